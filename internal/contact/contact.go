@@ -1,0 +1,26 @@
+package contact
+
+import "time"
+
+// Contact is one person in a workspace, reachable by e-mail and optionally by phone.
+type Contact struct {
+	ID             int64          `json:"id"`
+	WorkspaceID    int64          `json:"-"`
+	Email          string         `json:"email"`
+	EmailCanonical string         `json:"email_canonical"`
+	Phone          string         `json:"phone,omitempty"`
+	Status         Status         `json:"status"`
+	Attrs          map[string]any `json:"attributes"`
+	FirstSourceID  int64          `json:"first_source_id"`
+	CreatedAt      time.Time      `json:"created_at"`
+	UpdatedAt      time.Time      `json:"updated_at"`
+}
+
+// List is a named group of contacts in a workspace.
+type List struct {
+	ID          int64     `json:"id"`
+	WorkspaceID int64     `json:"-"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	CreatedAt   time.Time `json:"created_at"`
+}

@@ -1,0 +1,106 @@
+package contact
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Conflict says what an import does with a row whose e-mail address is already a contact.
+type Conflict string
+
+// The conflict modes of an import.
+const (
+	ConflictUpdate Conflict = "update" // merge the row's phone and attributes into the contact
+	ConflictSkip   Conflict = "skip"   // leave the existing contact as it is (it still gains the source and list)
+)
+
+// ParseConflict checks an --on-conflict value.
+func ParseConflict(s string) (Conflict, error) {
+	switch Conflict(s) {
+	case ConflictUpdate, ConflictSkip:
+		return Conflict(s), nil
+	case "":
+		return ConflictUpdate, nil
+	}
+	return "", fmt.Errorf("unknown on-conflict mode %q: use update or skip", s)
+}
+
+// Batch is a set of normalised rows written to the store in one transaction together with
+// their provenance (source) and list membership, so that no contact ever exists without them.
+type Batch struct {
+	WorkspaceID int64
+	SourceID    int64
+	ListID      int64 // 0: no list
+	ImportID    int64 // 0: not part of a tracked import
+	OnConflict  Conflict
+	Rows        []Row
+	LastRow     int // the highest row number of the file covered by this batch (for resuming)
+	Failed      int // rows of the file in this batch's range that failed validation
+	Now         time.Time
+}
+
+// BatchResult counts what a batch did.
+type BatchResult struct {
+	Inserted  int // new contacts
+	Updated   int // existing contacts the rows changed
+	Unchanged int // existing contacts the rows matched exactly (update mode)
+	Skipped   int // existing contacts left alone (skip mode) or repeated rows
+}
+
+// Add sums two results.
+func (r *BatchResult) Add(o BatchResult) {
+	r.Inserted += o.Inserted
+	r.Updated += o.Updated
+	r.Unchanged += o.Unchanged
+	r.Skipped += o.Skipped
+}
+
+// BatchWriter writes import batches; the store implements it.
+type BatchWriter interface {
+	WriteBatch(ctx context.Context, b *Batch) (BatchResult, error)
+}
+
+// ImportRequest is everything a user says about one import, from the CLI or the API.
+type ImportRequest struct {
+	WorkspaceID    int64          `json:"-"`
+	Path           string         `json:"-"`         // the file on disk
+	FileName       string         `json:"file_name"` // as the user named it
+	List           string         `json:"list"`      // list name; created if missing; "" = no list
+	Source         Source         `json:"source"`    // provenance; Type is required
+	OnConflict     Conflict       `json:"on_conflict"`
+	Map            Mapping        `json:"map,omitempty"`
+	DropUndeclared bool           `json:"drop_undeclared"`
+	DefaultRegion  string         `json:"default_region,omitempty"`
+	Read           ReadOptions    `json:"-"`
+	DryRun         bool           `json:"dry_run"`
+	ReportPath     string         `json:"-"` // "" = FILE.errors.csv next to the input
+	Progress       func(Progress) `json:"-"` // called after every batch; may be nil
+}
+
+// Progress is reported while an import runs.
+type Progress struct {
+	BytesRead int64
+	Rows      int
+	Result    BatchResult
+	Failed    int
+}
+
+// Summary is what an import did; printed as JSON by `clearlist import --json`.
+type Summary struct {
+	ImportID      int64    `json:"import_id,omitempty"`
+	SourceID      int64    `json:"source_id,omitempty"`
+	ListID        int64    `json:"list_id,omitempty"`
+	DryRun        bool     `json:"dry_run"`
+	Rows          int      `json:"rows"`
+	Inserted      int      `json:"inserted"`
+	Updated       int      `json:"updated"`
+	Unchanged     int      `json:"unchanged"`
+	Skipped       int      `json:"skipped"`
+	Duplicates    int      `json:"duplicates_in_file"`
+	Failed        int      `json:"failed"`
+	Dropped       []string `json:"dropped_columns,omitempty"`
+	ReportPath    string   `json:"error_report,omitempty"`
+	Seconds       float64  `json:"seconds"`
+	RowsPerSecond float64  `json:"rows_per_second"`
+}

@@ -1,0 +1,143 @@
+package contact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/maphash"
+	"io"
+	"strconv"
+	"time"
+)
+
+// DefaultBatchSize is how many rows an import writes per transaction.
+const DefaultBatchSize = 10000
+
+// RunOptions configures one pass of the import pipeline over a row source.
+type RunOptions struct {
+	Batch       Batch // template: workspace, source, list, import, conflict mode
+	BatchSize   int   // 0 = DefaultBatchSize
+	DryRun      bool  // validate and report only; nothing is written
+	ResumeAfter int   // rows up to this number were committed by an earlier run and are skipped
+	Report      *ReportWriter
+	Progress    func(Progress)
+	BytesRead   func() int64 // how far into the input the reader is, for progress
+}
+
+// Run streams src through the normaliser into batches written by w, in constant memory but
+// for a 16-byte-per-row set used to find repeated addresses within the file. Each batch is
+// one transaction; a row that fails is written to the report and the import goes on.
+func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o RunOptions) (Summary, error) {
+	start := time.Now()
+	size := o.BatchSize
+	if size <= 0 {
+		size = DefaultBatchSize
+	}
+	var (
+		sum   = Summary{DryRun: o.DryRun}
+		res   BatchResult
+		seed  = maphash.MakeSeed()
+		seen  = make(map[uint64]int32)
+		batch = o.Batch
+		prog  = Progress{}
+	)
+	batch.Rows = make([]Row, 0, size)
+	report := func(e RowError) error {
+		if o.Report == nil {
+			return nil
+		}
+		return o.Report.Write(e)
+	}
+	flush := func(last int) error {
+		batch.LastRow = last
+		if !o.DryRun && (len(batch.Rows) > 0 || batch.Failed > 0) {
+			r, err := w.WriteBatch(ctx, &batch)
+			if err != nil {
+				return fmt.Errorf("write rows up to %d: %w", last, err)
+			}
+			res.Add(r)
+		}
+		batch.Rows, batch.Failed = batch.Rows[:0], 0
+		if o.Progress != nil {
+			prog.Rows, prog.Result, prog.Failed = sum.Rows, res, sum.Failed
+			if o.BytesRead != nil {
+				prog.BytesRead = o.BytesRead()
+			}
+			o.Progress(prog)
+		}
+		return nil
+	}
+	last := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		rec, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var rowErr *RowError
+		if errors.As(err, &rowErr) {
+			last = max(last, rowErr.Row)
+			if rowErr.Row <= o.ResumeAfter {
+				continue
+			}
+			sum.Rows++
+			sum.Failed++
+			batch.Failed++
+			if err := report(*rowErr); err != nil {
+				return sum, err
+			}
+			continue
+		}
+		if err != nil {
+			return sum, err
+		}
+		last = rec.Num
+		row, errs := n.Normalize(rec)
+		dup := false
+		if len(errs) == 0 {
+			h := maphash.String(seed, row.EmailCanonical)
+			if first, ok := seen[h]; ok {
+				dup = true
+				errs = []RowError{{Row: rec.Num, Column: "email", Value: row.Email,
+					Reason: "duplicate of row " + strconv.Itoa(int(first)) + " in this file; the first occurrence is imported"}}
+			} else {
+				seen[h] = int32(rec.Num)
+			}
+		}
+		if rec.Num <= o.ResumeAfter {
+			continue
+		}
+		sum.Rows++
+		for _, e := range errs {
+			if err := report(e); err != nil {
+				return sum, err
+			}
+		}
+		if dup {
+			sum.Duplicates++
+			continue
+		}
+		if len(errs) > 0 {
+			sum.Failed++
+			batch.Failed++
+			continue
+		}
+		batch.Rows = append(batch.Rows, row)
+		if len(batch.Rows) >= size {
+			if err := flush(last); err != nil {
+				return sum, err
+			}
+		}
+	}
+	if err := flush(last); err != nil {
+		return sum, err
+	}
+	sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped = res.Inserted, res.Updated, res.Unchanged, res.Skipped
+	sum.Seconds = time.Since(start).Seconds()
+	if sum.Seconds > 0 {
+		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
+	}
+	return sum, nil
+}

@@ -1,0 +1,124 @@
+package contact
+
+import (
+	"fmt"
+	"strings"
+)
+
+// cloneAbove is the record size above which kept values are copied, so that
+// a row never pins a large record (e.g. one with a huge ignored cell).
+const cloneAbove = 2048
+
+// Row is one normalised contact row, ready to be stored.
+type Row struct {
+	Num            int    // the record's row number
+	Email          string // the address as given (trimmed)
+	EmailCanonical string // the address in canonical form, the contact's key
+	Phone          string // E.164, "" when absent
+	// Status is "" when the row does not give one; an importer must then
+	// leave an existing contact's status alone (never resubscribe it).
+	Status Status
+	Attrs  map[string]any // declared attributes by name; nil when none
+}
+
+// Normalize turns a record into a Row, or returns every problem of the row
+// (each bad cell, not only the first); a row with errors must not be
+// imported. Empty optional cells are absent. For JSON lines, keys with no
+// target are errors unless DropUndeclared.
+func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
+	p := n.planFor(rec.Cols)
+	if len(rec.Values) != len(rec.Cols) {
+		return Row{Num: rec.Num}, []RowError{*newRowError(rec.Num, "", "", fmt.Sprintf(
+			"the row has %d values for %d columns", len(rec.Values), len(rec.Cols)))}
+	}
+	clone := false
+	if size := recordSize(rec.Values); size > cloneAbove {
+		clone = true
+	}
+	keep := func(s string) string {
+		if clone {
+			return strings.Clone(s)
+		}
+		return s
+	}
+	row := Row{Num: rec.Num}
+	var errs []RowError
+	bad := func(col, val, reason string) {
+		errs = append(errs, *newRowError(rec.Num, col, val, reason))
+	}
+	for i, t := range p.targets {
+		v := rec.Values[i]
+		switch t.kind {
+		case toIgnore:
+		case toUndeclared:
+			if !n.opts.DropUndeclared {
+				bad(rec.Cols[i], v, "the column is not a declared attribute; declare it with `clearlist attribute add NAME --type text --purpose …`, map it with --map col=attr, or pass --drop-undeclared")
+			}
+		case toEmail:
+			if strings.Trim(v, " \t\u00a0") == "" {
+				bad(rec.Cols[i], v, "the e-mail address is empty; every row needs one")
+				continue
+			}
+			given, canon, err := CanonicalEmail(v)
+			if err != nil {
+				bad(rec.Cols[i], v, err.Error())
+				continue
+			}
+			row.Email, row.EmailCanonical = keep(given), keep(canon)
+		case toPhone:
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			phone, err := CanonicalPhone(v, n.region)
+			if err != nil {
+				bad(rec.Cols[i], v, err.Error())
+				continue
+			}
+			row.Phone = phone
+		case toStatus:
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			st, err := ParseStatus(v)
+			if err != nil {
+				bad(rec.Cols[i], v, err.Error())
+				continue
+			}
+			row.Status = st
+		case toAttr:
+			val, err := t.attr.Parse(v)
+			if err != nil {
+				bad(rec.Cols[i], v, fmt.Sprintf("attribute %s: %v", t.attr.Name, err))
+				continue
+			}
+			if val == nil {
+				continue
+			}
+			if s, ok := val.(string); ok {
+				val = keep(s)
+			}
+			if row.Attrs == nil {
+				row.Attrs = make(map[string]any, p.attrs)
+			}
+			row.Attrs[t.attr.Name] = val
+		}
+	}
+	if p.conflict != nil {
+		bad("", "", p.conflict.Error())
+	}
+	if p.email < 0 {
+		bad("email", "", "the row has no e-mail address column; name it email or map it with --map COLUMN=email")
+	}
+	if errs != nil {
+		return Row{Num: rec.Num}, errs
+	}
+	return row, nil
+}
+
+func recordSize(vals []string) int {
+	n := 0
+	for _, v := range vals {
+		n += len(v)
+	}
+	return n
+}

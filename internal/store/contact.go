@@ -1,0 +1,241 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+const contactColumns = `id, workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at`
+
+// ContactFilter narrows a contact listing; zero fields do not filter.
+type ContactFilter struct {
+	ListID int64
+	Status contact.Status
+	After  int64 // cursor: only contacts with a larger id
+	Limit  int
+}
+
+// CreateContact stores a new contact with its source and list memberships in one transaction.
+// A contact whose canonical e-mail exists already gives ErrConflict.
+func (s *Store) CreateContact(ctx context.Context, c contact.Contact, listIDs []int64) (contact.Contact, error) {
+	attrs, err := marshalAttrs(c.Attrs)
+	if err != nil {
+		return contact.Contact{}, err
+	}
+	c.CreatedAt, c.UpdatedAt = now(), now()
+	if c.Status == "" {
+		c.Status = contact.StatusActive
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		c.ID, err = s.insertID(ctx, tx, `INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs,
+			first_source_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.WorkspaceID, c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, c.FirstSourceID, c.CreatedAt, c.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		return s.touch(ctx, tx, c.WorkspaceID, c.ID, c.FirstSourceID, listIDs)
+	})
+	if err != nil {
+		return contact.Contact{}, fmt.Errorf("create contact %s: %w", c.EmailCanonical, err)
+	}
+	return c, nil
+}
+
+// touch links a contact to a source and adds it to lists, in the caller's transaction.
+func (s *Store) touch(ctx context.Context, tx *sql.Tx, ws, contactID, sourceID int64, listIDs []int64) error {
+	t := now()
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), contactID, sourceID, ws, t); err != nil {
+		return mapErr(err)
+	}
+	for _, l := range listIDs {
+		// The list must be the workspace's own: the SELECT yields no row for another workspace's list.
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
+			SELECT id, ?, ?, ?, ? FROM lists WHERE id = ? AND workspace_id = ? ON CONFLICT DO NOTHING`),
+			contactID, ws, sourceID, t, l, ws)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := s.listInTx(ctx, tx, ws, l); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) listInTx(ctx context.Context, tx *sql.Tx, ws, id int64) (int64, error) {
+	var got int64
+	err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM lists WHERE workspace_id = ? AND id = ?`), ws, id).Scan(&got)
+	if err != nil {
+		return 0, fmt.Errorf("list %d: %w", id, mapErr(err))
+	}
+	return got, nil
+}
+
+// UpdateContact replaces a contact's e-mail, phone, status and attributes; when sourceID is
+// not zero that source is recorded as having touched the contact, and listIDs are added.
+func (s *Store) UpdateContact(ctx context.Context, c contact.Contact, sourceID int64, listIDs []int64) (contact.Contact, error) {
+	attrs, err := marshalAttrs(c.Attrs)
+	if err != nil {
+		return contact.Contact{}, err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET email = ?, email_canonical = ?, phone = ?, status = ?, attrs = ?,
+			updated_at = ? WHERE workspace_id = ? AND id = ?`),
+			c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, now(), c.WorkspaceID, c.ID)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if sourceID != 0 {
+			return s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs)
+		}
+		return nil
+	})
+	if err != nil {
+		return contact.Contact{}, fmt.Errorf("update contact %d: %w", c.ID, err)
+	}
+	return s.Contact(ctx, c.WorkspaceID, c.ID)
+}
+
+// DeleteContact removes a contact with its memberships and source links.
+func (s *Store) DeleteContact(ctx context.Context, ws, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id)
+	if err != nil {
+		return fmt.Errorf("delete contact %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("contact %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// Contact returns one contact by id.
+func (s *Store) Contact(ctx context.Context, ws, id int64) (contact.Contact, error) {
+	c, err := scanContact(s.db.QueryRowContext(ctx, s.q(`SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id))
+	if err != nil {
+		return contact.Contact{}, fmt.Errorf("contact %d: %w", id, mapErr(err))
+	}
+	return c, nil
+}
+
+// ContactByEmail returns the contact with this canonical e-mail address.
+func (s *Store) ContactByEmail(ctx context.Context, ws int64, canonical string) (contact.Contact, error) {
+	c, err := scanContact(s.db.QueryRowContext(ctx, s.q(`SELECT `+contactColumns+` FROM contacts WHERE workspace_id = ? AND email_canonical = ?`), ws, canonical))
+	if err != nil {
+		return contact.Contact{}, fmt.Errorf("contact %s: %w", canonical, mapErr(err))
+	}
+	return c, nil
+}
+
+// Contacts returns one page of contacts in id order, filtered.
+func (s *Store) Contacts(ctx context.Context, ws int64, f ContactFilter) ([]contact.Contact, error) {
+	var out []contact.Contact
+	err := s.EachContact(ctx, ws, f, func(c contact.Contact) error {
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// EachContact streams the filtered contacts in id order to fn, without holding them in memory.
+func (s *Store) EachContact(ctx context.Context, ws int64, f ContactFilter, fn func(contact.Contact) error) error {
+	var where strings.Builder
+	args := []any{ws, f.After}
+	where.WriteString(`workspace_id = ? AND id > ?`)
+	if f.Status != "" {
+		where.WriteString(` AND status = ?`)
+		args = append(args, string(f.Status))
+	}
+	if f.ListID != 0 {
+		where.WriteString(` AND id IN (SELECT contact_id FROM list_members WHERE list_id = ?)`)
+		args = append(args, f.ListID)
+	}
+	query := `SELECT ` + contactColumns + ` FROM contacts WHERE ` + where.String() + ` ORDER BY id`
+	if f.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, f.Limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return fmt.Errorf("list contacts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanContact(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// ContactLists returns the ids of the lists the contact is on.
+func (s *Store) ContactLists(ctx context.Context, ws, id int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT list_id FROM list_members WHERE workspace_id = ? AND contact_id = ? ORDER BY list_id`), ws, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var l int64
+		if err := rows.Scan(&l); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func scanContact(row rowScanner) (contact.Contact, error) {
+	var c contact.Contact
+	var status string
+	var attrs []byte
+	if err := row.Scan(&c.ID, &c.WorkspaceID, &c.Email, &c.EmailCanonical, &c.Phone, &status, &attrs,
+		&c.FirstSourceID, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return contact.Contact{}, err
+	}
+	c.Status = contact.Status(status)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	if err := json.Unmarshal(attrs, &c.Attrs); err != nil {
+		return contact.Contact{}, fmt.Errorf("contact %d attributes: %w", c.ID, err)
+	}
+	return c, nil
+}
+
+func marshalAttrs(a map[string]any) (string, error) {
+	if len(a) == 0 {
+		return "{}", nil
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		return "", fmt.Errorf("encode attributes: %w", err)
+	}
+	return string(b), nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Import is the tracked state of one import run: what it wrote so far and how it ended.
+type Import struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"-"`
+	SourceID    int64      `json:"source_id"`
+	ListID      *int64     `json:"list_id,omitempty"`
+	FileName    string     `json:"file_name"`
+	Status      string     `json:"status"` // running, done, failed
+	OnConflict  string     `json:"on_conflict"`
+	RowsDone    int64      `json:"rows_done"` // the file's rows up to this number are committed
+	Inserted    int64      `json:"inserted"`
+	Updated     int64      `json:"updated"`
+	Skipped     int64      `json:"skipped"`
+	Unchanged   int64      `json:"unchanged"`
+	Failed      int64      `json:"failed"`
+	ReportPath  string     `json:"report_path,omitempty"`
+	Error       string     `json:"error,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+}
+
+// Import statuses.
+const (
+	ImportRunning = "running"
+	ImportDone    = "done"
+	ImportFailed  = "failed"
+)
+
+const importColumns = `id, workspace_id, source_id, list_id, file_name, status, on_conflict, rows_done, inserted, updated, unchanged,
+	skipped, failed, report_path, error, created_at, finished_at`
+
+// CreateImport starts tracking an import run.
+func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
+	im.CreatedAt = now()
+	im.Status = ImportRunning
+	id, err := s.insertID(ctx, s.db, `INSERT INTO imports (workspace_id, source_id, list_id, file_name, status, on_conflict,
+		report_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		im.WorkspaceID, im.SourceID, im.ListID, im.FileName, im.Status, im.OnConflict, im.ReportPath, im.CreatedAt)
+	if err != nil {
+		return Import{}, fmt.Errorf("create import: %w", err)
+	}
+	im.ID = id
+	return im, nil
+}
+
+// FinishImport records how an import ended and the rows that failed after the last batch.
+func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText string, rowsDone, failed int64) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE imports SET status = ?, error = ?, finished_at = ?,
+		rows_done = CASE WHEN ? > rows_done THEN ? ELSE rows_done END, failed = failed + ?
+		WHERE workspace_id = ? AND id = ?`),
+		status, errText, now(), rowsDone, rowsDone, failed, ws, id)
+	if err != nil {
+		return fmt.Errorf("finish import %d: %w", id, err)
+	}
+	return nil
+}
+
+// Import returns one import run.
+func (s *Store) Import(ctx context.Context, ws, id int64) (Import, error) {
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE workspace_id = ? AND id = ?`), ws, id)
+	var im Import
+	var list nullInt
+	var fin nullTime
+	err := row.Scan(&im.ID, &im.WorkspaceID, &im.SourceID, &list, &im.FileName, &im.Status, &im.OnConflict,
+		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
+	if err != nil {
+		return Import{}, fmt.Errorf("import %d: %w", id, mapErr(err))
+	}
+	im.ListID, im.FinishedAt = list.ptr(), fin.ptr()
+	return im, nil
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+const listColumns = `id, workspace_id, name, description, created_at`
+
+// CreateList adds a list to the workspace; the name must be unused there.
+func (s *Store) CreateList(ctx context.Context, l contact.List) (contact.List, error) {
+	l.CreatedAt = now()
+	id, err := s.insertID(ctx, s.db, `INSERT INTO lists (workspace_id, name, description, created_at) VALUES (?, ?, ?, ?)`,
+		l.WorkspaceID, l.Name, l.Description, l.CreatedAt)
+	if err != nil {
+		return contact.List{}, fmt.Errorf("create list %q: %w", l.Name, err)
+	}
+	l.ID = id
+	return l, nil
+}
+
+// EnsureList returns the list with this name, creating it if it does not exist yet.
+func (s *Store) EnsureList(ctx context.Context, ws int64, name string) (contact.List, error) {
+	l, err := s.ListByName(ctx, ws, name)
+	if err == nil {
+		return l, nil
+	}
+	l, err = s.CreateList(ctx, contact.List{WorkspaceID: ws, Name: name})
+	if err != nil {
+		return s.ListByName(ctx, ws, name) // lost a race with another writer
+	}
+	return l, nil
+}
+
+// ListByName finds a list by its name.
+func (s *Store) ListByName(ctx context.Context, ws int64, name string) (contact.List, error) {
+	return s.scanList(s.db.QueryRowContext(ctx, s.q(`SELECT `+listColumns+` FROM lists WHERE workspace_id = ? AND name = ?`), ws, name))
+}
+
+// List returns one list by id.
+func (s *Store) List(ctx context.Context, ws, id int64) (contact.List, error) {
+	return s.scanList(s.db.QueryRowContext(ctx, s.q(`SELECT `+listColumns+` FROM lists WHERE workspace_id = ? AND id = ?`), ws, id))
+}
+
+func (s *Store) scanList(row rowScanner) (contact.List, error) {
+	var l contact.List
+	if err := row.Scan(&l.ID, &l.WorkspaceID, &l.Name, &l.Description, &l.CreatedAt); err != nil {
+		return contact.List{}, fmt.Errorf("list: %w", mapErr(err))
+	}
+	return l, nil
+}
+
+// Lists returns every list of the workspace with its member count.
+func (s *Store) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT l.id, l.workspace_id, l.name, l.description, l.created_at,
+		(SELECT count(*) FROM list_members m WHERE m.list_id = l.id)
+		FROM lists l WHERE l.workspace_id = ? ORDER BY l.name`), ws)
+	if err != nil {
+		return nil, fmt.Errorf("lists: %w", err)
+	}
+	defer rows.Close()
+	var out []ListWithCount
+	for rows.Next() {
+		var l ListWithCount
+		if err := rows.Scan(&l.ID, &l.WorkspaceID, &l.Name, &l.Description, &l.CreatedAt, &l.Members); err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// ListWithCount is a list and how many contacts are on it.
+type ListWithCount struct {
+	contact.List
+	Members int64 `json:"members"`
+}
+
+// DeleteList removes a list and its memberships (the contacts stay).
+func (s *Store) DeleteList(ctx context.Context, ws, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM lists WHERE workspace_id = ? AND id = ?`), ws, id)
+	if err != nil {
+		return fmt.Errorf("delete list: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("list %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+type rowScanner interface{ Scan(dest ...any) error }

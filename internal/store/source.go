@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+const sourceColumns = `id, workspace_id, source_type, description, collected_by, collected_at, evidence, on_behalf_of, created_at`
+
+// CreateSource records where a set of contacts came from.
+func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.Source, error) {
+	src.CreatedAt = now()
+	if src.Evidence == nil {
+		src.Evidence = map[string]string{}
+	}
+	ev, err := json.Marshal(src.Evidence)
+	if err != nil {
+		return contact.Source{}, err
+	}
+	src.ID, err = s.insertID(ctx, s.db, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
+		collected_at, evidence, on_behalf_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		src.WorkspaceID, src.Type, src.Description, src.CollectedBy, src.CollectedAt, string(ev), src.OnBehalfOf, src.CreatedAt)
+	if err != nil {
+		return contact.Source{}, fmt.Errorf("create source: %w", err)
+	}
+	return src, nil
+}
+
+// Source returns one source by id.
+func (s *Store) Source(ctx context.Context, ws, id int64) (contact.Source, error) {
+	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id = ?`), ws, id)
+	src, err := scanSource(row)
+	if err != nil {
+		return contact.Source{}, fmt.Errorf("source %d: %w", id, mapErr(err))
+	}
+	return src, nil
+}
+
+// Sources lists the workspace's sources, newest first, after the cursor id (0 = from the start).
+func (s *Store) Sources(ctx context.Context, ws, before int64, limit int) ([]contact.Source, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id < ?
+		ORDER BY id DESC LIMIT ?`), ws, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	defer rows.Close()
+	var out []contact.Source
+	for rows.Next() {
+		src, err := scanSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+// ContactSources returns every source that touched the contact, first one first.
+func (s *Store) ContactSources(ctx context.Context, ws, contactID int64) ([]contact.Source, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT s.id, s.workspace_id, s.source_type, s.description, s.collected_by,
+		s.collected_at, s.evidence, s.on_behalf_of, s.created_at
+		FROM contact_sources cs JOIN sources s ON s.id = cs.source_id
+		WHERE cs.contact_id = ? AND cs.workspace_id = ? ORDER BY cs.added_at, s.id`), contactID, ws)
+	if err != nil {
+		return nil, fmt.Errorf("contact sources: %w", err)
+	}
+	defer rows.Close()
+	var out []contact.Source
+	for rows.Next() {
+		src, err := scanSource(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, src)
+	}
+	return out, rows.Err()
+}
+
+func scanSource(row rowScanner) (contact.Source, error) {
+	var src contact.Source
+	var ev []byte
+	var collected nullTime
+	if err := row.Scan(&src.ID, &src.WorkspaceID, &src.Type, &src.Description, &src.CollectedBy,
+		&collected, &ev, &src.OnBehalfOf, &src.CreatedAt); err != nil {
+		return contact.Source{}, err
+	}
+	src.CollectedAt = collected.ptr()
+	if err := json.Unmarshal(ev, &src.Evidence); err != nil {
+		return contact.Source{}, fmt.Errorf("source %d evidence: %w", src.ID, err)
+	}
+	return src, nil
+}

@@ -1,0 +1,190 @@
+// Package store is the only package that speaks SQL: it persists every domain type in
+// SQLite (the embedded default) or PostgreSQL, and runs the embedded migrations on open.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The engines clearlist runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// ErrNotFound is returned when the asked-for row does not exist in the workspace.
+var ErrNotFound = errors.New("not found")
+
+// ErrConflict is returned when a write would break a uniqueness rule (a name already taken).
+var ErrConflict = errors.New("already exists")
+
+// Store is a handle on the database; it is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	dsn     string
+	rebinds sync.Map // query text -> rebound text for PostgreSQL
+}
+
+// DefaultDSN is the SQLite file used when no database is given.
+const DefaultDSN = "clearlist.db"
+
+// Open connects to the database named by dsn (a postgres:// or postgresql:// URL, or a
+// SQLite file path, optionally prefixed with sqlite: or file:), runs pending migrations and
+// makes sure the default workspace exists.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if dsn == "" {
+		dsn = DefaultDSN
+	}
+	s := &Store{dsn: dsn}
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.dialect = Postgres
+		s.db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			s.db.SetMaxOpenConns(16)
+			s.db.SetMaxIdleConns(16)
+		}
+	} else {
+		s.dialect = SQLite
+		s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err == nil {
+			// One writer at a time is SQLite's rule; readers use WAL snapshots.
+			s.db.SetMaxOpenConns(8)
+			s.db.SetMaxIdleConns(8)
+			s.db.SetConnMaxIdleTime(0)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.db.PingContext(pingCtx); err != nil {
+		s.db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w (check --db / CLEARLIST_DB)", s.dialect, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if _, err := s.EnsureWorkspace(ctx, DefaultWorkspace); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func sqliteDSN(dsn string) string {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	params := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=foreign_keys(ON)&_txlock=immediate"
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		return "file:" + path + "&" + params
+	}
+	return "file:" + path + "?" + params
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	dir, gd := "migrations/sqlite", goose.DialectSQLite3
+	if s.dialect == Postgres {
+		dir, gd = "migrations/postgres", goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations, dir)
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(gd, s.db, sub)
+	if err != nil {
+		return fmt.Errorf("prepare migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("run migrations: %w", err)
+	}
+	return nil
+}
+
+// Close releases the database connections.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect reports which engine this store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the connection pool for health checks.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// q returns the query with placeholders in the engine's form: SQLite takes ?, PostgreSQL $n.
+func (s *Store) q(query string) string {
+	if s.dialect != Postgres {
+		return query
+	}
+	if v, ok := s.rebinds.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	out := b.String()
+	s.rebinds.Store(query, out)
+	return out
+}
+
+// insertID runs an INSERT … RETURNING id and returns the new id.
+func (s *Store) insertID(ctx context.Context, ex execer, query string, args ...any) (int64, error) {
+	var id int64
+	err := ex.QueryRowContext(ctx, s.q(query+" RETURNING id"), args...).Scan(&id)
+	return id, mapErr(err)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// mapErr turns engine-specific errors into the store's sentinel errors.
+func mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") {
+		return fmt.Errorf("%w: %v", ErrConflict, err)
+	}
+	return err
+}
+
+// now is the store's clock, truncated to microseconds so both engines round-trip it.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+var _ = stdlib.GetDefaultDriver // keep the pgx driver registered

@@ -1,0 +1,200 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+func rows(n int, attrs map[string]any) []contact.Row {
+	out := make([]contact.Row, n)
+	for i := range out {
+		e := fmt.Sprintf("user%d@example.com", i)
+		out[i] = contact.Row{Num: i + 1, Email: e, EmailCanonical: e, Attrs: attrs}
+	}
+	return out
+}
+
+func writeBatch(t *testing.T, st *store.Store, b contact.Batch) contact.BatchResult {
+	t.Helper()
+	ctx := context.Background()
+	w, err := st.NewBatchWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	res, err := w.WriteBatch(ctx, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+func testBatchWrite(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "batch")
+	src := source(t, st, w)
+	l, _ := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "imported"})
+	b := contact.Batch{WorkspaceID: w, SourceID: src.ID, ListID: l.ID, OnConflict: contact.ConflictUpdate,
+		Rows: rows(1200, map[string]any{"company": "ACME"})}
+	b.Rows = append(b.Rows, b.Rows[0]) // a repeated row in one batch is skipped, not an error
+	if res := writeBatch(t, st, b); res != (contact.BatchResult{Inserted: 1200, Skipped: 1}) {
+		t.Fatalf("first write: %+v", res)
+	}
+	// The same rows again: the same contacts, nothing changed.
+	if res := writeBatch(t, st, b); res != (contact.BatchResult{Unchanged: 1200, Skipped: 1}) {
+		t.Fatalf("second write: %+v", res)
+	}
+	first, err := st.ContactByEmail(ctx, w, "user0@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Status = contact.StatusUnsubscribed
+	if _, err := st.UpdateContact(ctx, first, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Changed attributes merge in; a phone appears; status is never reset by an import.
+	src2 := source(t, st, w)
+	b2 := contact.Batch{WorkspaceID: w, SourceID: src2.ID, OnConflict: contact.ConflictUpdate,
+		Rows: rows(2, map[string]any{"industry": "retail"})}
+	b2.Rows[0].Phone, b2.Rows[0].Status = "+442071838750", contact.StatusActive
+	if res := writeBatch(t, st, b2); res != (contact.BatchResult{Updated: 2}) {
+		t.Fatalf("update write: %+v", res)
+	}
+	got, _ := st.ContactByEmail(ctx, w, "user0@example.com")
+	if got.Attrs["company"] != "ACME" || got.Attrs["industry"] != "retail" || got.Phone != "+442071838750" ||
+		got.Status != contact.StatusUnsubscribed || got.FirstSourceID != src.ID {
+		t.Fatalf("merged contact = %+v", got)
+	}
+	srcs, _ := st.ContactSources(ctx, w, got.ID)
+	if len(srcs) != 2 {
+		t.Fatalf("contact sources = %d, want 2 (first and the one that touched it)", len(srcs))
+	}
+	// Skip mode leaves existing contacts alone but still records the source.
+	src3 := source(t, st, w)
+	b3 := contact.Batch{WorkspaceID: w, SourceID: src3.ID, OnConflict: contact.ConflictSkip,
+		Rows: rows(3, map[string]any{"industry": "banking"})}
+	if res := writeBatch(t, st, b3); res != (contact.BatchResult{Skipped: 3}) {
+		t.Fatalf("skip write: %+v", res)
+	}
+	got, _ = st.ContactByEmail(ctx, w, "user1@example.com")
+	if got.Attrs["industry"] != "retail" {
+		t.Fatalf("skip mode changed the contact: %+v", got)
+	}
+	if srcs, _ := st.ContactSources(ctx, w, got.ID); len(srcs) != 3 {
+		t.Fatalf("skip mode sources = %d, want 3", len(srcs))
+	}
+	lists, _ := st.Lists(ctx, w)
+	if len(lists) != 1 || lists[0].Members != 1200 {
+		t.Fatalf("list members = %+v", lists)
+	}
+	assertProvenance(t, st, w)
+}
+
+// assertProvenance checks the invariant: every contact has its first source among its sources.
+func assertProvenance(t *testing.T, st *store.Store, w int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := st.EachContact(ctx, w, store.ContactFilter{}, func(c contact.Contact) error {
+		srcs, err := st.ContactSources(ctx, w, c.ID)
+		if err != nil {
+			return err
+		}
+		if len(srcs) == 0 || srcs[0].ID != c.FirstSourceID {
+			return fmt.Errorf("contact %s has sources %v, first source %d", c.Email, srcs, c.FirstSourceID)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func testBatchIsolation(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a, b := ws(t, st, "iso-a"), ws(t, st, "iso-b")
+	srcA, srcB := source(t, st, a), source(t, st, b)
+	listB, _ := st.CreateList(ctx, contact.List{WorkspaceID: b, Name: "b"})
+	writeBatch(t, st, contact.Batch{WorkspaceID: a, SourceID: srcA.ID, Rows: rows(5, nil)})
+	// The same addresses in another workspace are other contacts (another data controller).
+	if res := writeBatch(t, st, contact.Batch{WorkspaceID: b, SourceID: srcB.ID, Rows: rows(5, nil)}); res.Inserted != 5 {
+		t.Fatalf("workspace b insert: %+v", res)
+	}
+	// A batch naming another workspace's list adds no membership there.
+	writeBatch(t, st, contact.Batch{WorkspaceID: a, SourceID: srcA.ID, ListID: listB.ID, Rows: rows(5, nil)})
+	lists, _ := st.Lists(ctx, b)
+	if lists[0].Members != 0 {
+		t.Fatalf("workspace a wrote into workspace b's list: %+v", lists)
+	}
+}
+
+func testImportProgress(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "imports")
+	src := source(t, st, w)
+	im, err := st.CreateImport(ctx, store.Import{WorkspaceID: w, SourceID: src.ID, FileName: "a.csv", OnConflict: "update"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeBatch(t, st, contact.Batch{WorkspaceID: w, SourceID: src.ID, ImportID: im.ID, Rows: rows(10, nil), LastRow: 12, Failed: 2})
+	if err := st.FinishImport(ctx, w, im.ID, store.ImportDone, "", 12, 0); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Import(ctx, w, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != store.ImportDone || got.RowsDone != 12 || got.Inserted != 10 || got.Failed != 2 || got.FinishedAt == nil {
+		t.Fatalf("import = %+v", got)
+	}
+	if _, err := st.Import(ctx, ws(t, st, "imports-other"), im.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("import visible from another workspace: %v", err)
+	}
+}
+
+func testTokens(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "tokens")
+	tok, secret, err := st.CreateToken(ctx, w, "crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Authenticate(ctx, secret)
+	if err != nil || got.ID != tok.ID || got.WorkspaceID != w {
+		t.Fatalf("Authenticate = %+v, %v", got, err)
+	}
+	if err := st.TouchToken(ctx, got); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Authenticate(ctx, secret+"x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("wrong secret accepted: %v", err)
+	}
+	if err := st.RevokeToken(ctx, ws(t, st, "tokens-other"), tok.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("token revocable from another workspace: %v", err)
+	}
+	if err := st.RevokeToken(ctx, w, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Authenticate(ctx, secret); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("revoked token accepted: %v", err)
+	}
+	list, _ := st.Tokens(ctx, w)
+	if len(list) != 1 || list[0].RevokedAt == nil {
+		t.Fatalf("Tokens = %+v", list)
+	}
+}
+
+// testWorkspaceBarrier: a contact can't claim a source of another workspace.
+func testWorkspaceBarrier(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	a, b := ws(t, st, "bar-a"), ws(t, st, "bar-b")
+	srcB := source(t, st, b)
+	c := newContact(a, srcB.ID, "x@example.com")
+	if _, err := st.CreateContact(ctx, c, nil); err == nil {
+		t.Fatal("contact in workspace a created with workspace b's source")
+	}
+}

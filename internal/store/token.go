@@ -1,0 +1,107 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// tokenPrefix marks clearlist API tokens so that secret scanners and people recognise them.
+const tokenPrefix = "clt_"
+
+// Token is an API token's public record; the secret itself is shown once and stored hashed.
+type Token struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"workspace_id"`
+	Name        string     `json:"name"`
+	Prefix      string     `json:"prefix"`
+	CreatedAt   time.Time  `json:"created_at"`
+	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
+	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
+}
+
+// CreateToken makes a new API token for the workspace and returns it with its secret.
+func (s *Store) CreateToken(ctx context.Context, ws int64, name string) (Token, string, error) {
+	var raw [24]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return Token{}, "", err
+	}
+	secret := tokenPrefix + hex.EncodeToString(raw[:])
+	t := Token{WorkspaceID: ws, Name: name, Prefix: secret[:len(tokenPrefix)+6], CreatedAt: now()}
+	h := sha256.Sum256([]byte(secret))
+	id, err := s.insertID(ctx, s.db, `INSERT INTO api_tokens (workspace_id, name, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+		ws, name, t.Prefix, h[:], t.CreatedAt)
+	if err != nil {
+		return Token{}, "", fmt.Errorf("create token: %w", err)
+	}
+	t.ID = id
+	return t, secret, nil
+}
+
+// Authenticate returns the live token that matches secret, or ErrNotFound.
+func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) {
+	if !strings.HasPrefix(secret, tokenPrefix) {
+		return Token{}, ErrNotFound
+	}
+	h := sha256.Sum256([]byte(secret))
+	var t Token
+	var last, revoked nullTime
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, workspace_id, name, prefix, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE token_hash = ?`), h[:]).
+		Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Prefix, &t.CreatedAt, &last, &revoked)
+	if err != nil {
+		return Token{}, mapErr(err)
+	}
+	t.LastUsedAt, t.RevokedAt = last.ptr(), revoked.ptr()
+	if t.RevokedAt != nil {
+		return Token{}, ErrNotFound
+	}
+	return t, nil
+}
+
+// TouchToken records that a token was used (at most once a minute, to spare writes).
+func (s *Store) TouchToken(ctx context.Context, t Token) error {
+	n := now()
+	if t.LastUsedAt != nil && n.Sub(*t.LastUsedAt) < time.Minute {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`), n, t.ID)
+	return err
+}
+
+// Tokens lists the workspace's tokens (never their secrets).
+func (s *Store) Tokens(ctx context.Context, ws int64) ([]Token, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, name, prefix, created_at, last_used_at, revoked_at
+		FROM api_tokens WHERE workspace_id = ? ORDER BY id`), ws)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		var t Token
+		var last, revoked nullTime
+		if err := rows.Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Prefix, &t.CreatedAt, &last, &revoked); err != nil {
+			return nil, err
+		}
+		t.LastUsedAt, t.RevokedAt = last.ptr(), revoked.ptr()
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// RevokeToken disables a token at once.
+func (s *Store) RevokeToken(ctx context.Context, ws, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL`), now(), ws, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("token %d: %w", id, ErrNotFound)
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+)
+
+// apiPrefix is the path under which every route needs a bearer token.
+const apiPrefix = "/api/v1/"
+
+// routes is the one place that lists every route group of the server.
+func (s *Server) routes(rt *router) {
+	rt.HandleFunc("GET /healthz", s.health)
+	rt.Handle("GET /metrics", s.metrics.handler())
+	api := s.newAPI(rt)
+	s.contactRoutes(api)
+	s.listRoutes(api)
+	s.sourceRoutes(api)
+	s.importRoutes(api, rt)
+}
+
+// newAPI sets up huma on the router, with the OpenAPI document at /api/openapi.json.
+func (s *Server) newAPI(rt *router) huma.API {
+	cfg := huma.DefaultConfig("clearlist API", "1")
+	cfg.CreateHooks = nil // no $schema links added to response bodies
+	cfg.DocsPath = ""     // the docs page loads scripts from a CDN; a self-hosted server should not
+	cfg.SchemasPath = ""
+	cfg.OpenAPIPath = "/api/openapi"
+	cfg.Info.Description = "Consent-first contact lists. Every /api/v1 call needs an API token: " +
+		"create one with `clearlist token create NAME` and send it as `Authorization: Bearer clt_…`."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API token (clt_…) from `clearlist token create NAME`; it scopes every call to its workspace."},
+	}
+	return humago.New(rt, cfg)
+}
+
+// securityScheme names the bearer scheme in the OpenAPI document.
+const securityScheme = "bearer"
+
+// bearer is the security requirement of every /api/v1 operation.
+var bearer = []map[string][]string{{securityScheme: {}}}
+
+// router registers handlers on the mux and puts bearer authentication in front of every
+// route under /api/v1/, so that no API route can be added without it.
+type router struct {
+	mux *http.ServeMux
+	s   *Server
+}
+
+// HandleFunc registers h for pattern (huma's adapter calls it for each operation).
+func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	rt.Handle(pattern, http.HandlerFunc(h))
+}
+
+// Handle registers h for pattern.
+func (rt *router) Handle(pattern string, h http.Handler) {
+	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, apiPrefix) || strings.HasPrefix(pattern, apiPrefix) {
+		h = rt.s.authenticate(h)
+	}
+	rt.mux.Handle(pattern, h)
+}
+
+// ServeHTTP dispatches to the mux.
+func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }

@@ -1,0 +1,98 @@
+// Package web serves clearlist over HTTP: the JSON API under /api/v1 with its OpenAPI
+// document, health and metrics.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// Importer runs an import in the background and returns its tracking row at once.
+type Importer interface {
+	Start(ctx context.Context, req contact.ImportRequest) (store.Import, error)
+}
+
+// Config says where and how the server runs.
+type Config struct {
+	Addr           string       // listen address, e.g. ":8080" (used by the caller to open the listener)
+	DataDir        string       // uploaded files go to DataDir/uploads
+	MaxUploadBytes int64        // largest import upload; 0 means 2 GiB
+	DefaultRegion  string       // ISO 3166 region for phone numbers written without +CC
+	Logger         *slog.Logger // nil means slog.Default()
+}
+
+// defaultMaxUpload is the upload limit when Config leaves it 0.
+const defaultMaxUpload = 2 << 30
+
+// shutdownTimeout bounds how long Serve waits for requests in flight after its context ends.
+const shutdownTimeout = 15 * time.Second
+
+// Server is clearlist's HTTP front: it holds the routes and their dependencies.
+type Server struct {
+	cfg     Config
+	st      *store.Store
+	imp     Importer
+	log     *slog.Logger
+	metrics *metrics
+	handler http.Handler
+}
+
+// New builds the server and all its routes.
+func New(cfg Config, st *store.Store, imp Importer) *Server {
+	if cfg.MaxUploadBytes <= 0 {
+		cfg.MaxUploadBytes = defaultMaxUpload
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics()}
+	mux := http.NewServeMux()
+	s.routes(&router{mux: mux, s: s})
+	s.handler = s.observe(s.recoverPanics(mux))
+	return s
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// uploadDir is where import uploads are written.
+func (s *Server) uploadDir() string { return filepath.Join(s.cfg.DataDir, "uploads") }
+
+// Serve answers requests on ln until ctx is cancelled, then lets requests in flight finish
+// (for at most 15 s) and returns nil after a clean shutdown.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	s.log.Info("http server listening", "addr", ln.Addr().String())
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	s.log.Info("http server shutting down")
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shut down http server: %w", err)
+	}
+	if err := <-done; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}
