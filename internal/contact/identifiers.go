@@ -36,11 +36,11 @@ func CanonicalEmail(raw string) (given, canonical string, err error) {
 	if len(given) > maxRawEmailBytes {
 		return given, "", fmt.Errorf("%w: the address is %d bytes long; the limit is %d", ErrInvalidEmail, len(given), maxEmailBytes)
 	}
-	if err := checkEmailRunes(given); err != nil {
-		return given, "", err
-	}
 	if given[0] == '"' {
 		return given, "", fmt.Errorf("%w: quoted local parts (\"…\"@domain) are not supported; remove the quotes or the row", ErrInvalidEmail)
+	}
+	if err := checkEmailRunes(given); err != nil {
+		return given, "", err
 	}
 	at := strings.IndexByte(given, '@')
 	switch {
@@ -53,21 +53,30 @@ func CanonicalEmail(raw string) (given, canonical string, err error) {
 	case at == len(given)-1:
 		return given, "", fmt.Errorf("%w: the domain after @ is empty", ErrInvalidEmail)
 	}
-	local, err := canonicalLocal(given[:at])
-	if err != nil {
+	if err := checkLocal(given[:at]); err != nil {
 		return given, "", err
 	}
-	domain, err := canonicalDomain(given[at+1:])
-	if err != nil {
+	if plainASCIIDomain(given[at+1:]) {
+		// IDNA lookup of such a domain is lower-casing: do it all at once.
+		canonical = strings.ToLower(given)
+	} else {
+		domain, err := idnaDomain(given[at+1:])
+		if err != nil {
+			return given, "", err
+		}
+		canonical = strings.ToLower(given[:at]) + "@" + domain
+	}
+	at = strings.LastIndexByte(canonical, '@')
+	if at > maxLocalBytes {
+		return given, "", fmt.Errorf("%w: the part before @ is %d bytes long; the limit is %d", ErrInvalidEmail, at, maxLocalBytes)
+	}
+	if err := checkDomain(canonical[at+1:]); err != nil {
 		return given, "", err
 	}
-	if n := len(local) + 1 + len(domain); n > maxEmailBytes {
-		return given, "", fmt.Errorf("%w: the address is %d bytes long; the limit is %d", ErrInvalidEmail, n, maxEmailBytes)
+	if len(canonical) > maxEmailBytes {
+		return given, "", fmt.Errorf("%w: the address is %d bytes long; the limit is %d", ErrInvalidEmail, len(canonical), maxEmailBytes)
 	}
-	if len(local) == at && len(domain) == len(given)-at-1 && local == given[:at] && domain == given[at+1:] {
-		return given, given, nil // already canonical: no new string
-	}
-	return given, local + "@" + domain, nil
+	return given, canonical, nil
 }
 
 // checkEmailRunes rejects invalid UTF-8, white space and invisible characters
@@ -102,18 +111,14 @@ func checkEmailRunes(s string) error {
 	return nil
 }
 
-// canonicalLocal lower-cases the local part and checks it is a dot-atom
-// (RFC 5322, extended to UTF-8 by RFC 6531).
-func canonicalLocal(local string) (string, error) {
+// checkLocal checks the local part is a dot-atom (RFC 5322, extended to
+// UTF-8 by RFC 6531).
+func checkLocal(local string) error {
 	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
-		return "", fmt.Errorf("%w: the part before @ starts or ends with a dot or has two dots in a row", ErrInvalidEmail)
+		return fmt.Errorf("%w: the part before @ starts or ends with a dot or has two dots in a row", ErrInvalidEmail)
 	}
 	if i := strings.IndexAny(local, `()<>[]:;\,"`); i >= 0 {
-		return "", fmt.Errorf("%w: the part before @ contains %q, which is not allowed there", ErrInvalidEmail, local[i])
+		return fmt.Errorf("%w: the part before @ contains %q, which is not allowed there", ErrInvalidEmail, local[i])
 	}
-	local = strings.ToLower(local)
-	if len(local) > maxLocalBytes {
-		return "", fmt.Errorf("%w: the part before @ is %d bytes long; the limit is %d", ErrInvalidEmail, len(local), maxLocalBytes)
-	}
-	return local, nil
+	return nil
 }

@@ -2,6 +2,7 @@ package contact
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -103,4 +104,22 @@ type Summary struct {
 	ReportPath    string   `json:"error_report,omitempty"`
 	Seconds       float64  `json:"seconds"`
 	RowsPerSecond float64  `json:"rows_per_second"`
+}
+
+// ErrInvalidImport marks errors caused by what the user sent (the file, a column, an
+// option), as opposed to failures of the system; callers answer them with a 4xx.
+var ErrInvalidImport = errors.New("invalid import")
+
+type invalidImport struct{ error }
+
+func (e invalidImport) Is(target error) bool { return target == ErrInvalidImport }
+func (e invalidImport) Unwrap() error        { return e.error }
+
+// InvalidImport marks err as the user's to fix; errors.Is(err, ErrInvalidImport) then holds
+// and the message stays err's own.
+func InvalidImport(err error) error {
+	if err == nil {
+		return nil
+	}
+	return invalidImport{err}
 }

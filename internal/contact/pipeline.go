@@ -3,7 +3,6 @@ package contact
 import (
 	"context"
 	"errors"
-	"fmt"
 	"hash/maphash"
 	"io"
 	"strconv"
@@ -25,23 +24,29 @@ type RunOptions struct {
 }
 
 // Run streams src through the normaliser into batches written by w, in constant memory but
-// for a 16-byte-per-row set used to find repeated addresses within the file. Each batch is
-// one transaction; a row that fails is written to the report and the import goes on.
+// for a 12-byte-per-row set used to find repeated addresses within the file. Reading and
+// normalising run on the calling goroutine while the previous batch is written on another,
+// so both cores work. Each batch is one transaction; a row that fails is written to the
+// report and the import goes on.
 func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o RunOptions) (Summary, error) {
 	start := time.Now()
 	size := o.BatchSize
 	if size <= 0 {
 		size = DefaultBatchSize
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
-		sum   = Summary{DryRun: o.DryRun}
-		res   BatchResult
-		seed  = maphash.MakeSeed()
-		seen  = make(map[uint64]int32)
-		batch = o.Batch
-		prog  = Progress{}
+		sum  = Summary{DryRun: o.DryRun}
+		seed = maphash.MakeSeed()
+		seen = make(map[uint64]int32)
+		wr   = startWriter(ctx, cancel, w, o.DryRun)
 	)
-	batch.Rows = make([]Row, 0, size)
+	defer wr.wait()
+	batch := wr.next(o.Batch, size)
+	if batch == nil {
+		return sum, ctx.Err()
+	}
 	report := func(e RowError) error {
 		if o.Report == nil {
 			return nil
@@ -50,27 +55,24 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o Run
 	}
 	flush := func(last int) error {
 		batch.LastRow = last
-		if !o.DryRun && (len(batch.Rows) > 0 || batch.Failed > 0) {
-			r, err := w.WriteBatch(ctx, &batch)
-			if err != nil {
-				return fmt.Errorf("write rows up to %d: %w", last, err)
-			}
-			res.Add(r)
+		wr.full <- batch
+		if batch = wr.next(o.Batch, size); batch == nil {
+			return wr.errOr(ctx.Err())
 		}
-		batch.Rows, batch.Failed = batch.Rows[:0], 0
 		if o.Progress != nil {
-			prog.Rows, prog.Result, prog.Failed = sum.Rows, res, sum.Failed
+			p := Progress{Rows: sum.Rows, Failed: sum.Failed, Result: wr.result()}
 			if o.BytesRead != nil {
-				prog.BytesRead = o.BytesRead()
+				p.BytesRead = o.BytesRead()
 			}
-			o.Progress(prog)
+			o.Progress(p)
 		}
 		return nil
 	}
 	last := 0
 	for {
 		if err := ctx.Err(); err != nil {
-			return sum, err
+			wr.wait()
+			return sum, wr.errOr(err)
 		}
 		rec, err := src.Next()
 		if errors.Is(err, io.EOF) {
@@ -131,9 +133,12 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o Run
 			}
 		}
 	}
-	if err := flush(last); err != nil {
+	batch.LastRow = last
+	wr.full <- batch
+	if err := wr.wait(); err != nil {
 		return sum, err
 	}
+	res := wr.result()
 	sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped = res.Inserted, res.Updated, res.Unchanged, res.Skipped
 	sum.Seconds = time.Since(start).Seconds()
 	if sum.Seconds > 0 {

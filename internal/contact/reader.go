@@ -33,6 +33,8 @@ type ReadOptions struct {
 	// which also stops an unclosed quote from reading the rest of the file
 	// into memory.
 	MaxCellBytes int
+
+	rowLimit int // tests: overrides the row limit
 }
 
 func (o ReadOptions) maxCell() int {
@@ -42,7 +44,12 @@ func (o ReadOptions) maxCell() int {
 	return o.MaxCellBytes
 }
 
-func (o ReadOptions) maxRow() int { return 4*o.maxCell() + 64<<10 }
+func (o ReadOptions) maxRow() int {
+	if o.rowLimit > 0 {
+		return o.rowLimit
+	}
+	return 4*o.maxCell() + 64<<10
+}
 
 // Record is one data row as read, before normalisation.
 type Record struct {

@@ -26,7 +26,7 @@ func newRowError(row int, column, value, reason string) *RowError {
 }
 
 // Error implements error.
-func (e *RowError) Error() string {
+func (e RowError) Error() string {
 	if e.Column == "" {
 		return fmt.Sprintf("row %d: %s", e.Row, e.Reason)
 	}

@@ -31,10 +31,7 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 		return Row{Num: rec.Num}, []RowError{*newRowError(rec.Num, "", "", fmt.Sprintf(
 			"the row has %d values for %d columns", len(rec.Values), len(rec.Cols)))}
 	}
-	clone := false
-	if size := recordSize(rec.Values); size > cloneAbove {
-		clone = true
-	}
+	clone := recordSize(rec.Values) > cloneAbove
 	keep := func(s string) string {
 		if clone {
 			return strings.Clone(s)
@@ -42,10 +39,8 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 		return s
 	}
 	row := Row{Num: rec.Num}
-	var errs []RowError
-	bad := func(col, val, reason string) {
-		errs = append(errs, *newRowError(rec.Num, col, val, reason))
-	}
+	var errs rowErrors
+	bad := func(col, val, reason string) { errs.add(rec.Num, col, val, reason) }
 	for i, t := range p.targets {
 		v := rec.Values[i]
 		switch t.kind {
@@ -109,10 +104,17 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 	if p.email < 0 {
 		bad("email", "", "the row has no e-mail address column; name it email or map it with --map COLUMN=email")
 	}
-	if errs != nil {
-		return Row{Num: rec.Num}, errs
+	if errs.list != nil {
+		return Row{Num: rec.Num}, errs.list
 	}
 	return row, nil
+}
+
+// rowErrors collects the errors of one row.
+type rowErrors struct{ list []RowError }
+
+func (e *rowErrors) add(row int, col, val, reason string) {
+	e.list = append(e.list, *newRowError(row, col, val, reason))
 }
 
 func recordSize(vals []string) int {

@@ -29,7 +29,8 @@ var statusWords = map[string]Status{
 }
 
 // ParseStatus reads a status case-insensitively, accepting a few common
-// synonyms (subscribed, opted-out).
+// synonyms (subscribed, opted-out). An empty string is an error: a cell that
+// gives no status means "unchanged", which the caller decides.
 func ParseStatus(s string) (Status, error) {
 	if st, ok := statusWords[strings.ToLower(strings.TrimSpace(s))]; ok {
 		return st, nil

@@ -16,6 +16,7 @@ type BatchWriter struct {
 	s    *Store
 	conn *sql.Conn
 	load stagingLoader
+	buf  []byte // the batch's attribute JSON, reused
 }
 
 // stagingLoader is the dialect-specific half of a batch: open a transaction, fill the staging
@@ -33,8 +34,9 @@ type batchTx interface {
 }
 
 type stagingRow struct {
-	num                                      int64
-	email, canonical, phone, status, attrsJS string
+	num                             int64
+	email, canonical, phone, status string
+	attrs                           []byte // JSON object
 }
 
 // NewBatchWriter pins a connection and prepares its staging table. Close it when done.
@@ -63,6 +65,7 @@ func (w *BatchWriter) Close() error { return w.conn.Close() }
 func (w *BatchWriter) WriteBatch(ctx context.Context, b *contact.Batch) (contact.BatchResult, error) {
 	var res contact.BatchResult
 	rows := make([]stagingRow, 0, len(b.Rows))
+	w.buf = w.buf[:0]
 	seen := make(map[string]struct{}, len(b.Rows))
 	for _, r := range b.Rows {
 		if _, dup := seen[r.EmailCanonical]; dup {
@@ -70,10 +73,12 @@ func (w *BatchWriter) WriteBatch(ctx context.Context, b *contact.Batch) (contact
 			continue
 		}
 		seen[r.EmailCanonical] = struct{}{}
-		attrs, err := marshalAttrs(r.Attrs)
-		if err != nil {
-			return res, fmt.Errorf("row %d: %w", r.Num, err)
+		var err error
+		start := len(w.buf)
+		if w.buf, err = appendAttrs(w.buf, r.Attrs); err != nil {
+			return res, fmt.Errorf("row %d attributes: %w", r.Num, err)
 		}
+		attrs := w.buf[start:len(w.buf):len(w.buf)]
 		status := r.Status
 		if status == "" {
 			status = contact.StatusActive
@@ -129,22 +134,24 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		res.Updated += int(upd)
 		res.Unchanged += int(existing - upd)
 	}
+	// Give the new contacts' ids to their staging rows, so that the links below need no join.
+	if _, err := tx.exec(ctx, s.q(`UPDATE import_staging SET existing_id = (SELECT c.id FROM contacts c
+		WHERE c.workspace_id = ? AND c.email_canonical = import_staging.email_canonical) WHERE existing_id IS NULL`),
+		b.WorkspaceID); err != nil {
+		return fmt.Errorf("match new contacts: %w", err)
+	}
 	if _, err := tx.exec(ctx, s.q(`INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		SELECT c.id, ?, ?, ? FROM import_staging st JOIN contacts c
-		ON c.workspace_id = ? AND c.email_canonical = st.email_canonical WHERE true ON CONFLICT DO NOTHING`),
-		b.SourceID, b.WorkspaceID, t, b.WorkspaceID); err != nil {
+		SELECT existing_id, ?, ?, ? FROM import_staging WHERE existing_id IS NOT NULL ON CONFLICT DO NOTHING`),
+		b.SourceID, b.WorkspaceID, t); err != nil {
 		return fmt.Errorf("record contact sources: %w", err)
 	}
 	if b.ListID != 0 {
-		n, err := tx.exec(ctx, s.q(`INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
-			SELECT l.id, c.id, ?, ?, ? FROM import_staging st
-			JOIN contacts c ON c.workspace_id = ? AND c.email_canonical = st.email_canonical
-			JOIN lists l ON l.id = ? AND l.workspace_id = ? WHERE true ON CONFLICT DO NOTHING`),
-			b.WorkspaceID, b.SourceID, t, b.WorkspaceID, b.ListID, b.WorkspaceID)
-		if err != nil {
+		if _, err := tx.exec(ctx, s.q(`INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
+			SELECT l.id, st.existing_id, ?, ?, ? FROM lists l, import_staging st
+			WHERE l.id = ? AND l.workspace_id = ? AND st.existing_id IS NOT NULL ON CONFLICT DO NOTHING`),
+			b.WorkspaceID, b.SourceID, t, b.ListID, b.WorkspaceID); err != nil {
 			return fmt.Errorf("add list members: %w", err)
 		}
-		_ = n
 	}
 	if b.ImportID != 0 {
 		if _, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,

@@ -217,10 +217,7 @@ func scanContact(row rowScanner) (contact.Contact, error) {
 }
 
 func marshalAttrs(a map[string]any) (string, error) {
-	if len(a) == 0 {
-		return "{}", nil
-	}
-	b, err := json.Marshal(a)
+	b, err := appendAttrs(nil, a)
 	if err != nil {
 		return "", fmt.Errorf("encode attributes: %w", err)
 	}

@@ -45,8 +45,14 @@ func (t *postgresTx) load(ctx context.Context, rows []stagingRow) error {
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"import_staging"}, stagingColumns,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := &rows[i]
-			return []any{r.num, r.email, r.canonical, r.phone, r.status, r.attrsJS}, nil
+			return []any{r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs)}, nil
 		}))
+	if err != nil {
+		return err
+	}
+	// Temporary tables get no statistics from autovacuum; without them the planner may scan
+	// all contacts for each batch instead of probing the index.
+	_, err = t.tx.Exec(ctx, `ANALYZE import_staging`)
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/danielgtaylor/huma/v2"
@@ -32,6 +33,10 @@ func (s *Server) serverError(w http.ResponseWriter, r *http.Request, what string
 // handler returns through apiError, so that no raw error reaches a client.
 func register[I, O any](s *Server, api huma.API, op huma.Operation, h func(context.Context, *I) (*O, error)) {
 	op.Security = bearer
+	op.Errors = append(op.Errors, http.StatusUnauthorized)
+	if strings.Contains(op.Path, "{") {
+		op.Errors = append(op.Errors, http.StatusNotFound)
+	}
 	huma.Register(api, op, func(ctx context.Context, in *I) (*O, error) {
 		out, err := h(ctx, in)
 		if err != nil {
@@ -66,4 +71,17 @@ func notFound(err error, format string, args ...any) error {
 // invalid is a 422 whose detail names the field at fault.
 func invalid(location, msg string, value any) error {
 	return huma.Error422UnprocessableEntity(msg, &huma.ErrorDetail{Location: location, Message: msg, Value: value})
+}
+
+// writeError answers a plain handler's error: huma status errors as problem documents,
+// anything else as a logged 500.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	var se huma.StatusError
+	if !errors.As(err, &se) {
+		s.serverError(w, r, what, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(se.GetStatus())
+	json.NewEncoder(w).Encode(se)
 }

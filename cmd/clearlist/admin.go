@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+// withApp opens clearlist for the duration of fn.
+func withApp(ctx context.Context, cfg *config.Config, fn func(a *app.App) error) error {
+	a, err := app.Open(ctx, *cfg)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return fn(a)
+}
+
+func table() *tabwriter.Writer { return tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0) }
+
+type listCmd struct {
+	Create struct {
+		Name        string `arg:"" help:"List name."`
+		Description string `help:"What the list is for."`
+	} `cmd:"" help:"Create a list."`
+	Ls     struct{} `cmd:"" help:"Show the lists with their member counts."`
+	Delete struct {
+		Name string `arg:"" help:"List name."`
+	} `cmd:"" help:"Delete a list (its contacts stay)."`
+}
+
+func (l *listCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ws := a.Workspace.ID
+		switch kctx.Command() {
+		case "list create <name>":
+			_, err := a.Store.CreateList(ctx, contact.List{WorkspaceID: ws, Name: l.Create.Name, Description: l.Create.Description})
+			return err
+		case "list delete <name>":
+			found, err := a.Store.ListByName(ctx, ws, l.Delete.Name)
+			if err != nil {
+				return err
+			}
+			return a.Store.DeleteList(ctx, ws, found.ID)
+		default:
+			lists, err := a.Store.Lists(ctx, ws)
+			if err != nil {
+				return err
+			}
+			tw := table()
+			fmt.Fprintln(tw, "NAME\tMEMBERS\tDESCRIPTION")
+			for _, x := range lists {
+				fmt.Fprintf(tw, "%s\t%d\t%s\n", x.Name, x.Members, x.Description)
+			}
+			return tw.Flush()
+		}
+	})
+}
+
+type attributeCmd struct {
+	Add struct {
+		Name    string `arg:"" help:"Attribute name (lower case, digits, underscores)."`
+		Type    string `default:"text" enum:"text,number,bool,date" help:"Value type: text, number, bool, date."`
+		Purpose string `required:"" help:"Why the workspace collects it (data minimisation)."`
+	} `cmd:"" help:"Declare an attribute."`
+	Ls     struct{} `cmd:"" help:"Show the declared attributes."`
+	Remove struct {
+		Name string `arg:""`
+	} `cmd:"" help:"Withdraw an attribute declaration."`
+}
+
+func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ws := a.Workspace.ID
+		switch kctx.Command() {
+		case "attribute add <name>":
+			at := contact.Attribute{Name: c.Add.Name, Type: contact.AttrType(c.Add.Type), Purpose: c.Add.Purpose}
+			if err := at.Validate(); err != nil {
+				return err
+			}
+			return a.Store.AddAttribute(ctx, ws, at)
+		case "attribute remove <name>":
+			return a.Store.RemoveAttribute(ctx, ws, c.Remove.Name)
+		default:
+			attrs, err := a.Store.Attributes(ctx, ws)
+			if err != nil {
+				return err
+			}
+			tw := table()
+			fmt.Fprintln(tw, "NAME\tTYPE\tPURPOSE")
+			for _, x := range attrs {
+				fmt.Fprintf(tw, "%s\t%s\t%s\n", x.Name, x.Type, x.Purpose)
+			}
+			return tw.Flush()
+		}
+	})
+}
+
+type tokenCmd struct {
+	Create struct {
+		Name string `arg:"" help:"What the token is for, e.g. crm-sync."`
+	} `cmd:"" help:"Create an API token; the secret is shown once."`
+	Ls     struct{} `cmd:"" help:"Show the tokens (never their secrets)."`
+	Revoke struct {
+		ID int64 `arg:"" help:"Token id (see token ls)."`
+	} `cmd:"" help:"Revoke a token at once."`
+}
+
+func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ws := a.Workspace.ID
+		switch kctx.Command() {
+		case "token create <name>":
+			_, secret, err := a.Store.CreateToken(ctx, ws, c.Create.Name)
+			if err != nil {
+				return err
+			}
+			fmt.Println(secret)
+			fmt.Fprintln(os.Stderr, "Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>")
+			return nil
+		case "token revoke <id>":
+			return a.Store.RevokeToken(ctx, ws, c.Revoke.ID)
+		default:
+			toks, err := a.Store.Tokens(ctx, ws)
+			if err != nil {
+				return err
+			}
+			tw := table()
+			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tLAST USED\tREVOKED")
+			for _, t := range toks {
+				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\n", t.ID, t.Name, t.Prefix, t.CreatedAt.Format("2006-01-02"),
+					fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
+			}
+			return tw.Flush()
+		}
+	})
+}
+
+type sourceTypesCmd struct {
+	JSON bool `help:"Print JSON."`
+}
+
+func (c *sourceTypesCmd) Run() error {
+	names := make([]string, 0, len(contact.SourceTypes))
+	for n := range contact.SourceTypes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if c.JSON {
+		return json.NewEncoder(os.Stdout).Encode(contact.SourceTypes)
+	}
+	tw := table()
+	for _, n := range names {
+		fmt.Fprintf(tw, "%s\t%s\n", n, contact.SourceTypes[n])
+	}
+	return tw.Flush()
+}
+
+type migrateCmd struct{}
+
+func (migrateCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", a.Store.Dialect())
+		return nil
+	})
+}

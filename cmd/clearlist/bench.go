@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/config"
+)
+
+type benchImportCmd struct {
+	Rows int    `default:"1000000" help:"How many rows to generate and import."`
+	Dir  string `help:"Folder for the generated file (default: a temporary folder, removed after)."`
+	JSON bool   `help:"Print the result as JSON."`
+}
+
+func (c *benchImportCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.Rows <= 0 {
+		return fmt.Errorf("--rows must be positive")
+	}
+	dir := c.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "clearlist-bench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	bcfg := *cfg
+	bcfg.Workspace = fmt.Sprintf("bench-%d", time.Now().UnixNano())
+	return withApp(ctx, &bcfg, func(a *app.App) error {
+		res, err := a.BenchImport(ctx, c.Rows, dir, func(s string) { fmt.Fprintln(os.Stderr, s) })
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			return json.NewEncoder(os.Stdout).Encode(res)
+		}
+		fmt.Printf("engine %s, %d rows (e-mail + 9 attributes), workspace %s\n", res.Engine, res.Rows, bcfg.Workspace)
+		fmt.Printf("  import (provenance + list membership): %8.0f rows/s  (%.1f s)\n", res.ImportRate, res.ImportSecs)
+		fmt.Printf("  plain single-table bulk insert:        %8.0f rows/s  (%.1f s)\n", res.PlainRate, res.PlainSecs)
+		fmt.Printf("  import / plain:                        %8.2f\n", res.Ratio)
+		fmt.Printf("  peak resident memory:                  %8.0f MiB\n", res.PeakRSSMiB)
+		return nil
+	})
+}

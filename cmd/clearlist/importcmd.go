@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+type importCmd struct {
+	File           string            `arg:"" type:"existingfile" help:"CSV or JSON-lines file."`
+	List           string            `help:"List to add the contacts to (created if missing)."`
+	SourceType     string            `name:"source-type" help:"How the contacts were obtained (see 'clearlist source-types'). Required."`
+	SourceNote     string            `name:"source-note" help:"Free-text description of the source, e.g. 'Expo 2026, hall 3'."`
+	CollectedBy    string            `name:"collected-by" help:"Who collected the contacts."`
+	CollectedAt    string            `name:"collected-at" help:"When they were collected (YYYY-MM-DD or RFC 3339)."`
+	Evidence       map[string]string `name:"evidence" help:"Evidence fields, e.g. --evidence form_url=https://… --evidence wording='Yes, send me…'."`
+	OnBehalfOf     bool              `name:"on-behalf-of" help:"The contacts were collected on this workspace's behalf by someone else."`
+	Map            map[string]string `name:"map" help:"Map a column to a field: --map 'E-Mail Address=email' --map Firma=company."`
+	OnConflict     string            `name:"on-conflict" default:"update" enum:"update,skip" help:"Existing contacts: update (merge the row in) or skip."`
+	DropUndeclared bool              `name:"drop-undeclared" help:"Drop columns that are not declared attributes instead of refusing the file."`
+	Encoding       string            `help:"Text encoding: auto, utf-8, utf-16, utf-16le, utf-16be, latin-1." default:"auto"`
+	Delimiter      string            `help:"CSV delimiter (default: detected among , ; tab |). Use '\\t' for tab."`
+	Format         string            `help:"csv or jsonl (default: detected)." enum:",csv,jsonl" default:""`
+	DryRun         bool              `name:"dry-run" help:"Check every row and write the error report, but store nothing."`
+	JSON           bool              `name:"json" help:"Print the summary as JSON."`
+	Resume         int64             `help:"Continue the import with this id after its last committed row."`
+	Report         string            `help:"Where to write the per-row error report (default FILE.errors.csv)."`
+}
+
+func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
+	req, err := c.request()
+	if err != nil {
+		return err
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		bar := c.progress()
+		if bar != nil {
+			req.Progress = func(p contact.Progress) {
+				bar.Set64(p.BytesRead)
+				bar.Describe(fmt.Sprintf("%d rows, %d new, %d failed", p.Rows, p.Result.Inserted, p.Failed))
+			}
+		}
+		sum, err := a.Import(ctx, req, c.Resume)
+		if bar != nil {
+			bar.Finish()
+			fmt.Fprintln(os.Stderr)
+		}
+		if err != nil {
+			return err
+		}
+		return c.print(sum)
+	})
+}
+
+func (c *importCmd) request() (contact.ImportRequest, error) {
+	req := contact.ImportRequest{
+		Path: c.File, List: c.List, OnConflict: contact.Conflict(c.OnConflict), Map: c.Map,
+		DropUndeclared: c.DropUndeclared, DryRun: c.DryRun, ReportPath: c.Report,
+		Source: contact.Source{Type: c.SourceType, Description: c.SourceNote, CollectedBy: c.CollectedBy,
+			Evidence: c.Evidence, OnBehalfOf: c.OnBehalfOf},
+		Read: contact.ReadOptions{Encoding: c.Encoding, Format: contact.Format(c.Format)},
+	}
+	if c.CollectedAt != "" {
+		t, err := parseDay(c.CollectedAt)
+		if err != nil {
+			return req, fmt.Errorf("--collected-at: %w", err)
+		}
+		req.Source.CollectedAt = &t
+	}
+	switch d := c.Delimiter; {
+	case d == "":
+	case d == `\t` || d == "tab":
+		req.Read.Delimiter = '\t'
+	case utf8.RuneCountInString(d) == 1:
+		req.Read.Delimiter, _ = utf8.DecodeRuneInString(d)
+	default:
+		return req, fmt.Errorf("--delimiter %q: give one character, e.g. ';' or '\\t'", d)
+	}
+	return req, nil
+}
+
+func parseDay(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return t, fmt.Errorf("%q is not YYYY-MM-DD or RFC 3339", s)
+	}
+	return t, nil
+}
+
+// progress returns a byte-based progress bar when stderr is a terminal, else nil.
+func (c *importCmd) progress() *progressbar.ProgressBar {
+	if c.JSON || !term.IsTerminal(int(os.Stderr.Fd())) {
+		return nil
+	}
+	st, err := os.Stat(c.File)
+	if err != nil {
+		return nil
+	}
+	return progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(os.Stderr),
+		progressbar.OptionShowBytes(true), progressbar.OptionSetWidth(30), progressbar.OptionThrottle(200*time.Millisecond),
+		progressbar.OptionSetDescription("importing"))
+}
+
+func (c *importCmd) print(sum contact.Summary) error {
+	if c.JSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(sum)
+	}
+	verb := "imported"
+	if sum.DryRun {
+		verb = "checked (dry run, nothing stored)"
+	}
+	fmt.Printf("%d rows %s in %.1fs (%.0f rows/s)\n", sum.Rows, verb, sum.Seconds, sum.RowsPerSecond)
+	if !sum.DryRun {
+		fmt.Printf("  new contacts:       %d\n  updated:            %d\n  unchanged:          %d\n  skipped (existing): %d\n",
+			sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped)
+	}
+	fmt.Printf("  duplicates in file: %d\n  failed rows:        %d\n", sum.Duplicates, sum.Failed)
+	if len(sum.Dropped) > 0 {
+		fmt.Printf("  dropped columns:    %s\n", strings.Join(sum.Dropped, ", "))
+	}
+	if sum.ReportPath != "" {
+		fmt.Printf("  error report:       %s\n", sum.ReportPath)
+	}
+	if sum.ImportID != 0 {
+		fmt.Printf("  import id %d, source id %d\n", sum.ImportID, sum.SourceID)
+	}
+	return nil
+}
+
+type exportCmd struct {
+	List   string `help:"Only this list's contacts."`
+	Status string `help:"Only contacts with this status (active, unsubscribed, bounced, blocked)."`
+	Format string `default:"csv" enum:"csv,jsonl" help:"csv or jsonl."`
+	Output string `short:"o" help:"Write to this file instead of standard output."`
+}
+
+func (c *exportCmd) Run(ctx context.Context, cfg *config.Config) error {
+	req := app.ExportRequest{List: c.List, Format: c.Format}
+	if c.Status != "" {
+		s, err := contact.ParseStatus(c.Status)
+		if err != nil {
+			return err
+		}
+		req.Status = s
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		out := os.Stdout
+		if c.Output != "" {
+			f, err := os.Create(c.Output)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			out = f
+		}
+		n, err := a.Export(ctx, out, req)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "%d contacts exported\n", n)
+		if c.Output != "" {
+			return out.Sync()
+		}
+		return nil
+	})
+}
+
+func fmtTime(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Format("2006-01-02 15:04")
+}

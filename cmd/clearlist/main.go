@@ -1,0 +1,57 @@
+// Command clearlist is the consent-first contact list and outreach platform: one binary
+// for the server, the imports and every administrative task.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/clearlist/clearlist/internal/config"
+)
+
+// cli is the whole command line; each command is a struct with a Run method.
+type cli struct {
+	config.Config
+	ConfigFile kong.ConfigFlag `name:"config" help:"Optional JSON file with settings (keys as the long flag names)."`
+
+	Serve       serveCmd       `cmd:"" help:"Run the HTTP server (API, health, metrics)."`
+	Import      importCmd      `cmd:"" help:"Import contacts from a CSV or JSON-lines file."`
+	Export      exportCmd      `cmd:"" help:"Export contacts as CSV or JSON lines."`
+	List        listCmd        `cmd:"" help:"Manage lists."`
+	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
+	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
+	SourceTypes sourceTypesCmd `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`
+	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
+	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
+}
+
+func main() {
+	var c cli
+	parser := kong.Must(&c,
+		kong.Name("clearlist"),
+		kong.Description("Consent-first contact lists: every contact can say where it came from and why it may be contacted."),
+		kong.UsageOnError(),
+		kong.Configuration(kong.JSON),
+	)
+	kctx, err := parser.Parse(os.Args[1:])
+	parser.FatalIfErrorf(err)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	if err := kctx.Run(&c.Config); err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(os.Stderr, "clearlist: interrupted")
+			os.Exit(130)
+		}
+		fmt.Fprintln(os.Stderr, "clearlist:", err)
+		os.Exit(1)
+	}
+}
+
+type kongContext = kong.Context

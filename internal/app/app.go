@@ -1,0 +1,41 @@
+// Package app is the composition root: it builds the store and the services from the
+// configuration and runs what the command line asks for.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// App is an opened clearlist instance working in one workspace.
+type App struct {
+	Cfg       config.Config
+	Store     *store.Store
+	Log       *slog.Logger
+	Workspace store.Workspace
+}
+
+// Open validates the configuration, opens the database (running migrations) and selects the
+// workspace, creating it if it is new.
+func Open(ctx context.Context, cfg config.Config) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	w, err := st.EnsureWorkspace(ctx, cfg.Workspace)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("select workspace: %w", err)
+	}
+	return &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }

@@ -1,0 +1,150 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+// BenchImportResult is what `clearlist bench import` measured.
+type BenchImportResult struct {
+	Engine      string  `json:"engine"`
+	Rows        int     `json:"rows"`
+	Imported    int     `json:"imported"`
+	ImportSecs  float64 `json:"import_seconds"`
+	ImportRate  float64 `json:"import_rows_per_second"`
+	PlainSecs   float64 `json:"plain_insert_seconds"`
+	PlainRate   float64 `json:"plain_insert_rows_per_second"`
+	Ratio       float64 `json:"import_to_plain_ratio"`
+	PeakRSSMiB  float64 `json:"peak_rss_mib"`
+	GeneratedIn string  `json:"file"`
+}
+
+// benchAttributes are the nine attributes of the generated rows.
+var benchAttributes = []contact.Attribute{
+	{Name: "first_name", Type: contact.AttrText, Purpose: "personal greeting"},
+	{Name: "last_name", Type: contact.AttrText, Purpose: "personal greeting"},
+	{Name: "company", Type: contact.AttrText, Purpose: "B2B segmentation"},
+	{Name: "company_size", Type: contact.AttrNumber, Purpose: "B2B segmentation"},
+	{Name: "industry", Type: contact.AttrText, Purpose: "B2B segmentation"},
+	{Name: "country", Type: contact.AttrText, Purpose: "jurisdiction"},
+	{Name: "job_role", Type: contact.AttrText, Purpose: "relevance of content"},
+	{Name: "city", Type: contact.AttrText, Purpose: "event invitations"},
+	{Name: "customer_since", Type: contact.AttrDate, Purpose: "soft opt-in eligibility"},
+}
+
+// BenchImport generates rows of e-mail + 9 attributes in dir, imports them into a list with
+// provenance, then bulk-inserts the same file into a plain table, and reports both rates and
+// the process's peak resident memory. The workspace should be a fresh one.
+func (a *App) BenchImport(ctx context.Context, rows int, dir string, progress func(string)) (BenchImportResult, error) {
+	res := BenchImportResult{Engine: string(a.Store.Dialect()), Rows: rows}
+	path := filepath.Join(dir, fmt.Sprintf("bench-%d.csv", rows))
+	if err := generateBenchFile(path, rows); err != nil {
+		return res, err
+	}
+	res.GeneratedIn = path
+	for _, at := range benchAttributes {
+		if err := a.Store.AddAttribute(ctx, a.Workspace.ID, at); err != nil {
+			return res, fmt.Errorf("bench needs a fresh workspace: %w", err)
+		}
+	}
+	progress(fmt.Sprintf("importing %d rows into %s…", rows, res.Engine))
+	start := time.Now()
+	sum, err := a.Import(ctx, contact.ImportRequest{Path: path, List: "bench",
+		Source: contact.Source{Type: "api", Description: "clearlist bench import"}}, 0)
+	if err != nil {
+		return res, err
+	}
+	res.ImportSecs = time.Since(start).Seconds()
+	res.Imported = sum.Inserted
+	if sum.Failed > 0 || sum.Inserted != rows {
+		return res, fmt.Errorf("bench import stored %d of %d rows (%d failed, report %s)", sum.Inserted, rows, sum.Failed, sum.ReportPath)
+	}
+	res.ImportRate = float64(rows) / res.ImportSecs
+	progress("plain single-table bulk insert of the same file…")
+	f, err := os.Open(path)
+	if err != nil {
+		return res, err
+	}
+	defer f.Close()
+	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+	cr.ReuseRecord = true
+	if _, err := cr.Read(); err != nil { // header
+		return res, err
+	}
+	start = time.Now()
+	n, err := a.Store.PlainBulkInsert(ctx, 1+len(benchAttributes), func() ([]any, error) {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		row := make([]any, len(rec))
+		for i, v := range rec {
+			row[i] = strings.Clone(v)
+		}
+		return row, nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("plain bulk insert: %w", err)
+	}
+	res.PlainSecs = time.Since(start).Seconds()
+	res.PlainRate = float64(n) / res.PlainSecs
+	res.Ratio = res.ImportRate / res.PlainRate
+	res.PeakRSSMiB = peakRSSMiB()
+	return res, nil
+}
+
+func generateBenchFile(path string, rows int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString("email")
+	for _, at := range benchAttributes {
+		w.WriteString("," + at.Name)
+	}
+	w.WriteString("\n")
+	industries := []string{"retail", "banking", "health care", "logistics", "software", "energy", "education"}
+	roles := []string{"CEO", "CTO", "Head of Marketing", "Buyer", "Engineer", "Office manager"}
+	cities := []string{"Berlin", "Paris", "Amsterdam", "Madrid", "Milano", "Warszawa", "Stockholm", "London", "Toronto"}
+	countries := []string{"DE", "FR", "NL", "ES", "IT", "PL", "SE", "GB", "CA"}
+	for i := 0; i < rows; i++ {
+		k := i % len(cities)
+		fmt.Fprintf(w, "Person.%d@Company%d.example,Anna%d,Schmidt%d,\"Company %d, Ltd\",%d,%s,%s,%s,%s,20%02d-%02d-%02d\n",
+			i, i%20000, i%977, i%1013, i%20000, 1+i%5000, industries[i%len(industries)], countries[k],
+			roles[i%len(roles)], cities[k], 10+i%15, 1+i%12, 1+i%28)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// peakRSSMiB reads the process's peak resident set size (VmHWM) on Linux; 0 elsewhere.
+func peakRSSMiB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}

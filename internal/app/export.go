@@ -1,0 +1,108 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// ExportRequest says which contacts to export and how.
+type ExportRequest struct {
+	List   string // list name; "" = every contact of the workspace
+	Status contact.Status
+	Format string // csv (default) or jsonl
+}
+
+// Export streams the contacts to w. CSV cells that a spreadsheet would run as a formula are
+// neutralised; attribute columns follow the workspace's declared schema.
+func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int, error) {
+	f := store.ContactFilter{Status: req.Status}
+	if req.List != "" {
+		l, err := a.Store.ListByName(ctx, a.Workspace.ID, req.List)
+		if err != nil {
+			return 0, fmt.Errorf("list %q: %w (see `clearlist list ls`)", req.List, err)
+		}
+		f.ListID = l.ID
+	}
+	attrs, err := a.Store.Attributes(ctx, a.Workspace.ID)
+	if err != nil {
+		return 0, err
+	}
+	bw := bufio.NewWriterSize(out, 64<<10)
+	var n int
+	switch req.Format {
+	case "", "csv":
+		n, err = a.exportCSV(ctx, bw, f, attrs)
+	case "jsonl":
+		n, err = a.exportJSONL(ctx, bw, f)
+	default:
+		return 0, fmt.Errorf("unknown export format %q: use csv or jsonl", req.Format)
+	}
+	if err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
+
+func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilter, attrs []contact.Attribute) (int, error) {
+	cw := csv.NewWriter(out)
+	header := []string{"email", "phone", "status", "created_at"}
+	for _, at := range attrs {
+		header = append(header, at.Name)
+	}
+	if err := cw.Write(header); err != nil {
+		return 0, err
+	}
+	rec := make([]string, len(header))
+	n := 0
+	err := a.Store.EachContact(ctx, a.Workspace.ID, f, func(c contact.Contact) error {
+		rec[0], rec[1], rec[2] = c.Email, c.Phone, string(c.Status)
+		rec[3] = c.CreatedAt.Format("2006-01-02T15:04:05Z07:00")
+		for i, at := range attrs {
+			rec[4+i] = cellString(c.Attrs[at.Name])
+		}
+		for i := range rec {
+			rec[i] = contact.NeutralizeCell(rec[i])
+		}
+		n++
+		return cw.Write(rec)
+	})
+	cw.Flush()
+	if err == nil {
+		err = cw.Error()
+	}
+	return n, err
+}
+
+func (a *App) exportJSONL(ctx context.Context, out io.Writer, f store.ContactFilter) (int, error) {
+	enc := json.NewEncoder(out)
+	n := 0
+	err := a.Store.EachContact(ctx, a.Workspace.ID, f, func(c contact.Contact) error {
+		n++
+		return enc.Encode(c)
+	})
+	return n, err
+}
+
+func cellString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}

@@ -1,0 +1,240 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// Import runs one import to its end: it checks the request, records the source and the
+// import, streams the file through the pipeline and writes the error report. With resume
+// set it continues the import with that id after its last committed row.
+func (a *App) Import(ctx context.Context, req contact.ImportRequest, resume int64) (contact.Summary, error) {
+	req.WorkspaceID = a.Workspace.ID
+	prep, err := a.prepareImport(ctx, req, resume)
+	if err != nil {
+		return contact.Summary{}, err
+	}
+	return a.runImport(ctx, prep)
+}
+
+// preparedImport is an import whose checks passed and whose rows are ready to be written.
+type preparedImport struct {
+	req     contact.ImportRequest
+	file    *os.File
+	counter *countingReader
+	src     contact.RowSource
+	norm    *contact.Normalizer
+	dropped []string
+	im      store.Import
+	list    int64
+	resume  int
+}
+
+func (a *App) prepareImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
+	p, err = a.checkImport(ctx, req, resume)
+	if err != nil {
+		if !errors.Is(err, contact.ErrInvalidImport) && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		return nil, contact.InvalidImport(err)
+	}
+	return p, nil
+}
+
+// checkImport opens and checks the file and, unless it is a dry run, records the import.
+// Errors it returns are the user's to fix unless the store failed.
+func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
+	if req.FileName == "" {
+		req.FileName = filepath.Base(req.Path)
+	}
+	if req.OnConflict, err = contact.ParseConflict(string(req.OnConflict)); err != nil {
+		return nil, contact.InvalidImport(err)
+	}
+	if resume == 0 {
+		if req.Source.Type == "" {
+			return nil, contact.InvalidImport(errors.New("--source-type is required: say how these contacts were obtained (see `clearlist source-types`)"))
+		}
+		if err := contact.ValidateSourceType(req.Source.Type); err != nil {
+			return nil, contact.InvalidImport(err)
+		}
+	}
+	if req.DefaultRegion == "" {
+		req.DefaultRegion = a.Cfg.DefaultRegion
+	}
+	attrs, err := a.Store.Attributes(ctx, req.WorkspaceID)
+	if err != nil {
+		return nil, err
+	}
+	schema, err := contact.NewSchema(attrs)
+	if err != nil {
+		return nil, err
+	}
+	p = &preparedImport{req: req}
+	p.norm, err = contact.NewNormalizer(contact.NormalizeOptions{Schema: schema, Map: req.Map,
+		DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion})
+	if err != nil {
+		return nil, contact.InvalidImport(err)
+	}
+	if p.file, err = os.Open(req.Path); err != nil {
+		return nil, fmt.Errorf("open import file: %w", err)
+	}
+	file := p.file
+	defer func() {
+		if err != nil {
+			file.Close()
+		}
+	}()
+	p.counter = &countingReader{r: p.file}
+	if p.src, err = contact.NewRowSource(p.counter, req.Read); err != nil {
+		return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
+	}
+	if cols := p.src.Columns(); cols != nil {
+		if p.dropped, err = p.norm.CheckColumns(cols); err != nil {
+			return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
+		}
+	}
+	if req.DryRun {
+		return p, nil
+	}
+	if resume != 0 {
+		err = a.resumeImport(ctx, p, resume)
+	} else {
+		err = a.startImport(ctx, p)
+	}
+	return p, err
+}
+
+func (a *App) startImport(ctx context.Context, p *preparedImport) error {
+	req := &p.req
+	if req.List != "" {
+		l, err := a.Store.EnsureList(ctx, p.req.WorkspaceID, req.List)
+		if err != nil {
+			return err
+		}
+		p.list = l.ID
+	}
+	srcIn := req.Source
+	srcIn.WorkspaceID = p.req.WorkspaceID
+	if srcIn.Evidence == nil {
+		srcIn.Evidence = map[string]string{}
+	}
+	srcIn.Evidence["import_file"] = req.FileName
+	if srcIn.Description == "" {
+		srcIn.Description = "import of " + req.FileName
+	}
+	src, err := a.Store.CreateSource(ctx, srcIn)
+	if err != nil {
+		return err
+	}
+	im := store.Import{WorkspaceID: p.req.WorkspaceID, SourceID: src.ID, FileName: req.FileName,
+		OnConflict: string(req.OnConflict), ReportPath: reportPath(*req)}
+	if p.list != 0 {
+		im.ListID = &p.list
+	}
+	p.im, err = a.Store.CreateImport(ctx, im)
+	return err
+}
+
+func (a *App) resumeImport(ctx context.Context, p *preparedImport, id int64) error {
+	im, err := a.Store.Import(ctx, p.req.WorkspaceID, id)
+	if err != nil {
+		return fmt.Errorf("resume: %w", err)
+	}
+	if im.Status == store.ImportDone {
+		return fmt.Errorf("import %d is already complete; nothing to resume", id)
+	}
+	if im.FileName != p.req.FileName {
+		return fmt.Errorf("import %d was of %q, not %q: resume with the same file", id, im.FileName, p.req.FileName)
+	}
+	p.im, p.resume = im, int(im.RowsDone)
+	if im.ListID != nil {
+		p.list = *im.ListID
+	}
+	p.req.OnConflict = contact.Conflict(im.OnConflict)
+	return nil
+}
+
+func reportPath(req contact.ImportRequest) string {
+	if req.ReportPath != "" {
+		return req.ReportPath
+	}
+	return req.Path + ".errors.csv"
+}
+
+func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Summary, err error) {
+	defer p.file.Close()
+	rp := reportPath(p.req)
+	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+	if p.resume > 0 {
+		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	rf, err := os.OpenFile(rp, flags, 0o644)
+	if err != nil {
+		return sum, fmt.Errorf("create error report: %w", err)
+	}
+	report := contact.NewReportWriter(rf)
+	opts := contact.RunOptions{
+		Batch: contact.Batch{WorkspaceID: p.req.WorkspaceID, SourceID: p.im.SourceID, ListID: p.list,
+			ImportID: p.im.ID, OnConflict: p.req.OnConflict},
+		DryRun: p.req.DryRun, ResumeAfter: p.resume, Report: report, BytesRead: p.counter.count,
+	}
+	opts.Progress = p.req.Progress
+	var w *store.BatchWriter
+	if !p.req.DryRun {
+		if w, err = a.Store.NewBatchWriter(ctx); err != nil {
+			rf.Close()
+			return sum, err
+		}
+		defer w.Close()
+	}
+	var bw contact.BatchWriter
+	if w != nil {
+		bw = w
+	}
+	sum, err = contact.Run(ctx, p.src, p.norm, bw, opts)
+	if ferr := report.Flush(); err == nil {
+		err = ferr
+	}
+	rf.Close()
+	sum.ImportID, sum.SourceID, sum.ListID, sum.Dropped = p.im.ID, p.im.SourceID, p.list, p.dropped
+	if report.Count() > 0 {
+		sum.ReportPath = rp
+	} else if p.resume == 0 {
+		os.Remove(rp)
+	}
+	if !p.req.DryRun {
+		status, msg := store.ImportDone, ""
+		if err != nil {
+			status, msg = store.ImportFailed, err.Error()
+		}
+		// The import's row must say how it ended even when ctx was cancelled.
+		if ferr := a.Store.FinishImport(context.WithoutCancel(ctx), p.req.WorkspaceID, p.im.ID, status, msg, 0, 0); err == nil {
+			err = ferr
+		}
+	}
+	if err != nil && p.im.ID != 0 {
+		return sum, fmt.Errorf("import %s: %w (committed rows are kept; continue with --resume %d)", p.req.FileName, err, p.im.ID)
+	}
+	return sum, err
+}
+
+// countingReader counts the bytes read through it, for progress on large files.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+func (c *countingReader) count() int64 { return c.n }

@@ -1,0 +1,84 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/web"
+)
+
+// importDrain bounds how long a shutting-down server lets running imports go on before it
+// stops them (they keep what they committed and can be resumed).
+const importDrain = 20 * time.Second
+
+// Serve runs the HTTP server on addr until ctx is cancelled, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (is another server running? choose one with --addr)", addr, err)
+	}
+	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
+	defer stop()
+	imp := &backgroundImporter{a: a, ctx: bg}
+	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log}, a.Store, imp)
+	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
+	err = srv.Serve(ctx, ln)
+	imp.drain(importDrain, stop)
+	a.Log.Info("clearlist stopped")
+	return err
+}
+
+// backgroundImporter runs uploaded imports on their own goroutines, outliving the request.
+type backgroundImporter struct {
+	a   *App
+	ctx context.Context
+	wg  sync.WaitGroup
+}
+
+// Start checks the upload at once (bad files and columns are answered in the response) and
+// then imports it in the background. It owns the uploaded file from here on.
+func (b *backgroundImporter) Start(ctx context.Context, req contact.ImportRequest) (store.Import, error) {
+	if req.DryRun {
+		return store.Import{}, contact.InvalidImport(errors.New("dry_run is not available for uploads; use `clearlist import --dry-run FILE`"))
+	}
+	if req.ReportPath == "" {
+		req.ReportPath = filepath.Join(filepath.Dir(req.Path), filepath.Base(req.Path)+".errors.csv")
+	}
+	p, err := b.a.prepareImport(ctx, req, 0)
+	if err != nil {
+		return store.Import{}, err
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		sum, err := b.a.runImport(b.ctx, p)
+		log := b.a.Log.With("import", p.im.ID, "file", req.FileName)
+		if err != nil {
+			log.Error("import failed; the upload is kept for --resume", "err", err, "path", req.Path)
+			return
+		}
+		os.Remove(req.Path)
+		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed)
+	}()
+	return p.im, nil
+}
+
+// drain waits for running imports, stopping them if they outlast the grace period.
+func (b *backgroundImporter) drain(grace time.Duration, stop context.CancelFunc) {
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(grace):
+		stop()
+		<-done
+	}
+}

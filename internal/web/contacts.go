@@ -1,0 +1,165 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// contactRoutes registers the /api/v1/contacts operations.
+func (s *Server) contactRoutes(api huma.API) {
+	tags := []string{"contacts"}
+	register(s, api, huma.Operation{OperationID: "list-contacts", Method: http.MethodGet, Path: "/api/v1/contacts",
+		Summary: "List contacts", Tags: tags}, s.listContacts)
+	register(s, api, huma.Operation{OperationID: "create-contact", Method: http.MethodPost, Path: "/api/v1/contacts",
+		Summary: "Create a contact", Description: "A contact is stored only with its provenance: give source_id or source.",
+		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, s.createContact)
+	register(s, api, huma.Operation{OperationID: "get-contact", Method: http.MethodGet, Path: "/api/v1/contacts/{id}",
+		Summary: "Get a contact with its lists and sources", Tags: tags}, s.getContact)
+	register(s, api, huma.Operation{OperationID: "update-contact", Method: http.MethodPatch, Path: "/api/v1/contacts/{id}",
+		Summary: "Change a contact", Tags: tags, Errors: []int{http.StatusConflict}}, s.updateContact)
+	register(s, api, huma.Operation{OperationID: "delete-contact", Method: http.MethodDelete, Path: "/api/v1/contacts/{id}",
+		Summary: "Delete a contact", Tags: tags, DefaultStatus: http.StatusNoContent}, s.deleteContact)
+}
+
+// contactView is a contact with its lists and its provenance.
+type contactView struct {
+	contact.Contact
+	Lists   []listRef        `json:"lists" doc:"The lists the contact is on."`
+	Sources []contact.Source `json:"sources" doc:"Every source that touched the contact, first one first."`
+}
+
+type contactOutput struct {
+	Location string `header:"Location"`
+	Body     contactView
+}
+
+type contactIDInput struct {
+	ID int64 `path:"id" minimum:"1"`
+}
+
+type createContactInput struct {
+	Body struct {
+		Email      string         `json:"email" doc:"The e-mail address, stored as given and in canonical form."`
+		Phone      string         `json:"phone,omitempty" doc:"A phone number, +CC… or in the server's default region."`
+		Status     string         `json:"status,omitempty" doc:"active (default), unsubscribed, bounced or blocked."`
+		Attributes map[string]any `json:"attributes,omitempty" doc:"Values of attributes declared in the workspace."`
+		Lists      []string       `json:"lists,omitempty" doc:"Names of existing lists to add the contact to."`
+		SourceID   int64          `json:"source_id,omitempty" doc:"An existing source of this workspace. Give this or source."`
+		Source     *sourceBody    `json:"source,omitempty" doc:"A new source to record with this write. Give this or source_id."`
+	}
+}
+
+func (s *Server) createContact(ctx context.Context, in *createContactInput) (*contactOutput, error) {
+	ws, b := workspace(ctx), in.Body
+	c := contact.Contact{WorkspaceID: ws, Status: contact.StatusActive}
+	var err error
+	if c.Email, c.EmailCanonical, err = checkEmail(b.Email); err != nil {
+		return nil, err
+	}
+	if c.Phone, err = s.checkPhone(b.Phone); err != nil {
+		return nil, err
+	}
+	if b.Status != "" {
+		if c.Status, err = checkStatus("body.status", b.Status); err != nil {
+			return nil, err
+		}
+	}
+	if c.Attrs, err = s.mergeAttributes(ctx, ws, nil, b.Attributes); err != nil {
+		return nil, err
+	}
+	src, err := s.checkProvenance(ctx, ws, provenance{b.SourceID, b.Source}, true)
+	if err != nil {
+		return nil, err
+	}
+	listIDs, err := s.resolveLists(ctx, ws, b.Lists)
+	if err != nil {
+		return nil, err
+	}
+	// Checked before the source is saved, so that a duplicate leaves no orphan source behind.
+	if err := s.checkUnique(ctx, ws, c.EmailCanonical, 0); err != nil {
+		return nil, err
+	}
+	if c.FirstSourceID, err = s.saveSource(ctx, src); err != nil {
+		return nil, err
+	}
+	saved, err := s.st.CreateContact(ctx, c, listIDs)
+	if errors.Is(err, store.ErrConflict) {
+		return nil, s.lostRace(ctx, ws, c.EmailCanonical, 0)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.contactOutput(ctx, saved)
+}
+
+// checkUnique answers 409 when another contact (not self) has the canonical address.
+func (s *Server) checkUnique(ctx context.Context, ws int64, canonical string, self int64) error {
+	other, err := s.st.ContactByEmail(ctx, ws, canonical)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	case err != nil:
+		return err
+	case other.ID == self:
+		return nil
+	}
+	msg := fmt.Sprintf("contact %d already has the e-mail address %s; change that contact with PATCH /api/v1/contacts/%d",
+		other.ID, canonical, other.ID)
+	return huma.Error409Conflict(msg, &huma.ErrorDetail{Location: "body.email", Message: "existing contact id", Value: other.ID})
+}
+
+// lostRace answers a write that another writer beat to the same e-mail address.
+func (s *Server) lostRace(ctx context.Context, ws int64, canonical string, self int64) error {
+	if err := s.checkUnique(ctx, ws, canonical, self); err != nil {
+		return err
+	}
+	return huma.Error409Conflict("another contact was given the e-mail address " + canonical + " at the same time; try again")
+}
+
+func (s *Server) getContact(ctx context.Context, in *contactIDInput) (*contactOutput, error) {
+	c, err := s.st.Contact(ctx, workspace(ctx), in.ID)
+	if err != nil {
+		return nil, notFound(err, "contact %d", in.ID)
+	}
+	return s.contactOutput(ctx, c)
+}
+
+func (s *Server) deleteContact(ctx context.Context, in *contactIDInput) (*struct{}, error) {
+	if err := s.st.DeleteContact(ctx, workspace(ctx), in.ID); err != nil {
+		return nil, notFound(err, "contact %d", in.ID)
+	}
+	return nil, nil
+}
+
+// contactOutput loads the contact's lists and sources around it.
+func (s *Server) contactOutput(ctx context.Context, c contact.Contact) (*contactOutput, error) {
+	ws := c.WorkspaceID
+	ids, err := s.st.ContactLists(ctx, ws, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := contactView{Contact: c, Lists: make([]listRef, 0, len(ids))}
+	for _, id := range ids {
+		l, err := s.st.List(ctx, ws, id)
+		if err != nil {
+			return nil, err
+		}
+		v.Lists = append(v.Lists, listRef{ID: l.ID, Name: l.Name})
+	}
+	if v.Sources, err = s.st.ContactSources(ctx, ws, c.ID); err != nil {
+		return nil, err
+	}
+	if v.Sources == nil {
+		v.Sources = []contact.Source{}
+	}
+	if v.Attrs == nil {
+		v.Attrs = map[string]any{}
+	}
+	return &contactOutput{Location: fmt.Sprintf("/api/v1/contacts/%d", c.ID), Body: v}, nil
+}

@@ -1,0 +1,91 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// listRoutes registers the /api/v1/lists operations.
+func (s *Server) listRoutes(api huma.API) {
+	tags := []string{"lists"}
+	register(s, api, huma.Operation{OperationID: "list-lists", Method: http.MethodGet, Path: "/api/v1/lists",
+		Summary: "List the lists with their member counts", Tags: tags}, s.listLists)
+	register(s, api, huma.Operation{OperationID: "create-list", Method: http.MethodPost, Path: "/api/v1/lists",
+		Summary: "Create a list", Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, s.createList)
+	register(s, api, huma.Operation{OperationID: "get-list", Method: http.MethodGet, Path: "/api/v1/lists/{id}",
+		Summary: "Get a list", Tags: tags}, s.getList)
+	register(s, api, huma.Operation{OperationID: "delete-list", Method: http.MethodDelete, Path: "/api/v1/lists/{id}",
+		Summary: "Delete a list (its contacts stay)", Tags: tags, DefaultStatus: http.StatusNoContent}, s.deleteList)
+}
+
+type listIDInput struct {
+	ID int64 `path:"id" minimum:"1"`
+}
+
+type listOutput struct {
+	Location string `header:"Location"`
+	Body     contact.List
+}
+
+type listsOutput struct {
+	Body struct {
+		Items []store.ListWithCount `json:"items"`
+	}
+}
+
+type createListInput struct {
+	Body struct {
+		Name        string `json:"name" minLength:"1" maxLength:"200" doc:"A name unique in the workspace."`
+		Description string `json:"description,omitempty" maxLength:"2000"`
+	}
+}
+
+func (s *Server) listLists(ctx context.Context, _ *struct{}) (*listsOutput, error) {
+	items, err := s.st.Lists(ctx, workspace(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := &listsOutput{}
+	out.Body.Items = items
+	if items == nil {
+		out.Body.Items = []store.ListWithCount{}
+	}
+	return out, nil
+}
+
+func (s *Server) createList(ctx context.Context, in *createListInput) (*listOutput, error) {
+	name := strings.TrimSpace(in.Body.Name)
+	if name == "" {
+		return nil, invalid("body.name", "the list needs a name that is not only spaces", in.Body.Name)
+	}
+	l, err := s.st.CreateList(ctx, contact.List{WorkspaceID: workspace(ctx), Name: name, Description: strings.TrimSpace(in.Body.Description)})
+	if errors.Is(err, store.ErrConflict) {
+		return nil, huma.Error409Conflict(fmt.Sprintf("a list named %q exists already; choose another name", name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &listOutput{Location: fmt.Sprintf("/api/v1/lists/%d", l.ID), Body: l}, nil
+}
+
+func (s *Server) getList(ctx context.Context, in *listIDInput) (*listOutput, error) {
+	l, err := s.st.List(ctx, workspace(ctx), in.ID)
+	if err != nil {
+		return nil, notFound(err, "list %d", in.ID)
+	}
+	return &listOutput{Body: l}, nil
+}
+
+func (s *Server) deleteList(ctx context.Context, in *listIDInput) (*struct{}, error) {
+	if err := s.st.DeleteList(ctx, workspace(ctx), in.ID); err != nil {
+		return nil, notFound(err, "list %d", in.ID)
+	}
+	return nil, nil
+}
