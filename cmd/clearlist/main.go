@@ -40,7 +40,12 @@ func main() {
 		kong.Configuration(kong.JSON),
 	)
 	kctx, err := parser.Parse(os.Args[1:])
-	parser.FatalIfErrorf(err)
+	if err != nil {
+		// The usage shown for a mistake goes to stderr, so that it never lands in a file
+		// the user redirected stdout to (e.g. an export).
+		parser.Stdout = os.Stderr
+		parser.FatalIfErrorf(err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	kctx.BindTo(ctx, (*context.Context)(nil))

@@ -199,6 +199,9 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 		bw = w
 	}
 	sum, err = contact.Run(ctx, p.src, p.norm, bw, opts)
+	if err == nil && sum.Rows == 0 && p.resume == 0 {
+		err = p.noDataRows()
+	}
 	if ferr := report.Flush(); err == nil {
 		err = ferr
 	}
@@ -219,10 +222,18 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 			err = ferr
 		}
 	}
-	if err != nil && p.im.ID != 0 {
+	if err != nil && p.im.ID != 0 && !errors.Is(err, contact.ErrInvalidImport) {
 		return sum, fmt.Errorf("import %s: %w (committed rows are kept; continue with --resume %d)", p.req.FileName, err, p.im.ID)
 	}
 	return sum, err
+}
+
+// noDataRows is the error for a file that holds no rows to import.
+func (p *preparedImport) noDataRows() error {
+	if p.src.Columns() != nil {
+		return contact.InvalidImport(fmt.Errorf("%s has a header but no data rows", p.req.FileName))
+	}
+	return contact.InvalidImport(fmt.Errorf("%s has no data rows", p.req.FileName))
 }
 
 // countingReader counts the bytes read through it, for progress on large files.

@@ -135,7 +135,7 @@ func (c *csvRows) Next() (Record, error) {
 		}
 		if !utf8.ValidString(v) {
 			return Record{Num: c.n}, newRowError(c.n, c.header[i], v,
-				"the cell is not valid UTF-8; pass the file's encoding with --encoding, or fix the cell")
+				"the cell is not valid UTF-8; re-save the file as UTF-8, or pass its encoding (e.g. --encoding latin-1)")
 		}
 	}
 	return Record{Num: c.n, Cols: c.header, Values: rec}, nil

@@ -63,7 +63,7 @@ func decodeInput(br *bufio.Reader, label string) (*bufio.Reader, error) {
 	if len(sample) == enc.bomLen {
 		return nil, ErrEmptyFile
 	}
-	if !enc.utf16() && looksBinary(sample[enc.bomLen:]) {
+	if sampleLooksBinary(sample[enc.bomLen:], enc) {
 		return nil, fmt.Errorf("%w: export it as CSV (UTF-8) or JSON lines and try again", ErrBinaryFile)
 	}
 	if _, err := br.Discard(enc.bomLen); err != nil {
@@ -130,8 +130,9 @@ func bomEncoding(b []byte) textEncoding {
 }
 
 // detectEncoding: a byte-order mark wins; then the NUL pattern of UTF-16;
-// then valid UTF-8; anything else is taken as Windows-1252 (the usual
-// meaning of "Latin-1" in exported spreadsheets).
+// then UTF-8 if the sample is mostly valid UTF-8 (see mostlyUTF8); anything
+// else is taken as Windows-1252 (the usual meaning of "Latin-1" in exported
+// spreadsheets).
 func detectEncoding(sample []byte, bom textEncoding) textEncoding {
 	if bom.bomLen > 0 {
 		return bom
@@ -142,24 +143,47 @@ func detectEncoding(sample []byte, bom textEncoding) textEncoding {
 	case be:
 		return encUTF16BE
 	}
-	if validUTF8Prefix(sample) {
+	if mostlyUTF8(sample) {
 		return encUTF8
 	}
 	return encLatin1
 }
 
-// validUTF8Prefix reports whether b is valid UTF-8, allowing a rune cut off
-// by the end of the sample.
-func validUTF8Prefix(b []byte) bool {
-	if utf8.Valid(b) {
-		return true
-	}
-	for cut := 1; cut <= 3 && cut < len(b); cut++ {
-		if utf8.RuneStart(b[len(b)-cut]) {
-			return !utf8.FullRune(b[len(b)-cut:]) && utf8.Valid(b[:len(b)-cut])
+// mostlyUTF8 decides between UTF-8 and Windows-1252 for a sample without a
+// byte-order mark. The rule: the sample is UTF-8 when it has no invalid
+// bytes (pure ASCII included), or when its valid multi-byte sequences are at
+// least as many as its invalid bytes. So a UTF-8 export with a stray bad byte
+// or two ("Müller", "B\xffb", "Zoë") is read as UTF-8 and the rows with the
+// bad bytes become row errors, instead of every accented name in the file
+// being silently mis-decoded; while a Latin-1 file, whose accented letters
+// are lone high bytes and almost never form valid UTF-8 sequences by
+// accident, stays Windows-1252. A rune cut off by the end of the sample
+// counts as neither.
+func mostlyUTF8(b []byte) bool {
+	multi, invalid := utf8Counts(b)
+	return invalid == 0 || multi >= invalid
+}
+
+// utf8Counts counts the valid multi-byte sequences of b and its bytes that
+// are not part of any valid sequence, ignoring a rune cut off at the end.
+func utf8Counts(b []byte) (multi, invalid int) {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
 		}
+		r, size := utf8.DecodeRune(b[i:])
+		switch {
+		case r != utf8.RuneError || size > 1:
+			multi++
+		case !utf8.FullRune(b[i:]):
+			return multi, invalid // cut off by the end of the sample
+		default:
+			invalid++
+		}
+		i += size
 	}
-	return false
+	return multi, invalid
 }
 
 // utf16Pattern looks for the NUL bytes that text mostly in the Latin script
@@ -183,8 +207,25 @@ func utf16Pattern(b []byte) (le, be bool) {
 	return le, be
 }
 
-// looksBinary reports NUL bytes, or control bytes in more than 1% of the
-// sample, which no exported list contains.
+// sampleLooksBinary applies looksBinary to the sample as enc decodes it:
+// UTF-16 is decoded first, so that a binary file whose every other byte is
+// NUL, which passes for UTF-16, is still refused as binary. Its decoded
+// text is held to the same rule as 8-bit text; a NUL in it (two NUL bytes
+// in a code unit) is never text.
+func sampleLooksBinary(sample []byte, enc textEncoding) bool {
+	if !enc.utf16() {
+		return looksBinary(sample)
+	}
+	text, _, err := transform.Bytes(enc.decoder(), sample)
+	if err != nil { // not expected: the decoder accepts any input
+		return true
+	}
+	return looksBinary(text)
+}
+
+// looksBinary reports NUL bytes, or control bytes other than TAB, LF, VT,
+// FF, CR and SUB in at least 1% of the sample, which no exported list
+// contains.
 func looksBinary(b []byte) bool {
 	ctrl := 0
 	for _, c := range b {

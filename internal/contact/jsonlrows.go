@@ -84,7 +84,7 @@ func (j *jsonlRows) readLine() (line []byte, tooLong bool, err error) {
 // parse reads one JSON object of plain values into keys and vals.
 func (j *jsonlRows) parse(line []byte) *RowError {
 	if !utf8.Valid(line) {
-		return newRowError(j.n, "", "", "the line is not valid UTF-8; pass the file's encoding with --encoding, or fix the line")
+		return newRowError(j.n, "", "", "the line is not valid UTF-8; re-save the file as UTF-8, or pass its encoding (e.g. --encoding latin-1)")
 	}
 	notObject := newRowError(j.n, "", "", `the line is not one JSON object; write each row as {"email": "…", …} on its own line`)
 	dec := json.NewDecoder(bytes.NewReader(line))

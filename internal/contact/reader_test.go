@@ -279,7 +279,7 @@ func TestReadJSONL(t *testing.T) {
 		"\n" +
 		`{"email": "b@example.com", "age": 1e3, "vip": false, "note": "x"}` + "\r\n" +
 		`["not", "an", "object"]` + "\n" +
-		`{"email": "c@example.com", "address": {"city": "Köln"}}` + "\n" +
+		"{\"email\": \"c@example.com\", \"address\": {\"city\": \"K\xf6ln\"}}" + "\n" +
 		`{"email": "d@example.com", "tags": ["a"]}` + "\n" +
 		`{"email": "e@example.com"` + "\n" +
 		`{"email": "f@example.com"} {"email": "g@example.com"}` + "\n" +

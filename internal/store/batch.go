@@ -27,6 +27,8 @@ type stagingLoader interface {
 
 type batchTx interface {
 	load(ctx context.Context, rows []stagingRow) error
+	// mergeRows merges the staging rows into contacts, contact_sources and list_members.
+	mergeRows(ctx context.Context, b *contact.Batch, t any) (contact.BatchResult, error)
 	exec(ctx context.Context, query string, args ...any) (int64, error)
 	count(ctx context.Context, query string, args ...any) (int64, error)
 	commit(ctx context.Context) error
@@ -105,54 +107,24 @@ func (w *BatchWriter) WriteBatch(ctx context.Context, b *contact.Batch) (contact
 
 func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, rows []stagingRow, res *contact.BatchResult, t any) error {
 	s := w.s
-	if err := tx.load(ctx, rows); err != nil {
-		return fmt.Errorf("load import batch: %w", err)
-	}
-	if _, err := tx.exec(ctx, s.q(`UPDATE import_staging SET existing_id = (SELECT c.id FROM contacts c
-		WHERE c.workspace_id = ? AND c.email_canonical = import_staging.email_canonical)`), b.WorkspaceID); err != nil {
-		return fmt.Errorf("match existing contacts: %w", err)
-	}
-	existing, err := tx.count(ctx, `SELECT count(existing_id) FROM import_staging`)
+	// contacts and list_members carry no row-level foreign keys (see the migration): the
+	// source and the list, the same for the whole batch, are checked here once.
+	refs, err := tx.count(ctx, s.q(`SELECT (SELECT count(*) FROM sources WHERE id = ? AND workspace_id = ?)
+		+ (SELECT count(*) FROM lists WHERE id = ? AND workspace_id = ?)`), b.SourceID, b.WorkspaceID, b.ListID, b.WorkspaceID)
 	if err != nil {
 		return err
 	}
-	ins, err := tx.exec(ctx, s.q(`INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs,
-		first_source_id, created_at, updated_at)
-		SELECT ?, email, email_canonical, phone, status, attrs, ?, ?, ? FROM import_staging
-		WHERE existing_id IS NULL ORDER BY num ON CONFLICT DO NOTHING`), b.WorkspaceID, b.SourceID, t, t)
+	if want := map[bool]int64{true: 1, false: 2}[b.ListID == 0]; refs != want {
+		return fmt.Errorf("import batch: source %d or list %d: %w in workspace %d", b.SourceID, b.ListID, ErrNotFound, b.WorkspaceID)
+	}
+	if err := tx.load(ctx, rows); err != nil {
+		return fmt.Errorf("load import batch: %w", err)
+	}
+	r, err := tx.mergeRows(ctx, b, t)
 	if err != nil {
-		return fmt.Errorf("insert contacts: %w", err)
+		return err
 	}
-	res.Inserted += int(ins)
-	if b.OnConflict == contact.ConflictSkip {
-		res.Skipped += int(existing)
-	} else {
-		upd, err := tx.exec(ctx, s.q(s.mergeUpdateSQL()), t)
-		if err != nil {
-			return fmt.Errorf("update contacts: %w", err)
-		}
-		res.Updated += int(upd)
-		res.Unchanged += int(existing - upd)
-	}
-	// Give the new contacts' ids to their staging rows, so that the links below need no join.
-	if _, err := tx.exec(ctx, s.q(`UPDATE import_staging SET existing_id = (SELECT c.id FROM contacts c
-		WHERE c.workspace_id = ? AND c.email_canonical = import_staging.email_canonical) WHERE existing_id IS NULL`),
-		b.WorkspaceID); err != nil {
-		return fmt.Errorf("match new contacts: %w", err)
-	}
-	if _, err := tx.exec(ctx, s.q(`INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		SELECT existing_id, ?, ?, ? FROM import_staging WHERE existing_id IS NOT NULL ON CONFLICT DO NOTHING`),
-		b.SourceID, b.WorkspaceID, t); err != nil {
-		return fmt.Errorf("record contact sources: %w", err)
-	}
-	if b.ListID != 0 {
-		if _, err := tx.exec(ctx, s.q(`INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
-			SELECT l.id, st.existing_id, ?, ?, ? FROM lists l, import_staging st
-			WHERE l.id = ? AND l.workspace_id = ? AND st.existing_id IS NOT NULL ON CONFLICT DO NOTHING`),
-			b.WorkspaceID, b.SourceID, t, b.ListID, b.WorkspaceID); err != nil {
-			return fmt.Errorf("add list members: %w", err)
-		}
-	}
+	res.Add(r)
 	if b.ImportID != 0 {
 		if _, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,
 			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE workspace_id = ? AND id = ?`),
@@ -161,19 +133,4 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		}
 	}
 	return nil
-}
-
-// mergeUpdateSQL updates existing contacts from the staging rows where something changes:
-// e-mail as given, a non-empty phone, attributes merged (the row's keys win). Status is never
-// changed by an import: an unsubscribed contact stays unsubscribed.
-func (s *Store) mergeUpdateSQL() string {
-	merged := `json_patch(contacts.attrs, st.attrs)`
-	if s.dialect == Postgres {
-		merged = `(contacts.attrs || st.attrs)`
-	}
-	return `UPDATE contacts SET email = st.email,
-		phone = CASE WHEN st.phone <> '' THEN st.phone ELSE contacts.phone END,
-		attrs = ` + merged + `, updated_at = ?
-		FROM import_staging st WHERE contacts.id = st.existing_id AND (contacts.email <> st.email
-		OR (st.phone <> '' AND contacts.phone <> st.phone) OR ` + merged + ` <> contacts.attrs)`
 }

@@ -32,6 +32,9 @@ func (s *Store) CreateContact(ctx context.Context, c contact.Contact, listIDs []
 		c.Status = contact.StatusActive
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkSource(ctx, tx, c.WorkspaceID, c.FirstSourceID); err != nil {
+			return err
+		}
 		c.ID, err = s.insertID(ctx, tx, `INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs,
 			first_source_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.WorkspaceID, c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, c.FirstSourceID, c.CreatedAt, c.UpdatedAt)
@@ -46,26 +49,33 @@ func (s *Store) CreateContact(ctx context.Context, c contact.Contact, listIDs []
 	return c, nil
 }
 
-// touch links a contact to a source and adds it to lists, in the caller's transaction.
+// touch records that a source touched a contact (unless it is the contact's first source,
+// kept on the contact itself) and adds the contact to lists, in the caller's transaction.
 func (s *Store) touch(ctx context.Context, tx *sql.Tx, ws, contactID, sourceID int64, listIDs []int64) error {
 	t := now()
 	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), contactID, sourceID, ws, t); err != nil {
+		SELECT id, ?, workspace_id, ? FROM contacts WHERE id = ? AND workspace_id = ? AND first_source_id <> ?
+		ON CONFLICT DO NOTHING`), sourceID, t, contactID, ws, sourceID); err != nil {
 		return mapErr(err)
 	}
 	for _, l := range listIDs {
-		// The list must be the workspace's own: the SELECT yields no row for another workspace's list.
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
-			SELECT id, ?, ?, ?, ? FROM lists WHERE id = ? AND workspace_id = ? ON CONFLICT DO NOTHING`),
-			contactID, ws, sourceID, t, l, ws)
-		if err != nil {
+		if _, err := s.listInTx(ctx, tx, ws, l); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), l, contactID, ws, sourceID, t); err != nil {
 			return mapErr(err)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := s.listInTx(ctx, tx, ws, l); err != nil {
-				return err
-			}
-		}
+	}
+	return nil
+}
+
+// checkSource makes sure a source exists in the workspace before a contact refers to it.
+func (s *Store) checkSource(ctx context.Context, ex execer, ws, id int64) error {
+	var got int64
+	err := ex.QueryRowContext(ctx, s.q(`SELECT id FROM sources WHERE id = ? AND workspace_id = ?`), id, ws).Scan(&got)
+	if err != nil {
+		return fmt.Errorf("source %d: %w", id, mapErr(err))
 	}
 	return nil
 }
@@ -97,6 +107,9 @@ func (s *Store) UpdateContact(ctx context.Context, c contact.Contact, sourceID i
 			return ErrNotFound
 		}
 		if sourceID != 0 {
+			if err := s.checkSource(ctx, tx, c.WorkspaceID, sourceID); err != nil {
+				return err
+			}
 			return s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs)
 		}
 		return nil
@@ -109,12 +122,19 @@ func (s *Store) UpdateContact(ctx context.Context, c contact.Contact, sourceID i
 
 // DeleteContact removes a contact with its memberships and source links.
 func (s *Store) DeleteContact(ctx context.Context, ws, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND contact_id = ?`), ws, id)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("delete contact %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("contact %d: %w", id, ErrNotFound)
 	}
 	return nil
 }

@@ -61,12 +61,13 @@ func (s *Store) Sources(ctx context.Context, ws, before int64, limit int) ([]con
 	return out, rows.Err()
 }
 
-// ContactSources returns every source that touched the contact, first one first.
+// ContactSources returns every source that touched the contact, the one that created it first.
 func (s *Store) ContactSources(ctx context.Context, ws, contactID int64) ([]contact.Source, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT s.id, s.workspace_id, s.source_type, s.description, s.collected_by,
-		s.collected_at, s.evidence, s.on_behalf_of, s.created_at
-		FROM contact_sources cs JOIN sources s ON s.id = cs.source_id
-		WHERE cs.contact_id = ? AND cs.workspace_id = ? ORDER BY cs.added_at, s.id`), contactID, ws)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id IN (
+		SELECT first_source_id FROM contacts WHERE id = ? AND workspace_id = ?
+		UNION SELECT source_id FROM contact_sources WHERE contact_id = ? AND workspace_id = ?)
+		ORDER BY CASE WHEN id = (SELECT first_source_id FROM contacts WHERE id = ? AND workspace_id = ?) THEN 0 ELSE 1 END, id`),
+		ws, contactID, ws, contactID, ws, contactID, ws)
 	if err != nil {
 		return nil, fmt.Errorf("contact sources: %w", err)
 	}

@@ -97,7 +97,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 func sqliteDSN(dsn string) string {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	params := "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)" +
-		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_txlock=immediate"
+		"&_pragma=foreign_keys(ON)&_txlock=immediate"
 	if i := strings.IndexByte(path, '?'); i >= 0 {
 		return "file:" + path + "&" + params
 	}

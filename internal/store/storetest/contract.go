@@ -22,6 +22,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"ContactPaging":    testContactPaging,
 		"BatchWrite":       testBatchWrite,
 		"BatchIsolation":   testBatchIsolation,
+		"Cascades":         testCascades,
 		"ImportProgress":   testImportProgress,
 		"Tokens":           testTokens,
 		"WorkspaceBarrier": testWorkspaceBarrier,

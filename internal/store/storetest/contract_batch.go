@@ -124,11 +124,65 @@ func testBatchIsolation(t *testing.T, st *store.Store) {
 	if res := writeBatch(t, st, contact.Batch{WorkspaceID: b, SourceID: srcB.ID, Rows: rows(5, nil)}); res.Inserted != 5 {
 		t.Fatalf("workspace b insert: %+v", res)
 	}
-	// A batch naming another workspace's list adds no membership there.
-	writeBatch(t, st, contact.Batch{WorkspaceID: a, SourceID: srcA.ID, ListID: listB.ID, Rows: rows(5, nil)})
+	// A batch naming another workspace's list or source is refused whole.
+	w, err := st.NewBatchWriter(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	for _, bad := range []contact.Batch{
+		{WorkspaceID: a, SourceID: srcA.ID, ListID: listB.ID, Rows: rows(5, nil)},
+		{WorkspaceID: a, SourceID: srcB.ID, Rows: rows(7, nil)},
+	} {
+		if _, err := w.WriteBatch(ctx, &bad); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("batch with a foreign list or source: err = %v", err)
+		}
+	}
 	lists, _ := st.Lists(ctx, b)
 	if lists[0].Members != 0 {
 		t.Fatalf("workspace a wrote into workspace b's list: %+v", lists)
+	}
+	if n, _ := st.Contacts(ctx, a, store.ContactFilter{}); len(n) != 5 {
+		t.Fatalf("refused batches stored contacts: %d", len(n))
+	}
+}
+
+// testCascades: deleting a contact or a list removes the memberships and links they had.
+func testCascades(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "cascade")
+	src, src2 := source(t, st, w), source(t, st, w)
+	l1, _ := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "one"})
+	l2, _ := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "two"})
+	writeBatch(t, st, contact.Batch{WorkspaceID: w, SourceID: src.ID, ListID: l1.ID, Rows: rows(3, nil)})
+	writeBatch(t, st, contact.Batch{WorkspaceID: w, SourceID: src2.ID, ListID: l2.ID, Rows: rows(3, nil)})
+	c, _ := st.ContactByEmail(ctx, w, "user0@example.com")
+	if srcs, _ := st.ContactSources(ctx, w, c.ID); len(srcs) != 2 || srcs[0].ID != src.ID {
+		t.Fatalf("sources before delete: %v", srcs)
+	}
+	if err := st.DeleteContact(ctx, w, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	counts := func() (int64, int64) {
+		ls, _ := st.Lists(ctx, w)
+		return ls[0].Members, ls[1].Members
+	}
+	if a, b := counts(); a != 2 || b != 2 {
+		t.Fatalf("memberships after contact delete: %d, %d", a, b)
+	}
+	if srcs, _ := st.ContactSources(ctx, w, c.ID); len(srcs) != 0 {
+		t.Fatalf("source links outlived the contact: %v", srcs)
+	}
+	if err := st.DeleteList(ctx, w, l1.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Re-creating a list must not resurrect old memberships.
+	l3, _ := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "one"})
+	if got, _ := st.Contacts(ctx, w, store.ContactFilter{ListID: l3.ID}); len(got) != 0 {
+		t.Fatalf("deleted list's members reappeared: %d", len(got))
+	}
+	if got, _ := st.Contacts(ctx, w, store.ContactFilter{ListID: l1.ID}); len(got) != 0 {
+		t.Fatalf("deleted list still has members: %d", len(got))
 	}
 }
 
