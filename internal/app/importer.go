@@ -186,19 +186,19 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 		DryRun: p.req.DryRun, ResumeAfter: p.resume, Report: report, BytesRead: p.counter.count,
 	}
 	opts.Progress = p.req.Progress
-	var w *store.BatchWriter
+	var writers []contact.BatchWriter
 	if !p.req.DryRun {
-		if w, err = a.Store.NewBatchWriter(ctx); err != nil {
-			rf.Close()
-			return sum, err
+		for range a.Store.ImportWriters() {
+			w, err := a.Store.NewBatchWriter(ctx)
+			if err != nil {
+				rf.Close()
+				return sum, err
+			}
+			defer w.Close()
+			writers = append(writers, w)
 		}
-		defer w.Close()
 	}
-	var bw contact.BatchWriter
-	if w != nil {
-		bw = w
-	}
-	sum, err = contact.Run(ctx, p.src, p.norm, bw, opts)
+	sum, err = contact.Run(ctx, p.src, p.norm, writers, opts)
 	if err == nil && sum.Rows == 0 && p.resume == 0 {
 		err = p.noDataRows()
 	}

@@ -39,6 +39,11 @@ type Batch struct {
 	LastRow     int // the highest row number of the file covered by this batch (for resuming)
 	Failed      int // rows of the file in this batch's range that failed validation
 	Now         time.Time
+	// Turn, when set, blocks until every batch queued before this one has committed, and
+	// fails if one of them did not. Writers call it just before they record progress and
+	// commit, so that batches written in parallel still commit in file order.
+	Turn     func(ctx context.Context) error
+	finished chan struct{}
 }
 
 // BatchResult counts what a batch did.

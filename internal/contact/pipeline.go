@@ -23,12 +23,12 @@ type RunOptions struct {
 	BytesRead   func() int64 // how far into the input the reader is, for progress
 }
 
-// Run streams src through the normaliser into batches written by w, in constant memory but
+// Run streams src through the normaliser into batches written by the writers, in constant memory but
 // for a 12-byte-per-row set used to find repeated addresses within the file. Reading and
 // normalising run on the calling goroutine while the previous batch is written on another,
 // so both cores work. Each batch is one transaction; a row that fails is written to the
 // report and the import goes on.
-func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o RunOptions) (Summary, error) {
+func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWriter, o RunOptions) (Summary, error) {
 	start := time.Now()
 	size := o.BatchSize
 	if size <= 0 {
@@ -40,7 +40,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o Run
 		sum  = Summary{DryRun: o.DryRun}
 		seed = maphash.MakeSeed()
 		seen = make(map[uint64]int32)
-		wr   = startWriter(ctx, cancel, w, o.DryRun)
+		wr   = startWriter(ctx, cancel, writers, o.DryRun)
 	)
 	defer wr.wait()
 	batch := wr.next(o.Batch, size)
@@ -55,7 +55,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o Run
 	}
 	flush := func(last int) error {
 		batch.LastRow = last
-		wr.full <- batch
+		wr.queue(batch)
 		if batch = wr.next(o.Batch, size); batch == nil {
 			return wr.errOr(ctx.Err())
 		}
@@ -134,7 +134,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, w BatchWriter, o Run
 		}
 	}
 	batch.LastRow = last
-	wr.full <- batch
+	wr.queue(batch)
 	if err := wr.wait(); err != nil {
 		return sum, err
 	}

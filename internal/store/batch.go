@@ -125,6 +125,11 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		return err
 	}
 	res.Add(r)
+	if b.Turn != nil {
+		if err := b.Turn(ctx); err != nil {
+			return err
+		}
+	}
 	if b.ImportID != 0 {
 		if _, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,
 			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE workspace_id = ? AND id = ?`),
@@ -133,4 +138,14 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		}
 	}
 	return nil
+}
+
+// ImportWriters is how many batch writers an import should run at once. SQLite has one
+// writer at a time, so more would only queue; on PostgreSQL a second connection lets the
+// server work on one batch while it finishes the other, using both cores of a small machine.
+func (s *Store) ImportWriters() int {
+	if s.dialect == Postgres {
+		return 2
+	}
+	return 1
 }

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/clearlist/clearlist/internal/contact"
@@ -83,42 +86,84 @@ func (t *postgresTx) count(ctx context.Context, query string, args ...any) (int6
 func (t *postgresTx) commit(ctx context.Context) error { return t.tx.Commit(ctx) }
 func (t *postgresTx) rollback(ctx context.Context)     { t.tx.Rollback(ctx) }
 
-// mergeRows inserts the batch with ON CONFLICT DO NOTHING, which probes the e-mail index
-// once per row as part of the insert; only the rows that hit an existing contact are looked
-// up again. Ids go to a narrow temporary table rather than back into the wide staging rows.
+// probeContacts finds each staging row's contact by one index probe. A scalar subquery is
+// never turned into a join, so the planner cannot choose to hash all of a workspace's
+// contacts per batch, as it did when a large import outran the table's statistics.
+const probeContacts = `SELECT st.email_canonical, (SELECT c.id FROM contacts c
+	WHERE c.workspace_id = $1 AND c.email_canonical = st.email_canonical) AS id FROM import_staging st`
+
+// mergeRows looks the batch's addresses up once (an index probe per row), then inserts the
+// new contacts and their memberships with plain INSERTs: ON CONFLICT's speculative insertion
+// costs about twice as much per row. Should a concurrent writer add one of the addresses in
+// between, the plain insert fails on the unique index; the batch then goes again, from a
+// savepoint, the careful way. Ids go to a narrow temporary table, not into the staging rows.
 func (t *postgresTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (contact.BatchResult, error) {
 	var res contact.BatchResult
-	n, err := t.exec(ctx, `WITH ins AS (
-			INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at)
-			SELECT $1, email, email_canonical, phone, status, attrs, $2, $3, $3 FROM import_staging
-			ORDER BY num ON CONFLICT DO NOTHING
-			RETURNING id, email_canonical)
-		INSERT INTO import_ids (email_canonical, id, is_new) SELECT email_canonical, id, true FROM ins`,
-		b.WorkspaceID, b.SourceID, now)
+	existing, err := t.exec(ctx, `INSERT INTO import_ids (email_canonical, id, is_new)
+		SELECT email_canonical, id, false FROM (`+probeContacts+`) m WHERE id IS NOT NULL`, b.WorkspaceID)
 	if err != nil {
-		return res, fmt.Errorf("insert contacts: %w", err)
+		return res, fmt.Errorf("match existing contacts: %w", err)
 	}
-	res.Inserted = int(n)
-	if n < int64(t.rows) {
-		existing, err := t.exec(ctx, `INSERT INTO import_ids (email_canonical, id, is_new)
-			SELECT st.email_canonical, c.id, false FROM import_staging st
-			JOIN contacts c ON c.workspace_id = $1 AND c.email_canonical = st.email_canonical
-			WHERE NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = st.email_canonical)`, b.WorkspaceID)
-		if err != nil {
-			return res, fmt.Errorf("match existing contacts: %w", err)
-		}
+	if existing > 0 {
 		if err := t.mergeExisting(ctx, b, now, existing, &res); err != nil {
 			return res, err
 		}
 	}
-	if b.ListID != 0 {
-		if _, err := t.exec(ctx, `INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
-			SELECT $1, id, $2, $3, $4 FROM import_ids ON CONFLICT DO NOTHING`,
+	if int(existing) < t.rows {
+		n, err := t.insertNew(ctx, b, now)
+		if err != nil {
+			return res, fmt.Errorf("insert contacts: %w", err)
+		}
+		res.Inserted = int(n)
+	}
+	if b.ListID == 0 {
+		return res, nil
+	}
+	// Brand-new contacts cannot be members yet; only the existing ones need ON CONFLICT.
+	members := `INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
+		SELECT $1, id, $2, $3, $4 FROM import_ids WHERE is_new`
+	if _, err := t.exec(ctx, members, b.ListID, b.WorkspaceID, b.SourceID, now); err != nil {
+		return res, fmt.Errorf("add list members: %w", err)
+	}
+	if existing > 0 {
+		if _, err := t.exec(ctx, strings.Replace(members, "WHERE is_new", "WHERE NOT is_new ON CONFLICT DO NOTHING", 1),
 			b.ListID, b.WorkspaceID, b.SourceID, now); err != nil {
 			return res, fmt.Errorf("add list members: %w", err)
 		}
 	}
 	return res, nil
+}
+
+const insertNewContacts = `WITH ins AS (
+		INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at)
+		SELECT $1, email, email_canonical, phone, status, attrs, $2, $3, $3 FROM import_staging st
+		WHERE NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = st.email_canonical)
+		ORDER BY num %s
+		RETURNING id, email_canonical)
+	INSERT INTO import_ids (email_canonical, id, is_new) SELECT email_canonical, id, true FROM ins`
+
+// insertNew inserts the staging rows that matched no contact, falling back to ON CONFLICT
+// when a concurrent writer got there first.
+func (t *postgresTx) insertNew(ctx context.Context, b *contact.Batch, now any) (int64, error) {
+	if _, err := t.tx.Exec(ctx, `SAVEPOINT insert_new`); err != nil {
+		return 0, err
+	}
+	n, err := t.exec(ctx, fmt.Sprintf(insertNewContacts, ""), b.WorkspaceID, b.SourceID, now)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+		return n, err
+	}
+	if _, err := t.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT insert_new`); err != nil {
+		return 0, err
+	}
+	if n, err = t.exec(ctx, fmt.Sprintf(insertNewContacts, "ON CONFLICT DO NOTHING"), b.WorkspaceID, b.SourceID, now); err != nil {
+		return 0, err
+	}
+	// The rows another writer inserted meanwhile are that writer's contacts: link to them.
+	_, err = t.exec(ctx, `INSERT INTO import_ids (email_canonical, id, is_new)
+		SELECT email_canonical, id, false FROM (`+probeContacts+`) m WHERE id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = m.email_canonical)`, b.WorkspaceID)
+	return n, err
 }
 
 // mergeExisting updates (or, in skip mode, leaves) the contacts the batch matched, and records

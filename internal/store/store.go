@@ -57,7 +57,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	}
 	s := &Store{dsn: dsn}
 	var err error
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		s.dialect = Postgres
 		s.db, err = sql.Open("pgx", dsn)
 		if err == nil {

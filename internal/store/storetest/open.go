@@ -4,10 +4,7 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -78,24 +75,13 @@ func PostgresDSN(t testing.TB) string {
 		}
 		t.Skipf("PostgreSQL tests skipped: no server at %s (%v); set %s to a postgres:// URL to run them", base, err, PostgresEnv)
 	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "clearlist_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create test schema: %v", err)
-	}
-	t.Cleanup(func() {
-		admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		admin.Close()
-	})
-	u, err := url.Parse(base)
+	dsn, drop, err := store.ScratchDSN(context.Background(), base, "", "clearlist_test_")
 	if err != nil {
-		t.Fatalf("parse %s: %v", PostgresEnv, err)
+		t.Fatalf("scratch schema: %v", err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	admin.Close()
+	t.Cleanup(func() { drop() })
+	return dsn
 }
 
 func open(t testing.TB, dsn string) *store.Store {
