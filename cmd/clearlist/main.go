@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,7 +38,7 @@ func main() {
 		kong.Name("clearlist"),
 		kong.Description("Consent-first contact lists: every contact can say where it came from and why it may be contacted."),
 		kong.UsageOnError(),
-		kong.Configuration(kong.JSON),
+		kong.Configuration(envFirstJSON),
 	)
 	kctx, err := parser.Parse(os.Args[1:])
 	if err != nil {
@@ -60,3 +61,21 @@ func main() {
 }
 
 type kongContext = kong.Context
+
+// envFirstJSON reads the --config file, whose values yield to CLEARLIST_* variables: kong
+// treats variables as defaults, which a configuration file would otherwise override.
+func envFirstJSON(r io.Reader) (kong.Resolver, error) {
+	res, err := kong.JSON(r)
+	return envFirst{res}, err
+}
+
+type envFirst struct{ kong.Resolver }
+
+func (e envFirst) Resolve(ctx *kong.Context, parent *kong.Path, flag *kong.Flag) (any, error) {
+	for _, name := range flag.Envs {
+		if _, set := os.LookupEnv(name); set {
+			return nil, nil
+		}
+	}
+	return e.Resolver.Resolve(ctx, parent, flag)
+}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
@@ -112,7 +113,7 @@ func TestImportUploadMultipart(t *testing.T) {
 }
 
 func TestImportUploadErrors(t *testing.T) {
-	e := newEnv(t, openSQLite(t), func(c *Config) { c.MaxUploadBytes = 1 << 10 })
+	e := newEnv(t, storetest.OpenSQLite(t), func(c *Config) { c.MaxUploadBytes = 1 << 10 })
 	noFile, noFileCT := multipartBody(t, map[string][]string{"source_type": {"api"}}, "", "", "")
 	noType, noTypeCT := multipartBody(t, nil, "a.csv", "text/csv", "email\na@example.com\n")
 	tests := []struct {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
 func TestAuth(t *testing.T) {
@@ -73,7 +74,7 @@ func TestAuth(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	st := openSQLite(t)
+	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st)
 	r := e.doAs("", "GET", "/healthz", nil, "")
 	want(t, r, http.StatusOK)
@@ -89,7 +90,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+	e := newEnv(t, storetest.OpenSQLite(t))
 	e.do("GET", "/api/v1/contacts/1", nil)
 	e.doAs("", "GET", "/no/such/path", nil, "")
 	r := e.doAs("", "GET", "/metrics", nil, "")
@@ -109,7 +110,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestOpenAPI(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+	e := newEnv(t, storetest.OpenSQLite(t))
 	r := e.doAs("", "GET", "/api/openapi.json", nil, "")
 	want(t, r, http.StatusOK)
 	var doc struct {
@@ -146,7 +147,7 @@ func TestOpenAPI(t *testing.T) {
 }
 
 func TestPanicBecomes500(t *testing.T) {
-	e := newEnv(t, openSQLite(t))
+	e := newEnv(t, storetest.OpenSQLite(t))
 	e.imp.panic = true
 	r := e.doAs(e.token, "POST", "/api/v1/imports?source_type=api", "email\na@example.com\n", "text/csv")
 	want(t, r, http.StatusInternalServerError)
@@ -159,7 +160,7 @@ func TestPanicBecomes500(t *testing.T) {
 }
 
 func TestServeGracefulShutdown(t *testing.T) {
-	st := openSQLite(t)
+	st := storetest.OpenSQLite(t)
 	e := newEnv(t, st)
 	e.imp.gate, e.imp.start = make(chan struct{}), make(chan struct{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
