@@ -171,3 +171,23 @@ func (migrateCmd) Run(ctx context.Context, cfg *config.Config) error {
 		return nil
 	})
 }
+
+type importsCmd struct {
+	Limit int `default:"20" help:"How many to show."`
+}
+
+func (c *importsCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ims, err := a.Store.Imports(ctx, a.Workspace.ID, c.Limit)
+		if err != nil {
+			return err
+		}
+		tw := table()
+		fmt.Fprintln(tw, "ID\tFILE\tSTATUS\tROWS DONE\tNEW\tUPDATED\tFAILED\tSTARTED\tERROR")
+		for _, im := range ims {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", im.ID, im.FileName, im.Status, im.RowsDone,
+				im.Inserted, im.Updated, im.Failed, im.CreatedAt.Format("2006-01-02 15:04"), im.Error)
+		}
+		return tw.Flush()
+	})
+}

@@ -23,6 +23,7 @@ type cli struct {
 
 	Serve       serveCmd       `cmd:"" help:"Run the HTTP server (API, health, metrics)."`
 	Import      importCmd      `cmd:"" help:"Import contacts from a CSV or JSON-lines file."`
+	Imports     importsCmd     `cmd:"" help:"Show recent imports (ids for --resume)."`
 	Export      exportCmd      `cmd:"" help:"Export contacts as CSV or JSON lines."`
 	List        listCmd        `cmd:"" help:"Manage lists."`
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`

@@ -171,6 +171,9 @@ func checkBadInput(t *testing.T, a *App, tc badInput) {
 		if len(stored) != 0 {
 			t.Fatalf("a refused file stored %d contacts", len(stored))
 		}
+		if srcs, _ := a.Store.Sources(ctx, a.Workspace.ID, 0, 10); len(srcs) != 0 && sum.ImportID == 0 {
+			t.Errorf("a file refused before import left %d sources behind", len(srcs))
+		}
 		if sum.ImportID != 0 { // the import was recorded: it must say how it failed
 			im, err := a.Store.Import(ctx, a.Workspace.ID, sum.ImportID)
 			if err != nil || im.Status != store.ImportFailed || !strings.Contains(im.Error, tc.wantErr) {

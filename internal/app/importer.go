@@ -100,6 +100,13 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 			return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
 		}
 	}
+	// Read one row ahead so that a file without rows stores nothing at all (no source, no list).
+	peek := &peekedSource{RowSource: p.src, held: true}
+	peek.rec, peek.err = p.src.Next()
+	p.src = peek
+	if errors.Is(peek.err, io.EOF) && resume == 0 {
+		return nil, p.noDataRows()
+	}
 	if req.DryRun {
 		return p, nil
 	}
@@ -249,3 +256,19 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 func (c *countingReader) count() int64 { return c.n }
+
+// peekedSource returns a record read ahead of time, then reads on.
+type peekedSource struct {
+	contact.RowSource
+	rec  contact.Record
+	err  error
+	held bool
+}
+
+func (p *peekedSource) Next() (contact.Record, error) {
+	if p.held {
+		p.held = false
+		return p.rec, p.err
+	}
+	return p.RowSource.Next()
+}

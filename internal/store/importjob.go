@@ -21,7 +21,7 @@ type Import struct {
 	Skipped     int64      `json:"skipped"`
 	Unchanged   int64      `json:"unchanged"`
 	Failed      int64      `json:"failed"`
-	ReportPath  string     `json:"report_path,omitempty"`
+	ReportPath  string     `json:"-"` // a server path: clients fetch the report through the API
 	Error       string     `json:"error,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	FinishedAt  *time.Time `json:"finished_at,omitempty"`
@@ -65,14 +65,39 @@ func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText 
 
 // Import returns one import run.
 func (s *Store) Import(ctx context.Context, ws, id int64) (Import, error) {
-	row := s.db.QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE workspace_id = ? AND id = ?`), ws, id)
+	im, err := scanImport(s.db.QueryRowContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE workspace_id = ? AND id = ?`), ws, id))
+	if err != nil {
+		return Import{}, fmt.Errorf("import %d: %w (see `clearlist imports`)", id, mapErr(err))
+	}
+	return im, nil
+}
+
+// Imports returns the workspace's most recent import runs, newest first.
+func (s *Store) Imports(ctx context.Context, ws int64, limit int) ([]Import, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`), ws, limit)
+	if err != nil {
+		return nil, fmt.Errorf("imports: %w", err)
+	}
+	defer rows.Close()
+	var out []Import
+	for rows.Next() {
+		im, err := scanImport(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, im)
+	}
+	return out, rows.Err()
+}
+
+func scanImport(row rowScanner) (Import, error) {
 	var im Import
 	var list nullInt
 	var fin nullTime
 	err := row.Scan(&im.ID, &im.WorkspaceID, &im.SourceID, &list, &im.FileName, &im.Status, &im.OnConflict,
 		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
 	if err != nil {
-		return Import{}, fmt.Errorf("import %d: %w", id, mapErr(err))
+		return Import{}, err
 	}
 	im.ListID, im.FinishedAt = list.ptr(), fin.ptr()
 	return im, nil

@@ -113,8 +113,12 @@ func (t *sqliteTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (co
 		return res, fmt.Errorf("match existing contacts: %w", err)
 	}
 	var existing, base, first int64
+	// The largest id ever given (sqlite_sequence, as AUTOINCREMENT keeps it), not the largest
+	// present: ids of deleted contacts are never reused. Explicit ids above it advance it.
 	if err := t.tx.QueryRowContext(ctx, `SELECT count(existing_id), coalesce(min(num), 0),
-		(SELECT coalesce(max(id), 0) FROM contacts) FROM import_staging`).Scan(&existing, &first, &base); err != nil {
+		max((SELECT coalesce(max(id), 0) FROM contacts),
+			coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'contacts'), 0))
+		FROM import_staging`).Scan(&existing, &first, &base); err != nil {
 		return res, err
 	}
 	if existing > 0 {

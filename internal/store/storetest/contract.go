@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"BatchWrite":       testBatchWrite,
 		"BatchIsolation":   testBatchIsolation,
 		"Cascades":         testCascades,
+		"IDsNeverReused":   testIDsNeverReused,
 		"ImportProgress":   testImportProgress,
 		"Tokens":           testTokens,
 		"WorkspaceBarrier": testWorkspaceBarrier,

@@ -252,3 +252,27 @@ func testWorkspaceBarrier(t *testing.T, st *store.Store) {
 		t.Fatal("contact in workspace a created with workspace b's source")
 	}
 }
+
+// testIDsNeverReused: a deleted (erased) contact's id never goes to a new contact, whichever
+// way the new one is written.
+func testIDsNeverReused(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "ids")
+	src := source(t, st, w)
+	writeBatch(t, st, contact.Batch{WorkspaceID: w, SourceID: src.ID, Rows: rows(3, nil)})
+	last, _ := st.ContactByEmail(ctx, w, "user2@example.com")
+	if err := st.DeleteContact(ctx, w, last.ID); err != nil {
+		t.Fatal(err)
+	}
+	fresh := rows(1, nil)
+	fresh[0].Email, fresh[0].EmailCanonical = "new@example.com", "new@example.com"
+	writeBatch(t, st, contact.Batch{WorkspaceID: w, SourceID: src.ID, Rows: fresh})
+	byBatch, _ := st.ContactByEmail(ctx, w, "new@example.com")
+	byAPI, err := st.CreateContact(ctx, newContact(w, src.ID, "api@example.com"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byBatch.ID <= last.ID || byAPI.ID <= byBatch.ID {
+		t.Fatalf("ids reused: deleted %d, then batch %d, then API %d", last.ID, byBatch.ID, byAPI.ID)
+	}
+}

@@ -43,8 +43,10 @@ CREATE TABLE lists (
 -- sources and lists, all fixed for a whole batch, are checked by the store once per batch
 -- or write, and their deletions cascade in the store's own transactions (store/contact.go,
 -- store/list.go); the contract suite tests both.
+-- AUTOINCREMENT: a deleted (erased) contact's id is never given to another person, so
+-- nothing that still names the old id can attach to someone new.
 CREATE TABLE contacts (
-    id              INTEGER PRIMARY KEY,
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     workspace_id    INTEGER NOT NULL,
     email           TEXT NOT NULL,
     email_canonical TEXT NOT NULL,
