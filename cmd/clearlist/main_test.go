@@ -45,6 +45,7 @@ type cliEnv struct {
 	t   *testing.T
 	dir string
 	db  string
+	env []string // extra variables, KEY=value
 }
 
 func newCLI(t *testing.T, db string) *cliEnv {
@@ -75,6 +76,7 @@ func (e *cliEnv) run(args ...string) result {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}
+	cmd.Env = append(cmd.Env, e.env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -316,4 +318,23 @@ func hasLine(out, first, second string) bool {
 		}
 	}
 	return false
+}
+
+// TestCLIConfigPrecedence: flags win over CLEARLIST_* variables, variables over the --config file.
+func TestCLIConfigPrecedence(t *testing.T) {
+	e := newCLI(t, "")
+	cfg := e.file("cfg.json", `{"workspace": "from-file"}`)
+	for _, ws := range []string{"from-file", "from-env", "from-flag"} {
+		e.ok("--workspace", ws, "list", "create", "only-in-"+ws)
+	}
+	if r := e.ok("--config", cfg, "list", "ls"); !strings.Contains(r.stdout, "only-in-from-file") {
+		t.Fatalf("config file not applied:\n%s", r.stdout)
+	}
+	e.env = []string{"CLEARLIST_WORKSPACE=from-env"}
+	if r := e.ok("--config", cfg, "list", "ls"); !strings.Contains(r.stdout, "only-in-from-env") {
+		t.Fatalf("variable did not win over the config file:\n%s", r.stdout)
+	}
+	if r := e.ok("--config", cfg, "--workspace", "from-flag", "list", "ls"); !strings.Contains(r.stdout, "only-in-from-flag") {
+		t.Fatalf("flag did not win:\n%s", r.stdout)
+	}
 }

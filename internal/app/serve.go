@@ -25,12 +25,19 @@ func (a *App) Serve(ctx context.Context, addr string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server running? choose one with --addr)", addr, err)
 	}
+	return a.ServeListener(ctx, ln)
+}
+
+// ServeListener serves on ln until ctx is cancelled, then lets running imports finish (or
+// stops them after a grace period; they can be resumed) and returns.
+func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
+	addr := ln.Addr().String()
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log}, a.Store, imp)
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
-	err = srv.Serve(ctx, ln)
+	err := srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
 	a.Log.Info("clearlist stopped")
 	return err

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// TestServeUploadImport runs the real server with the real background importer: a CSV is
+// uploaded over loopback, imported, and its contacts and error report are read back.
+func TestServeUploadImport(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		a.Cfg.DataDir = t.TempDir()
+		declare(t, a, "first_name")
+		_, token, err := a.Store.CreateToken(context.Background(), a.Workspace.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- a.ServeListener(ctx, ln) }()
+		base := "http://" + ln.Addr().String()
+		call := func(method, path, ctype, body string) (int, string) {
+			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+token)
+			if ctype != "" {
+				req.Header.Set("Content-Type", ctype)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+
+		csv := "email,first_name\nann@example.com,Ann\nnot-an-address,Bob\nbob@example.com,Bob\n"
+		code, body := call("POST", "/api/v1/imports?list=news&source_type=web-form-double-opt-in", "text/csv", csv)
+		if code != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		var im store.Import
+		json.Unmarshal([]byte(body), &im)
+		deadline := time.Now().Add(20 * time.Second)
+		for im.Status != store.ImportDone {
+			if time.Now().After(deadline) || im.Status == store.ImportFailed {
+				t.Fatalf("import did not finish: %+v", im)
+			}
+			time.Sleep(20 * time.Millisecond)
+			_, body = call("GET", fmt.Sprintf("/api/v1/imports/%d", im.ID), "", "")
+			json.Unmarshal([]byte(body), &im)
+		}
+		if im.Inserted != 2 || im.Failed != 1 || strings.Contains(body, a.Cfg.DataDir) {
+			t.Fatalf("import = %s", body)
+		}
+		if code, body := call("GET", fmt.Sprintf("/api/v1/imports/%d/errors", im.ID), "", ""); code != 200 ||
+			!strings.Contains(body, "not-an-address") {
+			t.Fatalf("error report: %d %s", code, body)
+		}
+		if code, body := call("GET", "/api/v1/contacts?list=news", "", ""); code != 200 ||
+			!strings.Contains(body, "ann@example.com") || !strings.Contains(body, "bob@example.com") {
+			t.Fatalf("contacts: %d %s", code, body)
+		}
+		// A file that is wrong as a whole is answered at once, with what to fix.
+		if code, body := call("POST", "/api/v1/imports?source_type=api", "text/csv", "email,shoe_size\na@b.org,42\n"); code != 422 ||
+			!strings.Contains(body, "shoe_size") {
+			t.Fatalf("undeclared column upload: %d %s", code, body)
+		}
+		cancel()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Fatalf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("server did not shut down")
+		}
+	})
+}
