@@ -122,21 +122,27 @@ func (s *Store) UpdateContact(ctx context.Context, c contact.Contact, sourceID i
 
 // DeleteContact removes a contact with its memberships and source links.
 func (s *Store) DeleteContact(ctx context.Context, ws, id int64) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id)
+	if err := s.deleteWithMembers(ctx, "contacts", "contact_id", ws, id); err != nil {
+		return fmt.Errorf("delete contact %d: %w", id, err)
+	}
+	return nil
+}
+
+// deleteWithMembers deletes one row of table (contacts or lists) and, in the same
+// transaction, the list memberships that name it in column: list_members has no foreign
+// keys to cascade (see the migration).
+func (s *Store) deleteWithMembers(ctx context.Context, table, column string, ws, id int64) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE workspace_id = ? AND id = ?`), ws, id)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND contact_id = ?`), ws, id)
+		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND `+column+` = ?`), ws, id)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("delete contact %d: %w", id, err)
-	}
-	return nil
 }
 
 // Contact returns one contact by id.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/contact"
@@ -81,18 +80,7 @@ type ListWithCount struct {
 
 // DeleteList removes a list and its memberships (the contacts stay).
 func (s *Store) DeleteList(ctx context.Context, ws, id int64) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM lists WHERE workspace_id = ? AND id = ?`), ws, id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND list_id = ?`), ws, id)
-		return err
-	})
-	if err != nil {
+	if err := s.deleteWithMembers(ctx, "lists", "list_id", ws, id); err != nil {
 		return fmt.Errorf("delete list %d: %w", id, err)
 	}
 	return nil

@@ -44,32 +44,23 @@ func (s *Store) Sources(ctx context.Context, ws, before int64, limit int) ([]con
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id < ?
-		ORDER BY id DESC LIMIT ?`), ws, before, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sources: %w", err)
-	}
-	defer rows.Close()
-	var out []contact.Source
-	for rows.Next() {
-		src, err := scanSource(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, src)
-	}
-	return out, rows.Err()
+	return s.querySources(ctx, `SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id < ?
+		ORDER BY id DESC LIMIT ?`, ws, before, limit)
 }
 
 // ContactSources returns every source that touched the contact, the one that created it first.
 func (s *Store) ContactSources(ctx context.Context, ws, contactID int64) ([]contact.Source, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id IN (
+	return s.querySources(ctx, `SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ? AND id IN (
 		SELECT first_source_id FROM contacts WHERE id = ? AND workspace_id = ?
 		UNION SELECT source_id FROM contact_sources WHERE contact_id = ? AND workspace_id = ?)
-		ORDER BY CASE WHEN id = (SELECT first_source_id FROM contacts WHERE id = ? AND workspace_id = ?) THEN 0 ELSE 1 END, id`),
+		ORDER BY CASE WHEN id = (SELECT first_source_id FROM contacts WHERE id = ? AND workspace_id = ?) THEN 0 ELSE 1 END, id`,
 		ws, contactID, ws, contactID, ws, contactID, ws)
+}
+
+func (s *Store) querySources(ctx context.Context, query string, args ...any) ([]contact.Source, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
-		return nil, fmt.Errorf("contact sources: %w", err)
+		return nil, fmt.Errorf("sources: %w", err)
 	}
 	defer rows.Close()
 	var out []contact.Source
