@@ -1,0 +1,132 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Facts is everything Evaluate needs about one contact, purpose and channel. The caller
+// fills it from the contact, its source and the consent ledger; Evaluate does no I/O.
+type Facts struct {
+	Purpose Purpose
+	Channel Channel
+	// Country is the contact's ISO 3166-1 alpha-2 code in any case ("de", "GB"); empty or
+	// unlisted countries get the strictest rule.
+	Country string
+	// Region is the ISO 3166-2 subdivision, "CA" or "US-CA"; it matters for US-CA only.
+	Region string
+	// EmailDomain is the domain of the address; a free-mail domain is a personal address.
+	EmailDomain string
+	// Address overrides the domain-based guess (e.g. a known sole trader).
+	Address  AddressKind
+	Source   SourceFacts
+	Consent  ConsentFacts
+	Customer CustomerFacts
+	LI       LIFacts
+	// Now is the time of the evaluation; time limits (double opt-in window, stale consent,
+	// CASL implied consent) are measured against it.
+	Now time.Time
+}
+
+// SourceFacts is the provenance of the consent relied on, or of the contact when the ledger
+// has no entry for the purpose: its type and the evidence kept with it.
+type SourceFacts struct {
+	Type               SourceType
+	OnBehalfOf         bool // collected by a third party on this workspace's behalf
+	DoubleOptIn        bool // a double opt-in confirmation is on file
+	WrittenPermission  bool // explicit written (signed or electronic) permission is on file
+	SeparateBox        bool // the person ticked a separate, unticked box (raffles)
+	CollectionEvidence bool // documentation of how the list was collected (agency clients)
+}
+
+// ConsentFacts is the ledger state for contact × purpose × channel.
+type ConsentFacts struct {
+	State        ConsentState
+	GrantedAt    time.Time // first step of the sign-up
+	ConfirmedAt  time.Time // double opt-in confirmation, if any
+	LastMailedAt time.Time // last message sent for the purpose; zero if never
+}
+
+// CustomerFacts describes an existing relationship with the workspace.
+type CustomerFacts struct {
+	// Existing is true for customers and account holders (a contract exists).
+	Existing bool
+	// SoftOptInNotice is true when the customer was told at collection that the address may
+	// be used for similar products and was offered a free way to object.
+	SoftOptInNotice bool
+	LastPurchaseAt  time.Time
+	LastInquiryAt   time.Time
+}
+
+// LIFacts are the two records legitimate interest needs.
+type LIFacts struct {
+	AssessmentApproved bool // the workspace has an approved assessment (LIA) for the purpose
+	ContactReason      bool // a per-contact reason ("why you are the right person") is recorded
+}
+
+// ConsentState is the latest ledger state for contact × purpose × channel.
+type ConsentState uint8
+
+// The ledger states.
+const (
+	ConsentNone ConsentState = iota
+	ConsentGranted
+	ConsentConfirmed
+	ConsentWithdrawn
+	ConsentExpired
+	ConsentObjected
+	numConsentStates
+)
+
+var consentNames = [numConsentStates]string{"none", "granted", "confirmed", "withdrawn", "expired", "objected"}
+
+// String returns the ledger name of the state.
+func (s ConsentState) String() string {
+	if s < numConsentStates {
+		return consentNames[s]
+	}
+	return fmt.Sprintf("ConsentState(%d)", uint8(s))
+}
+
+// ParseConsentState maps a ledger name to its state.
+func ParseConsentState(s string) (ConsentState, error) {
+	for i, n := range consentNames {
+		if n == s {
+			return ConsentState(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown consent state %q: use one of none, granted, confirmed, withdrawn, expired, objected", s)
+}
+
+// AddressKind says whether an address belongs to an organisation or a person.
+type AddressKind uint8
+
+// The address kinds. AddressUnknown lets Evaluate decide from the e-mail domain.
+const (
+	AddressUnknown AddressKind = iota
+	AddressCorporate
+	AddressPersonal
+	AddressSoleTrader
+)
+
+// Validate reports facts Evaluate cannot judge well: unknown enums and a missing Now.
+func (f *Facts) Validate() error {
+	var errs []error
+	if !f.Source.Type.Valid() {
+		errs = append(errs, fmt.Errorf("%w %d: set Source.Type (see SourceSlugs)", ErrUnknownSourceType, uint8(f.Source.Type)))
+	}
+	if !f.Channel.Valid() {
+		errs = append(errs, fmt.Errorf("%w %d: use email, phone or sms", ErrUnknownChannel, uint8(f.Channel)))
+	}
+	if f.Purpose.Name == "" {
+		errs = append(errs, fmt.Errorf("%w: Purpose.Name is empty", ErrUnknownPurpose))
+	}
+	if f.Consent.State >= numConsentStates {
+		errs = append(errs, fmt.Errorf("consent state %d is not defined", f.Consent.State))
+	}
+	if f.Now.IsZero() {
+		errs = append(errs, errors.New("facts.Now is not set: time limits cannot be checked"))
+	}
+	return errors.Join(errs...)
+}
