@@ -140,6 +140,13 @@ func (c *importCmd) print(sum contact.Summary) error {
 	if sum.ImportID != 0 {
 		fmt.Printf("  import id %d, source id %d\n", sum.ImportID, sum.SourceID)
 	}
+	if sp := sum.SourcePolicy; sp != nil && sp.Marketing != "allow" {
+		verdict := "NOT mailable for marketing"
+		if sp.Marketing == "conditional" {
+			verdict = "mailable for marketing only where the condition holds"
+		}
+		fmt.Printf("  source policy:      %s — %s\n                      (%s)\n", verdict, sp.Text, sp.Citation)
+	}
 	return nil
 }
 

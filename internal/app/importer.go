@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -214,6 +215,7 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	}
 	rf.Close()
 	sum.ImportID, sum.SourceID, sum.ListID, sum.Dropped = p.im.ID, p.im.SourceID, p.list, p.dropped
+	sum.SourcePolicy = sourcePolicy(p.req.Source.Type)
 	if report.Count() > 0 {
 		sum.ReportPath = rp
 	} else if p.resume == 0 {
@@ -271,4 +273,17 @@ func (p *peekedSource) Next() (contact.Record, error) {
 		return p.rec, p.err
 	}
 	return p.RowSource.Next()
+}
+
+// sourcePolicy looks up what the default policy says of a source type, for the summary.
+func sourcePolicy(slug string) *contact.SourcePolicy {
+	t, err := policy.ParseSourceType(slug)
+	if err != nil {
+		return nil
+	}
+	info, ok := policy.Default().Source(t)
+	if !ok {
+		return nil
+	}
+	return &contact.SourcePolicy{Marketing: info.Default, RuleID: info.RuleID, Text: info.Description, Citation: info.Citation}
 }

@@ -94,21 +94,24 @@ type Progress struct {
 
 // Summary is what an import did; printed as JSON by `clearlist import --json`.
 type Summary struct {
-	ImportID      int64    `json:"import_id,omitempty"`
-	SourceID      int64    `json:"source_id,omitempty"`
-	ListID        int64    `json:"list_id,omitempty"`
-	DryRun        bool     `json:"dry_run"`
-	Rows          int      `json:"rows"`
-	Inserted      int      `json:"inserted"`
-	Updated       int      `json:"updated"`
-	Unchanged     int      `json:"unchanged"`
-	Skipped       int      `json:"skipped"`
-	Duplicates    int      `json:"duplicates_in_file"`
-	Failed        int      `json:"failed"`
-	Dropped       []string `json:"dropped_columns,omitempty"`
-	ReportPath    string   `json:"error_report,omitempty"`
-	Seconds       float64  `json:"seconds"`
-	RowsPerSecond float64  `json:"rows_per_second"`
+	ImportID   int64    `json:"import_id,omitempty"`
+	SourceID   int64    `json:"source_id,omitempty"`
+	ListID     int64    `json:"list_id,omitempty"`
+	DryRun     bool     `json:"dry_run"`
+	Rows       int      `json:"rows"`
+	Inserted   int      `json:"inserted"`
+	Updated    int      `json:"updated"`
+	Unchanged  int      `json:"unchanged"`
+	Skipped    int      `json:"skipped"`
+	Duplicates int      `json:"duplicates_in_file"`
+	Failed     int      `json:"failed"`
+	Dropped    []string `json:"dropped_columns,omitempty"`
+	// SourcePolicy says whether contacts from this source may be mailed for marketing by
+	// default; a refused source's contacts are stored but not mailable for marketing.
+	SourcePolicy  *SourcePolicy `json:"source_policy,omitempty"`
+	ReportPath    string        `json:"error_report,omitempty"`
+	Seconds       float64       `json:"seconds"`
+	RowsPerSecond float64       `json:"rows_per_second"`
 }
 
 // ErrInvalidImport marks errors caused by what the user sent (the file, a column, an
@@ -127,4 +130,12 @@ func InvalidImport(err error) error {
 		return nil
 	}
 	return invalidImport{err}
+}
+
+// SourcePolicy is the default policy's word on an import's source type.
+type SourcePolicy struct {
+	Marketing string `json:"marketing"` // allow, refuse or conditional
+	RuleID    string `json:"rule_id"`
+	Text      string `json:"text"`
+	Citation  string `json:"citation"`
 }
