@@ -28,6 +28,7 @@ type cli struct {
 	List        listCmd        `cmd:"" help:"Manage lists."`
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
 	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
+	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
 	SourceTypes sourceTypesCmd `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`
 	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`

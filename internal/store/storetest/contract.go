@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"ImportProgress":   testImportProgress,
 		"Tokens":           testTokens,
 		"WorkspaceBarrier": testWorkspaceBarrier,
+		"Consent":          testConsent,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

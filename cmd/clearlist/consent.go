@@ -1,0 +1,235 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+type consentCmd struct {
+	Verify     consentVerifyCmd     `cmd:"" help:"Walk the workspace's consent ledger and name the first broken entry (exit 1)."`
+	Add        consentAddCmd        `cmd:"" help:"Record a consent entry (granted, confirmed, withdrawn, expired, objected) for a contact."`
+	Show       consentShowCmd       `cmd:"" help:"Show a contact's consent entries and where each purpose and channel stands."`
+	Purposes   consentPurposesCmd   `cmd:"" help:"Show the workspace's purposes."`
+	PurposeAdd consentPurposeAddCmd `cmd:"" name:"purpose-add" help:"Declare a purpose consent can be given for."`
+}
+
+type consentVerifyCmd struct {
+	JSON bool `help:"Print the result as JSON."`
+}
+
+// verifyResult is what consent verify reports.
+type verifyResult struct {
+	Intact  bool           `json:"intact"`
+	Entries int64          `json:"entries"` // entries checked (up to and including a break)
+	Head    consent.Digest `json:"head,omitempty"`
+	Broken  *consent.Break `json:"broken,omitempty"`
+}
+
+func (c *consentVerifyCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		var v consent.Verifier
+		var res verifyResult
+		err := a.Store.EachConsent(ctx, a.Workspace.ID, func(e consent.Entry) error {
+			res.Broken = v.Add(e)
+			if res.Broken != nil {
+				return res.Broken
+			}
+			return nil
+		})
+		if err != nil && res.Broken == nil {
+			return err
+		}
+		res.Entries, res.Intact = v.Len(), res.Broken == nil
+		if res.Intact {
+			res.Head = v.Head()
+		}
+		if c.JSON {
+			if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
+				return err
+			}
+		} else if res.Intact {
+			fmt.Printf("chain intact: %d entries (head %s)\n", res.Entries, res.Head)
+		}
+		if !res.Intact {
+			return res.Broken
+		}
+		return nil
+	})
+}
+
+type consentAddCmd struct {
+	Email       string `required:"" help:"The contact's e-mail address."`
+	Purpose     string `required:"" help:"Purpose, e.g. newsletter (see consent purposes)."`
+	Channel     string `default:"email" help:"Channel: email, phone, sms."`
+	Action      string `default:"granted" help:"granted, confirmed, withdrawn, expired, objected."`
+	Basis       string `default:"consent" help:"consent, double-opt-in, soft-opt-in, legitimate-interest, contract."`
+	Wording     string `help:"The consent text shown to the person."`
+	FormID      string `name:"form-id" help:"The form or page that collected it."`
+	FormVersion string `name:"form-version" help:"The version of that form."`
+	IP          string `name:"ip" help:"The person's IP address."`
+	UserAgent   string `name:"user-agent" help:"The person's browser."`
+	At          string `help:"When the person acted (RFC 3339); default now."`
+	DocumentRef string `name:"document-ref" help:"A reference to a signed form, a call recording, …"`
+	Collector   string `help:"Who collected it."`
+	Source      int64  `help:"Id of the source (provenance) the consent came with."`
+	Actor       string `help:"Who records it; default cli:<user>."`
+	JSON        bool   `help:"Print the recorded entry as JSON."`
+}
+
+func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
+	at := time.Now()
+	if c.At != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339Nano, c.At); err != nil {
+			return fmt.Errorf("--at %q: give a time like 2026-03-01T09:30:00Z", c.At)
+		}
+	}
+	if c.Actor == "" {
+		c.Actor = "cli:" + cmp.Or(os.Getenv("USER"), "unknown")
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ct, err := contactByEmail(ctx, a, c.Email)
+		if err != nil {
+			return err
+		}
+		e, err := a.Store.AppendConsent(ctx, consent.Entry{WorkspaceID: a.Workspace.ID, ContactID: ct.ID,
+			Purpose: c.Purpose, Channel: consent.Channel(c.Channel), Action: consent.Action(c.Action),
+			Basis: consent.Basis(c.Basis), SourceID: c.Source, Actor: c.Actor,
+			Evidence: consent.Evidence{Wording: c.Wording, FormID: c.FormID, FormVersion: c.FormVersion, IP: c.IP,
+				UserAgent: c.UserAgent, Timestamp: at, DocumentRef: c.DocumentRef, Collector: c.Collector}})
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			return json.NewEncoder(os.Stdout).Encode(e)
+		}
+		fmt.Printf("recorded entry %d: %s %s/%s (%s)\n", e.ID, e.Action, e.Purpose, e.Channel, e.Basis)
+		return nil
+	})
+}
+
+type consentShowCmd struct {
+	Email string `required:"" help:"The contact's e-mail address."`
+	JSON  bool   `help:"Print JSON."`
+}
+
+type consentShow struct {
+	ContactID int64           `json:"contact_id"`
+	Email     string          `json:"email"`
+	States    []consentState  `json:"states"`
+	Entries   []consent.Entry `json:"entries"`
+}
+
+type consentState struct {
+	consent.Key
+	State   consent.StateName `json:"state"`
+	EntryID int64             `json:"entry_id"`
+}
+
+func (c *consentShowCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ct, err := contactByEmail(ctx, a, c.Email)
+		if err != nil {
+			return err
+		}
+		entries, err := a.Store.ConsentsForContact(ctx, a.Workspace.ID, ct.ID)
+		if err != nil {
+			return err
+		}
+		out := consentShow{ContactID: ct.ID, Email: ct.Email, States: []consentState{}, Entries: entries}
+		for k, s := range consent.States(entries) {
+			out.States = append(out.States, consentState{Key: k, State: s.State, EntryID: s.Entry.ID})
+		}
+		sort.Slice(out.States, func(i, j int) bool {
+			x, y := out.States[i], out.States[j]
+			return x.Purpose < y.Purpose || x.Purpose == y.Purpose && x.Channel < y.Channel
+		})
+		if out.Entries == nil {
+			out.Entries = []consent.Entry{}
+		}
+		if c.JSON {
+			return json.NewEncoder(os.Stdout).Encode(out)
+		}
+		tw := table()
+		fmt.Fprintln(tw, "PURPOSE\tCHANNEL\tSTATE\tBY ENTRY")
+		for _, s := range out.States {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", s.Purpose, s.Channel, s.State, s.EntryID)
+		}
+		fmt.Fprintln(tw, "\nENTRY\tRECORDED\tPURPOSE\tCHANNEL\tACTION\tBASIS\tACTOR\tWORDING")
+		for _, e := range entries {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.RecordedAt.Format("2006-01-02 15:04"),
+				e.Purpose, e.Channel, e.Action, e.Basis, e.Actor, clip(e.Evidence.Wording, 40))
+		}
+		return tw.Flush()
+	})
+}
+
+type consentPurposesCmd struct {
+	JSON bool `help:"Print JSON."`
+}
+
+func (c *consentPurposesCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		ps, err := a.Store.Purposes(ctx, a.Workspace.ID)
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			return json.NewEncoder(os.Stdout).Encode(ps)
+		}
+		tw := table()
+		fmt.Fprintln(tw, "NAME\tKIND\tDESCRIPTION")
+		for _, p := range ps {
+			kind := "service"
+			if p.Marketing {
+				kind = "marketing"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, kind, p.Description)
+		}
+		return tw.Flush()
+	})
+}
+
+type consentPurposeAddCmd struct {
+	Name        string `arg:"" help:"Purpose name (lower case, digits, hyphens)."`
+	Description string `help:"What messages for this purpose are about."`
+	Marketing   bool   `default:"true" negatable:"" help:"Marketing (default) or, with --no-marketing, a service/transactional purpose."`
+}
+
+func (c *consentPurposeAddCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		return a.Store.AddPurpose(ctx, a.Workspace.ID, consent.Purpose{Name: c.Name, Description: c.Description, Marketing: c.Marketing})
+	})
+}
+
+// contactByEmail finds the workspace's contact with this address.
+func contactByEmail(ctx context.Context, a *app.App, email string) (contact.Contact, error) {
+	_, canonical, err := contact.CanonicalEmail(email)
+	if err != nil {
+		return contact.Contact{}, err
+	}
+	ct, err := a.Store.ContactByEmail(ctx, a.Workspace.ID, canonical)
+	if err != nil {
+		return contact.Contact{}, fmt.Errorf("%w (import or create the contact first)", err)
+	}
+	return ct, nil
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}
