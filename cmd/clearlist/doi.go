@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+type doiCmd struct {
+	Expire   doiExpireCmd   `cmd:"" help:"Expire sign-ups not confirmed within N days (records expired ledger entries)."`
+	Stale    doiStaleCmd    `cmd:"" help:"List confirmed sign-ups older than N days that have not been sent a welcome message."`
+	Welcomed doiWelcomedCmd `cmd:"" help:"Record that a sign-up's welcome message was sent."`
+}
+
+type doiExpireCmd struct {
+	Days int `default:"7" help:"Sign-ups requested more than this many days ago and not confirmed expire."`
+}
+
+func (c *doiExpireCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.Days < 1 {
+		return fmt.Errorf("--days %d: give at least 1", c.Days)
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		n, err := app.ExpireSignups(ctx, a.Store, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("expired %d unconfirmed sign-up(s)\n", n)
+		return nil
+	})
+}
+
+type doiStaleCmd struct {
+	Days int  `default:"30" help:"Confirmed more than this many days ago."`
+	JSON bool `help:"Print JSON lines."`
+}
+
+func (c *doiStaleCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.Days < 0 {
+		return fmt.Errorf("--days %d: give 0 or more", c.Days)
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		list, err := app.StaleSignups(ctx, a.Store, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			enc := json.NewEncoder(os.Stdout)
+			for _, sg := range list {
+				if err := enc.Encode(sg); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return printSignups(ctx, a, list)
+	})
+}
+
+func printSignups(ctx context.Context, a *app.App, list []store.Signup) error {
+	tw := table()
+	fmt.Fprintln(tw, "SIGNUP\tCONTACT\tE-MAIL\tCONFIRMED\tPURPOSES")
+	for _, sg := range list {
+		email := ""
+		if c, err := a.Store.Contact(ctx, a.Workspace.ID, sg.ContactID); err == nil {
+			email = c.Email
+		}
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", sg.ID, sg.ContactID, email, sg.ConfirmedAt.Format("2006-01-02 15:04"), strings.Join(sg.Purposes, ","))
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(tw, "(none: every confirmed sign-up older than that has been welcomed)")
+	}
+	return tw.Flush()
+}
+
+type doiWelcomedCmd struct {
+	ID int64 `arg:"" help:"Sign-up id (from doi stale)."`
+}
+
+func (c *doiWelcomedCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		return a.Store.MarkSignupWelcomed(ctx, a.Workspace.ID, c.ID, time.Now().UTC())
+	})
+}
