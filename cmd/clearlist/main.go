@@ -29,9 +29,11 @@ type cli struct {
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
 	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
 	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
+	DOI         doiCmd         `cmd:"" name:"doi" help:"Double opt-in sign-ups: expire unconfirmed ones, list those awaiting a welcome."`
 	SourceTypes sourceTypesCmd `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`
 	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
+	Eligibility eligibilityCmd `embed:""`
 }
 
 func main() {

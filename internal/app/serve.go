@@ -35,10 +35,16 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
-	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log}, a.Store, imp)
+	doi := a.NewDOI("http://"+addr, a.Sender())
+	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
+		Eligibility: a, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
+	expiryDone := make(chan struct{})
+	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err := srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
+	stop()
+	<-expiryDone
 	a.Log.Info("clearlist stopped")
 	return err
 }

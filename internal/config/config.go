@@ -17,6 +17,17 @@ type Config struct {
 	DataDir       string `name:"data-dir" env:"CLEARLIST_DATA_DIR" default:"." help:"Folder for uploads and error reports."`
 	DefaultRegion string `name:"default-region" env:"CLEARLIST_DEFAULT_REGION" default:"" help:"Country (ISO 3166 alpha-2, e.g. US, GB) for phone numbers written without +country code."`
 	LogLevel      string `name:"log-level" env:"CLEARLIST_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn, error."`
+
+	// Outgoing mail (confirmation e-mails). Without an SMTP relay, mail goes to the development
+	// outbox folder. The password is read from CLEARLIST_SMTP_PASSWORD only, never a flag.
+	SMTPAddr      string `name:"smtp-addr" env:"CLEARLIST_SMTP_ADDR" default:"" help:"SMTP relay host:port; empty writes mail to the outbox folder instead."`
+	SMTPUser      string `name:"smtp-user" env:"CLEARLIST_SMTP_USER" default:"" help:"SMTP user name (AUTH PLAIN); the password comes from CLEARLIST_SMTP_PASSWORD."`
+	SMTPPassword  string `kong:"-" json:"-"`
+	SMTPTLS       string `name:"smtp-tls" env:"CLEARLIST_SMTP_TLS" default:"starttls" enum:"starttls,tls,none" help:"SMTP security: starttls, tls (port 465) or none (a relay on this machine only)."`
+	MailFrom      string `name:"mail-from" env:"CLEARLIST_MAIL_FROM" default:"clearlist <noreply@localhost>" help:"From address of the e-mails clearlist sends."`
+	OutboxDir     string `name:"outbox-dir" env:"CLEARLIST_OUTBOX_DIR" default:"" help:"Development outbox folder used when --smtp-addr is empty; default DATA-DIR/outbox."`
+	PublicURL     string `name:"public-url" env:"CLEARLIST_PUBLIC_URL" default:"" help:"Base URL people reach the server at, for links in e-mails; default http://ADDR."`
+	DOIExpiryDays int    `name:"doi-expiry-days" env:"CLEARLIST_DOI_EXPIRY_DAYS" default:"7" help:"Days a double opt-in confirmation link works; unconfirmed sign-ups then expire."`
 }
 
 // Validate checks the values that flags and the environment cannot check by their type.
@@ -26,6 +37,9 @@ func (c *Config) Validate() error {
 	}
 	if strings.TrimSpace(c.Workspace) == "" {
 		return fmt.Errorf("--workspace is empty: name a workspace, e.g. --workspace default")
+	}
+	if err := c.validateMail(); err != nil {
+		return err
 	}
 	if r := c.DefaultRegion; r != "" && (len(r) != 2 || strings.ToUpper(r) != r) {
 		return fmt.Errorf("--default-region %q: use a two-letter upper-case country code such as US or GB", r)

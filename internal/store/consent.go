@@ -22,6 +22,20 @@ const consentColumns = `id, workspace_id, seq, contact_id, purpose, channel, act
 // The store sets ID, Seq, RecordedAt, PrevHash and Hash. A contact or source of another
 // workspace gives ErrNotFound; an invalid entry or unknown purpose wraps consent.ErrInvalid.
 func (s *Store) AppendConsent(ctx context.Context, e consent.Entry) (consent.Entry, error) {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		e, err = s.appendConsentTx(ctx, tx, e)
+		return err
+	})
+	if err != nil {
+		return consent.Entry{}, err
+	}
+	return e, nil
+}
+
+// appendConsentTx is AppendConsent inside the caller's transaction, for writes that must
+// record ledger entries together with other rows (a double opt-in confirmation).
+func (s *Store) appendConsentTx(ctx context.Context, tx *sql.Tx, e consent.Entry) (consent.Entry, error) {
 	e.RecordedAt = now()
 	e.Normalize()
 	if err := consent.Validate(e); err != nil {
@@ -31,7 +45,7 @@ func (s *Store) AppendConsent(ctx context.Context, e consent.Entry) (consent.Ent
 	if err != nil {
 		return consent.Entry{}, fmt.Errorf("encode evidence: %w", err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = func() error {
 		if err := s.lockChain(ctx, tx, e.WorkspaceID); err != nil {
 			return err
 		}
@@ -52,7 +66,7 @@ func (s *Store) AppendConsent(ctx context.Context, e consent.Entry) (consent.Ent
 			e.ID, e.WorkspaceID, e.Seq, e.ContactID, e.Purpose, string(e.Channel), string(e.Action), string(e.Basis),
 			string(ev), src, e.Actor, e.RecordedAt, []byte(e.PrevHash), []byte(e.Hash))
 		return mapErr(err)
-	})
+	}()
 	if err != nil {
 		return consent.Entry{}, fmt.Errorf("record consent (%s, %s, %s): %w", e.Purpose, e.Channel, e.Action, err)
 	}

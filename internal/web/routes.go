@@ -20,6 +20,8 @@ func (s *Server) routes(rt *router) {
 	s.listRoutes(api)
 	s.sourceRoutes(api)
 	s.importRoutes(api, rt)
+	s.eligibilityRoutes(api)
+	s.publicRoutes(rt)
 }
 
 // newAPI sets up huma on the router, with the OpenAPI document at /api/openapi.json.

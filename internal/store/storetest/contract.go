@@ -28,6 +28,8 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Tokens":           testTokens,
 		"WorkspaceBarrier": testWorkspaceBarrier,
 		"Consent":          testConsent,
+		"LegitimateInt":    testLegitimateInterest,
+		"Signups":          testSignups,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

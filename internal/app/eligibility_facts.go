@@ -1,0 +1,239 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/nyaruka/phonenumbers"
+
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// The evidence keys of a source (contact.Source.Evidence, `clearlist import --evidence
+// KEY=yes`) the policy reads. A key counts when its value is yes, true or 1.
+const (
+	// EvidenceDoubleOptIn: the contacts confirmed by double opt-in (e.g. with the partner
+	// who collected them on this workspace's behalf, or a network's integrated form).
+	EvidenceDoubleOptIn = "double_opt_in"
+	// EvidenceWrittenPermission: explicit written (signed or electronic) permission is on
+	// file for each contact (business cards, CRM exports, manual entry, stand sign-ups).
+	EvidenceWrittenPermission = "written_permission"
+	// EvidenceSeparateBox: the person ticked a separate, unticked box (raffles).
+	EvidenceSeparateBox = "separate_box"
+	// EvidenceCollection: documentation of how the list was collected is on file (lists an
+	// agency mails for its client).
+	EvidenceCollection = "collection_evidence"
+)
+
+// evaluation turns store rows into policy facts for one workspace, purpose and channel: the
+// only place facts are assembled, used by Eligibility and EligibilityBatch alike. It keeps
+// one Facts and caches per source and per interned string, so that evaluating a contact
+// allocates nothing in the steady state.
+type evaluation struct {
+	a       *App
+	ws      int64
+	policy  *policy.Policy
+	facts   policy.Facts
+	purpose string
+	channel consent.Channel
+	sources map[int64]contact.Source // preloaded by batches; else loaded on demand
+	srcFact map[int64]policy.SourceFacts
+	strs    map[string]string // interned country, region and domain values
+	attrs   eligibilityAttrs
+}
+
+func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel string) (*evaluation, error) {
+	ch, err := policy.ParseChannel(channel)
+	if err != nil {
+		return nil, err
+	}
+	p, err := a.purposeFor(ctx, ws, purpose)
+	if err != nil {
+		return nil, err
+	}
+	ev := &evaluation{a: a, ws: ws, policy: policy.Default(), purpose: purpose, channel: consent.Channel(ch.String()),
+		srcFact: map[int64]policy.SourceFacts{}, strs: map[string]string{}}
+	ev.facts = policy.Facts{Purpose: p, Channel: ch, Now: nowFunc()}
+	if p.Marketing {
+		l, err := a.Store.LIAFor(ctx, ws, purpose)
+		switch {
+		case err == nil:
+			ev.facts.LI.AssessmentApproved = l.Approved()
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, err
+		}
+	}
+	return ev, nil
+}
+
+func (ev *evaluation) query(listID, contactID int64) store.EligibilityQuery {
+	return store.EligibilityQuery{Purpose: ev.purpose, Channel: string(ev.channel), ListID: listID, ContactID: contactID}
+}
+
+// evaluate fills the facts from r and judges them into v.
+func (ev *evaluation) evaluate(ctx context.Context, r *store.EligibilityRow, v *policy.Verdict) error {
+	if err := ev.fill(ctx, r); err != nil {
+		return err
+	}
+	ev.policy.EvaluateInto(&ev.facts, v)
+	return nil
+}
+
+// fill sets every per-contact fact from the row, leaving purpose, channel, the assessment and
+// Now as newEvaluation set them.
+func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
+	f := &ev.facts
+	scanAttrs(r.Attrs, &ev.attrs)
+	at := &ev.attrs
+	f.Country, f.Region = ev.intern(at.country, true), ev.intern(at.region, true)
+	if f.Country == "" && len(r.Phone) > 0 {
+		f.Country = phoneRegion(r.Phone)
+	}
+	f.EmailDomain = ""
+	if i := lastAt(r.Email); i >= 0 {
+		f.EmailDomain = ev.intern(r.Email[i+1:], false)
+	}
+	f.Address = policy.AddressUnknown
+	sourceID := r.FirstSourceID
+	if r.Latest.SourceID != 0 {
+		sourceID = r.Latest.SourceID
+	}
+	src, err := ev.source(ctx, sourceID)
+	if err != nil {
+		return err
+	}
+	f.Source = src
+	f.Consent = policy.ConsentFacts{}
+	when := r.Latest.EvidenceAt
+	if when.IsZero() {
+		when = r.Latest.RecordedAt
+	}
+	switch consent.Action(r.Latest.Action) {
+	case consent.Granted:
+		f.Consent.State, f.Consent.GrantedAt = policy.ConsentGranted, when
+	case consent.Confirmed:
+		// A confirmed entry is the double opt-in on file.
+		f.Consent.State, f.Consent.ConfirmedAt, f.Consent.GrantedAt = policy.ConsentConfirmed, when, when
+		f.Source.DoubleOptIn = true
+	case consent.Withdrawn:
+		f.Consent.State = policy.ConsentWithdrawn
+	case consent.Expired:
+		f.Consent.State = policy.ConsentExpired
+	case consent.Objected:
+		f.Consent.State = policy.ConsentObjected
+	}
+	f.Customer = policy.CustomerFacts{Existing: truthy(at.customer), SoftOptInNotice: truthy(at.softOptInNotice),
+		LastPurchaseAt: parseDate(at.lastPurchase), LastInquiryAt: parseDate(at.lastInquiry)}
+	f.LI.ContactReason = r.LIReason
+	return nil
+}
+
+// source returns the policy's view of a source, from the cache, the preloaded sources or
+// the store.
+func (ev *evaluation) source(ctx context.Context, id int64) (policy.SourceFacts, error) {
+	if sf, ok := ev.srcFact[id]; ok {
+		return sf, nil
+	}
+	src, ok := ev.sources[id]
+	if !ok {
+		var err error
+		if src, err = ev.a.Store.Source(ctx, ev.ws, id); err != nil {
+			return policy.SourceFacts{}, fmt.Errorf("source %d of a contact: %w", id, err)
+		}
+	}
+	sf := SourceFacts(src)
+	ev.srcFact[id] = sf
+	return sf, nil
+}
+
+// SourceFacts is the policy's view of a source: its type (an unknown slug stays invalid,
+// which the policy refuses) and the evidence flags of its Evidence map.
+func SourceFacts(src contact.Source) policy.SourceFacts {
+	t, _ := policy.ParseSourceType(src.Type)
+	flag := func(key string) bool { return truthy([]byte(src.Evidence[key])) }
+	return policy.SourceFacts{Type: t, OnBehalfOf: src.OnBehalfOf, DoubleOptIn: flag(EvidenceDoubleOptIn),
+		WrittenPermission: flag(EvidenceWrittenPermission), SeparateBox: flag(EvidenceSeparateBox),
+		CollectionEvidence: flag(EvidenceCollection)}
+}
+
+// intern returns b as a string shared by every equal value, upper-cased when upper is set,
+// allocating only the first time a value is seen.
+func (ev *evaluation) intern(b []byte, upper bool) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := ev.strs[string(b)]; ok {
+		return s
+	}
+	s := strings.TrimSpace(string(b))
+	if upper {
+		s = strings.ToUpper(s)
+	}
+	if len(ev.strs) < 1<<16 {
+		ev.strs[string(b)] = s
+	}
+	return s
+}
+
+// phoneRegion is the ISO country of an E.164 number, or "" when it has none. Numbers are
+// unique per contact, so nothing is cached; it runs only for contacts without a country.
+func phoneRegion(phone []byte) string {
+	num, err := phonenumbers.Parse(string(phone), "")
+	if err != nil {
+		return ""
+	}
+	if r := phonenumbers.GetRegionCodeForNumber(num); r != "ZZ" {
+		return r
+	}
+	return ""
+}
+
+func lastAt(b []byte) int {
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] == '@' {
+			return i
+		}
+	}
+	return -1
+}
+
+// truthy reads a yes/no value: yes, true or 1 (any case) are yes.
+func truthy(b []byte) bool {
+	switch len(b) {
+	case 1:
+		return b[0] == '1'
+	case 3:
+		return (b[0]|0x20) == 'y' && (b[1]|0x20) == 'e' && (b[2]|0x20) == 's'
+	case 4:
+		return (b[0]|0x20) == 't' && (b[1]|0x20) == 'r' && (b[2]|0x20) == 'u' && (b[3]|0x20) == 'e'
+	}
+	return false
+}
+
+// parseDate reads a YYYY-MM-DD date attribute without allocating; anything else is no date.
+func parseDate(b []byte) time.Time {
+	if len(b) != 10 || b[4] != '-' || b[7] != '-' {
+		return time.Time{}
+	}
+	n := func(s []byte) int {
+		v := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return -1
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	y, m, d := n(b[:4]), n(b[5:7]), n(b[8:])
+	if y < 0 || m < 1 || m > 12 || d < 1 || d > 31 {
+		return time.Time{}
+	}
+	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+}

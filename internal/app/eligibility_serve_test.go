@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
+)
+
+// TestServeEligibility asks the real server, wired to the real evaluation, over loopback.
+func TestServeEligibility(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		a.Cfg.DataDir = t.TempDir()
+		c := importOne(t, a, "ann@gmail.com", "signup-cards", nil, false)
+		ledger(t, a, c, "newsletter", consent.Email, "g")
+		_, token, err := a.Store.CreateToken(context.Background(), a.Workspace.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		served := make(chan error, 1)
+		go func() { served <- a.ServeListener(ctx, ln) }()
+		get := func(q url.Values) (int, string) {
+			req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/api/v1/eligibility?"+q.Encode(), nil)
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(b)
+		}
+		code, body := get(url.Values{"email": {"Ann@Gmail.com"}, "purpose": {"newsletter"}, "channel": {"email"}})
+		var e Eligibility
+		if err := json.Unmarshal([]byte(body), &e); code != 200 || err != nil || !e.Allowed || e.Reasons[0].RuleID != "src-09" {
+			t.Fatalf("eligibility: %d %s", code, body)
+		}
+		if code, body := get(url.Values{"email": {"ann@gmail.com"}, "purpose": {"partner-offers"}}); code != 200 ||
+			!strings.Contains(body, `"allowed":false`) {
+			t.Fatalf("no consent for partner offers: %d %s", code, body)
+		}
+		if code, body := get(url.Values{"email": {"bob@gmail.com"}, "purpose": {"newsletter"}}); code != 404 {
+			t.Fatalf("unknown contact: %d %s", code, body)
+		}
+		if code, body := get(url.Values{"email": {"ann@gmail.com"}, "purpose": {"offers"}}); code != 422 ||
+			!strings.Contains(body, "newsletter, partner-offers, product-updates, security-notices, surveys") {
+			t.Fatalf("unknown purpose: %d %s", code, body)
+		}
+		if code, body := get(url.Values{"email": {"ann@gmail.com"}, "purpose": {"newsletter"}, "channel": {"fax"}}); code != 422 ||
+			!strings.Contains(body, "email, phone, sms") {
+			t.Fatalf("unknown channel: %d %s", code, body)
+		}
+		cancel()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Fatalf("serve: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("server did not shut down")
+		}
+	})
+}

@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+// EligibilityQuery selects the contacts EachEligibility streams, and the purpose and channel
+// whose ledger state it reads.
+type EligibilityQuery struct {
+	Purpose   string
+	Channel   string
+	ListID    int64 // 0: every contact of the workspace
+	ContactID int64 // 0: every contact; else this one only
+}
+
+// EligibilityRow is what the store holds about one contact that the policy needs for one
+// purpose and channel. The byte fields alias the driver's buffers: they are valid only until
+// the callback returns.
+type EligibilityRow struct {
+	ContactID     int64
+	Email         []byte // canonical address
+	Phone         []byte // E.164, empty when none
+	Attrs         []byte // the attributes as a JSON object
+	FirstSourceID int64
+	// Latest is the latest ledger entry for the purpose and channel; Action is "" when none.
+	Latest ConsentHead
+	// LIReason is true when a legitimate-interest reason is recorded for the purpose.
+	LIReason bool
+}
+
+// ConsentHead is the part of a contact's latest ledger entry for one purpose and channel
+// that decides eligibility.
+type ConsentHead struct {
+	Action     string    // a consent.Action, "" when there is no entry
+	RecordedAt time.Time // when the entry was recorded
+	EvidenceAt time.Time // when the person acted (evidence timestamp), zero when not given
+	SourceID   int64     // the source the entry came with, 0 when none
+}
+
+// EachEligibility streams the selected contacts in id order, each with its latest ledger
+// entry for the purpose and channel and whether it has a legitimate-interest reason. It runs
+// three set-based queries (the latest entries, the reasons, the contacts) and merges them by
+// contact id; fn gets the same row each time, refilled. The three reads are not one
+// snapshot: an entry recorded while the contacts stream may be missed, as if it came after.
+func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuery, fn func(*EligibilityRow) error) error {
+	heads, ids, err := s.consentHeads(ctx, ws, q)
+	if err != nil {
+		return err
+	}
+	reasons, err := s.liReasonContacts(ctx, ws, q)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT id, email_canonical, phone, attrs, first_source_id FROM contacts WHERE `)
+	// SQLite would otherwise read contacts through the (workspace, e-mail) index, jump to each
+	// row and sort them all by id; walking the table in id order is several times faster.
+	if s.dialect == SQLite {
+		b.WriteString(`+`)
+	}
+	b.WriteString(`workspace_id = ?`)
+	args := []any{ws}
+	if q.ContactID != 0 {
+		b.WriteString(` AND id = ?`)
+		args = append(args, q.ContactID)
+	}
+	if q.ListID != 0 {
+		b.WriteString(` AND id IN (SELECT contact_id FROM list_members WHERE workspace_id = ? AND list_id = ?)`)
+		args = append(args, ws, q.ListID)
+	}
+	b.WriteString(` ORDER BY id`)
+	rows, err := s.db.QueryContext(ctx, s.q(b.String()), args...)
+	if err != nil {
+		return fmt.Errorf("read contacts for eligibility: %w", err)
+	}
+	defer rows.Close()
+	var r EligibilityRow
+	h, l := 0, 0
+	for rows.Next() {
+		if err := rows.Scan(&r.ContactID, (*sql.RawBytes)(&r.Email), (*sql.RawBytes)(&r.Phone), (*sql.RawBytes)(&r.Attrs),
+			&r.FirstSourceID); err != nil {
+			return fmt.Errorf("read contacts for eligibility: %w", err)
+		}
+		for h < len(ids) && ids[h] < r.ContactID {
+			h++
+		}
+		r.Latest = ConsentHead{}
+		if h < len(ids) && ids[h] == r.ContactID {
+			r.Latest = heads[h]
+		}
+		for l < len(reasons) && reasons[l] < r.ContactID {
+			l++
+		}
+		r.LIReason = l < len(reasons) && reasons[l] == r.ContactID
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// consentHeads returns the latest entry for the purpose and channel of every contact that
+// has one, ordered by contact id (ids[i] is the contact of heads[i]).
+func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) ([]ConsentHead, []int64, error) {
+	query := `SELECT e.contact_id, e.action, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id
+	FROM consents e JOIN (SELECT MAX(id) AS id FROM consents WHERE workspace_id = ? AND purpose = ? AND channel = ?`
+	args := []any{ws, q.Purpose, q.Channel}
+	if q.ContactID != 0 {
+		query += ` AND contact_id = ?`
+		args = append(args, q.ContactID)
+	}
+	query += ` GROUP BY contact_id) k ON e.id = k.id ORDER BY e.contact_id`
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read consent states: %w", err)
+	}
+	defer rows.Close()
+	var heads []ConsentHead
+	var ids []int64
+	actions := map[string]string{}
+	for rows.Next() {
+		var id int64
+		var action, at sql.RawBytes
+		var src sql.NullInt64
+		var h ConsentHead
+		if err := rows.Scan(&id, &action, &h.RecordedAt, &at, &src); err != nil {
+			return nil, nil, fmt.Errorf("read consent states: %w", err)
+		}
+		a, ok := actions[string(action)]
+		if !ok {
+			a = string(action)
+			actions[a] = a
+		}
+		h.Action, h.SourceID, h.RecordedAt = a, src.Int64, h.RecordedAt.UTC()
+		if len(at) > 0 && h.EvidenceAt.UnmarshalText(at) == nil {
+			h.EvidenceAt = h.EvidenceAt.UTC()
+		}
+		heads, ids = append(heads, h), append(ids, id)
+	}
+	return heads, ids, rows.Err()
+}
+
+// liReasonContacts returns the ids of the contacts with a reason for the purpose, in order.
+func (s *Store) liReasonContacts(ctx context.Context, ws int64, q EligibilityQuery) ([]int64, error) {
+	query := `SELECT contact_id FROM li_reasons WHERE workspace_id = ? AND purpose = ?`
+	args := []any{ws, q.Purpose}
+	if q.ContactID != 0 {
+		query += ` AND contact_id = ?`
+		args = append(args, q.ContactID)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+` ORDER BY contact_id`), args...)
+	if err != nil {
+		return nil, fmt.Errorf("read legitimate-interest reasons: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// jsonText is the engine's expression for the text of key in the JSON column col (NULL when
+// the key is absent).
+func (s *Store) jsonText(col, key string) string {
+	if s.dialect == Postgres {
+		return col + `->>'` + key + `'`
+	}
+	return `json_extract(` + col + `, '$.` + key + `')`
+}
+
+// AllSources returns every source of the workspace by id, for batch evaluations that look
+// sources up per contact.
+func (s *Store) AllSources(ctx context.Context, ws int64) (map[int64]contact.Source, error) {
+	srcs, err := s.querySources(ctx, `SELECT `+sourceColumns+` FROM sources WHERE workspace_id = ?`, ws)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]contact.Source, len(srcs))
+	for _, src := range srcs {
+		out[src.ID] = src
+	}
+	return out, nil
+}

@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// LIA is a legitimate-interest assessment: why a workspace pursues a purpose without
+// consent, why contacting people is necessary for it, how their interests were weighed, and
+// who approved it when.
+type LIA struct {
+	WorkspaceID int64     `json:"-"`
+	Purpose     string    `json:"purpose"`
+	PurposeText string    `json:"purpose_text"`
+	Necessity   string    `json:"necessity"`
+	Balancing   string    `json:"balancing"`
+	ApprovedBy  string    `json:"approved_by"`
+	ApprovedAt  time.Time `json:"approved_at"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Approved reports whether someone approved the assessment.
+func (l LIA) Approved() bool { return l.ApprovedBy != "" && !l.ApprovedAt.IsZero() }
+
+// LIReason is the per-contact reason legitimate interest needs: why this person is the right
+// one to contact for the purpose.
+type LIReason struct {
+	WorkspaceID int64     `json:"-"`
+	ContactID   int64     `json:"contact_id"`
+	Purpose     string    `json:"purpose"`
+	Reason      string    `json:"reason"`
+	RecordedBy  string    `json:"recorded_by"`
+	RecordedAt  time.Time `json:"recorded_at"`
+}
+
+// ErrInvalidLI is wrapped by the errors of SetLIA and SetLIReason for input to fix.
+var ErrInvalidLI = errors.New("invalid legitimate-interest record")
+
+// SetLIA records the workspace's assessment for a purpose, replacing an earlier one. The
+// purpose must exist (the error lists the workspace's purposes).
+func (s *Store) SetLIA(ctx context.Context, l LIA) (LIA, error) {
+	for name, v := range map[string]string{"purpose text": l.PurposeText, "necessity": l.Necessity,
+		"balancing": l.Balancing, "approved by": l.ApprovedBy} {
+		if strings.TrimSpace(v) == "" {
+			return LIA{}, fmt.Errorf("%w: %s is empty: every part of the assessment must be written down", ErrInvalidLI, name)
+		}
+	}
+	l.CreatedAt = now()
+	if l.ApprovedAt.IsZero() {
+		l.ApprovedAt = l.CreatedAt
+	}
+	l.ApprovedAt = l.ApprovedAt.UTC().Truncate(time.Microsecond)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.checkPurpose(ctx, tx, l.WorkspaceID, l.Purpose); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO lia (workspace_id, purpose, purpose_text, necessity, balancing,
+			approved_by, approved_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (workspace_id, purpose) DO UPDATE SET purpose_text = excluded.purpose_text,
+			necessity = excluded.necessity, balancing = excluded.balancing, approved_by = excluded.approved_by,
+			approved_at = excluded.approved_at, created_at = excluded.created_at`),
+			l.WorkspaceID, l.Purpose, l.PurposeText, l.Necessity, l.Balancing, l.ApprovedBy, l.ApprovedAt, l.CreatedAt)
+		return mapErr(err)
+	})
+	if err != nil {
+		return LIA{}, fmt.Errorf("set assessment for %q: %w", l.Purpose, err)
+	}
+	return l, nil
+}
+
+const liaColumns = `workspace_id, purpose, purpose_text, necessity, balancing, approved_by, approved_at, created_at`
+
+// LIAFor returns the workspace's assessment for a purpose, or ErrNotFound.
+func (s *Store) LIAFor(ctx context.Context, ws int64, purpose string) (LIA, error) {
+	l, err := scanLIA(s.db.QueryRowContext(ctx, s.q(`SELECT `+liaColumns+` FROM lia WHERE workspace_id = ? AND purpose = ?`), ws, purpose))
+	if err != nil {
+		return LIA{}, fmt.Errorf("assessment for %q: %w", purpose, mapErr(err))
+	}
+	return l, nil
+}
+
+// LIAs lists the workspace's assessments by purpose.
+func (s *Store) LIAs(ctx context.Context, ws int64) ([]LIA, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+liaColumns+` FROM lia WHERE workspace_id = ? ORDER BY purpose`), ws)
+	if err != nil {
+		return nil, fmt.Errorf("assessments: %w", err)
+	}
+	defer rows.Close()
+	var out []LIA
+	for rows.Next() {
+		l, err := scanLIA(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+func scanLIA(row rowScanner) (LIA, error) {
+	var l LIA
+	err := row.Scan(&l.WorkspaceID, &l.Purpose, &l.PurposeText, &l.Necessity, &l.Balancing, &l.ApprovedBy, &l.ApprovedAt, &l.CreatedAt)
+	l.ApprovedAt, l.CreatedAt = l.ApprovedAt.UTC(), l.CreatedAt.UTC()
+	return l, err
+}
+
+// SetLIReason records why a contact is the right person for a purpose, replacing an earlier
+// reason. A contact of another workspace gives ErrNotFound.
+func (s *Store) SetLIReason(ctx context.Context, r LIReason) (LIReason, error) {
+	if strings.TrimSpace(r.Reason) == "" {
+		return LIReason{}, fmt.Errorf("%w: the reason is empty: say why this person is the right one to contact", ErrInvalidLI)
+	}
+	r.RecordedAt = now()
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM contacts WHERE id = ? AND workspace_id = ?`), r.ContactID, r.WorkspaceID).Scan(&id); err != nil {
+			return fmt.Errorf("contact %d: %w", r.ContactID, mapErr(err))
+		}
+		if err := s.checkPurpose(ctx, tx, r.WorkspaceID, r.Purpose); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO li_reasons (workspace_id, contact_id, purpose, reason, recorded_by, recorded_at)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, contact_id, purpose) DO UPDATE SET
+			reason = excluded.reason, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`),
+			r.WorkspaceID, r.ContactID, r.Purpose, r.Reason, r.RecordedBy, r.RecordedAt)
+		return mapErr(err)
+	})
+	if err != nil {
+		return LIReason{}, fmt.Errorf("set reason for contact %d (%s): %w", r.ContactID, r.Purpose, err)
+	}
+	return r, nil
+}
+
+// LIReasonFor returns the contact's reason for a purpose, or ErrNotFound.
+func (s *Store) LIReasonFor(ctx context.Context, ws, contactID int64, purpose string) (LIReason, error) {
+	r := LIReason{WorkspaceID: ws, ContactID: contactID, Purpose: purpose}
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT reason, recorded_by, recorded_at FROM li_reasons
+		WHERE workspace_id = ? AND contact_id = ? AND purpose = ?`), ws, contactID, purpose).Scan(&r.Reason, &r.RecordedBy, &r.RecordedAt)
+	if err != nil {
+		return LIReason{}, fmt.Errorf("reason for contact %d (%s): %w", contactID, purpose, mapErr(err))
+	}
+	r.RecordedAt = r.RecordedAt.UTC()
+	return r, nil
+}
