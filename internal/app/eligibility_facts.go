@@ -89,6 +89,7 @@ func (ev *evaluation) evaluate(ctx context.Context, r *store.EligibilityRow, v *
 // Now as newEvaluation set them.
 func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 	f := &ev.facts
+	f.Status = contactStatus(r.Status)
 	scanAttrs(r.Attrs, &ev.attrs)
 	at := &ev.attrs
 	f.Country, f.Region = ev.intern(at.country, true), ev.intern(at.region, true)
@@ -236,4 +237,18 @@ func parseDate(b []byte) time.Time {
 		return time.Time{}
 	}
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+}
+
+// contactStatus maps the stored status without allocating; an unknown value is treated as
+// blocked, the safe side.
+func contactStatus(b []byte) policy.ContactStatus {
+	switch string(b) {
+	case "", "active":
+		return policy.StatusActive
+	case "unsubscribed":
+		return policy.StatusUnsubscribed
+	case "bounced":
+		return policy.StatusBounced
+	}
+	return policy.StatusBlocked
 }

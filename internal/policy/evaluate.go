@@ -25,6 +25,12 @@ func (p *Policy) EvaluateInto(f *Facts, v *Verdict) {
 	j := &p.juris[p.lookup(f.Country, f.Region)]
 	v.Jurisdiction = j.id
 	switch {
+	case f.Status == StatusBlocked:
+		v.refuse(p.r.sts03)
+	case f.Status == StatusBounced && f.Channel == ChannelEmail:
+		v.refuse(p.r.sts02)
+	case f.Status == StatusUnsubscribed && f.Purpose.Marketing:
+		v.refuse(p.r.sts01)
 	case !f.Purpose.Marketing:
 		p.service(f, v)
 	case !f.Channel.Valid():

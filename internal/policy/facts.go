@@ -24,6 +24,9 @@ type Facts struct {
 	Consent  ConsentFacts
 	Customer CustomerFacts
 	LI       LIFacts
+	// Status is the contact's lifecycle status: an unsubscribed contact gets no marketing, a
+	// bounced address no e-mail, a blocked contact nothing.
+	Status ContactStatus
 	// Now is the time of the evaluation; time limits (double opt-in window, stale consent,
 	// CASL implied consent) are measured against it.
 	Now time.Time
@@ -129,4 +132,30 @@ func (f *Facts) Validate() error {
 		errs = append(errs, errors.New("facts.Now is not set: time limits cannot be checked"))
 	}
 	return errors.Join(errs...)
+}
+
+// ContactStatus is the contact's lifecycle status (contact.Status).
+type ContactStatus uint8
+
+// The contact statuses; the zero value is active.
+const (
+	StatusActive ContactStatus = iota
+	StatusUnsubscribed
+	StatusBounced
+	StatusBlocked
+)
+
+// ParseContactStatus maps contact.Status names; "" is active.
+func ParseContactStatus(s string) (ContactStatus, error) {
+	switch s {
+	case "", "active":
+		return StatusActive, nil
+	case "unsubscribed":
+		return StatusUnsubscribed, nil
+	case "bounced":
+		return StatusBounced, nil
+	case "blocked":
+		return StatusBlocked, nil
+	}
+	return StatusActive, fmt.Errorf("unknown contact status %q: use active, unsubscribed, bounced or blocked", s)
 }

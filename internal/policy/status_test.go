@@ -1,0 +1,46 @@
+package policy
+
+import (
+	"testing"
+	"time"
+)
+
+// TestContactStatus: a contact's status overrides every basis: unsubscribed refuses
+// marketing on every channel, bounced refuses e-mail, blocked refuses everything.
+func TestContactStatus(t *testing.T) {
+	base := Facts{
+		Purpose: Purpose{Name: "newsletter", Marketing: true}, Channel: ChannelEmail, Country: "DE",
+		EmailDomain: "example.com", Source: SourceFacts{Type: SourceWebFormDoubleOptIn, DoubleOptIn: true},
+		Consent: ConsentFacts{State: ConsentConfirmed, GrantedAt: time.Now().Add(-time.Hour), ConfirmedAt: time.Now()},
+		Now:     time.Now(),
+	}
+	if v := Evaluate(&base); !v.Allowed {
+		t.Fatalf("baseline refused: %+v", v.Decisive())
+	}
+	service := Purpose{Name: "security-notices", Essential: true}
+	for _, tc := range []struct {
+		status  ContactStatus
+		purpose Purpose
+		channel Channel
+		allowed bool
+		rule    string
+	}{
+		{StatusUnsubscribed, base.Purpose, ChannelEmail, false, "sts-01"},
+		{StatusUnsubscribed, base.Purpose, ChannelSMS, false, "sts-01"},
+		{StatusBounced, base.Purpose, ChannelEmail, false, "sts-02"},
+		{StatusBounced, service, ChannelEmail, false, "sts-02"},
+		{StatusBlocked, service, ChannelEmail, false, "sts-03"},
+		{StatusBlocked, base.Purpose, ChannelPhone, false, "sts-03"},
+	} {
+		f := base
+		f.Status, f.Purpose, f.Channel = tc.status, tc.purpose, tc.channel
+		v := Evaluate(&f)
+		if v.Allowed != tc.allowed || v.Decisive().RuleID != tc.rule {
+			t.Errorf("status %d, %s on %s: allowed %v by %s, want %v by %s", tc.status, tc.purpose.Name, tc.channel,
+				v.Allowed, v.Decisive().RuleID, tc.allowed, tc.rule)
+		}
+	}
+	if _, err := ParseContactStatus("gone"); err == nil {
+		t.Error("unknown status accepted")
+	}
+}
