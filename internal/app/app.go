@@ -17,6 +17,8 @@ type App struct {
 	Store     *store.Store
 	Log       *slog.Logger
 	Workspace store.Workspace
+
+	elig eligibilityCache
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the

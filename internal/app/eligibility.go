@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
@@ -88,9 +89,14 @@ func (a *App) EligibilityBatch(ctx context.Context, ws int64, purpose, channel s
 // marketing; own-similar-products (the only marketing a soft opt-in covers) and essential
 // come from the policy's defaults of the same name.
 func (a *App) purposeFor(ctx context.Context, ws int64, name string) (policy.Purpose, error) {
-	ps, err := a.Store.Purposes(ctx, ws)
+	ps, err := a.elig.purposesFor(ctx, a.Store, ws, false)
 	if err != nil {
 		return policy.Purpose{}, err
+	}
+	if !hasPurpose(ps, name) { // perhaps added since it was cached
+		if ps, err = a.elig.purposesFor(ctx, a.Store, ws, true); err != nil {
+			return policy.Purpose{}, err
+		}
 	}
 	names := make([]string, len(ps))
 	for i, p := range ps {
@@ -139,3 +145,14 @@ func RenderNotice(l store.LIA) string {
 
 // nowFunc is the clock of evaluations; tests may stop it.
 var nowFunc = time.Now
+
+func hasPurpose(ps []consent.Purpose, name string) bool {
+	for _, p := range ps {
+		if p.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

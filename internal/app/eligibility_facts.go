@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -65,7 +64,7 @@ func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel stri
 		switch {
 		case err == nil:
 			ev.facts.LI.AssessmentApproved = l.Approved()
-		case !errors.Is(err, store.ErrNotFound):
+		case !isNotFound(err):
 			return nil, err
 		}
 	}
@@ -141,14 +140,15 @@ func (ev *evaluation) source(ctx context.Context, id int64) (policy.SourceFacts,
 	if sf, ok := ev.srcFact[id]; ok {
 		return sf, nil
 	}
-	src, ok := ev.sources[id]
-	if !ok {
+	var sf policy.SourceFacts
+	if src, ok := ev.sources[id]; ok {
+		sf = SourceFacts(src)
+	} else {
 		var err error
-		if src, err = ev.a.Store.Source(ctx, ev.ws, id); err != nil {
+		if sf, err = ev.a.elig.source(ctx, ev.a.Store, ev.ws, id); err != nil {
 			return policy.SourceFacts{}, fmt.Errorf("source %d of a contact: %w", id, err)
 		}
 	}
-	sf := SourceFacts(src)
 	ev.srcFact[id] = sf
 	return sf, nil
 }

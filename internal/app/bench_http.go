@@ -1,0 +1,113 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// BenchTarget is one HTTP service under load in a latency benchmark: the URLs to request
+// (cycled) and the bearer token to send.
+type BenchTarget struct {
+	Name   string   `json:"name"`
+	URLs   []string `json:"urls"`
+	Bearer string   `json:"bearer,omitempty"`
+}
+
+// BenchEligibilitySetup fills the (fresh) workspace with contacts and consents, starts the
+// real server and a bare net/http server whose handler does one map lookup, both on
+// loopback, and returns the two targets. stop shuts both down.
+func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int, dir string) (eligibility, bare BenchTarget, stop func(), err error) {
+	path := filepath.Join(dir, "eligibility.csv")
+	if err := generateBenchFile(path, contacts); err != nil {
+		return eligibility, bare, nil, err
+	}
+	for _, at := range benchAttributes {
+		if err := a.Store.AddAttribute(ctx, a.Workspace.ID, at); err != nil {
+			return eligibility, bare, nil, fmt.Errorf("bench needs a fresh workspace: %w", err)
+		}
+	}
+	if _, err := a.Import(ctx, contact.ImportRequest{Path: path, List: "bench",
+		Source: contact.Source{Type: "web-form-double-opt-in"}}, 0); err != nil {
+		return eligibility, bare, nil, err
+	}
+	emails := make([]string, 0, contacts)
+	allowed := make(map[string]bool, contacts)
+	err = a.Store.EachContact(ctx, a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
+		if len(emails) < consents {
+			for _, act := range []consent.Action{consent.Granted, consent.Confirmed} {
+				e := consent.Entry{WorkspaceID: a.Workspace.ID, ContactID: c.ID, Purpose: "newsletter", Channel: consent.Email,
+					Action: act, Basis: consent.BasisDoubleOptIn, Actor: "bench",
+					Evidence: consent.Evidence{Wording: "Yes, send me the newsletter", Timestamp: time.Now().Add(-time.Hour)}}
+				if _, err := a.Store.AppendConsent(ctx, e); err != nil {
+					return err
+				}
+			}
+		}
+		emails = append(emails, c.EmailCanonical)
+		allowed[c.EmailCanonical] = len(emails) <= consents
+		return nil
+	})
+	if err != nil {
+		return eligibility, bare, nil, err
+	}
+	_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "bench")
+	if err != nil {
+		return eligibility, bare, nil, err
+	}
+	srvLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return eligibility, bare, nil, err
+	}
+	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srvLn.Close()
+		return eligibility, bare, nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan struct{})
+	go func() { a.ServeListener(sctx, srvLn); close(served) }()
+	bareSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ok, known := allowed[r.URL.Query().Get("email")]
+		if !known {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]bool{"allowed": ok})
+	})}
+	go bareSrv.Serve(bareLn)
+	eligibility = BenchTarget{Name: "eligibility API (" + string(a.Store.Dialect()) + ")", Bearer: token}
+	bare = BenchTarget{Name: "bare net/http map lookup"}
+	for _, e := range emails {
+		q := url.Values{"email": {e}, "purpose": {"newsletter"}, "channel": {"email"}}.Encode()
+		eligibility.URLs = append(eligibility.URLs, "http://"+srvLn.Addr().String()+"/api/v1/eligibility?"+q)
+		bare.URLs = append(bare.URLs, "http://"+bareLn.Addr().String()+"/bare?"+q)
+	}
+	stop = func() {
+		cancel()
+		bareSrv.Close()
+		<-served
+	}
+	return eligibility, bare, stop, nil
+}
+
+// WriteBenchTarget saves a target for the load-generating child process.
+func WriteBenchTarget(dir string, t BenchTarget) (string, error) {
+	b, err := json.Marshal(t)
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, fmt.Sprintf("target-%d.json", time.Now().UnixNano()))
+	return p, os.WriteFile(p, b, 0o600)
+}
