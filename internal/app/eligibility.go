@@ -33,25 +33,17 @@ func (a *App) Eligibility(ctx context.Context, ws int64, email, purpose, channel
 	if err != nil {
 		return Eligibility{}, err
 	}
-	c, err := a.Store.ContactByEmail(ctx, ws, canonical)
+	r, err := a.Store.EligibilityOf(ctx, ws, canonical, purpose, string(ev.channel))
 	if errors.Is(err, store.ErrNotFound) {
 		return Eligibility{}, fmt.Errorf("%s is not a contact of this workspace (import or create it first): %w", canonical, store.ErrNotFound)
 	}
 	if err != nil {
 		return Eligibility{}, err
 	}
-	out := Eligibility{ContactID: c.ID, Email: c.EmailCanonical, Purpose: purpose, Channel: ev.facts.Channel.String()}
+	out := Eligibility{ContactID: r.ContactID, Email: string(r.Email), Purpose: purpose, Channel: ev.facts.Channel.String()}
 	var v policy.Verdict
-	found := false
-	err = a.Store.EachEligibility(ctx, ws, ev.query(0, c.ID), func(r *store.EligibilityRow) error {
-		found = true
-		return ev.evaluate(ctx, r, &v)
-	})
-	if err != nil {
+	if err := ev.evaluate(ctx, &r, &v); err != nil {
 		return Eligibility{}, err
-	}
-	if !found { // erased between the two reads
-		return Eligibility{}, fmt.Errorf("%s is not a contact of this workspace: %w", canonical, store.ErrNotFound)
 	}
 	out.Flatten(&v)
 	if v.RequiresNotice {

@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// EligibilityOf reads what one eligibility answer needs about one contact — the contact, its
+// latest ledger entry for the purpose and channel, and whether it has a legitimate-interest
+// reason — in a single query, for the answers call centres and CRMs ask for one at a time.
+// A missing contact gives ErrNotFound.
+func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (EligibilityRow, error) {
+	query := `SELECT c.id, c.email_canonical, c.phone, c.attrs, c.first_source_id, c.status,
+		e.action, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id,
+		EXISTS (SELECT 1 FROM li_reasons r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id AND r.purpose = ?)
+		FROM contacts c
+		LEFT JOIN consents e ON e.id = (SELECT max(id) FROM consents
+			WHERE workspace_id = c.workspace_id AND contact_id = c.id AND purpose = ? AND channel = ?)
+		WHERE c.workspace_id = ? AND c.email_canonical = ?`
+	var (
+		r      EligibilityRow
+		action sql.NullString
+		at     sql.NullString
+		src    sql.NullInt64
+		rec    nullTime
+	)
+	err := s.db.QueryRowContext(ctx, s.q(query), purpose, purpose, channel, ws, canonical).Scan(
+		&r.ContactID, &r.Email, &r.Phone, &r.Attrs, &r.FirstSourceID, &r.Status,
+		&action, &rec, &at, &src, &r.LIReason)
+	if err != nil {
+		return EligibilityRow{}, fmt.Errorf("eligibility of %s: %w", canonical, mapErr(err))
+	}
+	if action.Valid {
+		r.Latest = ConsentHead{Action: action.String, SourceID: src.Int64}
+		if t := rec.ptr(); t != nil {
+			r.Latest.RecordedAt = *t
+		}
+		if at.Valid && r.Latest.EvidenceAt.UnmarshalText([]byte(at.String)) == nil {
+			r.Latest.EvidenceAt = r.Latest.EvidenceAt.UTC()
+		}
+	}
+	return r, nil
+}
