@@ -25,7 +25,7 @@ type Eligibility = policy.Eligibility
 // contact.ErrInvalidEmail; an address that is no contact of the workspace wraps
 // store.ErrNotFound.
 func (a *App) Eligibility(ctx context.Context, ws int64, email, purpose, channel string) (Eligibility, error) {
-	ev, err := a.newEvaluation(ctx, ws, purpose, channel)
+	ev, err := a.newEvaluation(ctx, ws, purpose, channel, false) // the assessment comes with the row
 	if err != nil {
 		return Eligibility{}, err
 	}
@@ -41,6 +41,7 @@ func (a *App) Eligibility(ctx context.Context, ws int64, email, purpose, channel
 		return Eligibility{}, err
 	}
 	out := Eligibility{ContactID: r.ContactID, Email: string(r.Email), Purpose: purpose, Channel: ev.facts.Channel.String()}
+	ev.facts.LI.AssessmentApproved = ev.facts.Purpose.Marketing && r.LIAApproved
 	var v policy.Verdict
 	if err := ev.evaluate(ctx, &r, &v); err != nil {
 		return Eligibility{}, err
@@ -61,7 +62,7 @@ func (a *App) Eligibility(ctx context.Context, ws int64, email, purpose, channel
 // An error from fn stops the batch and is returned.
 func (a *App) EligibilityBatch(ctx context.Context, ws int64, purpose, channel string, listID int64,
 	fn func(contactID int64, v *policy.Verdict) error) error {
-	ev, err := a.newEvaluation(ctx, ws, purpose, channel)
+	ev, err := a.newEvaluation(ctx, ws, purpose, channel, true)
 	if err != nil {
 		return err
 	}

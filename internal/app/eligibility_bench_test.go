@@ -162,7 +162,7 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 // readRows reads every contact's row once, copying the bytes the store lends.
 func readRows(b *testing.B, a *App) (*evaluation, []store.EligibilityRow) {
 	ctx := context.Background()
-	ev, err := a.newEvaluation(ctx, a.Workspace.ID, "newsletter", "email")
+	ev, err := a.newEvaluation(ctx, a.Workspace.ID, "newsletter", "email", true)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -47,7 +47,7 @@ type evaluation struct {
 	attrs   eligibilityAttrs
 }
 
-func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel string) (*evaluation, error) {
+func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel string, readLIA bool) (*evaluation, error) {
 	ch, err := policy.ParseChannel(channel)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel stri
 	ev := &evaluation{a: a, ws: ws, policy: policy.Default(), purpose: purpose, channel: consent.Channel(ch.String()),
 		srcFact: map[int64]policy.SourceFacts{}, strs: map[string]string{}}
 	ev.facts = policy.Facts{Purpose: p, Channel: ch, Now: nowFunc()}
-	if p.Marketing {
+	if p.Marketing && readLIA {
 		l, err := a.Store.LIAFor(ctx, ws, purpose)
 		switch {
 		case err == nil:

@@ -341,7 +341,7 @@ func TestEvaluateAllocs(t *testing.T) {
 	ctx := context.Background()
 	c := importOne(t, a, "ann@gmail.com", "signup-cards", nil, false)
 	ledger(t, a, c, "newsletter", consent.Email, "g")
-	ev, err := a.newEvaluation(ctx, a.Workspace.ID, "newsletter", "email")
+	ev, err := a.newEvaluation(ctx, a.Workspace.ID, "newsletter", "email", true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,8 @@ type EligibilityRow struct {
 	Latest ConsentHead
 	// LIReason is true when a legitimate-interest reason is recorded for the purpose.
 	LIReason bool
+	// LIAApproved is set by EligibilityOf only: the workspace has an approved assessment.
+	LIAApproved bool
 }
 
 // ConsentHead is the part of a contact's latest ledger entry for one purpose and channel

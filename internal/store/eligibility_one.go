@@ -7,13 +7,15 @@ import (
 )
 
 // EligibilityOf reads what one eligibility answer needs about one contact — the contact, its
-// latest ledger entry for the purpose and channel, and whether it has a legitimate-interest
-// reason — in a single query, for the answers call centres and CRMs ask for one at a time.
+// latest ledger entry for the purpose and channel, whether it has a legitimate-interest
+// reason and whether the workspace has an approved assessment for the purpose — in a single query, for the answers call centres and CRMs ask for one at a time.
 // A missing contact gives ErrNotFound.
 func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (EligibilityRow, error) {
 	query := `SELECT c.id, c.email_canonical, c.phone, c.attrs, c.first_source_id, c.status,
 		e.action, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id,
-		EXISTS (SELECT 1 FROM li_reasons r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id AND r.purpose = ?)
+		EXISTS (SELECT 1 FROM li_reasons r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id AND r.purpose = ?),
+		EXISTS (SELECT 1 FROM lia a WHERE a.workspace_id = c.workspace_id AND a.purpose = ?
+			AND a.approved_by <> '' AND a.approved_at IS NOT NULL)
 		FROM contacts c
 		LEFT JOIN consents e ON e.id = (SELECT max(id) FROM consents
 			WHERE workspace_id = c.workspace_id AND contact_id = c.id AND purpose = ? AND channel = ?)
@@ -25,9 +27,9 @@ func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose,
 		src    sql.NullInt64
 		rec    nullTime
 	)
-	err := s.db.QueryRowContext(ctx, s.q(query), purpose, purpose, channel, ws, canonical).Scan(
+	err := s.db.QueryRowContext(ctx, s.q(query), purpose, purpose, purpose, channel, ws, canonical).Scan(
 		&r.ContactID, &r.Email, &r.Phone, &r.Attrs, &r.FirstSourceID, &r.Status,
-		&action, &rec, &at, &src, &r.LIReason)
+		&action, &rec, &at, &src, &r.LIReason, &r.LIAApproved)
 	if err != nil {
 		return EligibilityRow{}, fmt.Errorf("eligibility of %s: %w", canonical, mapErr(err))
 	}
