@@ -1,8 +1,6 @@
 package app
 
 import (
-	"context"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,14 +15,7 @@ import (
 func TestServeDoubleOptInOutbox(t *testing.T) {
 	a := openApp(t, storetest.SQLiteDSN(t))
 	a.Cfg.DataDir = t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- a.ServeListener(ctx, ln) }()
-	base := "http://" + ln.Addr().String()
+	base, stop := startServer(t, a)
 	res, err := http.Get(base + "/subscribe/default")
 	if err != nil || res.StatusCode != 200 {
 		t.Fatalf("subscribe page: %v %v", res, err)
@@ -36,10 +27,7 @@ func TestServeDoubleOptInOutbox(t *testing.T) {
 		t.Fatalf("subscribe: %v %v", res, err)
 	}
 	res.Body.Close()
-	cancel()
-	if err := <-served; err != nil {
-		t.Fatal(err)
-	}
+	stop()
 	files, _ := filepath.Glob(filepath.Join(a.Cfg.DataDir, "outbox", "*.eml"))
 	if len(files) != 1 {
 		t.Fatalf("outbox: %v", files)

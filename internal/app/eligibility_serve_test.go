@@ -3,13 +3,9 @@ package app
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"net"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/clearlist/clearlist/internal/consent"
 )
@@ -25,23 +21,9 @@ func TestServeEligibility(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		served := make(chan error, 1)
-		go func() { served <- a.ServeListener(ctx, ln) }()
+		base, stop := startServer(t, a)
 		get := func(q url.Values) (int, string) {
-			req, _ := http.NewRequest("GET", "http://"+ln.Addr().String()+"/api/v1/eligibility?"+q.Encode(), nil)
-			req.Header.Set("Authorization", "Bearer "+token)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(b)
+			return apiCall(t, "GET", base+"/api/v1/eligibility?"+q.Encode(), token, "", "")
 		}
 		code, body := get(url.Values{"email": {"Ann@Gmail.com"}, "purpose": {"newsletter"}, "channel": {"email"}})
 		var e Eligibility
@@ -63,14 +45,6 @@ func TestServeEligibility(t *testing.T) {
 			!strings.Contains(body, "email, phone, sms") {
 			t.Fatalf("unknown channel: %d %s", code, body)
 		}
-		cancel()
-		select {
-		case err := <-served:
-			if err != nil {
-				t.Fatalf("serve: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Fatal("server did not shut down")
-		}
+		stop()
 	})
 }

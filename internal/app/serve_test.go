@@ -25,27 +25,9 @@ func TestServeUploadImport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		served := make(chan error, 1)
-		go func() { served <- a.ServeListener(ctx, ln) }()
-		base := "http://" + ln.Addr().String()
+		base, stop := startServer(t, a)
 		call := func(method, path, ctype, body string) (int, string) {
-			req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+token)
-			if ctype != "" {
-				req.Header.Set("Content-Type", ctype)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			b, _ := io.ReadAll(resp.Body)
-			return resp.StatusCode, string(b)
+			return apiCall(t, method, base+path, token, ctype, body)
 		}
 
 		csv := "email,first_name\nann@example.com,Ann\nnot-an-address,Bob\nbob@example.com,Bob\n"
@@ -80,6 +62,23 @@ func TestServeUploadImport(t *testing.T) {
 			!strings.Contains(body, "shoe_size") {
 			t.Fatalf("undeclared column upload: %d %s", code, body)
 		}
+		stop()
+	})
+}
+
+// startServer runs the real server on a loopback port and returns its base URL and a stop
+// function that shuts it down and fails the test unless it stopped cleanly.
+func startServer(t *testing.T, a *App) (base string, stop func()) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.ServeListener(ctx, ln) }()
+	return "http://" + ln.Addr().String(), func() {
+		t.Helper()
 		cancel()
 		select {
 		case err := <-served:
@@ -89,5 +88,22 @@ func TestServeUploadImport(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatal("server did not shut down")
 		}
-	})
+	}
+}
+
+// apiCall sends one request with the bearer token and returns the status and the body.
+func apiCall(t *testing.T, method, url, token, ctype, body string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
 }
