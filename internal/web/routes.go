@@ -21,6 +21,7 @@ func (s *Server) routes(rt *router) {
 	s.sourceRoutes(api)
 	s.importRoutes(api, rt)
 	s.eligibilityRoutes(api)
+	s.consentRoutes(api)
 	s.publicRoutes(rt)
 }
 

@@ -1,0 +1,198 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/danielgtaylor/huma/v2"
+)
+
+// consentRoutes registers the consent ledger operations and /api/v1/purposes.
+func (s *Server) consentRoutes(api huma.API) {
+	tags := []string{"consents"}
+	register(s, api, huma.Operation{OperationID: "list-contact-consents", Method: http.MethodGet, Path: "/api/v1/contacts/{id}/consents",
+		Summary: "The contact's consent ledger entries and current state",
+		Description: "Entries in ledger order, and where consent stands for each purpose × channel they mention " +
+			"(the latest entry decides).",
+		Tags: tags}, s.listContactConsents)
+	register(s, api, huma.Operation{OperationID: "record-consent", Method: http.MethodPost, Path: "/api/v1/contacts/{id}/consents",
+		Summary: "Record a consent ledger entry for the contact",
+		Description: "Appends one entry to the workspace's append-only, hash-chained ledger; entries are never changed, " +
+			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values.",
+		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}}, s.recordConsent)
+	register(s, api, huma.Operation{OperationID: "list-purposes", Method: http.MethodGet, Path: "/api/v1/purposes",
+		Summary: "List the workspace's purposes", Tags: tags}, s.listPurposes)
+	register(s, api, huma.Operation{OperationID: "create-purpose", Method: http.MethodPost, Path: "/api/v1/purposes",
+		Summary: "Declare a purpose", Tags: tags, DefaultStatus: http.StatusCreated,
+		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}}, s.createPurpose)
+}
+
+// evidenceBody is what proves an entry, as a client sends it.
+type evidenceBody struct {
+	Wording     string    `json:"wording,omitempty" doc:"The consent text shown to the person (needed for basis consent)."`
+	FormID      string    `json:"form_id,omitempty" doc:"The form or page that collected it."`
+	FormVersion string    `json:"form_version,omitempty" doc:"The version of that form."`
+	IP          string    `json:"ip,omitempty" doc:"The person's IP address."`
+	UserAgent   string    `json:"user_agent,omitempty" doc:"The person's browser."`
+	Timestamp   time.Time `json:"timestamp,omitzero" doc:"When the person acted (RFC 3339)."`
+	DocumentRef string    `json:"document_ref,omitempty" doc:"A signed paper form, a call recording, …"`
+	Collector   string    `json:"collector,omitempty" doc:"Who collected it (person or system)."`
+}
+
+type recordConsentInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Purpose  string       `json:"purpose" doc:"A purpose of the workspace (GET /api/v1/purposes), e.g. newsletter."`
+		Channel  string       `json:"channel" doc:"email, phone or sms."`
+		Action   string       `json:"action" doc:"granted, confirmed, withdrawn, expired or objected."`
+		Basis    string       `json:"basis" doc:"consent, double-opt-in, soft-opt-in, legitimate-interest or contract."`
+		Evidence evidenceBody `json:"evidence,omitzero" doc:"What proves the entry."`
+		SourceID int64        `json:"source_id,omitempty" doc:"An existing source of this workspace the entry came from."`
+	}
+}
+
+type consentOutput struct {
+	Body consent.Entry
+}
+
+func (s *Server) recordConsent(ctx context.Context, in *recordConsentInput) (*consentOutput, error) {
+	ws, b := workspace(ctx), in.Body
+	if _, err := s.st.Contact(ctx, ws, in.ID); err != nil {
+		return nil, notFound(err, "contact %d", in.ID)
+	}
+	if b.SourceID != 0 {
+		if _, err := s.st.Source(ctx, ws, b.SourceID); errors.Is(err, store.ErrNotFound) {
+			return nil, invalid("body.source_id", fmt.Sprintf("source %d does not exist in this workspace", b.SourceID), b.SourceID)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	ev := b.Evidence
+	e := consent.Entry{WorkspaceID: ws, ContactID: in.ID, Purpose: b.Purpose, Channel: consent.Channel(b.Channel),
+		Action: consent.Action(b.Action), Basis: consent.Basis(b.Basis), SourceID: b.SourceID, Actor: tokenActor(ctx),
+		Evidence: consent.Evidence{Wording: ev.Wording, FormID: ev.FormID, FormVersion: ev.FormVersion, IP: ev.IP,
+			UserAgent: ev.UserAgent, Timestamp: ev.Timestamp, DocumentRef: ev.DocumentRef, Collector: ev.Collector}}
+	saved, err := s.st.AppendConsent(ctx, e)
+	if errors.Is(err, consent.ErrInvalid) {
+		return nil, huma.Error422UnprocessableEntity(invalidMessage(err))
+	}
+	if err != nil {
+		return nil, notFound(err, "contact %d", in.ID) // deleted since the check above
+	}
+	return &consentOutput{Body: saved}, nil
+}
+
+// tokenActor names the request's API token as the actor of a ledger entry.
+func tokenActor(ctx context.Context) string {
+	tok, _ := ctx.Value(tokenKey{}).(store.Token)
+	return fmt.Sprintf("token:%d", tok.ID)
+}
+
+// invalidMessage is a consent.ErrInvalid error's message from the sentinel on, without the
+// store's "record consent (…):" prefix.
+func invalidMessage(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, consent.ErrInvalid.Error()); i > 0 {
+		msg = msg[i:]
+	}
+	return msg
+}
+
+// consentState is where a contact's consent for one purpose and channel stands.
+type consentState struct {
+	Purpose    string            `json:"purpose"`
+	Channel    consent.Channel   `json:"channel"`
+	State      consent.StateName `json:"state" doc:"granted, confirmed, withdrawn, expired or objected: the latest entry's action."`
+	Active     bool              `json:"active" doc:"Consent is granted or confirmed."`
+	Basis      consent.Basis     `json:"basis" doc:"The lawful basis of the deciding entry."`
+	EntryID    int64             `json:"entry_id" doc:"The entry that decided the state."`
+	RecordedAt time.Time         `json:"recorded_at" doc:"When that entry was recorded."`
+}
+
+type contactConsentsOutput struct {
+	Body struct {
+		Entries []consent.Entry `json:"entries" doc:"The contact's ledger entries, in ledger order."`
+		States  []consentState  `json:"states" doc:"The current state per purpose × channel, by purpose then channel."`
+	}
+}
+
+func (s *Server) listContactConsents(ctx context.Context, in *contactIDInput) (*contactConsentsOutput, error) {
+	ws := workspace(ctx)
+	if _, err := s.st.Contact(ctx, ws, in.ID); err != nil {
+		return nil, notFound(err, "contact %d", in.ID)
+	}
+	entries, err := s.st.ConsentsForContact(ctx, ws, in.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := &contactConsentsOutput{}
+	out.Body.Entries = entries
+	if entries == nil {
+		out.Body.Entries = []consent.Entry{}
+	}
+	out.Body.States = []consentState{}
+	for k, st := range consent.States(entries) {
+		cs := consentState{Purpose: k.Purpose, Channel: k.Channel, State: st.State, Active: st.Active()}
+		if st.Entry != nil {
+			cs.Basis, cs.EntryID, cs.RecordedAt = st.Entry.Basis, st.Entry.ID, st.Entry.RecordedAt
+		}
+		out.Body.States = append(out.Body.States, cs)
+	}
+	slices.SortFunc(out.Body.States, func(a, b consentState) int {
+		return cmp.Or(strings.Compare(a.Purpose, b.Purpose), strings.Compare(string(a.Channel), string(b.Channel)))
+	})
+	return out, nil
+}
+
+type purposesOutput struct {
+	Body struct {
+		Items []consent.Purpose `json:"items"`
+	}
+}
+
+func (s *Server) listPurposes(ctx context.Context, _ *struct{}) (*purposesOutput, error) {
+	ps, err := s.st.Purposes(ctx, workspace(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := &purposesOutput{}
+	out.Body.Items = ps
+	if ps == nil {
+		out.Body.Items = []consent.Purpose{}
+	}
+	return out, nil
+}
+
+type createPurposeInput struct {
+	Body struct {
+		Name        string `json:"name" doc:"Lower-case letters, digits and hyphens, at most 64 characters; unique in the workspace."`
+		Description string `json:"description,omitempty" doc:"What the purpose is, in words a contact understands."`
+		Marketing   bool   `json:"marketing" doc:"true for marketing; false for a service or transactional purpose. Required, so that it is a decision."`
+	}
+}
+
+type purposeOutput struct {
+	Body consent.Purpose
+}
+
+func (s *Server) createPurpose(ctx context.Context, in *createPurposeInput) (*purposeOutput, error) {
+	p := consent.Purpose{Name: in.Body.Name, Description: strings.TrimSpace(in.Body.Description), Marketing: in.Body.Marketing}
+	err := s.st.AddPurpose(ctx, workspace(ctx), p)
+	switch {
+	case errors.Is(err, consent.ErrInvalid):
+		return nil, huma.Error422UnprocessableEntity(invalidMessage(err))
+	case errors.Is(err, store.ErrConflict):
+		return nil, huma.Error409Conflict(fmt.Sprintf("a purpose named %q exists already; choose another name", p.Name))
+	case err != nil:
+		return nil, err
+	}
+	return &purposeOutput{Body: p}, nil
+}
