@@ -19,10 +19,13 @@ test: ## every test; PostgreSQL variants run when a server is reachable at $(PG)
 test-postgres: ## every test, failing (not skipping) when PostgreSQL is unreachable
 	CLEARLIST_TEST_POSTGRES='$(PG)' CLEARLIST_REQUIRE_POSTGRES=1 go test -count=1 ./...
 
-bench: build ## import benchmark on both engines, then the Go micro-benchmarks
+bench: build ## import and eligibility-API benchmarks on both engines, then the Go benchmarks
 	./bin/clearlist --db bench.db bench import --rows $(ROWS)
 	./bin/clearlist --db '$(PG)' bench import --rows $(ROWS)
-	go test -run '^$$' -bench . -benchtime 2x ./internal/store/ ./internal/contact/
+	./bin/clearlist --db bench.db bench eligibility
+	./bin/clearlist --db '$(PG)' bench eligibility
+	go test -run '^$$' -bench . -benchtime 2x ./internal/store/ ./internal/contact/ ./internal/policy/
+	go test -run '^$$' -bench EligibilityBatch -benchtime 3x ./internal/app/
 
 lint:
 	gofmt -l $$(git ls-files '*.go')
