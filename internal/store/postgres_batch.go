@@ -95,14 +95,29 @@ const probeContacts = `SELECT st.email_canonical, (SELECT c.id FROM contacts c
 // mergeRows looks the batch's addresses up once (an index probe per row), then inserts the
 // new contacts and their memberships with plain INSERTs: ON CONFLICT's speculative insertion
 // costs about twice as much per row. Should a concurrent writer add one of the addresses in
-// between, the plain insert fails on the unique index; the batch then goes again, from a
-// savepoint, the careful way. Ids go to a narrow temporary table, not into the staging rows.
+// between, the plain insert fails on the unique index; the batch then goes again from a
+// savepoint, the careful way (mergeCareful). Ids go to a narrow temporary table, not into
+// the staging rows.
 func (t *postgresTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (contact.BatchResult, error) {
+	if _, err := t.tx.Exec(ctx, `SAVEPOINT merge`); err != nil {
+		return contact.BatchResult{}, err
+	}
+	res, err := t.mergeFast(ctx, b, now)
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+		return res, err
+	}
+	if _, err := t.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT merge`); err != nil {
+		return contact.BatchResult{}, err
+	}
+	return t.mergeCareful(ctx, b, now)
+}
+
+func (t *postgresTx) mergeFast(ctx context.Context, b *contact.Batch, now any) (contact.BatchResult, error) {
 	var res contact.BatchResult
-	existing, err := t.exec(ctx, `INSERT INTO import_ids (email_canonical, id, is_new)
-		SELECT email_canonical, id, false FROM (`+probeContacts+`) m WHERE id IS NOT NULL`, b.WorkspaceID)
+	existing, err := t.linkExisting(ctx, b.WorkspaceID)
 	if err != nil {
-		return res, fmt.Errorf("match existing contacts: %w", err)
+		return res, err
 	}
 	if existing > 0 {
 		if err := t.mergeExisting(ctx, b, now, existing, &res); err != nil {
@@ -110,28 +125,66 @@ func (t *postgresTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (
 		}
 	}
 	if int(existing) < t.rows {
-		n, err := t.insertNew(ctx, b, now)
+		n, err := t.exec(ctx, fmt.Sprintf(insertNewContacts, ""), b.WorkspaceID, b.SourceID, now)
 		if err != nil {
 			return res, fmt.Errorf("insert contacts: %w", err)
 		}
 		res.Inserted = int(n)
 	}
-	if b.ListID == 0 {
-		return res, nil
+	return res, t.addMembers(ctx, b, now, existing > 0)
+}
+
+// mergeCareful inserts first, skipping addresses that exist by then (ON CONFLICT), links
+// every other row to its contact, and only then merges the existing contacts: a writer that
+// races this one can only turn a new row into an existing one, which the second pass covers.
+func (t *postgresTx) mergeCareful(ctx context.Context, b *contact.Batch, now any) (contact.BatchResult, error) {
+	var res contact.BatchResult
+	n, err := t.exec(ctx, fmt.Sprintf(insertNewContacts, "ON CONFLICT DO NOTHING"), b.WorkspaceID, b.SourceID, now)
+	if err != nil {
+		return res, fmt.Errorf("insert contacts: %w", err)
 	}
-	// Brand-new contacts cannot be members yet; only the existing ones need ON CONFLICT.
+	res.Inserted = int(n)
+	existing, err := t.linkExisting(ctx, b.WorkspaceID)
+	if err != nil {
+		return res, err
+	}
+	if existing > 0 {
+		if err := t.mergeExisting(ctx, b, now, existing, &res); err != nil {
+			return res, err
+		}
+	}
+	return res, t.addMembers(ctx, b, now, existing > 0)
+}
+
+// linkExisting records the contact of every staging row not linked yet, as existing.
+func (t *postgresTx) linkExisting(ctx context.Context, ws int64) (int64, error) {
+	n, err := t.exec(ctx, `INSERT INTO import_ids (email_canonical, id, is_new)
+		SELECT email_canonical, id, false FROM (`+probeContacts+`) m WHERE id IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = m.email_canonical)`, ws)
+	if err != nil {
+		return 0, fmt.Errorf("match existing contacts: %w", err)
+	}
+	return n, nil
+}
+
+// addMembers puts the batch's contacts on the list. Brand-new contacts cannot be members
+// yet; only the existing ones need ON CONFLICT.
+func (t *postgresTx) addMembers(ctx context.Context, b *contact.Batch, now any, existing bool) error {
+	if b.ListID == 0 {
+		return nil
+	}
 	members := `INSERT INTO list_members (list_id, contact_id, workspace_id, source_id, added_at)
 		SELECT $1, id, $2, $3, $4 FROM import_ids WHERE is_new`
 	if _, err := t.exec(ctx, members, b.ListID, b.WorkspaceID, b.SourceID, now); err != nil {
-		return res, fmt.Errorf("add list members: %w", err)
+		return fmt.Errorf("add list members: %w", err)
 	}
-	if existing > 0 {
+	if existing {
 		if _, err := t.exec(ctx, strings.Replace(members, "WHERE is_new", "WHERE NOT is_new ON CONFLICT DO NOTHING", 1),
 			b.ListID, b.WorkspaceID, b.SourceID, now); err != nil {
-			return res, fmt.Errorf("add list members: %w", err)
+			return fmt.Errorf("add list members: %w", err)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 const insertNewContacts = `WITH ins AS (
@@ -141,30 +194,6 @@ const insertNewContacts = `WITH ins AS (
 		ORDER BY num %s
 		RETURNING id, email_canonical)
 	INSERT INTO import_ids (email_canonical, id, is_new) SELECT email_canonical, id, true FROM ins`
-
-// insertNew inserts the staging rows that matched no contact, falling back to ON CONFLICT
-// when a concurrent writer got there first.
-func (t *postgresTx) insertNew(ctx context.Context, b *contact.Batch, now any) (int64, error) {
-	if _, err := t.tx.Exec(ctx, `SAVEPOINT insert_new`); err != nil {
-		return 0, err
-	}
-	n, err := t.exec(ctx, fmt.Sprintf(insertNewContacts, ""), b.WorkspaceID, b.SourceID, now)
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
-		return n, err
-	}
-	if _, err := t.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT insert_new`); err != nil {
-		return 0, err
-	}
-	if n, err = t.exec(ctx, fmt.Sprintf(insertNewContacts, "ON CONFLICT DO NOTHING"), b.WorkspaceID, b.SourceID, now); err != nil {
-		return 0, err
-	}
-	// The rows another writer inserted meanwhile are that writer's contacts: link to them.
-	_, err = t.exec(ctx, `INSERT INTO import_ids (email_canonical, id, is_new)
-		SELECT email_canonical, id, false FROM (`+probeContacts+`) m WHERE id IS NOT NULL
-		AND NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = m.email_canonical)`, b.WorkspaceID)
-	return n, err
-}
 
 // mergeExisting updates (or, in skip mode, leaves) the contacts the batch matched, and records
 // that this source touched them. Status is never changed by an import.

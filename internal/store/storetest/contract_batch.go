@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/clearlist/clearlist/internal/contact"
@@ -274,5 +275,65 @@ func testIDsNeverReused(t *testing.T, st *store.Store) {
 	}
 	if byBatch.ID <= last.ID || byAPI.ID <= byBatch.ID {
 		t.Fatalf("ids reused: deleted %d, then batch %d, then API %d", last.ID, byBatch.ID, byAPI.ID)
+	}
+}
+
+// testConcurrentImports: two imports writing the same new addresses at the same time (two
+// processes, say) both succeed, and every address ends up as exactly one contact, on both
+// lists, with both sources.
+func testConcurrentImports(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "concurrent")
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	lists := make([]int64, 2)
+	start := make(chan struct{}) // both writers begin together, so their batches collide
+	for i := range 2 {
+		src := source(t, st, w)
+		l, _ := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: fmt.Sprintf("l%d", i)})
+		lists[i] = l.ID
+		bw, err := st.NewBatchWriter(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bw.Close()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			for round := range 10 {
+				rs := rows(400, nil)
+				for j := range rs { // overlapping halves: every round shares rows with the other writer
+					e := fmt.Sprintf("r%d-%d@example.com", round, j)
+					rs[j].Email, rs[j].EmailCanonical = e, e
+				}
+				if _, err := bw.WriteBatch(ctx, &contact.Batch{WorkspaceID: w, SourceID: src.ID, ListID: l.ID,
+					OnConflict: contact.ConflictUpdate, Rows: rs}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("concurrent import: %v", err)
+	}
+	all, _ := st.Contacts(ctx, w, store.ContactFilter{})
+	if len(all) != 4000 {
+		t.Fatalf("%d contacts, want 4000 (one per address)", len(all))
+	}
+	for _, l := range lists {
+		if got, _ := st.Contacts(ctx, w, store.ContactFilter{ListID: l}); len(got) != 4000 {
+			t.Fatalf("list %d has %d members, want 4000", l, len(got))
+		}
+	}
+	assertProvenance(t, st, w)
+	for _, c := range all[:50] {
+		if srcs, _ := st.ContactSources(ctx, w, c.ID); len(srcs) != 2 {
+			t.Fatalf("contact %s has %d sources, want both imports'", c.Email, len(srcs))
+		}
 	}
 }
