@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"text/tabwriter"
 
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
 )
 
 // withApp opens clearlist for the duration of fn.
@@ -148,17 +148,18 @@ type sourceTypesCmd struct {
 }
 
 func (c *sourceTypesCmd) Run() error {
-	names := make([]string, 0, len(contact.SourceTypes))
-	for n := range contact.SourceTypes {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	infos := policy.Default().Sources()
 	if c.JSON {
-		return json.NewEncoder(os.Stdout).Encode(contact.SourceTypes)
+		labels := make(map[string]string, len(infos))
+		for _, i := range infos {
+			labels[i.Slug] = i.Label
+		}
+		return json.NewEncoder(os.Stdout).Encode(labels)
 	}
 	tw := table()
-	for _, n := range names {
-		fmt.Fprintf(tw, "%s\t%s\n", n, contact.SourceTypes[n])
+	fmt.Fprintln(tw, "TYPE\tMARKETING\tRULE\tDESCRIPTION")
+	for _, i := range infos {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", i.Slug, i.Default, i.RuleID, i.Label)
 	}
 	return tw.Flush()
 }

@@ -62,7 +62,7 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 		if req.Source.Type == "" {
 			return nil, contact.InvalidImport(errors.New("--source-type is required: say how these contacts were obtained (see `clearlist source-types`)"))
 		}
-		if err := contact.ValidateSourceType(req.Source.Type); err != nil {
+		if req.Source.Type, err = contact.CanonicalSourceType(req.Source.Type); err != nil {
 			return nil, contact.InvalidImport(err)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -356,8 +357,8 @@ func TestListsAndSources(t *testing.T) {
 		r = e.do("GET", "/api/v1/source-types", nil)
 		want(t, r, http.StatusOK)
 		types := r.json(t)["items"].([]any)
-		if len(types) != len(contact.SourceTypes) {
-			t.Fatalf("%d source types, want %d", len(types), len(contact.SourceTypes))
+		if len(types) != len(policy.SourceSlugs()) {
+			t.Fatalf("%d source types, want %d", len(types), len(policy.SourceSlugs()))
 		}
 		for i := 1; i < len(types); i++ {
 			if types[i].(map[string]any)["name"].(string) <= types[i-1].(map[string]any)["name"].(string) {

@@ -22,11 +22,12 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 	if typ == "" {
 		return req, paramError("source_type", "source_type is required: say how these contacts were obtained (GET /api/v1/source-types lists the types)")
 	}
-	if err := contact.ValidateSourceType(typ); err != nil {
+	typ, err := contact.CanonicalSourceType(typ)
+	if err != nil {
 		return req, paramError("source_type", err.Error())
 	}
 	req.Source = contact.Source{Type: typ, Description: strings.TrimSpace(v.Get("source_note"))}
-	var err error
+
 	if req.OnConflict, err = contact.ParseConflict(v.Get("on_conflict")); err != nil {
 		return req, paramError("on_conflict", err.Error())
 	}

@@ -62,8 +62,8 @@ func (s *Server) checkProvenance(ctx context.Context, ws int64, p provenance, re
 
 // toSource validates the body as a new source of workspace ws.
 func (b sourceBody) toSource(ws int64) (contact.Source, error) {
-	t := strings.TrimSpace(b.SourceType)
-	if err := contact.ValidateSourceType(t); err != nil {
+	t, err := contact.CanonicalSourceType(b.SourceType)
+	if err != nil {
 		return contact.Source{}, invalid("body.source.source_type", err.Error(), b.SourceType)
 	}
 	return contact.Source{

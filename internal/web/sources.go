@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -104,8 +105,8 @@ type sourceTypesOutput struct {
 
 func (s *Server) listSourceTypes(context.Context, *struct{}) (*sourceTypesOutput, error) {
 	out := &sourceTypesOutput{}
-	for name, desc := range contact.SourceTypes {
-		out.Body.Items = append(out.Body.Items, sourceType{Name: name, Description: desc})
+	for _, info := range policy.Default().Sources() {
+		out.Body.Items = append(out.Body.Items, sourceType{Name: info.Slug, Description: info.Label})
 	}
 	slices.SortFunc(out.Body.Items, func(a, b sourceType) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
