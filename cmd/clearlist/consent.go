@@ -22,6 +22,20 @@ type consentCmd struct {
 	Show       consentShowCmd       `cmd:"" help:"Show a contact's consent entries and where each purpose and channel stands."`
 	Purposes   consentPurposesCmd   `cmd:"" help:"Show the workspace's purposes."`
 	PurposeAdd consentPurposeAddCmd `cmd:"" name:"purpose-add" help:"Declare a purpose consent can be given for."`
+	Lapse      consentLapseCmd      `cmd:"" help:"Record expired entries for CASL implied consent that has run out (serve does this daily)."`
+}
+
+type consentLapseCmd struct{}
+
+func (c *consentLapseCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		n, err := a.ExpireImpliedConsent(ctx, a.Workspace.ID, time.Now().UTC())
+		if err != nil {
+			return err
+		}
+		fmt.Printf("recorded %d lapsed implied consent(s)\n", n)
+		return nil
+	})
 }
 
 type consentVerifyCmd struct {

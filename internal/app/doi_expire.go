@@ -70,16 +70,28 @@ func StaleSignups(ctx context.Context, st *store.Store, ws int64, age time.Durat
 	return st.UnwelcomedSignups(ctx, ws, now.Add(-age))
 }
 
-// expiryLoop runs ExpireAllSignups now and then every interval until ctx ends.
+// expiryLoop runs ExpireAllSignups now and then every interval, and ExpireAllImpliedConsent
+// daily, until ctx ends.
 func (a *App) expiryLoop(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var impliedAt time.Time
 	for {
 		n, err := ExpireAllSignups(ctx, a.Store, maxAge, time.Now().UTC())
 		if err != nil && ctx.Err() == nil {
 			a.Log.Error("expire double opt-in sign-ups", "err", err)
 		} else if n > 0 {
 			a.Log.Info("expired unconfirmed sign-ups", "count", n)
+		}
+		// Implied consent lapses by the day and takes a pass over every contact: once a day.
+		if now := time.Now().UTC(); now.Sub(impliedAt) >= 24*time.Hour {
+			impliedAt = now
+			n, err := a.ExpireAllImpliedConsent(ctx, now)
+			if err != nil && ctx.Err() == nil {
+				a.Log.Error("record lapsed implied consent", "err", err)
+			} else if n > 0 {
+				a.Log.Info("recorded lapsed implied consent", "entries", n)
+			}
 		}
 		select {
 		case <-ctx.Done():

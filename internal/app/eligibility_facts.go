@@ -124,7 +124,11 @@ func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 	case consent.Withdrawn:
 		f.Consent.State = policy.ConsentWithdrawn
 	case consent.Expired:
-		f.Consent.State = policy.ConsentExpired
+		// A lapsed implied consent is on record for proof only: the purchase and inquiry
+		// dates decide, so a later purchase gives implied consent anew.
+		if consent.Basis(r.Latest.Basis) != consent.BasisImpliedConsent {
+			f.Consent.State = policy.ConsentExpired
+		}
 	case consent.Objected:
 		f.Consent.State = policy.ConsentObjected
 	}

@@ -34,6 +34,8 @@ func TestValidate(t *testing.T) {
 		{"consent without wording", func(e *Entry) { e.Evidence.Wording = "" }, "wording shown"},
 		{"consent without time", func(e *Entry) { e.Evidence.Timestamp = time.Time{} }, "time the person agreed"},
 		{"soft opt-in needs no wording", func(e *Entry) { e.Basis, e.Evidence.Wording = BasisSoftOptIn, "" }, ""},
+		{"implied consent is only recorded as lapsed", func(e *Entry) { e.Basis = BasisImpliedConsent }, "only its lapse is recorded"},
+		{"lapsed implied consent", func(e *Entry) { e.Basis, e.Action = BasisImpliedConsent, Expired }, ""},
 		{"confirmed needs double opt-in", func(e *Entry) { e.Action = Confirmed }, "needs basis double-opt-in"},
 		{"confirmed", func(e *Entry) { e.Action, e.Basis = Confirmed, BasisDoubleOptIn }, ""},
 		{"withdrawn without wording", func(e *Entry) { e.Action, e.Evidence = Withdrawn, Evidence{Timestamp: at} }, ""},

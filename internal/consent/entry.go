@@ -34,10 +34,14 @@ const (
 	BasisSoftOptIn          Basis = "soft-opt-in"
 	BasisLegitimateInterest Basis = "legitimate-interest"
 	BasisContract           Basis = "contract"
+	// BasisImpliedConsent is CASL implied consent (a purchase or an inquiry). It arises from
+	// the contact's purchase and inquiry dates, not from an entry, so it is recorded only
+	// when it lapses: an expired entry (app.ExpireImpliedConsent).
+	BasisImpliedConsent Basis = "implied-consent"
 )
 
 // Bases lists the valid lawful bases.
-var Bases = []Basis{BasisConsent, BasisDoubleOptIn, BasisSoftOptIn, BasisLegitimateInterest, BasisContract}
+var Bases = []Basis{BasisConsent, BasisDoubleOptIn, BasisSoftOptIn, BasisLegitimateInterest, BasisContract, BasisImpliedConsent}
 
 // Evidence is what proves an entry: what the person saw and did, where and when.
 type Evidence struct {

@@ -51,6 +51,9 @@ func Validate(e Entry) error {
 // validAction checks what each action needs as evidence.
 func validAction(e Entry) error {
 	ev := e.Evidence
+	if e.Basis == BasisImpliedConsent && e.Action != Expired {
+		return fmt.Errorf("%w: implied consent comes from the contact's purchase and inquiry dates (attributes last_purchase, last_inquiry), not from a ledger entry; only its lapse is recorded (action expired)", ErrInvalid)
+	}
 	switch e.Action {
 	case Confirmed:
 		if e.Basis != BasisDoubleOptIn {

@@ -41,6 +41,7 @@ type EligibilityRow struct {
 // that decides eligibility.
 type ConsentHead struct {
 	Action     string    // a consent.Action, "" when there is no entry
+	Basis      string    // the entry's consent.Basis
 	RecordedAt time.Time // when the entry was recorded
 	EvidenceAt time.Time // when the person acted (evidence timestamp), zero when not given
 	SourceID   int64     // the source the entry came with, 0 when none
@@ -111,7 +112,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 // consentHeads returns the latest entry for the purpose and channel of every contact that
 // has one, ordered by contact id (ids[i] is the contact of heads[i]).
 func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) ([]ConsentHead, []int64, error) {
-	query := `SELECT e.contact_id, e.action, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id
+	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id
 	FROM consents e JOIN (SELECT MAX(id) AS id FROM consents WHERE workspace_id = ? AND purpose = ? AND channel = ?`
 	args := []any{ws, q.Purpose, q.Channel}
 	if q.ContactID != 0 {
@@ -129,10 +130,10 @@ func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) 
 	actions := map[string]string{}
 	for rows.Next() {
 		var id int64
-		var action, at sql.RawBytes
+		var action, basis, at sql.RawBytes
 		var src sql.NullInt64
 		var h ConsentHead
-		if err := rows.Scan(&id, &action, &h.RecordedAt, &at, &src); err != nil {
+		if err := rows.Scan(&id, &action, &basis, &h.RecordedAt, &at, &src); err != nil {
 			return nil, nil, fmt.Errorf("read consent states: %w", err)
 		}
 		a, ok := actions[string(action)]
@@ -140,7 +141,12 @@ func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) 
 			a = string(action)
 			actions[a] = a
 		}
-		h.Action, h.SourceID, h.RecordedAt = a, src.Int64, h.RecordedAt.UTC()
+		b, ok := actions[string(basis)]
+		if !ok {
+			b = string(basis)
+			actions[b] = b
+		}
+		h.Action, h.Basis, h.SourceID, h.RecordedAt = a, b, src.Int64, h.RecordedAt.UTC()
 		if len(at) > 0 && h.EvidenceAt.UnmarshalText(at) == nil {
 			h.EvidenceAt = h.EvidenceAt.UTC()
 		}

@@ -44,3 +44,21 @@ func (s *Store) WorkspaceByName(ctx context.Context, name string) (Workspace, er
 	}
 	return w, nil
 }
+
+// WorkspaceIDs lists the ids of every workspace, for jobs that visit them all.
+func (s *Store) WorkspaceIDs(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM workspaces ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list workspaces: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
