@@ -31,6 +31,8 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Consent":           testConsent,
 		"LegitimateInt":     testLegitimateInterest,
 		"Signups":           testSignups,
+		"Suppressions":      testSuppressions,
+		"SuppressionsRace":  testSuppressionsConcurrent,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

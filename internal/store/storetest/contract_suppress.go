@@ -1,0 +1,216 @@
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+func supp(value, channel, reason string) store.Suppression {
+	h := sha256.Sum256([]byte(value))
+	at := time.Now().UTC().Add(-time.Hour)
+	return store.Suppression{Kind: "email", Value: value, Hash: h[:], ScopeChannel: channel, Reason: reason,
+		ChannelIn: "email", RecordedBy: "test", ReceivedAt: at, Deadline: at.Add(48 * time.Hour), DeadlineRule: "dl-test"}
+}
+
+// indexModel applies SuppressionChanges the way a screening index does.
+type indexModel struct {
+	seq  int64
+	live map[string]int // hash|channel -> active entries
+}
+
+func (m *indexModel) sync(t *testing.T, st *store.Store, ws int64) {
+	t.Helper()
+	if m.live == nil {
+		m.live = map[string]int{}
+	}
+	seq, err := st.SuppressionChanges(context.Background(), ws, m.seq, func(c store.SuppressionChange) error {
+		k := string(c.Hash) + "|" + c.ScopeChannel
+		if c.Removed {
+			m.live[k]--
+			if m.live[k] < 0 {
+				return fmt.Errorf("entry %d removed twice", c.ID)
+			}
+		} else {
+			m.live[k]++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.seq = seq
+}
+
+func (m *indexModel) has(value, channel string) bool {
+	h := sha256.Sum256([]byte(value))
+	return m.live[string(h[:])+"|"+channel] > 0
+}
+
+func testSuppressions(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w, other := ws(t, st, "supp"), ws(t, st, "supp-other")
+	added, dups, err := st.AddSuppressions(ctx, w, []store.Suppression{
+		supp("a@example.com", "", "unsubscribe"), supp("a@example.com", "", "manual"), // same identifier and scope
+		supp("a@example.com", "sms", "manual"), supp("b@example.com", "", "complaint")}, "")
+	if err != nil || len(added) != 3 || dups != 1 || added[0].ID == 0 {
+		t.Fatalf("AddSuppressions = %d added, %d dups, %v; want 3, 1", len(added), dups, err)
+	}
+	if added[0].Reason != "unsubscribe" {
+		t.Errorf("the first copy stands: %+v", added[0])
+	}
+	var m, mo indexModel
+	m.sync(t, st, w)
+	mo.sync(t, st, other)
+	if !m.has("a@example.com", "") || !m.has("a@example.com", "sms") || !m.has("b@example.com", "") || len(mo.live) != 0 {
+		t.Fatalf("initial load: %v, other workspace %v", m.live, mo.live)
+	}
+
+	// Protected reasons refuse removal; allowed removals keep the row and an audit line.
+	marketer := func(reason string) bool { return reason != "unsubscribe" && reason != "complaint" }
+	if _, err := st.RemoveSuppression(ctx, w, added[0].ID, "mallory", "cleanup", marketer); !errors.Is(err, store.ErrProtectedSuppression) {
+		t.Fatalf("removing an unsubscribe as a marketer: %v", err)
+	}
+	if _, err := st.RemoveSuppression(ctx, other, added[1].ID, "x", "y", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("removing another workspace's entry: %v", err)
+	}
+	rm, err := st.RemoveSuppression(ctx, w, added[1].ID, "carol", "recorded on the wrong number", marketer)
+	if err != nil || rm.RemovedAt == nil || rm.RemovedReason != "recorded on the wrong number" {
+		t.Fatalf("remove = %+v, %v", rm, err)
+	}
+	if _, err := st.RemoveSuppression(ctx, w, added[1].ID, "carol", "again", nil); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("removing twice: %v", err)
+	}
+	// Added and removed between two syncs: never seen by the index.
+	tmp, _, err := st.AddSuppressions(ctx, w, []store.Suppression{supp("c@example.com", "", "manual")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RemoveSuppression(ctx, w, tmp[0].ID, "carol", "typo", nil); err != nil {
+		t.Fatal(err)
+	}
+	// Re-adding after removal is allowed (a new request).
+	if again, _, err := st.AddSuppressions(ctx, w, []store.Suppression{supp("a@example.com", "sms", "request-phone")}, ""); err != nil || len(again) != 1 {
+		t.Fatalf("re-add after removal = %v, %v", again, err)
+	}
+	m.sync(t, st, w)
+	if !m.has("a@example.com", "sms") || m.has("c@example.com", "") || m.live[string(sha(t, "c@example.com"))+"|"] != 0 {
+		t.Fatalf("after changes: %v", m.live)
+	}
+	var fresh indexModel
+	fresh.sync(t, st, w)
+	if len(nonZero(fresh.live)) != len(nonZero(m.live)) {
+		t.Fatalf("incremental %v and fresh %v indexes differ", nonZero(m.live), nonZero(fresh.live))
+	}
+
+	// Erasure drops the clear value; the entry still screens.
+	n, err := st.EraseSuppressionValues(ctx, w, sha(t, "b@example.com"), "dsar")
+	if err != nil || n != 1 {
+		t.Fatalf("erase = %d, %v", n, err)
+	}
+	list, err := st.Suppressions(ctx, w, store.SuppressionFilter{Hash: sha(t, "b@example.com")})
+	if err != nil || len(list) != 1 || list[0].Value != "" || list[0].Reason != "complaint" {
+		t.Fatalf("after erasure: %+v, %v", list, err)
+	}
+	if all, _ := st.Suppressions(ctx, w, store.SuppressionFilter{IncludeRemoved: true}); len(all) != 5 {
+		t.Fatalf("removed entries are kept: %d rows, want 5", len(all))
+	}
+	audit, err := st.SuppressionAudit(ctx, w, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, l := range audit {
+		actions = append(actions, l.Action)
+	}
+	if fmt.Sprint(actions) != "[added added added removed added removed added erased]" {
+		t.Fatalf("audit trail = %v", actions)
+	}
+	// Late entries: recorded after their deadline.
+	late := supp("late@example.com", "", "request-letter")
+	late.ReceivedAt, late.Deadline = time.Now().Add(-30*24*time.Hour), time.Now().Add(-16*24*time.Hour)
+	if _, _, err := st.AddSuppressions(ctx, w, []store.Suppression{late}, "letter batch"); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.Suppressions(ctx, w, store.SuppressionFilter{LateOnly: true}); len(got) != 1 || !got[0].Late() {
+		t.Fatalf("late entries = %+v", got)
+	}
+	// Instance-wide entries live in workspace 0 with their own key.
+	if _, _, err := st.AddSuppressions(ctx, store.InstanceWorkspace, []store.Suppression{supp("x@example.com", "", "manual")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	var mi indexModel
+	mi.sync(t, st, store.InstanceWorkspace)
+	if !mi.has("x@example.com", "") {
+		t.Fatal("instance-wide entry not loaded")
+	}
+	k1, err := st.InstanceKey(ctx, "suppress")
+	k2, err2 := st.InstanceKey(ctx, "suppress")
+	if err != nil || err2 != nil || len(k1) != 32 || !bytes.Equal(k1, k2) {
+		t.Fatalf("instance key not stable: %x %x %v %v", k1, k2, err, err2)
+	}
+}
+
+// testSuppressionsConcurrent: writers racing on one workspace never let an index that syncs
+// meanwhile miss a change.
+func testSuppressionsConcurrent(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "supp-race")
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				batch := []store.Suppression{supp(fmt.Sprintf("g%d-%d@example.com", g, i), "", "manual")}
+				if _, _, err := st.AddSuppressions(ctx, w, batch, ""); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var m indexModel
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+		}
+		m.sync(t, st, w)
+	}
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	m.sync(t, st, w)
+	if got := len(nonZero(m.live)); got != 100 {
+		t.Fatalf("index saw %d of 100 entries", got)
+	}
+}
+
+func sha(t *testing.T, v string) []byte {
+	t.Helper()
+	h := sha256.Sum256([]byte(v))
+	return h[:]
+}
+
+func nonZero(m map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range m {
+		if v != 0 {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// InstanceWorkspace is the workspace id of the instance-wide suppression entries an operator
+// sets; they screen every workspace. No workspace has this id.
+const InstanceWorkspace int64 = 0
+
+// Suppression is one stored entry of the do-not-contact list. The suppress package
+// validates and canonicalises; the store keeps what it is given.
+type Suppression struct {
+	ID           int64     `json:"id"`
+	WorkspaceID  int64     `json:"-"`
+	Kind         string    `json:"kind"`
+	Value        string    `json:"value,omitempty"` // clear canonical identifier; "" once erased
+	Hash         []byte    `json:"-"`
+	ScopeChannel string    `json:"scope_channel,omitempty"`
+	ScopePurpose string    `json:"scope_purpose,omitempty"`
+	Reason       string    `json:"reason"`
+	ChannelIn    string    `json:"channel_in,omitempty"`
+	RecordedBy   string    `json:"recorded_by"`
+	Note         string    `json:"note,omitempty"`
+	ReceivedAt   time.Time `json:"received_at"`
+	RecordedAt   time.Time `json:"recorded_at"`
+	Deadline     time.Time `json:"deadline"`
+	DeadlineRule string    `json:"deadline_rule,omitempty"`
+	// AddedSeq and RemovedSeq place the entry's changes in its workspace's change sequence.
+	AddedSeq      int64      `json:"-"`
+	RemovedSeq    int64      `json:"-"`
+	RemovedAt     *time.Time `json:"removed_at,omitempty"`
+	RemovedBy     string     `json:"removed_by,omitempty"`
+	RemovedReason string     `json:"removed_reason,omitempty"`
+}
+
+// Late reports whether the entry was recorded after the deadline by which it had to be
+// effective: a breach to report.
+func (s Suppression) Late() bool { return s.RecordedAt.After(s.Deadline) }
+
+const suppressionColumns = `id, workspace_id, kind, value, hash, scope_channel, scope_purpose, reason, channel_in,
+	recorded_by, note, received_at, recorded_at, deadline, deadline_rule, added_seq, removed_seq, removed_at,
+	removed_by, removed_reason`
+
+// suppressionInsertBatch bounds the rows of one INSERT (SQLite allows 32,766 parameters).
+const suppressionInsertBatch = 500
+
+// AddSuppressions records entries for one workspace (InstanceWorkspace for instance-wide
+// ones) in one transaction and returns those it stored, with their ids. An entry whose hash
+// and scope already has an active entry is left out: the one on file stands (it was
+// effective earlier) and is counted in dups. audit, when not empty, is recorded as the one
+// audit line of a bulk add (a registry file); otherwise each entry gets its own line.
+func (s *Store) AddSuppressions(ctx context.Context, ws int64, entries []Suppression, audit string) (added []Suppression, dups int, err error) {
+	if len(entries) == 0 {
+		return nil, 0, nil
+	}
+	at := now()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.nextSuppressionSeq(ctx, tx, ws)
+		if err != nil {
+			return err
+		}
+		added = added[:0]
+		for start := 0; start < len(entries); start += suppressionInsertBatch {
+			chunk := entries[start:min(start+suppressionInsertBatch, len(entries))]
+			got, err := s.insertSuppressions(ctx, tx, ws, seq, at, chunk)
+			if err != nil {
+				return err
+			}
+			added = append(added, got...)
+		}
+		if audit != "" {
+			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, audit, at)
+		}
+		for _, e := range added {
+			detail := fmt.Sprintf("%s %s, reason %s", e.Kind, scopeText(e.ScopeChannel, e.ScopePurpose), e.Reason)
+			if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("record suppressions: %w", err)
+	}
+	return added, len(entries) - len(added), nil
+}
+
+// insertSuppressions inserts one chunk, skipping rows that duplicate an active entry, and
+// returns the rows inserted.
+func (s *Store) insertSuppressions(ctx context.Context, tx *sql.Tx, ws, seq int64, at time.Time, chunk []Suppression) ([]Suppression, error) {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO suppressions (workspace_id, kind, value, hash, scope_channel, scope_purpose, reason,
+		channel_in, recorded_by, note, received_at, recorded_at, deadline, deadline_rule, added_seq) VALUES `)
+	args := make([]any, 0, len(chunk)*15)
+	for i, e := range chunk {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		args = append(args, ws, e.Kind, e.Value, e.Hash, e.ScopeChannel, e.ScopePurpose, e.Reason, e.ChannelIn,
+			e.RecordedBy, e.Note, e.ReceivedAt.UTC(), at, e.Deadline.UTC(), e.DeadlineRule, seq)
+	}
+	b.WriteString(` ON CONFLICT DO NOTHING RETURNING id, hash, scope_channel, scope_purpose`)
+	rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	type key struct{ hash, ch, purpose string }
+	ids := map[key]int64{}
+	for rows.Next() {
+		var id int64
+		var h []byte
+		var ch, p string
+		if err := rows.Scan(&id, &h, &ch, &p); err != nil {
+			return nil, err
+		}
+		ids[key{string(h), ch, p}] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Suppression, 0, len(ids))
+	for _, e := range chunk {
+		k := key{string(e.Hash), e.ScopeChannel, e.ScopePurpose}
+		id, ok := ids[k]
+		if !ok {
+			continue
+		}
+		delete(ids, k) // a second copy of the row within the chunk was the duplicate
+		e.ID, e.WorkspaceID, e.RecordedAt, e.AddedSeq = id, ws, at, seq
+		e.ReceivedAt, e.Deadline = e.ReceivedAt.UTC(), e.Deadline.UTC()
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// nextSuppressionSeq takes the workspace's next change number. On PostgreSQL the counter
+// row stays locked until the transaction ends, so changes commit in number order and a
+// reader that has seen number n has seen every change before it; SQLite has one writer.
+func (s *Store) nextSuppressionSeq(ctx context.Context, tx *sql.Tx, ws int64) (int64, error) {
+	var seq int64
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO suppression_seq (workspace_id, seq) VALUES (?, 1)
+		ON CONFLICT (workspace_id) DO UPDATE SET seq = suppression_seq.seq + 1 RETURNING seq`), ws).Scan(&seq)
+	if err != nil {
+		return 0, fmt.Errorf("number the change: %w", mapErr(err))
+	}
+	return seq, nil
+}
+
+func (s *Store) auditSuppression(ctx context.Context, tx *sql.Tx, ws, id int64, action, actor, detail string, at time.Time) error {
+	var sid sql.NullInt64
+	if id != 0 {
+		sid = sql.NullInt64{Int64: id, Valid: true}
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO suppression_audit (workspace_id, suppression_id, action, actor, detail, at)
+		VALUES (?, ?, ?, ?, ?, ?)`), ws, sid, action, actor, detail, at)
+	return mapErr(err)
+}
+
+func scopeText(channel, purpose string) string {
+	switch {
+	case channel != "" && purpose != "":
+		return "scope " + channel + "/" + purpose
+	case channel != "":
+		return "scope channel " + channel
+	case purpose != "":
+		return "scope purpose " + purpose
+	}
+	return "scope all"
+}

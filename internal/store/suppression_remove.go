@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrProtectedSuppression is returned when a role may not remove an entry: unsubscribes and
+// complaints are the person's own words.
+var ErrProtectedSuppression = errors.New("this entry records the person's own request")
+
+// RemoveSuppression ends an active entry of the workspace, keeping the row with who removed
+// it, when and why, and an audit line. allowed is asked whether the remover may remove an
+// entry of this reason; a refusal returns ErrProtectedSuppression and changes nothing. An
+// entry that is not active (or of another workspace) gives ErrNotFound.
+func (s *Store) RemoveSuppression(ctx context.Context, ws, id int64, by, why string, allowed func(reason string) bool) (Suppression, error) {
+	var out Suppression
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		e, err := s.suppressionTx(ctx, tx, ws, id)
+		if err != nil {
+			return err
+		}
+		if e.RemovedAt != nil {
+			return fmt.Errorf("suppression %d was removed on %s: %w", id, e.RemovedAt.Format(time.RFC3339), ErrNotFound)
+		}
+		if allowed != nil && !allowed(e.Reason) {
+			return fmt.Errorf("suppression %d (reason %s): %w", id, e.Reason, ErrProtectedSuppression)
+		}
+		seq, err := s.nextSuppressionSeq(ctx, tx, ws)
+		if err != nil {
+			return err
+		}
+		at := now()
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE suppressions SET removed_seq = ?, removed_at = ?, removed_by = ?,
+			removed_reason = ? WHERE id = ? AND workspace_id = ?`), seq, at, by, why, id, ws); err != nil {
+			return mapErr(err)
+		}
+		e.RemovedSeq, e.RemovedAt, e.RemovedBy, e.RemovedReason = seq, &at, by, why
+		out = e
+		return s.auditSuppression(ctx, tx, ws, id, "removed", by, why, at)
+	})
+	if err != nil {
+		return Suppression{}, fmt.Errorf("remove suppression %d: %w", id, err)
+	}
+	return out, nil
+}
+
+// EraseSuppressionValues drops the clear identifier of every entry of the workspace with
+// this hash (the person's data is being erased); the entries keep blocking by hash. It
+// returns how many entries it changed.
+func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byte, by string) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE suppressions SET value = '' WHERE workspace_id = ? AND hash = ? AND value <> ''`), ws, hash)
+		if err != nil {
+			return mapErr(err)
+		}
+		if n, err = res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		return s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), now())
+	})
+	return int(n), err
+}
+
+// Suppression returns one entry of the workspace, active or removed.
+func (s *Store) Suppression(ctx context.Context, ws, id int64) (Suppression, error) {
+	var e Suppression
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		e, err = s.suppressionTx(ctx, tx, ws, id)
+		return err
+	})
+	return e, err
+}
+
+func (s *Store) suppressionTx(ctx context.Context, ex execer, ws, id int64) (Suppression, error) {
+	row := ex.QueryRowContext(ctx, s.q(`SELECT `+suppressionColumns+` FROM suppressions WHERE id = ? AND workspace_id = ?`), id, ws)
+	e, err := scanSuppression(row)
+	if err != nil {
+		return Suppression{}, fmt.Errorf("suppression %d: %w", id, mapErr(err))
+	}
+	return e, nil
+}
+
+func scanSuppression(r rowScanner) (Suppression, error) {
+	var e Suppression
+	var removedSeq sql.NullInt64
+	var removedAt nullTime
+	err := r.Scan(&e.ID, &e.WorkspaceID, &e.Kind, &e.Value, &e.Hash, &e.ScopeChannel, &e.ScopePurpose, &e.Reason,
+		&e.ChannelIn, &e.RecordedBy, &e.Note, &e.ReceivedAt, &e.RecordedAt, &e.Deadline, &e.DeadlineRule,
+		&e.AddedSeq, &removedSeq, &removedAt, &e.RemovedBy, &e.RemovedReason)
+	if err != nil {
+		return Suppression{}, err
+	}
+	e.RemovedSeq, e.RemovedAt = removedSeq.Int64, removedAt.ptr()
+	e.ReceivedAt, e.RecordedAt, e.Deadline = e.ReceivedAt.UTC(), e.RecordedAt.UTC(), e.Deadline.UTC()
+	return e, nil
+}
