@@ -73,6 +73,9 @@ func (s *Store) AddSuppressions(ctx context.Context, ws int64, entries []Suppres
 			}
 			added = append(added, got...)
 		}
+		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at); err != nil {
+			return err
+		}
 		if audit != "" {
 			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, audit, at)
 		}

@@ -40,6 +40,9 @@ func (s *Store) RemoveSuppression(ctx context.Context, ws, id int64, by, why str
 		}
 		e.RemovedSeq, e.RemovedAt, e.RemovedBy, e.RemovedReason = seq, &at, by, why
 		out = e
+		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.removed", []Suppression{e}, at); err != nil {
+			return err
+		}
 		return s.auditSuppression(ctx, tx, ws, id, "removed", by, why, at)
 	})
 	if err != nil {
@@ -61,7 +64,25 @@ func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byt
 		if n, err = res.RowsAffected(); err != nil || n == 0 {
 			return err
 		}
-		return s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), now())
+		at := now()
+		var erased []Suppression
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+suppressionColumns+` FROM suppressions WHERE workspace_id = ? AND hash = ?`), ws, hash)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			e, err := scanSuppression(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			erased = append(erased, e)
+		}
+		rows.Close()
+		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.erased", erased, at); err != nil {
+			return err
+		}
+		return s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), at)
 	})
 	return int(n), err
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,22 +20,42 @@ type Token struct {
 	WorkspaceID int64      `json:"workspace_id"`
 	Name        string     `json:"name"`
 	Prefix      string     `json:"prefix"`
+	Role        string     `json:"role"`
 	CreatedAt   time.Time  `json:"created_at"`
 	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
 	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
 }
 
-// CreateToken makes a new API token for the workspace and returns it with its secret.
+// The roles a token can have.
+const (
+	RoleAdmin      = "admin"      // everything
+	RoleCompliance = "compliance" // everything; the role that may lift a person's own request
+	RoleMarketer   = "marketer"   // everything but removing unsubscribe and complaint entries
+	RoleAgent      = "agent"      // call-centre and CRM software: check and record do-not-contact requests only
+)
+
+// Roles lists the valid roles.
+var Roles = []string{RoleAdmin, RoleCompliance, RoleMarketer, RoleAgent}
+
+// CreateToken makes a new admin API token for the workspace and returns it with its secret.
 func (s *Store) CreateToken(ctx context.Context, ws int64, name string) (Token, string, error) {
+	return s.CreateTokenWithRole(ctx, ws, name, RoleAdmin)
+}
+
+// CreateTokenWithRole makes a new API token with one of Roles.
+func (s *Store) CreateTokenWithRole(ctx context.Context, ws int64, name, role string) (Token, string, error) {
+	if !slices.Contains(Roles, role) {
+		return Token{}, "", fmt.Errorf("role %q: use one of %s", role, strings.Join(Roles, ", "))
+	}
 	var raw [24]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return Token{}, "", err
 	}
 	secret := tokenPrefix + hex.EncodeToString(raw[:])
-	t := Token{WorkspaceID: ws, Name: name, Prefix: secret[:len(tokenPrefix)+6], CreatedAt: now()}
+	t := Token{WorkspaceID: ws, Name: name, Prefix: secret[:len(tokenPrefix)+6], Role: role, CreatedAt: now()}
 	h := sha256.Sum256([]byte(secret))
-	id, err := s.insertID(ctx, s.db, `INSERT INTO api_tokens (workspace_id, name, prefix, token_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
-		ws, name, t.Prefix, h[:], t.CreatedAt)
+	id, err := s.insertID(ctx, s.db, `INSERT INTO api_tokens (workspace_id, name, prefix, token_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?)`,
+		ws, name, t.Prefix, h[:], t.CreatedAt, role)
 	if err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
@@ -50,9 +71,9 @@ func (s *Store) Authenticate(ctx context.Context, secret string) (Token, error) 
 	h := sha256.Sum256([]byte(secret))
 	var t Token
 	var last, revoked nullTime
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, workspace_id, name, prefix, created_at, last_used_at, revoked_at
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, workspace_id, name, prefix, role, created_at, last_used_at, revoked_at
 		FROM api_tokens WHERE token_hash = ?`), h[:]).
-		Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Prefix, &t.CreatedAt, &last, &revoked)
+		Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Prefix, &t.Role, &t.CreatedAt, &last, &revoked)
 	if err != nil {
 		return Token{}, mapErr(err)
 	}
@@ -75,7 +96,7 @@ func (s *Store) TouchToken(ctx context.Context, t Token) error {
 
 // Tokens lists the workspace's tokens (never their secrets).
 func (s *Store) Tokens(ctx context.Context, ws int64) ([]Token, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, name, prefix, created_at, last_used_at, revoked_at
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, name, prefix, role, created_at, last_used_at, revoked_at
 		FROM api_tokens WHERE workspace_id = ? ORDER BY id`), ws)
 	if err != nil {
 		return nil, err
@@ -85,7 +106,7 @@ func (s *Store) Tokens(ctx context.Context, ws int64) ([]Token, error) {
 	for rows.Next() {
 		var t Token
 		var last, revoked nullTime
-		if err := rows.Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Prefix, &t.CreatedAt, &last, &revoked); err != nil {
+		if err := rows.Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Prefix, &t.Role, &t.CreatedAt, &last, &revoked); err != nil {
 			return nil, err
 		}
 		t.LastUsedAt, t.RevokedAt = last.ptr(), revoked.ptr()

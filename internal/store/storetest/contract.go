@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Signups":           testSignups,
 		"Suppressions":      testSuppressions,
 		"SuppressionsRace":  testSuppressionsConcurrent,
+		"WebhookOutbox":     testWebhookOutbox,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
@@ -219,8 +220,18 @@ func testTokens(t *testing.T, st *store.Store) {
 		t.Fatal(err)
 	}
 	got, err := st.Authenticate(ctx, secret)
-	if err != nil || got.ID != tok.ID || got.WorkspaceID != w {
+	if err != nil || got.ID != tok.ID || got.WorkspaceID != w || got.Role != store.RoleAdmin {
 		t.Fatalf("Authenticate = %+v, %v", got, err)
+	}
+	if _, _, err := st.CreateTokenWithRole(ctx, w, "x", "boss"); err == nil || !strings.Contains(err.Error(), "marketer") {
+		t.Fatalf("unknown role: %v", err)
+	}
+	_, agentSecret, err := st.CreateTokenWithRole(ctx, w, "dialer", store.RoleAgent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := st.Authenticate(ctx, agentSecret); err != nil || got.Role != store.RoleAgent {
+		t.Fatalf("agent token = %+v, %v", got, err)
 	}
 	if err := st.TouchToken(ctx, got); err != nil {
 		t.Fatal(err)
@@ -238,7 +249,7 @@ func testTokens(t *testing.T, st *store.Store) {
 		t.Fatalf("revoked token accepted: %v", err)
 	}
 	list, _ := st.Tokens(ctx, w)
-	if len(list) != 1 || list[0].RevokedAt == nil {
+	if len(list) != 2 || list[0].RevokedAt == nil || list[1].Role != store.RoleAgent {
 		t.Fatalf("Tokens = %+v", list)
 	}
 }

@@ -214,3 +214,55 @@ func nonZero(m map[string]int) map[string]int {
 	}
 	return out
 }
+
+// testWebhookOutbox: each change queues one delivery per live webhook in its transaction;
+// claims lease deliveries, failures retry at the time given, successes end them.
+func testWebhookOutbox(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	w := ws(t, st, "hooks")
+	h, err := st.CreateWebhook(ctx, w, "http://127.0.0.1:1/hook")
+	if err != nil || len(h.Secret) != 32 {
+		t.Fatalf("CreateWebhook = %+v, %v", h, err)
+	}
+	added, _, err := st.AddSuppressions(ctx, w, []store.Suppression{supp("h@example.com", "", "unsubscribe")}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RemoveSuppression(ctx, w, added[0].ID, "carol", "wrong person", nil); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ds, hs, err := st.ClaimDeliveries(ctx, now, time.Minute, 10)
+	if err != nil || len(ds) != 2 || hs[0].URL != h.URL || ds[0].Event != "suppression.added" || ds[1].Event != "suppression.removed" {
+		t.Fatalf("claim = %+v, %v", ds, err)
+	}
+	if again, _, _ := st.ClaimDeliveries(ctx, now, time.Minute, 10); len(again) != 0 {
+		t.Fatalf("claimed deliveries are leased: %d claimed again", len(again))
+	}
+	if err := st.RecordDelivery(ctx, ds[0].ID, 500, "server error", false, now.Add(10*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDelivery(ctx, ds[1].ID, 200, "", true, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	retry, _, err := st.ClaimDeliveries(ctx, now.Add(11*time.Second), time.Minute, 10)
+	if err != nil || len(retry) != 1 || retry[0].ID != ds[0].ID || retry[0].Attempts != 1 {
+		t.Fatalf("retry = %+v, %v", retry, err)
+	}
+	if err := st.RecordDelivery(ctx, retry[0].ID, 410, "gone", false, time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	log, err := st.Deliveries(ctx, w, h.ID, 10)
+	if err != nil || len(log) != 2 || log[0].DeliveredAt == nil || log[1].FailedAt == nil || log[1].LastStatus != 410 {
+		t.Fatalf("delivery log = %+v, %v", log, err)
+	}
+	if err := st.DisableWebhook(ctx, w, h.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.AddSuppressions(ctx, w, []store.Suppression{supp("i@example.com", "", "manual")}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if more, _, _ := st.ClaimDeliveries(ctx, now.Add(time.Hour), time.Minute, 10); len(more) != 0 {
+		t.Fatalf("a disabled webhook gets nothing: %+v", more)
+	}
+}

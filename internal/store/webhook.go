@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Webhook is an outgoing webhook of a workspace: every change to its do-not-contact list is
+// posted to URL, the body signed with Secret (HMAC-SHA256).
+type Webhook struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"-"`
+	URL         string     `json:"url"`
+	Secret      []byte     `json:"-"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
+}
+
+// WebhookDelivery is one event for one webhook: the outbox row and its delivery log.
+type WebhookDelivery struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"-"`
+	WebhookID   int64      `json:"webhook_id"`
+	Event       string     `json:"event"`
+	Body        string     `json:"body"`
+	CreatedAt   time.Time  `json:"created_at"`
+	Attempts    int        `json:"attempts"`
+	NextAt      time.Time  `json:"next_at"`
+	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
+	FailedAt    *time.Time `json:"failed_at,omitempty"`
+	LastStatus  int        `json:"last_status,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+// CreateWebhook adds a webhook with a fresh secret, returned once in the Webhook.
+func (s *Store) CreateWebhook(ctx context.Context, ws int64, url string) (Webhook, error) {
+	h := Webhook{WorkspaceID: ws, URL: url, Secret: make([]byte, 32), CreatedAt: now()}
+	if _, err := rand.Read(h.Secret); err != nil {
+		return Webhook{}, err
+	}
+	id, err := s.insertID(ctx, s.db, `INSERT INTO webhooks (workspace_id, url, secret, created_at) VALUES (?, ?, ?, ?)`,
+		ws, url, h.Secret, h.CreatedAt)
+	if err != nil {
+		return Webhook{}, fmt.Errorf("create webhook: %w", err)
+	}
+	h.ID = id
+	return h, nil
+}
+
+// Webhooks lists the workspace's webhooks, disabled ones too.
+func (s *Store) Webhooks(ctx context.Context, ws int64) ([]Webhook, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, url, secret, created_at, disabled_at
+		FROM webhooks WHERE workspace_id = ? ORDER BY id`), ws)
+	if err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
+	}
+	defer rows.Close()
+	var out []Webhook
+	for rows.Next() {
+		var h Webhook
+		var dis nullTime
+		if err := rows.Scan(&h.ID, &h.WorkspaceID, &h.URL, &h.Secret, &h.CreatedAt, &dis); err != nil {
+			return nil, err
+		}
+		h.DisabledAt = dis.ptr()
+		out = append(out, h)
+	}
+	return out, rows.Err()
+}
+
+// DisableWebhook stops deliveries to a webhook; its log stays.
+func (s *Store) DisableWebhook(ctx context.Context, ws, id int64) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE webhooks SET disabled_at = ? WHERE workspace_id = ? AND id = ? AND disabled_at IS NULL`), now(), ws, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("webhook %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// webhookEventBatch bounds the entries of one delivery body.
+const webhookEventBatch = 1000
+
+// webhookEvent is the JSON body of a delivery.
+type webhookEvent struct {
+	Event        string        `json:"event"`
+	At           time.Time     `json:"at"`
+	Suppressions []Suppression `json:"suppressions"`
+}
+
+// enqueueWebhooks writes one delivery per live webhook of the workspace for the entries (in
+// bodies of at most webhookEventBatch), inside the transaction of the change.
+func (s *Store) enqueueWebhooks(ctx context.Context, tx *sql.Tx, ws int64, event string, entries []Suppression, at time.Time) error {
+	if ws == InstanceWorkspace || len(entries) == 0 {
+		return nil
+	}
+	var hooks int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM webhooks WHERE workspace_id = ? AND disabled_at IS NULL`), ws).Scan(&hooks); err != nil || hooks == 0 {
+		return err
+	}
+	for start := 0; start < len(entries); start += webhookEventBatch {
+		body, err := json.Marshal(webhookEvent{Event: event, At: at, Suppressions: entries[start:min(start+webhookEventBatch, len(entries))]})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO webhook_deliveries (workspace_id, webhook_id, event, body, created_at, next_at)
+			SELECT workspace_id, id, ?, ?, ?, ? FROM webhooks WHERE workspace_id = ? AND disabled_at IS NULL`),
+			event, string(body), at, at, ws); err != nil {
+			return fmt.Errorf("queue webhook: %w", mapErr(err))
+		}
+	}
+	return nil
+}
+
+// ClaimDeliveries returns up to limit deliveries that are due, with their webhook, and pushes
+// their next attempt lease ahead so that another worker does not take them meanwhile.
+func (s *Store) ClaimDeliveries(ctx context.Context, at time.Time, lease time.Duration, limit int) ([]WebhookDelivery, []Webhook, error) {
+	var ds []WebhookDelivery
+	var hs []Webhook
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if s.dialect == Postgres {
+			lock = ` FOR UPDATE OF d SKIP LOCKED`
+		}
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.id, d.workspace_id, d.webhook_id, d.event, d.body, d.created_at, d.attempts,
+			h.url, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
+			WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_at <= ? AND h.disabled_at IS NULL
+			ORDER BY d.next_at, d.id LIMIT ?`+lock), at, limit)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d WebhookDelivery
+			var h Webhook
+			if err := rows.Scan(&d.ID, &d.WorkspaceID, &d.WebhookID, &d.Event, &d.Body, &d.CreatedAt, &d.Attempts, &h.URL, &h.Secret); err != nil {
+				rows.Close()
+				return err
+			}
+			h.ID, h.WorkspaceID = d.WebhookID, d.WorkspaceID
+			ds, hs = append(ds, d), append(hs, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, d := range ds {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET next_at = ? WHERE id = ?`), at.Add(lease), d.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("claim webhook deliveries: %w", err)
+	}
+	return ds, hs, nil
+}
+
+// RecordDelivery logs an attempt: delivered, retried at next, or given up (failed) when
+// next is zero.
+func (s *Store) RecordDelivery(ctx context.Context, id int64, status int, errText string, delivered bool, next time.Time) error {
+	n := now()
+	var deliveredAt, failedAt any
+	switch {
+	case delivered:
+		deliveredAt = n
+	case next.IsZero():
+		failedAt = n
+	}
+	nextAt := next
+	if nextAt.IsZero() {
+		nextAt = n
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = ?, last_error = ?,
+		delivered_at = ?, failed_at = ?, next_at = ? WHERE id = ?`), status, errText, deliveredAt, failedAt, nextAt.UTC(), id)
+	return err
+}
+
+// Deliveries returns a webhook's delivery log, newest first.
+func (s *Store) Deliveries(ctx context.Context, ws, webhookID int64, limit int) ([]WebhookDelivery, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, webhook_id, event, body, created_at, attempts, next_at,
+		delivered_at, failed_at, last_status, last_error FROM webhook_deliveries
+		WHERE workspace_id = ? AND webhook_id = ? ORDER BY id DESC LIMIT ?`), ws, webhookID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read webhook deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []WebhookDelivery
+	for rows.Next() {
+		var d WebhookDelivery
+		var del, fail nullTime
+		if err := rows.Scan(&d.ID, &d.WorkspaceID, &d.WebhookID, &d.Event, &d.Body, &d.CreatedAt, &d.Attempts, &d.NextAt,
+			&del, &fail, &d.LastStatus, &d.LastError); err != nil {
+			return nil, err
+		}
+		d.DeliveredAt, d.FailedAt = del.ptr(), fail.ptr()
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
