@@ -106,6 +106,7 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 type tokenCmd struct {
 	Create struct {
 		Name string `arg:"" help:"What the token is for, e.g. crm-sync."`
+		Role string `default:"admin" enum:"admin,compliance,marketer,agent" help:"What it may do: admin and compliance everything; marketer not lift unsubscribe or complaint entries; agent (call-centre or CRM software) only check and record do-not-contact requests."`
 	} `cmd:"" help:"Create an API token; the secret is shown once."`
 	Ls     struct{} `cmd:"" help:"Show the tokens (never their secrets)."`
 	Revoke struct {
@@ -118,7 +119,7 @@ func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 		ws := a.Workspace.ID
 		switch kctx.Command() {
 		case "token create <name>":
-			_, secret, err := a.Store.CreateToken(ctx, ws, c.Create.Name)
+			_, secret, err := a.Store.CreateTokenWithRole(ctx, ws, c.Create.Name, c.Create.Role)
 			if err != nil {
 				return err
 			}
@@ -133,9 +134,9 @@ func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 				return err
 			}
 			tw := table()
-			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tLAST USED\tREVOKED")
+			fmt.Fprintln(tw, "ID\tNAME\tROLE\tPREFIX\tCREATED\tLAST USED\tREVOKED")
 			for _, t := range toks {
-				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\n", t.ID, t.Name, t.Prefix, t.CreatedAt.Format("2006-01-02"),
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s…\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, t.Prefix, t.CreatedAt.Format("2006-01-02"),
 					fmtTime(t.LastUsedAt), fmtTime(t.RevokedAt))
 			}
 			return tw.Flush()

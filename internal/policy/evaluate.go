@@ -27,6 +27,8 @@ func (p *Policy) EvaluateInto(f *Facts, v *Verdict) {
 	switch {
 	case f.Status == StatusBlocked:
 		v.refuse(p.r.sts03)
+	case f.Suppressed && !(f.Purpose.Essential && !f.Purpose.Marketing):
+		v.refuse(p.r.dnc01)
 	case f.Status == StatusBounced && f.Channel == ChannelEmail:
 		v.refuse(p.r.sts02)
 	case f.Status == StatusUnsubscribed && f.Purpose.Marketing:

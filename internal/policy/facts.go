@@ -27,6 +27,10 @@ type Facts struct {
 	// Status is the contact's lifecycle status: an unsubscribed contact gets no marketing, a
 	// bounced address no e-mail, a blocked contact nothing.
 	Status ContactStatus
+	// Suppressed is true when one of the contact's identifiers is on the do-not-contact list
+	// for this channel and purpose (the caller screens; see the suppress package). It refuses
+	// everything but an essential service purpose.
+	Suppressed bool
 	// Now is the time of the evaluation; time limits (double opt-in window, stale consent,
 	// CASL implied consent) are measured against it.
 	Now time.Time

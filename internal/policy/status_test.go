@@ -44,3 +44,36 @@ func TestContactStatus(t *testing.T) {
 		t.Error("unknown status accepted")
 	}
 }
+
+// TestSuppressed: a do-not-contact match refuses every purpose on the channel, however strong
+// the consent, except an essential service message.
+func TestSuppressed(t *testing.T) {
+	f := Facts{
+		Purpose: Purpose{Name: "newsletter", Marketing: true}, Channel: ChannelEmail, Country: "US",
+		Source:   SourceFacts{Type: SourceWebFormDoubleOptIn, DoubleOptIn: true},
+		Consent:  ConsentFacts{State: ConsentConfirmed, GrantedAt: time.Now().Add(-time.Hour), ConfirmedAt: time.Now()},
+		Customer: CustomerFacts{Existing: true}, Suppressed: true, Now: time.Now(),
+	}
+	for _, tc := range []struct {
+		purpose Purpose
+		channel Channel
+		allowed bool
+		rule    string
+	}{
+		{f.Purpose, ChannelEmail, false, "dnc-01"},
+		{f.Purpose, ChannelPhone, false, "dnc-01"},
+		{Purpose{Name: "surveys"}, ChannelEmail, false, "dnc-01"},
+		{Purpose{Name: "security-notices", Essential: true}, ChannelEmail, true, "svc-01"},
+	} {
+		g := f
+		g.Purpose, g.Channel = tc.purpose, tc.channel
+		v := Evaluate(&g)
+		if v.Allowed != tc.allowed || v.Decisive().RuleID != tc.rule {
+			t.Errorf("%s on %s: allowed %v by %s, want %v by %s", tc.purpose.Name, tc.channel, v.Allowed, v.Decisive().RuleID, tc.allowed, tc.rule)
+		}
+	}
+	f.Suppressed = false
+	if v := Evaluate(&f); !v.Allowed {
+		t.Fatalf("not suppressed: %+v", v.Decisive())
+	}
+}
