@@ -19,6 +19,7 @@ type App struct {
 	Workspace store.Workspace
 
 	elig eligibilityCache
+	scr  screens
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the

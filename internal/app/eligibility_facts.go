@@ -12,6 +12,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // The evidence keys of a source (contact.Source.Evidence, `clearlist import --evidence
@@ -45,9 +46,12 @@ type evaluation struct {
 	srcFact map[int64]policy.SourceFacts
 	strs    map[string]string // interned country, region and domain values
 	attrs   eligibilityAttrs
+	screen  *suppress.Screen // the do-not-contact list
 }
 
-func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel string, readLIA bool) (*evaluation, error) {
+// newEvaluation prepares the evaluation of one purpose and channel. batch is true for the
+// batches (which read the assessment here, and screen against a freshly synced list).
+func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel string, batch bool) (*evaluation, error) {
 	ch, err := policy.ParseChannel(channel)
 	if err != nil {
 		return nil, err
@@ -59,7 +63,12 @@ func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel stri
 	ev := &evaluation{a: a, ws: ws, policy: policy.Default(), purpose: purpose, channel: consent.Channel(ch.String()),
 		srcFact: map[int64]policy.SourceFacts{}, strs: map[string]string{}}
 	ev.facts = policy.Facts{Purpose: p, Channel: ch, Now: nowFunc()}
-	if p.Marketing && readLIA {
+	// A batch (a campaign, an export) screens against the list as the store has it now; a
+	// single answer uses the index as kept current by this process and its sync loop.
+	if ev.screen, err = a.Screen(ctx, ws, batch); err != nil {
+		return nil, err
+	}
+	if p.Marketing && batch {
 		l, err := a.Store.LIAFor(ctx, ws, purpose)
 		switch {
 		case err == nil:
@@ -89,6 +98,7 @@ func (ev *evaluation) evaluate(ctx context.Context, r *store.EligibilityRow, v *
 func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 	f := &ev.facts
 	f.Status = contactStatus(r.Status)
+	f.Suppressed = ev.suppressed(r)
 	scanAttrs(r.Attrs, &ev.attrs)
 	at := &ev.attrs
 	f.Country, f.Region = ev.intern(at.country, true), ev.intern(at.region, true)

@@ -19,6 +19,13 @@ import (
 // stops them (they keep what they committed and can be resumed).
 const importDrain = 20 * time.Second
 
+// syncInterval is how often serve brings its do-not-contact indexes up to date with the
+// entries other processes (the CLI, other servers) record; its own apply at once.
+const syncInterval = 250 * time.Millisecond
+
+// webhookInterval is how often serve looks for webhook deliveries that are due.
+const webhookInterval = 2 * time.Second
+
 // Serve runs the HTTP server on addr until ctx is cancelled, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, addr string) error {
 	ln, err := net.Listen("tcp", addr)
@@ -40,11 +47,17 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		Eligibility: a, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
 	expiryDone := make(chan struct{})
 	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
+	hooksDone := make(chan struct{})
+	go func() { defer close(hooksDone); a.webhookLoop(bg, webhookInterval) }()
+	syncDone := make(chan struct{})
+	go func() { defer close(syncDone); a.syncLoop(bg, syncInterval) }()
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err := srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
 	stop()
 	<-expiryDone
+	<-hooksDone
+	<-syncDone
 	a.Log.Info("clearlist stopped")
 	return err
 }

@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
+)
+
+// suppressKeyName is the name of the workspace (and instance) key the do-not-contact hashes
+// are made with (store.SigningKey, store.InstanceKey).
+const suppressKeyName = "suppress-hash"
+
+// screens holds the in-memory screening index of every workspace this process has screened
+// for, and of the instance-wide list. Each index catches up with the store by change number
+// (store.SuppressionChanges): after every write this process makes, before every bulk
+// screening (exports, call lists, campaigns) and, in serve, every syncInterval for the writes
+// of other processes.
+type screens struct {
+	mu    sync.Mutex
+	lists map[int64]*screenList
+}
+
+// screenList is one workspace's (or the instance's) key and index and how far it has caught up.
+type screenList struct {
+	sync  sync.Mutex // one catch-up at a time
+	keyer *suppress.Keyer
+	index *suppress.Index
+	seq   int64
+}
+
+// list returns the workspace's list, loading it on first use.
+func (a *App) list(ctx context.Context, ws int64) (*screenList, error) {
+	a.scr.mu.Lock()
+	l, ok := a.scr.lists[ws]
+	if !ok {
+		if a.scr.lists == nil {
+			a.scr.lists = map[int64]*screenList{}
+		}
+		l = &screenList{}
+		a.scr.lists[ws] = l
+	}
+	a.scr.mu.Unlock()
+	l.sync.Lock()
+	defer l.sync.Unlock()
+	if l.keyer == nil {
+		key, err := a.suppressKey(ctx, ws)
+		if err != nil {
+			return nil, err
+		}
+		if l.keyer, err = suppress.NewKeyer(key); err != nil {
+			return nil, err
+		}
+		l.index = suppress.NewIndex(0)
+		if err := a.catchUp(ctx, ws, l); err != nil {
+			l.keyer = nil // try again from scratch next time
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func (a *App) suppressKey(ctx context.Context, ws int64) ([]byte, error) {
+	if ws == store.InstanceWorkspace {
+		return a.Store.InstanceKey(ctx, suppressKeyName)
+	}
+	return a.Store.SigningKey(ctx, ws, suppressKeyName)
+}
+
+// catchUp applies the changes after l.seq; the caller holds l.sync.
+func (a *App) catchUp(ctx context.Context, ws int64, l *screenList) error {
+	var h [32]byte
+	seq, err := a.Store.SuppressionChanges(ctx, ws, l.seq, func(c store.SuppressionChange) error {
+		if len(c.Hash) != len(h) {
+			return fmt.Errorf("suppression %d has a %d-byte hash; the store is damaged", c.ID, len(c.Hash))
+		}
+		copy(h[:], c.Hash)
+		sc := suppress.Scope{Channel: c.ScopeChannel, Purpose: c.ScopePurpose}
+		if c.Removed {
+			l.index.Remove(h, sc)
+			return nil
+		}
+		return l.index.AddHash(h, sc)
+	})
+	if err != nil {
+		return fmt.Errorf("catch up with the do-not-contact list: %w", err)
+	}
+	l.seq = seq
+	return nil
+}
+
+// syncList brings one loaded list up to date.
+func (a *App) syncList(ctx context.Context, ws int64) error {
+	l, err := a.list(ctx, ws)
+	if err != nil {
+		return err
+	}
+	l.sync.Lock()
+	defer l.sync.Unlock()
+	return a.catchUp(ctx, ws, l)
+}
+
+// Screen returns the screen of the workspace (its list and the instance-wide list). With
+// fresh, both lists first catch up with the store — what every bulk screening does; without,
+// the indexes are as current as the last catch-up (this process's own writes are always in).
+func (a *App) Screen(ctx context.Context, ws int64, fresh bool) (*suppress.Screen, error) {
+	wl, err := a.list(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	il, err := a.list(ctx, store.InstanceWorkspace)
+	if err != nil {
+		return nil, err
+	}
+	if fresh {
+		for id, l := range map[int64]*screenList{ws: wl, store.InstanceWorkspace: il} {
+			l.sync.Lock()
+			err := a.catchUp(ctx, id, l)
+			l.sync.Unlock()
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &suppress.Screen{Workspace: suppress.List{Keyer: wl.keyer, Index: wl.index},
+		Instance: suppress.List{Keyer: il.keyer, Index: il.index}, Options: a.suppressOptions()}, nil
+}
+
+// suppressOptions are the canonicalisation options of the do-not-contact list.
+func (a *App) suppressOptions() suppress.Options {
+	return suppress.Options{Region: a.Cfg.DefaultRegion}
+}
+
+// syncLoop keeps every loaded list current with the writes of other processes.
+func (a *App) syncLoop(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		a.scr.mu.Lock()
+		ids := make([]int64, 0, len(a.scr.lists))
+		for id := range a.scr.lists {
+			ids = append(ids, id)
+		}
+		a.scr.mu.Unlock()
+		for _, id := range ids {
+			if err := a.syncList(ctx, id); err != nil && ctx.Err() == nil {
+				a.Log.Error("catch up with the do-not-contact list", "workspace_id", id, "err", err)
+			}
+		}
+	}
+}

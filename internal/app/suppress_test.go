@@ -1,0 +1,193 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/webhook"
+)
+
+func suppressOne(t *testing.T, a *App, ws int64, req SuppressRequest) store.Suppression {
+	t.Helper()
+	if req.By == "" {
+		req.By = "test"
+	}
+	added, _, err := a.Suppress(context.Background(), ws, []SuppressRequest{req})
+	if err != nil || len(added) != 1 {
+		t.Fatalf("Suppress(%+v) = %v, %v", req, added, err)
+	}
+	return added[0]
+}
+
+func checkContactable(t *testing.T, a *App, ws int64, value, channel, purpose string, want bool) {
+	t.Helper()
+	ans, err := a.CheckSuppressed(context.Background(), ws, "", value, channel, purpose)
+	if err != nil {
+		t.Fatalf("check %q: %v", value, err)
+	}
+	if ans.Contactable != want {
+		t.Fatalf("check %q on %q for %q: contactable %v, want %v (%+v)", value, channel, purpose, ans.Contactable, want, ans)
+	}
+}
+
+// TestSuppressSpellingsAndScopes: variants of a listed identifier are caught; scopes limit
+// what an entry blocks; a domain entry blocks its addresses.
+func TestSuppressSpellingsAndScopes(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ws := a.Workspace.ID
+		suppressOne(t, a, ws, SuppressRequest{Value: "Jane.Doe+news@GMail.com", Reason: "unsubscribe"})
+		suppressOne(t, a, ws, SuppressRequest{Value: "+1 (415) 555-0123", Reason: "request-phone", Scope: "phone"})
+		suppressOne(t, a, ws, SuppressRequest{Value: "spam-trap.example", Reason: "manual"})
+		suppressOne(t, a, ws, SuppressRequest{Value: "ann@example.org", Reason: "request-email", Scope: "purpose:surveys"})
+		for _, v := range []string{"janedoe@gmail.com", "JANE.DOE@googlemail.com", " jane.doe+x@gmail.com "} {
+			checkContactable(t, a, ws, v, "email", "newsletter", false)
+		}
+		checkContactable(t, a, ws, "tel:+14155550123", "phone", "", false)
+		checkContactable(t, a, ws, "+1.415.555.0123", "sms", "", true) // scope: phone only
+		checkContactable(t, a, ws, "anyone@SPAM-TRAP.example", "email", "newsletter", false)
+		checkContactable(t, a, ws, "ann@example.org", "email", "surveys", false)
+		checkContactable(t, a, ws, "ann@example.org", "email", "newsletter", true)
+		checkContactable(t, a, ws, "bob@example.org", "email", "newsletter", true)
+		ctx := context.Background()
+		for _, bad := range []SuppressRequest{
+			{Value: "a@b.example\r\nBcc: x@y.example", Reason: "manual"},
+			{Value: "555-0123", Reason: "manual", Kind: "phone"},
+			{Value: "x@example.org", Reason: "manual", Scope: "fax"},
+			{Value: "x@example.org", Reason: "because"},
+			{Value: "x@example.org", Reason: "manual", Scope: "phone"},
+			{Value: "x@example.org", Reason: "manual", ReceivedAt: time.Now().Add(48 * time.Hour)},
+		} {
+			bad.By = "test"
+			if _, _, err := a.Suppress(ctx, ws, []SuppressRequest{bad}); !errors.Is(err, suppress.ErrInvalid) {
+				t.Errorf("%+v: err = %v, want suppress.ErrInvalid", bad, err)
+			}
+		}
+		if all, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{IncludeRemoved: true}); len(all) != 4 {
+			t.Fatalf("bad requests stored something: %d entries", len(all))
+		}
+	})
+}
+
+// TestSuppressWorkspacesAndRoles: one workspace's entries never answer in another; instance
+// entries answer in all; a marketer cannot lift an unsubscribe; removal needs a reason.
+func TestSuppressWorkspacesAndRoles(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := context.Background()
+		other, err := a.Store.EnsureWorkspace(ctx, "agency-client")
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "ann@example.org", Reason: "unsubscribe"})
+		checkContactable(t, a, other.ID, "ann@example.org", "email", "", true)
+		suppressOne(t, a, store.InstanceWorkspace, SuppressRequest{Value: "+442079460000", Reason: "manual"})
+		checkContactable(t, a, other.ID, "+44 20 7946 0000", "phone", "", false)
+		checkContactable(t, a, a.Workspace.ID, "+44 20 7946 0000", "sms", "", false)
+
+		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "mallory", "want to mail her", store.RoleMarketer); !errors.Is(err, store.ErrProtectedSuppression) {
+			t.Fatalf("marketer lifted an unsubscribe: %v", err)
+		}
+		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "  ", store.RoleCompliance); !errors.Is(err, suppress.ErrInvalid) {
+			t.Fatalf("removal without reason: %v", err)
+		}
+		if _, err := a.Unsuppress(ctx, other.ID, e.ID, "carol", "x", store.RoleAdmin); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("removal from another workspace: %v", err)
+		}
+		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "she opted in again by double opt-in", store.RoleCompliance); err != nil {
+			t.Fatal(err)
+		}
+		checkContactable(t, a, a.Workspace.ID, "ann@example.org", "email", "", true)
+	})
+}
+
+// TestSuppressAcrossProcesses: an entry recorded by another process (the CLI next to a
+// server) screens in this one after a catch-up, and at once in every bulk screening.
+func TestSuppressAcrossProcesses(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a, b := openApp(t, dsn), openApp(t, dsn)
+		ctx := context.Background()
+		checkContactable(t, a, a.Workspace.ID, "late@example.org", "email", "", true) // loads a's index
+		suppressOne(t, b, b.Workspace.ID, SuppressRequest{Value: "late@example.org", Reason: "request-letter"})
+		s, err := a.Screen(ctx, a.Workspace.ID, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, blocked, _ := s.Check(suppress.KindEmail, "late@example.org", "email", ""); !blocked {
+			t.Fatal("a fresh screen misses another process's entry")
+		}
+		checkContactable(t, a, a.Workspace.ID, "late@example.org", "email", "", false)
+	})
+}
+
+// TestSuppressWebhooks: every change reaches the CRM's endpoint, signed; a failing endpoint is
+// retried and the attempts are logged.
+func TestSuppressWebhooks(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := context.Background()
+		var mu sync.Mutex
+		var events []string
+		fail := true
+		var secret []byte
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			defer mu.Unlock()
+			if err := webhook.Verify(secret, r.Header.Get(webhook.Header), body, time.Now(), time.Minute); err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+			if fail {
+				fail = false
+				http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+				return
+			}
+			events = append(events, r.Header.Get("Clearlist-Event")+" "+string(body))
+		}))
+		defer srv.Close()
+		h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secret = h.Secret
+		e := suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "crm@example.org", Reason: "request-phone", Scope: "email"})
+		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "wrong address", store.RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		if sent, failed, err := a.DeliverWebhooks(ctx, srv.Client(), now, 10); err != nil || sent != 1 || failed != 1 {
+			t.Fatalf("first round: sent %d failed %d, %v", sent, failed, err)
+		}
+		if sent, _, _ := a.DeliverWebhooks(ctx, srv.Client(), now, 10); sent != 0 {
+			t.Fatal("a failed delivery is retried only after its backoff")
+		}
+		if sent, failed, err := a.DeliverWebhooks(ctx, srv.Client(), now.Add(webhook.Backoff(1)+webhookLease), 10); err != nil || sent != 1 || failed != 0 {
+			t.Fatalf("retry round: sent %d failed %d, %v", sent, failed, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got := strings.Join(events, "\n")
+		if !strings.Contains(got, "suppression.added") || !strings.Contains(got, "suppression.removed") || !strings.Contains(got, "crm@example.org") {
+			t.Fatalf("the CRM got:\n%s", got)
+		}
+		log, _ := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		attempts := 0
+		for _, d := range log {
+			attempts += d.Attempts
+		}
+		if len(log) != 2 || attempts != 3 {
+			t.Fatalf("delivery log: %d deliveries, %d attempts; want 2, 3", len(log), attempts)
+		}
+	})
+}
+
