@@ -190,4 +190,3 @@ func TestSuppressWebhooks(t *testing.T) {
 		}
 	})
 }
-

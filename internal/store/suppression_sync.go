@@ -3,8 +3,8 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
