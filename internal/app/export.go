@@ -18,6 +18,9 @@ type ExportRequest struct {
 	List   string // list name; "" = every contact of the workspace
 	Status contact.Status
 	Format string // csv (default) or jsonl
+	// IncludeSuppressed keeps contacts on the do-not-contact list (any channel, any purpose);
+	// by default an export leaves them out, so that no list made from it reaches them.
+	IncludeSuppressed bool
 }
 
 // Export streams the contacts to w. CSV cells that a spreadsheet would run as a formula are
@@ -35,13 +38,21 @@ func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int
 	if err != nil {
 		return 0, err
 	}
+	var skip func(contact.Contact) bool
+	if !req.IncludeSuppressed {
+		s, err := a.Screen(ctx, a.Workspace.ID, true)
+		if err != nil {
+			return 0, err
+		}
+		skip = func(c contact.Contact) bool { return blocked(s, c, "", "") }
+	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var n int
 	switch req.Format {
 	case "", "csv":
-		n, err = a.exportCSV(ctx, bw, f, attrs)
+		n, err = a.exportCSV(ctx, bw, f, attrs, skip)
 	case "jsonl":
-		n, err = a.exportJSONL(ctx, bw, f)
+		n, err = a.exportJSONL(ctx, bw, f, skip)
 	default:
 		return 0, fmt.Errorf("unknown export format %q: use csv or jsonl", req.Format)
 	}
@@ -51,7 +62,7 @@ func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int
 	return n, bw.Flush()
 }
 
-func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilter, attrs []contact.Attribute) (int, error) {
+func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilter, attrs []contact.Attribute, skip func(contact.Contact) bool) (int, error) {
 	cw := csv.NewWriter(out)
 	header := []string{"email", "phone", "status", "created_at"}
 	for _, at := range attrs {
@@ -63,6 +74,9 @@ func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilte
 	rec := make([]string, len(header))
 	n := 0
 	err := a.Store.EachContact(ctx, a.Workspace.ID, f, func(c contact.Contact) error {
+		if skip != nil && skip(c) {
+			return nil
+		}
 		rec[0], rec[1], rec[2] = c.Email, c.Phone, string(c.Status)
 		rec[3] = c.CreatedAt.Format("2006-01-02T15:04:05Z07:00")
 		for i, at := range attrs {
@@ -81,10 +95,13 @@ func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilte
 	return n, err
 }
 
-func (a *App) exportJSONL(ctx context.Context, out io.Writer, f store.ContactFilter) (int, error) {
+func (a *App) exportJSONL(ctx context.Context, out io.Writer, f store.ContactFilter, skip func(contact.Contact) bool) (int, error) {
 	enc := json.NewEncoder(out)
 	n := 0
 	err := a.Store.EachContact(ctx, a.Workspace.ID, f, func(c contact.Contact) error {
+		if skip != nil && skip(c) {
+			return nil
+		}
 		n++
 		return enc.Encode(c)
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -120,4 +121,57 @@ func scanSuppression(r rowScanner) (Suppression, error) {
 	e.RemovedSeq, e.RemovedAt = removedSeq.Int64, removedAt.ptr()
 	e.ReceivedAt, e.RecordedAt, e.Deadline = e.ReceivedAt.UTC(), e.RecordedAt.UTC(), e.Deadline.UTC()
 	return e, nil
+}
+
+// RemoveSuppressionsByHash ends the workspace's active entries of one reason for these
+// hashes (a registry change file's deletions), leaving entries of other reasons alone, with
+// one audit line. It returns how many entries it ended.
+func (s *Store) RemoveSuppressionsByHash(ctx context.Context, ws int64, hashes [][]byte, reason, by, why string) (int, error) {
+	total := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		seq, err := s.nextSuppressionSeq(ctx, tx, ws)
+		if err != nil {
+			return err
+		}
+		at := now()
+		var ended []Suppression
+		for start := 0; start < len(hashes); start += suppressionInsertBatch {
+			chunk := hashes[start:min(start+suppressionInsertBatch, len(hashes))]
+			args := []any{seq, at, by, why, ws, reason}
+			marks := make([]string, len(chunk))
+			for i, h := range chunk {
+				marks[i], args = "?", append(args, h)
+			}
+			rows, err := tx.QueryContext(ctx, s.q(`UPDATE suppressions SET removed_seq = ?, removed_at = ?, removed_by = ?,
+				removed_reason = ? WHERE workspace_id = ? AND reason = ? AND removed_seq IS NULL
+				AND hash IN (`+strings.Join(marks, ",")+`) RETURNING `+suppressionColumns), args...)
+			if err != nil {
+				return mapErr(err)
+			}
+			for rows.Next() {
+				e, err := scanSuppression(rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				ended = append(ended, e)
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		total = len(ended)
+		if total == 0 {
+			return nil
+		}
+		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.removed", ended, at); err != nil {
+			return err
+		}
+		return s.auditSuppression(ctx, tx, ws, 0, "removed", by, fmt.Sprintf("%s: %d entries", why, total), at)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("remove suppressions: %w", err)
+	}
+	return total, nil
 }

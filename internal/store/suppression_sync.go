@@ -200,3 +200,18 @@ func (s *Store) InstanceKey(ctx context.Context, name string) ([]byte, error) {
 	}
 	return read() // the row another process may have inserted first wins
 }
+
+// LastRegistryImport returns when the newest national registry data of the workspace was
+// fetched (the received time of its registry entries); ok is false when it has none.
+func (s *Store) LastRegistryImport(ctx context.Context, ws int64) (time.Time, bool, error) {
+	var t time.Time
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT received_at FROM suppressions WHERE workspace_id = ? AND reason = 'national-registry'
+		ORDER BY received_at DESC LIMIT 1`), ws).Scan(&t)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read the last registry import: %w", err)
+	}
+	return t.UTC(), true, nil
+}

@@ -1,0 +1,164 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
+)
+
+// TestSuppressProperty: for random interleavings of adds (in random spellings and scopes),
+// removals and erasures, no allowed verdict of a campaign batch, no export row and no call
+// list row ever reaches an identifier that is suppressed in scope — and nothing that is not
+// suppressed is held back.
+func TestSuppressProperty(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := context.Background()
+		ws := a.Workspace.ID
+		a.Cfg.DefaultRegion = "US" // numbers written without +1
+		const n = 24
+		var csvb strings.Builder
+		csvb.WriteString("email,phone\n")
+		for i := range n {
+			fmt.Fprintf(&csvb, "person.%d@gmail.com,+1 212 555 %04d\n", i, 100+i)
+		}
+		importFile(t, a, writeFile(t, "people.csv", []byte(csvb.String())), func(r *contact.ImportRequest) {
+			r.List = "calls"
+			r.Source = contact.Source{Type: "web-form-double-opt-in"}
+		})
+		var people []contact.Contact
+		if err := a.Store.EachContact(ctx, ws, store.ContactFilter{}, func(c contact.Contact) error {
+			people = append(people, c)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range people {
+			ledger(t, a, c, "newsletter", consent.Email, "c")
+		}
+		type entry struct {
+			id    int64
+			ident string // suppress-canonical identifier
+			scope suppress.Scope
+			hash  []byte
+		}
+		var live []entry
+		canonEmail := func(c contact.Contact) string {
+			s, err := suppress.CanonicalEmail(c.EmailCanonical, suppress.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		isBlocked := func(c contact.Contact, channel, purpose string) bool {
+			for _, e := range live {
+				if (e.ident == canonEmail(c) || e.ident == "gmail.com" || e.ident == c.Phone) && e.scope.Covers(channel, purpose) {
+					return true
+				}
+			}
+			return false
+		}
+		r := rand.New(rand.NewPCG(11, uint64(len(dsn))))
+		scopes := []string{"all", "email", "phone", "sms", "purpose:newsletter", "email:newsletter", "purpose:surveys", "phone:surveys"}
+		at := time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC) // 13:00 in New York
+		for step := range 120 {
+			c := people[r.IntN(len(people))]
+			switch op := r.IntN(10); {
+			case op < 5: // add, in some spelling
+				var value string
+				switch r.IntN(5) {
+				case 0:
+					value = strings.ToUpper(c.Email)
+				case 1:
+					value = strings.Replace(c.Email, "@", "+promo@", 1)
+				case 2:
+					value = strings.Replace(c.Email, "person.", "per.son", 1)
+				case 3:
+					value = "(212) 555-" + c.Phone[len(c.Phone)-4:]
+				default:
+					value = c.Phone
+				}
+				if r.IntN(40) == 0 {
+					value = "GMAIL.com" // a domain entry, now and then
+				}
+				sc := scopes[r.IntN(len(scopes))]
+				req := SuppressRequest{Value: value, Reason: "manual", Scope: sc, By: "prop"}
+				if GuessKind(value) == suppress.KindPhone {
+					req.Kind = "phone"
+				}
+				added, _, err := a.Suppress(ctx, ws, []SuppressRequest{req})
+				if err != nil {
+					if strings.Contains(err.Error(), "cannot be limited") {
+						continue // an address limited to the phone channel: refused, as it should be
+					}
+					t.Fatalf("step %d: add %q %s: %v", step, value, sc, err)
+				}
+				scope, _ := suppress.ParseScope(sc)
+				for _, e := range added {
+					live = append(live, entry{e.ID, e.Value, scope, e.Hash})
+				}
+			case op < 7 && len(live) > 0: // remove
+				i := r.IntN(len(live))
+				if _, err := a.Unsuppress(ctx, ws, live[i].id, "prop", "test removal", store.RoleAdmin); err != nil {
+					t.Fatalf("step %d: remove: %v", step, err)
+				}
+				live = append(live[:i], live[i+1:]...)
+			case op < 8 && len(live) > 0: // erase the clear value: the hash still blocks
+				if _, err := a.Store.EraseSuppressionValues(ctx, ws, live[r.IntN(len(live))].hash, "prop"); err != nil {
+					t.Fatal(err)
+				}
+			default: // send: a campaign batch, an export and a call list
+				err := a.EligibilityBatch(ctx, ws, "newsletter", "email", 0, func(id int64, v *policy.Verdict) error {
+					for _, p := range people {
+						if p.ID == id && v.Allowed == isBlocked(p, "email", "newsletter") {
+							return fmt.Errorf("step %d: contact %s allowed=%v, blocked in the model=%v (%v)", step, p.Email, v.Allowed, isBlocked(p, "email", "newsletter"), live)
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var exp bytes.Buffer
+				if _, err := a.Export(ctx, &exp, ExportRequest{}); err != nil {
+					t.Fatal(err)
+				}
+				rows, _ := csv.NewReader(&exp).ReadAll()
+				exported := map[string]bool{}
+				for _, row := range rows[1:] {
+					exported[row[0]] = true
+				}
+				for _, p := range people {
+					if exported[p.Email] == isBlocked(p, "", "") {
+						t.Fatalf("step %d: export has %s = %v; blocked in the model = %v", step, p.Email, exported[p.Email], isBlocked(p, "", ""))
+					}
+				}
+				var cl bytes.Buffer
+				if _, err := a.CallList(ctx, ws, "calls", "", at, suppress.DefaultWindow, &cl); err != nil {
+					t.Fatal(err)
+				}
+				rows, _ = csv.NewReader(&cl).ReadAll()
+				listed := map[string]bool{}
+				for _, row := range rows[1:] {
+					listed[row[2]] = true
+				}
+				for _, p := range people {
+					if listed[p.Phone] == isBlocked(p, "phone", "") {
+						t.Fatalf("step %d: call list has %s = %v; blocked in the model = %v", step, p.Phone, listed[p.Phone], isBlocked(p, "phone", ""))
+					}
+				}
+			}
+		}
+	})
+}
