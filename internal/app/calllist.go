@@ -18,11 +18,11 @@ import (
 
 // CallListReport sums up a call list.
 type CallListReport struct {
-	Contacts     int  `json:"contacts"`
-	Kept         int  `json:"kept"`
-	NoPhone      int  `json:"no_phone"`
-	Suppressed   int  `json:"suppressed"`
-	OutsideHours int  `json:"outside_hours"`
+	Contacts      int  `json:"contacts"`
+	Kept          int  `json:"kept"`
+	NoPhone       int  `json:"no_phone"`
+	Suppressed    int  `json:"suppressed"`
+	OutsideHours  int  `json:"outside_hours"`
 	StaleRegistry bool `json:"stale_registry,omitempty"` // the last national registry import is over 31 days old
 }
 
