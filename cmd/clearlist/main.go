@@ -31,6 +31,9 @@ type cli struct {
 	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
 	DOI         doiCmd         `cmd:"" name:"doi" help:"Double opt-in sign-ups: expire unconfirmed ones, list those awaiting a welcome."`
 	SourceTypes sourceTypesCmd `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`
+	Suppress    suppressCmd    `cmd:"" help:"The do-not-contact list: one list across e-mail, phone and SMS, screened everywhere."`
+	CallList    callListCmd    `cmd:"" name:"calllist" help:"Write the numbers of a list that may be called now: screened, within local calling hours."`
+	Webhook     webhookCmd     `cmd:"" help:"Outgoing webhooks: tell a CRM of every change to the do-not-contact list."`
 	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
 	Eligibility eligibilityCmd `embed:""`

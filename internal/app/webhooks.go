@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/webhook"
@@ -63,4 +65,13 @@ func (a *App) webhookLoop(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// CheckWebhookURL accepts absolute http and https URLs only.
+func CheckWebhookURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("webhook URL %q: give an absolute http:// or https:// URL", raw)
+	}
+	return nil
 }
