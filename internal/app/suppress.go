@@ -13,19 +13,7 @@ import (
 )
 
 // SuppressRequest is one do-not-contact request as a person, a user or a system makes it.
-type SuppressRequest struct {
-	Kind       string    `json:"kind,omitempty"`  // email, domain or phone; "" guesses from Value
-	Value      string    `json:"value"`           // the identifier as given
-	Scope      string    `json:"scope,omitempty"` // all (default), a channel, purpose:P or channel:P
-	Reason     string    `json:"reason"`
-	ChannelIn  string    `json:"channel_in,omitempty"` // how it came in; "" derives it from the reason
-	By         string    `json:"recorded_by,omitempty"`
-	Note       string    `json:"note,omitempty"`
-	ReceivedAt time.Time `json:"received_at,omitzero"` // when the person asked; zero = now
-	// Country is the person's jurisdiction for the deadline (ISO 3166, "US-CA" too); ""
-	// takes a phone number's country, else the strictest rule applies.
-	Country string `json:"country,omitempty"`
-}
+type SuppressRequest = suppress.Intake
 
 // reasonIntake is the channel a request of each reason came in by, when the caller does not say.
 var reasonIntake = map[suppress.Reason]string{
@@ -198,19 +186,8 @@ func (a *App) Unsuppress(ctx context.Context, ws, id int64, by, why, role string
 	return e, a.syncList(ctx, ws)
 }
 
-// CheckAnswer is the answer to "may I contact this identifier on this channel for this purpose?".
-type CheckAnswer struct {
-	Identifier  string `json:"identifier"` // canonical form
-	Kind        string `json:"kind"`
-	Channel     string `json:"channel,omitempty"`
-	Purpose     string `json:"purpose,omitempty"`
-	Contactable bool   `json:"contactable"`
-	// Blocked by: the kind of the matching entry (an address can be blocked by its domain),
-	// its scope, and whether it is an instance-wide entry.
-	MatchedKind string `json:"matched_kind,omitempty"`
-	Scope       string `json:"scope,omitempty"`
-	Instance    bool   `json:"instance,omitempty"`
-}
+// CheckAnswer is the answer of CheckSuppressed.
+type CheckAnswer = suppress.CheckAnswer
 
 // CheckSuppressed screens one identifier against the workspace's and the instance's lists,
 // as this process's index has them. kind "" guesses it.
@@ -241,4 +218,51 @@ func (a *App) CheckSuppressed(ctx context.Context, ws int64, kind, value, channe
 		ans.MatchedKind, ans.Scope, ans.Instance = string(m.Kind), m.Scope.String(), m.Instance
 	}
 	return ans, nil
+}
+
+// LiftCRMFlag removes the workspace's active entries with reason crm for an identifier (a
+// flag cleared in a connected CRM), leaving entries of every other reason in force. It
+// returns how many it removed.
+func (a *App) LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string) (int, error) {
+	k := GuessKind(value)
+	if kind != "" {
+		var err error
+		if k, err = suppress.ParseKind(kind); err != nil {
+			return 0, err
+		}
+	}
+	l, err := a.list(ctx, ws)
+	if err != nil {
+		return 0, err
+	}
+	e, err := suppress.NewEntry(l.keyer, k, value, a.suppressOptions())
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.Store.RemoveSuppressionsByHash(ctx, ws, [][]byte{e.Hash[:]}, string(suppress.ReasonCRM), by, "flag cleared in the CRM")
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, a.syncList(ctx, ws)
+}
+
+// PublicStop records a request from the public "stop contacting me" form of the named
+// workspace: the identifier is suppressed for every channel and purpose at once, with the
+// form's IP and user agent as evidence. An unknown workspace gives store.ErrNotFound (the
+// form does not create workspaces).
+func (a *App) PublicStop(ctx context.Context, workspace, value, ip, userAgent string) error {
+	w, err := a.Store.WorkspaceByName(ctx, workspace)
+	if err != nil {
+		return err
+	}
+	note := "public form; IP " + ip
+	if len(userAgent) > 200 {
+		userAgent = userAgent[:200]
+	}
+	if userAgent != "" {
+		note += "; user agent " + userAgent
+	}
+	_, _, err = a.Suppress(ctx, w.ID, []SuppressRequest{{Value: value, Reason: string(suppress.ReasonRequestWeb),
+		ChannelIn: suppress.InWeb, By: "public-form", Note: note}})
+	return err
 }

@@ -36,11 +36,22 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.serverError(w, r, "authenticate token", err)
 			return
 		}
+		if tok.Role == store.RoleAgent && !agentRoutes[r.Method+" "+r.URL.Path] {
+			writeProblem(w, http.StatusForbidden, "this token has the agent role: it may only check (GET /api/v1/check, /api/v1/eligibility) and record do-not-contact requests (POST /api/v1/agent/dnc, /api/v1/crm/flags)")
+			return
+		}
 		if err := s.st.TouchToken(r.Context(), tok); err != nil {
 			s.log.WarnContext(r.Context(), "record token use", "token_id", tok.ID, "err", err)
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))
 	})
+}
+
+// agentRoutes are the only routes a token with the agent role (call-centre and CRM
+// software) may use.
+var agentRoutes = map[string]bool{
+	"GET /api/v1/check": true, "GET /api/v1/eligibility": true,
+	"POST /api/v1/agent/dnc": true, "POST /api/v1/crm/flags": true,
 }
 
 // workspace returns the workspace id of the request's token. Every handler behind

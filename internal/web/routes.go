@@ -22,7 +22,9 @@ func (s *Server) routes(rt *router) {
 	s.importRoutes(api, rt)
 	s.eligibilityRoutes(api)
 	s.consentRoutes(api)
+	s.suppressionRoutes(api)
 	s.publicRoutes(rt)
+	s.stopRoutes(rt)
 }
 
 // newAPI sets up huma on the router, with the OpenAPI document at /api/openapi.json.

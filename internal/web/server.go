@@ -29,6 +29,7 @@ type Config struct {
 	DefaultRegion  string       // ISO 3166 region for phone numbers written without +CC
 	Logger         *slog.Logger // nil means slog.Default()
 	Eligibility    Eligibility  // answers GET /api/v1/eligibility; nil answers 503
+	Suppressions   Suppressions // the do-not-contact list; nil leaves its routes out
 	DOI            DoubleOptIn  // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string       // base URL of links and evidence, e.g. https://lists.example.com
 	PublicRate     int          // public POSTs allowed per client IP and minute; 0 means 30
