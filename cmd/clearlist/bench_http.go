@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/app"
@@ -25,12 +27,36 @@ type benchEligibilityCmd struct {
 }
 
 type benchRound struct {
-	Bare        loadgen.Result `json:"bare"`
-	Eligibility loadgen.Result `json:"eligibility"`
-	Ratio       float64        `json:"p99_ratio"`
+	Bare  loadgen.Result `json:"bare"`
+	API   loadgen.Result `json:"api"`
+	Ratio float64        `json:"p99_ratio"`
 }
 
 func (c *benchEligibilityCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withBenchApp(ctx, cfg, func(a *app.App, dir string) error {
+		fmt.Fprintf(os.Stderr, "preparing %d contacts on %s…\n", c.Contacts, a.Store.Dialect())
+		elig, bare, stop, err := a.BenchEligibilitySetup(ctx, c.Contacts, c.Consents, dir)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		rounds, err := measureRounds(ctx, dir, c.Rate, c.Duration, c.Rounds, bare, elig)
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			return json.NewEncoder(os.Stdout).Encode(rounds)
+		}
+		fmt.Printf("eligibility API on %s, %d contacts, %d req/s open loop for %s per round (load from a separate process)\n",
+			a.Store.Dialect(), c.Contacts, c.Rate, c.Duration)
+		printRounds(rounds, "eligibility:")
+		return nil
+	})
+}
+
+// withBenchApp runs fn on a scratch database (a fresh SQLite file, or a fresh PostgreSQL
+// database next to the one --db names) in a temporary folder, and drops both after.
+func withBenchApp(ctx context.Context, cfg *config.Config, fn func(a *app.App, dir string) error) error {
 	dir, err := os.MkdirTemp("", "clearlist-bench-")
 	if err != nil {
 		return err
@@ -43,45 +69,41 @@ func (c *benchEligibilityCmd) Run(ctx context.Context, cfg *config.Config) error
 	defer drop()
 	bcfg := *cfg
 	bcfg.DB, bcfg.Workspace, bcfg.LogLevel, bcfg.DataDir = dsn, store.DefaultWorkspace, "warn", dir
-	return withApp(ctx, &bcfg, func(a *app.App) error {
-		fmt.Fprintf(os.Stderr, "preparing %d contacts on %s…\n", c.Contacts, a.Store.Dialect())
-		elig, bare, stop, err := a.BenchEligibilitySetup(ctx, c.Contacts, c.Consents, dir)
-		if err != nil {
-			return err
-		}
-		defer stop()
-		var rounds []benchRound
-		for i := range c.Rounds {
-			var r benchRound
-			for _, step := range []struct {
-				t   app.BenchTarget
-				res *loadgen.Result
-			}{{bare, &r.Bare}, {elig, &r.Eligibility}} {
-				fmt.Fprintf(os.Stderr, "round %d: %s at %d/s for %s…\n", i+1, step.t.Name, c.Rate, c.Duration)
-				if *step.res, err = c.load(ctx, dir, step.t); err != nil {
-					return err
-				}
-			}
-			if r.Bare.P99 > 0 {
-				r.Ratio = r.Eligibility.P99 / r.Bare.P99
-			}
-			rounds = append(rounds, r)
-		}
-		if c.JSON {
-			return json.NewEncoder(os.Stdout).Encode(rounds)
-		}
-		fmt.Printf("eligibility API on %s, %d contacts, %d req/s open loop for %s per round (load from a separate process)\n",
-			a.Store.Dialect(), c.Contacts, c.Rate, c.Duration)
-		for i, r := range rounds {
-			fmt.Printf("round %d\n  bare handler: %s\n  eligibility:  %s\n  p99 ratio:    %.2f\n", i+1, r.Bare, r.Eligibility, r.Ratio)
-		}
-		return nil
-	})
+	return withApp(ctx, &bcfg, func(a *app.App) error { return fn(a, dir) })
 }
 
-// load runs the load generator as a child process, so that its work does not share the
+// measureRounds loads the bare handler and then the API, rounds times, each at rate for d.
+func measureRounds(ctx context.Context, dir string, rate int, d time.Duration, rounds int, bare, api app.BenchTarget) ([]benchRound, error) {
+	var out []benchRound
+	for i := range rounds {
+		var r benchRound
+		for _, step := range []struct {
+			t   app.BenchTarget
+			res *loadgen.Result
+		}{{bare, &r.Bare}, {api, &r.API}} {
+			fmt.Fprintf(os.Stderr, "round %d: %s at %d/s for %s…\n", i+1, step.t.Name, rate, d)
+			var err error
+			if *step.res, err = runLoad(ctx, dir, step.t, rate, d); err != nil {
+				return nil, err
+			}
+		}
+		if r.Bare.P99 > 0 {
+			r.Ratio = r.API.P99 / r.Bare.P99
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func printRounds(rounds []benchRound, label string) {
+	for i, r := range rounds {
+		fmt.Printf("round %d\n  bare handler: %s\n  %-13s %s\n  p99 ratio:    %.2f\n", i+1, r.Bare, label, r.API, r.Ratio)
+	}
+}
+
+// runLoad runs the load generator as a child process, so that its work does not share the
 // server's process (its scheduler, its garbage collector).
-func (c *benchEligibilityCmd) load(ctx context.Context, dir string, t app.BenchTarget) (loadgen.Result, error) {
+func runLoad(ctx context.Context, dir string, t app.BenchTarget, rate int, d time.Duration) (loadgen.Result, error) {
 	path, err := app.WriteBenchTarget(dir, t)
 	if err != nil {
 		return loadgen.Result{}, err
@@ -90,7 +112,7 @@ func (c *benchEligibilityCmd) load(ctx context.Context, dir string, t app.BenchT
 	if err != nil {
 		return loadgen.Result{}, err
 	}
-	cmd := exec.CommandContext(ctx, self, "bench", "load", path, "--rate", fmt.Sprint(c.Rate), "--duration", c.Duration.String())
+	cmd := exec.CommandContext(ctx, self, "bench", "load", path, "--rate", fmt.Sprint(rate), "--duration", d.String())
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -126,4 +148,59 @@ func (c *benchLoadCmd) Run(ctx context.Context) error {
 		return err
 	}
 	return json.NewEncoder(os.Stdout).Encode(res)
+}
+
+type benchCheckCmd struct {
+	Entries  int           `default:"10000000" help:"Numbers on the do-not-contact list (recorded through the registry import)."`
+	URLs     int           `default:"10000" help:"Distinct numbers asked, half of them listed."`
+	Rate     int           `default:"5000" help:"Requests per second."`
+	Duration time.Duration `default:"10s" help:"Length of each measured round."`
+	Rounds   int           `default:"2" help:"Rounds, each measuring the bare handler and then the API."`
+	JSON     bool          `help:"Print the results as JSON."`
+}
+
+func (c *benchCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withBenchApp(ctx, cfg, func(a *app.App, dir string) error {
+		fmt.Fprintf(os.Stderr, "recording %d numbers on %s…\n", c.Entries, a.Store.Dialect())
+		last := time.Now()
+		check, bare, loaded, stop, err := a.BenchCheckSetup(ctx, c.Entries, c.URLs, func(done int) {
+			if time.Since(last) > 10*time.Second {
+				last = time.Now()
+				fmt.Fprintf(os.Stderr, "  %d lines…\n", done)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		defer stop()
+		runtime.GC()
+		rss := procStatus("VmRSS")
+		fmt.Fprintf(os.Stderr, "index loaded from the store in %s; resident %s\n", loaded.Round(time.Millisecond), rss)
+		rounds, err := measureRounds(ctx, dir, c.Rate, c.Duration, c.Rounds, bare, check)
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			return json.NewEncoder(os.Stdout).Encode(map[string]any{"rounds": rounds, "entries": c.Entries,
+				"index_load_seconds": loaded.Seconds(), "rss_after_load": rss, "peak_rss": procStatus("VmHWM")})
+		}
+		fmt.Printf("check API on %s, %d entries (index loaded in %s, resident %s, peak %s), %d req/s open loop for %s per round (load from a separate process)\n",
+			a.Store.Dialect(), c.Entries, loaded.Round(time.Millisecond), rss, procStatus("VmHWM"), c.Rate, c.Duration)
+		printRounds(rounds, "check:")
+		return nil
+	})
+}
+
+// procStatus returns a line's value of /proc/self/status, e.g. VmRSS, or "?".
+func procStatus(key string) string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && k == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "?"
 }

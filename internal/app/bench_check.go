@@ -1,0 +1,106 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// benchNumber is the i-th synthetic US number: area and exchange codes 200-999, so every
+// one is a valid NANP number and the first 6.4 billion are distinct.
+func benchNumber(i int) string {
+	area, exch, line := 200+i%800, 200+(i/800)%800, (i/640000)%10000
+	return fmt.Sprintf("+1%03d%03d%04d", area, exch, line)
+}
+
+// BenchCheckSetup puts entries synthetic numbers on the workspace's do-not-contact list
+// through the real registry import, loads them into the screening index, starts the real
+// server and a bare net/http server whose handler does one map lookup, and returns the two
+// targets (urls numbers, half of them listed) and the time the load took. stop shuts both
+// servers down.
+func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress func(done int)) (check, bare BenchTarget, loaded time.Duration, stop func(), err error) {
+	pr, pw := io.Pipe()
+	go func() {
+		bw := bufio.NewWriterSize(pw, 1<<20)
+		for i := range entries {
+			n := benchNumber(i)
+			bw.WriteString(n[2:5] + "," + n[5:] + "\n") // the registry's "area,number" form
+		}
+		pw.CloseWithError(bw.Flush())
+	}()
+	start := time.Now()
+	rep, err := a.ImportRegistry(ctx, a.Workspace.ID, pr, RegistryImportOptions{Name: "bench", By: "bench",
+		Progress: progress})
+	if err != nil {
+		return check, bare, 0, nil, err
+	}
+	if rep.Added != entries {
+		return check, bare, 0, nil, fmt.Errorf("bench: %d of %d numbers recorded (%d errors)", rep.Added, entries, len(rep.Errors))
+	}
+	a.scr.mu.Lock()
+	delete(a.scr.lists, a.Workspace.ID) // load the index from the store, as a server starting up does
+	a.scr.mu.Unlock()
+	loadStart := time.Now()
+	if _, err := a.Screen(ctx, a.Workspace.ID, true); err != nil {
+		return check, bare, 0, nil, err
+	}
+	loaded = time.Since(loadStart)
+	a.Log.Info("bench entries recorded", "entries", entries, "import", loadStart.Sub(start), "index_load", loaded)
+	_, token, err := a.Store.CreateTokenWithRole(ctx, a.Workspace.ID, "bench-agent", store.RoleAgent)
+	if err != nil {
+		return check, bare, 0, nil, err
+	}
+	listed := make(map[string]bool, urls)
+	numbers := make([]string, urls)
+	for i := range numbers {
+		if i%2 == 0 {
+			numbers[i] = benchNumber((i * 7919) % entries) // listed
+		} else {
+			numbers[i] = benchNumber(entries + i) // not listed
+		}
+		listed[numbers[i]] = i%2 == 0
+	}
+	srvLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return check, bare, 0, nil, err
+	}
+	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srvLn.Close()
+		return check, bare, 0, nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan struct{})
+	go func() { a.ServeListener(sctx, srvLn); close(served) }()
+	bareSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		blocked, known := listed[r.URL.Query().Get("phone")]
+		if !known {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]bool{"contactable": !blocked})
+	})}
+	go bareSrv.Serve(bareLn)
+	check = BenchTarget{Name: "check API (" + string(a.Store.Dialect()) + ")", Bearer: token}
+	bare = BenchTarget{Name: "bare net/http map lookup"}
+	for _, n := range numbers {
+		q := url.Values{"phone": {n}, "channel": {"phone"}}.Encode()
+		check.URLs = append(check.URLs, "http://"+srvLn.Addr().String()+"/api/v1/check?"+q)
+		bare.URLs = append(bare.URLs, "http://"+bareLn.Addr().String()+"/bare?"+q)
+	}
+	stop = func() {
+		cancel()
+		bareSrv.Close()
+		<-served
+	}
+	return check, bare, loaded, stop, nil
+}
