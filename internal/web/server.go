@@ -49,6 +49,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	handler http.Handler
+	tokens  tokenCache
 }
 
 // New builds the server and all its routes.

@@ -206,3 +206,31 @@ func TestServeGracefulShutdown(t *testing.T) {
 		t.Fatal("Serve did not return after the request finished")
 	}
 }
+
+// TestRevokedTokenStopsWithinTTL: a token revoked by another process (the CLI) stops working
+// once the cache's time for it has run out; until then the cached answer spares the lookup.
+func TestRevokedTokenStopsWithinTTL(t *testing.T) {
+	engines(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		tok, secret, err := st.CreateToken(t.Context(), e.ws, "soon-revoked")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := e.doAs(secret, "GET", "/api/v1/lists", nil, ""); r.status != http.StatusOK {
+			t.Fatalf("fresh token: %d", r.status)
+		}
+		if err := st.RevokeToken(t.Context(), e.ws, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(tokenTTL + 50*time.Millisecond)
+		if r := e.doAs(secret, "GET", "/api/v1/lists", nil, ""); r.status != http.StatusUnauthorized {
+			t.Fatalf("revoked token still accepted after %s: %d", tokenTTL, r.status)
+		}
+		list, _ := st.Tokens(t.Context(), e.ws)
+		for _, l := range list {
+			if l.ID == tok.ID && l.LastUsedAt == nil {
+				t.Error("the token's use was not recorded")
+			}
+		}
+	})
+}
