@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/verify"
 )
 
 type importCmd struct {
@@ -36,6 +39,7 @@ type importCmd struct {
 	JSON           bool              `name:"json" help:"Print the summary as JSON."`
 	Resume         int64             `help:"Continue the import with this id after its last committed row."`
 	Report         string            `help:"Where to write the per-row error report (default FILE.errors.csv)."`
+	Verify         bool              `help:"Verify the imported addresses (syntax, lists, typos, DNS) and record the verdicts."`
 }
 
 func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
@@ -59,8 +63,51 @@ func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
 		if err != nil {
 			return err
 		}
-		return c.print(sum)
+		if err := c.print(sum); err != nil {
+			return err
+		}
+		if c.Verify && !c.DryRun {
+			return verifyImported(ctx, a, req.List, c.JSON)
+		}
+		return nil
 	})
+}
+
+// verifyImported checks the addresses of the list (or workspace) that were never checked:
+// those the import just added, and any older ones not yet checked.
+func verifyImported(ctx context.Context, a *app.App, list string, quiet bool) error {
+	var listID int64
+	if list != "" {
+		l, err := a.Store.ListByName(ctx, a.Workspace.ID, list)
+		if err != nil {
+			return err
+		}
+		listID = l.ID
+	}
+	due, err := a.AddressesDue(ctx, a.Workspace.ID, listID, time.Unix(1, 0)) // never checked
+	if err != nil {
+		return err
+	}
+	counts := map[verify.Verdict]int{}
+	var mu sync.Mutex
+	bar := countProgress(len(due), quiet)
+	err = a.VerifyAddresses(ctx, a.Workspace.ID, slices.Values(due), app.VerifyOptions{Store: true}, func(r verify.Result) {
+		mu.Lock()
+		counts[r.Verdict]++
+		mu.Unlock()
+		if bar != nil {
+			bar.Add(1)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return fmt.Errorf("the import is stored; verifying its addresses failed: %w (run `clearlist verify --list` again)", err)
+	}
+	fmt.Fprintf(os.Stderr, "verified %d addresses: %d deliverable, %d risky, %d undeliverable, %d unknown\n", len(due),
+		counts[verify.Deliverable], counts[verify.Risky], counts[verify.Undeliverable], counts[verify.Unknown])
+	return nil
 }
 
 func (c *importCmd) request() (contact.ImportRequest, error) {

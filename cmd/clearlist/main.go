@@ -34,6 +34,8 @@ type cli struct {
 	Suppress    suppressCmd    `cmd:"" help:"The do-not-contact list: one list across e-mail, phone and SMS, screened everywhere."`
 	CallList    callListCmd    `cmd:"" name:"calllist" help:"Write the numbers of a list that may be called now: screened, within local calling hours."`
 	Webhook     webhookCmd     `cmd:"" help:"Outgoing webhooks: tell a CRM of every change to the do-not-contact list."`
+	Verify      verifyCmd      `cmd:"" help:"Check addresses: syntax, domain, disposable/role/free, typos, optionally the mailbox (exit 1 on error)."`
+	Setting     settingCmd     `cmd:"" help:"Workspace settings (e.g. verify.exclude_risky)."`
 	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
 	Eligibility eligibilityCmd `embed:""`

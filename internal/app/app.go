@@ -18,8 +18,10 @@ type App struct {
 	Log       *slog.Logger
 	Workspace store.Workspace
 
-	elig eligibilityCache
-	scr  screens
+	elig  eligibilityCache
+	scr   screens
+	ver   verifiers
+	vjobs verifyJobs
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the

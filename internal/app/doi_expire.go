@@ -71,7 +71,7 @@ func StaleSignups(ctx context.Context, st *store.Store, ws int64, age time.Durat
 }
 
 // expiryLoop runs ExpireAllSignups now and then every interval, and ExpireAllImpliedConsent
-// daily, until ctx ends.
+// and ReverifyAll daily, until ctx ends.
 func (a *App) expiryLoop(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -91,6 +91,12 @@ func (a *App) expiryLoop(ctx context.Context, interval, maxAge time.Duration) {
 				a.Log.Error("record lapsed implied consent", "err", err)
 			} else if n > 0 {
 				a.Log.Info("recorded lapsed implied consent", "entries", n)
+			}
+			n, err = a.ReverifyAll(ctx, a.Cfg.ReverifyDays, now)
+			if err != nil && ctx.Err() == nil {
+				a.Log.Error("re-verify addresses", "err", err)
+			} else if n > 0 {
+				a.Log.Info("re-verified addresses", "count", n, "older_than_days", a.Cfg.ReverifyDays)
 			}
 		}
 		select {

@@ -68,6 +68,9 @@ func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel stri
 	if ev.screen, err = a.Screen(ctx, ws, batch); err != nil {
 		return nil, err
 	}
+	if ev.facts.ExcludeRisky, err = a.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
+		return nil, err
+	}
 	if p.Marketing && batch {
 		l, err := a.Store.LIAFor(ctx, ws, purpose)
 		switch {
@@ -99,6 +102,7 @@ func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 	f := &ev.facts
 	f.Status = contactStatus(r.Status)
 	f.Suppressed = ev.suppressed(r)
+	f.EmailVerdict = policy.ParseAddressVerdict(r.EmailVerdict)
 	scanAttrs(r.Attrs, &ev.attrs)
 	at := &ev.attrs
 	f.Country, f.Region = ev.intern(at.country, true), ev.intern(at.region, true)

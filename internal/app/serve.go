@@ -44,7 +44,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	imp := &backgroundImporter{a: a, ctx: bg}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a, Suppressions: a, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
+		Eligibility: a, Suppressions: a, Verifier: a, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
 	expiryDone := make(chan struct{})
 	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
 	hooksDone := make(chan struct{})

@@ -28,6 +28,10 @@ type Config struct {
 	OutboxDir     string `name:"outbox-dir" env:"CLEARLIST_OUTBOX_DIR" default:"" help:"Development outbox folder used when --smtp-addr is empty; default DATA-DIR/outbox."`
 	PublicURL     string `name:"public-url" env:"CLEARLIST_PUBLIC_URL" default:"" help:"Base URL people reach the server at, for links in e-mails; default http://ADDR."`
 	DOIExpiryDays int    `name:"doi-expiry-days" env:"CLEARLIST_DOI_EXPIRY_DAYS" default:"7" help:"Days a double opt-in confirmation link works; unconfirmed sign-ups then expire."`
+	DNSServer     string `name:"dns-server" env:"CLEARLIST_DNS_SERVER" default:"" help:"DNS server (host:port) for address verification; default the first nameserver of /etc/resolv.conf."`
+	ProbeHelo     string `name:"probe-helo" env:"CLEARLIST_PROBE_HELO" default:"" help:"HELO name of the SMTP mailbox probe (verify --probe); default the host name."`
+	ProbeFrom     string `name:"probe-from" env:"CLEARLIST_PROBE_FROM" default:"" help:"MAIL FROM of the SMTP mailbox probe; default the address of --mail-from."`
+	ReverifyDays  int    `name:"reverify-days" env:"CLEARLIST_REVERIFY_DAYS" default:"90" help:"serve re-verifies addresses last checked more than this many days ago (0: never)."`
 }
 
 // Validate checks the values that flags and the environment cannot check by their type.

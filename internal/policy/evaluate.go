@@ -29,6 +29,10 @@ func (p *Policy) EvaluateInto(f *Facts, v *Verdict) {
 		v.refuse(p.r.sts03)
 	case f.Suppressed && !(f.Purpose.Essential && !f.Purpose.Marketing):
 		v.refuse(p.r.dnc01)
+	case f.Channel == ChannelEmail && f.EmailVerdict == VerdictUndeliverable:
+		v.refuse(p.r.vfy01)
+	case f.Channel == ChannelEmail && f.EmailVerdict == VerdictRisky && f.ExcludeRisky:
+		v.refuse(p.r.vfy02)
 	case f.Status == StatusBounced && f.Channel == ChannelEmail:
 		v.refuse(p.r.sts02)
 	case f.Status == StatusUnsubscribed && f.Purpose.Marketing:

@@ -31,6 +31,10 @@ type Facts struct {
 	// for this channel and purpose (the caller screens; see the suppress package). It refuses
 	// everything but an essential service purpose.
 	Suppressed bool
+	// EmailVerdict is the last verification verdict of the e-mail address; an undeliverable
+	// address gets no e-mail, a risky one none when ExcludeRisky (a workspace setting).
+	EmailVerdict AddressVerdict
+	ExcludeRisky bool
 	// Now is the time of the evaluation; time limits (double opt-in window, stale consent,
 	// CASL implied consent) are measured against it.
 	Now time.Time
@@ -162,4 +166,28 @@ func ParseContactStatus(s string) (ContactStatus, error) {
 		return StatusBlocked, nil
 	}
 	return StatusActive, fmt.Errorf("unknown contact status %q: use active, unsubscribed, bounced or blocked", s)
+}
+
+// AddressVerdict is what address verification concluded about an e-mail address.
+type AddressVerdict uint8
+
+// The verdicts (verify.Verdict); unchecked addresses are VerdictUnknown.
+const (
+	VerdictUnknown AddressVerdict = iota
+	VerdictDeliverable
+	VerdictRisky
+	VerdictUndeliverable
+)
+
+// ParseAddressVerdict reads a stored verdict; anything else is unknown.
+func ParseAddressVerdict(b []byte) AddressVerdict {
+	switch string(b) {
+	case "deliverable":
+		return VerdictDeliverable
+	case "risky":
+		return VerdictRisky
+	case "undeliverable":
+		return VerdictUndeliverable
+	}
+	return VerdictUnknown
 }

@@ -14,7 +14,7 @@ func TestEveryRuleCites(t *testing.T) {
 	if p.Version() != "2026-11-25" {
 		t.Errorf("version = %q", p.Version())
 	}
-	idRe := regexp.MustCompile(`^(src-(\d\d|11b)|con-\d\d|soi-\d\d|li-\d\d|casl-\d\d|tcpa-\d\d|svc-\d\d|ccpa-\d\d|chn-\d\d|sts-\d\d|dnc-\d\d|jur-[a-z-]+)$`)
+	idRe := regexp.MustCompile(`^(src-(\d\d|11b)|con-\d\d|soi-\d\d|li-\d\d|casl-\d\d|tcpa-\d\d|svc-\d\d|ccpa-\d\d|chn-\d\d|sts-\d\d|dnc-\d\d|vfy-\d\d|jur-[a-z-]+)$`)
 	if len(p.all) < 60 {
 		t.Fatalf("only %d reasons compiled", len(p.all))
 	}

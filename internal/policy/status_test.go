@@ -77,3 +77,39 @@ func TestSuppressed(t *testing.T) {
 		t.Fatalf("not suppressed: %+v", v.Decisive())
 	}
 }
+
+// TestAddressVerdict: an undeliverable address gets no e-mail at all; a risky one none when
+// the workspace excludes risky addresses; other channels are not affected.
+func TestAddressVerdict(t *testing.T) {
+	f := Facts{
+		Purpose: Purpose{Name: "newsletter", Marketing: true}, Channel: ChannelEmail, Country: "DE",
+		Source:  SourceFacts{Type: SourceWebFormDoubleOptIn, DoubleOptIn: true},
+		Consent: ConsentFacts{State: ConsentConfirmed, GrantedAt: time.Now().Add(-time.Hour), ConfirmedAt: time.Now()},
+		Now:     time.Now(),
+	}
+	for _, tc := range []struct {
+		verdict AddressVerdict
+		exclude bool
+		channel Channel
+		allowed bool
+		rule    string
+	}{
+		{VerdictUndeliverable, false, ChannelEmail, false, "vfy-01"},
+		{VerdictRisky, true, ChannelEmail, false, "vfy-02"},
+		{VerdictRisky, false, ChannelEmail, true, "src-16"},
+		{VerdictDeliverable, true, ChannelEmail, true, "src-16"},
+		{VerdictUnknown, true, ChannelEmail, true, "src-16"},
+	} {
+		g := f
+		g.EmailVerdict, g.ExcludeRisky, g.Channel = tc.verdict, tc.exclude, tc.channel
+		v := Evaluate(&g)
+		if v.Allowed != tc.allowed || (!tc.allowed && v.Decisive().RuleID != tc.rule) {
+			t.Errorf("verdict %d exclude %v: allowed %v by %s, want %v by %s", tc.verdict, tc.exclude, v.Allowed, v.Decisive().RuleID, tc.allowed, tc.rule)
+		}
+	}
+	for _, s := range []string{"deliverable", "risky", "undeliverable", "unknown", "", "garbage"} {
+		if got := ParseAddressVerdict([]byte(s)); (s == "garbage" || s == "" || s == "unknown") != (got == VerdictUnknown) {
+			t.Errorf("ParseAddressVerdict(%q) = %d", s, got)
+		}
+	}
+}

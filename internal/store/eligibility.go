@@ -29,6 +29,7 @@ type EligibilityRow struct {
 	Attrs         []byte // the attributes as a JSON object
 	FirstSourceID int64
 	Status        []byte // the contact's status (contact.Status)
+	EmailVerdict  []byte // the address's last verification verdict (verify.Verdict); empty when never checked
 	// Latest is the latest ledger entry for the purpose and channel; Action is "" when none.
 	Latest ConsentHead
 	// LIReason is true when a legitimate-interest reason is recorded for the purpose.
@@ -62,7 +63,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(`SELECT id, email_canonical, phone, attrs, first_source_id, status FROM contacts WHERE `)
+	b.WriteString(`SELECT id, email_canonical, phone, attrs, first_source_id, status, email_verdict FROM contacts WHERE `)
 	// SQLite would otherwise read contacts through the (workspace, e-mail) index, jump to each
 	// row and sort them all by id; walking the table in id order is several times faster.
 	if s.dialect == SQLite {
@@ -88,7 +89,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 	h, l := 0, 0
 	for rows.Next() {
 		if err := rows.Scan(&r.ContactID, (*sql.RawBytes)(&r.Email), (*sql.RawBytes)(&r.Phone), (*sql.RawBytes)(&r.Attrs),
-			&r.FirstSourceID, (*sql.RawBytes)(&r.Status)); err != nil {
+			&r.FirstSourceID, (*sql.RawBytes)(&r.Status), (*sql.RawBytes)(&r.EmailVerdict)); err != nil {
 			return fmt.Errorf("read contacts for eligibility: %w", err)
 		}
 		for h < len(ids) && ids[h] < r.ContactID {

@@ -52,15 +52,15 @@ const (
 
 // Result is the outcome of checking one address.
 type Result struct {
-	Address    string        // as given
-	ASCII      string        // local@domain with the domain lower-case ASCII (IDNA A-labels); "" if the syntax is invalid
-	Verdict    Verdict       // the overall answer
-	Reasons    []Reason      // why; empty for a plain deliverable (or an unchecked Offline) address
-	Diagnosis  Diagnosis     // the syntax diagnosis (VALID, ERR_CONSECUTIVEDOTS, RFC5321_QUOTEDSTRING ...)
-	Suggestion string        // the whole suggested address when the domain looks like a typo; never applied
-	MX         []string      // mail exchangers found (the domain itself for an implicit MX), best first; shared, do not modify
-	RetryAfter time.Duration // when greylisted or timed out: how long to wait before checking again
-	CheckedAt  time.Time     // when the check ran
+	Address    string        `json:"address"`                  // as given
+	ASCII      string        `json:"ascii,omitempty"`          // local@domain with the domain lower-case ASCII (IDNA A-labels); "" if the syntax is invalid
+	Verdict    Verdict       `json:"verdict"`                  // the overall answer
+	Reasons    []Reason      `json:"reasons"`                  // why; empty for a plain deliverable (or an unchecked Offline) address
+	Diagnosis  Diagnosis     `json:"diagnosis"`                // the syntax diagnosis (VALID, ERR_CONSECUTIVEDOTS, RFC5321_QUOTEDSTRING ...)
+	Suggestion string        `json:"suggestion,omitempty"`     // the whole suggested address when the domain looks like a typo; never applied
+	MX         []string      `json:"mx,omitempty"`             // mail exchangers found (the domain itself for an implicit MX), best first; shared, do not modify
+	RetryAfter time.Duration `json:"retry_after_ns,omitempty"` // when greylisted or timed out: how long to wait before checking again
+	CheckedAt  time.Time     `json:"checked_at"`               // when the check ran
 }
 
 // Has reports whether r lists reason.

@@ -23,6 +23,7 @@ func (s *Server) routes(rt *router) {
 	s.eligibilityRoutes(api)
 	s.consentRoutes(api)
 	s.suppressionRoutes(api)
+	s.verifyRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 }

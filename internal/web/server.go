@@ -30,6 +30,7 @@ type Config struct {
 	Logger         *slog.Logger // nil means slog.Default()
 	Eligibility    Eligibility  // answers GET /api/v1/eligibility; nil answers 503
 	Suppressions   Suppressions // the do-not-contact list; nil leaves its routes out
+	Verifier       Verifier     // address verification; nil leaves its routes out
 	DOI            DoubleOptIn  // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string       // base URL of links and evidence, e.g. https://lists.example.com
 	PublicRate     int          // public POSTs allowed per client IP and minute; 0 means 30

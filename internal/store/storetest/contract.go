@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Suppressions":      testSuppressions,
 		"SuppressionsRace":  testSuppressionsConcurrent,
 		"WebhookOutbox":     testWebhookOutbox,
+		"Verifications":     testVerifications,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

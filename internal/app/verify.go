@@ -1,0 +1,223 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/mail"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/verify"
+)
+
+// The workspace settings of address verification (`clearlist setting set NAME VALUE`).
+const (
+	// SettingExcludeRisky: "true" keeps risky addresses out of campaigns (policy rule vfy-02).
+	SettingExcludeRisky = "verify.exclude_risky"
+	// SettingProbe: "true" lets verification connect to mail servers (SMTP RCPT probe).
+	SettingProbe = "verify.probe"
+)
+
+// Settings lists the workspace settings and what they do.
+var Settings = map[string]string{
+	SettingExcludeRisky: "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingProbe:        "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
+}
+
+// settingBool reads a true/false workspace setting (unset is false).
+func (a *App) settingBool(ctx context.Context, ws int64, name string) (bool, error) {
+	v, ok, err := a.Store.Setting(ctx, ws, name)
+	if err != nil || !ok {
+		return false, err
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("workspace setting %s = %q: set it to true or false", name, v)
+	}
+	return b, nil
+}
+
+// SetSetting validates and stores a workspace setting.
+func (a *App) SetSetting(ctx context.Context, ws int64, name, value string) error {
+	if _, ok := Settings[name]; !ok {
+		names := make([]string, 0, len(Settings))
+		for n := range Settings {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return fmt.Errorf("unknown setting %q: use one of %v", name, names)
+	}
+	b, err := strconv.ParseBool(value)
+	if err != nil {
+		return fmt.Errorf("setting %s: give true or false, not %q", name, value)
+	}
+	return a.Store.SetSetting(ctx, ws, name, strconv.FormatBool(b))
+}
+
+// verifiers holds the checkers of this process: one DNS cache for all workspaces, with and
+// without the SMTP probe.
+type verifiers struct {
+	once          sync.Once
+	err           error
+	offline       *verify.Checker
+	online, probe *verify.Checker
+}
+
+// Checker returns the address checker: offline (no network), online (DNS) or with the SMTP
+// probe. The DNS server is --dns-server, else the first nameserver of /etc/resolv.conf.
+func (a *App) Checker(online, probe bool) (*verify.Checker, error) {
+	v := &a.ver
+	v.once.Do(func() {
+		v.offline = verify.New(verify.Options{})
+		r, err := verify.NewDNSResolver(verify.DNSConfig{Server: a.Cfg.DNSServer})
+		if err != nil {
+			v.err = fmt.Errorf("address verification needs a DNS server: %w (set one with --dns-server)", err)
+			return
+		}
+		cache := verify.NewCache(r, verify.CacheOptions{})
+		v.online = verify.New(verify.Options{Resolver: cache})
+		helo := a.Cfg.ProbeHelo
+		if helo == "" {
+			helo, _ = os.Hostname()
+		}
+		from := a.Cfg.ProbeFrom
+		if from == "" {
+			if addr, err := mail.ParseAddress(a.Cfg.MailFrom); err == nil {
+				from = addr.Address
+			}
+		}
+		v.probe = verify.New(verify.Options{Resolver: cache, Prober: verify.NewSMTPProber(verify.ProbeConfig{HeloName: helo, MailFrom: from})})
+	})
+	switch {
+	case !online:
+		return v.offline, nil
+	case v.err != nil:
+		return nil, v.err
+	case probe:
+		return v.probe, nil
+	}
+	return v.online, nil
+}
+
+// VerifyOptions say how addresses are checked.
+type VerifyOptions struct {
+	Offline bool // syntax, lists and typos only: no DNS, no probe
+	Probe   bool // ask the mail servers (needs the workspace setting verify.probe)
+	Workers int  // concurrent checks; 0 means 32
+	Store   bool // record the results (and mark the contacts)
+}
+
+// VerifyAddresses checks addresses, calling each with every result as it is ready (in the
+// order checks finish), and stores them in batches when asked. Results are stored under the
+// import's canonical form of the address, the key contacts are found by.
+func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[string], opts VerifyOptions, each func(verify.Result)) error {
+	if opts.Probe {
+		ok, err := a.settingBool(ctx, ws, SettingProbe)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("the SMTP probe is off for this workspace: it connects to other people's mail servers; turn it on with `clearlist setting set %s true`", SettingProbe)
+		}
+	}
+	c, err := a.Checker(!opts.Offline, opts.Probe)
+	if err != nil {
+		return err
+	}
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = 32
+	}
+	var mu sync.Mutex
+	var batch []store.Verification
+	var saveErr error
+	flush := func() {
+		if len(batch) > 0 && saveErr == nil {
+			saveErr = a.Store.SaveVerifications(ctx, ws, batch)
+		}
+		batch = batch[:0]
+	}
+	c.CheckMany(ctx, addrs, workers, func(r verify.Result) {
+		if each != nil {
+			each(r)
+		}
+		if !opts.Store {
+			return
+		}
+		_, key, err := contact.CanonicalEmail(r.Address)
+		if err != nil {
+			key = r.Address // not a storable contact address; keep its result under the text given
+			if len(key) > 320 {
+				return
+			}
+		}
+		reasons := make([]string, len(r.Reasons))
+		for i, x := range r.Reasons {
+			reasons[i] = string(x)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		batch = append(batch, store.Verification{Address: key, Verdict: string(r.Verdict), Reasons: reasons,
+			Diagnosis: string(r.Diagnosis), Suggestion: r.Suggestion, MX: r.MX, Probed: opts.Probe, CheckedAt: r.CheckedAt})
+		if len(batch) >= 1000 {
+			flush()
+		}
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	flush()
+	if saveErr != nil {
+		return saveErr
+	}
+	return ctx.Err()
+}
+
+// AddressesDue returns the workspace's addresses (of one list when listID is not 0) never
+// verified or verified before before (zero: all).
+func (a *App) AddressesDue(ctx context.Context, ws, listID int64, before time.Time) ([]string, error) {
+	var out []string
+	err := a.Store.EachAddressDue(ctx, ws, listID, before, func(addr string) error {
+		out = append(out, addr)
+		return nil
+	})
+	return out, err
+}
+
+// ReverifyAll re-checks (online, without the probe) the addresses of every workspace last
+// checked more than days ago, and returns how many it checked. Addresses never checked are
+// left to `clearlist verify` and import --verify: a scheduled job should not start probing a
+// whole new list by itself.
+func (a *App) ReverifyAll(ctx context.Context, days int, now time.Time) (int, error) {
+	if days <= 0 {
+		return 0, nil
+	}
+	wss, err := a.Store.WorkspaceIDs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	total := 0
+	for _, ws := range wss {
+		var due []string
+		err := a.Store.EachStaleVerification(ctx, ws, now.AddDate(0, 0, -days), func(addr string) error {
+			due = append(due, addr)
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+		if len(due) == 0 {
+			continue
+		}
+		if err := a.VerifyAddresses(ctx, ws, slices.Values(due), VerifyOptions{Store: true}, nil); err != nil {
+			return total, err
+		}
+		total += len(due)
+	}
+	return total, nil
+}

@@ -1,0 +1,166 @@
+package app
+
+import (
+	"context"
+	"net"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/verify"
+)
+
+// startZone serves a small zone on 127.0.0.1: mail.test has an MX, nullmx.test a null MX
+// (RFC 7505); every other name is NXDOMAIN.
+func startZone(t *testing.T) string {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		m := new(dns.Msg)
+		m.SetReply(req)
+		q := req.Question[0]
+		switch {
+		case q.Name == "mail.test." && q.Qtype == dns.TypeMX:
+			m.Answer = append(m.Answer, &dns.MX{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeMX, Class: dns.ClassINET, Ttl: 300}, Preference: 10, Mx: "mx.mail.test."})
+		case q.Name == "nullmx.test." && q.Qtype == dns.TypeMX:
+			m.Answer = append(m.Answer, &dns.MX{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeMX, Class: dns.ClassINET, Ttl: 300}, Preference: 0, Mx: "."})
+		case q.Name == "mail.test." || q.Name == "nullmx.test.":
+		default:
+			m.Rcode = dns.RcodeNameError
+		}
+		w.WriteMsg(m)
+	})}
+	started := make(chan struct{})
+	srv.NotifyStartedFunc = func() { close(started) }
+	go srv.ActivateAndServe()
+	<-started
+	t.Cleanup(func() { srv.Shutdown() })
+	return pc.LocalAddr().String()
+}
+
+// TestVerifyContacts: verdicts are stored per address and reach the campaign verdict: an
+// undeliverable address is not mailed; a risky one only until the workspace excludes risky
+// addresses; the probe needs the workspace's consent; stale results are checked again.
+func TestVerifyContacts(t *testing.T) {
+	dnsAddr := startZone(t)
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		a.Cfg.DNSServer = dnsAddr
+		ctx := context.Background()
+		emails := []string{"ann@mail.test", "bob@nullmx.test", "cy@nowhere.test", "info@mail.test"}
+		var b strings.Builder
+		b.WriteString("email\n")
+		for _, e := range emails {
+			b.WriteString(e + "\n")
+		}
+		importFile(t, a, writeFile(t, "v.csv", []byte(b.String())), func(r *contact.ImportRequest) { r.List = "v" })
+		for _, e := range emails {
+			c, _ := a.Store.ContactByEmail(ctx, a.Workspace.ID, e)
+			ledger(t, a, c, "newsletter", "email", "c")
+		}
+		got := map[string]verify.Result{}
+		due, err := a.AddressesDue(ctx, a.Workspace.ID, 0, time.Unix(1, 0))
+		if err != nil || len(due) != 4 {
+			t.Fatalf("due = %v, %v", due, err)
+		}
+		err = a.VerifyAddresses(ctx, a.Workspace.ID, slices.Values(due), VerifyOptions{Store: true}, func(r verify.Result) { got[r.Address] = r })
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]verify.Verdict{"ann@mail.test": verify.Unknown, "bob@nullmx.test": verify.Undeliverable,
+			"cy@nowhere.test": verify.Undeliverable, "info@mail.test": verify.Risky}
+		for e, v := range want {
+			if got[e].Verdict != v && !(v == verify.Unknown && got[e].Verdict == verify.Deliverable) {
+				t.Errorf("%s: %s %v, want %s", e, got[e].Verdict, got[e].Reasons, v)
+			}
+		}
+		elig := func(e string) Eligibility {
+			r, err := a.Eligibility(ctx, a.Workspace.ID, e, "newsletter", "email")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return r
+		}
+		if r := elig("bob@nullmx.test"); r.Allowed || !hasReason(r, "vfy-01") {
+			t.Fatalf("undeliverable address allowed: %+v", r)
+		}
+		if r := elig("info@mail.test"); !r.Allowed {
+			t.Fatalf("risky address refused before the workspace excludes risky ones: %+v", r)
+		}
+		if err := a.SetSetting(ctx, a.Workspace.ID, SettingExcludeRisky, "yes"); err == nil {
+			t.Fatal("a setting of 'yes' accepted")
+		}
+		if err := a.SetSetting(ctx, a.Workspace.ID, SettingExcludeRisky, "true"); err != nil {
+			t.Fatal(err)
+		}
+		if r := elig("info@mail.test"); r.Allowed || !hasReason(r, "vfy-02") {
+			t.Fatalf("risky address allowed although excluded: %+v", r)
+		}
+		if r := elig("ann@mail.test"); !r.Allowed {
+			t.Fatalf("good address refused: %+v", r)
+		}
+		err = a.VerifyAddresses(ctx, a.Workspace.ID, slices.Values([]string{"ann@mail.test"}), VerifyOptions{Probe: true}, nil)
+		if err == nil || !strings.Contains(err.Error(), SettingProbe) {
+			t.Fatalf("probe without the workspace's setting: %v", err)
+		}
+		// Results older than the re-verification age are checked again.
+		if n, err := a.ReverifyAll(ctx, 90, time.Now().AddDate(0, 0, 91)); err != nil || n != 4 {
+			t.Fatalf("ReverifyAll = %d, %v", n, err)
+		}
+		if n, _ := a.ReverifyAll(ctx, 90, time.Now()); n != 0 {
+			t.Fatalf("fresh results re-verified: %d", n)
+		}
+	})
+}
+
+// TestServeVerify: one address and a background job through the API.
+func TestServeVerify(t *testing.T) {
+	dnsAddr := startZone(t)
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		a.Cfg.DNSServer, a.Cfg.DataDir = dnsAddr, t.TempDir()
+		ctx := context.Background()
+		importFile(t, a, writeFile(t, "v.csv", []byte("email\nann@mail.test\nbob@nullmx.test\nsales@gmial.com\n")), func(r *contact.ImportRequest) { r.List = "v" })
+		_, token, _ := a.Store.CreateToken(ctx, a.Workspace.ID, "t")
+		base, stop := startServer(t, a)
+		defer stop()
+		code, out := apiCall(t, "GET", base+"/api/v1/verify?address=bob%40nullmx.test", token, "", "")
+		if code != 200 || !strings.Contains(out, `"verdict":"undeliverable"`) || !strings.Contains(out, "null-mx") {
+			t.Fatalf("verify one: %d %s", code, out)
+		}
+		if code, out := apiCall(t, "GET", base+"/api/v1/verify?address=x%40mail.test&probe=true", token, "", ""); code != 422 || !strings.Contains(out, "verify.probe") {
+			t.Fatalf("probe without the setting: %d %s", code, out)
+		}
+		if code, _ := apiCall(t, "POST", base+"/api/v1/verify/jobs", token, "application/json", `{}`); code != 422 {
+			t.Fatalf("empty job accepted: %d", code)
+		}
+		code, out = apiCall(t, "POST", base+"/api/v1/verify/jobs", token, "application/json", `{"list":"v"}`)
+		if code != 202 || !strings.Contains(out, `"total":3`) {
+			t.Fatalf("start job: %d %s", code, out)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, out = apiCall(t, "GET", base+"/api/v1/verify/jobs/1", token, "", "")
+			if strings.Contains(out, `"state":"done"`) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !strings.Contains(out, `"done":3`) || !strings.Contains(out, `"undeliverable":2`) {
+			t.Fatalf("job: %s", out)
+		}
+		if v, err := a.Store.VerificationOf(ctx, a.Workspace.ID, "sales@gmial.com"); err != nil || v.Suggestion != "sales@gmail.com" {
+			t.Fatalf("stored typo result: %+v, %v", v, err)
+		}
+		if code, _ := apiCall(t, "GET", base+"/api/v1/verify/jobs/99", token, "", ""); code != 404 {
+			t.Fatalf("unknown job: %d", code)
+		}
+	})
+}

@@ -1,0 +1,93 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/clearlist/clearlist/internal/verify"
+)
+
+// Verifier checks addresses for the API (app.App implements it).
+type Verifier interface {
+	VerifyOne(ctx context.Context, ws int64, address string, probe bool) (verify.Result, error)
+	StartVerifyJob(ctx context.Context, ws int64, addrs []string, listID int64, days int) (verify.JobStatus, error)
+	VerifyJobStatus(ws, id int64) (verify.JobStatus, error)
+}
+
+func (s *Server) verifyRoutes(api huma.API) {
+	if s.cfg.Verifier == nil {
+		return
+	}
+	tags := []string{"verification"}
+	register(s, api, huma.Operation{OperationID: "verify-address", Method: http.MethodGet, Path: "/api/v1/verify",
+		Summary: "Verify one e-mail address",
+		Description: "Syntax, domain (MX, implicit MX, null MX), disposable/role/free lists and typos; with probe=true " +
+			"also the receiving server (needs the workspace setting verify.probe). The result is stored.",
+		Tags: tags, Errors: []int{http.StatusUnprocessableEntity}}, s.verifyAddress)
+	register(s, api, huma.Operation{OperationID: "start-verify-job", Method: http.MethodPost, Path: "/api/v1/verify/jobs",
+		Summary: "Verify many addresses in the background",
+		Description: "Give addresses (up to 100,000), or a list (its contacts' addresses not checked within days). " +
+			"Results are stored as they come; follow the job at /api/v1/verify/jobs/{id}.",
+		DefaultStatus: http.StatusAccepted, Tags: tags, Errors: []int{http.StatusUnprocessableEntity}}, s.startVerifyJob)
+	register(s, api, huma.Operation{OperationID: "get-verify-job", Method: http.MethodGet, Path: "/api/v1/verify/jobs/{id}",
+		Summary: "Progress of a verification job", Tags: tags}, s.verifyJob)
+}
+
+type verifyAddressInput struct {
+	Address string `query:"address" required:"true" maxLength:"4096"`
+	Probe   bool   `query:"probe" doc:"Ask the receiving mail server too (SMTP RCPT, no message sent)."`
+}
+
+type verifyAddressOutput struct{ Body verify.Result }
+
+func (s *Server) verifyAddress(ctx context.Context, in *verifyAddressInput) (*verifyAddressOutput, error) {
+	r, err := s.cfg.Verifier.VerifyOne(ctx, workspace(ctx), in.Address, in.Probe)
+	if err != nil {
+		return nil, invalid("query.probe", err.Error(), in.Probe)
+	}
+	return &verifyAddressOutput{Body: r}, nil
+}
+
+type verifyJobInput struct {
+	Body struct {
+		Addresses []string `json:"addresses,omitempty" maxItems:"100000"`
+		List      string   `json:"list,omitempty" doc:"A list whose contacts' addresses to check."`
+		Days      int      `json:"days,omitempty" minimum:"0" doc:"With list: skip addresses checked within this many days."`
+	}
+}
+
+type verifyJobOutput struct{ Body verify.JobStatus }
+
+func (s *Server) startVerifyJob(ctx context.Context, in *verifyJobInput) (*verifyJobOutput, error) {
+	b := in.Body
+	if (len(b.Addresses) == 0) == (b.List == "") {
+		return nil, invalid("body", "give addresses or a list, not both", nil)
+	}
+	var listID int64
+	if b.List != "" {
+		l, err := s.st.ListByName(ctx, workspace(ctx), b.List)
+		if err != nil {
+			return nil, notFound(err, "list %q", b.List)
+		}
+		listID = l.ID
+	}
+	j, err := s.cfg.Verifier.StartVerifyJob(ctx, workspace(ctx), b.Addresses, listID, b.Days)
+	if err != nil {
+		return nil, err
+	}
+	return &verifyJobOutput{Body: j}, nil
+}
+
+type verifyJobIDInput struct {
+	ID int64 `path:"id"`
+}
+
+func (s *Server) verifyJob(ctx context.Context, in *verifyJobIDInput) (*verifyJobOutput, error) {
+	j, err := s.cfg.Verifier.VerifyJobStatus(workspace(ctx), in.ID)
+	if err != nil {
+		return nil, huma.Error404NotFound(err.Error())
+	}
+	return &verifyJobOutput{Body: j}, nil
+}
