@@ -21,9 +21,6 @@ type Suppressions interface {
 	LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string) (int, error)
 }
 
-// maxSuppressBatch bounds the entries of one POST; larger sets go through a file import.
-const maxSuppressBatch = 1000
-
 func (s *Server) suppressionRoutes(api huma.API) {
 	if s.cfg.Suppressions == nil {
 		return
