@@ -43,7 +43,7 @@ func TestCLISuppress(t *testing.T) {
 			}
 			reg := e.file("212.txt", "2125550100\n212,5550101\n(646) 555-0102\nnonsense\n")
 			r = e.ok("suppress", "import", "--registry", "--fetched", "2020-01-01", reg)
-			if !strings.Contains(r.stdout, "2 added, 1 already listed") || !strings.Contains(r.stderr, "more than 31 days old") || !strings.Contains(r.stderr, "line 4") {
+			if !strings.Contains(r.stdout, "3 added, 0 already listed") || !strings.Contains(r.stderr, "more than 31 days old") || !strings.Contains(r.stderr, "line 4") {
 				t.Fatalf("registry import:\n%s\n%s", r.stdout, r.stderr)
 			}
 			list := e.file("list.csv", "email,name\njane.doe@gmail.com,Jane\nok@example.com,Ok\nFOO@bar.example,Foo\nann@example.org,Ann\n")

@@ -50,9 +50,10 @@ const suppressionColumns = `id, workspace_id, kind, value, hash, scope_channel, 
 const suppressionInsertBatch = 500
 
 // AddSuppressions records entries for one workspace (InstanceWorkspace for instance-wide
-// ones) in one transaction and returns those it stored, with their ids. An entry whose hash
-// and scope already has an active entry is left out: the one on file stands (it was
-// effective earlier) and is counted in dups. audit, when not empty, is recorded as the one
+// ones) in one transaction and returns those it stored, with their ids. An entry whose hash,
+// scope and reason already has an active entry is left out: the one on file stands (it was
+// effective earlier) and is counted in dups. The same identifier and scope for another
+// reason is its own entry: a registry's deletion must not take a person's own request with it. audit, when not empty, is recorded as the one
 // audit line of a bulk add (a registry file); otherwise each entry gets its own line.
 func (s *Store) AddSuppressions(ctx context.Context, ws int64, entries []Suppression, audit string) (added []Suppression, dups int, err error) {
 	if len(entries) == 0 {
@@ -108,29 +109,29 @@ func (s *Store) insertSuppressions(ctx context.Context, tx *sql.Tx, ws, seq int6
 		args = append(args, ws, e.Kind, e.Value, e.Hash, e.ScopeChannel, e.ScopePurpose, e.Reason, e.ChannelIn,
 			e.RecordedBy, e.Note, e.ReceivedAt.UTC(), at, e.Deadline.UTC(), e.DeadlineRule, seq)
 	}
-	b.WriteString(` ON CONFLICT DO NOTHING RETURNING id, hash, scope_channel, scope_purpose`)
+	b.WriteString(` ON CONFLICT DO NOTHING RETURNING id, hash, scope_channel, scope_purpose, reason`)
 	rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	defer rows.Close()
-	type key struct{ hash, ch, purpose string }
+	type key struct{ hash, ch, purpose, reason string }
 	ids := map[key]int64{}
 	for rows.Next() {
 		var id int64
 		var h []byte
-		var ch, p string
-		if err := rows.Scan(&id, &h, &ch, &p); err != nil {
+		var ch, p, r string
+		if err := rows.Scan(&id, &h, &ch, &p, &r); err != nil {
 			return nil, err
 		}
-		ids[key{string(h), ch, p}] = id
+		ids[key{string(h), ch, p, r}] = id
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	out := make([]Suppression, 0, len(ids))
 	for _, e := range chunk {
-		k := key{string(e.Hash), e.ScopeChannel, e.ScopePurpose}
+		k := key{string(e.Hash), e.ScopeChannel, e.ScopePurpose, e.Reason}
 		id, ok := ids[k]
 		if !ok {
 			continue

@@ -58,13 +58,21 @@ func testSuppressions(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	w, other := ws(t, st, "supp"), ws(t, st, "supp-other")
 	added, dups, err := st.AddSuppressions(ctx, w, []store.Suppression{
-		supp("a@example.com", "", "unsubscribe"), supp("a@example.com", "", "manual"), // same identifier and scope
+		supp("a@example.com", "", "unsubscribe"), supp("a@example.com", "", "unsubscribe"), // same identifier, scope and reason
 		supp("a@example.com", "sms", "manual"), supp("b@example.com", "", "complaint")}, "")
 	if err != nil || len(added) != 3 || dups != 1 || added[0].ID == 0 {
 		t.Fatalf("AddSuppressions = %d added, %d dups, %v; want 3, 1", len(added), dups, err)
 	}
 	if added[0].Reason != "unsubscribe" {
 		t.Errorf("the first copy stands: %+v", added[0])
+	}
+	// The same identifier and scope for another reason is an entry of its own: a registry's
+	// deletion must not take a person's own request with it.
+	if other, dups, err := st.AddSuppressions(ctx, w, []store.Suppression{supp("b@example.com", "", "national-registry")}, ""); err != nil || len(other) != 1 || dups != 0 {
+		t.Fatalf("same identifier, another reason: %d added, %d dups, %v", len(other), dups, err)
+	}
+	if n, err := st.RemoveSuppressionsByHash(ctx, w, [][]byte{sha(t, "b@example.com")}, "national-registry", "registry", "change file"); err != nil || n != 1 {
+		t.Fatalf("RemoveSuppressionsByHash = %d, %v", n, err)
 	}
 	var m, mo indexModel
 	m.sync(t, st, w)
@@ -112,15 +120,15 @@ func testSuppressions(t *testing.T, st *store.Store) {
 
 	// Erasure drops the clear value; the entry still screens.
 	n, err := st.EraseSuppressionValues(ctx, w, sha(t, "b@example.com"), "dsar")
-	if err != nil || n != 1 {
+	if err != nil || n != 2 { // the complaint and the registry entry removed earlier
 		t.Fatalf("erase = %d, %v", n, err)
 	}
 	list, err := st.Suppressions(ctx, w, store.SuppressionFilter{Hash: sha(t, "b@example.com")})
 	if err != nil || len(list) != 1 || list[0].Value != "" || list[0].Reason != "complaint" {
 		t.Fatalf("after erasure: %+v, %v", list, err)
 	}
-	if all, _ := st.Suppressions(ctx, w, store.SuppressionFilter{IncludeRemoved: true}); len(all) != 5 {
-		t.Fatalf("removed entries are kept: %d rows, want 5", len(all))
+	if all, _ := st.Suppressions(ctx, w, store.SuppressionFilter{IncludeRemoved: true}); len(all) != 6 {
+		t.Fatalf("removed entries are kept: %d rows, want 6", len(all))
 	}
 	audit, err := st.SuppressionAudit(ctx, w, 0, 100)
 	if err != nil {
@@ -130,7 +138,7 @@ func testSuppressions(t *testing.T, st *store.Store) {
 	for _, l := range audit {
 		actions = append(actions, l.Action)
 	}
-	if fmt.Sprint(actions) != "[added added added removed added removed added erased]" {
+	if fmt.Sprint(actions) != "[added added added added removed removed added removed added erased]" {
 		t.Fatalf("audit trail = %v", actions)
 	}
 	// Late entries: recorded after their deadline.

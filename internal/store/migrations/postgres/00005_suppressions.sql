@@ -28,7 +28,7 @@ CREATE TABLE suppressions (
     removed_by     TEXT NOT NULL DEFAULT '',
     removed_reason TEXT NOT NULL DEFAULT ''
 );
-CREATE UNIQUE INDEX suppressions_active ON suppressions (workspace_id, hash, scope_channel, scope_purpose)
+CREATE UNIQUE INDEX suppressions_active ON suppressions (workspace_id, hash, scope_channel, scope_purpose, reason)
     WHERE removed_seq IS NULL;
 CREATE INDEX suppressions_added ON suppressions (workspace_id, added_seq);
 CREATE INDEX suppressions_removed ON suppressions (workspace_id, removed_seq) WHERE removed_seq IS NOT NULL;
