@@ -53,7 +53,7 @@ func TestImportRegistry(t *testing.T) {
 			t.Fatalf("full file: added %d, %d errors (first %+v), stale %v; want %d, %d", rep.Added, len(rep.Errors), rep.Errors[0], rep.Stale, n-bad, bad)
 		}
 		suppressOne(t, a, ws, SuppressRequest{Value: benchNumber(1), Reason: "request-phone"})
-		change := fmt.Sprintf("%s,D\n%s,D\n%s,A\n", benchNumber(1)[2:], benchNumber(2)[2:], benchNumber(n+5)[2:])
+		change := fmt.Sprintf("%s,D\n%s,D\n%s,A\n", benchNumber(1)[2:], benchNumber(2)[2:], benchNumber(n + 5)[2:])
 		rep, err = a.ImportRegistry(ctx, ws, strings.NewReader(change), RegistryImportOptions{Name: "change"})
 		if err != nil || rep.Removed != 2 || rep.Added != 1 {
 			t.Fatalf("change file: %+v, %v", rep, err)
@@ -65,7 +65,7 @@ func TestImportRegistry(t *testing.T) {
 		if _, err := a.ImportRegistry(ctx, ws, strings.NewReader(strings.Repeat("garbage line\n", 2000)), RegistryImportOptions{}); err == nil || !strings.Contains(err.Error(), "too many bad lines") {
 			t.Fatalf("a file of garbage: %v", err)
 		}
-		old, err := a.ImportRegistry(ctx, ws, strings.NewReader(benchNumber(n+9)[2:]+"\n"), RegistryImportOptions{Fetched: time.Now().AddDate(0, -2, 0)})
+		old, err := a.ImportRegistry(ctx, ws, strings.NewReader(benchNumber(n + 9)[2:]+"\n"), RegistryImportOptions{Fetched: time.Now().AddDate(0, -2, 0)})
 		if err != nil || !old.Stale {
 			t.Fatalf("a two-month-old file is not flagged stale: %+v, %v", old, err)
 		}
