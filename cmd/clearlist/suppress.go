@@ -27,6 +27,24 @@ type suppressCmd struct {
 	Export suppressExportCmd `cmd:"" help:"Write the entries as CSV (erased ones as their hash)."`
 	Screen suppressScreenCmd `cmd:"" help:"Copy a CSV file without the rows the list blocks."`
 	Audit  suppressAuditCmd  `cmd:"" help:"Show the audit trail of the list."`
+	Erase  suppressEraseCmd  `cmd:"" help:"Erasure: keep the person blocked by hash only, with no clear value left on the list."`
+}
+
+type suppressEraseCmd struct {
+	Value string `arg:"" help:"The e-mail address, domain or phone number of the person whose data is erased."`
+	Kind  string `help:"email, domain or phone; default: guessed."`
+	By    string `help:"Who records it; default cli:<user>."`
+}
+
+func (c *suppressEraseCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		n, err := a.EraseIdentifier(ctx, a.Workspace.ID, c.Kind, c.Value, cliActor(c.By))
+		if err != nil {
+			return err
+		}
+		fmt.Printf("erased: %d entr(y/ies) now hold only the keyed hash; the identifier stays blocked on every channel\n", n)
+		return nil
+	})
 }
 
 // listFlag selects the workspace's list or the instance-wide one.

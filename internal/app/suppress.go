@@ -266,3 +266,18 @@ func (a *App) PublicStop(ctx context.Context, workspace, value, ip, userAgent st
 		ChannelIn: suppress.InWeb, By: "public-form", Note: note}})
 	return err
 }
+
+// EraseIdentifier is the do-not-contact side of an erasure request: the identifier gets an
+// erasure entry for every channel (so the person is never contacted again) and every entry
+// for it keeps only its hash. It returns how many entries lost their clear value.
+func (a *App) EraseIdentifier(ctx context.Context, ws int64, kind, value, by string) (int, error) {
+	req := SuppressRequest{Kind: kind, Value: value, Reason: string(suppress.ReasonErasure), By: by}
+	e, err := a.PrepareSuppression(ctx, ws, req, time.Now().UTC())
+	if err != nil {
+		return 0, err
+	}
+	if _, _, err := a.RecordSuppressions(ctx, ws, []store.Suppression{e}, ""); err != nil {
+		return 0, err
+	}
+	return a.Store.EraseSuppressionValues(ctx, ws, e.Hash, by)
+}

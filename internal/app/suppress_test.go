@@ -190,3 +190,38 @@ func TestSuppressWebhooks(t *testing.T) {
 		}
 	})
 }
+
+// TestSuppressErasure: after erasure no entry holds the clear value, and the person is still
+// blocked on every channel, in every spelling.
+func TestSuppressErasure(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := context.Background()
+		ws := a.Workspace.ID
+		if _, err := a.Store.CreateWebhook(ctx, ws, "http://127.0.0.1:1/crm"); err != nil {
+			t.Fatal(err)
+		}
+		suppressOne(t, a, ws, SuppressRequest{Value: "gone@example.org", Reason: "unsubscribe", Scope: "email:newsletter", Note: "asked on the phone <call 8812> \"urgent\""})
+		n, err := a.EraseIdentifier(ctx, ws, "", "Gone@Example.org", "dsar")
+		if err != nil || n != 2 {
+			t.Fatalf("EraseIdentifier = %d, %v", n, err)
+		}
+		all, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{IncludeRemoved: true})
+		for _, e := range all {
+			if e.Value != "" {
+				t.Fatalf("clear value left after erasure: %+v", e)
+			}
+		}
+		ds, _ := a.Store.Deliveries(ctx, ws, 1, 10)
+		if len(ds) == 0 {
+			t.Fatal("no webhook deliveries queued")
+		}
+		for _, d := range ds {
+			if strings.Contains(d.Body, "gone@example.org") || strings.Contains(d.Body, "asked on the phone") || strings.Contains(d.Body, "8812") {
+				t.Fatalf("webhook log keeps the erased value: %s", d.Body)
+			}
+		}
+		checkContactable(t, a, ws, "GONE@example.org", "email", "surveys", false)
+		checkContactable(t, a, ws, "gone@example.org", "sms", "", false)
+	})
+}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,7 +59,40 @@ func (s *Store) RemoveSuppression(ctx context.Context, ws, id int64, by, why str
 func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byte, by string) (int, error) {
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE suppressions SET value = '' WHERE workspace_id = ? AND hash = ? AND value <> ''`), ws, hash)
+		// The clear value (and the notes) also sit in the webhook log's bodies: replace them there first.
+		vals, err := tx.QueryContext(ctx, s.q(`SELECT value FROM suppressions WHERE workspace_id = ? AND hash = ? AND value <> ''
+			UNION SELECT note FROM suppressions WHERE workspace_id = ? AND hash = ? AND note <> ''`), ws, hash, ws, hash)
+		if err != nil {
+			return mapErr(err)
+		}
+		var values []string
+		for vals.Next() {
+			var v string
+			if err := vals.Scan(&v); err != nil {
+				vals.Close()
+				return err
+			}
+			values = append(values, v)
+		}
+		vals.Close()
+		find := "strpos"
+		if s.dialect == SQLite {
+			find = "instr"
+		}
+		for _, v := range values {
+			forms := []string{v}
+			if j, err := json.Marshal(v); err == nil && string(j[1:len(j)-1]) != v {
+				forms = append(forms, string(j[1:len(j)-1])) // as the JSON body spells it
+			}
+			for _, f := range forms {
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET body = replace(body, ?, '[erased]')
+					WHERE workspace_id = ? AND `+find+`(body, ?) > 0`), f, ws, f); err != nil {
+					return mapErr(err)
+				}
+			}
+		}
+		// Notes may hold the person's details too (the public form's IP and browser).
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE suppressions SET value = '', note = '' WHERE workspace_id = ? AND hash = ? AND (value <> '' OR note <> '')`), ws, hash)
 		if err != nil {
 			return mapErr(err)
 		}
