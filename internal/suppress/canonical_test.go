@@ -2,6 +2,8 @@ package suppress
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -188,6 +190,33 @@ func TestScopeCovers(t *testing.T) {
 	for _, c := range cases {
 		if got := c.s.Covers(c.channel, c.purpose); got != c.want {
 			t.Errorf("%v.Covers(%q, %q) = %v", c.s, c.channel, c.purpose, got)
+		}
+	}
+}
+
+// TestFastNANPAgrees: the fast path answers exactly what the library does.
+func TestFastNANPAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	formats := []string{"+1%s%s%s", "+1 (%s) %s-%s", "1 %s %s %s", "%s.%s.%s", "(%s)%s-%s", "%s/%s-%s", "%s%s%s", "+1-%s-%s-%s"}
+	for i := 0; i < 3000; i++ {
+		area := fmt.Sprintf("%03d", 200+r.IntN(800))
+		exch := fmt.Sprintf("%03d", 200+r.IntN(800))
+		line := fmt.Sprintf("%04d", r.IntN(10000))
+		raw := fmt.Sprintf(formats[r.IntN(len(formats))], area, exch, line)
+		for _, region := range []string{"US", "CA", ""} {
+			fast, ok := fastNANP(raw, region)
+			if !ok {
+				continue
+			}
+			slow, err := slowPhone(raw, region)
+			if err != nil || slow != fast {
+				t.Fatalf("%q region %q: fast %q, library %q, %v", raw, region, fast, slow, err)
+			}
+		}
+	}
+	for _, raw := range []string{"+4155550123", "1155550123", "4151550123", "+1 415 555 0123 x12", "4155550123", "++14155550123"} {
+		if got, ok := fastNANP(raw, "GB"); ok {
+			t.Errorf("fastNANP(%q, GB) = %q", raw, got)
 		}
 	}
 }

@@ -83,4 +83,3 @@ func (rule *Rule) deadline(received time.Time) time.Time {
 	}
 	return time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, day.Location())
 }
-

@@ -24,6 +24,17 @@ type Entry struct {
 	Instance     bool      `json:"instance"` // set by an operator for every workspace
 }
 
+// NewEntry canonicalises raw and returns an entry with its Kind, Value and
+// Hash (under k: the workspace's Keyer, or the instance's for an
+// instance-wide entry) set; the caller fills in the rest.
+func NewEntry(k *Keyer, kind Kind, raw string, opts Options) (Entry, error) {
+	c, err := Canonical(kind, raw, opts)
+	if err != nil {
+		return Entry{}, err
+	}
+	return Entry{Kind: kind, Value: c, Hash: k.Hash(kind, c)}, nil
+}
+
 // Erased reports whether the clear value is gone and only the hash is left.
 func (e Entry) Erased() bool { return e.Value == "" }
 

@@ -51,6 +51,7 @@ type BadLine struct {
 	Reason string
 }
 
+// Error says which line was skipped and why.
 func (b BadLine) Error() string { return fmt.Sprintf("line %d: %s: %q", b.Line, b.Reason, b.Text) }
 
 // RegistryReport sums up a parsed file.

@@ -85,18 +85,18 @@ func ParseRules(data []byte) (*Rules, error) {
 	return &Rules{Version: f.Version, rules: f.Rules}, nil
 }
 
-func (r *Rule) check() error {
+func (rule *Rule) check() error {
 	switch {
-	case r.ID == "" || r.Citation == "" || r.Text == "":
+	case rule.ID == "" || rule.Citation == "" || rule.Text == "":
 		return fmt.Errorf("give every rule an id, a citation and a text")
-	case (r.BusinessDays > 0) == (r.Hours > 0):
+	case (rule.BusinessDays > 0) == (rule.Hours > 0):
 		return fmt.Errorf("give either business_days or hours, a positive number")
-	case len(r.Channels) == 0 || len(r.Jurisdictions) == 0:
+	case len(rule.Channels) == 0 || len(rule.Jurisdictions) == 0:
 		return fmt.Errorf("name the channels and jurisdictions the rule covers")
-	case r.When != "" && r.When != whenBulkSender:
-		return fmt.Errorf("unknown condition %q: use %s or none", r.When, whenBulkSender)
+	case rule.When != "" && rule.When != whenBulkSender:
+		return fmt.Errorf("unknown condition %q: use %s or none", rule.When, whenBulkSender)
 	}
-	for _, c := range r.Channels {
+	for _, c := range rule.Channels {
 		if channelIndex(c) < 0 {
 			return fmt.Errorf("unknown channel %q: use email, phone or sms", c)
 		}

@@ -22,16 +22,6 @@ type Screen struct {
 	Options   Options
 }
 
-// NewEntry canonicalises raw and returns an entry with its Kind, Value and
-// Hash under l's key set; the caller fills in the rest.
-func NewEntry(l *Keyer, kind Kind, raw string, opts Options) (Entry, error) {
-	c, err := Canonical(kind, raw, opts)
-	if err != nil {
-		return Entry{}, err
-	}
-	return Entry{Kind: kind, Value: c, Hash: l.Hash(kind, c)}, nil
-}
-
 // Check canonicalises raw and screens it; the error is about raw (bad input),
 // never about the list.
 func (s *Screen) Check(kind Kind, raw, channel, purpose string) (Match, bool, error) {

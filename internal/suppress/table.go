@@ -11,9 +11,9 @@ package suppress
 type table struct {
 	slots  []slot
 	mask   uint64
-	n      int              // occupied slots
+	n      int                // occupied slots
 	spills []map[Scope]uint32 // values that do not fit a slot, by spill index
-	free   []uint32         // reusable spill indexes
+	free   []uint32           // reusable spill indexes
 }
 
 type slot struct{ key, val uint64 }
