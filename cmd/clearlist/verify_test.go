@@ -1,51 +1,18 @@
 package main
 
 import (
-	"net"
 	"strings"
 	"testing"
 
-	"github.com/miekg/dns"
+	"github.com/clearlist/clearlist/internal/verify/verifytest"
 )
-
-// zoneServer answers MX for mail.test, a null MX for nullmx.test and NXDOMAIN otherwise, on
-// 127.0.0.1.
-func zoneServer(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q := req.Question[0]
-		hdr := dns.RR_Header{Name: q.Name, Rrtype: dns.TypeMX, Class: dns.ClassINET, Ttl: 60}
-		switch {
-		case q.Name == "mail.test." && q.Qtype == dns.TypeMX:
-			m.Answer = append(m.Answer, &dns.MX{Hdr: hdr, Preference: 10, Mx: "mx.mail.test."})
-		case q.Name == "nullmx.test." && q.Qtype == dns.TypeMX:
-			m.Answer = append(m.Answer, &dns.MX{Hdr: hdr, Preference: 0, Mx: "."})
-		case q.Name == "mail.test." || q.Name == "nullmx.test.":
-		default:
-			m.Rcode = dns.RcodeNameError
-		}
-		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
 
 // TestCLIVerify: offline checks with diagnoses and suggestions, import --verify against a
 // local DNS server, and the verdict reaching `check`.
 func TestCLIVerify(t *testing.T) {
 	t.Parallel()
 	e := newCLI(t, "")
-	e.env = append(e.env, "CLEARLIST_DNS_SERVER="+zoneServer(t))
+	e.env = append(e.env, "CLEARLIST_DNS_SERVER="+verifytest.Zone(t))
 	out := e.ok("verify", "--offline", "ann@gmial.com", "bad@@example.com", "info@example.com").stdout
 	for _, want := range []string{"did you mean ann@gmail.com?", "undeliverable bad@@example.com  (syntax)", "risky         info@example.com  (role)"} {
 		if !strings.Contains(out, want) {

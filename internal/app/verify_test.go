@@ -2,54 +2,21 @@ package app
 
 import (
 	"context"
-	"net"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/miekg/dns"
-
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/verify"
+	"github.com/clearlist/clearlist/internal/verify/verifytest"
 )
-
-// startZone serves a small zone on 127.0.0.1: mail.test has an MX, nullmx.test a null MX
-// (RFC 7505); every other name is NXDOMAIN.
-func startZone(t *testing.T) string {
-	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
-		m := new(dns.Msg)
-		m.SetReply(req)
-		q := req.Question[0]
-		switch {
-		case q.Name == "mail.test." && q.Qtype == dns.TypeMX:
-			m.Answer = append(m.Answer, &dns.MX{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeMX, Class: dns.ClassINET, Ttl: 300}, Preference: 10, Mx: "mx.mail.test."})
-		case q.Name == "nullmx.test." && q.Qtype == dns.TypeMX:
-			m.Answer = append(m.Answer, &dns.MX{Hdr: dns.RR_Header{Name: q.Name, Rrtype: dns.TypeMX, Class: dns.ClassINET, Ttl: 300}, Preference: 0, Mx: "."})
-		case q.Name == "mail.test." || q.Name == "nullmx.test.":
-		default:
-			m.Rcode = dns.RcodeNameError
-		}
-		w.WriteMsg(m)
-	})}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go srv.ActivateAndServe()
-	<-started
-	t.Cleanup(func() { srv.Shutdown() })
-	return pc.LocalAddr().String()
-}
 
 // TestVerifyContacts: verdicts are stored per address and reach the campaign verdict: an
 // undeliverable address is not mailed; a risky one only until the workspace excludes risky
 // addresses; the probe needs the workspace's consent; stale results are checked again.
 func TestVerifyContacts(t *testing.T) {
-	dnsAddr := startZone(t)
+	dnsAddr := verifytest.Zone(t)
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
 		a.Cfg.DNSServer = dnsAddr
@@ -122,7 +89,7 @@ func TestVerifyContacts(t *testing.T) {
 
 // TestServeVerify: one address and a background job through the API.
 func TestServeVerify(t *testing.T) {
-	dnsAddr := startZone(t)
+	dnsAddr := verifytest.Zone(t)
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
 		a.Cfg.DNSServer, a.Cfg.DataDir = dnsAddr, t.TempDir()
