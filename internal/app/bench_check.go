@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -68,19 +67,7 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 		}
 		listed[numbers[i]] = i%2 == 0
 	}
-	srvLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return check, bare, 0, nil, err
-	}
-	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srvLn.Close()
-		return check, bare, 0, nil, err
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan struct{})
-	go func() { a.ServeListener(sctx, srvLn); close(served) }()
-	bareSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srvAddr, bareAddr, stop, err := a.benchServers(ctx, func(w http.ResponseWriter, r *http.Request) {
 		blocked, known := listed[r.URL.Query().Get("phone")]
 		if !known {
 			http.NotFound(w, r)
@@ -88,19 +75,16 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]bool{"contactable": !blocked})
-	})}
-	go bareSrv.Serve(bareLn)
+	})
+	if err != nil {
+		return check, bare, 0, nil, err
+	}
 	check = BenchTarget{Name: "check API (" + string(a.Store.Dialect()) + ")", Bearer: token}
 	bare = BenchTarget{Name: "bare net/http map lookup"}
 	for _, n := range numbers {
 		q := url.Values{"phone": {n}, "channel": {"phone"}}.Encode()
-		check.URLs = append(check.URLs, "http://"+srvLn.Addr().String()+"/api/v1/check?"+q)
-		bare.URLs = append(bare.URLs, "http://"+bareLn.Addr().String()+"/bare?"+q)
-	}
-	stop = func() {
-		cancel()
-		bareSrv.Close()
-		<-served
+		check.URLs = append(check.URLs, "http://"+srvAddr+"/api/v1/check?"+q)
+		bare.URLs = append(bare.URLs, "http://"+bareAddr+"/bare?"+q)
 	}
 	return check, bare, loaded, stop, nil
 }

@@ -65,19 +65,7 @@ func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int,
 	if err != nil {
 		return eligibility, bare, nil, err
 	}
-	srvLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return eligibility, bare, nil, err
-	}
-	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		srvLn.Close()
-		return eligibility, bare, nil, err
-	}
-	sctx, cancel := context.WithCancel(ctx)
-	served := make(chan struct{})
-	go func() { a.ServeListener(sctx, srvLn); close(served) }()
-	bareSrv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srvAddr, bareAddr, stop, err := a.benchServers(ctx, func(w http.ResponseWriter, r *http.Request) {
 		ok, known := allowed[r.URL.Query().Get("email")]
 		if !known {
 			http.NotFound(w, r)
@@ -85,21 +73,42 @@ func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int,
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(map[string]bool{"allowed": ok})
-	})}
-	go bareSrv.Serve(bareLn)
+	})
+	if err != nil {
+		return eligibility, bare, nil, err
+	}
 	eligibility = BenchTarget{Name: "eligibility API (" + string(a.Store.Dialect()) + ")", Bearer: token}
 	bare = BenchTarget{Name: "bare net/http map lookup"}
 	for _, e := range emails {
 		q := url.Values{"email": {e}, "purpose": {"newsletter"}, "channel": {"email"}}.Encode()
-		eligibility.URLs = append(eligibility.URLs, "http://"+srvLn.Addr().String()+"/api/v1/eligibility?"+q)
-		bare.URLs = append(bare.URLs, "http://"+bareLn.Addr().String()+"/bare?"+q)
+		eligibility.URLs = append(eligibility.URLs, "http://"+srvAddr+"/api/v1/eligibility?"+q)
+		bare.URLs = append(bare.URLs, "http://"+bareAddr+"/bare?"+q)
 	}
-	stop = func() {
+	return eligibility, bare, stop, nil
+}
+
+// benchServers starts the real server and a bare net/http server with the given handler,
+// both on loopback; stop shuts both down.
+func (a *App) benchServers(ctx context.Context, bare http.HandlerFunc) (srvAddr, bareAddr string, stop func(), err error) {
+	srvLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", "", nil, err
+	}
+	bareLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		srvLn.Close()
+		return "", "", nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	served := make(chan struct{})
+	go func() { a.ServeListener(sctx, srvLn); close(served) }()
+	bareSrv := &http.Server{Handler: bare}
+	go bareSrv.Serve(bareLn)
+	return srvLn.Addr().String(), bareLn.Addr().String(), func() {
 		cancel()
 		bareSrv.Close()
 		<-served
-	}
-	return eligibility, bare, stop, nil
+	}, nil
 }
 
 // WriteBenchTarget saves a target for the load-generating child process.
