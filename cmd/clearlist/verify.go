@@ -182,7 +182,7 @@ func (c *settingCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Con
 				return err
 			}
 			if !ok {
-				v = "false (default)"
+				v = "(not set)"
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\n", n, v, app.Settings[n])
 		}

@@ -53,6 +53,16 @@ func GuessKind(value string) suppress.Kind {
 // hash, scope, reason, intake channel and deadline. Every error wraps suppress.ErrInvalid
 // and says what to fix; nothing is stored.
 func (a *App) PrepareSuppression(ctx context.Context, ws int64, req SuppressRequest, now time.Time) (store.Suppression, error) {
+	rules, err := a.deadlineRules(ctx, ws)
+	if err != nil {
+		return store.Suppression{}, err
+	}
+	return a.prepareSuppression(ctx, ws, req, now, rules)
+}
+
+// prepareSuppression is PrepareSuppression with the workspace's deadline rules read already
+// (file imports read them once).
+func (a *App) prepareSuppression(ctx context.Context, ws int64, req SuppressRequest, now time.Time, rules *suppress.Rules) (store.Suppression, error) {
 	kind := GuessKind(req.Value)
 	if req.Kind != "" {
 		k, err := suppress.ParseKind(req.Kind)
@@ -104,7 +114,7 @@ func (a *App) PrepareSuppression(ctx context.Context, ws int64, req SuppressRequ
 			country = phonenumbers.GetRegionCodeForNumber(num)
 		}
 	}
-	deadline, rule := suppress.DefaultRules().Deadline(received, deadlineChannel(kind, scope), country)
+	deadline, rule := rules.Deadline(received, deadlineChannel(kind, scope), country)
 	return store.Suppression{Kind: string(kind), Value: e.Value, Hash: e.Hash[:], ScopeChannel: scope.Channel,
 		ScopePurpose: scope.Purpose, Reason: string(reason), ChannelIn: in, RecordedBy: by, Note: strings.TrimSpace(req.Note),
 		ReceivedAt: received, Deadline: deadline, DeadlineRule: string(rule)}, nil
@@ -139,9 +149,13 @@ func (a *App) RecordSuppressions(ctx context.Context, ws int64, entries []store.
 // as an error naming its position.
 func (a *App) Suppress(ctx context.Context, ws int64, reqs []SuppressRequest) ([]store.Suppression, int, error) {
 	now := time.Now().UTC()
+	rules, err := a.deadlineRules(ctx, ws)
+	if err != nil {
+		return nil, 0, err
+	}
 	entries := make([]store.Suppression, 0, len(reqs))
 	for i, r := range reqs {
-		e, err := a.PrepareSuppression(ctx, ws, r, now)
+		e, err := a.prepareSuppression(ctx, ws, r, now, rules)
 		if err != nil {
 			if len(reqs) > 1 {
 				return nil, 0, fmt.Errorf("request %d (%q): %w", i+1, r.Value, err)

@@ -93,6 +93,10 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 		return def
 	}
 	now := time.Now().UTC()
+	rules, err := a.deadlineRules(ctx, ws)
+	if err != nil {
+		return rep, err
+	}
 	batch := make([]store.Suppression, 0, suppressBatch)
 	flush := func() error {
 		if len(batch) == 0 {
@@ -140,7 +144,7 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 				continue
 			}
 		}
-		e, err := a.PrepareSuppression(ctx, ws, req, now)
+		e, err := a.prepareSuppression(ctx, ws, req, now, rules)
 		if err != nil {
 			rep.fail(row, rec[valueCol], err)
 			continue

@@ -225,3 +225,52 @@ func TestSuppressErasure(t *testing.T) {
 		checkContactable(t, a, ws, "gone@example.org", "sms", "", false)
 	})
 }
+
+// TestSuppressDeadlines: the deadline follows the channel and jurisdiction, and a workspace
+// limit only ever shortens it.
+func TestSuppressDeadlines(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := context.Background()
+		ws := a.Workspace.ID
+		received := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC) // a Friday
+		us := suppressOne(t, a, ws, SuppressRequest{Value: "+1 212 555 0100", Reason: "request-phone", ReceivedAt: received})
+		if us.DeadlineRule != "dl-us-email" && us.DeadlineRule != "dl-us-phone" && us.DeadlineRule != "dl-us-sms" {
+			t.Fatalf("US number: rule %s", us.DeadlineRule)
+		}
+		// 10 business days from the day after, Thanksgiving (26 November) off: the end of 7 December.
+		if want := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC); !us.Deadline.Equal(want) {
+			t.Errorf("US deadline %v, want %v", us.Deadline, want)
+		}
+		eu := suppressOne(t, a, ws, SuppressRequest{Value: "ann@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
+		if eu.DeadlineRule != "dl-eu-objection" || !eu.Deadline.Equal(received.Add(48*time.Hour)) {
+			t.Errorf("EU: %s %v", eu.DeadlineRule, eu.Deadline)
+		}
+		for _, bad := range []string{"-1", "soon", "99999"} {
+			if err := a.SetSetting(ctx, ws, SettingDeadlineHours, bad); err == nil {
+				t.Errorf("deadline hours %q accepted", bad)
+			}
+		}
+		if err := a.SetSetting(ctx, ws, SettingDeadlineHours, "24"); err != nil {
+			t.Fatal(err)
+		}
+		eu2 := suppressOne(t, a, ws, SuppressRequest{Value: "bo@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
+		if eu2.DeadlineRule != "dl-workspace" || !eu2.Deadline.Equal(received.Add(24*time.Hour)) {
+			t.Errorf("workspace limit: %s %v", eu2.DeadlineRule, eu2.Deadline)
+		}
+		if err := a.SetSetting(ctx, ws, SettingDeadlineHours, "2000"); err != nil {
+			t.Fatal(err)
+		}
+		eu3 := suppressOne(t, a, ws, SuppressRequest{Value: "cy@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
+		if eu3.DeadlineRule != "dl-eu-objection" {
+			t.Errorf("a longer workspace limit must not lengthen the legal deadline: %s %v", eu3.DeadlineRule, eu3.Deadline)
+		}
+		late, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{LateOnly: true})
+		if len(late) != 3 { // the EU ones, received on 20 November and recorded days later; the US one is in time
+			t.Errorf("late entries: %d", len(late))
+		}
+		if !late[0].Late() || late[0].Value != "ann@example.de" {
+			t.Errorf("first late entry: %+v", late[0])
+		}
+	})
+}

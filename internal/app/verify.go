@@ -13,21 +13,30 @@ import (
 
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
-// The workspace settings of address verification (`clearlist setting set NAME VALUE`).
+// The workspace settings (`clearlist setting set NAME VALUE`).
 const (
 	// SettingExcludeRisky: "true" keeps risky addresses out of campaigns (policy rule vfy-02).
 	SettingExcludeRisky = "verify.exclude_risky"
 	// SettingProbe: "true" lets verification connect to mail servers (SMTP RCPT probe).
 	SettingProbe = "verify.probe"
+	// SettingDeadlineHours: the workspace's own limit for do-not-contact requests to take
+	// effect, in hours; it can only shorten the legal deadlines.
+	SettingDeadlineHours = "suppress.deadline_hours"
+	// SettingBulkSender: "true" applies the mailbox providers' 2-day unsubscribe rule to
+	// every e-mail request (senders of more than 5,000 messages a day to Gmail or Yahoo).
+	SettingBulkSender = "suppress.bulk_sender"
 )
 
 // Settings lists the workspace settings and what they do.
 var Settings = map[string]string{
-	SettingExcludeRisky: "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
-	SettingProbe:        "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
+	SettingExcludeRisky:  "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingProbe:         "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
+	SettingDeadlineHours: "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:    "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
 }
 
 // settingBool reads a true/false workspace setting (unset is false).
@@ -53,11 +62,35 @@ func (a *App) SetSetting(ctx context.Context, ws int64, name, value string) erro
 		slices.Sort(names)
 		return fmt.Errorf("unknown setting %q: use one of %v", name, names)
 	}
+	if name == SettingDeadlineHours {
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 || n > 24*365 {
+			return fmt.Errorf("setting %s: give a number of hours (0 for none), not %q", name, value)
+		}
+		return a.Store.SetSetting(ctx, ws, name, strconv.Itoa(n))
+	}
 	b, err := strconv.ParseBool(value)
 	if err != nil {
 		return fmt.Errorf("setting %s: give true or false, not %q", name, value)
 	}
 	return a.Store.SetSetting(ctx, ws, name, strconv.FormatBool(b))
+}
+
+// deadlineRules are the deadline rules with the workspace's own settings applied.
+func (a *App) deadlineRules(ctx context.Context, ws int64) (*suppress.Rules, error) {
+	var set suppress.Settings
+	if v, ok, err := a.Store.Setting(ctx, ws, SettingDeadlineHours); err != nil {
+		return nil, err
+	} else if ok {
+		n, _ := strconv.Atoi(v)
+		set.Limit = time.Duration(n) * time.Hour
+	}
+	bulk, err := a.settingBool(ctx, ws, SettingBulkSender)
+	if err != nil {
+		return nil, err
+	}
+	set.BulkSender = bulk
+	return suppress.DefaultRules().WithSettings(set)
 }
 
 // verifiers holds the checkers of this process: one DNS cache for all workspaces, with and
