@@ -89,7 +89,7 @@ func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at t
 func blocked(s *suppress.Screen, c contact.Contact, channel, purpose string) bool {
 	if c.EmailCanonical != "" {
 		email := c.EmailCanonical
-		if ce, err := suppress.CanonicalEmail(email, s.Options); err == nil {
+		if ce, err := suppress.FromContactEmail(email, s.Options); err == nil {
 			email = ce
 		}
 		if _, ok := s.CheckCanonical(suppress.KindEmail, email, channel, purpose); ok {

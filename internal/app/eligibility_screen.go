@@ -19,7 +19,7 @@ func (ev *evaluation) suppressed(r *store.EligibilityRow) bool {
 		email := string(r.Email)
 		// The list compares as the provider does (gmail dots and tags); an address the list's
 		// rules cannot read is screened as stored.
-		if c, err := suppress.CanonicalEmail(email, s.Options); err == nil {
+		if c, err := suppress.FromContactEmail(email, s.Options); err == nil {
 			email = c
 		}
 		if _, ok := s.CheckCanonical(suppress.KindEmail, email, ch, p); ok {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/store"
@@ -27,9 +28,10 @@ type screens struct {
 // screenList is one workspace's (or the instance's) key and index and how far it has caught up.
 type screenList struct {
 	sync  sync.Mutex // one catch-up at a time
-	keyer *suppress.Keyer
-	index *suppress.Index
-	seq   int64
+	keyer   *suppress.Keyer
+	index   *suppress.Index
+	seq     int64
+	domains atomic.Int64 // active domain entries: none spares every address its domain lookup
 }
 
 // list returns the workspace's list, loading it on first use.
@@ -80,8 +82,13 @@ func (a *App) catchUp(ctx context.Context, ws int64, l *screenList) error {
 		copy(h[:], c.Hash)
 		sc := suppress.Scope{Channel: c.ScopeChannel, Purpose: c.ScopePurpose}
 		if c.Removed {
-			l.index.Remove(h, sc)
+			if l.index.Remove(h, sc) && c.Kind == string(suppress.KindDomain) {
+				l.domains.Add(-1)
+			}
 			return nil
+		}
+		if c.Kind == string(suppress.KindDomain) {
+			l.domains.Add(1)
 		}
 		return l.index.AddHash(h, sc)
 	})
@@ -125,8 +132,10 @@ func (a *App) Screen(ctx context.Context, ws int64, fresh bool) (*suppress.Scree
 			}
 		}
 	}
-	return &suppress.Screen{Workspace: suppress.List{Keyer: wl.keyer, Index: wl.index},
-		Instance: suppress.List{Keyer: il.keyer, Index: il.index}, Options: a.suppressOptions()}, nil
+	return &suppress.Screen{
+		Workspace: suppress.List{Keyer: wl.keyer, Index: wl.index, NoDomains: wl.domains.Load() == 0},
+		Instance:  suppress.List{Keyer: il.keyer, Index: il.index, NoDomains: il.domains.Load() == 0},
+		Options:   a.suppressOptions()}, nil
 }
 
 // suppressOptions are the canonicalisation options of the do-not-contact list.

@@ -78,6 +78,25 @@ func CanonicalEmail(raw string, opts Options) (string, error) {
 	return c, nil
 }
 
+// FromContactEmail turns an address already in the import's canonical form
+// (contact.CanonicalEmail: validated, lower case, ASCII domain) into the
+// list's, applying only the provider rules: the cheap path for screening
+// stored contacts. Non-ASCII addresses take the full CanonicalEmail.
+func FromContactEmail(c string, opts Options) (string, error) {
+	if !isASCII(c) {
+		return CanonicalEmail(c, opts)
+	}
+	at := strings.LastIndexByte(c, '@')
+	if at <= 0 {
+		return CanonicalEmail(c, opts)
+	}
+	p := opts.providers()
+	if r := p.rule(c[at+1:]); r != nil {
+		return r.local(c[:at]) + "@" + p.domain(c[at+1:]), nil
+	}
+	return c, nil
+}
+
 // CanonicalDomain is Canonical for an e-mail domain: "@Example.COM." and
 // "example.com" are the same; a provider's alias domain maps to its
 // canonical one (googlemail.com to gmail.com), as it does inside addresses.

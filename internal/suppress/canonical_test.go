@@ -1,11 +1,14 @@
 package suppress
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/clearlist/clearlist/internal/contact"
 )
 
 func TestCanonicalVariants(t *testing.T) {
@@ -218,5 +221,43 @@ func TestFastNANPAgrees(t *testing.T) {
 		if got, ok := fastNANP(raw, "GB"); ok {
 			t.Errorf("fastNANP(%q, GB) = %q", raw, got)
 		}
+	}
+}
+
+// TestFromContactEmail: the cheap path from an import-canonical address gives what the full
+// canonicaliser gives, for every e-mail case above and random gmail spellings.
+func TestFromContactEmail(t *testing.T) {
+	for _, raw := range []string{"foo.bar@example.com", "Foo.Bar@gmail.com", "f.o.o.b.a.r+news@GMail.com", "foobar+x+y@googlemail.com",
+		"F.Oo+promo@Outlook.com", "alice+x@me.com", "bob+shop@proton.me", "+tag@gmail.com", "user@bücher.de", "über@example.com", "a+b@example.com"} {
+		_, imported, err := contact.CanonicalEmail(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := CanonicalEmail(raw, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := FromContactEmail(imported, Options{})
+		if err != nil || got != want {
+			t.Errorf("FromContactEmail(%q) = %q, %v; want %q", imported, got, err, want)
+		}
+	}
+}
+
+// TestNoDomains: a list marked as holding no domain entries skips the domain lookup; one
+// that holds them blocks addresses by their domain.
+func TestNoDomains(t *testing.T) {
+	k, _ := NewKeyer(bytes.Repeat([]byte{7}, KeySize))
+	ix := NewIndex(0)
+	if err := ix.AddHash(k.Hash(KindDomain, "spam.example"), ScopeAll); err != nil {
+		t.Fatal(err)
+	}
+	s := &Screen{Workspace: List{Keyer: k, Index: ix}}
+	if _, ok := s.CheckCanonical(KindEmail, "x@spam.example", "email", ""); !ok {
+		t.Fatal("domain entry does not block its address")
+	}
+	s.Workspace.NoDomains = true
+	if _, ok := s.CheckCanonical(KindEmail, "x@spam.example", "email", ""); ok {
+		t.Fatal("NoDomains still looks the domain up")
 	}
 }

@@ -7,6 +7,9 @@ import "fmt"
 type List struct {
 	Keyer *Keyer
 	Index *Index
+	// NoDomains says the list holds no domain entries, so an address needs no second
+	// lookup by its domain (the caller counts the entries by kind).
+	NoDomains bool
 }
 
 func (l List) empty() bool { return l.Keyer == nil || l.Index == nil || l.Index.Len() == 0 }
@@ -55,7 +58,7 @@ func (l List) check(kind Kind, canonical, channel, purpose string) (Match, bool)
 		m.Kind = kind
 		return m, true
 	}
-	if kind == KindEmail {
+	if kind == KindEmail && !l.NoDomains {
 		m, ok := l.Index.Blocked(l.Keyer.Hash(KindDomain, EmailDomain(canonical)), channel, purpose)
 		m.Kind = KindDomain
 		return m, ok
@@ -90,7 +93,7 @@ func (s *Screen) CheckBatch(kind Kind, raws []string, channel, purpose string, o
 		}
 		instance := pass == 1
 		b.run(l, kind, canon, channel, purpose, out, instance)
-		if kind == KindEmail {
+		if kind == KindEmail && !l.NoDomains {
 			domains := make([]string, len(canon))
 			for i, c := range canon {
 				if c != "" {
