@@ -27,7 +27,7 @@ type screens struct {
 
 // screenList is one workspace's (or the instance's) key and index and how far it has caught up.
 type screenList struct {
-	sync  sync.Mutex // one catch-up at a time
+	sync    sync.Mutex // one catch-up at a time
 	keyer   *suppress.Keyer
 	index   *suppress.Index
 	seq     int64
