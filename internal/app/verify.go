@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"maps"
 	"net/mail"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,12 +33,31 @@ const (
 	SettingBulkSender = "suppress.bulk_sender"
 )
 
+// listSettings are the workspace's changes to the embedded verification lists: comma-separated
+// domains (or, for roles, local parts), each applied with verify.Lists.With.
+var listSettings = map[string]func(o *verify.Overrides, v []string){
+	"verify.disposable.add":    func(o *verify.Overrides, v []string) { o.AddDisposable = v },
+	"verify.disposable.remove": func(o *verify.Overrides, v []string) { o.RemoveDisposable = v },
+	"verify.free.add":          func(o *verify.Overrides, v []string) { o.AddFree = v },
+	"verify.free.remove":       func(o *verify.Overrides, v []string) { o.RemoveFree = v },
+	"verify.role.add":          func(o *verify.Overrides, v []string) { o.AddRoles = v },
+	"verify.role.remove":       func(o *verify.Overrides, v []string) { o.RemoveRoles = v },
+	"verify.known.add":         func(o *verify.Overrides, v []string) { o.AddKnown = v },
+}
+
 // Settings lists the workspace settings and what they do.
 var Settings = map[string]string{
-	SettingExcludeRisky:  "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
-	SettingProbe:         "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
-	SettingDeadlineHours: "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
-	SettingBulkSender:    "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingExcludeRisky:        "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingProbe:               "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
+	SettingDeadlineHours:       "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:          "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	"verify.disposable.add":    "domains to treat as disposable, comma-separated",
+	"verify.disposable.remove": "domains not to treat as disposable",
+	"verify.free.add":          "domains to treat as free-mail (personal) providers",
+	"verify.free.remove":       "domains not to treat as free-mail providers",
+	"verify.role.add":          "local parts to treat as role accounts (e.g. einkauf, ventas)",
+	"verify.role.remove":       "local parts not to treat as role accounts",
+	"verify.known.add":         "real domains never to flag as typos (your own, your partners')",
 }
 
 // settingBool reads a true/false workspace setting (unset is false).
@@ -62,6 +83,15 @@ func (a *App) SetSetting(ctx context.Context, ws int64, name, value string) erro
 		slices.Sort(names)
 		return fmt.Errorf("unknown setting %q: use one of %v", name, names)
 	}
+	if apply, ok := listSettings[name]; ok {
+		var o verify.Overrides
+		items := splitItems(value)
+		apply(&o, items)
+		if _, err := verify.Default().With(o); err != nil {
+			return fmt.Errorf("setting %s: %w", name, err)
+		}
+		return a.Store.SetSetting(ctx, ws, name, strings.Join(items, ","))
+	}
 	if name == SettingDeadlineHours {
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {
@@ -74,6 +104,41 @@ func (a *App) SetSetting(ctx context.Context, ws int64, name, value string) erro
 		return fmt.Errorf("setting %s: give true or false, not %q", name, value)
 	}
 	return a.Store.SetSetting(ctx, ws, name, strconv.FormatBool(b))
+}
+
+func splitItems(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// workspaceLists returns the verification lists with the workspace's changes, and a key that
+// changes when they do ("" for the embedded lists).
+func (a *App) workspaceLists(ctx context.Context, ws int64) (*verify.Lists, string, error) {
+	var o verify.Overrides
+	var key []string
+	for _, name := range slices.Sorted(maps.Keys(listSettings)) {
+		v, ok, err := a.Store.Setting(ctx, ws, name)
+		if err != nil {
+			return nil, "", err
+		}
+		if ok && v != "" {
+			listSettings[name](&o, splitItems(v))
+			key = append(key, name+"="+v)
+		}
+	}
+	if len(key) == 0 {
+		return verify.Default(), "", nil
+	}
+	l, err := verify.Default().With(o)
+	if err != nil {
+		return nil, "", fmt.Errorf("the workspace's verification lists: %w (fix them with `clearlist setting set`)", err)
+	}
+	return l, strings.Join(key, ";"), nil
 }
 
 // deadlineRules are the deadline rules with the workspace's own settings applied.
@@ -93,49 +158,69 @@ func (a *App) deadlineRules(ctx context.Context, ws int64) (*suppress.Rules, err
 	return suppress.DefaultRules().WithSettings(set)
 }
 
-// verifiers holds the checkers of this process: one DNS cache for all workspaces, with and
-// without the SMTP probe.
+// verifiers holds this process's address checkers: one DNS cache and one SMTP prober for
+// all workspaces, and a checker per workspace list set, mode (offline, online, probe).
 type verifiers struct {
-	once          sync.Once
-	err           error
-	offline       *verify.Checker
-	online, probe *verify.Checker
+	once     sync.Once
+	err      error
+	resolver verify.Resolver
+	prober   verify.Prober
+	mu       sync.Mutex
+	checkers map[string]*verify.Checker // by list key and mode
 }
 
-// Checker returns the address checker: offline (no network), online (DNS) or with the SMTP
-// probe. The DNS server is --dns-server, else the first nameserver of /etc/resolv.conf.
-func (a *App) Checker(online, probe bool) (*verify.Checker, error) {
+// Checker returns the workspace's address checker: offline (no network), online (DNS) or with
+// the SMTP probe, with the workspace's list changes. The DNS server is --dns-server, else the
+// first nameserver of /etc/resolv.conf.
+func (a *App) Checker(ctx context.Context, ws int64, online, probe bool) (*verify.Checker, error) {
 	v := &a.ver
-	v.once.Do(func() {
-		v.offline = verify.New(verify.Options{})
-		r, err := verify.NewDNSResolver(verify.DNSConfig{Server: a.Cfg.DNSServer})
-		if err != nil {
-			v.err = fmt.Errorf("address verification needs a DNS server: %w (set one with --dns-server)", err)
-			return
-		}
-		cache := verify.NewCache(r, verify.CacheOptions{})
-		v.online = verify.New(verify.Options{Resolver: cache})
-		helo := a.Cfg.ProbeHelo
-		if helo == "" {
-			helo, _ = os.Hostname()
-		}
-		from := a.Cfg.ProbeFrom
-		if from == "" {
-			if addr, err := mail.ParseAddress(a.Cfg.MailFrom); err == nil {
-				from = addr.Address
+	if online {
+		v.once.Do(func() {
+			r, err := verify.NewDNSResolver(verify.DNSConfig{Server: a.Cfg.DNSServer})
+			if err != nil {
+				v.err = fmt.Errorf("address verification needs a DNS server: %w (set one with --dns-server)", err)
+				return
 			}
+			v.resolver = verify.NewCache(r, verify.CacheOptions{})
+			helo := a.Cfg.ProbeHelo
+			if helo == "" {
+				helo, _ = os.Hostname()
+			}
+			from := a.Cfg.ProbeFrom
+			if from == "" {
+				if addr, err := mail.ParseAddress(a.Cfg.MailFrom); err == nil {
+					from = addr.Address
+				}
+			}
+			v.prober = verify.NewSMTPProber(verify.ProbeConfig{HeloName: helo, MailFrom: from})
+		})
+		if v.err != nil {
+			return nil, v.err
 		}
-		v.probe = verify.New(verify.Options{Resolver: cache, Prober: verify.NewSMTPProber(verify.ProbeConfig{HeloName: helo, MailFrom: from})})
-	})
-	switch {
-	case !online:
-		return v.offline, nil
-	case v.err != nil:
-		return nil, v.err
-	case probe:
-		return v.probe, nil
 	}
-	return v.online, nil
+	lists, key, err := a.workspaceLists(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	mode := "offline"
+	opts := verify.Options{Lists: lists}
+	if online {
+		mode, opts.Resolver = "online", v.resolver
+		if probe {
+			mode, opts.Prober = "probe", v.prober
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if c, ok := v.checkers[mode+"|"+key]; ok {
+		return c, nil
+	}
+	if v.checkers == nil || len(v.checkers) > 1000 {
+		v.checkers = map[string]*verify.Checker{}
+	}
+	c := verify.New(opts)
+	v.checkers[mode+"|"+key] = c
+	return c, nil
 }
 
 // VerifyOptions say how addresses are checked.
@@ -159,7 +244,7 @@ func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[stri
 			return fmt.Errorf("the SMTP probe is off for this workspace: it connects to other people's mail servers; turn it on with `clearlist setting set %s true`", SettingProbe)
 		}
 	}
-	c, err := a.Checker(!opts.Offline, opts.Probe)
+	c, err := a.Checker(ctx, ws, !opts.Offline, opts.Probe)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/verify/verifytest"
 )
@@ -130,4 +131,44 @@ func TestServeVerify(t *testing.T) {
 			t.Fatalf("unknown job: %d", code)
 		}
 	})
+}
+
+// TestVerifyWorkspaceLists: a workspace's changes to the embedded lists apply to its checks
+// only; a value that is not a domain is refused.
+func TestVerifyWorkspaceLists(t *testing.T) {
+	a := openApp(t, storetest.SQLiteDSN(t))
+	ctx := context.Background()
+	other, err := a.Store.EnsureWorkspace(ctx, "other")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(ws int64, addr string) verify.Result {
+		t.Helper()
+		var out verify.Result
+		if err := a.VerifyAddresses(ctx, ws, slices.Values([]string{addr}), VerifyOptions{Offline: true}, func(r verify.Result) { out = r }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if r := check(a.Workspace.ID, "einkauf@firma.example"); r.Has(verify.ReasonRole) {
+		t.Fatalf("einkauf is a role before the workspace says so: %+v", r)
+	}
+	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.role.add", "einkauf, vertrieb"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.disposable.add", "trash.example"); err != nil {
+		t.Fatal(err)
+	}
+	if r := check(a.Workspace.ID, "einkauf@firma.example"); !r.Has(verify.ReasonRole) {
+		t.Fatalf("workspace role not applied: %+v", r)
+	}
+	if r := check(a.Workspace.ID, "x@trash.example"); !r.Has(verify.ReasonDisposable) {
+		t.Fatalf("workspace disposable domain not applied: %+v", r)
+	}
+	if r := check(other.ID, "einkauf@firma.example"); r.Has(verify.ReasonRole) {
+		t.Fatalf("one workspace's lists leak into another's: %+v", r)
+	}
+	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.free.add", "not a domain!"); err == nil {
+		t.Fatal("a bad domain accepted")
+	}
 }
