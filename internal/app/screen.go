@@ -166,3 +166,27 @@ func (a *App) syncLoop(ctx context.Context, interval time.Duration) {
 		}
 	}
 }
+
+// preloadLists loads the screening index of every workspace that has do-not-contact entries
+// (and the instance's), so that a server's first answers do not wait for a large list to be
+// read; a request that comes earlier waits for its list rather than answer without it.
+func (a *App) preloadLists(ctx context.Context) {
+	wss, err := a.Store.WorkspaceIDs(ctx)
+	if err != nil {
+		a.Log.Error("preload do-not-contact lists", "err", err)
+		return
+	}
+	for _, ws := range append([]int64{store.InstanceWorkspace}, wss...) {
+		start := time.Now()
+		l, err := a.list(ctx, ws)
+		if err != nil {
+			if ctx.Err() == nil {
+				a.Log.Error("preload do-not-contact list", "workspace_id", ws, "err", err)
+			}
+			continue
+		}
+		if n := l.index.Len(); n > 0 {
+			a.Log.Info("do-not-contact list loaded", "workspace_id", ws, "identifiers", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	hooksDone := make(chan struct{})
 	go func() { defer close(hooksDone); a.webhookLoop(bg, webhookInterval) }()
 	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); a.syncLoop(bg, syncInterval) }()
+	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err := srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
