@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/store"
 )
@@ -119,4 +120,35 @@ func readBody(t *testing.T, resp *http.Response) string {
 		t.Fatal(err)
 	}
 	return b.String()
+}
+
+// TestServeSeesOtherProcesses: an entry recorded by another process (the CLI beside a running
+// server) is answered by the server's check API within its catch-up interval.
+func TestServeSeesOtherProcesses(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a, cli := openApp(t, dsn), openApp(t, dsn)
+		a.Cfg.DataDir = t.TempDir()
+		_, token, err := a.Store.CreateTokenWithRole(context.Background(), a.Workspace.ID, "dialer", store.RoleAgent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, stop := startServer(t, a)
+		defer stop()
+		url := base + "/api/v1/check?phone=%2B442079460123&channel=phone"
+		if code, out := apiCall(t, "GET", url, token, "", ""); code != 200 || !strings.Contains(out, `"contactable":true`) {
+			t.Fatalf("before: %d %s", code, out)
+		}
+		suppressOne(t, cli, cli.Workspace.ID, SuppressRequest{Value: "+44 20 7946 0123", Reason: "request-letter"})
+		deadline := time.Now().Add(10 * syncInterval)
+		for {
+			_, out := apiCall(t, "GET", url, token, "", "")
+			if strings.Contains(out, `"contactable":false`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the server still answers contactable %s after the other process's entry: %s", 10*syncInterval, out)
+			}
+			time.Sleep(syncInterval / 5)
+		}
+	})
 }
