@@ -13,6 +13,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/web"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // importDrain bounds how long a shutting-down server lets running imports go on before it
@@ -44,7 +45,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	imp := &backgroundImporter{a: a, ctx: bg}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a, Suppressions: a, Verifier: a, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
+		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
 	expiryDone := make(chan struct{})
 	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
 	hooksDone := make(chan struct{})

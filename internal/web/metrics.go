@@ -14,9 +14,10 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	checks   *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra ...prometheus.Collector) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -28,8 +29,14 @@ func newMetrics() *metrics {
 			Help:    "Time to answer HTTP requests, by route pattern.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"route"}),
+		checks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clearlist_checks_total",
+			Help: "Do-not-contact checks answered (GET /api/v1/check), by result: contactable or blocked.",
+		}, []string{"result"}),
 	}
+	m.reg.MustRegister(extra...)
 	m.reg.MustRegister(
+		m.checks,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests,

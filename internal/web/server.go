@@ -14,6 +14,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Importer runs an import in the background and returns its tracking row at once.
@@ -23,17 +24,18 @@ type Importer interface {
 
 // Config says where and how the server runs.
 type Config struct {
-	Addr           string       // listen address, e.g. ":8080" (used by the caller to open the listener)
-	DataDir        string       // uploaded files go to DataDir/uploads
-	MaxUploadBytes int64        // largest import upload; 0 means 2 GiB
-	DefaultRegion  string       // ISO 3166 region for phone numbers written without +CC
-	Logger         *slog.Logger // nil means slog.Default()
-	Eligibility    Eligibility  // answers GET /api/v1/eligibility; nil answers 503
-	Suppressions   Suppressions // the do-not-contact list; nil leaves its routes out
-	Verifier       Verifier     // address verification; nil leaves its routes out
-	DOI            DoubleOptIn  // the public subscribe and confirm pages; nil leaves them out
-	PublicURL      string       // base URL of links and evidence, e.g. https://lists.example.com
-	PublicRate     int          // public POSTs allowed per client IP and minute; 0 means 30
+	Addr           string                 // listen address, e.g. ":8080" (used by the caller to open the listener)
+	DataDir        string                 // uploaded files go to DataDir/uploads
+	MaxUploadBytes int64                  // largest import upload; 0 means 2 GiB
+	DefaultRegion  string                 // ISO 3166 region for phone numbers written without +CC
+	Logger         *slog.Logger           // nil means slog.Default()
+	Eligibility    Eligibility            // answers GET /api/v1/eligibility; nil answers 503
+	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
+	Verifier       Verifier               // address verification; nil leaves its routes out
+	Collectors     []prometheus.Collector // further metrics for /metrics (the app's)
+	DOI            DoubleOptIn            // the public subscribe and confirm pages; nil leaves them out
+	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com
+	PublicRate     int                    // public POSTs allowed per client IP and minute; 0 means 30
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.
@@ -61,7 +63,7 @@ func New(cfg Config, st *store.Store, imp Importer) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics()}
+	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...)}
 	mux := http.NewServeMux()
 	s.routes(&router{mux: mux, s: s})
 	s.handler = s.observe(s.recoverPanics(mux))

@@ -195,6 +195,11 @@ func (s *Server) check(ctx context.Context, in *checkInput) (*checkOutput, error
 	if err != nil {
 		return nil, err
 	}
+	result := "blocked"
+	if ans.Contactable {
+		result = "contactable"
+	}
+	s.metrics.checks.WithLabelValues(result).Inc()
 	return &checkOutput{Body: ans}, nil
 }
 
