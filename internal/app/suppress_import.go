@@ -209,9 +209,12 @@ func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts Re
 	var dels [][]byte
 	flush := func(lines int) error {
 		if len(adds) > 0 {
-			added, dups, err := a.RecordSuppressions(ctx, ws, adds,
+			added, dups, err := a.Store.AddSuppressionsBulk(ctx, ws, adds,
 				fmt.Sprintf("national registry file %s (fetched %s): %d numbers", opts.Name, fetched.Format(time.DateOnly), len(adds)))
 			if err != nil {
+				return err
+			}
+			if err := a.syncList(ctx, ws); err != nil {
 				return err
 			}
 			rep.Added, rep.Duplicates = rep.Added+len(added), rep.Duplicates+dups

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -71,4 +72,27 @@ func TestImportRegistry(t *testing.T) {
 		}
 		_ = suppress.RegistryMaxAge
 	})
+}
+
+// TestRegistryWebhookSummary: a registry file reaches a CRM as one summary event per batch
+// with the id range to page through, not as every number.
+func TestRegistryWebhookSummary(t *testing.T) {
+	a := openApp(t, storetest.SQLiteDSN(t))
+	ctx := context.Background()
+	h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, "http://127.0.0.1:1/crm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ImportRegistry(ctx, a.Workspace.ID, registryStream(7000), RegistryImportOptions{Name: "212.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+	if err != nil || len(ds) != 2 { // batches of 5,000
+		t.Fatalf("deliveries = %d, %v", len(ds), err)
+	}
+	for _, d := range ds {
+		if d.Event != "suppression.bulk_added" || !strings.Contains(d.Body, `"first_id":`) || strings.Contains(d.Body, "+1") {
+			t.Fatalf("delivery %s: %s", d.Event, d.Body)
+		}
+	}
 }

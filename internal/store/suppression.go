@@ -56,6 +56,17 @@ const suppressionInsertBatch = 500
 // reason is its own entry: a registry's deletion must not take a person's own request with it. audit, when not empty, is recorded as the one
 // audit line of a bulk add (a registry file); otherwise each entry gets its own line.
 func (s *Store) AddSuppressions(ctx context.Context, ws int64, entries []Suppression, audit string) (added []Suppression, dups int, err error) {
+	return s.addSuppressions(ctx, ws, entries, audit, false)
+}
+
+// AddSuppressionsBulk is AddSuppressions for third-party bulk data (a national registry
+// file): webhooks get one summary event per call (count and id range, to page through
+// /api/v1/suppressions) instead of every entry.
+func (s *Store) AddSuppressionsBulk(ctx context.Context, ws int64, entries []Suppression, audit string) (added []Suppression, dups int, err error) {
+	return s.addSuppressions(ctx, ws, entries, audit, true)
+}
+
+func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppression, audit string, summary bool) (added []Suppression, dups int, err error) {
 	if len(entries) == 0 {
 		return nil, 0, nil
 	}
@@ -74,7 +85,12 @@ func (s *Store) AddSuppressions(ctx context.Context, ws int64, entries []Suppres
 			}
 			added = append(added, got...)
 		}
-		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at); err != nil {
+		if summary {
+			err = s.enqueueSummary(ctx, tx, ws, added, audit, at)
+		} else {
+			err = s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at)
+		}
+		if err != nil {
 			return err
 		}
 		if audit != "" {

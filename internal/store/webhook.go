@@ -118,6 +118,35 @@ func (s *Store) enqueueWebhooks(ctx context.Context, tx *sql.Tx, ws int64, event
 	return nil
 }
 
+// bulkEvent is the body of a bulk add's one delivery.
+type bulkEvent struct {
+	Event   string    `json:"event"`
+	At      time.Time `json:"at"`
+	Count   int       `json:"count"`
+	FirstID int64     `json:"first_id"`
+	LastID  int64     `json:"last_id"`
+	Detail  string    `json:"detail"`
+}
+
+// enqueueSummary writes one suppression.bulk_added delivery per live webhook for entries.
+func (s *Store) enqueueSummary(ctx context.Context, tx *sql.Tx, ws int64, entries []Suppression, detail string, at time.Time) error {
+	if ws == InstanceWorkspace || len(entries) == 0 {
+		return nil
+	}
+	ev := bulkEvent{Event: "suppression.bulk_added", At: at, Count: len(entries), FirstID: entries[0].ID, LastID: entries[0].ID, Detail: detail}
+	for _, e := range entries {
+		ev.FirstID, ev.LastID = min(ev.FirstID, e.ID), max(ev.LastID, e.ID)
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO webhook_deliveries (workspace_id, webhook_id, event, body, created_at, next_at)
+		SELECT workspace_id, id, ?, ?, ?, ? FROM webhooks WHERE workspace_id = ? AND disabled_at IS NULL`),
+		ev.Event, string(body), at, at, ws)
+	return mapErr(err)
+}
+
 // ClaimDeliveries returns up to limit deliveries that are due, with their webhook, and pushes
 // their next attempt lease ahead so that another worker does not take them meanwhile.
 func (s *Store) ClaimDeliveries(ctx context.Context, at time.Time, lease time.Duration, limit int) ([]WebhookDelivery, []Webhook, error) {
