@@ -40,6 +40,7 @@ const (
 	cIPv6Deprecated    code = 39
 	cDeprecCFWSNearAt  code = 49
 	cHomograph         code = 50
+	cConfusable        code = 51
 	cRFC5322Domain     code = 65
 	cTooLong           code = 66
 	cLocalTooLong      code = 67
@@ -92,7 +93,7 @@ var diagnosisNames = [256]Diagnosis{
 	cCFWSComment: "CFWS_COMMENT", cCFWSFWS: "CFWS_FWS",
 	cDeprecLocalPart: "DEPREC_LOCALPART", cDeprecFWS: "DEPREC_FWS", cDeprecQText: "DEPREC_QTEXT",
 	cDeprecQP: "DEPREC_QP", cDeprecComment: "DEPREC_COMMENT", cDeprecCText: "DEPREC_CTEXT",
-	cDeprecCFWSNearAt: "DEPREC_CFWS_NEAR_AT", cHomograph: "HOMOGRAPH_MIXED_SCRIPT",
+	cDeprecCFWSNearAt: "DEPREC_CFWS_NEAR_AT", cHomograph: "HOMOGRAPH_MIXED_SCRIPT", cConfusable: "HOMOGRAPH_WHOLE_SCRIPT",
 	cRFC5322Domain: "RFC5322_DOMAIN", cTooLong: "RFC5322_TOOLONG", cLocalTooLong: "RFC5322_LOCAL_TOOLONG",
 	cDomainTooLong: "RFC5322_DOMAIN_TOOLONG", cLabelTooLong: "RFC5322_LABEL_TOOLONG",
 	cDomainLiteral: "RFC5322_DOMAINLITERAL", cDomLitObsDText: "RFC5322_DOMLIT_OBSDTEXT",
@@ -149,7 +150,7 @@ func (c code) reason() Reason {
 		return ReasonQuotedLocal
 	case c == cAddressLiteral || c == cIPv6Deprecated:
 		return ReasonAddressLiteral
-	case c == cHomograph:
+	case c == cHomograph || c == cConfusable:
 		return ReasonHomograph
 	case c == cCFWSComment || c == cCFWSFWS:
 		return ReasonCFWS

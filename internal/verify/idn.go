@@ -158,3 +158,50 @@ func scriptName(r rune) string {
 	}
 	return "Unknown"
 }
+
+// latinLookalikes are the Cyrillic and Greek letters that render like Latin ones in common
+// fonts (the confusables of UTS 39 for a–z).
+var latinLookalikes = map[rune]bool{
+	'а': true, 'с': true, 'е': true, 'һ': true, 'і': true, 'ј': true, 'ӏ': true, 'о': true, 'р': true,
+	'ԁ': true, 'ѕ': true, 'ԛ': true, 'ԝ': true, 'х': true, 'у': true, 'ү': true, 'ɡ': true,
+	'α': true, 'ο': true, 'ρ': true, 'ν': true, 'ι': true, 'κ': true,
+}
+
+// wholeScriptConfusable reports whether a label of a Unicode domain under a Latin-script
+// top-level domain is written only with Cyrillic or Greek letters that look like Latin ones
+// — "аррӏе.com" all in Cyrillic — which no mixed-script check sees (the label is one script).
+// Such a label under a Cyrillic or Greek TLD (".рф") is ordinary and not flagged.
+func wholeScriptConfusable(domain string) bool {
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	tld := labels[len(labels)-1]
+	for _, r := range tld {
+		if r >= 0x80 {
+			return false
+		}
+	}
+	for _, label := range labels[:len(labels)-1] {
+		letters, lookalike := 0, true
+		for _, r := range label {
+			if r < 0x80 {
+				if r >= 'a' && r <= 'z' {
+					lookalike = false // a Latin letter: mixedScripts judges the label
+				}
+				continue
+			}
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			letters++
+			if !latinLookalikes[r] {
+				lookalike = false
+			}
+		}
+		if letters > 0 && lookalike {
+			return true
+		}
+	}
+	return false
+}

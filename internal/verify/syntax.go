@@ -128,8 +128,12 @@ func (p *parser) result() SyntaxResult {
 			last := domain[strings.LastIndexByte(domain, '.')+1:]
 			p.tldChecks(!strings.Contains(domain, "."), last[0])
 		}
-		if p.worst <= lastRiskyCode && mixedScripts(uni) {
+		switch {
+		case p.worst > lastRiskyCode:
+		case mixedScripts(uni):
 			p.raise(cHomograph)
+		case wholeScriptConfusable(uni):
+			p.raise(cConfusable)
 		}
 	}
 	if p.uniLocal && p.worst <= lastRiskyCode && mixedScripts(local) {
