@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -94,6 +95,9 @@ func (b *backgroundImporter) Start(ctx context.Context, req contact.ImportReques
 		}
 		os.Remove(req.Path)
 		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed)
+		if req.Verify {
+			b.a.verifyAfterImport(b.ctx, p.im.WorkspaceID, req.List, log)
+		}
 	}()
 	return p.im, nil
 }
@@ -108,4 +112,24 @@ func (b *backgroundImporter) drain(grace time.Duration, stop context.CancelFunc)
 		stop()
 		<-done
 	}
+}
+
+// verifyAfterImport checks the addresses of the import's list (or workspace) that were never
+// checked, as `clearlist import --verify` does; its results are stored as they come.
+func (a *App) verifyAfterImport(ctx context.Context, ws int64, list string, log *slog.Logger) {
+	var listID int64
+	if list != "" {
+		l, err := a.Store.ListByName(ctx, ws, list)
+		if err != nil {
+			log.Error("verify imported addresses", "err", err)
+			return
+		}
+		listID = l.ID
+	}
+	j, err := a.StartVerifyJob(ctx, ws, nil, listID, -1)
+	if err != nil {
+		log.Error("verify imported addresses", "err", err)
+		return
+	}
+	log.Info("verifying imported addresses", "verify_job", j.ID, "addresses", j.Total)
 }

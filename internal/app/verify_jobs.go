@@ -32,12 +32,15 @@ type verifyJobs struct {
 }
 
 // StartVerifyJob checks addresses (or, when addrs is empty, the addresses of the list — 0:
-// every contact — not checked within days) in the background and returns the job at once.
+// every contact — not checked within days; days < 0: never checked) in the background and returns the job at once.
 func (a *App) StartVerifyJob(ctx context.Context, ws int64, addrs []string, listID int64, days int) (VerifyJob, error) {
 	if len(addrs) == 0 {
 		var before time.Time
-		if days > 0 {
+		switch {
+		case days > 0:
 			before = time.Now().AddDate(0, 0, -days)
+		case days < 0:
+			before = time.Unix(1, 0) // never checked only
 		}
 		var err error
 		if addrs, err = a.AddressesDue(ctx, ws, listID, before); err != nil {

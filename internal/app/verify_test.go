@@ -130,6 +130,23 @@ func TestServeVerify(t *testing.T) {
 		if code, _ := apiCall(t, "GET", base+"/api/v1/verify/jobs/99", token, "", ""); code != 404 {
 			t.Fatalf("unknown job: %d", code)
 		}
+		// An upload with verify=true checks its addresses once imported.
+		code, out = apiCall(t, "POST", base+"/api/v1/imports?list=later&source_type=api&verify=true", token, "text/csv", "email\nlate@nullmx.test\n")
+		if code != 202 {
+			t.Fatalf("upload: %d %s", code, out)
+		}
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			v, err := a.Store.VerificationOf(ctx, a.Workspace.ID, "late@nullmx.test")
+			if err == nil {
+				if v.Verdict != "undeliverable" {
+					t.Fatalf("uploaded address verified as %+v", v)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the uploaded address was not verified: %v", err)
+			}
+		}
 	})
 }
 

@@ -37,6 +37,9 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 	if req.DryRun, err = boolParam(v, "dry_run"); err != nil {
 		return req, err
 	}
+	if req.Verify, err = boolParam(v, "verify"); err != nil {
+		return req, err
+	}
 	if req.Map, err = mappingParam(v["map"]); err != nil {
 		return req, err
 	}
