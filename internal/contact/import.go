@@ -81,8 +81,8 @@ type ImportRequest struct {
 	Read           ReadOptions    `json:"-"`
 	DryRun         bool           `json:"dry_run"`
 	Verify         bool           `json:"verify,omitempty"` // verify the addresses after the import (the server's uploads)
-	ReportPath     string         `json:"-"` // "" = FILE.errors.csv next to the input
-	Progress       func(Progress) `json:"-"` // called after every batch; may be nil
+	ReportPath     string         `json:"-"`                // "" = FILE.errors.csv next to the input
+	Progress       func(Progress) `json:"-"`                // called after every batch; may be nil
 }
 
 // Progress is reported while an import runs.
