@@ -190,3 +190,37 @@ func (a *App) preloadLists(ctx context.Context) {
 		}
 	}
 }
+
+// applyOwn puts entries this process has just stored into its index without reading them
+// back, when they are the very next change of the list; otherwise it catches up from the
+// store (another writer's change came in between).
+func (a *App) applyOwn(ctx context.Context, ws int64, added []store.Suppression) error {
+	if len(added) == 0 {
+		return a.syncList(ctx, ws)
+	}
+	l, err := a.list(ctx, ws)
+	if err != nil {
+		return err
+	}
+	l.sync.Lock()
+	defer l.sync.Unlock()
+	seq := added[0].AddedSeq
+	if l.seq != seq-1 {
+		return a.catchUp(ctx, ws, l)
+	}
+	var h [32]byte
+	for _, e := range added {
+		if e.AddedSeq != seq || len(e.Hash) != len(h) {
+			return fmt.Errorf("entry %d: not of change %d", e.ID, seq)
+		}
+		copy(h[:], e.Hash)
+		if err := l.index.AddHash(h, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}); err != nil {
+			return err
+		}
+		if e.Kind == string(suppress.KindDomain) {
+			l.domains.Add(1)
+		}
+	}
+	l.seq = seq
+	return nil
+}

@@ -139,7 +139,7 @@ func (a *App) RecordSuppressions(ctx context.Context, ws int64, entries []store.
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := a.syncList(ctx, ws); err != nil {
+	if err := a.applyOwn(ctx, ws, added); err != nil {
 		return added, dups, err
 	}
 	return added, dups, nil

@@ -214,7 +214,7 @@ func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts Re
 			if err != nil {
 				return err
 			}
-			if err := a.syncList(ctx, ws); err != nil {
+			if err := a.applyOwn(ctx, ws, added); err != nil {
 				return err
 			}
 			rep.Added, rep.Duplicates = rep.Added+len(added), rep.Duplicates+dups

@@ -32,7 +32,6 @@ CREATE UNIQUE INDEX suppressions_active ON suppressions (workspace_id, hash, sco
     WHERE removed_seq IS NULL;
 CREATE INDEX suppressions_added ON suppressions (workspace_id, added_seq);
 CREATE INDEX suppressions_removed ON suppressions (workspace_id, removed_seq) WHERE removed_seq IS NOT NULL;
-CREATE INDEX suppressions_value ON suppressions (workspace_id, value) WHERE value <> '';
 CREATE INDEX suppressions_reason ON suppressions (workspace_id, reason, received_at);
 
 CREATE TABLE suppression_seq (
