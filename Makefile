@@ -44,3 +44,4 @@ fuzz: ## each fuzz target for 30 s
 	go test -run '^$$' -fuzz '^FuzzCanonical$$' -fuzztime 30s ./internal/suppress/
 	go test -run '^$$' -fuzz '^FuzzRegistry$$' -fuzztime 30s ./internal/suppress/
 	go test -run '^$$' -fuzz '^FuzzSyntax$$' -fuzztime 30s ./internal/verify/
+	go test -run '^$$' -fuzz '^FuzzVerify$$' -fuzztime 30s ./internal/webhook/

@@ -87,3 +87,22 @@ func TestSend(t *testing.T) {
 		t.Fatal("no answer is a failure")
 	}
 }
+
+// FuzzVerify: any header and body give an answer, never a panic, and only a header made by
+// Sign with the secret verifies.
+func FuzzVerify(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	f.Add("t=1800000000,v1=00", []byte("{}"))
+	f.Add(Sign([]byte("k"), now, []byte("{}")), []byte("{}"))
+	f.Add("t=,v1=,v1=zz,,=", []byte(""))
+	f.Fuzz(func(t *testing.T, header string, body []byte) {
+		err := Verify([]byte("k"), header, body, now, time.Minute)
+		if err == nil && header != Sign([]byte("k"), now, body) && !strings.Contains(header, Sign([]byte("k"), now, body)[13:]) {
+			// Only the genuine MAC verifies (a header may carry it among other fields).
+			t.Fatalf("forged header verified: %q", header)
+		}
+		if err != nil && !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("error not wrapping ErrBadSignature: %v", err)
+		}
+	})
+}
