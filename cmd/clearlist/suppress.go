@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/app"
@@ -28,6 +29,36 @@ type suppressCmd struct {
 	Screen suppressScreenCmd `cmd:"" help:"Copy a CSV file without the rows the list blocks."`
 	Audit  suppressAuditCmd  `cmd:"" help:"Show the audit trail of the list."`
 	Erase  suppressEraseCmd  `cmd:"" help:"Erasure: keep the person blocked by hash only, with no clear value left on the list."`
+	Rules  suppressRulesCmd  `cmd:"" help:"Show the deadline rules (by channel and jurisdiction, with the law they cite)."`
+}
+
+type suppressRulesCmd struct {
+	JSON bool `help:"Print JSON."`
+}
+
+func (c *suppressRulesCmd) Run() error {
+	rules := suppress.DefaultRules()
+	if c.JSON {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"version": rules.Version, "rules": rules.Rules()})
+	}
+	fmt.Printf("deadline rules %s (every matching rule binds; the earliest deadline wins; an unknown jurisdiction gets the strictest)\n\n", rules.Version)
+	for _, r := range rules.Rules() {
+		limit := fmt.Sprintf("%d hours", r.Hours)
+		if r.BusinessDays > 0 {
+			limit = fmt.Sprintf("%d business days (%s calendar)", r.BusinessDays, r.Calendar)
+		}
+		when := ""
+		if r.When != "" {
+			when = " — only with " + r.When
+		}
+		juris := strings.Join(r.Jurisdictions, " ")
+		if len(juris) > 60 {
+			juris = juris[:57] + "…"
+		}
+		fmt.Printf("%s: %s, in %s: %s%s\n  %s\n  %s\n\n", r.ID, strings.Join(r.Channels, "/"), juris, limit, when, r.Text, r.Citation)
+	}
+	fmt.Println("A workspace may set a shorter limit: clearlist setting set suppress.deadline_hours N")
+	return nil
 }
 
 type suppressEraseCmd struct {

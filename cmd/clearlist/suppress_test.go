@@ -73,3 +73,15 @@ func TestCLISuppress(t *testing.T) {
 		})
 	}
 }
+
+// TestCLISuppressRules: the deadline rules print with their citations.
+func TestCLISuppressRules(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	out := e.ok("suppress", "rules").stdout
+	for _, want := range []string{"dl-us-email", "15 U.S.C. §7704(a)(4)", "dl-eu-objection: email/phone/sms", "48 hours", "suppress.deadline_hours"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("suppress rules: no %q in\n%s", want, out)
+		}
+	}
+}
