@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/store"
@@ -21,7 +22,9 @@ type App struct {
 	elig  eligibilityCache
 	scr   screens
 	ver   verifiers
-	vjobs verifyJobs
+	vjobs sync.WaitGroup  // running verification jobs
+	jobs  context.Context // the jobs' context, cancelled by Close
+	stop  context.CancelFunc
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
@@ -39,8 +42,14 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("select workspace: %w", err)
 	}
-	return &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w}, nil
+	jobs, stop := context.WithCancel(context.Background())
+	return &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}, nil
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+// Close stops background jobs (they stay recorded as running and resume at the next
+// serve) and releases the database.
+func (a *App) Close() error {
+	a.stop()
+	a.vjobs.Wait()
+	return a.Store.Close()
+}

@@ -53,6 +53,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	go func() { defer close(hooksDone); a.webhookLoop(bg, webhookInterval) }()
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
+	if err := a.ResumeVerifyJobs(bg); err != nil {
+		a.Log.Error("resume verification jobs", "err", err)
+	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err := srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)

@@ -2,37 +2,26 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
-// VerifyJob is a bulk verification running in the background of the server; its results
-// are stored as they come, so a job lost with a restart loses only its progress counter.
+// VerifyJob is a bulk verification running in the background of the server. Jobs are
+// stored: any server reports on them, and serve resumes the unfinished ones after a restart
+// (addresses checked since the job started are not checked again).
 type VerifyJob = verify.JobStatus
 
-// verifyJob is a running job: its public state and its counters.
-type verifyJob struct {
-	VerifyJob
-	workspace     int64
-	done          atomic.Int64
-	mu            sync.Mutex
-	verdictCounts map[verify.Verdict]int
-}
-
-// verifyJobs are the jobs of this process.
-type verifyJobs struct {
-	mu   sync.Mutex
-	next int64
-	jobs map[int64]*verifyJob
-}
+// jobProgressEvery bounds how often a running job writes its progress.
+const jobProgressEvery = time.Second
 
 // StartVerifyJob checks addresses (or, when addrs is empty, the addresses of the list — 0:
-// every contact — not checked within days; days < 0: never checked) in the background and returns the job at once.
+// every contact — not checked within days; days < 0: never checked) in the background and
+// returns the job at once.
 func (a *App) StartVerifyJob(ctx context.Context, ws int64, addrs []string, listID int64, days int) (VerifyJob, error) {
 	if len(addrs) == 0 {
 		var before time.Time
@@ -47,55 +36,95 @@ func (a *App) StartVerifyJob(ctx context.Context, ws int64, addrs []string, list
 			return VerifyJob{}, err
 		}
 	}
-	j := &verifyJob{VerifyJob: VerifyJob{State: "running", Total: len(addrs), StartedAt: time.Now().UTC()}, workspace: ws,
-		verdictCounts: map[verify.Verdict]int{}}
-	a.vjobs.mu.Lock()
-	a.vjobs.next++
-	j.ID = a.vjobs.next
-	if a.vjobs.jobs == nil {
-		a.vjobs.jobs = map[int64]*verifyJob{}
+	started := time.Now().UTC().Truncate(time.Microsecond)
+	id, err := a.Store.CreateVerifyJob(ctx, ws, addrs, started)
+	if err != nil {
+		return VerifyJob{}, err
 	}
-	a.vjobs.jobs[j.ID] = j
-	a.vjobs.mu.Unlock()
+	a.runVerifyJob(a.jobs, store.VerifyJobRow{ID: id, WorkspaceID: ws, Total: len(addrs),
+		Verdicts: map[string]int{}, StartedAt: started}, addrs)
+	return VerifyJob{ID: id, State: "running", Total: len(addrs), Verdicts: map[string]int{}, StartedAt: started}, nil
+}
+
+// runVerifyJob checks addrs on a goroutine, counting on from the job's stored progress.
+func (a *App) runVerifyJob(ctx context.Context, j store.VerifyJobRow, addrs []string) {
+	a.vjobs.Add(1)
 	go func() {
-		err := a.VerifyAddresses(context.WithoutCancel(ctx), ws, slices.Values(addrs), VerifyOptions{Store: true}, func(r verify.Result) {
-			j.done.Add(1)
-			j.mu.Lock()
-			j.verdictCounts[r.Verdict]++
-			j.mu.Unlock()
+		defer a.vjobs.Done()
+		var mu sync.Mutex
+		done, verdicts := j.Done, j.Verdicts
+		if verdicts == nil {
+			verdicts = map[string]int{}
+		}
+		last := time.Now()
+		save := func(state, errText string) error {
+			return a.Store.UpdateVerifyJob(ctx, j.ID, done, verdicts, state, errText)
+		}
+		err := a.VerifyAddresses(ctx, j.WorkspaceID, slices.Values(addrs), VerifyOptions{Store: true}, func(r verify.Result) {
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			verdicts[string(r.Verdict)]++
+			if time.Since(last) >= jobProgressEvery {
+				last = time.Now()
+				if err := save("running", ""); err != nil {
+					a.Log.Warn("record verification progress", "job", j.ID, "err", err)
+				}
+			}
 		})
-		j.mu.Lock()
-		defer j.mu.Unlock()
-		now := time.Now().UTC()
-		j.FinishedAt, j.State = &now, "done"
+		mu.Lock()
+		defer mu.Unlock()
+		state, errText := "done", ""
 		if err != nil {
-			j.State, j.Error = "failed", err.Error()
+			if ctx.Err() != nil {
+				return // the server stops: the job stays running and is resumed at the next start
+			}
+			state, errText = "failed", err.Error()
 			a.Log.Error("verification job", "job", j.ID, "err", err)
 		}
+		if err := save(state, errText); err != nil {
+			a.Log.Error("record verification job", "job", j.ID, "err", err)
+		}
 	}()
-	return j.snapshot(), nil
+}
+
+// ResumeVerifyJobs restarts the unfinished jobs of every workspace, skipping the addresses
+// checked since each job started. serve calls it at start.
+func (a *App) ResumeVerifyJobs(ctx context.Context) error {
+	jobs, err := a.Store.UnfinishedVerifyJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		seen, err := a.Store.VerifiedSince(ctx, j.WorkspaceID, j.StartedAt)
+		if err != nil {
+			return err
+		}
+		var rest []string
+		for _, addr := range j.Addresses {
+			_, key, err := contact.CanonicalEmail(addr)
+			if err != nil {
+				key = addr
+			}
+			if !seen[key] {
+				rest = append(rest, addr)
+			}
+		}
+		j.Done = int64(j.Total - len(rest))
+		a.Log.Info("resuming verification job", "job", j.ID, "left", len(rest), "of", j.Total)
+		a.runVerifyJob(a.jobs, j, rest)
+	}
+	return nil
 }
 
 // VerifyJobStatus returns a job of the workspace.
-func (a *App) VerifyJobStatus(ws, id int64) (VerifyJob, error) {
-	a.vjobs.mu.Lock()
-	j, ok := a.vjobs.jobs[id]
-	a.vjobs.mu.Unlock()
-	if !ok || j.workspace != ws {
-		return VerifyJob{}, fmt.Errorf("verification job %d is not known to this server (jobs are kept until it restarts; results are stored either way)", id)
+func (a *App) VerifyJobStatus(ctx context.Context, ws, id int64) (VerifyJob, error) {
+	j, err := a.Store.VerifyJob(ctx, ws, id)
+	if err != nil {
+		return VerifyJob{}, err
 	}
-	return j.snapshot(), nil
-}
-
-func (j *verifyJob) snapshot() VerifyJob {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	out := VerifyJob{ID: j.ID, State: j.State, Total: j.Total, Done: j.done.Load(), Error: j.Error, StartedAt: j.StartedAt,
-		FinishedAt: j.FinishedAt, Verdicts: map[string]int{}}
-	for v, n := range j.verdictCounts {
-		out.Verdicts[string(v)] = n
-	}
-	return out
+	return VerifyJob{ID: j.ID, State: j.State, Total: j.Total, Done: j.Done, Verdicts: j.Verdicts, Error: j.Error,
+		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}, nil
 }
 
 // VerifyOne checks one address online (and with the probe when asked and allowed) and stores

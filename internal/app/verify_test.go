@@ -2,12 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/verify/verifytest"
@@ -188,4 +190,49 @@ func TestVerifyWorkspaceLists(t *testing.T) {
 	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.free.add", "not a domain!"); err == nil {
 		t.Fatal("a bad domain accepted")
 	}
+}
+
+// TestResumeVerifyJob: a job left running (the server stopped) is resumed at the next start,
+// skipping the addresses it had checked, and finishes with the full count.
+func TestResumeVerifyJob(t *testing.T) {
+	dnsAddr := verifytest.Zone(t)
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		a.Cfg.DNSServer = dnsAddr
+		ctx := context.Background()
+		started := time.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
+		addrs := []string{"a@mail.test", "b@nullmx.test", "c@gone.test"}
+		id, err := a.Store.CreateVerifyJob(ctx, a.Workspace.ID, addrs, started)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// a@ was checked before the stop; its result must not be redone.
+		if err := a.Store.SaveVerifications(ctx, a.Workspace.ID, []store.Verification{{Address: "a@mail.test", Verdict: "deliverable", CheckedAt: started.Add(time.Second)}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Store.UpdateVerifyJob(ctx, id, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ResumeVerifyJobs(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var j VerifyJob
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if j, err = a.VerifyJobStatus(ctx, a.Workspace.ID, id); err != nil {
+				t.Fatal(err)
+			}
+			if j.State != "running" || time.Now().After(deadline) {
+				break
+			}
+		}
+		if j.State != "done" || j.Done != 3 || j.Verdicts["undeliverable"] != 2 || j.Verdicts["deliverable"] != 1 || j.FinishedAt == nil {
+			t.Fatalf("resumed job: %+v", j)
+		}
+		if v, _ := a.Store.VerificationOf(ctx, a.Workspace.ID, "a@mail.test"); !v.CheckedAt.Equal(started.Add(time.Second)) {
+			t.Fatalf("a@ was checked again: %+v", v)
+		}
+		if _, err := a.VerifyJobStatus(ctx, a.Workspace.ID+1000, id); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("another workspace's job: %v", err)
+		}
+	})
 }

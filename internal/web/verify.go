@@ -13,7 +13,7 @@ import (
 type Verifier interface {
 	VerifyOne(ctx context.Context, ws int64, address string, probe bool) (verify.Result, error)
 	StartVerifyJob(ctx context.Context, ws int64, addrs []string, listID int64, days int) (verify.JobStatus, error)
-	VerifyJobStatus(ws, id int64) (verify.JobStatus, error)
+	VerifyJobStatus(ctx context.Context, ws, id int64) (verify.JobStatus, error)
 }
 
 func (s *Server) verifyRoutes(api huma.API) {
@@ -85,9 +85,9 @@ type verifyJobIDInput struct {
 }
 
 func (s *Server) verifyJob(ctx context.Context, in *verifyJobIDInput) (*verifyJobOutput, error) {
-	j, err := s.cfg.Verifier.VerifyJobStatus(workspace(ctx), in.ID)
+	j, err := s.cfg.Verifier.VerifyJobStatus(ctx, workspace(ctx), in.ID)
 	if err != nil {
-		return nil, huma.Error404NotFound(err.Error())
+		return nil, notFound(err, "verification job %d", in.ID)
 	}
 	return &verifyJobOutput{Body: j}, nil
 }
