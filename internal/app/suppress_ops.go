@@ -1,0 +1,140 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
+)
+
+// ProtectedReasons are the reasons a marketer may not lift: the person's own words.
+var ProtectedReasons = []string{string(suppress.ReasonUnsubscribe), string(suppress.ReasonComplaint)}
+
+// Unsuppress removes an entry with a reason, as role (a store.Role*); a marketer cannot remove
+// an unsubscribe or a complaint (store.ErrProtectedSuppression).
+func (a *App) Unsuppress(ctx context.Context, ws, id int64, by, why, role string) (store.Suppression, error) {
+	if strings.TrimSpace(why) == "" {
+		return store.Suppression{}, fmt.Errorf("%w: removing an entry needs a reason (it is kept in the audit trail)", suppress.ErrInvalid)
+	}
+	if strings.TrimSpace(by) == "" {
+		return store.Suppression{}, fmt.Errorf("%w: say who removes the entry", suppress.ErrInvalid)
+	}
+	allowed := func(reason string) bool {
+		switch role {
+		case store.RoleAdmin, store.RoleCompliance:
+			return true
+		case store.RoleMarketer:
+			for _, p := range ProtectedReasons {
+				if reason == p {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	e, err := a.Store.RemoveSuppression(ctx, ws, id, by, strings.TrimSpace(why), allowed)
+	if err != nil {
+		return store.Suppression{}, err
+	}
+	return e, a.syncList(ctx, ws)
+}
+
+// CheckAnswer is the answer of CheckSuppressed.
+type CheckAnswer = suppress.CheckAnswer
+
+// CheckSuppressed screens one identifier against the workspace's and the instance's lists,
+// as this process's index has them. kind "" guesses it.
+func (a *App) CheckSuppressed(ctx context.Context, ws int64, kind, value, channel, purpose string) (CheckAnswer, error) {
+	k := GuessKind(value)
+	if kind != "" {
+		var err error
+		if k, err = suppress.ParseKind(kind); err != nil {
+			return CheckAnswer{}, err
+		}
+	}
+	if channel != "" {
+		if sc, err := suppress.ParseScope(channel); err != nil || sc.Channel == "" || sc.Purpose != "" {
+			return CheckAnswer{}, fmt.Errorf("%w: unknown channel %q: use email, phone or sms", suppress.ErrInvalid, channel)
+		}
+	}
+	s, err := a.Screen(ctx, ws, false)
+	if err != nil {
+		return CheckAnswer{}, err
+	}
+	c, err := suppress.Canonical(k, value, s.Options)
+	if err != nil {
+		return CheckAnswer{}, err
+	}
+	m, blocked := s.CheckCanonical(k, c, channel, purpose)
+	ans := CheckAnswer{Identifier: c, Kind: string(k), Channel: channel, Purpose: purpose, Contactable: !blocked}
+	if blocked {
+		ans.MatchedKind, ans.Scope, ans.Instance = string(m.Kind), m.Scope.String(), m.Instance
+	}
+	return ans, nil
+}
+
+// LiftCRMFlag removes the workspace's active entries with reason crm for an identifier (a
+// flag cleared in a connected CRM), leaving entries of every other reason in force. It
+// returns how many it removed.
+func (a *App) LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string) (int, error) {
+	k := GuessKind(value)
+	if kind != "" {
+		var err error
+		if k, err = suppress.ParseKind(kind); err != nil {
+			return 0, err
+		}
+	}
+	l, err := a.list(ctx, ws)
+	if err != nil {
+		return 0, err
+	}
+	e, err := suppress.NewEntry(l.keyer, k, value, a.suppressOptions())
+	if err != nil {
+		return 0, err
+	}
+	n, err := a.Store.RemoveSuppressionsByHash(ctx, ws, [][]byte{e.Hash[:]}, string(suppress.ReasonCRM), by, "flag cleared in the CRM")
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, a.syncList(ctx, ws)
+}
+
+// PublicStop records a request from the public "stop contacting me" form of the named
+// workspace: the identifier is suppressed for every channel and purpose at once, with the
+// form's IP and user agent as evidence. An unknown workspace gives store.ErrNotFound (the
+// form does not create workspaces).
+func (a *App) PublicStop(ctx context.Context, workspace, value, ip, userAgent string) error {
+	w, err := a.Store.WorkspaceByName(ctx, workspace)
+	if err != nil {
+		return err
+	}
+	note := "public form; IP " + ip
+	if len(userAgent) > 200 {
+		userAgent = userAgent[:200]
+	}
+	if userAgent != "" {
+		note += "; user agent " + userAgent
+	}
+	_, _, err = a.Suppress(ctx, w.ID, []SuppressRequest{{Value: value, Reason: string(suppress.ReasonRequestWeb),
+		ChannelIn: suppress.InWeb, By: "public-form", Note: note}})
+	return err
+}
+
+// EraseIdentifier is the do-not-contact side of an erasure request: the identifier gets an
+// erasure entry for every channel (so the person is never contacted again) and every entry
+// for it keeps only its hash. It returns how many entries lost their clear value.
+func (a *App) EraseIdentifier(ctx context.Context, ws int64, kind, value, by string) (int, error) {
+	req := SuppressRequest{Kind: kind, Value: value, Reason: string(suppress.ReasonErasure), By: by}
+	e, err := a.PrepareSuppression(ctx, ws, req, time.Now().UTC())
+	if err != nil {
+		return 0, err
+	}
+	if _, _, err := a.RecordSuppressions(ctx, ws, []store.Suppression{e}, ""); err != nil {
+		return 0, err
+	}
+	return a.Store.EraseSuppressionValues(ctx, ws, e.Hash, by)
+}
