@@ -174,16 +174,24 @@ type suppressCheckCmd struct {
 
 func (c *suppressCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 	var ans app.CheckAnswer
+	var entries []store.Suppression
 	err := withApp(ctx, cfg, func(a *app.App) error {
 		var err error
-		ans, err = a.CheckSuppressed(ctx, a.Workspace.ID, c.Kind, c.Value, c.Channel, c.Purpose)
+		if ans, err = a.CheckSuppressed(ctx, a.Workspace.ID, c.Kind, c.Value, c.Channel, c.Purpose); err != nil || ans.Contactable {
+			return err
+		}
+		entries, err = a.SuppressionsFor(ctx, a.Workspace.ID, c.Kind, c.Value)
 		return err
 	})
 	if err != nil {
 		return err
 	}
 	if c.JSON {
-		if err := json.NewEncoder(os.Stdout).Encode(ans); err != nil {
+		out := struct {
+			app.CheckAnswer
+			Entries []store.Suppression `json:"entries,omitempty"`
+		}{ans, entries}
+		if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
 			return err
 		}
 	} else if ans.Contactable {
@@ -194,6 +202,11 @@ func (c *suppressCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 			where = "the instance-wide list"
 		}
 		fmt.Printf("do not contact: %s %s is on %s (matched by an entry of kind %s, scope %s)\n", ans.Kind, ans.Identifier, where, ans.MatchedKind, ans.Scope)
+		for _, e := range entries {
+			fmt.Printf("  entry %d: %s %s, scope %s, reason %s, received %s by %s, recorded by %s\n", e.ID, e.Kind, cmp.Or(e.Value, "(erased)"),
+				suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason, e.ReceivedAt.Format(time.DateOnly),
+				cmp.Or(e.ChannelIn, "?"), e.RecordedBy)
+		}
 	}
 	if !ans.Contactable {
 		os.Exit(exitRefused)

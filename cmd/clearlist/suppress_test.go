@@ -19,7 +19,8 @@ func TestCLISuppress(t *testing.T) {
 			e := newCLI(t, eng.DSN(t))
 			e.ok("suppress", "add", "Jane.Doe+promo@GMail.com", "+1 (212) 555-0100", "--reason", "request-phone", "--country", "US")
 			for _, v := range []string{"janedoe@gmail.com", "tel:+12125550100", "+1.212.555.0100"} {
-				if r := e.run("suppress", "check", v); r.code != exitRefused || !strings.Contains(r.stdout, "do not contact") {
+				if r := e.run("suppress", "check", v); r.code != exitRefused || !strings.Contains(r.stdout, "do not contact") ||
+					!strings.Contains(r.stdout, "reason request-phone, received") {
 					t.Errorf("check %s: exit %d, %q", v, r.code, r.stdout)
 				}
 			}

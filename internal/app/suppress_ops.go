@@ -138,3 +138,45 @@ func (a *App) EraseIdentifier(ctx context.Context, ws int64, kind, value, by str
 	}
 	return a.Store.EraseSuppressionValues(ctx, ws, e.Hash, by)
 }
+
+// SuppressionsFor returns the active entries of the workspace's list (and the instance's)
+// that concern an identifier — for an address, those of its domain too — for explaining a
+// "do not contact" answer: which request, when, by which channel.
+func (a *App) SuppressionsFor(ctx context.Context, ws int64, kind, value string) ([]store.Suppression, error) {
+	k := GuessKind(value)
+	if kind != "" {
+		var err error
+		if k, err = suppress.ParseKind(kind); err != nil {
+			return nil, err
+		}
+	}
+	opts := a.suppressOptions()
+	c, err := suppress.Canonical(k, value, opts)
+	if err != nil {
+		return nil, err
+	}
+	var out []store.Suppression
+	for _, list := range []int64{ws, store.InstanceWorkspace} {
+		l, err := a.list(ctx, list)
+		if err != nil {
+			return nil, err
+		}
+		hashes := []suppress.Kind{k}
+		if k == suppress.KindEmail {
+			hashes = append(hashes, suppress.KindDomain)
+		}
+		for _, hk := range hashes {
+			v := c
+			if hk == suppress.KindDomain && k == suppress.KindEmail {
+				v = suppress.EmailDomain(c)
+			}
+			h := l.keyer.Hash(hk, v)
+			es, err := a.Store.Suppressions(ctx, list, store.SuppressionFilter{Hash: h[:]})
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, es...)
+		}
+	}
+	return out, nil
+}

@@ -48,6 +48,9 @@ func TestServeSuppressions(t *testing.T) {
 		if out := call("GET", "/api/v1/check?phone=%2B12125550100&channel=phone", agent, "", 200); !strings.Contains(out, `"contactable":true`) {
 			t.Fatalf("sms-only entry blocks calls: %s", out)
 		}
+		if out := call("GET", "/api/v1/check?email=annlee%40gmail.com&explain=true", agent, "", 200); !strings.Contains(out, `"reason":"unsubscribe"`) || !strings.Contains(out, `"entries":[`) {
+			t.Fatalf("explain: %s", out)
+		}
 		for _, bad := range []string{"/api/v1/check", "/api/v1/check?phone=12&email=a@b.example", "/api/v1/check?phone=555-0100",
 			"/api/v1/check?email=a%0D%0A@b.example", "/api/v1/check?email=a@b.example&channel=fax"} {
 			call("GET", bad, agent, "", 422)

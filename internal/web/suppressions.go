@@ -18,6 +18,7 @@ type Suppressions interface {
 	Unsuppress(ctx context.Context, ws, id int64, by, why, role string) (store.Suppression, error)
 	CheckSuppressed(ctx context.Context, ws int64, kind, value, channel, purpose string) (suppress.CheckAnswer, error)
 	LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string) (int, error)
+	SuppressionsFor(ctx context.Context, ws int64, kind, value string) ([]store.Suppression, error)
 }
 
 func (s *Server) suppressionRoutes(api huma.API) {
@@ -171,10 +172,16 @@ type checkInput struct {
 	Value   string `query:"value" doc:"Any identifier; its kind is guessed."`
 	Channel string `query:"channel" enum:"email,phone,sms," doc:"The channel you would use; empty: any."`
 	Purpose string `query:"purpose" doc:"The purpose you would contact for; empty: any."`
+	Explain bool   `query:"explain" doc:"When blocked, also list the entries that concern the identifier (reads the database)."`
+}
+
+type checkBody struct {
+	suppress.CheckAnswer
+	Entries []store.Suppression `json:"entries,omitempty" doc:"With explain=true: the entries behind a do-not-contact answer."`
 }
 
 type checkOutput struct {
-	Body suppress.CheckAnswer
+	Body checkBody
 }
 
 func (s *Server) check(ctx context.Context, in *checkInput) (*checkOutput, error) {
@@ -199,5 +206,11 @@ func (s *Server) check(ctx context.Context, in *checkInput) (*checkOutput, error
 		result = "contactable"
 	}
 	s.metrics.checks.WithLabelValues(result).Inc()
-	return &checkOutput{Body: ans}, nil
+	out := &checkOutput{Body: checkBody{CheckAnswer: ans}}
+	if in.Explain && !ans.Contactable {
+		if out.Body.Entries, err = s.cfg.Suppressions.SuppressionsFor(ctx, workspace(ctx), kind, value); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
