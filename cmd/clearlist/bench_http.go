@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/app"
@@ -174,7 +173,7 @@ func (c *benchCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		defer stop()
 		runtime.GC()
-		rss := procStatus("VmRSS")
+		rss := fmt.Sprintf("%.0f MiB", app.MemoryMiB("VmRSS"))
 		fmt.Fprintf(os.Stderr, "index loaded from the store in %s; resident %s\n", loaded.Round(time.Millisecond), rss)
 		rounds, err := measureRounds(ctx, dir, c.Rate, c.Duration, c.Rounds, bare, check)
 		if err != nil {
@@ -182,25 +181,11 @@ func (c *benchCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		if c.JSON {
 			return json.NewEncoder(os.Stdout).Encode(map[string]any{"rounds": rounds, "entries": c.Entries,
-				"index_load_seconds": loaded.Seconds(), "rss_after_load": rss, "peak_rss": procStatus("VmHWM")})
+				"index_load_seconds": loaded.Seconds(), "rss_after_load": rss, "peak_rss": fmt.Sprintf("%.0f MiB", app.MemoryMiB("VmHWM"))})
 		}
 		fmt.Printf("check API on %s, %d entries (index loaded in %s, resident %s, peak %s), %d req/s open loop for %s per round (load from a separate process)\n",
-			a.Store.Dialect(), c.Entries, loaded.Round(time.Millisecond), rss, procStatus("VmHWM"), c.Rate, c.Duration)
+			a.Store.Dialect(), c.Entries, loaded.Round(time.Millisecond), rss, fmt.Sprintf("%.0f MiB", app.MemoryMiB("VmHWM")), c.Rate, c.Duration)
 		printRounds(rounds, "check:")
 		return nil
 	})
-}
-
-// procStatus returns a line's value of /proc/self/status, e.g. VmRSS, or "?".
-func procStatus(key string) string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "?"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(line, ":"); ok && k == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "?"
 }

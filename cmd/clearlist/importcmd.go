@@ -84,7 +84,7 @@ func verifyImported(ctx context.Context, a *app.App, list string, quiet bool) er
 		}
 		listID = l.ID
 	}
-	due, err := a.AddressesDue(ctx, a.Workspace.ID, listID, time.Unix(1, 0)) // never checked
+	due, err := a.AddressesDue(ctx, a.Workspace.ID, listID, app.NeverChecked)
 	if err != nil {
 		return err
 	}

@@ -125,7 +125,7 @@ func (c *suppressAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		for _, e := range added {
 			fmt.Printf("%d\t%s %s\t%s\t%s, effective now; deadline %s (%s)\n", e.ID, e.Kind, e.Value,
-				cmp.Or(suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}.String(), "all"), e.Reason,
+				suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason,
 				e.Deadline.Format(time.RFC3339), e.DeadlineRule)
 		}
 		if dups > 0 {

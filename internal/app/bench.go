@@ -135,13 +135,17 @@ func generateBenchFile(path string, rows int) error {
 }
 
 // peakRSSMiB reads the process's peak resident set size (VmHWM) on Linux; 0 elsewhere.
-func peakRSSMiB() float64 {
+func peakRSSMiB() float64 { return MemoryMiB("VmHWM") }
+
+// MemoryMiB reads a memory line of /proc/self/status (VmRSS, VmHWM) in MiB on Linux; 0
+// elsewhere.
+func MemoryMiB(key string) float64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+		if rest, ok := strings.CutPrefix(line, key+":"); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			return kb / 1024
 		}

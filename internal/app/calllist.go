@@ -58,7 +58,7 @@ func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at t
 			rep.NoPhone++
 			return nil
 		}
-		if blocked(s, c, suppress.ChannelPhone, purpose) {
+		if contactBlocked(s, c.EmailCanonical, c.Phone, suppress.ChannelPhone, purpose) {
 			rep.Suppressed++
 			return nil
 		}
@@ -82,23 +82,4 @@ func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at t
 		return rep, err
 	}
 	return rep, bw.Flush()
-}
-
-// blocked screens every identifier of a contact for a channel and purpose.
-func blocked(s *suppress.Screen, c contact.Contact, channel, purpose string) bool {
-	if c.EmailCanonical != "" {
-		email := c.EmailCanonical
-		if ce, err := suppress.FromContactEmail(email, s.Options); err == nil {
-			email = ce
-		}
-		if _, ok := s.CheckCanonical(suppress.KindEmail, email, channel, purpose); ok {
-			return true
-		}
-	}
-	if c.Phone != "" {
-		if _, ok := s.CheckCanonical(suppress.KindPhone, c.Phone, channel, purpose); ok {
-			return true
-		}
-	}
-	return false
 }

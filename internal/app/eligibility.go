@@ -42,6 +42,11 @@ func (a *App) Eligibility(ctx context.Context, ws int64, email, purpose, channel
 	}
 	out := Eligibility{ContactID: r.ContactID, Email: string(r.Email), Purpose: purpose, Channel: ev.facts.Channel.String()}
 	ev.facts.LI.AssessmentApproved = ev.facts.Purpose.Marketing && r.LIAApproved
+	if policy.ParseAddressVerdict(r.EmailVerdict) == policy.VerdictRisky {
+		if ev.facts.ExcludeRisky, err = a.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
+			return Eligibility{}, err
+		}
+	}
 	var v policy.Verdict
 	if err := ev.evaluate(ctx, &r, &v); err != nil {
 		return Eligibility{}, err

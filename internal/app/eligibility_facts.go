@@ -68,8 +68,10 @@ func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel stri
 	if ev.screen, err = a.Screen(ctx, ws, batch); err != nil {
 		return nil, err
 	}
-	if ev.facts.ExcludeRisky, err = a.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
-		return nil, err
+	if batch { // a single answer reads it only for a risky address (Eligibility)
+		if ev.facts.ExcludeRisky, err = a.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
+			return nil, err
+		}
 	}
 	if p.Marketing && batch {
 		l, err := a.Store.LIAFor(ctx, ws, purpose)

@@ -44,7 +44,7 @@ func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int
 		if err != nil {
 			return 0, err
 		}
-		skip = func(c contact.Contact) bool { return blocked(s, c, "", "") }
+		skip = func(c contact.Contact) bool { return contactBlocked(s, c.EmailCanonical, c.Phone, "", "") }
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var n int

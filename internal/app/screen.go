@@ -21,7 +21,7 @@ const suppressKeyName = "suppress-hash"
 // screening (exports, call lists, campaigns) and, in serve, every syncInterval for the writes
 // of other processes.
 type screens struct {
-	mu    sync.Mutex
+	mu    sync.RWMutex
 	lists map[int64]*screenList
 }
 
@@ -32,36 +32,47 @@ type screenList struct {
 	index   *suppress.Index
 	seq     int64
 	domains atomic.Int64 // active domain entries: none spares every address its domain lookup
+	ready   atomic.Bool  // keyer and index are loaded; they are not replaced after
 }
 
-// list returns the workspace's list, loading it on first use.
+// list returns the workspace's list, loading it on first use. Once loaded it is returned
+// without taking the list's lock, so that answers never wait for a catch-up in progress.
 func (a *App) list(ctx context.Context, ws int64) (*screenList, error) {
-	a.scr.mu.Lock()
+	a.scr.mu.RLock()
 	l, ok := a.scr.lists[ws]
-	if !ok {
-		if a.scr.lists == nil {
-			a.scr.lists = map[int64]*screenList{}
-		}
-		l = &screenList{}
-		a.scr.lists[ws] = l
+	a.scr.mu.RUnlock()
+	if ok && l.ready.Load() {
+		return l, nil
 	}
-	a.scr.mu.Unlock()
+	if !ok {
+		a.scr.mu.Lock()
+		if l, ok = a.scr.lists[ws]; !ok {
+			if a.scr.lists == nil {
+				a.scr.lists = map[int64]*screenList{}
+			}
+			l = &screenList{}
+			a.scr.lists[ws] = l
+		}
+		a.scr.mu.Unlock()
+	}
 	l.sync.Lock()
 	defer l.sync.Unlock()
-	if l.keyer == nil {
-		key, err := a.suppressKey(ctx, ws)
-		if err != nil {
-			return nil, err
-		}
-		if l.keyer, err = suppress.NewKeyer(key); err != nil {
-			return nil, err
-		}
-		l.index = suppress.NewIndex(0)
-		if err := a.catchUp(ctx, ws, l); err != nil {
-			l.keyer = nil // try again from scratch next time
-			return nil, err
-		}
+	if l.ready.Load() {
+		return l, nil // loaded by the caller that held the lock before
 	}
+	key, err := a.suppressKey(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	if l.keyer, err = suppress.NewKeyer(key); err != nil {
+		return nil, err
+	}
+	l.index, l.seq = suppress.NewIndex(0), 0
+	l.domains.Store(0)
+	if err := a.catchUp(ctx, ws, l); err != nil {
+		return nil, err // the next caller loads it from scratch
+	}
+	l.ready.Store(true)
 	return l, nil
 }
 
@@ -167,16 +178,16 @@ func (a *App) syncLoop(ctx context.Context, interval time.Duration) {
 	}
 }
 
-// preloadLists loads the screening index of every workspace that has do-not-contact entries
-// (and the instance's), so that a server's first answers do not wait for a large list to be
+// preloadLists loads the screening index of every workspace whose do-not-contact list has
+// entries (the instance's too), so that a server's first answers do not wait for a large list to be
 // read; a request that comes earlier waits for its list rather than answer without it.
 func (a *App) preloadLists(ctx context.Context) {
-	wss, err := a.Store.WorkspaceIDs(ctx)
+	wss, err := a.Store.SuppressionWorkspaces(ctx)
 	if err != nil {
 		a.Log.Error("preload do-not-contact lists", "err", err)
 		return
 	}
-	for _, ws := range append([]int64{store.InstanceWorkspace}, wss...) {
+	for _, ws := range wss {
 		start := time.Now()
 		l, err := a.list(ctx, ws)
 		if err != nil {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -48,7 +49,7 @@ func (a *App) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Wri
 		}
 	}
 	if idx < 0 {
-		return rep, fmt.Errorf("%w: no column %q; the header has %s", suppress.ErrInvalid, cmpOr(column, "email, phone or value"), strings.Join(head, ", "))
+		return rep, fmt.Errorf("%w: no column %q; the header has %s", suppress.ErrInvalid, cmp.Or(column, "email, phone or value"), strings.Join(head, ", "))
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	cw := csv.NewWriter(bw)
@@ -134,11 +135,4 @@ func groupByKind(values []string) map[suppress.Kind]*kindGroup {
 		g.values, g.rows = append(g.values, v), append(g.rows, i)
 	}
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

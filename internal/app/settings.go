@@ -113,14 +113,14 @@ func splitItems(v string) []string {
 // workspaceLists returns the verification lists with the workspace's changes, and a key that
 // changes when they do ("" for the embedded lists).
 func (a *App) workspaceLists(ctx context.Context, ws int64) (*verify.Lists, string, error) {
+	set, err := a.Store.Settings(ctx, ws)
+	if err != nil {
+		return nil, "", err
+	}
 	var o verify.Overrides
 	var key []string
 	for _, name := range slices.Sorted(maps.Keys(listSettings)) {
-		v, ok, err := a.Store.Setting(ctx, ws, name)
-		if err != nil {
-			return nil, "", err
-		}
-		if ok && v != "" {
+		if v := set[name]; v != "" {
 			listSettings[name](&o, splitItems(v))
 			key = append(key, name+"="+v)
 		}
@@ -137,17 +137,15 @@ func (a *App) workspaceLists(ctx context.Context, ws int64) (*verify.Lists, stri
 
 // deadlineRules are the deadline rules with the workspace's own settings applied.
 func (a *App) deadlineRules(ctx context.Context, ws int64) (*suppress.Rules, error) {
-	var set suppress.Settings
-	if v, ok, err := a.Store.Setting(ctx, ws, SettingDeadlineHours); err != nil {
-		return nil, err
-	} else if ok {
-		n, _ := strconv.Atoi(v)
-		set.Limit = time.Duration(n) * time.Hour
-	}
-	bulk, err := a.settingBool(ctx, ws, SettingBulkSender)
+	all, err := a.Store.Settings(ctx, ws)
 	if err != nil {
 		return nil, err
 	}
-	set.BulkSender = bulk
+	var set suppress.Settings
+	if v, ok := all[SettingDeadlineHours]; ok {
+		n, _ := strconv.Atoi(v)
+		set.Limit = time.Duration(n) * time.Hour
+	}
+	set.BulkSender = all[SettingBulkSender] == "true" // SetSetting stores booleans as true or false
 	return suppress.DefaultRules().WithSettings(set)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nyaruka/phonenumbers"
 
@@ -88,6 +89,11 @@ func (a *App) prepareSuppression(ctx context.Context, ws int64, req SuppressRequ
 	by := strings.TrimSpace(req.By)
 	if by == "" {
 		return store.Suppression{}, fmt.Errorf("%w: say who records the request (recorded_by)", suppress.ErrInvalid)
+	}
+	for name, v := range map[string]string{"recorded_by": by, "note": req.Note} {
+		if strings.ContainsFunc(v, unicode.IsControl) || len(v) > 1000 {
+			return store.Suppression{}, fmt.Errorf("%w: %s holds a line break or control character, or is over 1,000 bytes: give one line of text", suppress.ErrInvalid, name)
+		}
 	}
 	l, err := a.list(ctx, ws)
 	if err != nil {

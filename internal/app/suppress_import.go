@@ -121,14 +121,11 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 		rep.Rows++
 		row := rep.Rows + 1 // the header is row 1
 		if err != nil {
-			rep.fail(row, "", fmt.Errorf("unreadable CSV: %v", err))
 			var pe *csv.ParseError
-			if errors.As(err, &pe) && pe.Err == csv.ErrFieldCount {
-				continue
-			}
 			if !errors.As(err, &pe) {
-				return rep, err
+				return rep, err // the file itself could not be read
 			}
+			rep.fail(row, "", fmt.Errorf("unreadable CSV: %v", err)) // the reader goes on at the next line
 			continue
 		}
 		if valueCol >= len(rec) || strings.TrimSpace(rec[valueCol]) == "" {

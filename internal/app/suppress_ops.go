@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,12 +28,7 @@ func (a *App) Unsuppress(ctx context.Context, ws, id int64, by, why, role string
 		case store.RoleAdmin, store.RoleCompliance:
 			return true
 		case store.RoleMarketer:
-			for _, p := range ProtectedReasons {
-				if reason == p {
-					return false
-				}
-			}
-			return true
+			return !slices.Contains(ProtectedReasons, reason)
 		}
 		return false
 	}

@@ -66,6 +66,7 @@ func TestSuppressSpellingsAndScopes(t *testing.T) {
 			{Value: "x@example.org", Reason: "because"},
 			{Value: "x@example.org", Reason: "manual", Scope: "phone"},
 			{Value: "x@example.org", Reason: "manual", ReceivedAt: time.Now().Add(48 * time.Hour)},
+			{Value: "x@example.org", Reason: "manual", Note: "call me\r\nX-Injected: yes"},
 		} {
 			bad.By = "test"
 			if _, _, err := a.Suppress(ctx, ws, []SuppressRequest{bad}); !errors.Is(err, suppress.ErrInvalid) {

@@ -98,7 +98,7 @@ func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[stri
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("the SMTP probe is off for this workspace: it connects to other people's mail servers; turn it on with `clearlist setting set %s true`", SettingProbe)
+			return fmt.Errorf("%w: it connects to other people's mail servers; turn it on with `clearlist setting set %s true`", verify.ErrProbeOff, SettingProbe)
 		}
 	}
 	c, err := a.Checker(ctx, ws, !opts.Offline, opts.Probe)
@@ -152,6 +152,9 @@ func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[stri
 	}
 	return ctx.Err()
 }
+
+// NeverChecked passed as before to AddressesDue selects only the addresses never verified.
+var NeverChecked = time.Unix(1, 0)
 
 // AddressesDue returns the workspace's addresses (of one list when listID is not 0) never
 // verified or verified before before (zero: all).

@@ -29,7 +29,7 @@ func (a *App) StartVerifyJob(ctx context.Context, ws int64, addrs []string, list
 		case days > 0:
 			before = time.Now().AddDate(0, 0, -days)
 		case days < 0:
-			before = time.Unix(1, 0) // never checked only
+			before = NeverChecked
 		}
 		var err error
 		if addrs, err = a.AddressesDue(ctx, ws, listID, before); err != nil {

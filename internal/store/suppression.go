@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // InstanceWorkspace is the workspace id of the instance-wide suppression entries an operator
@@ -97,7 +99,7 @@ func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppres
 			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, audit, at)
 		}
 		for _, e := range added {
-			detail := fmt.Sprintf("%s %s, reason %s", e.Kind, scopeText(e.ScopeChannel, e.ScopePurpose), e.Reason)
+			detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
 			if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at); err != nil {
 				return err
 			}
@@ -181,16 +183,4 @@ func (s *Store) auditSuppression(ctx context.Context, tx *sql.Tx, ws, id int64, 
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO suppression_audit (workspace_id, suppression_id, action, actor, detail, at)
 		VALUES (?, ?, ?, ?, ?, ?)`), ws, sid, action, actor, detail, at)
 	return mapErr(err)
-}
-
-func scopeText(channel, purpose string) string {
-	switch {
-	case channel != "" && purpose != "":
-		return "scope " + channel + "/" + purpose
-	case channel != "":
-		return "scope channel " + channel
-	case purpose != "":
-		return "scope purpose " + purpose
-	}
-	return "scope all"
 }

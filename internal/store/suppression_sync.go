@@ -215,3 +215,21 @@ func (s *Store) LastRegistryImport(ctx context.Context, ws int64) (time.Time, bo
 	}
 	return t.UTC(), true, nil
 }
+
+// SuppressionWorkspaces lists the workspaces (InstanceWorkspace too) whose list ever changed.
+func (s *Store) SuppressionWorkspaces(ctx context.Context) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT workspace_id FROM suppression_seq ORDER BY workspace_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces with suppressions: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}

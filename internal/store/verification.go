@@ -172,3 +172,21 @@ func (s *Store) EachStaleVerification(ctx context.Context, ws int64, before time
 	}
 	return nil
 }
+
+// Settings returns every setting of the workspace, by name.
+func (s *Store) Settings(ctx context.Context, ws int64) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT name, value FROM workspace_settings WHERE workspace_id = ?`), ws)
+	if err != nil {
+		return nil, fmt.Errorf("read settings: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var n, v string
+		if err := rows.Scan(&n, &v); err != nil {
+			return nil, fmt.Errorf("read settings: %w", err)
+		}
+		out[n] = v
+	}
+	return out, rows.Err()
+}

@@ -1,6 +1,13 @@
 package verify
 
-import "time"
+import (
+	"errors"
+	"time"
+)
+
+// ErrProbeOff is returned when a check asks for the SMTP probe and the workspace has not
+// allowed it.
+var ErrProbeOff = errors.New("the SMTP probe is off for this workspace")
 
 // JobStatus is the progress of a bulk verification running in the background.
 type JobStatus struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -44,8 +45,11 @@ type verifyAddressOutput struct{ Body verify.Result }
 
 func (s *Server) verifyAddress(ctx context.Context, in *verifyAddressInput) (*verifyAddressOutput, error) {
 	r, err := s.cfg.Verifier.VerifyOne(ctx, workspace(ctx), in.Address, in.Probe)
-	if err != nil {
+	if errors.Is(err, verify.ErrProbeOff) {
 		return nil, invalid("query.probe", err.Error(), in.Probe)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return &verifyAddressOutput{Body: r}, nil
 }
