@@ -139,9 +139,13 @@ func (s *Store) checkSecrets(ctx context.Context) error {
 			ErrSecretKeyNeeded, len(wrapped), len(secs), keyIDs(wrapped), howToGiveKey)
 	}
 	for _, sec := range wrapped {
+		if sec.KeyID != s.key.ID() {
+			return fmt.Errorf("%w with secret key %s, and the key given is another (%s): give the key they were wrapped with; "+
+				"nothing was changed", ErrSecretKeyNeeded, keyIDs(wrapped), s.key.ID())
+		}
 		if _, err := s.key.Unwrap(sec.value, sec.aad); err != nil {
-			return fmt.Errorf("%w, and the secret key given (%s) does not open them: %v; "+
-				"give the key they were wrapped with (%s) — nothing was changed", ErrSecretKeyNeeded, s.key.ID(), err, keyIDs(wrapped))
+			return fmt.Errorf("%w: the stored %s %q of workspace %d does not open with the secret key given; it was altered or "+
+				"copied from another row: restore it from a backup", ErrSecretKeyNeeded, sec.Kind, sec.Name, sec.Workspace)
 		}
 	}
 	return nil

@@ -172,7 +172,7 @@ func TestSecretKeyWrapsStoredKeys(t *testing.T) {
 				t.Fatalf("open without the key: %v; want ErrSecretKeyNeeded naming CLEARLIST_SECRET_KEY and key %s", err, key.ID())
 			}
 			_, err = openWith(dsn, newKey(t))
-			if !errors.Is(err, store.ErrSecretKeyNeeded) || !strings.Contains(err.Error(), "does not open") {
+			if !errors.Is(err, store.ErrSecretKeyNeeded) || !strings.Contains(err.Error(), "the key given is another") {
 				t.Fatalf("open with another key: %v", err)
 			}
 
@@ -189,7 +189,7 @@ func TestSecretKeyWrapsStoredKeys(t *testing.T) {
 				t.Fatalf("a wrapped key moved to another workspace opened: %v", err)
 			}
 			st.Close()
-			if _, err := openWith(dsn, key); !errors.Is(err, store.ErrSecretKeyNeeded) {
+			if _, err := openWith(dsn, key); !errors.Is(err, store.ErrSecretKeyNeeded) || !strings.Contains(err.Error(), "copied from another row") {
 				t.Fatalf("open with a swapped value: %v", err)
 			}
 		})
@@ -232,4 +232,3 @@ func equalSecrets(a, b secrets) bool {
 	return bytes.Equal(a.doi, b.doi) && bytes.Equal(a.other, b.other) && bytes.Equal(a.instance, b.instance) &&
 		bytes.Equal(a.hook, b.hook) && bytes.Equal(a.claimed, b.claimed)
 }
-
