@@ -11,11 +11,11 @@ import (
 
 // privateSQLiteFile creates the SQLite file named by dsn readable by its owner only (SQLite
 // gives its -wal and -shm files the same mode), and narrows an existing file and its
-// companions that others could read. In-memory databases have no file.
+// companions that others could read. In-memory and read-only databases are left to SQLite.
 func privateSQLiteFile(dsn string) error {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	path, query, _ := strings.Cut(path, "?")
-	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") {
+	if path == "" || path == ":memory:" || strings.Contains(query, "mode=memory") || strings.Contains(query, "mode=ro") {
 		return nil
 	}
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, privfile.File)
