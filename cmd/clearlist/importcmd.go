@@ -18,6 +18,8 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/verify"
+
+	"github.com/clearlist/clearlist/internal/privfile"
 )
 
 type importCmd struct {
@@ -216,7 +218,7 @@ func (c *exportCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
 		out := os.Stdout
 		if c.Output != "" {
-			f, err := os.Create(c.Output)
+			f, err := privfile.Create(c.Output)
 			if err != nil {
 				return err
 			}

@@ -33,7 +33,15 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DB)
+	var opts []store.Option
+	key, err := cfg.WrapKey()
+	if err != nil {
+		return nil, err
+	}
+	if key != nil {
+		opts = append(opts, store.WithSecretKey(key))
+	}
+	st, err := store.Open(ctx, cfg.DB, opts...)
 	if err != nil {
 		return nil, err
 	}

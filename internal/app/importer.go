@@ -11,6 +11,8 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
+
+	"github.com/clearlist/clearlist/internal/privfile"
 )
 
 // Import runs one import to its end: it checks the request, records the source and the
@@ -183,7 +185,7 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	if p.resume > 0 {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
 	}
-	rf, err := os.OpenFile(rp, flags, 0o644)
+	rf, err := privfile.OpenFile(rp, flags)
 	if err != nil {
 		return sum, fmt.Errorf("create error report: %w", err)
 	}

@@ -32,6 +32,11 @@ type Config struct {
 	ProbeHelo     string `name:"probe-helo" env:"CLEARLIST_PROBE_HELO" default:"" help:"HELO name of the SMTP mailbox probe (verify --probe); default the host name."`
 	ProbeFrom     string `name:"probe-from" env:"CLEARLIST_PROBE_FROM" default:"" help:"MAIL FROM of the SMTP mailbox probe; default the address of --mail-from."`
 	ReverifyDays  int    `name:"reverify-days" env:"CLEARLIST_REVERIFY_DAYS" default:"90" help:"serve re-verifies addresses last checked more than this many days ago (0: never)."`
+
+	// The key that wraps the secrets stored in the database: a file, or CLEARLIST_SECRET_KEY
+	// (never a flag, so that it does not show in the process list).
+	SecretKeyFile string `name:"secret-key-file" env:"CLEARLIST_SECRET_KEY_FILE" default:"" type:"path" help:"File holding the key that wraps the keys stored in the database (or set CLEARLIST_SECRET_KEY); see clearlist keys."`
+	SecretKey     string `kong:"-" json:"-"`
 }
 
 // Validate checks the values that flags and the environment cannot check by their type.

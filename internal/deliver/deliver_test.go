@@ -209,3 +209,30 @@ func TestOutbox(t *testing.T) {
 		t.Fatalf("outbox message:\n%s", b)
 	}
 }
+
+// TestOutboxIsPrivate: the outbox folder is 0700 and its messages 0600 (they hold addresses),
+// an existing open folder included.
+func TestOutboxIsPrivate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "outbox")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o755)
+	o := &Outbox{Dir: dir}
+	if err := o.Send(context.Background(), testMessage()); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 {
+		t.Fatalf("outbox files: %v", files)
+	}
+	for p, want := range map[string]os.FileMode{dir: 0o700, filepath.Join(dir, files[0].Name()): 0o600} {
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s mode %o, want %o", filepath.Base(p), fi.Mode().Perm(), want)
+		}
+	}
+}

@@ -3,9 +3,10 @@ package deliver
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/privfile"
 )
 
 // Outbox is the development transport: each message is written to Dir as an .eml file
@@ -20,12 +21,12 @@ func (o *Outbox) Send(_ context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
+	if err := privfile.MkdirAll(o.Dir); err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	_, to, _ := m.Envelope()
 	name := fmt.Sprintf("%s-%s.eml", time.Now().UTC().Format("20060102T150405.000000000"), safeName(to))
-	return os.WriteFile(filepath.Join(o.Dir, name), b, 0o644)
+	return privfile.WriteFile(filepath.Join(o.Dir, name), b)
 }
 
 func safeName(s string) string {

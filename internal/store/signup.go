@@ -269,7 +269,7 @@ func (s *Store) ExistingSigningKey(ctx context.Context, ws int64, name string) (
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", mapErr(err))
 	}
-	return key, nil
+	return s.unseal(key, signingAAD(ws, name))
 }
 
 // SigningKey returns the workspace's secret key with this name, generating it with
@@ -283,8 +283,12 @@ func (s *Store) SigningKey(ctx context.Context, ws int64, name string) ([]byte, 
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
 	}
+	stored, err := s.seal(fresh, signingAAD(ws, name))
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO signing_keys (workspace_id, name, secret, created_at)
-		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), ws, name, fresh, now()); err != nil {
+		VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`), ws, name, stored, now()); err != nil {
 		return nil, fmt.Errorf("create signing key %q: %w", name, mapErr(err))
 	}
 	return s.ExistingSigningKey(ctx, ws, name) // the row another process may have inserted first wins

@@ -16,6 +16,8 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+
+	"github.com/clearlist/clearlist/internal/keywrap"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -42,7 +44,8 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	dsn     string
-	rebinds sync.Map // query text -> rebound text for PostgreSQL
+	rebinds sync.Map     // query text -> rebound text for PostgreSQL
+	key     *keywrap.Key // wraps stored secrets; nil keeps them in clear
 }
 
 // DefaultDSN is the SQLite file used when no database is given.
@@ -50,12 +53,17 @@ const DefaultDSN = "clearlist.db"
 
 // Open connects to the database named by dsn (a postgres:// or postgresql:// URL, or a
 // SQLite file path, optionally prefixed with sqlite: or file:), runs pending migrations and
-// makes sure the default workspace exists.
-func Open(ctx context.Context, dsn string) (*Store, error) {
+// makes sure the default workspace exists. A SQLite file is created readable by its owner
+// only. When the database's secrets are wrapped, Open needs the key (WithSecretKey) and fails
+// with ErrSecretKeyNeeded without it or with another key.
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if dsn == "" {
 		dsn = DefaultDSN
 	}
 	s := &Store{dsn: dsn}
+	for _, o := range opts {
+		o(s)
+	}
 	var err error
 	if isPostgres(dsn) {
 		s.dialect = Postgres
@@ -66,7 +74,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 	} else {
 		s.dialect = SQLite
-		s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
+		err = privateSQLiteFile(dsn)
+		if err == nil {
+			s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
+		}
 		if err == nil {
 			// One writer at a time is SQLite's rule; readers use WAL snapshots.
 			s.db.SetMaxOpenConns(8)
@@ -84,6 +95,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("connect to %s database: %w (check --db / CLEARLIST_DB)", s.dialect, err)
 	}
 	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.checkSecrets(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}

@@ -184,7 +184,10 @@ func (s *Store) InstanceKey(ctx context.Context, name string) ([]byte, error) {
 	read := func() ([]byte, error) {
 		var key []byte
 		err := s.db.QueryRowContext(ctx, s.q(`SELECT secret FROM instance_keys WHERE name = ?`), name).Scan(&key)
-		return key, mapErr(err)
+		if err != nil {
+			return nil, mapErr(err)
+		}
+		return s.unseal(key, instanceAAD(name))
 	}
 	key, err := read()
 	if !errors.Is(err, ErrNotFound) {
@@ -194,8 +197,12 @@ func (s *Store) InstanceKey(ctx context.Context, name string) ([]byte, error) {
 	if _, err := rand.Read(fresh); err != nil {
 		return nil, err
 	}
+	stored, err := s.seal(fresh, instanceAAD(name))
+	if err != nil {
+		return nil, err
+	}
 	if _, err := s.db.ExecContext(ctx, s.q(`INSERT INTO instance_keys (name, secret, created_at) VALUES (?, ?, ?)
-		ON CONFLICT DO NOTHING`), name, fresh, now()); err != nil {
+		ON CONFLICT DO NOTHING`), name, stored, now()); err != nil {
 		return nil, fmt.Errorf("create instance key %q: %w", name, mapErr(err))
 	}
 	return read() // the row another process may have inserted first wins

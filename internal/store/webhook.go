@@ -42,12 +42,25 @@ func (s *Store) CreateWebhook(ctx context.Context, ws int64, url string) (Webhoo
 	if _, err := rand.Read(h.Secret); err != nil {
 		return Webhook{}, err
 	}
-	id, err := s.insertID(ctx, s.db, `INSERT INTO webhooks (workspace_id, url, secret, created_at) VALUES (?, ?, ?, ?)`,
-		ws, url, h.Secret, h.CreatedAt)
+	// The wrapped secret names its row's id, known once the row is written: the row gets an
+	// empty secret first and its (wrapped) secret in the same transaction.
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		id, err := s.insertID(ctx, tx, `INSERT INTO webhooks (workspace_id, url, secret, created_at) VALUES (?, ?, ?, ?)`,
+			ws, url, []byte{}, h.CreatedAt)
+		if err != nil {
+			return err
+		}
+		h.ID = id
+		stored, err := s.seal(h.Secret, webhookAAD(id))
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhooks SET secret = ? WHERE id = ?`), stored, id)
+		return err
+	})
 	if err != nil {
 		return Webhook{}, fmt.Errorf("create webhook: %w", err)
 	}
-	h.ID = id
 	return h, nil
 }
 
@@ -65,6 +78,9 @@ func (s *Store) Webhooks(ctx context.Context, ws int64) ([]Webhook, error) {
 		var dis nullTime
 		if err := rows.Scan(&h.ID, &h.WorkspaceID, &h.URL, &h.Secret, &h.CreatedAt, &dis); err != nil {
 			return nil, err
+		}
+		if h.Secret, err = s.unseal(h.Secret, webhookAAD(h.ID)); err != nil {
+			return nil, fmt.Errorf("webhook %d: %w", h.ID, err)
 		}
 		h.DisabledAt = dis.ptr()
 		out = append(out, h)
@@ -172,6 +188,10 @@ func (s *Store) ClaimDeliveries(ctx context.Context, at time.Time, lease time.Du
 				return err
 			}
 			h.ID, h.WorkspaceID = d.WebhookID, d.WorkspaceID
+			if h.Secret, err = s.unseal(h.Secret, webhookAAD(h.ID)); err != nil {
+				rows.Close()
+				return fmt.Errorf("webhook %d: %w", h.ID, err)
+			}
 			ds, hs = append(ds, d), append(hs, h)
 		}
 		rows.Close()

@@ -12,12 +12,14 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/clearlist/clearlist/internal/privfile"
 )
 
 // saveUpload copies r into a new file under the upload directory and returns its path.
 func (s *Server) saveUpload(r io.Reader, name string) (string, error) {
 	dir := s.uploadDir()
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := privfile.MkdirAll(dir); err != nil {
 		return "", fmt.Errorf("create upload directory: %w", err)
 	}
 	f, err := os.CreateTemp(dir, "import-*"+safeExt(name))
