@@ -18,6 +18,7 @@ type App struct {
 	Store     *store.Store
 	Log       *slog.Logger
 	Workspace store.Workspace
+	HTTP      HTTPOptions // serve's client limits and /metrics access; zero values take the defaults
 
 	elig  eligibilityCache
 	scr   screens

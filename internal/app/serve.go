@@ -28,6 +28,14 @@ const syncInterval = 250 * time.Millisecond
 // webhookInterval is how often serve looks for webhook deliveries that are due.
 const webhookInterval = 2 * time.Second
 
+// HTTPOptions are serve's limits on slow and anonymous clients and who may read /metrics.
+type HTTPOptions struct {
+	ClientTimeout     time.Duration // time a client without a valid token has to send its request body
+	UploadTimeout     time.Duration // time a client with a valid token has to send its request body
+	MaxPublicRequests int           // requests without a valid token answered at once
+	Metrics           string        // off, token or public
+}
+
 // Serve runs the HTTP server on addr until ctx is cancelled, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, addr string) error {
 	ln, err := net.Listen("tcp", addr)
@@ -46,7 +54,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	imp := &backgroundImporter{a: a, ctx: bg}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
+		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
+		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
+		Metrics: web.MetricsAccess(a.HTTP.Metrics)}, a.Store, imp)
 	expiryDone := make(chan struct{})
 	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
 	hooksDone := make(chan struct{})

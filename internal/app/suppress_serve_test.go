@@ -112,11 +112,12 @@ func TestServeSuppressions(t *testing.T) {
 		if out := call("GET", "/api/v1/check?email=someone%40example.net&channel=sms", agent, "", 200); !strings.Contains(out, `"contactable":false`) {
 			t.Fatalf("public stop not in force: %s", out)
 		}
-		resp, err := http.Get(base + "/metrics")
-		if err != nil {
-			t.Fatal(err)
+		// The metrics name workspaces and list sizes: an admin token reads them, no one else.
+		if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("/metrics without a token: %v %v", resp, err)
 		}
-		metrics := readBody(t, resp)
+		call("GET", "/metrics", agent, "", 403)
+		metrics := call("GET", "/metrics", admin, "", 200)
 		for _, want := range []string{`clearlist_checks_total{result="blocked"}`, `clearlist_checks_total{result="contactable"}`,
 			`clearlist_suppression_identifiers{workspace_id="1"}`, `clearlist_suppression_change_seq{workspace_id="1"}`} {
 			if !strings.Contains(metrics, want) {

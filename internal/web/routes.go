@@ -14,7 +14,7 @@ const apiPrefix = "/api/v1/"
 // routes is the one place that lists every route group of the server.
 func (s *Server) routes(rt *router) {
 	rt.HandleFunc("GET /healthz", s.health)
-	rt.Handle("GET /metrics", s.metrics.handler())
+	rt.Handle("GET /metrics", s.metricsHandler())
 	api := s.newAPI(rt)
 	s.contactRoutes(api)
 	s.listRoutes(api)

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,11 @@ type Config struct {
 	DOI            DoubleOptIn            // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com
 	PublicRate     int                    // public POSTs allowed per client IP and minute; 0 means 30
+
+	ClientTimeout     time.Duration // time a client without a valid token has to send its request body; 0 means 30 s
+	UploadTimeout     time.Duration // time a client with a valid token has to send its request body (uploads); 0 means 1 h
+	MaxPublicRequests int           // requests without a valid token answered at once, more get 503; 0 means 256
+	Metrics           MetricsAccess // who may read /metrics; "" means MetricsToken
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.
@@ -53,6 +59,7 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	tokens  tokenCache
+	public  chan struct{} // one slot per request without a valid token being answered
 }
 
 // New builds the server and all its routes.
@@ -63,10 +70,14 @@ func New(cfg Config, st *store.Store, imp Importer) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...)}
+	cfg.ClientTimeout = cmp.Or(cfg.ClientTimeout, defaultClientTimeout)
+	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, defaultUploadTimeout)
+	cfg.MaxPublicRequests = cmp.Or(cfg.MaxPublicRequests, defaultMaxPublicRequests)
+	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...),
+		public: make(chan struct{}, cfg.MaxPublicRequests)}
 	mux := http.NewServeMux()
 	s.routes(&router{mux: mux, s: s})
-	s.handler = s.observe(s.recoverPanics(mux))
+	s.handler = s.observe(s.secureHeaders(s.admit(s.recoverPanics(mux))))
 	return s
 }
 
@@ -81,7 +92,7 @@ func (s *Server) uploadDir() string { return filepath.Join(s.cfg.DataDir, "uploa
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.ClientTimeout),
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}

@@ -93,7 +93,7 @@ func TestMetrics(t *testing.T) {
 	e := newEnv(t, storetest.OpenSQLite(t))
 	e.do("GET", "/api/v1/contacts/1", nil)
 	e.doAs("", "GET", "/no/such/path", nil, "")
-	r := e.doAs("", "GET", "/metrics", nil, "")
+	r := e.doAs(e.token, "GET", "/metrics", nil, "")
 	want(t, r, http.StatusOK)
 	body := string(r.body)
 	for _, s := range []string{

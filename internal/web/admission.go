@@ -1,0 +1,62 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// defaultMaxPublicRequests is how many requests without a valid token are answered at once
+// when Config leaves MaxPublicRequests 0.
+const defaultMaxPublicRequests = 256
+
+// retryAfter is what a client turned away by the cap is told to wait, in seconds.
+const retryAfter = "5"
+
+// admit caps the requests without a valid API token that are answered at once (anonymous
+// visitors, public forms, made-up tokens): over Config.MaxPublicRequests they get 503 with
+// Retry-After, so that strangers cannot tie up every connection and goroutine, while
+// requests with a valid token always pass. It also gives every request body its read
+// deadline (see limitBody). /healthz is not capped, so that a load balancer still sees the
+// server during a flood.
+func (s *Server) admit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, authed := s.bearerToken(r)
+		s.limitBody(w, r, authed)
+		if authed || r.URL.Path == "/healthz" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		select {
+		case s.public <- struct{}{}:
+			defer func() { <-s.public }()
+		default:
+			w.Header().Set("Retry-After", retryAfter)
+			writeProblem(w, http.StatusServiceUnavailable, "the server is answering as many requests without an API token as it is set to "+
+				"(serve --max-public-requests); try again in a few seconds")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// bearerToken returns the request's API token when it sends a live one. An unknown or
+// revoked token, or a database that cannot say, counts as none.
+func (s *Server) bearerToken(r *http.Request) (store.Token, bool) {
+	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" || s.st == nil {
+		return store.Token{}, false
+	}
+	tok, err := s.tokens.authenticate(r.Context(), s.st, secret)
+	return tok, err == nil
+}
+
+// defaultClientTimeout and defaultUploadTimeout are the body read deadlines when Config
+// leaves them 0.
+const (
+	defaultClientTimeout = 30 * time.Second
+	defaultUploadTimeout = time.Hour
+)
