@@ -22,7 +22,11 @@ func (s *Server) contactRoutes(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "get-contact", Method: http.MethodGet, Path: "/api/v1/contacts/{id}",
 		Summary: "Get a contact with its lists and sources", Tags: tags}, s.getContact)
 	register(s, api, huma.Operation{OperationID: "update-contact", Method: http.MethodPatch, Path: "/api/v1/contacts/{id}",
-		Summary: "Change a contact", Tags: tags, Errors: []int{http.StatusConflict}}, s.updateContact)
+		Summary: "Change a contact", Description: "Leaving the status unsubscribed or blocked (the contact must not be contacted) " +
+			"needs a compliance or admin token and status_reason; every status change is recorded.",
+		Tags: tags, Errors: []int{http.StatusConflict, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.updateContact)
+	register(s, api, huma.Operation{OperationID: "list-contact-status-changes", Method: http.MethodGet, Path: "/api/v1/contacts/{id}/status-changes",
+		Summary: "Who changed a contact's status, when and why", Tags: tags}, s.statusChanges)
 	register(s, api, huma.Operation{OperationID: "delete-contact", Method: http.MethodDelete, Path: "/api/v1/contacts/{id}",
 		Summary: "Delete a contact", Tags: tags, DefaultStatus: http.StatusNoContent}, s.deleteContact)
 }
