@@ -130,6 +130,7 @@ func TestServeStatusLift(t *testing.T) {
 		}
 		c := "/api/v1/contacts/1"
 		call("PATCH", c, "marketer", `{"status":"unsubscribed"}`, 200) // stopping contact is free
+		call("PATCH", c, "marketer", `{"status":"active"}`, 403)
 		for _, to := range []string{"active", "bounced", "subscribed"} {
 			call("PATCH", c, "marketer", `{"status":"`+to+`","status_reason":"she is a customer"}`, 403)
 		}
