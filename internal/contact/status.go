@@ -66,3 +66,13 @@ func CheckStatusChange(from, to Status, mayOverrule bool, reason string) error {
 	}
 	return nil
 }
+
+// CheckDelete is the rule for deleting a contact of this status: deleting a do-not-contact
+// contact would forget that it must not be contacted (a new import could bring it back as
+// active), so it is for a user who may overrule a person's request.
+func CheckDelete(status Status, mayOverrule bool) error {
+	if status.DoNotContact() && !mayOverrule {
+		return fmt.Errorf("%w (%s): deleting it would forget that; only a compliance or admin token may delete it", ErrStatusLift, status)
+	}
+	return nil
+}

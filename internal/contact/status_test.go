@@ -31,3 +31,16 @@ func TestCheckStatusChange(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDelete: a do-not-contact contact is deleted only by a user who may overrule.
+func TestCheckDelete(t *testing.T) {
+	for _, st := range []Status{StatusActive, StatusBounced, StatusUnsubscribed, StatusBlocked} {
+		dnc := st == StatusUnsubscribed || st == StatusBlocked
+		if err := CheckDelete(st, false); errors.Is(err, ErrStatusLift) != dnc {
+			t.Errorf("CheckDelete(%s, false) = %v", st, err)
+		}
+		if err := CheckDelete(st, true); err != nil {
+			t.Errorf("CheckDelete(%s, true) = %v", st, err)
+		}
+	}
+}

@@ -98,10 +98,7 @@ func (s *Store) UpdateContact(ctx context.Context, c contact.Contact, sourceID i
 
 // DeleteContact removes a contact with its memberships and source links.
 func (s *Store) DeleteContact(ctx context.Context, ws, id int64) error {
-	if err := s.deleteWithMembers(ctx, "contacts", "contact_id", ws, id); err != nil {
-		return fmt.Errorf("delete contact %d: %w", id, err)
-	}
-	return nil
+	return s.DeleteContactAs(ctx, ws, id, nil)
 }
 
 // deleteWithMembers deletes one row of table (contacts or lists) and, in the same

@@ -101,3 +101,32 @@ func (s *Store) StatusChanges(ctx context.Context, ws, contactID int64) ([]Statu
 	}
 	return out, rows.Err()
 }
+
+// DeleteContactAs removes a contact with its memberships, as DeleteContact does, after rule
+// (when set) has accepted the status stored at that moment; its error changes nothing.
+func (s *Store) DeleteContactAs(ctx context.Context, ws, id int64, rule func(contact.Status) error) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if s.dialect != SQLite {
+			lock = " FOR UPDATE"
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM contacts WHERE workspace_id = ? AND id = ?`+lock), ws, id).Scan(&status); err != nil {
+			return mapErr(err)
+		}
+		if rule != nil {
+			if err := rule(contact.Status(status)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND contact_id = ?`), ws, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete contact %d: %w", id, err)
+	}
+	return nil
+}
