@@ -162,7 +162,7 @@ func (s *Server) removeSuppression(ctx context.Context, in *removeSuppressionInp
 	case err != nil:
 		return nil, notFound(err, "active entry %d", in.ID)
 	}
-	return &suppressionOutput{Body: e}, nil
+	return &suppressionOutput{Body: store.ForRole(tokenRole(ctx), []store.Suppression{e})[0]}, nil
 }
 
 type checkInput struct {
