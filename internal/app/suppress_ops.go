@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -11,11 +10,10 @@ import (
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// ProtectedReasons are the reasons a marketer may not lift: the person's own words.
-var ProtectedReasons = []string{string(suppress.ReasonUnsubscribe), string(suppress.ReasonComplaint)}
-
-// Unsuppress removes an entry with a reason, as role (a store.Role*); a marketer cannot remove
-// an unsubscribe or a complaint (store.ErrProtectedSuppression).
+// Unsuppress removes an entry with a reason, as role (a store.Role*). An entry recording what
+// the person asked for (suppress.Reason.PersonOriginated: unsubscribe, complaint, a request by
+// any channel, erasure) is removed only by a role that may overrule a person
+// (store.MayOverrulePerson); others get store.ErrProtectedSuppression. An agent removes nothing.
 func (a *App) Unsuppress(ctx context.Context, ws, id int64, by, why, role string) (store.Suppression, error) {
 	if strings.TrimSpace(why) == "" {
 		return store.Suppression{}, fmt.Errorf("%w: removing an entry needs a reason (it is kept in the audit trail)", suppress.ErrInvalid)
@@ -24,13 +22,10 @@ func (a *App) Unsuppress(ctx context.Context, ws, id int64, by, why, role string
 		return store.Suppression{}, fmt.Errorf("%w: say who removes the entry", suppress.ErrInvalid)
 	}
 	allowed := func(reason string) bool {
-		switch role {
-		case store.RoleAdmin, store.RoleCompliance:
+		if store.MayOverrulePerson(role) {
 			return true
-		case store.RoleMarketer:
-			return !slices.Contains(ProtectedReasons, reason)
 		}
-		return false
+		return role == store.RoleMarketer && !suppress.Reason(reason).PersonOriginated()
 	}
 	e, err := a.Store.RemoveSuppression(ctx, ws, id, by, strings.TrimSpace(why), allowed)
 	if err != nil {

@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -36,4 +37,42 @@ func ParseStatus(s string) (Status, error) {
 		return st, nil
 	}
 	return "", fmt.Errorf("unknown status %s: use active, unsubscribed, bounced or blocked", quoteShort(s))
+}
+
+// DoNotContact reports whether the status means the contact must not be contacted
+// (unsubscribed, blocked); bounced only says the address does not work.
+func (s Status) DoNotContact() bool { return s == StatusUnsubscribed || s == StatusBlocked }
+
+// ErrStatusLift is returned when a status change would lift a do-not-contact status by
+// someone who may not overrule the person; ErrStatusReason when it gives no reason.
+var (
+	ErrStatusLift   = errors.New("this status records that the contact must not be contacted")
+	ErrStatusReason = errors.New("lifting a do-not-contact status needs a reason")
+)
+
+// CheckStatusChange is the rule for changing a contact's status from one to another: leaving
+// a do-not-contact status (unsubscribed, blocked) is for a user who may overrule a person's
+// request (mayOverrule: a compliance or admin token, the operator's command line), and only
+// with a reason, which is recorded. Any other change is free.
+func CheckStatusChange(from, to Status, mayOverrule bool, reason string) error {
+	if from == to || !from.DoNotContact() || to.DoNotContact() {
+		return nil
+	}
+	if !mayOverrule {
+		return fmt.Errorf("%w (%s): only a compliance or admin token may change it to %s", ErrStatusLift, from, to)
+	}
+	if strings.TrimSpace(reason) == "" {
+		return fmt.Errorf("%w (%s): say why it may be lifted; it is kept on the record", ErrStatusReason, from)
+	}
+	return nil
+}
+
+// CheckDelete is the rule for deleting a contact of this status: deleting a do-not-contact
+// contact would forget that it must not be contacted (a new import could bring it back as
+// active), so it is for a user who may overrule a person's request.
+func CheckDelete(status Status, mayOverrule bool) error {
+	if status.DoNotContact() && !mayOverrule {
+		return fmt.Errorf("%w (%s): deleting it would forget that; only a compliance or admin token may delete it", ErrStatusLift, status)
+	}
+	return nil
 }

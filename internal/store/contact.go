@@ -90,42 +90,15 @@ func (s *Store) listInTx(ctx context.Context, tx *sql.Tx, ws, id int64) (int64, 
 }
 
 // UpdateContact replaces a contact's e-mail, phone, status and attributes; when sourceID is
-// not zero that source is recorded as having touched the contact, and listIDs are added.
+// not zero that source is recorded as having touched the contact, and listIDs are added. A
+// status change is recorded without a name or reason: use UpdateContactAs for a user's change.
 func (s *Store) UpdateContact(ctx context.Context, c contact.Contact, sourceID int64, listIDs []int64) (contact.Contact, error) {
-	attrs, err := marshalAttrs(c.Attrs)
-	if err != nil {
-		return contact.Contact{}, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET email = ?, email_canonical = ?, phone = ?, status = ?, attrs = ?,
-			updated_at = ? WHERE workspace_id = ? AND id = ?`),
-			c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, now(), c.WorkspaceID, c.ID)
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
-		}
-		if sourceID != 0 {
-			if err := s.checkSource(ctx, tx, c.WorkspaceID, sourceID); err != nil {
-				return err
-			}
-			return s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs)
-		}
-		return nil
-	})
-	if err != nil {
-		return contact.Contact{}, fmt.Errorf("update contact %d: %w", c.ID, err)
-	}
-	return s.Contact(ctx, c.WorkspaceID, c.ID)
+	return s.UpdateContactAs(ctx, c, sourceID, listIDs, StatusChangeBy{})
 }
 
 // DeleteContact removes a contact with its memberships and source links.
 func (s *Store) DeleteContact(ctx context.Context, ws, id int64) error {
-	if err := s.deleteWithMembers(ctx, "contacts", "contact_id", ws, id); err != nil {
-		return fmt.Errorf("delete contact %d: %w", id, err)
-	}
-	return nil
+	return s.DeleteContactAs(ctx, ws, id, nil)
 }
 
 // deleteWithMembers deletes one row of table (contacts or lists) and, in the same

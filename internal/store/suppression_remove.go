@@ -10,8 +10,8 @@ import (
 	"time"
 )
 
-// ErrProtectedSuppression is returned when a role may not remove an entry: unsubscribes and
-// complaints are the person's own words.
+// ErrProtectedSuppression is returned when a role may not remove an entry: it records what
+// the person asked for (an unsubscribe, a complaint, a request, an erasure).
 var ErrProtectedSuppression = errors.New("this entry records the person's own request")
 
 // RemoveSuppression ends an active entry of the workspace, keeping the row with who removed

@@ -30,12 +30,20 @@ type Token struct {
 const (
 	RoleAdmin      = "admin"      // everything
 	RoleCompliance = "compliance" // everything; the role that may lift a person's own request
-	RoleMarketer   = "marketer"   // everything but removing unsubscribe and complaint entries
+	RoleMarketer   = "marketer"   // everything but lifting what a person asked for and reading evidence
 	RoleAgent      = "agent"      // call-centre and CRM software: check and record do-not-contact requests only
 )
 
 // Roles lists the valid roles.
 var Roles = []string{RoleAdmin, RoleCompliance, RoleMarketer, RoleAgent}
+
+// MayOverrulePerson reports whether role may lift what a person asked for: a do-not-contact
+// entry of a person-originated reason, or a contact status that means "do not contact".
+func MayOverrulePerson(role string) bool { return role == RoleAdmin || role == RoleCompliance }
+
+// SeesEvidence reports whether role may read the evidence kept with a request (the
+// requester's IP address and browser in an entry's note).
+func SeesEvidence(role string) bool { return role == RoleAdmin || role == RoleCompliance }
 
 // CreateToken makes a new admin API token for the workspace and returns it with its secret.
 func (s *Store) CreateToken(ctx context.Context, ws int64, name string) (Token, string, error) {

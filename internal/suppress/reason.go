@@ -57,3 +57,16 @@ func ParseReason(s string) (Reason, error) {
 	}
 	return "", fmt.Errorf("%w: unknown reason %q: use one of %s", ErrInvalid, s, strings.Join(names, ", "))
 }
+
+// PersonOriginated reports whether an entry of this reason records what the person did or
+// asked (an unsubscribe, a complaint, a request by any channel, an erasure): such an entry
+// is lifted only by a role that may overrule a person's request (compliance, admin), with a
+// reason on the record.
+func (r Reason) PersonOriginated() bool {
+	switch r {
+	case ReasonUnsubscribe, ReasonComplaint, ReasonErasure, ReasonRequestPhone, ReasonRequestEmail,
+		ReasonRequestWeb, ReasonRequestLetter, ReasonRequestInPerson:
+		return true
+	}
+	return false
+}

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,9 +22,9 @@ type tokenKey struct{}
 // howToGetToken ends every 401 answer.
 const howToGetToken = "send an API token as `Authorization: Bearer clt_…`; create one with `clearlist token create NAME`"
 
-// authenticate lets a request through only with a live API token, and puts the token
-// (and so its workspace) into the request context.
-func (s *Server) authenticate(next http.Handler) http.Handler {
+// authenticate lets a request through only with a live API token of one of the roles
+// allowed (from routeRoles), and puts the token (and so its workspace) into the request context.
+func (s *Server) authenticate(allowed []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
 		secret = strings.TrimSpace(secret)
@@ -41,19 +43,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.serverError(w, r, "authenticate token", err)
 			return
 		}
-		if tok.Role == store.RoleAgent && !agentRoutes[r.Method+" "+r.URL.Path] {
-			writeProblem(w, http.StatusForbidden, "this token has the agent role: it may only check (GET /api/v1/check, /api/v1/eligibility) and record do-not-contact requests (POST /api/v1/agent/dnc, /api/v1/crm/flags)")
+		if !slices.Contains(allowed, tok.Role) {
+			writeProblem(w, http.StatusForbidden, fmt.Sprintf("this token has the %s role; %s %s needs a token with the role %s (create one with `clearlist token create NAME --role ROLE`)",
+				tok.Role, r.Method, r.URL.Path, strings.Join(allowed, ", ")))
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))
 	})
-}
-
-// agentRoutes are the only routes a token with the agent role (call-centre and CRM
-// software) may use.
-var agentRoutes = map[string]bool{
-	"GET /api/v1/check": true, "GET /api/v1/eligibility": true,
-	"POST /api/v1/agent/dnc": true, "POST /api/v1/crm/flags": true,
 }
 
 // workspace returns the workspace id of the request's token. Every handler behind

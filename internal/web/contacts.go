@@ -22,9 +22,14 @@ func (s *Server) contactRoutes(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "get-contact", Method: http.MethodGet, Path: "/api/v1/contacts/{id}",
 		Summary: "Get a contact with its lists and sources", Tags: tags}, s.getContact)
 	register(s, api, huma.Operation{OperationID: "update-contact", Method: http.MethodPatch, Path: "/api/v1/contacts/{id}",
-		Summary: "Change a contact", Tags: tags, Errors: []int{http.StatusConflict}}, s.updateContact)
+		Summary: "Change a contact", Description: "Leaving the status unsubscribed or blocked (the contact must not be contacted) " +
+			"needs a compliance or admin token and status_reason; every status change is recorded.",
+		Tags: tags, Errors: []int{http.StatusConflict, http.StatusForbidden, http.StatusUnprocessableEntity}}, s.updateContact)
+	register(s, api, huma.Operation{OperationID: "list-contact-status-changes", Method: http.MethodGet, Path: "/api/v1/contacts/{id}/status-changes",
+		Summary: "Who changed a contact's status, when and why", Tags: tags}, s.statusChanges)
 	register(s, api, huma.Operation{OperationID: "delete-contact", Method: http.MethodDelete, Path: "/api/v1/contacts/{id}",
-		Summary: "Delete a contact", Tags: tags, DefaultStatus: http.StatusNoContent}, s.deleteContact)
+		Summary: "Delete a contact", Description: "A contact whose status is unsubscribed or blocked is deleted only with a compliance or admin token.",
+		Tags: tags, DefaultStatus: http.StatusNoContent, Errors: []int{http.StatusForbidden}}, s.deleteContact)
 }
 
 // contactView is a contact with its lists and its provenance.
@@ -131,7 +136,14 @@ func (s *Server) getContact(ctx context.Context, in *contactIDInput) (*contactOu
 }
 
 func (s *Server) deleteContact(ctx context.Context, in *contactIDInput) (*struct{}, error) {
-	if err := s.st.DeleteContact(ctx, workspace(ctx), in.ID); err != nil {
+	role := tokenRole(ctx)
+	err := s.st.DeleteContactAs(ctx, workspace(ctx), in.ID, func(st contact.Status) error {
+		return contact.CheckDelete(st, store.MayOverrulePerson(role))
+	})
+	if errors.Is(err, contact.ErrStatusLift) {
+		return nil, huma.Error403Forbidden(err.Error())
+	}
+	if err != nil {
 		return nil, notFound(err, "contact %d", in.ID)
 	}
 	return nil, nil

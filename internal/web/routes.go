@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -61,10 +60,13 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 	rt.Handle(pattern, http.HandlerFunc(h))
 }
 
-// Handle registers h for pattern.
+// Handle registers h for pattern; an /api/v1 route gets authentication and the roles of
+// its entry in routeRoles (a route without one panics: it must not be served by accident).
 func (rt *router) Handle(pattern string, h http.Handler) {
-	if _, path, _ := strings.Cut(pattern, " "); strings.HasPrefix(path, apiPrefix) || strings.HasPrefix(pattern, apiPrefix) {
-		h = rt.s.authenticate(h)
+	if isAPI(pattern) {
+		roles := rolesFor(pattern)
+		h = rt.s.authenticate(roles, h)
+		rt.s.registered(Route{Pattern: pattern, Roles: roles})
 	}
 	rt.mux.Handle(pattern, h)
 }

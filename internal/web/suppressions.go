@@ -35,8 +35,8 @@ func (s *Server) suppressionRoutes(api huma.API) {
 		DefaultStatus: http.StatusCreated, Tags: tags, Errors: []int{http.StatusUnprocessableEntity}}, s.addSuppressions)
 	register(s, api, huma.Operation{OperationID: "remove-suppression", Method: http.MethodDelete, Path: "/api/v1/suppressions/{id}",
 		Summary: "Take an entry off the list, with a reason",
-		Description: "The entry is kept with who removed it, when and why. A marketer token cannot remove unsubscribe " +
-			"or complaint entries (403).", Tags: tags, Errors: []int{http.StatusForbidden, http.StatusUnprocessableEntity}}, s.removeSuppression)
+		Description: "The entry is kept with who removed it, when and why. An entry recording what the person asked for " +
+			"(unsubscribe, complaint, request-*, erasure) is removed only with a compliance or admin token (403 otherwise).", Tags: tags, Errors: []int{http.StatusForbidden, http.StatusUnprocessableEntity}}, s.removeSuppression)
 	register(s, api, huma.Operation{OperationID: "check", Method: http.MethodGet, Path: "/api/v1/check",
 		Summary: "May this address or number be contacted?",
 		Description: "Screens one identifier against the workspace's and the instance's do-not-contact lists from memory. " +
@@ -77,7 +77,7 @@ func (s *Server) listSuppressions(ctx context.Context, in *listSuppressionsInput
 		return nil, err
 	}
 	out := &suppressionsOutput{}
-	out.Body.Suppressions = list
+	out.Body.Suppressions = store.ForRole(tokenRole(ctx), list)
 	if out.Body.Suppressions == nil {
 		out.Body.Suppressions = []store.Suppression{}
 	}
@@ -162,7 +162,7 @@ func (s *Server) removeSuppression(ctx context.Context, in *removeSuppressionInp
 	case err != nil:
 		return nil, notFound(err, "active entry %d", in.ID)
 	}
-	return &suppressionOutput{Body: e}, nil
+	return &suppressionOutput{Body: store.ForRole(tokenRole(ctx), []store.Suppression{e})[0]}, nil
 }
 
 type checkInput struct {
@@ -172,7 +172,7 @@ type checkInput struct {
 	Value   string `query:"value" doc:"Any identifier; its kind is guessed."`
 	Channel string `query:"channel" enum:"email,phone,sms," doc:"The channel you would use; empty: any."`
 	Purpose string `query:"purpose" doc:"The purpose you would contact for; empty: any."`
-	Explain bool   `query:"explain" doc:"When blocked, also list the entries that concern the identifier (reads the database)."`
+	Explain bool   `query:"explain" doc:"When blocked, also list the entries that concern the identifier (reads the database); their notes (the evidence) only for a compliance or admin token."`
 }
 
 type checkBody struct {
@@ -208,9 +208,11 @@ func (s *Server) check(ctx context.Context, in *checkInput) (*checkOutput, error
 	s.metrics.checks.WithLabelValues(result).Inc()
 	out := &checkOutput{Body: checkBody{CheckAnswer: ans}}
 	if in.Explain && !ans.Contactable {
-		if out.Body.Entries, err = s.cfg.Suppressions.SuppressionsFor(ctx, workspace(ctx), kind, value); err != nil {
+		entries, err := s.cfg.Suppressions.SuppressionsFor(ctx, workspace(ctx), kind, value)
+		if err != nil {
 			return nil, err
 		}
+		out.Body.Entries = store.ForRole(tokenRole(ctx), entries)
 	}
 	return out, nil
 }

@@ -1,0 +1,132 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+// StatusChange is one recorded change of a contact's status.
+type StatusChange struct {
+	ID        int64          `json:"id"`
+	ContactID int64          `json:"contact_id"`
+	From      contact.Status `json:"from"`
+	To        contact.Status `json:"to"`
+	By        string         `json:"by"`
+	Reason    string         `json:"reason,omitempty"`
+	At        time.Time      `json:"at"`
+}
+
+// StatusChangeBy says who changes a contact and why; Rule, when set, is asked about the
+// stored status and the new one inside the transaction, and its error changes nothing.
+type StatusChangeBy struct {
+	By, Reason string
+	Rule       func(from, to contact.Status) error
+}
+
+// UpdateContactAs replaces a contact's e-mail, phone, status and attributes (c.Status ""
+// keeps the stored status); when sourceID is not zero that source is recorded as having
+// touched the contact, and listIDs are added. A status change is checked with who.Rule against
+// the status stored at that moment and recorded with who.By and who.Reason, in the same transaction.
+func (s *Store) UpdateContactAs(ctx context.Context, c contact.Contact, sourceID int64, listIDs []int64, who StatusChangeBy) (contact.Contact, error) {
+	attrs, err := marshalAttrs(c.Attrs)
+	if err != nil {
+		return contact.Contact{}, err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if s.dialect != SQLite {
+			lock = " FOR UPDATE" // SQLite's transactions take the write lock at once (_txlock=immediate)
+		}
+		var from string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
+			c.WorkspaceID, c.ID).Scan(&from); err != nil {
+			return mapErr(err)
+		}
+		to := c.Status
+		if to == "" {
+			to = contact.Status(from)
+		}
+		if to != contact.Status(from) {
+			if who.Rule != nil {
+				if err := who.Rule(contact.Status(from), to); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_status_changes (workspace_id, contact_id, from_status,
+				to_status, changed_by, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+				c.WorkspaceID, c.ID, from, string(to), who.By, who.Reason, now()); err != nil {
+				return mapErr(err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET email = ?, email_canonical = ?, phone = ?, status = ?, attrs = ?,
+			updated_at = ? WHERE workspace_id = ? AND id = ?`),
+			c.Email, c.EmailCanonical, c.Phone, string(to), attrs, now(), c.WorkspaceID, c.ID); err != nil {
+			return mapErr(err)
+		}
+		if sourceID != 0 {
+			if err := s.checkSource(ctx, tx, c.WorkspaceID, sourceID); err != nil {
+				return err
+			}
+			return s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs)
+		}
+		return nil
+	})
+	if err != nil {
+		return contact.Contact{}, fmt.Errorf("update contact %d: %w", c.ID, err)
+	}
+	return s.Contact(ctx, c.WorkspaceID, c.ID)
+}
+
+// StatusChanges lists the recorded status changes of a contact of the workspace, oldest first.
+func (s *Store) StatusChanges(ctx context.Context, ws, contactID int64) ([]StatusChange, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, contact_id, from_status, to_status, changed_by, reason, changed_at
+		FROM contact_status_changes WHERE workspace_id = ? AND contact_id = ? ORDER BY id`), ws, contactID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []StatusChange{}
+	for rows.Next() {
+		var c StatusChange
+		var from, to string
+		if err := rows.Scan(&c.ID, &c.ContactID, &from, &to, &c.By, &c.Reason, &c.At); err != nil {
+			return nil, err
+		}
+		c.From, c.To, c.At = contact.Status(from), contact.Status(to), c.At.UTC()
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DeleteContactAs removes a contact with its memberships, as DeleteContact does, after rule
+// (when set) has accepted the status stored at that moment; its error changes nothing.
+func (s *Store) DeleteContactAs(ctx context.Context, ws, id int64, rule func(contact.Status) error) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if s.dialect != SQLite {
+			lock = " FOR UPDATE"
+		}
+		var status string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM contacts WHERE workspace_id = ? AND id = ?`+lock), ws, id).Scan(&status); err != nil {
+			return mapErr(err)
+		}
+		if rule != nil {
+			if err := rule(contact.Status(status)); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND contact_id = ?`), ws, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("delete contact %d: %w", id, err)
+	}
+	return nil
+}

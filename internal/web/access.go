@@ -1,0 +1,112 @@
+package web
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// Role sets of the route table.
+var (
+	staff      = []string{store.RoleAdmin, store.RoleCompliance, store.RoleMarketer}
+	everyone   = []string{store.RoleAdmin, store.RoleCompliance, store.RoleMarketer, store.RoleAgent}
+	compliance = []string{store.RoleAdmin, store.RoleCompliance}
+)
+
+// routeRoles is the one table of who may call what: every /api/v1 route ("METHOD /path"
+// as registered) and the token roles allowed on it. The router looks each /api/v1 route up
+// here when it is registered and refuses to start without an entry, so no route can be
+// added without a rule. Finer rules (a marketer may not lift a person's own request) sit in
+// the domain and are checked by the service.
+var routeRoles = map[string][]string{
+	"GET /api/v1/contacts":                     staff,
+	"POST /api/v1/contacts":                    staff,
+	"GET /api/v1/contacts/{id}":                staff,
+	"PATCH /api/v1/contacts/{id}":              staff,
+	"DELETE /api/v1/contacts/{id}":             staff,
+	"GET /api/v1/contacts/{id}/status-changes": compliance,
+	"GET /api/v1/contacts/{id}/consents":       staff,
+	"POST /api/v1/contacts/{id}/consents":      staff,
+	"GET /api/v1/purposes":                     staff,
+	"POST /api/v1/purposes":                    staff,
+	"GET /api/v1/lists":                        staff,
+	"POST /api/v1/lists":                       staff,
+	"GET /api/v1/lists/{id}":                   staff,
+	"DELETE /api/v1/lists/{id}":                staff,
+	"GET /api/v1/sources":                      staff,
+	"POST /api/v1/sources":                     staff,
+	"GET /api/v1/sources/{id}":                 staff,
+	"GET /api/v1/source-types":                 staff,
+	"POST /api/v1/imports":                     staff,
+	"GET /api/v1/imports/{id}":                 staff,
+	"GET /api/v1/imports/{id}/errors":          staff,
+	"GET /api/v1/eligibility":                  everyone,
+	"GET /api/v1/suppressions":                 staff,
+	"POST /api/v1/suppressions":                staff,
+	"DELETE /api/v1/suppressions/{id}":         staff,
+	"GET /api/v1/check":                        everyone,
+	"POST /api/v1/agent/dnc":                   everyone,
+	"POST /api/v1/crm/flags":                   everyone,
+	"GET /api/v1/verify":                       staff,
+	"POST /api/v1/verify/jobs":                 staff,
+	"GET /api/v1/verify/jobs/{id}":             staff,
+}
+
+// Route is one /api/v1 route and the roles allowed on it.
+type Route struct {
+	Pattern string   // "METHOD /path/{param}", as registered
+	Roles   []string // the token roles allowed
+}
+
+// APIRoutes returns the route table, sorted by pattern: every /api/v1 route the server can
+// register and the roles allowed on it (for tests and documentation).
+func APIRoutes() []Route {
+	out := make([]Route, 0, len(routeRoles))
+	for p, roles := range routeRoles {
+		out = append(out, Route{Pattern: p, Roles: slices.Clone(roles)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pattern < out[j].Pattern })
+	return out
+}
+
+// APIRoutes returns the /api/v1 routes this server registered (some depend on its
+// configuration) with the roles allowed on each, sorted by pattern.
+func (s *Server) APIRoutes() []Route {
+	var out []Route
+	if v, ok := registeredRoutes.Load(s); ok {
+		out = slices.Clone(*v.(*[]Route))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Pattern < out[j].Pattern })
+	return out
+}
+
+// registeredRoutes holds each server's registered /api/v1 routes (*Server → *[]Route);
+// routes are registered once, in New, before the server answers anything.
+var registeredRoutes sync.Map
+
+// registered notes an /api/v1 route the server registered.
+func (s *Server) registered(r Route) {
+	v, _ := registeredRoutes.LoadOrStore(s, &[]Route{})
+	p := v.(*[]Route)
+	*p = append(*p, r)
+}
+
+// isAPI reports whether a mux pattern ("METHOD /path" or "/path") is under /api/v1/.
+func isAPI(pattern string) bool {
+	_, path, _ := strings.Cut(pattern, " ")
+	return strings.HasPrefix(path, apiPrefix) || strings.HasPrefix(pattern, apiPrefix)
+}
+
+// rolesFor returns the roles allowed on an /api/v1 pattern; a pattern without an entry in
+// routeRoles is a programming error, reported at start-up.
+func rolesFor(pattern string) []string {
+	roles, ok := routeRoles[pattern]
+	if !ok {
+		panic(fmt.Sprintf("web: route %q has no entry in routeRoles (internal/web/access.go): say which token roles may call it", pattern))
+	}
+	return roles
+}
