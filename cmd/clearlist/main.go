@@ -26,6 +26,7 @@ type cli struct {
 	Imports     importsCmd     `cmd:"" help:"Show recent imports (ids for --resume)."`
 	Export      exportCmd      `cmd:"" help:"Export contacts as CSV or JSON lines."`
 	List        listCmd        `cmd:"" help:"Manage lists."`
+	Workspaces  workspaceCmd   `cmd:"" name:"workspace" help:"Manage workspaces (data controllers): ls, create, rename, delete."`
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
 	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
 	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`

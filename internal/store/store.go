@@ -50,10 +50,13 @@ const DefaultDSN = "clearlist.db"
 
 // Open connects to the database named by dsn (a postgres:// or postgresql:// URL, or a
 // SQLite file path, optionally prefixed with sqlite: or file:), runs pending migrations and
-// makes sure the default workspace exists.
+// creates the default workspace in a fresh database.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	if dsn == "" {
 		dsn = DefaultDSN
+	}
+	if err := checkDSN(dsn); err != nil {
+		return nil, err
 	}
 	s := &Store{dsn: dsn}
 	var err error
@@ -87,7 +90,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
-	if _, err := s.EnsureWorkspace(ctx, DefaultWorkspace); err != nil {
+	if err := s.ensureDefaultWorkspace(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}
