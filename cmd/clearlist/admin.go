@@ -85,7 +85,11 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 			if err := at.Validate(); err != nil {
 				return err
 			}
-			return a.Store.AddAttribute(ctx, ws, at)
+			if err := a.Store.AddAttribute(ctx, ws, at); err != nil {
+				return err
+			}
+			fmt.Printf("declared attribute %s (%s) in workspace %s, collected for: %s\n", at.Name, at.Type, a.Workspace.Name, at.Purpose)
+			return nil
 		case "attribute remove <name>":
 			return a.Store.RemoveAttribute(ctx, ws, c.Remove.Name)
 		default:
@@ -106,7 +110,7 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 type tokenCmd struct {
 	Create struct {
 		Name string `arg:"" help:"What the token is for, e.g. crm-sync."`
-		Role string `default:"admin" enum:"admin,compliance,marketer,agent" help:"What it may do: admin and compliance everything; marketer not lift unsubscribe or complaint entries; agent (call-centre or CRM software) only check and record do-not-contact requests."`
+		Role string `required:"" enum:"admin,compliance,marketer,agent" placeholder:"admin|compliance|marketer|agent" help:"Required; what it may do: admin and compliance everything; marketer not lift unsubscribe or complaint entries; agent (call-centre or CRM software) only check and record do-not-contact requests."`
 	} `cmd:"" help:"Create an API token; the secret is shown once."`
 	Ls     struct{} `cmd:"" help:"Show the tokens (never their secrets)."`
 	Revoke struct {

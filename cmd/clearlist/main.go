@@ -47,7 +47,7 @@ func main() {
 	parser := kong.Must(&c,
 		kong.Name("clearlist"),
 		kong.Description("Consent-first contact lists: every contact can say where it came from and why it may be contacted."),
-		kong.UsageOnError(),
+		kong.ShortUsageOnError(),
 		kong.Configuration(envFirstJSON),
 	)
 	kctx, err := parser.Parse(os.Args[1:])
