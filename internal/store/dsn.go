@@ -51,3 +51,20 @@ func redact(dsn string) string {
 	}
 	return dsn
 }
+
+// Exists reports whether the database named by dsn is there to be opened without creating
+// it: a PostgreSQL URL always is; a SQLite file when the file exists.
+func Exists(dsn string) bool {
+	if dsn == "" {
+		dsn = DefaultDSN
+	}
+	if isPostgres(dsn) {
+		return true
+	}
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	_, err := os.Stat(path)
+	return err == nil
+}
