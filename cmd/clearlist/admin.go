@@ -172,10 +172,13 @@ func (c *sourceTypesCmd) Run() error {
 type migrateCmd struct{}
 
 func (migrateCmd) Run(ctx context.Context, cfg *config.Config) error {
-	return withApp(ctx, cfg, func(a *app.App) error {
-		fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", a.Store.Dialect())
-		return nil
-	})
+	ws, err := app.OpenWorkspaces(ctx, cfg.DB) // needs no workspace
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", ws.Dialect())
+	return nil
 }
 
 type importsCmd struct {

@@ -78,6 +78,13 @@ func TestCLIWorkspaceDelete(t *testing.T) {
 			if r := e.ok("workspace", "delete", "empty"); !strings.Contains(r.stdout, "deleted workspace empty") {
 				t.Errorf("delete of an empty workspace: %q", r.stdout)
 			}
+			// The default workspace is made for a fresh database only: once deleted it stays so.
+			e.ok("workspace", "delete", "default")
+			e.ok("migrate")
+			if r := e.ok("workspace", "ls"); hasLine(r.stdout, "default", "") {
+				t.Errorf("default came back: %q", r.stdout)
+			}
+			e.fails(1, "no workspace default", "list", "ls")
 		})
 	}
 }

@@ -63,6 +63,9 @@ func OpenWorkspaces(ctx context.Context, dsn string) (*Workspaces, error) {
 // Close releases the database.
 func (w *Workspaces) Close() error { return w.st.Close() }
 
+// Dialect names the database engine.
+func (w *Workspaces) Dialect() store.Dialect { return w.st.Dialect() }
+
 // WorkspaceInfo is a workspace with what it holds.
 type WorkspaceInfo struct {
 	store.Workspace
