@@ -85,7 +85,11 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 			if err := at.Validate(); err != nil {
 				return err
 			}
-			return a.Store.AddAttribute(ctx, ws, at)
+			if err := a.Store.AddAttribute(ctx, ws, at); err != nil {
+				return err
+			}
+			fmt.Printf("declared attribute %s (%s) in workspace %s, collected for: %s\n", at.Name, at.Type, a.Workspace.Name, at.Purpose)
+			return nil
 		case "attribute remove <name>":
 			return a.Store.RemoveAttribute(ctx, ws, c.Remove.Name)
 		default:
@@ -106,7 +110,7 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 type tokenCmd struct {
 	Create struct {
 		Name string `arg:"" help:"What the token is for, e.g. crm-sync."`
-		Role string `default:"admin" enum:"admin,compliance,marketer,agent" help:"What it may do: admin and compliance everything; marketer not lift unsubscribe or complaint entries; agent (call-centre or CRM software) only check and record do-not-contact requests."`
+		Role string `required:"" enum:"admin,compliance,marketer,agent" placeholder:"admin|compliance|marketer|agent" help:"Required; what it may do: admin and compliance everything; marketer not lift unsubscribe or complaint entries; agent (call-centre or CRM software) only check and record do-not-contact requests."`
 	} `cmd:"" help:"Create an API token; the secret is shown once."`
 	Ls     struct{} `cmd:"" help:"Show the tokens (never their secrets)."`
 	Revoke struct {
@@ -168,10 +172,13 @@ func (c *sourceTypesCmd) Run() error {
 type migrateCmd struct{}
 
 func (migrateCmd) Run(ctx context.Context, cfg *config.Config) error {
-	return withApp(ctx, cfg, func(a *app.App) error {
-		fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", a.Store.Dialect())
-		return nil
-	})
+	ws, err := app.OpenWorkspaces(ctx, cfg.DB) // needs no workspace
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", ws.Dialect())
+	return nil
 }
 
 type importsCmd struct {

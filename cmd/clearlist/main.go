@@ -26,6 +26,7 @@ type cli struct {
 	Imports     importsCmd     `cmd:"" help:"Show recent imports (ids for --resume)."`
 	Export      exportCmd      `cmd:"" help:"Export contacts as CSV or JSON lines."`
 	List        listCmd        `cmd:"" help:"Manage lists."`
+	Workspaces  workspaceCmd   `cmd:"" name:"workspace" help:"Manage workspaces (data controllers): ls, create, rename, delete."`
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
 	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
 	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
@@ -47,7 +48,7 @@ func main() {
 	parser := kong.Must(&c,
 		kong.Name("clearlist"),
 		kong.Description("Consent-first contact lists: every contact can say where it came from and why it may be contacted."),
-		kong.UsageOnError(),
+		kong.ShortUsageOnError(),
 		kong.Configuration(envFirstJSON),
 	)
 	kctx, err := parser.Parse(os.Args[1:])

@@ -226,7 +226,11 @@ func TestCLIImportExport(t *testing.T) {
 func TestCLIImportErrors(t *testing.T) {
 	t.Parallel()
 	e := newCLI(t, "")
-	e.ok("attribute", "add", "first_name", "--purpose", "greeting")
+	// attribute add says what it declared.
+	if r := e.ok("attribute", "add", "first_name", "--purpose", "greeting"); !strings.Contains(r.stdout, "declared attribute first_name (text)") ||
+		!strings.Contains(r.stdout, "greeting") {
+		t.Errorf("attribute add printed %q", r.stdout)
+	}
 	path := e.file("contacts.csv", contactsCSV)
 
 	e.fails(1, "--source-type is required", "import", path, "--list", "L")
@@ -242,6 +246,12 @@ func TestCLIImportErrors(t *testing.T) {
 	if !strings.Contains(r.stderr, "Usage:") {
 		t.Errorf("usage error without the usage: %q", r.stderr)
 	}
+	// A missing flag: the error and the command's usage line, not every global flag.
+	r = e.fails(80, "missing flags: --reason", "suppress", "add", "x@example.com")
+	if !strings.Contains(r.stderr, "Usage: clearlist suppress add") || strings.Contains(r.stderr, "--smtp-addr") ||
+		strings.Count(r.stderr, "\n") > 6 {
+		t.Errorf("usage error is not short:\n%s", r.stderr)
+	}
 	e.fails(80, "no such file", "import", filepath.Join(e.dir, "missing.csv"), "--source-type", "api")
 	e.fails(80, "--on-conflict", "import", path, "--source-type", "api", "--on-conflict", "merge")
 	if r := e.ok("export"); len(readCSV(t, r.stdout)) != 1 {
@@ -252,7 +262,12 @@ func TestCLIImportErrors(t *testing.T) {
 func TestCLITokens(t *testing.T) {
 	t.Parallel()
 	e := newCLI(t, "")
-	r := e.ok("token", "create", "crm-sync")
+	// No silent admin: the role is required, and the error names the roles.
+	e.fails(80, "missing flags: --role=admin|compliance|marketer|agent", "token", "create", "crm-sync")
+	if r := e.ok("token", "ls"); strings.Count(strings.TrimSpace(r.stdout), "\n") != 0 {
+		t.Fatalf("token create without --role made a token: %q", r.stdout)
+	}
+	r := e.ok("token", "create", "crm-sync", "--role", "marketer")
 	secret := strings.TrimSpace(r.stdout)
 	if secret == "" || strings.ContainsAny(secret, " \n") || !strings.Contains(r.stderr, "shown only once") {
 		t.Fatalf("token create: stdout %q, stderr %q", r.stdout, r.stderr)
@@ -266,7 +281,7 @@ func TestCLITokens(t *testing.T) {
 		t.Fatalf("token ls: %q", r.stdout)
 	}
 	f := strings.Fields(rows[1])
-	if len(f) < 4 || f[1] != "crm-sync" || f[len(f)-1] != "-" {
+	if len(f) < 4 || f[1] != "crm-sync" || f[2] != "marketer" || f[len(f)-1] != "-" {
 		t.Fatalf("token ls row %q", rows[1])
 	}
 	e.ok("token", "revoke", f[0])
@@ -325,6 +340,7 @@ func TestCLIConfigPrecedence(t *testing.T) {
 	e := newCLI(t, "")
 	cfg := e.file("cfg.json", `{"workspace": "from-file"}`)
 	for _, ws := range []string{"from-file", "from-env", "from-flag"} {
+		e.ok("workspace", "create", ws)
 		e.ok("--workspace", ws, "list", "create", "only-in-"+ws)
 	}
 	if r := e.ok("--config", cfg, "list", "ls"); !strings.Contains(r.stdout, "only-in-from-file") {

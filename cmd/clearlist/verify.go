@@ -17,12 +17,14 @@ import (
 
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
 type verifyCmd struct {
 	Addresses []string `arg:"" optional:"" name:"address" help:"Addresses to check."`
-	File      string   `type:"existingfile" help:"A file with one address per line (or a CSV whose first column is the address)."`
+	File      string   `type:"existingfile" help:"A file with one address per line, or a CSV file with an email column (else the first column is the address)."`
 	List      string   `help:"Check the addresses of a list's contacts."`
 	All       bool     `help:"Check every contact's address that was never checked or is due again (--days)."`
 	Days      int      `default:"90" help:"With --list or --all: skip addresses checked within this many days (0: check all)."`
@@ -43,77 +45,90 @@ func (c *verifyCmd) Run(ctx context.Context, cfg *config.Config) error {
 	if sources != 1 {
 		return fmt.Errorf("give addresses, or one of --file, --list or --all")
 	}
-	return withApp(ctx, cfg, func(a *app.App) error {
-		addrs, total, store, err := c.addresses(ctx, a)
+	if c.Offline && c.List == "" && !c.All && !store.Exists(cfg.DB) {
+		// Nothing to read from a database and nothing to record: check with the built-in
+		// lists rather than create an empty database.
+		addrs, total, err := c.given()
 		if err != nil {
 			return err
 		}
-		bar := countProgress(total, c.JSON)
-		counts := map[verify.Verdict]int{}
-		var mu sync.Mutex
-		out := bufio.NewWriter(os.Stdout)
-		defer out.Flush()
-		enc := json.NewEncoder(out)
-		err = a.VerifyAddresses(ctx, a.Workspace.ID, addrs, app.VerifyOptions{Offline: c.Offline, Probe: c.Probe,
-			Workers: c.Workers, Store: store && !c.NoStore}, func(r verify.Result) {
-			mu.Lock()
-			defer mu.Unlock()
-			counts[r.Verdict]++
-			if bar != nil {
-				bar.Add(1)
-			}
-			if c.JSON {
-				enc.Encode(r)
-				return
-			}
-			if total <= 1000 || r.Verdict == verify.Undeliverable || r.Suggestion != "" {
-				printVerification(out, r)
-			}
+		return c.report(total, func(each func(verify.Result)) error {
+			return app.VerifyOffline(ctx, addrs, c.Workers, each)
 		})
-		if bar != nil {
-			bar.Finish()
-			fmt.Fprintln(os.Stderr)
-		}
-		out.Flush()
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		addrs, total, keep, err := c.addresses(ctx, a)
 		if err != nil {
 			return err
 		}
-		if !c.JSON && total > 1 {
-			fmt.Fprintf(os.Stderr, "%d checked: %d deliverable, %d risky, %d undeliverable, %d unknown\n", total,
-				counts[verify.Deliverable], counts[verify.Risky], counts[verify.Undeliverable], counts[verify.Unknown])
-		}
-		return nil
+		return c.report(total, func(each func(verify.Result)) error {
+			return a.VerifyAddresses(ctx, a.Workspace.ID, addrs, app.VerifyOptions{Offline: c.Offline, Probe: c.Probe,
+				Workers: c.Workers, Store: keep && !c.NoStore, InOrder: true}, each)
+		})
 	})
+}
+
+// report runs the checks, printing each result (in input order) and a summary.
+func (c *verifyCmd) report(total int, run func(each func(verify.Result)) error) error {
+	bar := countProgress(total, c.JSON)
+	counts := map[verify.Verdict]int{}
+	var mu sync.Mutex
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	enc := json.NewEncoder(out)
+	err := run(func(r verify.Result) {
+		mu.Lock()
+		defer mu.Unlock()
+		counts[r.Verdict]++
+		if bar != nil {
+			bar.Add(1)
+		}
+		if c.JSON {
+			enc.Encode(r)
+			return
+		}
+		if total <= 1000 || r.Verdict == verify.Undeliverable || r.Suggestion != "" {
+			printVerification(out, r)
+		}
+	})
+	if bar != nil {
+		bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+	out.Flush()
+	if err != nil {
+		return err
+	}
+	if !c.JSON && total > 1 {
+		fmt.Fprintf(os.Stderr, "%d checked: %d deliverable, %d risky, %d undeliverable, %d unknown\n", total,
+			counts[verify.Deliverable], counts[verify.Risky], counts[verify.Undeliverable], counts[verify.Unknown])
+	}
+	return nil
+}
+
+// given returns the addresses typed in or read from --file.
+func (c *verifyCmd) given() (iter.Seq[string], int, error) {
+	if len(c.Addresses) > 0 {
+		return slices.Values(c.Addresses), len(c.Addresses), nil
+	}
+	f, err := os.Open(c.File)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer f.Close()
+	list, err := contact.ReadAddresses(f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", c.File, err)
+	}
+	return slices.Values(list), len(list), nil
 }
 
 // addresses returns what to check, how many, and whether to record the results (always for
 // contacts' addresses, only on request for addresses typed in).
 func (c *verifyCmd) addresses(ctx context.Context, a *app.App) (iter.Seq[string], int, bool, error) {
-	switch {
-	case len(c.Addresses) > 0:
-		return slices.Values(c.Addresses), len(c.Addresses), false, nil
-	case c.File != "":
-		var list []string
-		f, err := os.Open(c.File)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		defer f.Close()
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := strings.TrimSpace(sc.Text())
-			if i := strings.IndexAny(line, ",;\t"); i >= 0 {
-				line = strings.Trim(line[:i], `"' `)
-			}
-			if line != "" && !strings.EqualFold(line, "email") {
-				list = append(list, line)
-			}
-		}
-		if err := sc.Err(); err != nil {
-			return nil, 0, false, fmt.Errorf("read %s: %w (one address per line; lines up to 1 MB)", c.File, err)
-		}
-		return slices.Values(list), len(list), false, nil
+	if len(c.Addresses) > 0 || c.File != "" {
+		addrs, n, err := c.given()
+		return addrs, n, false, err
 	}
 	var listID int64
 	if c.List != "" {

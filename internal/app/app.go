@@ -4,7 +4,6 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
 
@@ -29,7 +28,8 @@ type App struct {
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
-// workspace, creating it if it is new.
+// workspace, which must exist (workspaces are created only by CreateWorkspace, so that a
+// mistyped --workspace never starts an empty one).
 func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -46,10 +46,10 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := st.EnsureWorkspace(ctx, cfg.Workspace)
+	w, err := selectWorkspace(ctx, st, cfg.Workspace)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("select workspace: %w", err)
+		return nil, err
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	return &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}, nil

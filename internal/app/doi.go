@@ -57,6 +57,9 @@ func (d *DOI) Form(ctx context.Context, workspace string) (signup.Form, error) {
 }
 
 func (d *DOI) workspace(ctx context.Context, name string) (store.Workspace, []consent.Purpose, error) {
+	if !validWorkspaceName(name) { // never a name in a URL that could be a path or markup
+		return store.Workspace{}, nil, signup.ErrNoWorkspace
+	}
 	w, err := d.Store.WorkspaceByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Workspace{}, nil, signup.ErrNoWorkspace

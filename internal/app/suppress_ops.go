@@ -99,6 +99,9 @@ func (a *App) LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string)
 // form's IP and user agent as evidence. An unknown workspace gives store.ErrNotFound (the
 // form does not create workspaces).
 func (a *App) PublicStop(ctx context.Context, workspace, value, ip, userAgent string) error {
+	if !validWorkspaceName(workspace) {
+		return fmt.Errorf("workspace %q: %w", workspace, store.ErrNotFound)
+	}
 	w, err := a.Store.WorkspaceByName(ctx, workspace)
 	if err != nil {
 		return err

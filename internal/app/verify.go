@@ -86,10 +86,11 @@ type VerifyOptions struct {
 	Probe   bool // ask the mail servers (needs the workspace setting verify.probe)
 	Workers int  // concurrent checks; 0 means 32
 	Store   bool // record the results (and mark the contacts)
+	InOrder bool // report results in the order of the input, not as checks finish
 }
 
 // VerifyAddresses checks addresses, calling each with every result as it is ready (in the
-// order checks finish), and stores them in batches when asked. Results are stored under the
+// order checks finish, or of addrs with opts.InOrder), and stores them in batches when asked. Results are stored under the
 // import's canonical form of the address, the key contacts are found by.
 func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[string], opts VerifyOptions, each func(verify.Result)) error {
 	if opts.Probe {
@@ -118,7 +119,11 @@ func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[stri
 		}
 		batch = batch[:0]
 	}
-	c.CheckMany(ctx, addrs, workers, func(r verify.Result) {
+	checkMany := c.CheckMany
+	if opts.InOrder {
+		checkMany = c.CheckManyOrdered
+	}
+	checkMany(ctx, addrs, workers, func(r verify.Result) {
 		if each != nil {
 			each(r)
 		}

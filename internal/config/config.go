@@ -13,7 +13,7 @@ import (
 // Config holds the settings every command shares.
 type Config struct {
 	DB            string `name:"db" env:"CLEARLIST_DB" default:"clearlist.db" help:"Database: a SQLite file path, or a postgres://user@host/db URL."`
-	Workspace     string `name:"workspace" env:"CLEARLIST_WORKSPACE" default:"default" help:"Workspace (data controller) to work in."`
+	Workspace     string `name:"workspace" env:"CLEARLIST_WORKSPACE" default:"default" help:"Workspace (data controller) to work in; it must exist (clearlist workspace ls, clearlist workspace create NAME)."`
 	DataDir       string `name:"data-dir" env:"CLEARLIST_DATA_DIR" default:"." help:"Folder for uploads and error reports."`
 	DefaultRegion string `name:"default-region" env:"CLEARLIST_DEFAULT_REGION" default:"" help:"Country (ISO 3166 alpha-2, e.g. US, GB) for phone numbers written without +country code."`
 	LogLevel      string `name:"log-level" env:"CLEARLIST_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Log level: debug, info, warn, error."`

@@ -53,12 +53,15 @@ const DefaultDSN = "clearlist.db"
 
 // Open connects to the database named by dsn (a postgres:// or postgresql:// URL, or a
 // SQLite file path, optionally prefixed with sqlite: or file:), runs pending migrations and
-// makes sure the default workspace exists. A SQLite file is created readable by its owner
-// only. When the database's secrets are wrapped, Open needs the key (WithSecretKey) and fails
-// with ErrSecretKeyNeeded without it or with another key.
+// creates the default workspace in a fresh database. A SQLite file is created readable by its
+// owner only. When the database's secrets are wrapped, Open needs the key (WithSecretKey) and
+// fails with ErrSecretKeyNeeded without it or with another key.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if dsn == "" {
 		dsn = DefaultDSN
+	}
+	if err := checkDSN(dsn); err != nil {
+		return nil, err
 	}
 	s := &Store{dsn: dsn}
 	for _, o := range opts {
@@ -102,7 +105,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.db.Close()
 		return nil, err
 	}
-	if _, err := s.EnsureWorkspace(ctx, DefaultWorkspace); err != nil {
+	if err := s.ensureDefaultWorkspace(ctx); err != nil {
 		s.db.Close()
 		return nil, err
 	}

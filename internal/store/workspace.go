@@ -23,11 +23,25 @@ func (s *Store) EnsureWorkspace(ctx context.Context, name string) (Workspace, er
 	if err == nil || !errors.Is(err, ErrNotFound) {
 		return w, err
 	}
-	w = Workspace{Name: name, CreatedAt: now()}
-	w.ID, err = s.insertID(ctx, s.db, `INSERT INTO workspaces (name, created_at) VALUES (?, ?)`, name, w.CreatedAt)
+	w, err = s.CreateWorkspace(ctx, name)
 	if errors.Is(err, ErrConflict) { // created concurrently by another process
 		return s.WorkspaceByName(ctx, name)
 	}
+	return w, err
+}
+
+// CreateWorkspace creates a workspace; ErrConflict when the name is taken. On SQLite the
+// new id is above every id a deleted workspace had, so no row left under an old id (the
+// do-not-contact list names its workspace without a foreign key) belongs to the new one.
+func (s *Store) CreateWorkspace(ctx context.Context, name string) (Workspace, error) {
+	w := Workspace{Name: name, CreatedAt: now()}
+	query := `INSERT INTO workspaces (name, created_at) VALUES (?, ?)`
+	if s.dialect == SQLite {
+		query = `INSERT INTO workspaces (id, name, created_at) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM
+			(SELECT id FROM workspaces UNION ALL SELECT id FROM deleted_workspaces)), ?, ?)`
+	}
+	var err error
+	w.ID, err = s.insertID(ctx, s.db, query, name, w.CreatedAt)
 	if err != nil {
 		return Workspace{}, fmt.Errorf("create workspace %q: %w", name, err)
 	}
@@ -43,6 +57,24 @@ func (s *Store) WorkspaceByName(ctx context.Context, name string) (Workspace, er
 		return Workspace{}, fmt.Errorf("workspace %q: %w", name, mapErr(err))
 	}
 	return w, nil
+}
+
+// Workspaces lists every workspace by name.
+func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at FROM workspaces ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list workspaces: %w", err)
+	}
+	defer rows.Close()
+	var out []Workspace
+	for rows.Next() {
+		var w Workspace
+		if err := rows.Scan(&w.ID, &w.Name, &w.CreatedAt); err != nil {
+			return nil, fmt.Errorf("list workspaces: %w", err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
 }
 
 // WorkspaceIDs lists the ids of every workspace, for jobs that visit them all.

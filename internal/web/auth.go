@@ -20,7 +20,7 @@ import (
 type tokenKey struct{}
 
 // howToGetToken ends every 401 answer.
-const howToGetToken = "send an API token as `Authorization: Bearer clt_…`; create one with `clearlist token create NAME`"
+const howToGetToken = "send an API token as `Authorization: Bearer clt_…`; create one with `clearlist token create NAME --role ROLE`"
 
 // authenticate lets a request through only with a live API token of one of the roles
 // allowed (from routeRoles), and puts the token (and so its workspace) into the request context.

@@ -35,9 +35,9 @@ func (s *Server) newAPI(rt *router) huma.API {
 	cfg.SchemasPath = ""
 	cfg.OpenAPIPath = "/api/openapi"
 	cfg.Info.Description = "Consent-first contact lists. Every /api/v1 call needs an API token: " +
-		"create one with `clearlist token create NAME` and send it as `Authorization: Bearer clt_…`."
+		"create one with `clearlist token create NAME --role ROLE` and send it as `Authorization: Bearer clt_…`."
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API token (clt_…) from `clearlist token create NAME`; it scopes every call to its workspace."},
+		securityScheme: {Type: "http", Scheme: "bearer", Description: "An API token (clt_…) from `clearlist token create NAME --role ROLE`; it scopes every call to its workspace."},
 	}
 	return humago.New(rt, cfg)
 }

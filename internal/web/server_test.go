@@ -61,7 +61,7 @@ func TestAuth(t *testing.T) {
 				}
 				var p struct{ Detail string }
 				json.NewDecoder(res.Body).Decode(&p)
-				if !strings.Contains(p.Detail, "clearlist token create NAME") {
+				if !strings.Contains(p.Detail, "clearlist token create NAME --role ROLE") {
 					t.Errorf("401 detail does not say how to get a token: %q", p.Detail)
 				}
 			})

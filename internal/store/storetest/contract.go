@@ -15,6 +15,7 @@ import (
 func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 	tests := map[string]func(t *testing.T, st *store.Store){
 		"Workspaces":        testWorkspaces,
+		"WorkspaceAdmin":    testWorkspaceAdmin,
 		"Attributes":        testAttributes,
 		"Sources":           testSources,
 		"Lists":             testLists,

@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/signup"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// TestOpenUnknownWorkspace: Open never creates a workspace; the error says how to.
+func TestOpenUnknownWorkspace(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		openApp(t, dsn) // the default workspace exists on a fresh database
+		_, err := Open(ctx, config.Config{DB: dsn, Workspace: "acme", LogLevel: "error"})
+		if !errors.Is(err, ErrNoWorkspace) || !strings.Contains(err.Error(), "clearlist workspace create acme") ||
+			!strings.Contains(err.Error(), "existing: default") {
+			t.Fatalf("Open(unknown) = %v", err)
+		}
+		ws, err := OpenWorkspaces(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		if all, _ := ws.List(ctx); len(all) != 1 {
+			t.Fatalf("Open created a workspace: %+v", all)
+		}
+		if _, err := Open(ctx, config.Config{DB: dsn, Workspace: "../../etc", LogLevel: "error"}); err == nil ||
+			!strings.Contains(err.Error(), "lower-case letters") {
+			t.Fatalf("Open(../../etc) = %v", err)
+		}
+	})
+}
+
+// TestPublicLookupNeedsValidName: the public pages never select a workspace by a name that
+// is not a slug, even one stored before names were checked.
+func TestPublicLookupNeedsValidName(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		e := newDOIEnv(t, dsn, 0)
+		ctx := context.Background()
+		const legacy = "<script>"
+		if _, err := e.a.Store.EnsureWorkspace(ctx, legacy); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.doi.Form(ctx, legacy); !errors.Is(err, signup.ErrNoWorkspace) {
+			t.Errorf("Form(%q) = %v, want ErrNoWorkspace", legacy, err)
+		}
+		if err := e.a.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("PublicStop(%q) = %v, want ErrNotFound", legacy, err)
+		}
+	})
+}

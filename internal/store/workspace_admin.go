@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// ErrLedgerKept is returned when a workspace to delete holds consent records: the ledger
+// is append-only evidence and is never deleted.
+var ErrLedgerKept = errors.New("the workspace holds consent records, which are kept as evidence")
+
+// WorkspaceContents counts what a workspace holds, for the question whether it may go.
+type WorkspaceContents struct {
+	Contacts, Lists, Consents, Suppressions, Tokens, Imports, Webhooks int64
+}
+
+// Empty reports whether the workspace holds nothing a user put there.
+func (c WorkspaceContents) Empty() bool { return c == WorkspaceContents{} }
+
+// String lists the non-zero counts, e.g. "3 contacts, 1 list".
+func (c WorkspaceContents) String() string {
+	var out string
+	for _, p := range []struct {
+		n    int64
+		what string
+	}{{c.Contacts, "contact"}, {c.Lists, "list"}, {c.Consents, "consent record"},
+		{c.Suppressions, "do-not-contact entr"}, {c.Tokens, "API token"}, {c.Imports, "import"}, {c.Webhooks, "webhook"}} {
+		if p.n == 0 {
+			continue
+		}
+		if out != "" {
+			out += ", "
+		}
+		word := p.what + "s"
+		switch {
+		case p.what == "do-not-contact entr" && p.n == 1:
+			word = p.what + "y"
+		case p.what == "do-not-contact entr":
+			word = p.what + "ies"
+		case p.n == 1:
+			word = p.what
+		}
+		out += fmt.Sprintf("%d %s", p.n, word)
+	}
+	if out == "" {
+		return "nothing"
+	}
+	return out
+}
+
+// workspaceTables are the tables counted by WorkspaceContentsOf, in the fields' order.
+var workspaceTables = []string{"contacts", "lists", "consents", "suppressions", "api_tokens", "imports", "webhooks"}
+
+// WorkspaceContentsOf counts the rows workspace ws holds.
+func (s *Store) WorkspaceContentsOf(ctx context.Context, ws int64) (WorkspaceContents, error) {
+	var c WorkspaceContents
+	dst := []*int64{&c.Contacts, &c.Lists, &c.Consents, &c.Suppressions, &c.Tokens, &c.Imports, &c.Webhooks}
+	for i, table := range workspaceTables {
+		err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM `+table+` WHERE workspace_id = ?`), ws).Scan(dst[i])
+		if err != nil {
+			return c, fmt.Errorf("count %s: %w", table, err)
+		}
+	}
+	return c, nil
+}
+
+// RenameWorkspace gives a workspace a new name; ErrNotFound or ErrConflict.
+func (s *Store) RenameWorkspace(ctx context.Context, from, to string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE workspaces SET name = ? WHERE name = ?`), to, from)
+	if err != nil {
+		return fmt.Errorf("rename workspace %q to %q: %w", from, to, mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("workspace %q: %w", from, ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteWorkspace deletes workspace ws and everything it holds, and records its id so that
+// it is never given again. It refuses (ErrLedgerKept) when the workspace has consent records.
+func (s *Store) DeleteWorkspace(ctx context.Context, ws Workspace) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var consents int64
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM consents WHERE workspace_id = ?`), ws.ID).Scan(&consents); err != nil {
+			return err
+		}
+		if consents > 0 {
+			return fmt.Errorf("workspace %q: %w", ws.Name, ErrLedgerKept)
+		}
+		// Tables without a cascading reference to workspaces first; the rest cascade.
+		for _, table := range []string{"list_members", "contact_sources", "contacts", "suppression_audit",
+			"suppressions", "suppression_seq", "webhook_deliveries"} {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE workspace_id = ?`), ws.ID); err != nil {
+				return fmt.Errorf("delete workspace %q (%s): %w", ws.Name, table, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM workspaces WHERE id = ?`), ws.ID); err != nil {
+			return fmt.Errorf("delete workspace %q: %w", ws.Name, err)
+		}
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO deleted_workspaces (id, name, deleted_at) VALUES (?, ?, ?)`),
+			ws.ID, ws.Name, now())
+		return err
+	})
+}
+
+// freshDatabase reports whether no workspace was ever created (nor deleted) here.
+func (s *Store) freshDatabase(ctx context.Context) (bool, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM workspaces) + (SELECT COUNT(*) FROM deleted_workspaces)`).Scan(&n)
+	return n == 0, err
+}
+
+// ensureDefaultWorkspace creates the default workspace in a fresh database; once any
+// workspace exists (or existed), workspaces come only from CreateWorkspace.
+func (s *Store) ensureDefaultWorkspace(ctx context.Context) error {
+	fresh, err := s.freshDatabase(ctx)
+	if err != nil || !fresh {
+		return err
+	}
+	_, err = s.EnsureWorkspace(ctx, DefaultWorkspace)
+	return err
+}

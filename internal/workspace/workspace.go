@@ -1,0 +1,28 @@
+// Package workspace holds the rules for workspace names, shared by the command line, the
+// API and the public pages.
+package workspace
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// Default is the workspace every fresh database has.
+const Default = "default"
+
+var slug = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
+
+// Rule says in words which names are allowed, for error messages.
+const Rule = "lower-case letters, digits, '-' and '_', starting with a letter or digit, at most 63 characters"
+
+// ValidName checks that name is a slug: it appears in URLs, paths and pages, so nothing
+// that could be read as a path, markup or a query is accepted.
+func ValidName(name string) error {
+	if !slug.MatchString(name) {
+		return fmt.Errorf("workspace name %q is not allowed: use %s (e.g. acme-ltd)", name, Rule)
+	}
+	return nil
+}
+
+// IsValidName reports whether name is an allowed workspace name.
+func IsValidName(name string) bool { return slug.MatchString(name) }
