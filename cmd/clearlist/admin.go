@@ -110,7 +110,7 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 type tokenCmd struct {
 	Create struct {
 		Name string `arg:"" help:"What the token is for, e.g. crm-sync."`
-		Role string `required:"" enum:"admin,compliance,marketer,agent" placeholder:"admin|compliance|marketer|agent" help:"Required; what it may do: admin and compliance everything; marketer not lift unsubscribe or complaint entries; agent (call-centre or CRM software) only check and record do-not-contact requests."`
+		Role string `required:"" enum:"admin,compliance,marketer,agent" placeholder:"admin|compliance|marketer|agent" help:"Required; what it may do: admin and compliance everything; marketer neither lifts what a person asked for (unsubscribe, complaint, requests, erasure) nor reads the evidence behind an entry; agent (call-centre or CRM software) only check and record do-not-contact requests."`
 	} `cmd:"" help:"Create an API token; the secret is shown once."`
 	Ls     struct{} `cmd:"" help:"Show the tokens (never their secrets)."`
 	Revoke struct {
