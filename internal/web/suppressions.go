@@ -50,7 +50,7 @@ func (s *Server) suppressionRoutes(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "crm-flags", Method: http.MethodPost, Path: "/api/v1/crm/flags",
 		Summary: "Push do-not-contact flags from a CRM",
 		Description: "A flag set records an entry with reason crm; a flag cleared removes only the CRM's own entries " +
-			"for the identifier (what a person asked for — unsubscribe, complaint, a request, erasure — only with a compliance or admin token).", Tags: tags,
+			"for the identifier, never what a person asked for (unsubscribe, complaint, a request, erasure).", Tags: tags,
 		Errors: []int{http.StatusUnprocessableEntity}}, s.crmFlags)
 }
 
