@@ -147,7 +147,7 @@ func testWorkspaceIsolation(t *testing.T, st *store.Store) {
 	sa := seedIsolation(t, st, a, old)
 	before := isoSnapshot(t, st, b, sb)
 
-	now := time.Now().UTC()
+	now := time.Now().UTC().Truncate(time.Second)
 	writes := []struct {
 		name string
 		fn   func() error
@@ -159,8 +159,13 @@ func testWorkspaceIsolation(t *testing.T, st *store.Store) {
 		{"AddSuppressions (a newer registry import)", func() error {
 			e := supp(isoPhone, "sms", "national-registry")
 			e.Kind, e.ReceivedAt = "phone", now
-			_, _, err := st.AddSuppressions(ctx, a, []store.Suppression{e}, "registry file")
-			return err
+			if _, _, err := st.AddSuppressions(ctx, a, []store.Suppression{e}, "registry file"); err != nil {
+				return err
+			}
+			if last, ok, err := st.LastRegistryImport(ctx, a); err != nil || !ok || !last.Equal(now) {
+				t.Errorf("LastRegistryImport = %s, %v, %v; want the newest registry entry's time %s", last, ok, err, now)
+			}
+			return nil
 		}},
 		{"AddSuppressionsBulk", func() error {
 			_, _, err := st.AddSuppressionsBulk(ctx, a, []store.Suppression{supp(isoEmail, "sms", "manual")}, "bulk")
