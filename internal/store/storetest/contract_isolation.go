@@ -144,14 +144,18 @@ func testWorkspaceIsolation(t *testing.T, st *store.Store) {
 	a, b := ws(t, st, "iso-a"), ws(t, st, "iso-b")
 	old := time.Now().UTC().Add(-60 * 24 * time.Hour).Truncate(time.Second)
 	sb := seedIsolation(t, st, b, old)
-	sa := seedIsolation(t, st, a, old)
 	before := isoSnapshot(t, st, b, sb)
+	var sa isoSeed
 
 	now := time.Now().UTC().Truncate(time.Second)
 	writes := []struct {
 		name string
 		fn   func() error
 	}{
+		{"every create (the same person in workspace a)", func() error { sa = seedIsolation(t, st, a, old); return nil }},
+		{"AddPurpose", func() error {
+			return st.AddPurpose(ctx, a, consent.Purpose{Name: "webinars", Description: "invitations", Marketing: true})
+		}},
 		{"SaveVerifications", func() error {
 			return st.SaveVerifications(ctx, a, []store.Verification{{Address: isoEmail, Verdict: "undeliverable",
 				Reasons: []string{"null-mx"}, CheckedAt: now}})
@@ -197,6 +201,21 @@ func testWorkspaceIsolation(t *testing.T, st *store.Store) {
 		}},
 		{"ConfirmSignup", func() error { return st.ConfirmSignup(ctx, a, sa.signup, now, "192.0.2.9", "UA2", nil) }},
 		{"MarkSignupWelcomed", func() error { return st.MarkSignupWelcomed(ctx, a, sa.signup, now) }},
+		{"ExpireSignup", func() error {
+			sg, err := st.CreateSignup(ctx, store.Signup{WorkspaceID: a, ContactID: sa.contact, SourceID: sa.source,
+				Purposes: []string{"newsletter"}, TokenHash: bytes.Repeat([]byte{0xee}, 32), RequestedAt: now, ExpiresAt: now}, nil)
+			if err != nil {
+				return err
+			}
+			return st.ExpireSignup(ctx, a, sg.ID, now, nil)
+		}},
+		{"TouchToken", func() error {
+			toks, err := st.Tokens(ctx, a)
+			if err != nil || len(toks) == 0 {
+				return err
+			}
+			return st.TouchToken(ctx, toks[0])
+		}},
 		{"RemoveSuppression", func() error {
 			_, err := st.RemoveSuppression(ctx, a, sa.supp, "test", "isolation", func(string) bool { return true })
 			return err
