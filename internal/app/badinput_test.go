@@ -36,8 +36,6 @@ type badInput struct {
 	want    map[string]map[string]string // canonical e-mail -> expected field values
 	bad     []badRow
 	filler  int // further good rows, f0@x.org…, not listed in want
-	// knownDefect skips the case, saying why; remove it once the defect is fixed.
-	knownDefect string
 }
 
 func lines(s ...string) func() []byte {
@@ -130,9 +128,6 @@ func TestImportBadInput(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		for _, tc := range badInputs() {
 			t.Run(tc.name, func(t *testing.T) {
-				if tc.knownDefect != "" {
-					t.Skip("known defect: " + tc.knownDefect)
-				}
 				a := openApp(t, dsn)
 				ws := strings.NewReplacer(" ", "-", ",", "").Replace(tc.name)
 				w, err := a.Store.EnsureWorkspace(context.Background(), ws)

@@ -42,7 +42,7 @@ func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at t
 	if err != nil {
 		return rep, err
 	}
-	if last, ok, err := a.Store.LastRegistryImport(ctx, ws); err != nil {
+	if last, ok, err := a.lastRegistryFetch(ctx, ws); err != nil {
 		return rep, err
 	} else if ok && suppress.RegistryStale(last, at) {
 		rep.StaleRegistry = true

@@ -256,5 +256,8 @@ func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts Re
 	if err != nil {
 		return rep, err
 	}
-	return rep, flush(prep.Lines)
+	if err := flush(prep.Lines); err != nil {
+		return rep, err
+	}
+	return rep, a.noteRegistryFetch(ctx, ws, fetched)
 }

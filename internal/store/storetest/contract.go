@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"SuppressionsRace":  testSuppressionsConcurrent,
 		"WebhookOutbox":     testWebhookOutbox,
 		"Verifications":     testVerifications,
+		"Isolation":         testWorkspaceIsolation,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
