@@ -41,12 +41,18 @@ func (a *App) Serve(ctx context.Context, addr string) error {
 // stops them after a grace period; they can be resumed) and returns.
 func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	addr := ln.Addr().String()
+	proxies, err := web.ParseTrustedProxies(a.Cfg.TrustedProxies)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL}, a.Store, imp)
+		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
+		TrustedProxies: proxies}, a.Store, imp)
 	expiryDone := make(chan struct{})
 	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
 	hooksDone := make(chan struct{})
@@ -57,7 +63,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		a.Log.Error("resume verification jobs", "err", err)
 	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
-	err := srv.Serve(ctx, ln)
+	err = srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
 	stop()
 	<-expiryDone

@@ -32,6 +32,9 @@ type Config struct {
 	ProbeHelo     string `name:"probe-helo" env:"CLEARLIST_PROBE_HELO" default:"" help:"HELO name of the SMTP mailbox probe (verify --probe); default the host name."`
 	ProbeFrom     string `name:"probe-from" env:"CLEARLIST_PROBE_FROM" default:"" help:"MAIL FROM of the SMTP mailbox probe; default the address of --mail-from."`
 	ReverifyDays  int    `name:"reverify-days" env:"CLEARLIST_REVERIFY_DAYS" default:"90" help:"serve re-verifies addresses last checked more than this many days ago (0: never)."`
+
+	// Behind a reverse proxy: whose forwarding headers tell the client's address.
+	TrustedProxies string `name:"trusted-proxies" env:"CLEARLIST_TRUSTED_PROXIES" default:"" help:"Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For / Forwarded headers give the client's address; others' are ignored."`
 }
 
 // Validate checks the values that flags and the environment cannot check by their type.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -36,6 +37,7 @@ type Config struct {
 	DOI            DoubleOptIn            // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com
 	PublicRate     int                    // public POSTs allowed per client IP and minute; 0 means 30
+	TrustedProxies []netip.Prefix         // reverse proxies whose X-Forwarded-For / Forwarded are believed
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.
