@@ -132,6 +132,7 @@ func (d *DOI) Subscribe(ctx context.Context, in signup.Submission) error {
 	link := strings.TrimRight(d.PublicURL, "/") + "/confirm?token=" + url.QueryEscape(signup.Token{Workspace: w.ID, Signup: sg.ID, Secret: secret}.Encode(key))
 	if err := d.Sender.Send(ctx, confirmationMail(d.From, checked.Email, w.Name, checked.Purposes, link, sg.ExpiresAt)); err != nil {
 		d.log().ErrorContext(ctx, "send confirmation e-mail", "workspace_id", w.ID, "signup_id", sg.ID, "err", err)
+		d.recipients().release(w.ID, checked.Canonical, at) // not sent: the person may try again at once
 		return signup.ErrMailFailed
 	}
 	return nil

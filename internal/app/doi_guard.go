@@ -147,6 +147,16 @@ func (l *recipientLimiter) reserve(ws int64, address string, now time.Time) bool
 	return true
 }
 
+// release gives back a mail reserved at the time at that was not sent.
+func (l *recipientLimiter) release(ws int64, address string, at time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	k := recipientKey{ws, address}
+	if i := slices.Index(l.sent[k], at); i >= 0 {
+		l.sent[k] = slices.Delete(l.sent[k], i, i+1)
+	}
+}
+
 // AllowedOrigins returns the web origins whose pages may call the workspace's JSON sign-up
 // API from a browser (the public.cors_origins setting); none for an unknown workspace.
 func (d *DOI) AllowedOrigins(ctx context.Context, workspace string) ([]string, error) {

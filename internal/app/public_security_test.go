@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -394,5 +395,33 @@ func TestSignupCORSAndProxies(t *testing.T) {
 	c, _ := e.a.Store.ContactByEmail(context.Background(), e.a.Workspace.ID, "203.0.113.1@example.com")
 	if s, _ := e.a.Store.ConsentState(context.Background(), e.a.Workspace.ID, c.ID, "newsletter", consent.Email); s.Entry == nil || s.Entry.Evidence.IP != "127.0.0.1" {
 		t.Fatalf("evidence took an untrusted header: %+v", s.Entry)
+	}
+}
+
+// TestSignupRetryAfterMailFailure: a confirmation that could not be handed to the relay does
+// not count against the address's allowance, and the retry reuses the sign-up.
+func TestSignupRetryAfterMailFailure(t *testing.T) {
+	e, _ := newPublicEnv(t, storetest.SQLiteDSN(t))
+	working := e.doi.Sender
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	e.doi.Sender = &deliver.SMTP{Addr: closed, TLS: deliver.TLSNone, Timeout: 2 * time.Second}
+	if code, body := e.postJSON(t, "default", jsonSignup("retry@example.com", "newsletter")); code != 503 {
+		t.Fatalf("relay down: %d %s", code, body)
+	}
+	entries, signups := e.recorded(t)
+	e.doi.Sender = working
+	if code, body := e.postJSON(t, "default", jsonSignup("retry@example.com", "newsletter")); code != 202 {
+		t.Fatalf("retry: %d %s", code, body)
+	}
+	if n := e.mail.count("retry@example.com"); n != 1 {
+		t.Fatalf("retry at once after a failure: %d mails", n)
+	}
+	if n, s := e.recorded(t); n != entries || s != signups {
+		t.Fatalf("the retry recorded the sign-up again: %d entries, %d sign-ups", n-entries, s-signups)
 	}
 }
