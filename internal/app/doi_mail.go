@@ -4,8 +4,10 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/deliver"
@@ -55,4 +57,19 @@ func (a *App) emailSuppressed(ctx context.Context, ws int64, email string, purpo
 		}
 	}
 	return false, nil
+}
+
+func confirmationMail(from, to, workspace string, purposes []string, link string, expires time.Time) deliver.Message {
+	text := fmt.Sprintf(`Hello,
+
+someone, hopefully you, asked to receive e-mail from %s about: %s.
+
+To confirm, open this link and press "Confirm my subscription":
+
+%s
+
+The link works until %s. If you did not ask for this, ignore this message:
+nothing will be sent to you.
+`, workspace, strings.Join(purposes, ", "), link, expires.Format("2 January 2006 15:04 MST"))
+	return deliver.Message{From: from, To: to, Subject: "Please confirm your subscription", Text: text}
 }
