@@ -425,3 +425,18 @@ func TestSignupRetryAfterMailFailure(t *testing.T) {
 		t.Fatalf("the retry recorded the sign-up again: %d entries, %d sign-ups", n-entries, s-signups)
 	}
 }
+
+// TestServeRefusesBadTrustedProxies: a --trusted-proxies value that is not addresses or
+// ranges stops serve at once with what to fix.
+func TestServeRefusesBadTrustedProxies(t *testing.T) {
+	a := openApp(t, storetest.SQLiteDSN(t))
+	a.Cfg.TrustedProxies = "10.0.0.0/8,proxy.example"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.ServeListener(context.Background(), ln)
+	if err == nil || !strings.Contains(err.Error(), "--trusted-proxies") || !strings.Contains(err.Error(), "proxy.example") {
+		t.Fatalf("serve with a bad --trusted-proxies: %v", err)
+	}
+}

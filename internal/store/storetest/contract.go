@@ -35,6 +35,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"SuppressionsRace":  testSuppressionsConcurrent,
 		"WebhookOutbox":     testWebhookOutbox,
 		"Verifications":     testVerifications,
+		"PublicLists":       testPublicLists,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
