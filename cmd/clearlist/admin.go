@@ -29,7 +29,12 @@ type listCmd struct {
 	Create struct {
 		Name        string `arg:"" help:"List name."`
 		Description string `help:"What the list is for."`
+		Public      bool   `help:"Open the list to public sign-up (the subscribe page and API)."`
 	} `cmd:"" help:"Create a list."`
+	Public struct {
+		Name  string `arg:"" help:"List name."`
+		State string `arg:"" enum:"on,off" help:"on: anyone may sign up on the subscribe page; off: only you add people."`
+	} `cmd:"" help:"Open a list to public sign-up (on) or close it (off)."`
 	Ls     struct{} `cmd:"" help:"Show the lists with their member counts."`
 	Delete struct {
 		Name string `arg:"" help:"List name."`
@@ -41,7 +46,15 @@ func (l *listCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 		ws := a.Workspace.ID
 		switch kctx.Command() {
 		case "list create <name>":
-			_, err := a.Store.CreateList(ctx, contact.List{WorkspaceID: ws, Name: l.Create.Name, Description: l.Create.Description})
+			_, err := a.Store.CreateList(ctx, contact.List{WorkspaceID: ws, Name: l.Create.Name, Description: l.Create.Description,
+				Public: l.Create.Public})
+			return err
+		case "list public <name> <state>":
+			found, err := a.Store.ListByName(ctx, ws, l.Public.Name)
+			if err != nil {
+				return fmt.Errorf("list %q: %w (see `clearlist list ls`)", l.Public.Name, err)
+			}
+			_, err = a.Store.SetListPublic(ctx, ws, found.ID, l.Public.State == "on")
 			return err
 		case "list delete <name>":
 			found, err := a.Store.ListByName(ctx, ws, l.Delete.Name)
@@ -55,9 +68,9 @@ func (l *listCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 				return err
 			}
 			tw := table()
-			fmt.Fprintln(tw, "NAME\tMEMBERS\tDESCRIPTION")
+			fmt.Fprintln(tw, "NAME\tMEMBERS\tPUBLIC\tDESCRIPTION")
 			for _, x := range lists {
-				fmt.Fprintf(tw, "%s\t%d\t%s\n", x.Name, x.Members, x.Description)
+				fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", x.Name, x.Members, map[bool]string{true: "yes", false: "no"}[x.Public], x.Description)
 			}
 			return tw.Flush()
 		}

@@ -79,6 +79,7 @@ func TestBrowserPublicPages(t *testing.T) {
 	ctx := browser(t)
 	a := openApp(t, storetest.SQLiteDSN(t))
 	a.Cfg.DataDir = t.TempDir()
+	publicList(t, a.Store, a.Workspace.ID, "news")
 	base, stop := startServer(t, a)
 	defer stop()
 

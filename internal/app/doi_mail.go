@@ -2,11 +2,16 @@ package app
 
 import (
 	"cmp"
+	"context"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/deliver"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // expiryInterval is how often a running server expires unconfirmed sign-ups.
@@ -33,5 +38,38 @@ func (a *App) doiWindow() time.Duration {
 // NewDOI builds the double opt-in service; publicURL is the base of the links it mails.
 func (a *App) NewDOI(publicURL string, sender deliver.Sender) *DOI {
 	return &DOI{Store: a.Store, Sender: sender, From: cmp.Or(a.Cfg.MailFrom, "clearlist <noreply@localhost>"),
-		PublicURL: cmp.Or(a.Cfg.PublicURL, publicURL), Window: a.doiWindow(), Log: a.Log}
+		PublicURL: cmp.Or(a.Cfg.PublicURL, publicURL), Window: a.doiWindow(), Log: a.Log, Suppressed: a.emailSuppressed}
+}
+
+// emailSuppressed reports whether the workspace's (or the instance's) do-not-contact list
+// blocks e-mail to the address, for any of the purposes. An address the list cannot read
+// counts as blocked: nothing is sent to what cannot be screened.
+func (a *App) emailSuppressed(ctx context.Context, ws int64, email string, purposes []string) (bool, error) {
+	for _, p := range append([]string{""}, purposes...) {
+		ans, err := a.CheckSuppressed(ctx, ws, "email", email, "email", p)
+		if errors.Is(err, suppress.ErrInvalid) {
+			return true, nil
+		} else if err != nil {
+			return false, err
+		}
+		if !ans.Contactable {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func confirmationMail(from, to, workspace string, purposes []string, link string, expires time.Time) deliver.Message {
+	text := fmt.Sprintf(`Hello,
+
+someone, hopefully you, asked to receive e-mail from %s about: %s.
+
+To confirm, open this link and press "Confirm my subscription":
+
+%s
+
+The link works until %s. If you did not ask for this, ignore this message:
+nothing will be sent to you.
+`, workspace, strings.Join(purposes, ", "), link, expires.Format("2 January 2006 15:04 MST"))
+	return deliver.Message{From: from, To: to, Subject: "Please confirm your subscription", Text: text}
 }

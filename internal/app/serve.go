@@ -49,6 +49,11 @@ func (a *App) Serve(ctx context.Context, addr string) error {
 // stops them after a grace period; they can be resumed) and returns.
 func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	addr := ln.Addr().String()
+	proxies, err := web.ParseTrustedProxies(a.Cfg.TrustedProxies)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
@@ -56,7 +61,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
 		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
-		Metrics: web.MetricsAccess(a.HTTP.Metrics)}, a.Store, imp)
+		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies}, a.Store, imp)
 	expiryDone := make(chan struct{})
 	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
 	hooksDone := make(chan struct{})
@@ -67,7 +72,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		a.Log.Error("resume verification jobs", "err", err)
 	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
-	err := srv.Serve(ctx, ln)
+	err = srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
 	stop()
 	<-expiryDone

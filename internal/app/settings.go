@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/verify"
 )
@@ -25,6 +26,9 @@ const (
 	// SettingBulkSender: "true" applies the mailbox providers' 2-day unsubscribe rule to
 	// every e-mail request (senders of more than 5,000 messages a day to Gmail or Yahoo).
 	SettingBulkSender = "suppress.bulk_sender"
+	// SettingCORSOrigins: the web origins (https://www.example.com, comma-separated) whose
+	// pages may call the workspace's JSON sign-up API from a browser.
+	SettingCORSOrigins = "public.cors_origins"
 )
 
 // listSettings are the workspace's changes to the embedded verification lists: comma-separated
@@ -45,6 +49,7 @@ var Settings = map[string]string{
 	SettingProbe:               "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
 	SettingDeadlineHours:       "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
 	SettingBulkSender:          "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingCORSOrigins:         "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
 	"verify.disposable.add":    "domains to treat as disposable, comma-separated",
 	"verify.disposable.remove": "domains not to treat as disposable",
 	"verify.free.add":          "domains to treat as free-mail (personal) providers",
@@ -85,6 +90,13 @@ func (a *App) SetSetting(ctx context.Context, ws int64, name, value string) erro
 			return fmt.Errorf("setting %s: %w", name, err)
 		}
 		return a.Store.SetSetting(ctx, ws, name, strings.Join(items, ","))
+	}
+	if name == SettingCORSOrigins {
+		origins, err := signup.ParseOrigins(value)
+		if err != nil {
+			return fmt.Errorf("setting %s: %w", name, err)
+		}
+		return a.Store.SetSetting(ctx, ws, name, strings.Join(origins, ","))
 	}
 	if name == SettingDeadlineHours {
 		n, err := strconv.Atoi(value)

@@ -94,30 +94,6 @@ func (a *App) LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string)
 	return n, a.syncList(ctx, ws)
 }
 
-// PublicStop records a request from the public "stop contacting me" form of the named
-// workspace: the identifier is suppressed for every channel and purpose at once, with the
-// form's IP and user agent as evidence. An unknown workspace gives store.ErrNotFound (the
-// form does not create workspaces).
-func (a *App) PublicStop(ctx context.Context, workspace, value, ip, userAgent string) error {
-	if !validWorkspaceName(workspace) {
-		return fmt.Errorf("workspace %q: %w", workspace, store.ErrNotFound)
-	}
-	w, err := a.Store.WorkspaceByName(ctx, workspace)
-	if err != nil {
-		return err
-	}
-	note := "public form; IP " + ip
-	if len(userAgent) > 200 {
-		userAgent = userAgent[:200]
-	}
-	if userAgent != "" {
-		note += "; user agent " + userAgent
-	}
-	_, _, err = a.Suppress(ctx, w.ID, []SuppressRequest{{Value: value, Reason: string(suppress.ReasonRequestWeb),
-		ChannelIn: suppress.InWeb, By: "public-form", Note: note}})
-	return err
-}
-
 // EraseIdentifier is the do-not-contact side of an erasure request: the identifier gets an
 // erasure entry for every channel (so the person is never contacted again) and every entry
 // for it keeps only its hash. It returns how many entries lost their clear value.

@@ -106,8 +106,13 @@ func TestServeSuppressions(t *testing.T) {
 				t.Fatalf("stop %q: %d %s", tc.value, resp.StatusCode, body)
 			}
 		}
-		if resp, _ := http.PostForm(base+"/stop/nosuch", url.Values{"value": {"a@b.example"}}); resp.StatusCode != 404 {
+		// An unknown workspace answers like a known one (the form does not tell which exist)
+		// and records nothing.
+		if resp, _ := http.PostForm(base+"/stop/nosuch", url.Values{"value": {"a@b.example"}}); resp.StatusCode != 200 {
 			t.Fatalf("stop on an unknown workspace: %d", resp.StatusCode)
+		}
+		if _, err := a.Store.WorkspaceByName(context.Background(), "nosuch"); err == nil {
+			t.Fatal("the stop form created a workspace")
 		}
 		if out := call("GET", "/api/v1/check?email=someone%40example.net&channel=sms", agent, "", 200); !strings.Contains(out, `"contactable":false`) {
 			t.Fatalf("public stop not in force: %s", out)

@@ -43,14 +43,19 @@ func TestPublicLookupNeedsValidName(t *testing.T) {
 		e := newDOIEnv(t, dsn, 0)
 		ctx := context.Background()
 		const legacy = "<script>"
-		if _, err := e.a.Store.EnsureWorkspace(ctx, legacy); err != nil {
+		w, err := e.a.Store.EnsureWorkspace(ctx, legacy)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.doi.Form(ctx, legacy); !errors.Is(err, signup.ErrNoWorkspace) {
+		if _, err := e.doi.Form(ctx, legacy, ""); !errors.Is(err, signup.ErrNoWorkspace) {
 			t.Errorf("Form(%q) = %v, want ErrNoWorkspace", legacy, err)
 		}
-		if err := e.a.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); !errors.Is(err, store.ErrNotFound) {
-			t.Errorf("PublicStop(%q) = %v, want ErrNotFound", legacy, err)
+		// The stop form answers an unknown workspace as it answers any other, and records nothing.
+		if err := e.a.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
+			t.Errorf("PublicStop(%q) = %v, want the plain answer", legacy, err)
+		}
+		if got, err := e.a.Store.Suppressions(ctx, w.ID, store.SuppressionFilter{IncludeRemoved: true}); err != nil || len(got) != 0 {
+			t.Errorf("PublicStop(%q) recorded %d entries (%v) in a workspace whose name is not a slug", legacy, len(got), err)
 		}
 	})
 }

@@ -37,6 +37,8 @@ type Config struct {
 	// (never a flag, so that it does not show in the process list).
 	SecretKeyFile string `name:"secret-key-file" env:"CLEARLIST_SECRET_KEY_FILE" default:"" type:"path" help:"File holding the key that wraps the keys stored in the database (or set CLEARLIST_SECRET_KEY); see clearlist keys."`
 	SecretKey     string `kong:"-" json:"-"`
+	// Behind a reverse proxy: whose forwarding headers tell the client's address.
+	TrustedProxies string `name:"trusted-proxies" env:"CLEARLIST_TRUSTED_PROXIES" default:"" help:"Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For / Forwarded headers give the client's address; others' are ignored."`
 }
 
 // Validate checks the values that flags and the environment cannot check by their type.

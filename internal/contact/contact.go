@@ -22,5 +22,6 @@ type List struct {
 	WorkspaceID int64     `json:"-"`
 	Name        string    `json:"name"`
 	Description string    `json:"description"`
+	Public      bool      `json:"public"` // open to public sign-up (the subscribe page and API)
 	CreatedAt   time.Time `json:"created_at"`
 }

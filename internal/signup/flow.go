@@ -7,7 +7,8 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 )
 
-// ErrNoWorkspace is returned for a subscribe page of a workspace that does not exist.
+// ErrNoWorkspace is returned for a subscribe page that is not open to the public: an unknown
+// workspace, one without public lists, or a list that is unknown or private, alike.
 var ErrNoWorkspace = errors.New("there is no sign-up page here")
 
 // ErrMailFailed is returned when the confirmation e-mail could not be handed over; the

@@ -7,13 +7,13 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-const listColumns = `id, workspace_id, name, description, created_at`
+const listColumns = `id, workspace_id, name, description, public, created_at`
 
 // CreateList adds a list to the workspace; the name must be unused there.
 func (s *Store) CreateList(ctx context.Context, l contact.List) (contact.List, error) {
 	l.CreatedAt = now()
-	id, err := s.insertID(ctx, s.db, `INSERT INTO lists (workspace_id, name, description, created_at) VALUES (?, ?, ?, ?)`,
-		l.WorkspaceID, l.Name, l.Description, l.CreatedAt)
+	id, err := s.insertID(ctx, s.db, `INSERT INTO lists (workspace_id, name, description, public, created_at) VALUES (?, ?, ?, ?, ?)`,
+		l.WorkspaceID, l.Name, l.Description, l.Public, l.CreatedAt)
 	if err != nil {
 		return contact.List{}, fmt.Errorf("create list %q: %w", l.Name, err)
 	}
@@ -46,7 +46,7 @@ func (s *Store) List(ctx context.Context, ws, id int64) (contact.List, error) {
 
 func (s *Store) scanList(row rowScanner) (contact.List, error) {
 	var l contact.List
-	if err := row.Scan(&l.ID, &l.WorkspaceID, &l.Name, &l.Description, &l.CreatedAt); err != nil {
+	if err := row.Scan(&l.ID, &l.WorkspaceID, &l.Name, &l.Description, &l.Public, &l.CreatedAt); err != nil {
 		return contact.List{}, fmt.Errorf("list: %w", mapErr(err))
 	}
 	return l, nil
@@ -54,7 +54,7 @@ func (s *Store) scanList(row rowScanner) (contact.List, error) {
 
 // Lists returns every list of the workspace with its member count.
 func (s *Store) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT l.id, l.workspace_id, l.name, l.description, l.created_at,
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT l.id, l.workspace_id, l.name, l.description, l.public, l.created_at,
 		(SELECT count(*) FROM list_members m WHERE m.list_id = l.id)
 		FROM lists l WHERE l.workspace_id = ? ORDER BY l.name`), ws)
 	if err != nil {
@@ -64,7 +64,7 @@ func (s *Store) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) {
 	var out []ListWithCount
 	for rows.Next() {
 		var l ListWithCount
-		if err := rows.Scan(&l.ID, &l.WorkspaceID, &l.Name, &l.Description, &l.CreatedAt, &l.Members); err != nil {
+		if err := rows.Scan(&l.ID, &l.WorkspaceID, &l.Name, &l.Description, &l.Public, &l.CreatedAt, &l.Members); err != nil {
 			return nil, err
 		}
 		out = append(out, l)
@@ -76,6 +76,28 @@ func (s *Store) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) {
 type ListWithCount struct {
 	contact.List
 	Members int64 `json:"members"`
+}
+
+// SetListPublic opens a list to public sign-up (or closes it) and returns the list.
+func (s *Store) SetListPublic(ctx context.Context, ws, id int64, public bool) (contact.List, error) {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE lists SET public = ? WHERE workspace_id = ? AND id = ?`), public, ws, id)
+	if err != nil {
+		return contact.List{}, fmt.Errorf("set list %d public: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return contact.List{}, fmt.Errorf("list %d: %w", id, ErrNotFound)
+	}
+	return s.List(ctx, ws, id)
+}
+
+// HasPublicList reports whether the workspace has a list open to public sign-up.
+func (s *Store) HasPublicList(ctx context.Context, ws int64) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM lists WHERE workspace_id = ? AND public = ?`), ws, true).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("public lists: %w", err)
+	}
+	return n > 0, nil
 }
 
 // DeleteList removes a list and its memberships (the contacts stay).

@@ -293,3 +293,23 @@ func (s *Store) SigningKey(ctx context.Context, ws int64, name string) ([]byte, 
 	}
 	return s.ExistingSigningKey(ctx, ws, name) // the row another process may have inserted first wins
 }
+
+// OpenSignups lists the contact's sign-ups that can still be confirmed at now, newest first.
+func (s *Store) OpenSignups(ctx context.Context, ws, contactID int64, now time.Time) ([]Signup, error) {
+	return s.querySignups(ctx, `SELECT `+signupColumns+` FROM signups WHERE workspace_id = ? AND contact_id = ?
+		AND confirmed_at IS NULL AND expired_at IS NULL AND expires_at > ? ORDER BY id DESC`, ws, contactID, now.UTC())
+}
+
+// RenewSignupLink gives an open sign-up a new link (its hash) and expiry, for a repeated
+// request: the earlier link stops working and nothing else is written.
+func (s *Store) RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE signups SET token_hash = ?, expires_at = ?
+		WHERE workspace_id = ? AND id = ? AND confirmed_at IS NULL AND expired_at IS NULL`), tokenHash, expires.UTC(), ws, id)
+	if err != nil {
+		return fmt.Errorf("renew sign-up %d: %w", id, mapErr(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("renew sign-up %d: %w", id, ErrSignupClosed)
+	}
+	return nil
+}

@@ -36,6 +36,7 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/lists":                        staff,
 	"POST /api/v1/lists":                       staff,
 	"GET /api/v1/lists/{id}":                   staff,
+	"PATCH /api/v1/lists/{id}":                 staff,
 	"DELETE /api/v1/lists/{id}":                staff,
 	"GET /api/v1/sources":                      staff,
 	"POST /api/v1/sources":                     staff,

@@ -21,6 +21,8 @@ func (s *Server) listRoutes(api huma.API) {
 		Summary: "Create a list", Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, s.createList)
 	register(s, api, huma.Operation{OperationID: "get-list", Method: http.MethodGet, Path: "/api/v1/lists/{id}",
 		Summary: "Get a list", Tags: tags}, s.getList)
+	register(s, api, huma.Operation{OperationID: "update-list", Method: http.MethodPatch, Path: "/api/v1/lists/{id}",
+		Summary: "Open a list to public sign-up or close it", Tags: tags}, s.updateList)
 	register(s, api, huma.Operation{OperationID: "delete-list", Method: http.MethodDelete, Path: "/api/v1/lists/{id}",
 		Summary: "Delete a list (its contacts stay)", Tags: tags, DefaultStatus: http.StatusNoContent}, s.deleteList)
 }
@@ -44,6 +46,14 @@ type createListInput struct {
 	Body struct {
 		Name        string `json:"name" minLength:"1" maxLength:"200" doc:"A name unique in the workspace."`
 		Description string `json:"description,omitempty" maxLength:"2000"`
+		Public      bool   `json:"public,omitempty" doc:"Open to public sign-up (the subscribe page and API); default false."`
+	}
+}
+
+type updateListInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		Public *bool `json:"public" required:"true" doc:"true opens the list to public sign-up; false closes it."`
 	}
 }
 
@@ -65,7 +75,8 @@ func (s *Server) createList(ctx context.Context, in *createListInput) (*listOutp
 	if name == "" {
 		return nil, invalid("body.name", "the list needs a name that is not only spaces", in.Body.Name)
 	}
-	l, err := s.st.CreateList(ctx, contact.List{WorkspaceID: workspace(ctx), Name: name, Description: strings.TrimSpace(in.Body.Description)})
+	l, err := s.st.CreateList(ctx, contact.List{WorkspaceID: workspace(ctx), Name: name, Description: strings.TrimSpace(in.Body.Description),
+		Public: in.Body.Public})
 	if errors.Is(err, store.ErrConflict) {
 		return nil, huma.Error409Conflict(fmt.Sprintf("a list named %q exists already; choose another name", name))
 	}
@@ -77,6 +88,17 @@ func (s *Server) createList(ctx context.Context, in *createListInput) (*listOutp
 
 func (s *Server) getList(ctx context.Context, in *listIDInput) (*listOutput, error) {
 	l, err := s.st.List(ctx, workspace(ctx), in.ID)
+	if err != nil {
+		return nil, notFound(err, "list %d", in.ID)
+	}
+	return &listOutput{Body: l}, nil
+}
+
+func (s *Server) updateList(ctx context.Context, in *updateListInput) (*listOutput, error) {
+	if in.Body.Public == nil {
+		return nil, invalid("body.public", "say whether the list is open to public sign-up: true or false", nil)
+	}
+	l, err := s.st.SetListPublic(ctx, workspace(ctx), in.ID, *in.Body.Public)
 	if err != nil {
 		return nil, notFound(err, "list %d", in.ID)
 	}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/signup"
@@ -13,7 +13,7 @@ import (
 
 // DoubleOptIn is the sign-up service behind the public pages (app.DOI).
 type DoubleOptIn interface {
-	Form(ctx context.Context, workspace string) (signup.Form, error)
+	Form(ctx context.Context, workspace, list string) (signup.Form, error)
 	Subscribe(ctx context.Context, in signup.Submission) error
 	Check(ctx context.Context, token string) error
 	Confirm(ctx context.Context, token string, step signup.Step) error
@@ -33,16 +33,17 @@ func (s *Server) publicRoutes(rt *router) {
 	}
 	cop := http.NewCrossOriginProtection()
 	lim := newIPLimiter(s.cfg.PublicRate)
-	post := func(h http.HandlerFunc) http.Handler { return cop.Handler(lim.limit(h)) }
+	post := func(h http.HandlerFunc) http.Handler { return cop.Handler(lim.limit(s.clientIP, h)) }
 	rt.HandleFunc("GET /subscribe/{workspace}", s.subscribePage)
 	rt.Handle("POST /subscribe/{workspace}", post(s.subscribeForm))
-	rt.Handle("POST /api/public/{workspace}/subscribe", post(s.subscribeJSON))
+	rt.Handle("POST /api/public/{workspace}/subscribe", s.corsOrProtect(cop, lim.limit(s.clientIP, s.subscribeJSON)))
+	rt.HandleFunc("OPTIONS /api/public/{workspace}/subscribe", s.subscribePreflight)
 	rt.HandleFunc("GET /confirm", s.confirmPage)
 	rt.Handle("POST /confirm", post(s.confirm))
 }
 
 func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
-	f, err := s.cfg.DOI.Form(r.Context(), r.PathValue("workspace"))
+	f, err := s.cfg.DOI.Form(r.Context(), r.PathValue("workspace"), r.URL.Query().Get("list"))
 	if err != nil {
 		s.publicError(w, r, err)
 		return
@@ -59,7 +60,7 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx, ws := r.Context(), r.PathValue("workspace")
-	f, err := s.cfg.DOI.Form(ctx, ws)
+	f, err := s.cfg.DOI.Form(ctx, ws, r.PostForm.Get("list"))
 	if err != nil {
 		s.publicError(w, r, err)
 		return
@@ -74,7 +75,7 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	req := signup.Request{Email: r.PostForm.Get("email"), Shown: r.PostForm["shown"], Ticked: r.PostForm["purpose"],
 		Prechecked: r.PostForm["prechecked"], PrecheckedSet: true, FormID: f.FormID, FormVersion: f.FormVersion,
 		Wording: wordings(f.Purposes), List: r.PostForm.Get("list")}
-	err = s.cfg.DOI.Subscribe(ctx, signup.Submission{Workspace: ws, Request: req, FormURL: s.publicURL("/subscribe/" + ws), Step: step(r)})
+	err = s.cfg.DOI.Subscribe(ctx, signup.Submission{Workspace: ws, Request: req, FormURL: s.publicURL("/subscribe/" + url.PathEscape(ws)), Step: s.step(r)})
 	var inv *signup.InvalidError
 	if errors.As(err, &inv) {
 		page.Error = inv.Message
@@ -125,7 +126,7 @@ func (s *Server) subscribeJSON(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ws := r.PathValue("workspace")
-	err := s.cfg.DOI.Subscribe(r.Context(), signup.Submission{Workspace: ws, Request: req, FormURL: b.FormURL, Step: step(r)})
+	err := s.cfg.DOI.Subscribe(r.Context(), signup.Submission{Workspace: ws, Request: req, FormURL: b.FormURL, Step: s.step(r)})
 	var inv *signup.InvalidError
 	switch {
 	case errors.As(err, &inv):
@@ -158,7 +159,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.publicError(w, r, signup.ErrLinkInvalid)
 		return
 	}
-	if err := s.cfg.DOI.Confirm(r.Context(), r.PostForm.Get("token"), step(r)); err != nil {
+	if err := s.cfg.DOI.Confirm(r.Context(), r.PostForm.Get("token"), s.step(r)); err != nil {
 		s.publicError(w, r, err)
 		return
 	}
@@ -181,14 +182,10 @@ func (s *Server) publicError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 }
 
-// step is the person's act as this request shows it. The peer address is used as it is:
-// behind a proxy, the proxy must be trusted to pass the client's address some other way.
-func step(r *http.Request) signup.Step {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return signup.Step{IP: host, UserAgent: r.UserAgent(), At: time.Now().UTC()}
+// step is the person's act as this request shows it, from the client address clientIP
+// finds (the peer, or what a trusted proxy says).
+func (s *Server) step(r *http.Request) signup.Step {
+	return signup.Step{IP: s.clientIP(r), UserAgent: r.UserAgent(), At: time.Now().UTC()}
 }
 
 // publicURL is an absolute URL on this server, for evidence.

@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/signup"
@@ -19,7 +20,7 @@ label{display:block;margin:.6em 0}.err{color:#a00;font-weight:bold}button{font-s
 {{define "subscribe"}}{{template "head" "Subscribe"}}
 <h1>Subscribe</h1>
 {{with .Error}}<p class="err" role="alert">{{.}}</p>{{end}}
-<form method="post" action="/subscribe/{{.Form.Workspace}}">
+<form method="post" action="{{.Action}}">
 <label>E-mail address <input type="email" name="email" required maxlength="320" value="{{.Email}}" autocomplete="email"></label>
 <fieldset><legend>What would you like to receive? Tick what you want; nothing is ticked for you.</legend>
 {{range .Boxes}}<label><input type="checkbox" name="purpose" value="{{.Name}}"> {{.Wording}}</label>
@@ -50,6 +51,9 @@ type subscribePage struct {
 	List  string
 	Error string
 }
+
+// Action is the form's target, the workspace name escaped as one path segment.
+func (p subscribePage) Action() string { return "/subscribe/" + url.PathEscape(p.Form.Workspace) }
 
 func newSubscribePage(f signup.Form, list string) subscribePage {
 	p := subscribePage{Form: f, List: list}

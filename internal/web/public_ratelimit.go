@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -57,13 +56,10 @@ func (l *ipLimiter) allow(ip string, now time.Time) bool {
 	return true
 }
 
-func (l *ipLimiter) limit(next http.HandlerFunc) http.HandlerFunc {
+// limit lets a request through if its client (as clientIP tells it) has a token left.
+func (l *ipLimiter) limit(clientIP func(*http.Request) string, next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
-		if !l.allow(ip, time.Now()) {
+		if !l.allow(clientIP(r), time.Now()) {
 			w.Header().Set("Retry-After", "60")
 			http.Error(w, "too many requests from your address; wait a minute and try again", http.StatusTooManyRequests)
 			return

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -42,6 +43,7 @@ type Config struct {
 	UploadTimeout     time.Duration // time a client with a valid token has to send its request body (uploads); 0 means 1 h
 	MaxPublicRequests int           // requests without a valid token answered at once, more get 503; 0 means 256
 	Metrics           MetricsAccess // who may read /metrics; "" means MetricsToken
+	TrustedProxies []netip.Prefix         // reverse proxies whose X-Forwarded-For / Forwarded are believed
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.

@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"WebhookOutbox":     testWebhookOutbox,
 		"Verifications":     testVerifications,
 		"Isolation":         testWorkspaceIsolation,
+		"PublicLists":       testPublicLists,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// listPublic reports the PUBLIC column of a list in `list ls`.
+func listPublic(out, name string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[0] == name {
+			return f[2]
+		}
+	}
+	return ""
+}
+
+// TestCLIListPublic (finding 9): lists are private unless created --public or opened with
+// `list public NAME on`; `list ls` shows which.
+func TestCLIListPublic(t *testing.T) {
+	e := newCLI(t, "")
+	e.ok("list", "create", "closed")
+	e.ok("list", "create", "open", "--public")
+	r := e.ok("list", "ls")
+	if listPublic(r.stdout, "closed") != "no" || listPublic(r.stdout, "open") != "yes" {
+		t.Fatalf("list ls:\n%s", r.stdout)
+	}
+	e.ok("list", "public", "closed", "on")
+	e.ok("list", "public", "open", "off")
+	r = e.ok("list", "ls")
+	if listPublic(r.stdout, "closed") != "yes" || listPublic(r.stdout, "open") != "no" {
+		t.Fatalf("after switching:\n%s", r.stdout)
+	}
+	e.fails(1, `list "nope"`, "list", "public", "nope", "on")
+	e.fails(80, "", "list", "public", "closed", "maybe")
+}
