@@ -39,11 +39,11 @@ type Config struct {
 	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com
 	PublicRate     int                    // public POSTs allowed per client IP and minute; 0 means 30
 
-	ClientTimeout     time.Duration // time a client without a valid token has to send its request body; 0 means 30 s
-	UploadTimeout     time.Duration // time a client with a valid token has to send its request body (uploads); 0 means 1 h
-	MaxPublicRequests int           // requests without a valid token answered at once, more get 503; 0 means 256
-	Metrics           MetricsAccess // who may read /metrics; "" means MetricsToken
-	TrustedProxies []netip.Prefix         // reverse proxies whose X-Forwarded-For / Forwarded are believed
+	ClientTimeout     time.Duration  // time a client without a valid token has to send its request body; 0 means 30 s
+	UploadTimeout     time.Duration  // time a client with a valid token has to send its request body (uploads); 0 means 1 h
+	MaxPublicRequests int            // requests without a valid token answered at once, more get 503; 0 means 256
+	Metrics           MetricsAccess  // who may read /metrics; "" means MetricsToken
+	TrustedProxies    []netip.Prefix // reverse proxies whose X-Forwarded-For / Forwarded are believed
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.
