@@ -168,16 +168,12 @@ func (c *importCmd) print(sum contact.Summary) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}
-	verb := "imported"
-	if sum.DryRun {
-		verb = "checked (dry run, nothing stored)"
-	}
-	fmt.Printf("%d rows %s in %.1fs (%.0f rows/s)\n", sum.Rows, verb, sum.Seconds, sum.RowsPerSecond)
+	fmt.Println(summaryLine(sum))
 	if !sum.DryRun {
 		fmt.Printf("  new contacts:       %d\n  updated:            %d\n  unchanged:          %d\n  skipped (existing): %d\n",
 			sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped)
 	}
-	fmt.Printf("  duplicates in file: %d\n  failed rows:        %d\n", sum.Duplicates, sum.Failed)
+	fmt.Printf("  duplicates in file: %d\n  rejected rows:      %d\n  rows with warnings: %d\n", sum.Duplicates, sum.Failed, sum.Warnings)
 	if len(sum.Dropped) > 0 {
 		fmt.Printf("  dropped columns:    %s\n", strings.Join(sum.Dropped, ", "))
 	}
@@ -195,6 +191,18 @@ func (c *importCmd) print(sum contact.Summary) error {
 		fmt.Printf("  source policy:      %s — %s\n                      (%s)\n", verdict, sp.Text, sp.Citation)
 	}
 	return nil
+}
+
+// summaryLine says in one line how many rows were read, imported, rejected and warned about:
+// the imported count never includes a rejected row or a repeat within the file.
+func summaryLine(sum contact.Summary) string {
+	verb := "imported"
+	if sum.DryRun {
+		verb = "would be imported (dry run, nothing stored)"
+	}
+	imported := sum.Rows - sum.Failed - sum.Duplicates
+	return fmt.Sprintf("%d rows read in %.1fs (%.0f rows/s): %d %s, %d rejected, %d with warnings",
+		sum.Rows, sum.Seconds, sum.RowsPerSecond, imported, verb, sum.Failed, sum.Warnings)
 }
 
 type exportCmd struct {

@@ -126,6 +126,15 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 			batch.Failed++
 			continue
 		}
+		if len(row.Warnings) > 0 {
+			sum.Warnings++
+			for _, e := range row.Warnings {
+				if err := report(e); err != nil {
+					return sum, err
+				}
+			}
+			row.Warnings = nil
+		}
 		batch.Rows = append(batch.Rows, row)
 		if len(batch.Rows) >= size {
 			if err := flush(last); err != nil {
