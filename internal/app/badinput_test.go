@@ -36,7 +36,7 @@ type badInput struct {
 	wantErr string                       // non-empty: the import is refused with this message
 	want    map[string]map[string]string // canonical e-mail -> expected field values
 	bad     []badRow
-	filler  int // further good rows, f0@x.org…, not listed in want
+	filler  int      // further good rows, f0@x.org…, not listed in want
 	warn    []badRow // rows stored with a value left out, reported as warnings
 	// knownDefect skips the case, saying why; remove it once the defect is fixed.
 	knownDefect string
