@@ -65,6 +65,9 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 		if req.Source.Type, err = contact.CanonicalSourceType(req.Source.Type); err != nil {
 			return nil, contact.InvalidImport(err)
 		}
+		if req.Source.Evidence, err = contact.CheckEvidence(req.Source.Evidence); err != nil {
+			return nil, contact.InvalidImport(err)
+		}
 	}
 	if req.DefaultRegion == "" {
 		req.DefaultRegion = a.Cfg.DefaultRegion
