@@ -21,7 +21,7 @@ import (
 )
 
 type importCmd struct {
-	File           string            `arg:"" type:"existingfile" help:"CSV or JSON-lines file."`
+	File           string            `arg:"" optional:"" type:"existingfile" help:"CSV or JSON-lines file (left out with --resume of an import uploaded to the server)."`
 	List           string            `help:"List to add the contacts to (created if missing)."`
 	SourceType     string            `name:"source-type" help:"How the contacts were obtained (see 'clearlist source-types'). Required."`
 	SourceNote     string            `name:"source-note" help:"Free-text description of the source, e.g. 'Expo 2026, hall 3'."`
@@ -37,12 +37,15 @@ type importCmd struct {
 	Format         string            `help:"csv or jsonl (default: detected)." enum:",csv,jsonl" default:""`
 	DryRun         bool              `name:"dry-run" help:"Check every row and write the error report, but store nothing."`
 	JSON           bool              `name:"json" help:"Print the summary as JSON."`
-	Resume         int64             `help:"Continue the import with this id after its last committed row."`
+	Resume         int64             `help:"Continue the import with this id after its last committed row (an upload to the server: without FILE)."`
 	Report         string            `help:"Where to write the per-row error report (default FILE.errors.csv)."`
 	Verify         bool              `help:"Verify the imported addresses (syntax, lists, typos, DNS) and record the verdicts."`
 }
 
 func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.File == "" && c.Resume == 0 {
+		return fmt.Errorf("give the FILE to import (or --resume ID to continue an import uploaded to the server)")
+	}
 	req, err := c.request()
 	if err != nil {
 		return err
@@ -55,7 +58,13 @@ func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
 				bar.Describe(fmt.Sprintf("%d rows, %d new, %d failed", p.Rows, p.Result.Inserted, p.Failed))
 			}
 		}
-		sum, err := a.Import(ctx, req, c.Resume)
+		var sum contact.Summary
+		if c.File == "" {
+			sum, err = a.ResumeUpload(ctx, c.Resume, req.Progress)
+			req.List = "" // --verify checks the workspace's addresses not yet checked
+		} else {
+			sum, err = a.Import(ctx, req, c.Resume)
+		}
 		if bar != nil {
 			bar.Finish()
 			fmt.Fprintln(os.Stderr)

@@ -36,6 +36,15 @@ type preparedImport struct {
 	im      store.Import
 	list    int64
 	resume  int
+	release func() // gives up the claim on the import; nil for a dry run
+}
+
+// done gives up the claim on the import, once.
+func (p *preparedImport) done() {
+	if p.release != nil {
+		p.release()
+		p.release = nil
+	}
 }
 
 func (a *App) prepareImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
@@ -119,6 +128,20 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 	} else {
 		err = a.startImport(ctx, p)
 	}
+	if err != nil {
+		return p, err
+	}
+	defer func() {
+		if err != nil {
+			p.done()
+		}
+	}()
+	if p.release, err = a.Store.ClaimImport(ctx, p.im.ID); err != nil {
+		return p, err
+	}
+	if resume != 0 { // read again under the claim: another process may have finished it meanwhile
+		err = a.resumeImport(ctx, p, resume)
+	}
 	return p, err
 }
 
@@ -162,7 +185,7 @@ func (a *App) resumeImport(ctx context.Context, p *preparedImport, id int64) err
 		return fmt.Errorf("import %d is already complete; nothing to resume", id)
 	}
 	if im.FileName != p.req.FileName {
-		return fmt.Errorf("import %d was of %q, not %q: resume with the same file", id, im.FileName, p.req.FileName)
+		return fmt.Errorf("import %d was of %q, not %q: resume with the same file (an upload to the server: leave FILE out)", id, im.FileName, p.req.FileName)
 	}
 	p.im, p.resume = im, int(im.RowsDone)
 	if im.ListID != nil {
@@ -181,6 +204,7 @@ func reportPath(req contact.ImportRequest) string {
 
 func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Summary, err error) {
 	defer p.file.Close()
+	defer p.done()
 	rp := reportPath(p.req)
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if p.resume > 0 {
