@@ -210,11 +210,19 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	if p.resume > 0 {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
 	}
+	if p.resume > 0 {
+		if err := trimReport(rp, p.resume); err != nil {
+			return sum, err
+		}
+	}
 	rf, err := os.OpenFile(rp, flags, 0o644)
 	if err != nil {
 		return sum, fmt.Errorf("create error report: %w", err)
 	}
 	report := contact.NewReportWriter(rf)
+	if st, err := rf.Stat(); err == nil && st.Size() > 0 {
+		report = contact.NewReportAppender(rf) // resumed: the header is there
+	}
 	opts := contact.RunOptions{
 		Batch: contact.Batch{WorkspaceID: p.req.WorkspaceID, SourceID: p.im.SourceID, ListID: p.list,
 			ImportID: p.im.ID, OnConflict: p.req.OnConflict},
@@ -245,8 +253,10 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	sum.SourcePolicy = sourcePolicy(p.req.Source.Type)
 	if report.Count() > 0 {
 		sum.ReportPath = rp
-	} else if p.resume == 0 {
+	} else if p.resume == 0 || onlyHeader(rp) {
 		os.Remove(rp)
+	} else {
+		sum.ReportPath = rp // rows failed before the resume
 	}
 	if !p.req.DryRun {
 		status, msg := store.ImportDone, ""
@@ -262,6 +272,12 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 		return sum, fmt.Errorf("import %s: %w (committed rows are kept; continue with --resume %d)", p.req.FileName, err, p.im.ID)
 	}
 	return sum, err
+}
+
+// onlyHeader says whether the error report at path holds no row (nothing failed so far).
+func onlyHeader(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() <= int64(len("row,column,value,reason\r\n"))
 }
 
 // noDataRows is the error for a file that holds no rows to import.

@@ -55,6 +55,13 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 	}
 	flush := func(last int) error {
 		batch.LastRow = last
+		// The report holds at least every failed row the batch commits, so that an import
+		// killed after the commit keeps them (a resume drops those after its row).
+		if o.Report != nil {
+			if err := o.Report.Flush(); err != nil {
+				return err
+			}
+		}
 		wr.queue(batch)
 		if batch = wr.next(o.Batch, size); batch == nil {
 			return wr.errOr(ctx.Err())
