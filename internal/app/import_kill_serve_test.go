@@ -117,20 +117,26 @@ func uploadAndKill(t *testing.T, a *App, dsn, dataDir, token, list string, csv [
 		t.Fatalf("after the kill the import is %+v; want it running with rows committed", im)
 	}
 	t.Logf("killed after %d rows committed", im.RowsDone)
-	// The dead process's claim goes with its connection (PostgreSQL) or its file (SQLite);
-	// wait until the database has noticed.
+	waitClaimFree(t, a, im.ID)
+	return im
+}
+
+// waitClaimFree waits until the claim of a killed process on import id is gone: with its
+// connection (PostgreSQL) or its file lock (SQLite), once the database has noticed.
+func waitClaimFree(t *testing.T, a *App, id int64) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
 	for {
-		release, err := a.Store.ClaimImport(ctx, im.ID)
+		release, err := a.Store.ClaimImport(context.Background(), id)
 		if err == nil {
 			release()
-			break
+			return
 		}
 		if !errors.Is(err, store.ErrImportClaimed) || time.Now().After(deadline) {
 			t.Fatalf("claim after the kill: %v", err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	return im
 }
 
 // waitImport polls the import until it is no longer running.
