@@ -12,11 +12,13 @@ import (
 // ErrImportClaimed says that another process is running the import.
 var ErrImportClaimed = errors.New("another process is running this import; wait for it to end (see `clearlist imports`) or stop that process")
 
-// importLockBase keeps the PostgreSQL advisory-lock keys of imports apart from any other.
-const importLockBase = int64(0x436C_0000_0000_0000)
+// importLockKey is the PostgreSQL advisory-lock key of an import: a hash of the schema and
+// the id, so that clearlist databases in two schemas of one database never share a key.
+const importLockKey = `hashtextextended(current_schema() || '/clearlist-import/' || $1::bigint::text, 0)`
 
 // ClaimImport makes this process the one running import id until release is called or the
-// process dies (a SIGKILL releases it too): a PostgreSQL session advisory lock on a
+// process dies (a SIGKILL releases it too): a PostgreSQL session advisory lock (PostgreSQL 11
+// or later) on a
 // connection of its own, or an exclusive flock on a file beside the SQLite database. It
 // returns ErrImportClaimed when another process holds the claim.
 func (s *Store) ClaimImport(ctx context.Context, id int64) (release func(), err error) {
@@ -32,7 +34,7 @@ func (s *Store) claimPostgres(ctx context.Context, id int64) (func(), error) {
 		return nil, fmt.Errorf("claim import %d: %w", id, err)
 	}
 	var ok bool
-	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, importLockBase+id).Scan(&ok); err != nil {
+	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(`+importLockKey+`)`, id).Scan(&ok); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("claim import %d: %w", id, err)
 	}
@@ -41,7 +43,7 @@ func (s *Store) claimPostgres(ctx context.Context, id int64) (func(), error) {
 		return nil, fmt.Errorf("import %d: %w", id, ErrImportClaimed)
 	}
 	return func() {
-		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock($1)`, importLockBase+id)
+		conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(`+importLockKey+`)`, id)
 		conn.Close()
 	}, nil
 }
