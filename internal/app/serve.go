@@ -120,7 +120,7 @@ func (b *backgroundImporter) run(p *preparedImport) {
 			return
 		}
 		b.a.forgetUpload(p.im.ID, req.Path)
-		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed)
+		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed, "warnings", sum.Warnings)
 		if req.Verify {
 			b.a.verifyAfterImport(b.ctx, p.im.WorkspaceID, req.List, log)
 		}
