@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"syscall"
 )
 
 // ErrImportClaimed says that another process is running the import.
@@ -65,9 +64,9 @@ func (s *Store) claimSQLite(id int64) (func(), error) {
 		if err != nil {
 			return nil, fmt.Errorf("claim import %d: %w", id, err)
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if err := lockFile(f); err != nil {
 			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
+			if errors.Is(err, ErrImportClaimed) {
 				return nil, fmt.Errorf("import %d: %w", id, ErrImportClaimed)
 			}
 			return nil, fmt.Errorf("claim import %d: lock %s: %w", id, path, err)
