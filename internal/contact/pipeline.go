@@ -57,7 +57,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 		batch.LastRow = last
 		// The report holds at least every failed row the batch commits, so that an import
 		// killed after the commit keeps them (a resume drops those after its row).
-		if o.Report != nil {
+		if o.Report != nil && o.Report.Count() > 0 {
 			if err := o.Report.Flush(); err != nil {
 				return err
 			}
