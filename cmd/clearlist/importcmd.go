@@ -23,7 +23,7 @@ import (
 )
 
 type importCmd struct {
-	File           string            `arg:"" type:"existingfile" help:"CSV or JSON-lines file."`
+	File           string            `arg:"" optional:"" type:"existingfile" help:"CSV or JSON-lines file (left out with --resume of an import uploaded to the server)."`
 	List           string            `help:"List to add the contacts to (created if missing)."`
 	SourceType     string            `name:"source-type" help:"How the contacts were obtained (see 'clearlist source-types'). Required."`
 	SourceNote     string            `name:"source-note" help:"Free-text description of the source, e.g. 'Expo 2026, hall 3'."`
@@ -39,12 +39,15 @@ type importCmd struct {
 	Format         string            `help:"csv or jsonl (default: detected)." enum:",csv,jsonl" default:""`
 	DryRun         bool              `name:"dry-run" help:"Check every row and write the error report, but store nothing."`
 	JSON           bool              `name:"json" help:"Print the summary as JSON."`
-	Resume         int64             `help:"Continue the import with this id after its last committed row."`
+	Resume         int64             `help:"Continue the import with this id after its last committed row (an upload to the server: without FILE)."`
 	Report         string            `help:"Where to write the per-row error report (default FILE.errors.csv)."`
 	Verify         bool              `help:"Verify the imported addresses (syntax, lists, typos, DNS) and record the verdicts."`
 }
 
 func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.File == "" && c.Resume == 0 {
+		return fmt.Errorf("give the FILE to import (or --resume ID to continue an import uploaded to the server)")
+	}
 	req, err := c.request()
 	if err != nil {
 		return err
@@ -57,7 +60,13 @@ func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
 				bar.Describe(fmt.Sprintf("%d rows, %d new, %d failed", p.Rows, p.Result.Inserted, p.Failed))
 			}
 		}
-		sum, err := a.Import(ctx, req, c.Resume)
+		var sum contact.Summary
+		if c.File == "" {
+			sum, err = a.ResumeUpload(ctx, c.Resume, req.Progress)
+			req.List = "" // --verify checks the workspace's addresses not yet checked
+		} else {
+			sum, err = a.Import(ctx, req, c.Resume)
+		}
 		if bar != nil {
 			bar.Finish()
 			fmt.Fprintln(os.Stderr)
@@ -170,16 +179,12 @@ func (c *importCmd) print(sum contact.Summary) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(sum)
 	}
-	verb := "imported"
-	if sum.DryRun {
-		verb = "checked (dry run, nothing stored)"
-	}
-	fmt.Printf("%d rows %s in %.1fs (%.0f rows/s)\n", sum.Rows, verb, sum.Seconds, sum.RowsPerSecond)
+	fmt.Println(summaryLine(sum))
 	if !sum.DryRun {
 		fmt.Printf("  new contacts:       %d\n  updated:            %d\n  unchanged:          %d\n  skipped (existing): %d\n",
 			sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped)
 	}
-	fmt.Printf("  duplicates in file: %d\n  failed rows:        %d\n", sum.Duplicates, sum.Failed)
+	fmt.Printf("  duplicates in file: %d\n  rejected rows:      %d\n  rows with warnings: %d\n", sum.Duplicates, sum.Failed, sum.Warnings)
 	if len(sum.Dropped) > 0 {
 		fmt.Printf("  dropped columns:    %s\n", strings.Join(sum.Dropped, ", "))
 	}
@@ -197,6 +202,18 @@ func (c *importCmd) print(sum contact.Summary) error {
 		fmt.Printf("  source policy:      %s — %s\n                      (%s)\n", verdict, sp.Text, sp.Citation)
 	}
 	return nil
+}
+
+// summaryLine says in one line how many rows were read, imported, rejected and warned about:
+// the imported count never includes a rejected row or a repeat within the file.
+func summaryLine(sum contact.Summary) string {
+	verb := "imported"
+	if sum.DryRun {
+		verb = "would be imported (dry run, nothing stored)"
+	}
+	imported := sum.Rows - sum.Failed - sum.Duplicates
+	return fmt.Sprintf("%d rows read in %.1fs (%.0f rows/s): %d %s, %d rejected, %d with warnings",
+		sum.Rows, sum.Seconds, sum.RowsPerSecond, imported, verb, sum.Failed, sum.Warnings)
 }
 
 type exportCmd struct {

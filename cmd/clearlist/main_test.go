@@ -160,6 +160,23 @@ func readCSV(t *testing.T, s string) [][]string {
 
 const contactsCSV = "email,first_name\nann@example.org,Ann\nbob@example.org,Bob\nnot-an-address,Nobody\ncy@example.org,Cy\n"
 
+// TestCLIImportPhoneWarning: a national number without a default region costs the contact
+// its number, not the contact; the summary counts imported, rejected and warned rows apart.
+func TestCLIImportPhoneWarning(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	phones := e.file("phones.csv", "email,phone\ndee@example.org,020 7946 0958\nbad,\neve@example.org,+44 20 7946 0959\n")
+	r := e.ok("import", phones, "--source-type", "api")
+	if !strings.Contains(r.stdout, "3 rows read") || !strings.Contains(r.stdout, ": 2 imported, 1 rejected, 1 with warnings") {
+		t.Errorf("import summary with a phone warning: %q", r.stdout)
+	}
+	if report, err := os.ReadFile(phones + ".errors.csv"); err != nil || !strings.Contains(string(report), "020 7946 0958") ||
+		!strings.Contains(string(report), "warning: the contact is imported without this phone number") {
+		t.Errorf("error report %q, %v", report, err)
+	}
+
+}
+
 func TestCLIImportExport(t *testing.T) {
 	t.Parallel()
 	e := newCLI(t, "")
@@ -201,7 +218,8 @@ func TestCLIImportExport(t *testing.T) {
 	// The human summary of a second import: no progress bar without a terminal.
 	r = e.ok("import", path, "--list", "L", "--source-type", "api")
 	noProgress(t, r)
-	if !strings.Contains(r.stdout, "unchanged:          3") || !strings.Contains(r.stdout, "failed rows:        1") {
+	if !strings.Contains(r.stdout, "unchanged:          3") || !strings.Contains(r.stdout, "rejected rows:      1") ||
+		!strings.Contains(r.stdout, ": 3 imported, 1 rejected, 0 with warnings") {
 		t.Errorf("import summary: %q", r.stdout)
 	}
 

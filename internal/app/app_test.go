@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(childImport())
 	}
+	if os.Getenv(childServeEnv) != "" {
+		os.Exit(childServe())
+	}
 	os.Exit(m.Run())
 }
 

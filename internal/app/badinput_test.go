@@ -9,6 +9,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -35,7 +36,8 @@ type badInput struct {
 	wantErr string                       // non-empty: the import is refused with this message
 	want    map[string]map[string]string // canonical e-mail -> expected field values
 	bad     []badRow
-	filler  int // further good rows, f0@x.org…, not listed in want
+	filler  int      // further good rows, f0@x.org…, not listed in want
+	warn    []badRow // rows stored with a value left out, reported as warnings
 }
 
 func lines(s ...string) func() []byte {
@@ -100,9 +102,10 @@ func badInputs() []badInput {
 			return []byte("email,first_name\r\n\"a@x.org\r\nBcc: evil@x.org\",Ann\r\n\"c@x.org\r\n\",Cy\r\nd@x.org,Di\r\n")
 		}, want: map[string]map[string]string{"d@x.org": {"first_name": "Di"}},
 			bad: []badRow{{1, "email", ""}, {2, "email", ""}}},
-		{name: "phone that does not parse", data: lines("email,phone", "a@x.org,+44 20 7946 0958", "b@x.org,call me", "c@x.org,+1 555", "d@x.org,"),
-			want: map[string]map[string]string{"a@x.org": {"phone": "+442079460958"}, "d@x.org": {"phone": ""}},
-			bad:  []badRow{{2, "phone", "phone"}, {3, "phone", "phone"}}},
+		{name: "phone that does not parse", data: lines("email,phone", "a@x.org,+44 20 7946 0958", "b@x.org,call me", "c@x.org,+1 555", "d@x.org,", "e@x.org,020 7946 0958"),
+			want: map[string]map[string]string{"a@x.org": {"phone": "+442079460958"}, "b@x.org": {"phone": ""}, "c@x.org": {"phone": ""},
+				"d@x.org": {"phone": ""}, "e@x.org": {"phone": ""}},
+			warn: []badRow{{2, "phone", "warning: "}, {3, "phone", "warning: "}, {5, "phone", "no country code"}}},
 		{name: "JSON lines with a non-object line and a nested value", file: "c.jsonl", data: lines(
 			`{"email":"a@x.org","first_name":"Ann"}`, `["b@x.org","Bob"]`, `{"email":"d@x.org","first_name":{"given":"Di"}}`,
 			`{"email":"c@x.org","first_name":"Cy"}`),
@@ -180,8 +183,8 @@ func checkBadInput(t *testing.T, a *App, tc badInput) {
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	if sum.Failed != len(tc.bad) || sum.Inserted != len(tc.want)+tc.filler || len(stored) != len(tc.want)+tc.filler {
-		t.Errorf("summary %+v, %d stored: want %d failed, %d inserted", sum, len(stored), len(tc.bad), len(tc.want)+tc.filler)
+	if sum.Failed != len(tc.bad) || sum.Warnings != len(tc.warn) || sum.Inserted != len(tc.want)+tc.filler || len(stored) != len(tc.want)+tc.filler {
+		t.Errorf("summary %+v, %d stored: want %d failed, %d warnings, %d inserted", sum, len(stored), len(tc.bad), len(tc.warn), len(tc.want)+tc.filler)
 	}
 	for email, fields := range tc.want {
 		c, ok := stored[email]
@@ -203,7 +206,7 @@ func checkBadInput(t *testing.T, a *App, tc badInput) {
 			t.Errorf("contact stored with a replacement or control character: %q", s)
 		}
 	}
-	checkReport(t, sum.ReportPath, tc.bad)
+	checkReport(t, sum.ReportPath, append(slices.Clone(tc.bad), tc.warn...))
 	if len(stored) > 0 {
 		checkProvenance(t, a, "l")
 	}

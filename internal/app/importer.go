@@ -38,6 +38,15 @@ type preparedImport struct {
 	im      store.Import
 	list    int64
 	resume  int
+	release func() // gives up the claim on the import; nil for a dry run
+}
+
+// done gives up the claim on the import, once.
+func (p *preparedImport) done() {
+	if p.release != nil {
+		p.release()
+		p.release = nil
+	}
 }
 
 func (a *App) prepareImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
@@ -65,6 +74,9 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 			return nil, contact.InvalidImport(errors.New("--source-type is required: say how these contacts were obtained (see `clearlist source-types`)"))
 		}
 		if req.Source.Type, err = contact.CanonicalSourceType(req.Source.Type); err != nil {
+			return nil, contact.InvalidImport(err)
+		}
+		if req.Source.Evidence, err = contact.CheckEvidence(req.Source.Evidence); err != nil {
 			return nil, contact.InvalidImport(err)
 		}
 	}
@@ -118,6 +130,20 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 	} else {
 		err = a.startImport(ctx, p)
 	}
+	if err != nil {
+		return p, err
+	}
+	defer func() {
+		if err != nil {
+			p.done()
+		}
+	}()
+	if p.release, err = a.Store.ClaimImport(ctx, p.im.ID); err != nil {
+		return p, err
+	}
+	if resume != 0 { // read again under the claim: another process may have finished it meanwhile
+		err = a.resumeImport(ctx, p, resume)
+	}
 	return p, err
 }
 
@@ -161,7 +187,7 @@ func (a *App) resumeImport(ctx context.Context, p *preparedImport, id int64) err
 		return fmt.Errorf("import %d is already complete; nothing to resume", id)
 	}
 	if im.FileName != p.req.FileName {
-		return fmt.Errorf("import %d was of %q, not %q: resume with the same file", id, im.FileName, p.req.FileName)
+		return fmt.Errorf("import %d was of %q, not %q: resume with the same file (an upload to the server: leave FILE out)", id, im.FileName, p.req.FileName)
 	}
 	p.im, p.resume = im, int(im.RowsDone)
 	if im.ListID != nil {
@@ -180,16 +206,25 @@ func reportPath(req contact.ImportRequest) string {
 
 func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Summary, err error) {
 	defer p.file.Close()
+	defer p.done()
 	rp := reportPath(p.req)
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if p.resume > 0 {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
+	}
+	if p.resume > 0 {
+		if err := trimReport(rp, p.resume); err != nil {
+			return sum, err
+		}
 	}
 	rf, err := privfile.OpenFile(rp, flags)
 	if err != nil {
 		return sum, fmt.Errorf("create error report: %w", err)
 	}
 	report := contact.NewReportWriter(rf)
+	if st, err := rf.Stat(); err == nil && st.Size() > 0 {
+		report = contact.NewReportAppender(rf) // resumed: the header is there
+	}
 	opts := contact.RunOptions{
 		Batch: contact.Batch{WorkspaceID: p.req.WorkspaceID, SourceID: p.im.SourceID, ListID: p.list,
 			ImportID: p.im.ID, OnConflict: p.req.OnConflict},
@@ -220,8 +255,10 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	sum.SourcePolicy = sourcePolicy(p.req.Source.Type)
 	if report.Count() > 0 {
 		sum.ReportPath = rp
-	} else if p.resume == 0 {
+	} else if p.resume == 0 || onlyHeader(rp) {
 		os.Remove(rp)
+	} else {
+		sum.ReportPath = rp // rows failed before the resume
 	}
 	if !p.req.DryRun {
 		status, msg := store.ImportDone, ""
@@ -237,6 +274,12 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 		return sum, fmt.Errorf("import %s: %w (committed rows are kept; continue with --resume %d)", p.req.FileName, err, p.im.ID)
 	}
 	return sum, err
+}
+
+// onlyHeader says whether the error report at path holds no row (nothing failed so far).
+func onlyHeader(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Size() <= int64(len("row,column,value,reason\r\n"))
 }
 
 // noDataRows is the error for a file that holds no rows to import.

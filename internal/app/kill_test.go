@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -88,6 +90,19 @@ func TestImportKilledHalfway(t *testing.T) {
 			t.Fatalf("after kill: %d contacts, import row says %+v", n, im)
 		}
 		t.Logf("killed after %d of %d rows committed (status %s)", n, rows, im.Status)
+
+		// A server starting now finds the import no process runs: it cannot resume a local
+		// file, so it marks the import failed, saying how to resume it.
+		waitClaimFree(t, a, im.ID)
+		bg := &backgroundImporter{a: a, ctx: ctx}
+		if err := bg.recover(ctx); err != nil {
+			t.Fatal(err)
+		}
+		failed, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		if failed.Status != store.ImportFailed || !strings.Contains(failed.Error, fmt.Sprintf("clearlist import --resume %d FILE", im.ID)) ||
+			failed.RowsDone != im.RowsDone {
+			t.Fatalf("after a server start: %+v; want failed, saying how to resume", failed)
+		}
 
 		sum, err := a.Import(ctx, contact.ImportRequest{Path: path}, im.ID)
 		if err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -68,6 +67,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	go func() { defer close(hooksDone); a.webhookLoop(bg, webhookInterval) }()
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
+	if err := imp.recover(bg); err != nil {
+		a.Log.Error("resume imports", "err", err)
+	}
 	if err := a.ResumeVerifyJobs(bg); err != nil {
 		a.Log.Error("resume verification jobs", "err", err)
 	}
@@ -102,22 +104,42 @@ func (b *backgroundImporter) Start(ctx context.Context, req contact.ImportReques
 	if err != nil {
 		return store.Import{}, err
 	}
+	if err := b.a.saveUploadJob(p.im, p.req); err != nil {
+		// Without its record the import could not be resumed: refuse it now.
+		p.file.Close()
+		p.done()
+		b.a.Store.FinishImport(context.WithoutCancel(ctx), p.im.WorkspaceID, p.im.ID, store.ImportFailed, err.Error(), 0, 0)
+		return store.Import{}, err
+	}
+	b.run(p)
+	return p.im, nil
+}
+
+// run imports p on a goroutine of its own. The upload and its job are removed when the
+// import is done; when it stops early they stay for a resume (at the next start, or with
+// `clearlist import --resume ID`).
+func (b *backgroundImporter) run(p *preparedImport) {
+	req := p.req
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
 		sum, err := b.a.runImport(b.ctx, p)
 		log := b.a.Log.With("import", p.im.ID, "file", req.FileName)
-		if err != nil {
-			log.Error("import failed; the upload is kept for --resume", "err", err, "path", req.Path)
+		if errors.Is(err, contact.ErrInvalidImport) {
+			log.Error("import failed", "err", err)
+			b.a.forgetUpload(p.im.ID, req.Path)
 			return
 		}
-		os.Remove(req.Path)
-		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed)
+		if err != nil {
+			log.Error("import stopped; the upload is kept and the import resumes at the next start", "err", err, "path", req.Path)
+			return
+		}
+		b.a.forgetUpload(p.im.ID, req.Path)
+		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed, "warnings", sum.Warnings)
 		if req.Verify {
 			b.a.verifyAfterImport(b.ctx, p.im.WorkspaceID, req.List, log)
 		}
 	}()
-	return p.im, nil
 }
 
 // drain waits for running imports, stopping them if they outlast the grace period.

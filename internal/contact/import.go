@@ -105,7 +105,8 @@ type Summary struct {
 	Unchanged  int      `json:"unchanged"`
 	Skipped    int      `json:"skipped"`
 	Duplicates int      `json:"duplicates_in_file"`
-	Failed     int      `json:"failed"`
+	Failed     int      `json:"failed"`   // rows rejected: not stored, each in the error report
+	Warnings   int      `json:"warnings"` // rows stored with a value left out, each in the error report
 	Dropped    []string `json:"dropped_columns,omitempty"`
 	// SourcePolicy says whether contacts from this source may be mailed for marketing by
 	// default; a refused source's contacts are stored but not mailable for marketing.

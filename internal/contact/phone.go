@@ -62,6 +62,10 @@ func parsePhone(s, region string) (num *phonenumbers.PhoneNumber, err error) {
 	return phonenumbers.Parse(s, region)
 }
 
+// CheckRegion returns a default region for phone numbers upper-cased, or an error saying
+// what to give instead; "" (no default region) is valid.
+func CheckRegion(region string) (string, error) { return checkRegion(region) }
+
 // checkRegion upper-cases a default region and checks the library knows it.
 func checkRegion(region string) (string, error) {
 	if region == "" {

@@ -55,6 +55,13 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 	}
 	flush := func(last int) error {
 		batch.LastRow = last
+		// The report holds at least every failed row the batch commits, so that an import
+		// killed after the commit keeps them (a resume drops those after its row).
+		if o.Report != nil && o.Report.Count() > 0 {
+			if err := o.Report.Flush(); err != nil {
+				return err
+			}
+		}
 		wr.queue(batch)
 		if batch = wr.next(o.Batch, size); batch == nil {
 			return wr.errOr(ctx.Err())
@@ -125,6 +132,15 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 			sum.Failed++
 			batch.Failed++
 			continue
+		}
+		if len(row.Warnings) > 0 {
+			sum.Warnings++
+			for _, e := range row.Warnings {
+				if err := report(e); err != nil {
+					return sum, err
+				}
+			}
+			row.Warnings = nil
 		}
 		batch.Rows = append(batch.Rows, row)
 		if len(batch.Rows) >= size {

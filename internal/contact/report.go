@@ -80,6 +80,12 @@ func NewReportWriter(w io.Writer) *ReportWriter {
 	return &ReportWriter{w: csv.NewWriter(w)}
 }
 
+// NewReportAppender returns a ReportWriter that adds to a report already holding its header
+// (an import resumed after its last committed row).
+func NewReportAppender(w io.Writer) *ReportWriter {
+	return &ReportWriter{w: csv.NewWriter(w), header: true}
+}
+
 // Write adds one error to the report.
 func (r *ReportWriter) Write(e RowError) error {
 	if err := r.writeHeader(); err != nil {

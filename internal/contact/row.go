@@ -19,6 +19,9 @@ type Row struct {
 	// leave an existing contact's status alone (never resubscribe it).
 	Status Status
 	Attrs  map[string]any // declared attributes by name; nil when none
+	// Warnings are problems that did not stop the row: the cell was left out and the
+	// contact kept (a phone number that cannot be read, when the e-mail address is good).
+	Warnings []RowError
 }
 
 // Normalize turns a record into a Row, or returns every problem of the row
@@ -66,7 +69,10 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 			}
 			phone, err := CanonicalPhone(v, n.region)
 			if err != nil {
+				// The e-mail address is the contact's key: a row with nothing else wrong is
+				// kept without the number (a warning); otherwise the number is one more error.
 				bad(rec.Cols[i], v, err.Error())
+				row.Warnings = append(row.Warnings, *newRowError(rec.Num, rec.Cols[i], v, PhoneWarning(err)))
 				continue
 			}
 			row.Phone = phone
@@ -104,10 +110,18 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 	if p.email < 0 {
 		bad("email", "", "the row has no e-mail address column; name it email or map it with --map COLUMN=email")
 	}
-	if errs.list != nil {
+	if len(errs.list) > len(row.Warnings) {
 		return Row{Num: rec.Num}, errs.list
 	}
 	return row, nil
+}
+
+// WarningPrefix starts the reason of a report line that is a warning, not a rejected row.
+const WarningPrefix = "warning: "
+
+// PhoneWarning is the report's reason for a phone number left out of a kept contact.
+func PhoneWarning(err error) string {
+	return WarningPrefix + "the contact is imported without this phone number: " + err.Error()
 }
 
 // rowErrors collects the errors of one row.

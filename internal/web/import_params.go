@@ -27,6 +27,14 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 		return req, paramError("source_type", err.Error())
 	}
 	req.Source = contact.Source{Type: typ, Description: strings.TrimSpace(v.Get("source_note"))}
+	if raw := strings.TrimSpace(v.Get("default_region")); raw != "" {
+		if req.DefaultRegion, err = contact.CheckRegion(raw); err != nil {
+			return req, paramError("default_region", err.Error())
+		}
+	}
+	if req.Source.Evidence, err = evidenceParam(v["evidence"]); err != nil {
+		return req, err
+	}
 
 	if req.OnConflict, err = contact.ParseConflict(v.Get("on_conflict")); err != nil {
 		return req, paramError("on_conflict", err.Error())
@@ -83,6 +91,26 @@ func mappingParam(pairs []string) (contact.Mapping, error) {
 		m[col] = target
 	}
 	return m, nil
+}
+
+// evidenceParam reads repeated evidence=KEY=VALUE parameters and checks the keys.
+func evidenceParam(pairs []string) (map[string]string, error) {
+	if len(pairs) == 0 {
+		return nil, nil
+	}
+	ev := map[string]string{}
+	for _, p := range pairs {
+		k, val, ok := strings.Cut(p, "=")
+		if !ok || strings.TrimSpace(k) == "" {
+			return nil, paramError("evidence", fmt.Sprintf("evidence=%.60q: write it as KEY=VALUE, e.g. evidence=double_opt_in=yes", p))
+		}
+		ev[k] = val
+	}
+	ev, err := contact.CheckEvidence(ev)
+	if err != nil {
+		return nil, paramError("evidence", err.Error())
+	}
+	return ev, nil
 }
 
 // delimiterParam reads a CSV delimiter: one of , ; | or a tab ("tab" or "\t").

@@ -102,7 +102,7 @@ func uploadOperation(api huma.API, tags []string) *huma.Operation {
 	for _, p := range importParamDocs {
 		// Not marked required: a multipart upload may give source_type as a form field instead.
 		s := &huma.Schema{Type: p.typ, Description: p.doc}
-		if p.name == "map" {
+		if p.name == "map" || p.name == "evidence" {
 			s = &huma.Schema{Type: huma.TypeArray, Items: &huma.Schema{Type: huma.TypeString}, Description: p.doc}
 		}
 		op.Parameters = append(op.Parameters, &huma.Param{Name: p.name, In: "query", Description: p.doc, Schema: s})
@@ -123,5 +123,7 @@ var importParamDocs = []struct{ name, typ, doc string }{
 	{"delimiter", huma.TypeString, "The CSV delimiter: , ; | or tab; detected when left out."},
 	{"format", huma.TypeString, "csv or jsonl; detected from the Content-Type or the content when left out."},
 	{"dry_run", huma.TypeBoolean, "Check the file and report what would happen without writing contacts."},
+	{"default_region", huma.TypeString, "ISO 3166 two-letter region for phone numbers written without +CC, e.g. GB; the server's default when left out."},
+	{"evidence", huma.TypeString, "KEY=VALUE (repeatable): how the contacts' permission is documented, e.g. evidence=double_opt_in=yes; the keys are double_opt_in, written_permission, separate_box, collection_evidence, form_url, form_id, wording, event, document."},
 	{"file_name", huma.TypeString, "The file's name as recorded with the import (raw uploads)."},
 }

@@ -93,7 +93,8 @@ func TestImportUploadRaw(t *testing.T) {
 func TestImportUploadMultipart(t *testing.T) {
 	engines(t, func(t *testing.T, st *store.Store) {
 		e := newEnv(t, st)
-		body, ct := multipartBody(t, map[string][]string{"source_type": {"api"}, "list": {"web"}, "map": {"mail=email", "tel=phone"}},
+		body, ct := multipartBody(t, map[string][]string{"source_type": {"api"}, "list": {"web"}, "map": {"mail=email", "tel=phone"},
+			"default_region": {"gb"}, "evidence": {"double_opt_in=yes", "form_url=https://shop.example/signup?a=b"}},
 			"contacts.jsonl", "application/x-ndjson", `{"mail":"a@example.com","tel":"+4930123456"}`+"\n")
 		r := e.doAs(e.token, "POST", "/api/v1/imports?source_note=from+the+shop", body, ct)
 		want(t, r, http.StatusAccepted)
@@ -105,6 +106,11 @@ func TestImportUploadMultipart(t *testing.T) {
 		if got.FileName != "contacts.jsonl" || got.List != "web" || got.Source.Type != "api" || got.Source.Description != "from the shop" ||
 			got.Read.Format != contact.FormatJSONL || got.Map["tel"] != "phone" || got.Map["mail"] != "email" || got.WorkspaceID != e.ws {
 			t.Errorf("import request = %+v", got)
+		}
+		// Like the CLI's --default-region and --evidence.
+		wantEv := map[string]string{"double_opt_in": "yes", "form_url": "https://shop.example/signup?a=b"}
+		if got.DefaultRegion != "GB" || !cmp.Equal(got.Source.Evidence, wantEv) {
+			t.Errorf("default region %q, evidence %v; want GB, %v", got.DefaultRegion, got.Source.Evidence, wantEv)
 		}
 		if filepath.Ext(got.Path) != ".jsonl" || !strings.Contains(string(files[0]), "a@example.com") {
 			t.Errorf("stored %s: %q", got.Path, files[0])
@@ -129,6 +135,9 @@ func TestImportUploadErrors(t *testing.T) {
 		{"bad map", "source_type=api&map=email", "text/csv", "email\n", 422, "COLUMN=TARGET"},
 		{"bad bool", "source_type=api&dry_run=perhaps", "text/csv", "email\n", 422, "true or false"},
 		{"bad format", "source_type=api&format=xlsx", "text/csv", "email\n", 422, "csv or jsonl"},
+		{"bad default_region", "source_type=api&default_region=XX", "text/csv", "email\n", 422, "ISO 3166"},
+		{"unknown evidence key", "source_type=api&evidence=double_optin%3Dyes", "text/csv", "email\n", 422, "use one of collection_evidence"},
+		{"evidence without value", "source_type=api&evidence=double_opt_in", "text/csv", "email\n", 422, "KEY=VALUE"},
 		{"empty file", "source_type=api", "text/csv", "", 422, "empty"},
 		{"too large", "source_type=api", "text/csv", strings.Repeat("a@example.com\n", 200), 413, "limit of 1024 bytes"},
 		{"json body", "source_type=api", "application/json", `{"email":"a@example.com"}`, 415, "text/csv"},

@@ -27,6 +27,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"IDsNeverReused":    testIDsNeverReused,
 		"ConcurrentImports": testConcurrentImports,
 		"ImportProgress":    testImportProgress,
+		"ImportClaim":       testImportClaim,
 		"Tokens":            testTokens,
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,

@@ -1,0 +1,262 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
+)
+
+// childServeEnv makes the test binary act as `clearlist serve` in a child process, so that
+// the test can kill it with SIGKILL while it imports an upload.
+const childServeEnv = "CLEARLIST_TEST_CHILD_SERVE"
+
+type childServeArgs struct {
+	DSN, DataDir, AddrFile string
+}
+
+func childServe() int {
+	var args childServeArgs
+	if err := json.Unmarshal([]byte(os.Getenv(childServeEnv)), &args); err != nil {
+		return 2
+	}
+	ctx := context.Background()
+	a, err := Open(ctx, config.Config{DB: args.DSN, Workspace: "default", LogLevel: "error", DataDir: args.DataDir})
+	if err != nil {
+		return 3
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 4
+	}
+	if err := os.WriteFile(args.AddrFile+".tmp", []byte(ln.Addr().String()), 0o600); err != nil {
+		return 5
+	}
+	if err := os.Rename(args.AddrFile+".tmp", args.AddrFile); err != nil {
+		return 5
+	}
+	if err := a.ServeListener(ctx, ln); err != nil {
+		return 6
+	}
+	return 0
+}
+
+// genCSVFrom is genCSV with the addresses numbered from first.
+func genCSVFrom(first, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("email,first_name,company,company_size\n")
+	for i := first; i < first+n; i++ {
+		fmt.Fprintf(&b, "User%d@Example.COM,Ann%d,\"ACME, %d\",%d\n", i, i, i%7, i%50)
+	}
+	return b.Bytes()
+}
+
+// uploadAndKill starts `serve` as a child process, uploads csv to it and kills it with
+// SIGKILL once the import has committed a batch; it returns the import as the kill left it.
+func uploadAndKill(t *testing.T, a *App, dsn, dataDir, token, list string, csv []byte) store.Import {
+	t.Helper()
+	ctx := context.Background()
+	addrFile := filepath.Join(t.TempDir(), "addr")
+	arg, _ := json.Marshal(childServeArgs{DSN: dsn, DataDir: dataDir, AddrFile: addrFile})
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childServeEnv+"="+string(arg))
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	var addr []byte
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var err error
+		if addr, err = os.ReadFile(addrFile); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the child server did not start within a minute")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, body := apiCall(t, "POST", "http://"+string(addr)+"/api/v1/imports?source_type=web-form-double-opt-in&list="+list,
+		token, "text/csv", string(csv))
+	if code != http.StatusAccepted {
+		t.Fatalf("upload: %d %s", code, body)
+	}
+	var im store.Import
+	json.Unmarshal([]byte(body), &im)
+	for {
+		cur, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		if err == nil && cur.RowsDone > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the child's import committed nothing within a minute (last: %+v, %v)", cur, err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	im, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Status != store.ImportRunning || im.RowsDone == 0 {
+		t.Fatalf("after the kill the import is %+v; want it running with rows committed", im)
+	}
+	t.Logf("killed after %d rows committed", im.RowsDone)
+	waitClaimFree(t, a, im.ID)
+	return im
+}
+
+// waitClaimFree waits until the claim of a killed process on import id is gone: with its
+// connection (PostgreSQL) or its file lock (SQLite), once the database has noticed.
+func waitClaimFree(t *testing.T, a *App, id int64) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		release, err := a.Store.ClaimImport(context.Background(), id)
+		if err == nil {
+			release()
+			return
+		}
+		if !errors.Is(err, store.ErrImportClaimed) || time.Now().After(deadline) {
+			t.Fatalf("claim after the kill: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitImport polls the import until it is no longer running.
+func waitImport(t *testing.T, a *App, id int64) store.Import {
+	t.Helper()
+	deadline := time.Now().Add(120 * time.Second)
+	for {
+		im, err := a.Store.Import(context.Background(), a.Workspace.ID, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if im.Status != store.ImportRunning {
+			return im
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import %d still running after two minutes: %+v", id, im)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestServeImportKilled kills `clearlist serve` with SIGKILL while it imports an upload. A
+// restarted server resumes the import and finishes it with every row; an upload can also be
+// resumed with `import --resume ID` (App.ResumeUpload) without naming the file; and neither
+// takes up an import that another process holds.
+func TestServeImportKilled(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process; skipped with -short")
+	}
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		const rows = 100000
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		dataDir := t.TempDir()
+		a.Cfg.DataDir = dataDir
+		declare(t, a, "first_name", "company", "company_size")
+		_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		uploads := filepath.Join(dataDir, "uploads")
+
+		// 1. A restarted server resumes the upload and finishes it.
+		// A bad row before the kill and one after it: the report gets both, under one header.
+		csv := bytes.Replace(genCSVFrom(0, rows), []byte("company_size\n"), []byte("company_size\nnot-an-address,A,B,1\n"), 1)
+		csv = append(csv, "also-not-an-address,A,B,1\n"...)
+		im := uploadAndKill(t, a, dsn, dataDir, token, "first", csv)
+		if left, _ := os.ReadDir(uploads); len(left) < 2 {
+			t.Fatalf("after the kill uploads/ holds %d files; want the upload and its job", len(left))
+		}
+		_, stop := startServer(t, a)
+		done := waitImport(t, a, im.ID)
+		stop()
+		if done.Status != store.ImportDone || done.Inserted != rows || done.RowsDone != rows+2 || done.Failed != 2 {
+			t.Fatalf("after the restart: %+v; want done with %d rows inserted and 2 failed", done, rows)
+		}
+		report, err := os.ReadFile(done.ReportPath)
+		if err != nil || strings.Count(string(report), "row,column,value,reason") != 1 ||
+			!strings.Contains(string(report), "\n1,email,not-an-address,") || !strings.Contains(string(report), fmt.Sprintf("\n%d,email,also-not-an-address,", rows+2)) {
+			t.Fatalf("error report after the resume: %q, %v", report, err)
+		}
+		os.Remove(done.ReportPath)
+		if n := checkProvenance(t, a, "first"); n != rows {
+			t.Fatalf("%d contacts on the list, want %d", n, rows)
+		}
+		if left, _ := os.ReadDir(uploads); len(left) != 0 {
+			t.Fatalf("a finished import left %v in uploads/", left)
+		}
+
+		// 2. import --resume ID (no FILE) resumes an upload, unless another process holds it.
+		im = uploadAndKill(t, a, dsn, dataDir, token, "second", genCSVFrom(rows, rows))
+		other := openApp(t, dsn)
+		release, err := other.Store.ClaimImport(ctx, im.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.ResumeUpload(ctx, im.ID, nil); !errors.Is(err, store.ErrImportClaimed) {
+			t.Fatalf("resume of an import another process holds: %v; want it refused", err)
+		}
+		bg := &backgroundImporter{a: a, ctx: ctx}
+		if err := bg.recover(ctx); err != nil {
+			t.Fatal(err)
+		}
+		bg.wg.Wait()
+		if cur, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID); cur.Status != store.ImportRunning || cur.RowsDone != im.RowsDone {
+			t.Fatalf("a server start took up an import another process holds: %+v", cur)
+		}
+		release()
+		sum, err := a.ResumeUpload(ctx, im.ID, nil)
+		if err != nil {
+			t.Fatalf("resume the upload: %v", err)
+		}
+		done, _ = a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		if int64(sum.Inserted)+im.Inserted != rows || done.Status != store.ImportDone || done.Inserted != rows {
+			t.Fatalf("after --resume: summary %+v, import %+v; want %d rows", sum, done, rows)
+		}
+		if n := listSize(t, a, "second"); n != rows {
+			t.Fatalf("%d contacts on the second list, want %d", n, rows)
+		}
+		if left, _ := os.ReadDir(uploads); len(left) != 0 {
+			t.Fatalf("a finished import left %v in uploads/", left)
+		}
+		if _, err := a.ResumeUpload(ctx, im.ID, nil); err == nil || !strings.Contains(err.Error(), "no upload") {
+			t.Fatalf("resume of a finished upload: %v", err)
+		}
+	})
+}
+
+// listSize counts the contacts on the list.
+func listSize(t *testing.T, a *App, list string) int {
+	t.Helper()
+	ctx := context.Background()
+	l, err := a.Store.ListByName(ctx, a.Workspace.ID, list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = a.Store.EachContact(ctx, a.Workspace.ID, store.ContactFilter{ListID: l.ID}, func(contact.Contact) error { n++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
