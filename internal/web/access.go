@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/clearlist/clearlist/internal/store"
 )
@@ -77,24 +76,13 @@ func APIRoutes() []Route {
 // APIRoutes returns the /api/v1 routes this server registered (some depend on its
 // configuration) with the roles allowed on each, sorted by pattern.
 func (s *Server) APIRoutes() []Route {
-	var out []Route
-	if v, ok := registeredRoutes.Load(s); ok {
-		out = slices.Clone(*v.(*[]Route))
-	}
+	out := slices.Clone(s.apiRts)
 	sort.Slice(out, func(i, j int) bool { return out[i].Pattern < out[j].Pattern })
 	return out
 }
 
-// registeredRoutes holds each server's registered /api/v1 routes (*Server → *[]Route);
-// routes are registered once, in New, before the server answers anything.
-var registeredRoutes sync.Map
-
-// registered notes an /api/v1 route the server registered.
-func (s *Server) registered(r Route) {
-	v, _ := registeredRoutes.LoadOrStore(s, &[]Route{})
-	p := v.(*[]Route)
-	*p = append(*p, r)
-}
+// registered notes an /api/v1 route the server registered (in New, before it answers anything).
+func (s *Server) registered(r Route) { s.apiRts = append(s.apiRts, r) }
 
 // isAPI reports whether a mux pattern ("METHOD /path" or "/path") is under /api/v1/.
 func isAPI(pattern string) bool {

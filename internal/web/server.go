@@ -62,6 +62,7 @@ type Server struct {
 	handler http.Handler
 	tokens  tokenCache
 	public  chan struct{} // one slot per request without a valid token being answered
+	apiRts  []Route       // the /api/v1 routes registered, with their roles (written only in New)
 }
 
 // New builds the server and all its routes.
