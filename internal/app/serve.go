@@ -53,6 +53,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
+	if err := a.wrapStoredKeys(ctx); err != nil {
+		ln.Close()
+		return err
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
@@ -172,4 +176,24 @@ func (a *App) verifyAfterImport(ctx context.Context, ws int64, list string, log 
 		return
 	}
 	log.Info("verifying imported addresses", "verify_job", j.ID, "addresses", j.Total)
+}
+
+// wrapStoredKeys wraps, when serve is given a secret key, the keys still stored in clear (a
+// database from before the key, or one a keyless command wrote to), so that a running server
+// never leaves them readable in the database file.
+func (a *App) wrapStoredKeys(ctx context.Context) error {
+	if !a.Store.HasSecretKey() {
+		return nil
+	}
+	n, err := a.Store.WrapSecrets(ctx)
+	if err != nil {
+		// Another process starting with the same key may have wrapped them meanwhile.
+		if n, err = a.Store.WrapSecrets(ctx); err != nil {
+			return fmt.Errorf("wrap the keys stored in clear with the secret key: %w", err)
+		}
+	}
+	if n > 0 {
+		a.Log.Info("wrapped the keys stored in clear with the secret key", "keys", n)
+	}
+	return nil
 }

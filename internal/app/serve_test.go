@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -11,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -106,4 +109,50 @@ func apiCall(t *testing.T, method, url, token, ctype, body string) (int, string)
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// TestServeWrapsStoredKeys: serve given a secret key wraps the keys a keyless run stored in
+// clear before it answers anything, so a running server never leaves them readable in the
+// database file; a second start has nothing left to wrap.
+func TestServeWrapsStoredKeys(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		if _, err := a.Store.SigningKey(ctx, a.Workspace.ID, "doi-link"); err != nil {
+			t.Fatal(err)
+		}
+		a.Close()
+
+		key, err := keywrap.Generate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for start := 1; start <= 2; start++ {
+			ka, err := Open(ctx, config.Config{DB: dsn, Workspace: "default", LogLevel: "error", SecretKey: key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			base, stop := startServer(t, ka)
+			resp, err := http.Get(base + "/healthz") // answered only once start-up is done
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			stop()
+			secs, err := ka.Store.Secrets(ctx)
+			if err != nil || len(secs) == 0 {
+				t.Fatalf("stored keys: %v, %v", secs, err)
+			}
+			for _, s := range secs {
+				if !s.Wrapped {
+					t.Errorf("start %d: %s %s still in clear after serve started with a secret key", start, s.Kind, s.Name)
+				}
+			}
+			ka.Close()
+		}
+		// Without the key the database no longer opens: the keys really are wrapped.
+		if _, err := Open(ctx, config.Config{DB: dsn, Workspace: "default", LogLevel: "error"}); !errors.Is(err, store.ErrSecretKeyNeeded) {
+			t.Fatalf("open without the key after serve wrapped: %v", err)
+		}
+	})
 }

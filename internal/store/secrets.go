@@ -18,6 +18,9 @@ type Option func(*Store)
 // hash keys, webhook secrets) with k, and unwrap them on read.
 func WithSecretKey(k *keywrap.Key) Option { return func(s *Store) { s.key = k } }
 
+// HasSecretKey reports whether the store was opened with a secret key.
+func (s *Store) HasSecretKey() bool { return s.key != nil }
+
 // ErrSecretKeyNeeded is returned by Open when the database's secrets are wrapped and no key,
 // or the wrong key, was given.
 var ErrSecretKeyNeeded = errors.New("the database's stored keys are wrapped")
