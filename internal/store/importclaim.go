@@ -85,18 +85,9 @@ func (s *Store) claimSQLite(id int64) (func(), error) {
 
 // UnfinishedImports returns every import of every workspace whose row says it is running.
 func (s *Store) UnfinishedImports(ctx context.Context) ([]Import, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE status = ? ORDER BY id`), ImportRunning)
+	out, err := s.queryImports(ctx, `SELECT `+importColumns+` FROM imports WHERE status = ? ORDER BY id`, ImportRunning)
 	if err != nil {
 		return nil, fmt.Errorf("unfinished imports: %w", err)
 	}
-	defer rows.Close()
-	var out []Import
-	for rows.Next() {
-		im, err := scanImport(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, im)
-	}
-	return out, rows.Err()
+	return out, nil
 }

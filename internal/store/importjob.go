@@ -74,9 +74,18 @@ func (s *Store) Import(ctx context.Context, ws, id int64) (Import, error) {
 
 // Imports returns the workspace's most recent import runs, newest first.
 func (s *Store) Imports(ctx context.Context, ws int64, limit int) ([]Import, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+importColumns+` FROM imports WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`), ws, limit)
+	out, err := s.queryImports(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`, ws, limit)
 	if err != nil {
 		return nil, fmt.Errorf("imports: %w", err)
+	}
+	return out, nil
+}
+
+// queryImports runs a query selecting importColumns and scans every row.
+func (s *Store) queryImports(ctx context.Context, query string, args ...any) ([]Import, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Import
