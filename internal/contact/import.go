@@ -38,6 +38,7 @@ type Batch struct {
 	Rows        []Row
 	LastRow     int // the highest row number of the file covered by this batch (for resuming)
 	Failed      int // rows of the file in this batch's range that failed validation
+	Warnings    int // rows of this batch stored with a value left out (in the error report)
 	Now         time.Time
 	// Turn, when set, blocks until every batch queued before this one has committed, and
 	// fails if one of them did not. Writers call it just before they record progress and

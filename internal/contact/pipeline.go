@@ -135,6 +135,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 		}
 		if len(row.Warnings) > 0 {
 			sum.Warnings++
+			batch.Warnings++
 			for _, e := range row.Warnings {
 				if err := report(e); err != nil {
 					return sum, err

@@ -132,8 +132,8 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 	}
 	if b.ImportID != 0 {
 		if _, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,
-			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ? WHERE workspace_id = ? AND id = ?`),
-			b.LastRow, res.Inserted, res.Updated, res.Unchanged, res.Skipped, b.Failed, b.WorkspaceID, b.ImportID); err != nil {
+			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, warnings = warnings + ? WHERE workspace_id = ? AND id = ?`),
+			b.LastRow, res.Inserted, res.Updated, res.Unchanged, res.Skipped, b.Failed, b.Warnings, b.WorkspaceID, b.ImportID); err != nil {
 			return fmt.Errorf("record import progress: %w", err)
 		}
 	}

@@ -21,7 +21,8 @@ type Import struct {
 	Skipped     int64      `json:"skipped"`
 	Unchanged   int64      `json:"unchanged"`
 	Failed      int64      `json:"failed"`
-	ReportPath  string     `json:"-"` // a server path: clients fetch the report through the API
+	Warnings    int64      `json:"warnings"` // rows stored with a value left out, each in the error report
+	ReportPath  string     `json:"-"`        // a server path: clients fetch the report through the API
 	Error       string     `json:"error,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	FinishedAt  *time.Time `json:"finished_at,omitempty"`
@@ -35,7 +36,7 @@ const (
 )
 
 const importColumns = `id, workspace_id, source_id, list_id, file_name, status, on_conflict, rows_done, inserted, updated, unchanged,
-	skipped, failed, report_path, error, created_at, finished_at`
+	skipped, failed, warnings, report_path, error, created_at, finished_at`
 
 // CreateImport starts tracking an import run.
 func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
@@ -104,7 +105,7 @@ func scanImport(row rowScanner) (Import, error) {
 	var list nullInt
 	var fin nullTime
 	err := row.Scan(&im.ID, &im.WorkspaceID, &im.SourceID, &list, &im.FileName, &im.Status, &im.OnConflict,
-		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
+		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.Warnings, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
 	if err != nil {
 		return Import{}, err
 	}
