@@ -205,10 +205,10 @@ func (c *importsCmd) Run(ctx context.Context, cfg *config.Config) error {
 			return err
 		}
 		tw := table()
-		fmt.Fprintln(tw, "ID\tFILE\tSTATUS\tROWS DONE\tNEW\tUPDATED\tFAILED\tSTARTED\tERROR")
+		fmt.Fprintln(tw, "ID\tFILE\tSTATUS\tROWS DONE\tNEW\tUPDATED\tREJECTED\tWARNINGS\tSTARTED\tERROR")
 		for _, im := range ims {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", im.ID, im.FileName, im.Status, im.RowsDone,
-				im.Inserted, im.Updated, im.Failed, im.CreatedAt.Format("2006-01-02 15:04"), im.Error)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", im.ID, im.FileName, im.Status, im.RowsDone,
+				im.Inserted, im.Updated, im.Failed, im.Warnings, im.CreatedAt.Format("2006-01-02 15:04"), im.Error)
 		}
 		return tw.Flush()
 	})
