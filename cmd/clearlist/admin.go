@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"text/tabwriter"
 
@@ -48,20 +49,32 @@ func (l *listCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 		case "list create <name>":
 			_, err := a.Store.CreateList(ctx, contact.List{WorkspaceID: ws, Name: l.Create.Name, Description: l.Create.Description,
 				Public: l.Create.Public})
-			return err
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "created list %s in workspace %s (%s)\n", l.Create.Name, a.Workspace.Name, signupState(l.Create.Public, a.Workspace.Name))
+			return nil
 		case "list public <name> <state>":
 			found, err := a.Store.ListByName(ctx, ws, l.Public.Name)
 			if err != nil {
 				return fmt.Errorf("list %q: %w (see `clearlist list ls`)", l.Public.Name, err)
 			}
-			_, err = a.Store.SetListPublic(ctx, ws, found.ID, l.Public.State == "on")
-			return err
+			on := l.Public.State == "on"
+			if _, err = a.Store.SetListPublic(ctx, ws, found.ID, on); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "list %s: %s\n", found.Name, signupState(on, a.Workspace.Name))
+			return nil
 		case "list delete <name>":
 			found, err := a.Store.ListByName(ctx, ws, l.Delete.Name)
 			if err != nil {
 				return err
 			}
-			return a.Store.DeleteList(ctx, ws, found.ID)
+			if err := a.Store.DeleteList(ctx, ws, found.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "deleted list %s (its contacts stay)\n", found.Name)
+			return nil
 		default:
 			lists, err := a.Store.Lists(ctx, ws)
 			if err != nil {
@@ -75,6 +88,14 @@ func (l *listCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 			return tw.Flush()
 		}
 	})
+}
+
+// signupState says whether the public can sign up to a list, and where.
+func signupState(public bool, workspace string) string {
+	if public {
+		return "public: anyone may sign up at /subscribe/" + url.PathEscape(workspace)
+	}
+	return "private: no public sign-up; open it with `clearlist list public NAME on`"
 }
 
 type attributeCmd struct {

@@ -19,13 +19,19 @@ func listPublic(out, name string) string {
 // `list public NAME on`; `list ls` shows which.
 func TestCLIListPublic(t *testing.T) {
 	e := newCLI(t, "")
-	e.ok("list", "create", "closed")
-	e.ok("list", "create", "open", "--public")
+	if r := e.ok("list", "create", "closed"); !strings.Contains(r.stderr, "created list closed") || !strings.Contains(r.stderr, "private") {
+		t.Fatalf("list create says: %q", r.stderr)
+	}
+	if r := e.ok("list", "create", "open", "--public"); !strings.Contains(r.stderr, "/subscribe/default") {
+		t.Fatalf("list create --public says: %q", r.stderr)
+	}
 	r := e.ok("list", "ls")
 	if listPublic(r.stdout, "closed") != "no" || listPublic(r.stdout, "open") != "yes" {
 		t.Fatalf("list ls:\n%s", r.stdout)
 	}
-	e.ok("list", "public", "closed", "on")
+	if r := e.ok("list", "public", "closed", "on"); !strings.Contains(r.stderr, "anyone may sign up") {
+		t.Fatalf("list public on says: %q", r.stderr)
+	}
 	e.ok("list", "public", "open", "off")
 	r = e.ok("list", "ls")
 	if listPublic(r.stdout, "closed") != "yes" || listPublic(r.stdout, "open") != "no" {
