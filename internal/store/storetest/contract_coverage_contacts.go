@@ -83,6 +83,13 @@ func testContactStatusChanges(t *testing.T, st *store.Store) {
 	if _, err := st.UpdateContactAs(ctx, c, source(t, st, other).ID, nil, store.StatusChangeBy{By: "mallory"}); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UpdateContactAs with another workspace's source = %v, want ErrNotFound", err)
 	}
+	theirList, _ := st.CreateList(ctx, contact.List{WorkspaceID: other, Name: "theirs"})
+	if _, err := st.UpdateContactAs(ctx, c, src.ID, []int64{theirList.ID}, store.StatusChangeBy{By: "mallory"}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateContactAs onto another workspace's list = %v, want ErrNotFound", err)
+	}
+	if lists, _ := st.ContactLists(ctx, w, c.ID); len(lists) != 1 {
+		t.Fatalf("a failed update changed the memberships: %v", lists)
+	}
 	if now, _ := st.Contact(ctx, w, c.ID); now.Status != contact.StatusBlocked {
 		t.Fatalf("a failed update changed the status: %+v", now)
 	}
