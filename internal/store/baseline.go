@@ -35,6 +35,9 @@ func (s *Store) PlainBulkInsert(ctx context.Context, cols int, next func() ([]an
 		err = conn.Raw(func(dc any) error {
 			src := &funcSource{next: next}
 			n, err = dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{"plain_bulk"}, names, src)
+			if src.err != nil {
+				return src.err // the row source's own error, not the server's report of the aborted COPY
+			}
 			return err
 		})
 		return int(n), err

@@ -39,6 +39,14 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Verifications":     testVerifications,
 		"Isolation":         testWorkspaceIsolation,
 		"PublicLists":       testPublicLists,
+		"ContactStatus":     testContactStatusChanges,
+		"AllSources":        testAllSources,
+		"VerifyJobs":        testVerifyJobs,
+		"StaleVerify":       testStaleVerifications,
+		"WorkspaceLists":    testWorkspaceListings,
+		"SuppressionReads":  testSuppressionReads,
+		"SecretsNoKey":      testSecretsWithoutKey,
+		"BulkYardstick":     testBulkYardstick,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
