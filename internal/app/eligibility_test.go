@@ -13,7 +13,6 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
-	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
 // importOne imports a one-row CSV (a German mobile number, so the jurisdiction comes from
@@ -332,35 +331,4 @@ func hasReason(e policy.Eligibility, id string) bool {
 		}
 	}
 	return false
-}
-
-// TestEvaluateAllocs: once its caches are warm, assembling the facts of a contact and
-// evaluating them allocates nothing, as a campaign's batch needs.
-func TestEvaluateAllocs(t *testing.T) {
-	a := openApp(t, storetest.SQLiteDSN(t))
-	ctx := context.Background()
-	c := importOne(t, a, "ann@gmail.com", "signup-cards", nil, false)
-	ledger(t, a, c, "newsletter", consent.Email, "g")
-	ev, err := a.Elig.Prepare(ctx, a.Workspace.ID, "newsletter", "email", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var row store.EligibilityRow
-	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.Query(0, 0), func(r *store.EligibilityRow) error {
-		row = *r
-		row.Email, row.Phone, row.Attrs = append([]byte(nil), r.Email...), append([]byte(nil), r.Phone...), append([]byte(nil), r.Attrs...)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	row.Phone = nil // the phone's region is parsed per contact; the country attribute path is the hot one
-	row.Attrs = []byte(`{"country":"DE","customer":true,"last_purchase":"2026-01-02"}`)
-	var v policy.Verdict
-	if err := ev.Evaluate(ctx, &row, &v); err != nil || !v.Allowed {
-		t.Fatalf("evaluate: %v %+v", err, v)
-	}
-	if n := testing.AllocsPerRun(200, func() { ev.Evaluate(ctx, &row, &v) }); n != 0 {
-		t.Fatalf("evaluate allocates %v times per contact", n)
-	}
 }
