@@ -11,6 +11,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -34,10 +35,10 @@ type checkCmd struct {
 }
 
 func (c *checkCmd) Run(ctx context.Context, cfg *config.Config) error {
-	var res app.Eligibility
+	var res eligibility.Eligibility
 	err := withApp(ctx, cfg, func(a *app.App) error {
 		var err error
-		res, err = a.Eligibility(ctx, a.Workspace.ID, c.Email, c.Purpose, c.Channel)
+		res, err = a.Elig.Eligibility(ctx, a.Workspace.ID, c.Email, c.Purpose, c.Channel)
 		return err
 	})
 	if err != nil {
@@ -56,7 +57,7 @@ func (c *checkCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return nil
 }
 
-func printEligibility(e app.Eligibility) {
+func printEligibility(e eligibility.Eligibility) {
 	verdict := "refused"
 	if e.Allowed {
 		verdict = "allowed"

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -19,7 +20,9 @@ type App struct {
 	Workspace store.Workspace
 	HTTP      HTTPOptions // serve's client limits and /metrics access; zero values take the defaults
 
-	elig  eligibilityCache
+	// Elig answers whether contacts may be contacted (the one policy evaluation).
+	Elig *eligibility.Service
+
 	scr   screens
 	ver   verifiers
 	vjobs sync.WaitGroup  // running verification jobs
@@ -52,7 +55,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		return nil, err
 	}
 	jobs, stop := context.WithCancel(context.Background())
-	return &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}, nil
+	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
+	a.Elig = eligibility.New(st, a)
+	return a, nil
 }
 
 // Close stops background jobs (they stay recorded as running and resume at the next

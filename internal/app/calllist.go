@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
@@ -58,7 +59,7 @@ func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at t
 			rep.NoPhone++
 			return nil
 		}
-		if contactBlocked(s, c.EmailCanonical, c.Phone, suppress.ChannelPhone, purpose) {
+		if eligibility.Blocked(s, c.EmailCanonical, c.Phone, suppress.ChannelPhone, purpose) {
 			rep.Suppressed++
 			return nil
 		}

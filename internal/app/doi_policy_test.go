@@ -17,7 +17,7 @@ func TestDoubleOptInEligibility(t *testing.T) {
 	ws := e.a.Workspace.ID
 	allowed := func(email string) bool {
 		t.Helper()
-		v, err := e.a.Eligibility(ctx, ws, email, "newsletter", "email")
+		v, err := e.a.Elig.Eligibility(ctx, ws, email, "newsletter", "email")
 		if err != nil {
 			t.Fatal(err)
 		}

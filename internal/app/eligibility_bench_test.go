@@ -13,6 +13,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
@@ -101,7 +102,7 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 				for b.Loop() {
 					allowed = 0
 					seen := 0
-					err := a.EligibilityBatch(ctx, a.Workspace.ID, "newsletter", "email", 0, func(_ int64, v *policy.Verdict) error {
+					err := a.Elig.Batch(ctx, a.Workspace.ID, "newsletter", "email", 0, func(_ int64, v *policy.Verdict) error {
 						seen++
 						if v.Allowed {
 							allowed++
@@ -151,7 +152,7 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 				blocked := 0
 				for b.Loop() {
 					blocked = 0
-					err := a.EligibilityBatch(ctx, a.Workspace.ID, "newsletter", "email", 0, func(_ int64, v *policy.Verdict) error {
+					err := a.Elig.Batch(ctx, a.Workspace.ID, "newsletter", "email", 0, func(_ int64, v *policy.Verdict) error {
 						if !v.Allowed && v.Decisive().RuleID == "dnc-01" {
 							blocked++
 						}
@@ -170,7 +171,7 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 				b.ReportAllocs()
 				for b.Loop() {
 					for i := range rows {
-						if err := ev.evaluate(ctx, &rows[i], &v); err != nil {
+						if err := ev.Evaluate(ctx, &rows[i], &v); err != nil {
 							b.Fatal(err)
 						}
 					}
@@ -182,18 +183,18 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 }
 
 // readRows reads every contact's row once, copying the bytes the store lends.
-func readRows(b *testing.B, a *App) (*evaluation, []store.EligibilityRow) {
+func readRows(b *testing.B, a *App) (*eligibility.Evaluation, []store.EligibilityRow) {
 	ctx := context.Background()
-	ev, err := a.newEvaluation(ctx, a.Workspace.ID, "newsletter", "email", true)
+	ev, err := a.Elig.Prepare(ctx, a.Workspace.ID, "newsletter", "email", true)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if ev.sources, err = a.Store.AllSources(ctx, a.Workspace.ID); err != nil {
+	if err = ev.PreloadSources(ctx); err != nil {
 		b.Fatal(err)
 	}
 	var rows []store.EligibilityRow
 	cp := func(x []byte) []byte { return append([]byte(nil), x...) }
-	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.query(0, 0), func(r *store.EligibilityRow) error {
+	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.Query(0, 0), func(r *store.EligibilityRow) error {
 		c := *r
 		c.Email, c.Phone, c.Attrs = cp(r.Email), cp(r.Phone), cp(r.Attrs)
 		rows = append(rows, c)

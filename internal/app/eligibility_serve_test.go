@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/policy"
 )
 
 // TestServeEligibility asks the real server, wired to the real evaluation, over loopback.
@@ -26,7 +27,7 @@ func TestServeEligibility(t *testing.T) {
 			return apiCall(t, "GET", base+"/api/v1/eligibility?"+q.Encode(), token, "", "")
 		}
 		code, body := get(url.Values{"email": {"Ann@Gmail.com"}, "purpose": {"newsletter"}, "channel": {"email"}})
-		var e Eligibility
+		var e policy.Eligibility
 		if err := json.Unmarshal([]byte(body), &e); code != 200 || err != nil || !e.Allowed || e.Reasons[0].RuleID != "src-09" {
 			t.Fatalf("eligibility: %d %s", code, body)
 		}

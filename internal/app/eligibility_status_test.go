@@ -16,7 +16,7 @@ func TestEligibilityFollowsStatus(t *testing.T) {
 		ctx := context.Background()
 		c := importOne(t, a, "zoe@example.de", "web-form-double-opt-in", nil, false)
 		ledger(t, a, c, "newsletter", consent.Email, "gc")
-		if e, err := a.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email"); err != nil || !e.Allowed {
+		if e, err := a.Elig.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email"); err != nil || !e.Allowed {
 			t.Fatalf("confirmed contact: %+v, %v", e, err)
 		}
 		for status, rule := range map[contact.Status]string{
@@ -26,7 +26,7 @@ func TestEligibilityFollowsStatus(t *testing.T) {
 			if _, err := a.Store.UpdateContact(ctx, c, 0, nil); err != nil {
 				t.Fatal(err)
 			}
-			e, err := a.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email")
+			e, err := a.Elig.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email")
 			if err != nil || e.Allowed || decisive(e).RuleID != rule {
 				t.Errorf("status %s: allowed %v by %s, want refused by %s (%v)", status, e.Allowed, decisive(e).RuleID, rule, err)
 			}

@@ -13,7 +13,6 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
-	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
 // importOne imports a one-row CSV (a German mobile number, so the jurisdiction comes from
@@ -124,7 +123,7 @@ func TestEligibilitySourceCases(t *testing.T) {
 			email := fmt.Sprintf("Case%d@Gmail.com", i)
 			c := importOne(t, a, email, tt.source, tt.evidence, tt.onBehalf)
 			ledger(t, a, c, tt.purpose, consent.Email, tt.steps)
-			got, err := a.Eligibility(ctx, a.Workspace.ID, email, tt.purpose, "email")
+			got, err := a.Elig.Eligibility(ctx, a.Workspace.ID, email, tt.purpose, "email")
 			if err != nil {
 				t.Fatalf("%s: %v", tt.name, err)
 			}
@@ -147,7 +146,7 @@ func TestEligibilitySourceCases(t *testing.T) {
 
 // decisive is the reason that decided: the first allowed one of an allowed answer, the
 // first refused one of a refusal.
-func decisive(e Eligibility) policy.EligibilityReason {
+func decisive(e policy.Eligibility) policy.EligibilityReason {
 	want := "refused"
 	if e.Allowed {
 		want = "allowed"
@@ -166,17 +165,17 @@ func checkBatchMatches(t *testing.T, a *App, purpose string) {
 	t.Helper()
 	ctx := context.Background()
 	n := 0
-	err := a.EligibilityBatch(ctx, a.Workspace.ID, purpose, "email", 0, func(id int64, v *policy.Verdict) error {
+	err := a.Elig.Batch(ctx, a.Workspace.ID, purpose, "email", 0, func(id int64, v *policy.Verdict) error {
 		n++
 		c, err := a.Store.Contact(ctx, a.Workspace.ID, id)
 		if err != nil {
 			return err
 		}
-		one, err := a.Eligibility(ctx, a.Workspace.ID, c.Email, purpose, "email")
+		one, err := a.Elig.Eligibility(ctx, a.Workspace.ID, c.Email, purpose, "email")
 		if err != nil {
 			return err
 		}
-		var flat Eligibility
+		var flat policy.Eligibility
 		flat.Flatten(v)
 		if one.Allowed != flat.Allowed || one.Basis != flat.Basis || fmt.Sprint(one.Reasons) != fmt.Sprint(flat.Reasons) {
 			return fmt.Errorf("contact %s: batch %+v, single %+v", c.Email, flat.Reasons, one.Reasons)
@@ -203,7 +202,7 @@ func TestEligibilityFollowsLedger(t *testing.T) {
 		c := importOne(t, a, "prop@example.org", "web-form-single-opt-in", nil, false)
 		check := func(want bool, after string) {
 			t.Helper()
-			got, err := a.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email")
+			got, err := a.Elig.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -260,7 +259,7 @@ func TestEligibilityBadInput(t *testing.T) {
 			if tt.ws == "other" {
 				ws = other.ID
 			}
-			_, err := a.Eligibility(ctx, ws, tt.email, tt.purpose, tt.channel)
+			_, err := a.Elig.Eligibility(ctx, ws, tt.email, tt.purpose, tt.channel)
 			if !errors.Is(err, tt.is) || !strings.Contains(err.Error(), tt.says) {
 				t.Errorf("%s: err = %v, want %v saying %q", tt.name, err, tt.is, tt.says)
 			}
@@ -285,9 +284,9 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ask := func() Eligibility {
+		ask := func() policy.Eligibility {
 			t.Helper()
-			e, err := a.Eligibility(ctx, a.Workspace.ID, "bob@acme-bv.nl", "product-updates", "email")
+			e, err := a.Elig.Eligibility(ctx, a.Workspace.ID, "bob@acme-bv.nl", "product-updates", "email")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -325,42 +324,11 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 	})
 }
 
-func hasReason(e Eligibility, id string) bool {
+func hasReason(e policy.Eligibility, id string) bool {
 	for _, r := range e.Reasons {
 		if r.RuleID == id {
 			return true
 		}
 	}
 	return false
-}
-
-// TestEvaluateAllocs: once its caches are warm, assembling the facts of a contact and
-// evaluating them allocates nothing, as a campaign's batch needs.
-func TestEvaluateAllocs(t *testing.T) {
-	a := openApp(t, storetest.SQLiteDSN(t))
-	ctx := context.Background()
-	c := importOne(t, a, "ann@gmail.com", "signup-cards", nil, false)
-	ledger(t, a, c, "newsletter", consent.Email, "g")
-	ev, err := a.newEvaluation(ctx, a.Workspace.ID, "newsletter", "email", true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var row store.EligibilityRow
-	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.query(0, 0), func(r *store.EligibilityRow) error {
-		row = *r
-		row.Email, row.Phone, row.Attrs = append([]byte(nil), r.Email...), append([]byte(nil), r.Phone...), append([]byte(nil), r.Attrs...)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	row.Phone = nil // the phone's region is parsed per contact; the country attribute path is the hot one
-	row.Attrs = []byte(`{"country":"DE","customer":true,"last_purchase":"2026-01-02"}`)
-	var v policy.Verdict
-	if err := ev.evaluate(ctx, &row, &v); err != nil || !v.Allowed {
-		t.Fatalf("evaluate: %v %+v", err, v)
-	}
-	if n := testing.AllocsPerRun(200, func() { ev.evaluate(ctx, &row, &v) }); n != 0 {
-		t.Fatalf("evaluate allocates %v times per contact", n)
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -44,7 +45,7 @@ func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int
 		if err != nil {
 			return 0, err
 		}
-		skip = func(c contact.Contact) bool { return contactBlocked(s, c.EmailCanonical, c.Phone, "", "") }
+		skip = func(c contact.Contact) bool { return eligibility.Blocked(s, c.EmailCanonical, c.Phone, "", "") }
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var n int

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/consent"
-	"github.com/clearlist/clearlist/internal/store"
 )
 
 // ExpireImpliedConsent records, for every contact of the workspace whose implied consent
@@ -46,35 +45,7 @@ func (a *App) ExpireImpliedConsent(ctx context.Context, ws int64, now time.Time)
 // lapsedImplied collects the expired entries due for one purpose and channel. They are
 // written after the read, which must not hold the database while appending.
 func (a *App) lapsedImplied(ctx context.Context, ws int64, purpose string, ch consent.Channel, now time.Time) ([]consent.Entry, error) {
-	ev, err := a.newEvaluation(ctx, ws, purpose, string(ch), false)
-	if err != nil {
-		return nil, err
-	}
-	ev.facts.Now = now
-	if ev.sources, err = a.Store.AllSources(ctx, ws); err != nil {
-		return nil, err
-	}
-	var due []consent.Entry
-	err = a.Store.EachEligibility(ctx, ws, ev.query(0, 0), func(r *store.EligibilityRow) error {
-		prior := r.Latest
-		if prior.Action != "" && (consent.Action(prior.Action) != consent.Expired ||
-			consent.Basis(prior.Basis) != consent.BasisImpliedConsent) {
-			return nil // the ledger has its own answer for this purpose and channel
-		}
-		if err := ev.fill(ctx, r); err != nil {
-			return err
-		}
-		from, end, rule, ok := ev.policy.ImpliedConsent(&ev.facts)
-		if !ok || end.After(now) || (prior.Action != "" && !prior.EvidenceAt.Before(end)) {
-			return nil
-		}
-		due = append(due, consent.Entry{WorkspaceID: ws, ContactID: r.ContactID, Purpose: purpose, Channel: ch,
-			Action: consent.Expired, Basis: consent.BasisImpliedConsent, Actor: "system:implied-consent-expiry",
-			Evidence: consent.Evidence{Timestamp: end, DocumentRef: fmt.Sprintf(
-				"implied consent from %s ran out on %s (rule %s)", from.Format(time.DateOnly), end.Format(time.DateOnly), rule)}})
-		return nil
-	})
-	return due, err
+	return a.Elig.LapsedImplied(ctx, ws, purpose, ch, now)
 }
 
 // ExpireAllImpliedConsent runs ExpireImpliedConsent for every workspace.

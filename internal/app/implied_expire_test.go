@@ -9,6 +9,8 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/eligibility"
+	"github.com/clearlist/clearlist/internal/policy"
 )
 
 // TestImpliedConsentLapse: CASL implied consent from a purchase runs out after two years;
@@ -25,7 +27,7 @@ func TestImpliedConsentLapse(t *testing.T) {
 			t.Helper()
 			importFile(t, a, writeFile(t, "ca.csv", []byte("email,country,last_purchase\n"+rows)), func(r *contact.ImportRequest) {
 				r.List, r.OnConflict = "", contact.ConflictUpdate
-				r.Source = contact.Source{Type: "crm-export", Evidence: ev(EvidenceWrittenPermission, "yes")}
+				r.Source = contact.Source{Type: "crm-export", Evidence: ev(eligibility.EvidenceWrittenPermission, "yes")}
 			})
 		}
 		load(fmt.Sprintf("lapsed@example.ca,CA,%s\nfresh@example.ca,CA,%s\nexpress@example.ca,CA,%s\nde@example.de,DE,%s\n",
@@ -37,8 +39,8 @@ func TestImpliedConsentLapse(t *testing.T) {
 			}
 			return c
 		}
-		allowed := func(email string) Eligibility {
-			e, err := a.Eligibility(ctx, a.Workspace.ID, email, "newsletter", "email")
+		allowed := func(email string) policy.Eligibility {
+			e, err := a.Elig.Eligibility(ctx, a.Workspace.ID, email, "newsletter", "email")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -37,7 +37,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 		}
 
 		for email, want := range map[string]bool{"blocked@example.org": false, "open@example.org": true} {
-			got, err := a.Eligibility(ctx, ws, email, "newsletter", "email")
+			got, err := a.Elig.Eligibility(ctx, ws, email, "newsletter", "email")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,12 +48,12 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 		}
 
 		allowed := map[string]bool{}
-		err := a.EligibilityBatch(ctx, ws, "newsletter", "email", 0, func(id int64, v *policy.Verdict) error {
+		err := a.Elig.Batch(ctx, ws, "newsletter", "email", 0, func(id int64, v *policy.Verdict) error {
 			c, err := a.Store.Contact(ctx, ws, id)
 			if err != nil {
 				return err
 			}
-			var flat Eligibility
+			var flat policy.Eligibility
 			flat.Flatten(v)
 			allowed[c.Email] = flat.Allowed
 			return nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/verify"
@@ -17,7 +18,7 @@ import (
 // The workspace settings (`clearlist setting set NAME VALUE`).
 const (
 	// SettingExcludeRisky: "true" keeps risky addresses out of campaigns (policy rule vfy-02).
-	SettingExcludeRisky = "verify.exclude_risky"
+	SettingExcludeRisky = eligibility.SettingExcludeRisky
 	// SettingProbe: "true" lets verification connect to mail servers (SMTP RCPT probe).
 	SettingProbe = "verify.probe"
 	// SettingDeadlineHours: the workspace's own limit for do-not-contact requests to take

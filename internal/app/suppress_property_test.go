@@ -120,7 +120,7 @@ func TestSuppressProperty(t *testing.T) {
 					t.Fatal(err)
 				}
 			default: // send: a campaign batch, an export and a call list
-				err := a.EligibilityBatch(ctx, ws, "newsletter", "email", 0, func(id int64, v *policy.Verdict) error {
+				err := a.Elig.Batch(ctx, ws, "newsletter", "email", 0, func(id int64, v *policy.Verdict) error {
 					for i, p := range people {
 						if p.ID == id && v.Allowed == isBlocked(i, "email", "newsletter") {
 							return fmt.Errorf("step %d: contact %s allowed=%v, blocked in the model=%v (%v)", step, p.Email, v.Allowed, isBlocked(i, "email", "newsletter"), live)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/verify"
@@ -51,8 +52,8 @@ func TestVerifyContacts(t *testing.T) {
 				t.Errorf("%s: %s %v, want %s", e, got[e].Verdict, got[e].Reasons, v)
 			}
 		}
-		elig := func(e string) Eligibility {
-			r, err := a.Eligibility(ctx, a.Workspace.ID, e, "newsletter", "email")
+		elig := func(e string) policy.Eligibility {
+			r, err := a.Elig.Eligibility(ctx, a.Workspace.ID, e, "newsletter", "email")
 			if err != nil {
 				t.Fatal(err)
 			}

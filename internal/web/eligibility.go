@@ -11,7 +11,7 @@ import (
 )
 
 // Eligibility answers whether a workspace's contact may be contacted for a purpose on a
-// channel; app.App implements it with the one policy evaluation campaigns use too.
+// channel; eligibility.Service implements it with the one policy evaluation campaigns use too.
 type Eligibility interface {
 	Eligibility(ctx context.Context, ws int64, email, purpose, channel string) (policy.Eligibility, error)
 }

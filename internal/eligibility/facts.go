@@ -1,4 +1,4 @@
-package app
+package eligibility
 
 import (
 	"context"
@@ -31,12 +31,12 @@ const (
 	EvidenceCollection = "collection_evidence"
 )
 
-// evaluation turns store rows into policy facts for one workspace, purpose and channel: the
-// only place facts are assembled, used by Eligibility and EligibilityBatch alike. It keeps
-// one Facts and caches per source and per interned string, so that evaluating a contact
-// allocates nothing in the steady state.
-type evaluation struct {
-	a       *App
+// Evaluation turns store rows into policy facts for one workspace, purpose and channel: the
+// only place facts are assembled, used by Eligibility, Batch and LapsedImplied alike. It
+// keeps one Facts and caches per source and per interned string, so that evaluating a
+// contact allocates nothing in the steady state. It is not safe for concurrent use.
+type Evaluation struct {
+	s       *Service
 	ws      int64
 	policy  *policy.Policy
 	facts   policy.Facts
@@ -49,32 +49,33 @@ type evaluation struct {
 	screen  *suppress.Screen // the do-not-contact list
 }
 
-// newEvaluation prepares the evaluation of one purpose and channel. batch is true for the
-// batches (which read the assessment here, and screen against a freshly synced list).
-func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel string, batch bool) (*evaluation, error) {
+// Prepare readies the evaluation of one purpose and channel in the workspace. batch is true
+// for the batches (which read the assessment and the risky-address setting here, and screen
+// against a freshly synced list); a single answer reads them with the contact's row.
+func (s *Service) Prepare(ctx context.Context, ws int64, purpose, channel string, batch bool) (*Evaluation, error) {
 	ch, err := policy.ParseChannel(channel)
 	if err != nil {
 		return nil, err
 	}
-	p, err := a.purposeFor(ctx, ws, purpose)
+	p, err := s.purposeFor(ctx, ws, purpose)
 	if err != nil {
 		return nil, err
 	}
-	ev := &evaluation{a: a, ws: ws, policy: policy.Default(), purpose: purpose, channel: consent.Channel(ch.String()),
+	ev := &Evaluation{s: s, ws: ws, policy: policy.Default(), purpose: purpose, channel: consent.Channel(ch.String()),
 		srcFact: map[int64]policy.SourceFacts{}, strs: map[string]string{}}
-	ev.facts = policy.Facts{Purpose: p, Channel: ch, Now: nowFunc()}
+	ev.facts = policy.Facts{Purpose: p, Channel: ch, Now: s.now()}
 	// A batch (a campaign, an export) screens against the list as the store has it now; a
 	// single answer uses the index as kept current by this process and its sync loop.
-	if ev.screen, err = a.Screen(ctx, ws, batch); err != nil {
+	if ev.screen, err = s.screens.Screen(ctx, ws, batch); err != nil {
 		return nil, err
 	}
 	if batch { // a single answer reads it only for a risky address (Eligibility)
-		if ev.facts.ExcludeRisky, err = a.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
+		if ev.facts.ExcludeRisky, err = s.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
 			return nil, err
 		}
 	}
 	if p.Marketing && batch {
-		l, err := a.Store.LIAFor(ctx, ws, purpose)
+		l, err := s.store.LIAFor(ctx, ws, purpose)
 		switch {
 		case err == nil:
 			ev.facts.LI.AssessmentApproved = l.Approved()
@@ -85,12 +86,22 @@ func (a *App) newEvaluation(ctx context.Context, ws int64, purpose, channel stri
 	return ev, nil
 }
 
-func (ev *evaluation) query(listID, contactID int64) store.EligibilityQuery {
+// PreloadSources reads every source of the workspace at once, as batches do, instead of
+// one by one as contacts need them.
+func (ev *Evaluation) PreloadSources(ctx context.Context) error {
+	var err error
+	ev.sources, err = ev.s.store.AllSources(ctx, ev.ws)
+	return err
+}
+
+// Query selects the contacts of the evaluation's purpose and channel for EachEligibility:
+// every contact of the workspace, or of one list, or one contact (0: no restriction).
+func (ev *Evaluation) Query(listID, contactID int64) store.EligibilityQuery {
 	return store.EligibilityQuery{Purpose: ev.purpose, Channel: string(ev.channel), ListID: listID, ContactID: contactID}
 }
 
-// evaluate fills the facts from r and judges them into v.
-func (ev *evaluation) evaluate(ctx context.Context, r *store.EligibilityRow, v *policy.Verdict) error {
+// Evaluate fills the facts from r and judges them into v.
+func (ev *Evaluation) Evaluate(ctx context.Context, r *store.EligibilityRow, v *policy.Verdict) error {
 	if err := ev.fill(ctx, r); err != nil {
 		return err
 	}
@@ -99,8 +110,8 @@ func (ev *evaluation) evaluate(ctx context.Context, r *store.EligibilityRow, v *
 }
 
 // fill sets every per-contact fact from the row, leaving purpose, channel, the assessment and
-// Now as newEvaluation set them.
-func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
+// Now as Prepare set them.
+func (ev *Evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 	f := &ev.facts
 	f.Status = contactStatus(r.Status)
 	f.Suppressed = ev.suppressed(r)
@@ -126,27 +137,11 @@ func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 	}
 	f.Source = src
 	f.Consent = policy.ConsentFacts{}
-	when := r.Latest.EvidenceAt
-	if when.IsZero() {
-		when = r.Latest.RecordedAt
-	}
-	switch consent.Action(r.Latest.Action) {
-	case consent.Granted:
-		f.Consent.State, f.Consent.GrantedAt = policy.ConsentGranted, when
-	case consent.Confirmed:
-		// A confirmed entry is the double opt-in on file.
-		f.Consent.State, f.Consent.ConfirmedAt, f.Consent.GrantedAt = policy.ConsentConfirmed, when, when
+	var doubleOptIn bool
+	f.Consent, doubleOptIn = policy.ConsentFromLedger(consent.Action(r.Latest.Action), consent.Basis(r.Latest.Basis),
+		r.Latest.RecordedAt, r.Latest.EvidenceAt)
+	if doubleOptIn {
 		f.Source.DoubleOptIn = true
-	case consent.Withdrawn:
-		f.Consent.State = policy.ConsentWithdrawn
-	case consent.Expired:
-		// A lapsed implied consent is on record for proof only: the purchase and inquiry
-		// dates decide, so a later purchase gives implied consent anew.
-		if consent.Basis(r.Latest.Basis) != consent.BasisImpliedConsent {
-			f.Consent.State = policy.ConsentExpired
-		}
-	case consent.Objected:
-		f.Consent.State = policy.ConsentObjected
 	}
 	f.Customer = policy.CustomerFacts{Existing: truthy(at.customer), SoftOptInNotice: truthy(at.softOptInNotice),
 		LastPurchaseAt: parseDate(at.lastPurchase), LastInquiryAt: parseDate(at.lastInquiry)}
@@ -156,7 +151,7 @@ func (ev *evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
 
 // source returns the policy's view of a source, from the cache, the preloaded sources or
 // the store.
-func (ev *evaluation) source(ctx context.Context, id int64) (policy.SourceFacts, error) {
+func (ev *Evaluation) source(ctx context.Context, id int64) (policy.SourceFacts, error) {
 	if sf, ok := ev.srcFact[id]; ok {
 		return sf, nil
 	}
@@ -165,7 +160,7 @@ func (ev *evaluation) source(ctx context.Context, id int64) (policy.SourceFacts,
 		sf = SourceFacts(src)
 	} else {
 		var err error
-		if sf, err = ev.a.elig.source(ctx, ev.a.Store, ev.ws, id); err != nil {
+		if sf, err = ev.s.cache.source(ctx, ev.s.store, ev.ws, id); err != nil {
 			return policy.SourceFacts{}, fmt.Errorf("source %d of a contact: %w", id, err)
 		}
 	}
@@ -185,7 +180,7 @@ func SourceFacts(src contact.Source) policy.SourceFacts {
 
 // intern returns b as a string shared by every equal value, upper-cased when upper is set,
 // allocating only the first time a value is seen.
-func (ev *evaluation) intern(b []byte, upper bool) string {
+func (ev *Evaluation) intern(b []byte, upper bool) string {
 	if len(b) == 0 {
 		return ""
 	}

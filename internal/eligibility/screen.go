@@ -1,30 +1,30 @@
-package app
+package eligibility
 
 import (
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// suppressed screens the contact of an eligibility row for the evaluation's channel and
-// purpose (see contactBlocked).
-func (ev *evaluation) suppressed(r *store.EligibilityRow) bool {
+// suppressed screens the contact of an eligibility row for the Evaluation's channel and
+// purpose (see Blocked).
+func (ev *Evaluation) suppressed(r *store.EligibilityRow) bool {
 	s := ev.screen
 	if s == nil || listsEmpty(s) {
 		return false // the common case costs no hashing and no allocation
 	}
-	return contactBlocked(s, string(r.Email), string(r.Phone), string(ev.channel), ev.purpose)
+	return Blocked(s, string(r.Email), string(r.Phone), string(ev.channel), ev.purpose)
 }
 
 func listsEmpty(s *suppress.Screen) bool {
 	return s.Workspace.Index.Len() == 0 && s.Instance.Index.Len() == 0
 }
 
-// contactBlocked screens a stored contact's e-mail address (in the import's canonical form;
+// Blocked screens a stored contact's e-mail address (in the import's canonical form;
 // its domain too) and phone number (E.164) against the do-not-contact list. An entry for any
 // of the person's identifiers counts: someone who said stop by phone with scope "all" is not
 // e-mailed either. Every screening of contacts — campaign verdicts, exports, call lists —
 // goes through here.
-func contactBlocked(s *suppress.Screen, email, phone, channel, purpose string) bool {
+func Blocked(s *suppress.Screen, email, phone, channel, purpose string) bool {
 	if listsEmpty(s) {
 		return false
 	}

@@ -1,4 +1,4 @@
-package app
+package eligibility
 
 import "encoding/json"
 

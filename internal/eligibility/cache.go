@@ -1,4 +1,4 @@
-package app
+package eligibility
 
 import (
 	"context"
@@ -6,20 +6,19 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/policy"
-	"github.com/clearlist/clearlist/internal/store"
 )
 
-// eligibilityCache keeps the workspace data that a single eligibility answer needs and that
+// cache keeps the workspace data that a single eligibility answer needs and that
 // never changes in a way that matters: sources (never updated once written) and purposes
 // (only ever added: an unknown name reloads them). Consents, contacts and assessments are
 // read fresh for every answer.
-type eligibilityCache struct {
+type cache struct {
 	mu       sync.Mutex
 	sources  map[[2]int64]policy.SourceFacts
 	purposes map[int64][]consent.Purpose
 }
 
-func (c *eligibilityCache) source(ctx context.Context, st *store.Store, ws, id int64) (policy.SourceFacts, error) {
+func (c *cache) source(ctx context.Context, st Store, ws, id int64) (policy.SourceFacts, error) {
 	c.mu.Lock()
 	sf, ok := c.sources[[2]int64{ws, id}]
 	c.mu.Unlock()
@@ -41,7 +40,7 @@ func (c *eligibilityCache) source(ctx context.Context, st *store.Store, ws, id i
 }
 
 // purposesFor returns the workspace's purposes; reload forces a fresh read (after a miss).
-func (c *eligibilityCache) purposesFor(ctx context.Context, st *store.Store, ws int64, reload bool) ([]consent.Purpose, error) {
+func (c *cache) purposesFor(ctx context.Context, st Store, ws int64, reload bool) ([]consent.Purpose, error) {
 	c.mu.Lock()
 	ps, ok := c.purposes[ws]
 	c.mu.Unlock()
