@@ -46,6 +46,8 @@ type Store struct {
 	dsn     string
 	rebinds sync.Map     // query text -> rebound text for PostgreSQL
 	key     *keywrap.Key // wraps stored secrets; nil keeps them in clear
+
+	auditKeys sync.Map // workspace id -> audit key (see auditKeyTx)
 }
 
 // DefaultDSN is the SQLite file used when no database is given.
