@@ -24,7 +24,7 @@ const (
 // Actor is who made a change, as the audit trail records it.
 type Actor struct {
 	Kind      Kind   `json:"kind"`
-	ID        string `json:"id,omitempty"`   // token id, OS user, job id, or keyed hash of a visitor's IP
+	ID        string `json:"id,omitempty"`   // token id, OS user, job id; a visitor's IP, which the store records as a keyed hash
 	Name      string `json:"name,omitempty"` // token name, job kind
 	Role      string `json:"role,omitempty"` // token role
 	RequestID string `json:"request_id,omitempty"`

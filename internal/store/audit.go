@@ -38,12 +38,16 @@ func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, ent
 	}
 	e := audit.Entry{WorkspaceID: ws, Actor: audit.ActorFrom(ctx), Action: action, Entity: entity,
 		EntityID: entityID, RecordedAt: now()}
-	if hasPersonal(changes) {
+	publicID := e.Actor.Kind == audit.Public && e.Actor.ID != "" // a visitor's IP address
+	if hasPersonal(changes) || publicID {
 		key, err := s.auditKeyTx(ctx, tx, ws)
 		if err != nil {
 			return err
 		}
 		changes = audit.Redact(key, changes)
+		if publicID {
+			e.Actor.ID = audit.KeyedHash(key, e.Actor.ID)
+		}
 	}
 	e.Changes = changes
 	nextID := `(SELECT COALESCE(MAX(id), 0) + 1 FROM audit_entries)` // the SQLite writer is alone
