@@ -33,6 +33,9 @@ func (s *Store) auditTx(ctx context.Context, tx *sql.Tx, ws int64, action, entit
 }
 
 func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, entity, entityID string, changes ...audit.Change) error {
+	if s.auditOff {
+		return nil
+	}
 	if err := s.lockAudit(ctx, tx, ws); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}

@@ -48,6 +48,7 @@ type Store struct {
 	key     *keywrap.Key // wraps stored secrets; nil keeps them in clear
 
 	auditKeys sync.Map // workspace id -> audit key (see auditKeyTx)
+	auditOff  bool     // set only by tests, to measure what the audit entry costs
 }
 
 // DefaultDSN is the SQLite file used when no database is given.

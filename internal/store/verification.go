@@ -139,7 +139,7 @@ func (s *Store) Setting(ctx context.Context, ws int64, name string) (value strin
 func (s *Store) SetSetting(ctx context.Context, ws int64, name, value string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var old string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM workspace_settings WHERE workspace_id = ? AND name = ?`), ws, name).Scan(&old); err != nil && err != sql.ErrNoRows {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM workspace_settings WHERE workspace_id = ? AND name = ?`), ws, name).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO workspace_settings (workspace_id, name, value, updated_at) VALUES (?, ?, ?, ?)
