@@ -33,10 +33,41 @@ func TestAuditActors(t *testing.T) {
 		if err != nil || len(head) != 1 {
 			t.Fatalf("audit head: %v, %v", head, err)
 		}
-		code, body := apiCall(t, "POST", e.ts.URL+"/api/v1/lists", tokens[store.RoleMarketer], "application/json", `{"name":"audited"}`)
-		if code != 201 {
-			t.Fatalf("create list: %d %s", code, body)
+		// Each API write leaves exactly one new entry, by the token that made it.
+		write := func(method, path, body string, want int, action string) string {
+			t.Helper()
+			before, err := e.a.Store.AuditEntries(setup, ws, audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, out := apiCall(t, method, e.ts.URL+path, tokens[store.RoleMarketer], "application/json", body)
+			if code != want {
+				t.Fatalf("%s %s: %d %s", method, path, code, out)
+			}
+			after, err := e.a.Store.AuditEntries(setup, ws, audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after) != len(before)+1 || after[0].Action != action || after[0].Actor.Kind != audit.Token ||
+				after[0].Actor.ID != strconv.FormatInt(ids[store.RoleMarketer], 10) {
+				t.Fatalf("%s %s: %d new entries, newest %+v; want one %s by the marketer token", method, path,
+					len(after)-len(before), after[0], action)
+			}
+			return out
 		}
+		id := func(body string) string {
+			var v struct{ ID int64 }
+			if err := json.Unmarshal([]byte(body), &v); err != nil || v.ID == 0 {
+				t.Fatalf("no id in %s", body)
+			}
+			return strconv.FormatInt(v.ID, 10)
+		}
+		list := id(write("POST", "/api/v1/lists", `{"name":"audited"}`, 201, "list.create"))
+		write("PATCH", "/api/v1/lists/"+list, `{"public":true}`, 200, "list.public")
+		c := id(write("POST", "/api/v1/contacts", `{"email":"ann@example.com","source":{"source_type":"api"}}`, 201, "contact.create"))
+		write("DELETE", "/api/v1/contacts/"+c, "", 204, "contact.delete")
+		write("POST", "/api/v1/suppressions", `{"entries":[{"value":"zed@example.com","reason":"unsubscribe"}]}`, 201, "suppression.add")
+		write("DELETE", "/api/v1/lists/"+list, "", 204, "list.delete")
 		if code, body := e.postForm(t, "/stop/default", url.Values{"value": {"stopper@example.com"}}, "ua"); code != 200 {
 			t.Fatalf("stop form: %d %s", code, body)
 		}
@@ -44,7 +75,7 @@ func TestAuditActors(t *testing.T) {
 		if code, body := apiCall(t, "GET", e.ts.URL+"/api/v1/audit", tokens[store.RoleMarketer], "", ""); code != 403 {
 			t.Fatalf("marketer reads the audit trail: %d %s", code, body)
 		}
-		code, body = apiCall(t, "GET", e.ts.URL+"/api/v1/audit?limit=10", tokens[store.RoleCompliance], "", "")
+		code, body := apiCall(t, "GET", e.ts.URL+"/api/v1/audit?limit=20", tokens[store.RoleCompliance], "", "")
 		if code != 200 {
 			t.Fatalf("GET /api/v1/audit: %d %s", code, body)
 		}
@@ -61,10 +92,10 @@ func TestAuditActors(t *testing.T) {
 				byAction[en.Action] = en
 			}
 		}
-		list := byAction["list.create"].Actor
-		if list.Kind != audit.Token || list.ID != strconv.FormatInt(ids[store.RoleMarketer], 10) || list.Name != "marketer-token" ||
-			list.Role != store.RoleMarketer || list.RequestID == "" {
-			t.Errorf("list.create actor = %+v; want the marketer token with a request id", list)
+		lc := byAction["list.create"].Actor
+		if lc.Kind != audit.Token || lc.ID != strconv.FormatInt(ids[store.RoleMarketer], 10) || lc.Name != "marketer-token" ||
+			lc.Role != store.RoleMarketer || lc.RequestID == "" {
+			t.Errorf("list.create actor = %+v; want the marketer token with a request id", lc)
 		}
 		stop := byAction["suppression.add"].Actor
 		if stop.Kind != audit.Public || !strings.HasPrefix(stop.ID, audit.PersonalPrefix) || stop.RequestID == "" {
