@@ -88,18 +88,6 @@ func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, ent
 	return nil
 }
 
-// audit records one entry in a transaction of its own, for a change that is already
-// committed in one statement (an import's summary).
-func (s *Store) audit(ctx context.Context, ws int64, action, entity string, entityID int64, changes ...audit.Change) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return s.auditTx(ctx, tx, ws, action, entity, entityID, changes...) })
-}
-
-// RecordAudit records one entry for a change the store does not make itself (an import
-// finished, with its counts), in a transaction of its own.
-func (s *Store) RecordAudit(ctx context.Context, ws int64, action, entity string, entityID int64, changes ...audit.Change) error {
-	return s.audit(ctx, ws, action, entity, entityID, changes...)
-}
-
 // lockAudit serialises appends to one workspace's trail until the transaction ends. On SQLite
 // the write transaction (BEGIN IMMEDIATE) is exclusive already; on PostgreSQL a transaction
 // advisory lock per workspace is taken (the trail has entries of workspace 0, the instance's
