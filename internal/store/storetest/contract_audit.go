@@ -55,6 +55,45 @@ func testAudit(t *testing.T, st *store.Store) {
 		}
 	})
 
+	t.Run("EntryFailureUndoesChange", func(t *testing.T) {
+		// A trail that refuses the entry must take the change down with it.
+		refuse, allow := []string{`CREATE TRIGGER audit_entries_refuse BEFORE INSERT ON audit_entries
+			BEGIN SELECT RAISE(ABORT, 'test: audit entry refused'); END`}, []string{`DROP TRIGGER audit_entries_refuse`}
+		if st.Dialect() == store.Postgres {
+			refuse = []string{`CREATE FUNCTION audit_entries_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+				BEGIN RAISE EXCEPTION 'test: audit entry refused'; END; $$`,
+				`CREATE TRIGGER audit_entries_refuse BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse()`}
+			allow = []string{`DROP TRIGGER audit_entries_refuse ON audit_entries`, `DROP FUNCTION audit_entries_refuse()`}
+		}
+		for _, q := range refuse {
+			if _, err := st.DB().Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		_, err := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "unrecorded"})
+		_, _, terr := st.CreateToken(ctx, w, "unrecorded")
+		for _, q := range allow {
+			if _, err := st.DB().Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err == nil || terr == nil {
+			t.Fatalf("changes whose audit entry failed: list %v, token %v; want errors", err, terr)
+		}
+		if _, err := st.ListByName(ctx, w, "unrecorded"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the list whose audit entry failed was kept: %v", err)
+		}
+		toks, err := st.Tokens(ctx, w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tok := range toks {
+			if tok.Name == "unrecorded" {
+				t.Fatal("the token whose audit entry failed was kept")
+			}
+		}
+	})
+
 	t.Run("ActorFromContext", func(t *testing.T) {
 		tok, _, err := st.CreateToken(context.Background(), w, "no-actor")
 		if err != nil {
