@@ -13,6 +13,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
 )
 
@@ -37,6 +38,7 @@ type cli struct {
 	Webhook     webhookCmd     `cmd:"" help:"Outgoing webhooks: tell a CRM of every change to the do-not-contact list."`
 	Verify      verifyCmd      `cmd:"" help:"Check addresses: syntax, domain, disposable/role/free, typos, optionally the mailbox (exit 1 on error)."`
 	Setting     settingCmd     `cmd:"" help:"Workspace settings (e.g. verify.exclude_risky)."`
+	Audit       auditCmd       `cmd:"" help:"The audit trail: who changed what, when (ls, verify)."`
 	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
 	Keys        keysCmd        `cmd:"" help:"The secret key that wraps the keys stored in the database: generate, status, wrap, unwrap."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
@@ -60,6 +62,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx = audit.WithActor(ctx, auditCLIActor(kctx.Command())) // serve sets its own
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(&c.Config); err != nil {
 		if errors.Is(err, context.Canceled) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
 )
 
@@ -21,6 +22,8 @@ func (c *serveCmd) Run(ctx context.Context, cfg *config.Config) error {
 	if c.ClientTimeout <= 0 || c.UploadTimeout <= 0 || c.MaxPublicRequests <= 0 {
 		return fmt.Errorf("--client-timeout, --upload-timeout and --max-public-requests must be above 0 (e.g. 30s, 1h, 256)")
 	}
+	// Requests record their token or visitor; what the server does by itself is the system's.
+	ctx = audit.WithActor(ctx, audit.Actor{Kind: audit.System, Name: "serve"})
 	return withApp(ctx, cfg, func(a *app.App) error {
 		a.HTTP = app.HTTPOptions{ClientTimeout: c.ClientTimeout, UploadTimeout: c.UploadTimeout,
 			MaxPublicRequests: c.MaxPublicRequests, Metrics: c.Metrics}

@@ -33,7 +33,7 @@ func roleTokens(t *testing.T, a *App) map[string]string {
 var (
 	agentMay = []string{"GET /api/v1/check", "GET /api/v1/eligibility", "POST /api/v1/agent/dnc", "POST /api/v1/crm/flags"}
 	// overrulerOnly are the routes only a role that may overrule a person's request may use.
-	overrulerOnly = []string{"GET /api/v1/contacts/{id}/status-changes"}
+	overrulerOnly = []string{"GET /api/v1/contacts/{id}/status-changes", "GET /api/v1/audit"}
 )
 
 // expectedRoles is the decision above for one route.

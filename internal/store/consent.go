@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/consent"
 )
 
@@ -25,7 +27,13 @@ func (s *Store) AppendConsent(ctx context.Context, e consent.Entry) (consent.Ent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		e, err = s.appendConsentTx(ctx, tx, e)
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, e.WorkspaceID, "consent.append", "consent", e.ID,
+			audit.Set("contact_id", strconv.FormatInt(e.ContactID, 10)), audit.Set("purpose", e.Purpose),
+			audit.Set("channel", string(e.Channel)), audit.Set("action", string(e.Action)), audit.Set("basis", string(e.Basis)),
+			audit.PersonalSet("ip", "", e.Evidence.IP), audit.PersonalSet("user_agent", "", e.Evidence.UserAgent))
 	})
 	if err != nil {
 		return consent.Entry{}, err

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -41,7 +43,13 @@ func (s *Store) CreateContact(ctx context.Context, c contact.Contact, listIDs []
 		if err != nil {
 			return err
 		}
-		return s.touch(ctx, tx, c.WorkspaceID, c.ID, c.FirstSourceID, listIDs)
+		if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, c.FirstSourceID, listIDs); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, c.WorkspaceID, "contact.create", "contact", c.ID,
+			audit.PersonalSet("email", "", c.Email), audit.PersonalSet("phone", "", c.Phone),
+			audit.Set("status", string(c.Status)), audit.Set("source_id", strconv.FormatInt(c.FirstSourceID, 10)),
+			audit.Set("lists", joinIDs(listIDs)))
 	})
 	if err != nil {
 		return contact.Contact{}, fmt.Errorf("create contact %s: %w", c.EmailCanonical, err)
@@ -104,7 +112,7 @@ func (s *Store) DeleteContact(ctx context.Context, ws, id int64) error {
 // deleteWithMembers deletes one row of table (contacts or lists) and, in the same
 // transaction, the list memberships that name it in column: list_members has no foreign
 // keys to cascade (see the migration).
-func (s *Store) deleteWithMembers(ctx context.Context, table, column string, ws, id int64) error {
+func (s *Store) deleteWithMembers(ctx context.Context, table, column string, ws, id int64, action, entity string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM `+table+` WHERE workspace_id = ? AND id = ?`), ws, id)
 		if err != nil {
@@ -113,8 +121,10 @@ func (s *Store) deleteWithMembers(ctx context.Context, table, column string, ws,
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		_, err = tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND `+column+` = ?`), ws, id)
-		return err
+		if _, err = tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND `+column+` = ?`), ws, id); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, action, entity, id)
 	})
 }
 
@@ -234,4 +244,16 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// joinIDs writes ids as "1,2,3" for an audit entry.
+func joinIDs(ids []int64) string {
+	var b strings.Builder
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	return b.String()
 }

@@ -3,9 +3,13 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
+	"reflect"
+	"strconv"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -41,9 +45,9 @@ func (s *Store) UpdateContactAs(ctx context.Context, c contact.Contact, sourceID
 		if s.dialect != SQLite {
 			lock = " FOR UPDATE" // SQLite's transactions take the write lock at once (_txlock=immediate)
 		}
-		var from string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
-			c.WorkspaceID, c.ID).Scan(&from); err != nil {
+		var from, oldEmail, oldPhone, oldAttrs string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT status, email, phone, attrs FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
+			c.WorkspaceID, c.ID).Scan(&from, &oldEmail, &oldPhone, &oldAttrs); err != nil {
 			return mapErr(err)
 		}
 		to := c.Status
@@ -71,9 +75,22 @@ func (s *Store) UpdateContactAs(ctx context.Context, c contact.Contact, sourceID
 			if err := s.checkSource(ctx, tx, c.WorkspaceID, sourceID); err != nil {
 				return err
 			}
-			return s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs)
+			if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs); err != nil {
+				return err
+			}
 		}
-		return nil
+		changes := contactChanges(oldEmail, c.Email, oldPhone, c.Phone, from, string(to), oldAttrs, attrs)
+		if sourceID != 0 {
+			changes = append(changes, audit.Set("source_id", strconv.FormatInt(sourceID, 10)))
+		}
+		if len(listIDs) > 0 && sourceID != 0 {
+			changes = append(changes, audit.Set("lists", joinIDs(listIDs)))
+		}
+		action := "contact.update"
+		if to != contact.Status(from) {
+			action = "contact.status"
+		}
+		return s.auditTx(ctx, tx, c.WorkspaceID, action, "contact", c.ID, changes...)
 	})
 	if err != nil {
 		return contact.Contact{}, fmt.Errorf("update contact %d: %w", c.ID, err)
@@ -122,11 +139,35 @@ func (s *Store) DeleteContactAs(ctx context.Context, ws, id int64, rule func(con
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM contacts WHERE workspace_id = ? AND id = ?`), ws, id); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND contact_id = ?`), ws, id)
-		return err
+		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM list_members WHERE workspace_id = ? AND contact_id = ?`), ws, id); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, "contact.delete", "contact", id, audit.Diff("status", status, ""))
 	})
 	if err != nil {
 		return fmt.Errorf("delete contact %d: %w", id, err)
 	}
 	return nil
+}
+
+// contactChanges lists the fields an update changed; e-mail, phone and attributes (names,
+// notes) are personal and recorded as keyed hashes.
+func contactChanges(oldEmail, email, oldPhone, phone, from, to, oldAttrs, attrs string) []audit.Change {
+	var out []audit.Change
+	if oldEmail != email {
+		out = append(out, audit.PersonalSet("email", oldEmail, email))
+	}
+	if oldPhone != phone {
+		out = append(out, audit.PersonalSet("phone", oldPhone, phone))
+	}
+	if from != to {
+		out = append(out, audit.Diff("status", from, to))
+	}
+	var a, b map[string]any
+	_ = json.Unmarshal([]byte(oldAttrs), &a)
+	_ = json.Unmarshal([]byte(attrs), &b)
+	if len(a)+len(b) > 0 && !reflect.DeepEqual(a, b) {
+		out = append(out, audit.PersonalSet("attrs", oldAttrs, attrs))
+	}
+	return out
 }

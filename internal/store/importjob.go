@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // Import is the tracked state of one import run: what it wrote so far and how it ended.
@@ -54,10 +58,23 @@ func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
 
 // FinishImport records how an import ended and the rows that failed after the last batch.
 func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText string, rowsDone, failed int64) error {
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE imports SET status = ?, error = ?, finished_at = ?,
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var im Import
+		err := tx.QueryRowContext(ctx, s.q(`UPDATE imports SET status = ?, error = ?, finished_at = ?,
 		rows_done = CASE WHEN ? > rows_done THEN ? ELSE rows_done END, failed = failed + ?
-		WHERE workspace_id = ? AND id = ?`),
-		status, errText, now(), rowsDone, rowsDone, failed, ws, id)
+		WHERE workspace_id = ? AND id = ? RETURNING file_name, source_id, rows_done, inserted, updated, skipped, unchanged, failed, warnings`),
+			status, errText, now(), rowsDone, rowsDone, failed, ws, id).Scan(&im.FileName, &im.SourceID, &im.RowsDone,
+			&im.Inserted, &im.Updated, &im.Skipped, &im.Unchanged, &im.Failed, &im.Warnings)
+		if err != nil {
+			return mapErr(err)
+		}
+		// An import is one entry with its counts, not one per row.
+		n := func(field string, v int64) audit.Change { return audit.Count(field, int(v)) }
+		return s.auditTx(ctx, tx, ws, "import.finish", "import", id, audit.Set("status", status), audit.Set("file", im.FileName),
+			audit.Set("source_id", strconv.FormatInt(im.SourceID, 10)), n("rows", im.RowsDone), n("inserted", im.Inserted),
+			n("updated", im.Updated), n("skipped", im.Skipped), n("unchanged", im.Unchanged), n("failed", im.Failed),
+			n("warnings", im.Warnings))
+	})
 	if err != nil {
 		return fmt.Errorf("finish import %d: %w", id, err)
 	}

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strconv"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -12,12 +15,19 @@ const listColumns = `id, workspace_id, name, description, public, created_at`
 // CreateList adds a list to the workspace; the name must be unused there.
 func (s *Store) CreateList(ctx context.Context, l contact.List) (contact.List, error) {
 	l.CreatedAt = now()
-	id, err := s.insertID(ctx, s.db, `INSERT INTO lists (workspace_id, name, description, public, created_at) VALUES (?, ?, ?, ?, ?)`,
-		l.WorkspaceID, l.Name, l.Description, l.Public, l.CreatedAt)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		l.ID, err = s.insertID(ctx, tx, `INSERT INTO lists (workspace_id, name, description, public, created_at) VALUES (?, ?, ?, ?, ?)`,
+			l.WorkspaceID, l.Name, l.Description, l.Public, l.CreatedAt)
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, l.WorkspaceID, "list.create", "list", l.ID, audit.Set("name", l.Name),
+			audit.Set("public", strconv.FormatBool(l.Public)))
+	})
 	if err != nil {
 		return contact.List{}, fmt.Errorf("create list %q: %w", l.Name, err)
 	}
-	l.ID = id
 	return l, nil
 }
 
@@ -80,12 +90,11 @@ type ListWithCount struct {
 
 // SetListPublic opens a list to public sign-up (or closes it) and returns the list.
 func (s *Store) SetListPublic(ctx context.Context, ws, id int64, public bool) (contact.List, error) {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE lists SET public = ? WHERE workspace_id = ? AND id = ?`), public, ws, id)
+	err := s.execAudited(ctx, ws, fmt.Sprintf("list %d", id), "list.public", "list", id,
+		`UPDATE lists SET public = ? WHERE workspace_id = ? AND id = ?`, []any{public, ws, id},
+		audit.Set("public", strconv.FormatBool(public)))
 	if err != nil {
 		return contact.List{}, fmt.Errorf("set list %d public: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return contact.List{}, fmt.Errorf("list %d: %w", id, ErrNotFound)
 	}
 	return s.List(ctx, ws, id)
 }
@@ -102,7 +111,7 @@ func (s *Store) HasPublicList(ctx context.Context, ws int64) (bool, error) {
 
 // DeleteList removes a list and its memberships (the contacts stay).
 func (s *Store) DeleteList(ctx context.Context, ws, id int64) error {
-	if err := s.deleteWithMembers(ctx, "lists", "list_id", ws, id); err != nil {
+	if err := s.deleteWithMembers(ctx, "lists", "list_id", ws, id, "list.delete", "list"); err != nil {
 		return fmt.Errorf("delete list %d: %w", id, err)
 	}
 	return nil

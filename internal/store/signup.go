@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/consent"
 )
 
@@ -74,7 +77,12 @@ func (s *Store) CreateSignup(ctx context.Context, sg Signup, entries []consent.E
 		if err := s.touch(ctx, tx, sg.WorkspaceID, sg.ContactID, sg.SourceID, nil); err != nil {
 			return err
 		}
-		return s.appendAll(ctx, tx, sg.WorkspaceID, sg.ContactID, entries)
+		if err := s.appendAll(ctx, tx, sg.WorkspaceID, sg.ContactID, entries); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, sg.WorkspaceID, "signup.create", "signup", sg.ID,
+			audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("purposes", strings.Join(sg.Purposes, ",")),
+			audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", sg.RequestIP), audit.PersonalSet("user_agent", "", sg.RequestUA))
 	})
 	if err != nil {
 		return Signup{}, fmt.Errorf("record sign-up: %w", err)
@@ -141,7 +149,11 @@ func (s *Store) ConfirmSignup(ctx context.Context, ws, id int64, at time.Time, i
 				return err
 			}
 		}
-		return s.appendAll(ctx, tx, ws, contactID, entries)
+		if err := s.appendAll(ctx, tx, ws, contactID, entries); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, "signup.confirm", "signup", id, audit.Set("contact_id", strconv.FormatInt(contactID, 10)),
+			audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", ip), audit.PersonalSet("user_agent", "", ua))
 	})
 	if err != nil {
 		return fmt.Errorf("confirm sign-up %d: %w", id, err)
@@ -166,7 +178,11 @@ func (s *Store) ExpireSignup(ctx context.Context, ws, id int64, at time.Time, en
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT contact_id FROM signups WHERE workspace_id = ? AND id = ?`), ws, id).Scan(&contactID); err != nil {
 			return mapErr(err)
 		}
-		return s.appendAll(ctx, tx, ws, contactID, entries)
+		if err := s.appendAll(ctx, tx, ws, contactID, entries); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, "signup.expire", "signup", id, audit.Set("contact_id", strconv.FormatInt(contactID, 10)),
+			audit.Count("consent_entries", len(entries)))
 	})
 	if err != nil {
 		return fmt.Errorf("expire sign-up %d: %w", id, err)

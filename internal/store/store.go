@@ -46,6 +46,9 @@ type Store struct {
 	dsn     string
 	rebinds sync.Map     // query text -> rebound text for PostgreSQL
 	key     *keywrap.Key // wraps stored secrets; nil keeps them in clear
+
+	auditKeys sync.Map // workspace id -> audit key (see auditKeyTx)
+	auditOff  bool     // set only by tests, to measure what the audit entry costs
 }
 
 // DefaultDSN is the SQLite file used when no database is given.

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -68,7 +70,7 @@ func (s *Store) AddSuppressionsBulk(ctx context.Context, ws int64, entries []Sup
 	return s.addSuppressions(ctx, ws, entries, audit, true)
 }
 
-func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppression, audit string, summary bool) (added []Suppression, dups int, err error) {
+func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppression, note string, summary bool) (added []Suppression, dups int, err error) {
 	if len(entries) == 0 {
 		return nil, 0, nil
 	}
@@ -88,19 +90,21 @@ func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppres
 			added = append(added, got...)
 		}
 		if summary {
-			err = s.enqueueSummary(ctx, tx, ws, added, audit, at)
+			err = s.enqueueSummary(ctx, tx, ws, added, note, at)
 		} else {
 			err = s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at)
 		}
 		if err != nil {
 			return err
 		}
-		if audit != "" {
-			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, audit, at)
+		if note != "" {
+			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, note, at,
+				audit.Count("added", len(added)), audit.Count("duplicates", len(entries)-len(added)))
 		}
 		for _, e := range added {
 			detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
-			if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at); err != nil {
+			if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at,
+				audit.Set("hash", hex.EncodeToString(e.Hash))); err != nil {
 				return err
 			}
 		}
@@ -175,12 +179,19 @@ func (s *Store) nextSuppressionSeq(ctx context.Context, tx *sql.Tx, ws int64) (i
 	return seq, nil
 }
 
-func (s *Store) auditSuppression(ctx context.Context, tx *sql.Tx, ws, id int64, action, actor, detail string, at time.Time) error {
+// suppressionActions names the audit trail's actions for the suppression_audit ones.
+var suppressionActions = map[string]string{"added": "suppression.add", "removed": "suppression.remove", "erased": "suppression.erase"}
+
+func (s *Store) auditSuppression(ctx context.Context, tx *sql.Tx, ws, id int64, action, actor, detail string, at time.Time, more ...audit.Change) error {
 	var sid sql.NullInt64
 	if id != 0 {
 		sid = sql.NullInt64{Int64: id, Valid: true}
 	}
 	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO suppression_audit (workspace_id, suppression_id, action, actor, detail, at)
 		VALUES (?, ?, ?, ?, ?, ?)`), ws, sid, action, actor, detail, at)
-	return mapErr(err)
+	if err != nil {
+		return mapErr(err)
+	}
+	changes := append([]audit.Change{audit.Set("recorded_by", actor), audit.Set("detail", detail)}, more...)
+	return s.auditTx(ctx, tx, ws, suppressionActions[action], "suppression", id, changes...)
 }

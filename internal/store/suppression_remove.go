@@ -3,11 +3,14 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // ErrProtectedSuppression is returned when a role may not remove an entry: it records what
@@ -117,7 +120,8 @@ func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byt
 		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.erased", erased, at); err != nil {
 			return err
 		}
-		return s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), at)
+		return s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), at,
+			audit.Set("hash", hex.EncodeToString(hash)), audit.Count("entries", int(n)))
 	})
 	return int(n), err
 }
@@ -202,7 +206,8 @@ func (s *Store) RemoveSuppressionsByHash(ctx context.Context, ws int64, hashes [
 		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.removed", ended, at); err != nil {
 			return err
 		}
-		return s.auditSuppression(ctx, tx, ws, 0, "removed", by, fmt.Sprintf("%s: %d entries", why, total), at)
+		return s.auditSuppression(ctx, tx, ws, 0, "removed", by, fmt.Sprintf("%s: %d entries", why, total), at,
+			audit.Count("removed", total))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("remove suppressions: %w", err)

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/audit"
 	"slices"
 	"strings"
 	"time"
@@ -62,12 +64,19 @@ func (s *Store) CreateTokenWithRole(ctx context.Context, ws int64, name, role st
 	secret := tokenPrefix + hex.EncodeToString(raw[:])
 	t := Token{WorkspaceID: ws, Name: name, Prefix: secret[:len(tokenPrefix)+6], Role: role, CreatedAt: now()}
 	h := sha256.Sum256([]byte(secret))
-	id, err := s.insertID(ctx, s.db, `INSERT INTO api_tokens (workspace_id, name, prefix, token_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?)`,
-		ws, name, t.Prefix, h[:], t.CreatedAt, role)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		t.ID, err = s.insertID(ctx, tx, `INSERT INTO api_tokens (workspace_id, name, prefix, token_hash, created_at, role) VALUES (?, ?, ?, ?, ?, ?)`,
+			ws, name, t.Prefix, h[:], t.CreatedAt, role)
+		if err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, "token.create", "token", t.ID, audit.Set("name", name), audit.Set("role", role),
+			audit.Set("prefix", t.Prefix))
+	})
 	if err != nil {
 		return Token{}, "", fmt.Errorf("create token: %w", err)
 	}
-	t.ID = id
 	return t, secret, nil
 }
 
@@ -125,12 +134,6 @@ func (s *Store) Tokens(ctx context.Context, ws int64) ([]Token, error) {
 
 // RevokeToken disables a token at once.
 func (s *Store) RevokeToken(ctx context.Context, ws, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL`), now(), ws, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("token %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.execAudited(ctx, ws, fmt.Sprintf("token %d", id), "token.revoke", "token", id,
+		`UPDATE api_tokens SET revoked_at = ? WHERE workspace_id = ? AND id = ? AND revoked_at IS NULL`, []any{now(), ws, id})
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/audit"
 	"time"
 )
 
@@ -55,8 +56,10 @@ func (s *Store) CreateWebhook(ctx context.Context, ws int64, url string) (Webhoo
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE webhooks SET secret = ? WHERE id = ?`), stored, id)
-		return err
+		if _, err = tx.ExecContext(ctx, s.q(`UPDATE webhooks SET secret = ? WHERE id = ?`), stored, id); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, "webhook.create", "webhook", id, audit.Set("url", url))
 	})
 	if err != nil {
 		return Webhook{}, fmt.Errorf("create webhook: %w", err)
@@ -90,14 +93,8 @@ func (s *Store) Webhooks(ctx context.Context, ws int64) ([]Webhook, error) {
 
 // DisableWebhook stops deliveries to a webhook; its log stays.
 func (s *Store) DisableWebhook(ctx context.Context, ws, id int64) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE webhooks SET disabled_at = ? WHERE workspace_id = ? AND id = ? AND disabled_at IS NULL`), now(), ws, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("webhook %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.execAudited(ctx, ws, fmt.Sprintf("webhook %d", id), "webhook.disable", "webhook", id,
+		`UPDATE webhooks SET disabled_at = ? WHERE workspace_id = ? AND id = ? AND disabled_at IS NULL`, []any{now(), ws, id})
 }
 
 // webhookEventBatch bounds the entries of one delivery body.

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/audit"
 	"time"
 )
 
@@ -40,8 +42,13 @@ func (s *Store) CreateWorkspace(ctx context.Context, name string) (Workspace, er
 		query = `INSERT INTO workspaces (id, name, created_at) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM
 			(SELECT id FROM workspaces UNION ALL SELECT id FROM deleted_workspaces)), ?, ?)`
 	}
-	var err error
-	w.ID, err = s.insertID(ctx, s.db, query, name, w.CreatedAt)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if w.ID, err = s.insertID(ctx, tx, query, name, w.CreatedAt); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, w.ID, "workspace.create", "workspace", w.ID, audit.Set("name", name))
+	})
 	if err != nil {
 		return Workspace{}, fmt.Errorf("create workspace %q: %w", name, err)
 	}

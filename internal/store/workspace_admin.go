@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // ErrLedgerKept is returned when a workspace to delete holds consent records: the ledger
@@ -68,12 +69,18 @@ func (s *Store) WorkspaceContentsOf(ctx context.Context, ws int64) (WorkspaceCon
 
 // RenameWorkspace gives a workspace a new name; ErrNotFound or ErrConflict.
 func (s *Store) RenameWorkspace(ctx context.Context, from, to string) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE workspaces SET name = ? WHERE name = ?`), to, from)
-	if err != nil {
-		return fmt.Errorf("rename workspace %q to %q: %w", from, to, mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var id int64
+		if err := tx.QueryRowContext(ctx, s.q(`UPDATE workspaces SET name = ? WHERE name = ? RETURNING id`), to, from).Scan(&id); err != nil {
+			return mapErr(err)
+		}
+		return s.auditTx(ctx, tx, id, "workspace.rename", "workspace", id, audit.Diff("name", from, to))
+	})
+	if errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("workspace %q: %w", from, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("rename workspace %q to %q: %w", from, to, err)
 	}
 	return nil
 }
@@ -99,9 +106,11 @@ func (s *Store) DeleteWorkspace(ctx context.Context, ws Workspace) error {
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM workspaces WHERE id = ?`), ws.ID); err != nil {
 			return fmt.Errorf("delete workspace %q: %w", ws.Name, err)
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO deleted_workspaces (id, name, deleted_at) VALUES (?, ?, ?)`),
-			ws.ID, ws.Name, now())
-		return err
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deleted_workspaces (id, name, deleted_at) VALUES (?, ?, ?)`),
+			ws.ID, ws.Name, now()); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws.ID, "workspace.delete", "workspace", ws.ID, audit.Diff("name", ws.Name, ""))
 	})
 }
 
@@ -119,6 +128,6 @@ func (s *Store) ensureDefaultWorkspace(ctx context.Context) error {
 	if err != nil || !fresh {
 		return err
 	}
-	_, err = s.EnsureWorkspace(ctx, DefaultWorkspace)
+	_, err = s.EnsureWorkspace(audit.WithActor(ctx, audit.Actor{Kind: audit.System, Name: "open"}), DefaultWorkspace)
 	return err
 }

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -48,7 +49,8 @@ func (s *Server) authenticate(allowed []string, next http.Handler) http.Handler 
 				tok.Role, r.Method, r.URL.Path, strings.Join(allowed, ", ")))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), tokenKey{}, tok)))
+		ctx := audit.WithActor(context.WithValue(r.Context(), tokenKey{}, tok), auditActor(w, r, tok))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

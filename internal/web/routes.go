@@ -23,6 +23,7 @@ func (s *Server) routes(rt *router) {
 	s.consentRoutes(api)
 	s.suppressionRoutes(api)
 	s.verifyRoutes(api)
+	s.auditRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 }
@@ -67,6 +68,8 @@ func (rt *router) Handle(pattern string, h http.Handler) {
 		roles := rolesFor(pattern)
 		h = rt.s.authenticate(roles, h)
 		rt.s.registered(Route{Pattern: pattern, Roles: roles})
+	} else {
+		h = rt.s.withPublicActor(h)
 	}
 	rt.mux.Handle(pattern, h)
 }

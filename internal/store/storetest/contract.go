@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"ImportProgress":    testImportProgress,
 		"ImportClaim":       testImportClaim,
 		"Tokens":            testTokens,
+		"Audit":             testAudit,
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,
 		"LegitimateInt":     testLegitimateInterest,
