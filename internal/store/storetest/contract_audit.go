@@ -32,6 +32,56 @@ func testAudit(t *testing.T, st *store.Store) {
 		return es
 	}
 
+	t.Run("Reads", func(t *testing.T) {
+		// AuditEntries: newest first, limited, filtered by entity, within the workspace only;
+		// EachAuditEntry: the whole chain in order, stopped by the callback's error.
+		rw := ws(t, st, "audit-reads")
+		other := ws(t, st, "audit-reads-other")
+		for _, name := range []string{"a", "b", "c"} {
+			if _, err := st.CreateList(ctx, contact.List{WorkspaceID: rw, Name: name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := st.CreateList(ctx, contact.List{WorkspaceID: other, Name: "a"}); err != nil {
+			t.Fatal(err)
+		}
+		all, err := st.AuditEntries(context.Background(), rw, audit.Filter{Entity: "list", Limit: 10})
+		if err != nil || len(all) != 3 {
+			t.Fatalf("AuditEntries = %d entries, %v; want the 3 list entries of this workspace", len(all), err)
+		}
+		for i, e := range all {
+			if e.WorkspaceID != rw || (i > 0 && e.Seq >= all[i-1].Seq) {
+				t.Fatalf("AuditEntries not newest first within the workspace: %+v", all)
+			}
+		}
+		if two, err := st.AuditEntries(context.Background(), rw, audit.Filter{Entity: "list", Limit: 2}); err != nil || len(two) != 2 || two[0].Seq != all[0].Seq {
+			t.Fatalf("AuditEntries limit 2 = %+v, %v", two, err)
+		}
+		if none, err := st.AuditEntries(context.Background(), rw, audit.Filter{Entity: "token"}); err != nil || len(none) != 0 {
+			t.Fatalf("AuditEntries entity token = %+v, %v; want none", none, err)
+		}
+		var seqs []int64
+		if err := st.EachAuditEntry(context.Background(), rw, func(e audit.Entry) error {
+			if e.WorkspaceID != rw {
+				return fmt.Errorf("entry of workspace %d", e.WorkspaceID)
+			}
+			seqs = append(seqs, e.Seq)
+			return nil
+		}); err != nil || len(seqs) < 3 {
+			t.Fatalf("EachAuditEntry = %v, %v", seqs, err)
+		}
+		for i := 1; i < len(seqs); i++ {
+			if seqs[i] != seqs[i-1]+1 {
+				t.Fatalf("EachAuditEntry not in chain order: %v", seqs)
+			}
+		}
+		stop := errors.New("stop")
+		n := 0
+		if err := st.EachAuditEntry(context.Background(), rw, func(audit.Entry) error { n++; return stop }); !errors.Is(err, stop) || n != 1 {
+			t.Fatalf("EachAuditEntry with a failing callback = %v after %d entries", err, n)
+		}
+	})
+
 	t.Run("ChangeAndEntryCommitTogether", func(t *testing.T) {
 		if _, err := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "news"}); err != nil {
 			t.Fatal(err)
