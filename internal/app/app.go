@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -18,6 +19,8 @@ type App struct {
 	Log       *slog.Logger
 	Workspace store.Workspace
 	HTTP      HTTPOptions // serve's client limits and /metrics access; zero values take the defaults
+	// JobOptions tune serve's background jobs (periods, clock); zero values take the defaults.
+	JobOptions jobs.Options
 
 	elig  eligibilityCache
 	scr   screens

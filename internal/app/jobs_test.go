@@ -1,0 +1,174 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/jobs"
+	"github.com/clearlist/clearlist/internal/store/storetest"
+	"github.com/clearlist/clearlist/internal/webhook"
+	"github.com/riverqueue/river"
+)
+
+// startJobs opens a working job client on a and starts it; it is stopped at the end.
+func startJobs(t *testing.T, a *App) *jobs.Client {
+	t.Helper()
+	jc, err := a.OpenJobs(context.Background(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jc.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := jc.Stop(context.Background(), 10*time.Second); err != nil {
+			t.Errorf("stop jobs: %v", err)
+		}
+		jc.Close()
+	})
+	return jc
+}
+
+// waitJobs waits until the client lists at least n jobs of the kind in the state; a minute
+// without them fails the test (the wait bounds a hang; nothing is measured).
+func waitJobs(t *testing.T, jc *jobs.Client, kind, state string, n int) []jobs.Job {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		js, err := jc.List(context.Background(), jobs.Filter{Kind: kind, State: state, Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(js) >= n {
+			return js
+		}
+		if time.Now().After(deadline) {
+			all, _ := jc.List(context.Background(), jobs.Filter{Limit: 20})
+			t.Fatalf("waited a minute for %d %s jobs %s; have %d; latest jobs: %+v", n, state, kind, len(js), all)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestJobsExpireSignups: the double opt-in expiry runs as a River periodic job and closes a
+// sign-up that was not confirmed in time, with its expired ledger entry.
+func TestJobsExpireSignups(t *testing.T) {
+	for _, eng := range storetest.Engines() {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := context.Background()
+			e := newDOIEnv(t, eng.DSN(t), 1000)
+			if code, body := e.postJSON(t, "default", jsonSignup("late@example.de", "newsletter")); code != 202 {
+				t.Fatalf("subscribe: %d %s", code, body)
+			}
+			e.a.JobOptions.Now = func() time.Time { return time.Now().Add(8 * 24 * time.Hour) }
+			jc := startJobs(t, e.a)
+			done := waitJobs(t, jc, jobs.KindDOIExpiry, "completed", 1)
+			if done[0].Attempt != 1 || done[0].FinalizedAt == nil {
+				t.Fatalf("expiry job: %+v", done[0])
+			}
+			c, err := e.a.Store.ContactByEmail(ctx, e.a.Workspace.ID, "late@example.de")
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := e.a.Store.ConsentState(ctx, e.a.Workspace.ID, c.ID, "newsletter", consent.Email)
+			if err != nil || s.State != consent.StateExpired || s.Entry.Actor != "system:doi-expiry" {
+				t.Fatalf("after the expiry job: %+v %v", s, err)
+			}
+		})
+	}
+}
+
+// TestJobsPeriodicOncePerPeriod: two job clients (two serve processes) on one PostgreSQL
+// schema run a periodic job once per period, and the job cannot be inserted twice in one.
+func TestJobsPeriodicOncePerPeriod(t *testing.T) {
+	dsn := storetest.PostgresDSN(t)
+	a1, a2 := openApp(t, dsn), openApp(t, dsn)
+	c1, c2 := startJobs(t, a1), startJobs(t, a2)
+	waitJobs(t, c1, jobs.KindDOIExpiry, "completed", 1)
+	waitJobs(t, c2, jobs.KindImpliedLapse, "completed", 1)
+	for _, c := range []*jobs.Client{c1, c2} {
+		for args, period := range map[river.JobArgs]time.Duration{jobs.DOIExpiryArgs{}: expiryInterval, jobs.ImpliedLapseArgs{}: 24 * time.Hour} {
+			_, dup, err := c.Enqueue(context.Background(), args, jobs.PeriodicOpts(period))
+			if err != nil || !dup {
+				t.Fatalf("a second %s job in the same period: duplicate %v, %v", args.Kind(), dup, err)
+			}
+		}
+	}
+	for _, kind := range []string{jobs.KindDOIExpiry, jobs.KindImpliedLapse, jobs.KindReverify} {
+		js, err := c2.List(context.Background(), jobs.Filter{Kind: kind})
+		if err != nil || len(js) != 1 {
+			t.Fatalf("%s jobs this period: %d (%v); want 1 for both servers", kind, len(js), err)
+		}
+	}
+}
+
+// TestJobsWebhookDelivery: the webhook job delivers to a real HTTP server, retries a 500
+// after the delivery's backoff, delivers exactly once, and the delivery shows its final state.
+func TestJobsWebhookDelivery(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		var hits atomic.Int32
+		var mu sync.Mutex
+		var ids []string
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := hits.Add(1)
+			mu.Lock()
+			ids = append(ids, r.Header.Get("Clearlist-Delivery"))
+			mu.Unlock()
+			if n == 1 {
+				w.WriteHeader(500)
+			}
+		}))
+		defer srv.Close()
+		h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "hook@example.org", Reason: "request-phone", Scope: "email"})
+
+		var skew atomic.Int64
+		a.JobOptions.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+		a.JobOptions.Periods.Webhooks = 200 * time.Millisecond
+		jc := startJobs(t, a)
+		for hits.Load() < 1 {
+			waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1)
+		}
+		ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		if err != nil || len(ds) != 1 || ds[0].Attempts != 1 || ds[0].DeliveredAt != nil || ds[0].LastStatus != 500 {
+			t.Fatalf("after the 500: %+v %v", ds, err)
+		}
+		// Rounds before the backoff send nothing.
+		before := len(waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1))
+		waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", before+2)
+		if n := hits.Load(); n != 1 {
+			t.Fatalf("retried before the backoff: %d requests", n)
+		}
+		skew.Store(int64(webhook.Backoff(1) + webhookLease))
+		for hits.Load() < 2 {
+			time.Sleep(20 * time.Millisecond)
+			waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1)
+		}
+		// More rounds deliver nothing again.
+		before = len(waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1))
+		waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", before+3)
+		if n := hits.Load(); n != 2 {
+			t.Fatalf("%d requests; want the failed one and one delivery", n)
+		}
+		mu.Lock()
+		if ids[0] == "" || ids[0] != ids[1] {
+			t.Fatalf("the retry must carry the same delivery id: %q", ids)
+		}
+		mu.Unlock()
+		ds, err = a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		if err != nil || len(ds) != 1 || ds[0].Attempts != 2 || ds[0].DeliveredAt == nil || ds[0].LastStatus != 200 {
+			t.Fatalf("final state: %+v %v", ds, err)
+		}
+	})
+}
