@@ -250,7 +250,8 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: log})
+	// River's migrator tells of every step at info level; only its warnings are worth a line.
+	m, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: slog.New(atLeast{log.Handler(), slog.LevelWarn})})
 	if err != nil {
 		return nil, fmt.Errorf("prepare job tables: %w", err)
 	}
@@ -330,3 +331,45 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 	}
 	return res.Job.ID, res.UniqueSkippedAsDuplicate, nil
 }
+
+// Kinds are the job kinds clearlist runs.
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver}
+
+// RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
+// besides the periodic ones.
+func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
+	var args river.JobArgs
+	switch kind {
+	case KindDOIExpiry:
+		args = DOIExpiryArgs{}
+	case KindImpliedLapse:
+		args = ImpliedLapseArgs{}
+	case KindReverify:
+		args = ReverifyArgs{}
+	case KindWebhookDeliver:
+		args = WebhookArgs{}
+	default:
+		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
+	}
+	res, err := c.insert(ctx, args, &river.InsertOpts{MaxAttempts: 3})
+	if err != nil {
+		return Job{}, fmt.Errorf("enqueue %s job: %w", kind, err)
+	}
+	return toJob(res.Job), nil
+}
+
+// atLeast passes on the records of a level or above only.
+type atLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h atLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h atLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return atLeast{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h atLeast) WithGroup(name string) slog.Handler { return atLeast{h.Handler.WithGroup(name), h.min} }
