@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -169,6 +171,46 @@ func TestJobsWebhookDelivery(t *testing.T) {
 		ds, err = a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
 		if err != nil || len(ds) != 1 || ds[0].Attempts != 2 || ds[0].DeliveredAt == nil || ds[0].LastStatus != 200 {
 			t.Fatalf("final state: %+v %v", ds, err)
+		}
+	})
+}
+
+// TestJobsAPI: GET /api/v1/jobs lists the jobs serve runs, with kind, state, attempts and
+// times, to admin and compliance only.
+func TestJobsAPI(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		a.Cfg.DataDir = t.TempDir()
+		tokens := roleTokens(t, a)
+		base, stop := startServer(t, a)
+		defer stop()
+		type listing struct {
+			Jobs []jobs.Job `json:"jobs"`
+		}
+		var got listing
+		deadline := time.Now().Add(time.Minute)
+		for len(got.Jobs) == 0 {
+			code, body := apiCall(t, "GET", base+"/api/v1/jobs?kind=doi_expiry&state=completed", tokens["compliance"], "", "")
+			if code != 200 {
+				t.Fatalf("GET /api/v1/jobs: %d %s", code, body)
+			}
+			if err := json.Unmarshal([]byte(body), &got); err != nil {
+				t.Fatal(err)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no completed doi_expiry job listed within a minute: %s", body)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		j := got.Jobs[0]
+		if j.Kind != jobs.KindDOIExpiry || j.State != "completed" || j.Attempt != 1 || j.FinalizedAt == nil || j.ScheduledAt.IsZero() {
+			t.Fatalf("listed job: %+v", j)
+		}
+		if code, body := apiCall(t, "GET", base+"/api/v1/jobs", tokens["marketer"], "", ""); code != 403 {
+			t.Fatalf("a marketer lists jobs: %d %s", code, body)
+		}
+		if code, body := apiCall(t, "GET", base+"/api/v1/jobs?state=stuck", tokens["admin"], "", ""); code != 422 || !strings.Contains(body, "state") {
+			t.Fatalf("a state that does not exist: %d %s", code, body)
 		}
 	})
 }

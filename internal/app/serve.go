@@ -57,11 +57,6 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
-	doi := a.NewDOI("http://"+addr, a.Sender())
-	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
-		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
-		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies}, a.Store, imp)
 	// Periodic work (double opt-in expiry, implied-consent lapse, re-verification, webhook
 	// deliveries) runs as River jobs, shared with the other serve processes on the database.
 	jc, err := a.OpenJobs(ctx, true)
@@ -74,6 +69,11 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
+	doi := a.NewDOI("http://"+addr, a.Sender())
+	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
+		Eligibility: a, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
+		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
+		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
 	if err := imp.recover(bg); err != nil {

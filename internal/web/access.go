@@ -54,6 +54,7 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/verify":                       staff,
 	"POST /api/v1/verify/jobs":                 staff,
 	"GET /api/v1/verify/jobs/{id}":             staff,
+	"GET /api/v1/jobs":                         compliance,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -23,6 +23,7 @@ func (s *Server) routes(rt *router) {
 	s.consentRoutes(api)
 	s.suppressionRoutes(api)
 	s.verifyRoutes(api)
+	s.jobRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 }
