@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -211,6 +214,97 @@ func TestJobsAPI(t *testing.T) {
 		}
 		if code, body := apiCall(t, "GET", base+"/api/v1/jobs?state=stuck", tokens["admin"], "", ""); code != 422 || !strings.Contains(body, "state") {
 			t.Fatalf("a state that does not exist: %d %s", code, body)
+		}
+	})
+}
+
+// TestJobsKillResume: serve is killed with SIGKILL while its webhook round is sending; the
+// round is left running. Another server's rescuer takes it for lost, the next round sends
+// the delivery again with the same delivery id (the receiver's idempotency key), once, and
+// the delivery ends delivered.
+func TestJobsKillResume(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		var hits atomic.Int32
+		var mu sync.Mutex
+		var ids []string
+		first, release := make(chan struct{}), make(chan struct{})
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := hits.Add(1)
+			mu.Lock()
+			ids = append(ids, r.Header.Get("Clearlist-Delivery"))
+			mu.Unlock()
+			if n == 1 {
+				close(first)
+				select { // hangs until the sender dies, or the test ends
+				case <-r.Context().Done():
+				case <-release:
+				}
+			}
+		}))
+		defer srv.Close()
+		defer close(release)
+		h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "kill@example.org", Reason: "request-phone", Scope: "email"})
+
+		addrFile := filepath.Join(t.TempDir(), "addr")
+		arg, _ := json.Marshal(childServeArgs{DSN: dsn, DataDir: t.TempDir(), AddrFile: addrFile})
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), childServeEnv+"="+string(arg))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-first:
+		case <-time.After(time.Minute):
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the child server sent no webhook within a minute")
+		}
+		cmd.Process.Kill() // SIGKILL
+		cmd.Wait()
+
+		look, err := a.OpenJobs(ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer look.Close()
+		if js, err := look.List(ctx, jobs.Filter{Kind: jobs.KindWebhookDeliver, State: "running"}); err != nil || len(js) != 1 {
+			t.Fatalf("the killed server's round: %+v %v; want one left running", js, err)
+		}
+
+		// Another server; its clock is past the delivery's lease.
+		a.JobOptions = jobs.Options{JobTimeout: 2 * time.Second, RescueStuckJobsAfter: 3 * time.Second,
+			Now: func() time.Time { return time.Now().Add(webhookLease + time.Second) }}
+		a.JobOptions.Periods.Webhooks = 200 * time.Millisecond
+		jc := startJobs(t, a)
+		deadline := time.Now().Add(2 * time.Minute)
+		for hits.Load() < 2 {
+			if time.Now().After(deadline) {
+				t.Fatal("the delivery was not sent again within two minutes of the kill")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		before := len(waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1))
+		waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", before+3)
+		if n := hits.Load(); n != 2 {
+			t.Fatalf("%d requests; want the one cut off by the kill and one delivery", n)
+		}
+		mu.Lock()
+		if ids[0] == "" || ids[0] != ids[1] {
+			t.Fatalf("the resent delivery must carry the same delivery id: %q", ids)
+		}
+		mu.Unlock()
+		ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		if err != nil || len(ds) != 1 || ds[0].DeliveredAt == nil || ds[0].LastStatus != 200 {
+			t.Fatalf("final state: %+v %v", ds, err)
+		}
+		if js, err := jc.List(ctx, jobs.Filter{Kind: jobs.KindWebhookDeliver, State: "running"}); err != nil || len(js) > 1 {
+			t.Fatalf("rounds still running after the rescue: %+v %v", js, err)
 		}
 	})
 }

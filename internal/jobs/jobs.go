@@ -6,6 +6,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -76,8 +77,11 @@ type Options struct {
 	Service Service
 	Periods Periods
 	Logger  *slog.Logger
-	// RescueStuckJobsAfter is how long a running job may go without finishing before it is
-	// taken to be lost (its process killed) and run again; default River's (1 hour).
+	// JobTimeout bounds one run of a job (its context is cancelled then); default 4 minutes.
+	JobTimeout time.Duration
+	// RescueStuckJobsAfter is how long a job may stay running before it is taken to be lost
+	// (its process killed) and made retryable, or discarded when out of attempts; at least
+	// JobTimeout; default 5 minutes. Until then a lost webhook round holds back the next.
 	RescueStuckJobsAfter time.Duration
 	Now                  func() time.Time // the clock the jobs pass to the Service; default time.Now
 	ID                   string           // this client's name in job rows; default River's
@@ -108,6 +112,12 @@ type Filter struct {
 	State string
 	Limit int // default 50, at most 1000
 }
+
+// The defaults of Options.JobTimeout and Options.RescueStuckJobsAfter.
+const (
+	DefaultJobTimeout  = 4 * time.Minute
+	DefaultRescueAfter = 5 * time.Minute
+)
 
 // ErrNotFound is returned for a job id that does not exist.
 var ErrNotFound = errors.New("job not found")
@@ -258,7 +268,9 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
 		return nil, fmt.Errorf("create job tables (River migrations): %w", err)
 	}
-	cfg := &river.Config{Logger: log, ID: o.ID, RescueStuckJobsAfter: o.RescueStuckJobsAfter}
+	timeout := cmp.Or(o.JobTimeout, DefaultJobTimeout)
+	rescue := max(cmp.Or(o.RescueStuckJobsAfter, DefaultRescueAfter), timeout)
+	cfg := &river.Config{Logger: log, ID: o.ID, JobTimeout: timeout, RescueStuckJobsAfter: rescue}
 	if o.Service != nil {
 		now := o.Now
 		if now == nil {
