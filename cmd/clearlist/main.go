@@ -40,6 +40,7 @@ type cli struct {
 	Setting     settingCmd     `cmd:"" help:"Workspace settings (e.g. verify.exclude_risky)."`
 	Audit       auditCmd       `cmd:"" help:"The audit trail: who changed what, when (ls, verify)."`
 	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
+	Jobs        jobsCmd        `cmd:"" help:"Background jobs (River): ls, show, retry, cancel, run."`
 	Keys        keysCmd        `cmd:"" help:"The secret key that wraps the keys stored in the database: generate, status, wrap, unwrap."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
 	Eligibility eligibilityCmd `embed:""`

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/eligibility"
+	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -19,6 +20,8 @@ type App struct {
 	Log       *slog.Logger
 	Workspace store.Workspace
 	HTTP      HTTPOptions // serve's client limits and /metrics access; zero values take the defaults
+	// JobOptions tune serve's background jobs (periods, clock); zero values take the defaults.
+	JobOptions jobs.Options
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service

@@ -34,6 +34,8 @@ var (
 	agentMay = []string{"GET /api/v1/check", "GET /api/v1/eligibility", "POST /api/v1/agent/dnc", "POST /api/v1/crm/flags"}
 	// overrulerOnly are the routes only a role that may overrule a person's request may use.
 	overrulerOnly = []string{"GET /api/v1/contacts/{id}/status-changes", "GET /api/v1/audit"}
+	// operatorOnly are the instance's operations (its background jobs): admin and compliance.
+	operatorOnly = []string{"GET /api/v1/jobs"}
 )
 
 // expectedRoles is the decision above for one route.
@@ -41,7 +43,7 @@ func expectedRoles(pattern string) []string {
 	switch {
 	case slices.Contains(agentMay, pattern):
 		return []string{"admin", "agent", "compliance", "marketer"}
-	case slices.Contains(overrulerOnly, pattern):
+	case slices.Contains(overrulerOnly, pattern), slices.Contains(operatorOnly, pattern):
 		return []string{"admin", "compliance"}
 	}
 	return []string{"admin", "compliance", "marketer"}

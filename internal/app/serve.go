@@ -24,9 +24,6 @@ const importDrain = 20 * time.Second
 // entries other processes (the CLI, other servers) record; its own apply at once.
 const syncInterval = 250 * time.Millisecond
 
-// webhookInterval is how often serve looks for webhook deliveries that are due.
-const webhookInterval = 2 * time.Second
-
 // HTTPOptions are serve's limits on slow and anonymous clients and who may read /metrics.
 type HTTPOptions struct {
 	ClientTimeout     time.Duration // time a client without a valid token has to send its request body
@@ -60,15 +57,23 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	imp := &backgroundImporter{a: a, ctx: bg}
+	// Periodic work (double opt-in expiry, implied-consent lapse, re-verification, webhook
+	// deliveries) runs as River jobs, shared with the other serve processes on the database.
+	jc, err := a.OpenJobs(ctx, true)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer jc.Close()
+	if err := jc.Start(bg); err != nil {
+		ln.Close()
+		return err
+	}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
 		Eligibility: a.Elig, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
-		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies}, a.Store, imp)
-	expiryDone := make(chan struct{})
-	go func() { defer close(expiryDone); a.expiryLoop(bg, expiryInterval, a.doiWindow()) }()
-	hooksDone := make(chan struct{})
-	go func() { defer close(hooksDone); a.webhookLoop(bg, webhookInterval) }()
+		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
 	if err := imp.recover(bg); err != nil {
@@ -80,9 +85,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err = srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
+	if err := jc.Stop(context.WithoutCancel(ctx), importDrain); err != nil {
+		a.Log.Error("stop background jobs", "err", err)
+	}
 	stop()
-	<-expiryDone
-	<-hooksDone
 	<-syncDone
 	a.Log.Info("clearlist stopped")
 	return err

@@ -44,29 +44,6 @@ func (a *App) DeliverWebhooks(ctx context.Context, c *http.Client, now time.Time
 	return sent, failed, nil
 }
 
-// webhookLoop delivers due webhooks every interval until ctx ends.
-func (a *App) webhookLoop(ctx context.Context, interval time.Duration) {
-	c := &http.Client{Timeout: 10 * time.Second}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		for { // a full round may leave more due
-			sent, failed, err := a.DeliverWebhooks(ctx, c, time.Now().UTC(), 100)
-			if err != nil && ctx.Err() == nil {
-				a.Log.Error("deliver webhooks", "err", err)
-			}
-			if err != nil || sent+failed < 100 {
-				break
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // CheckWebhookURL accepts absolute http and https URLs only.
 func CheckWebhookURL(raw string) error {
 	u, err := url.Parse(raw)

@@ -55,6 +55,7 @@ var routeRoles = map[string][]string{
 	"POST /api/v1/verify/jobs":                 staff,
 	"GET /api/v1/verify/jobs/{id}":             staff,
 	"GET /api/v1/audit":                        compliance,
+	"GET /api/v1/jobs":                         compliance,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -24,6 +24,7 @@ func (s *Server) routes(rt *router) {
 	s.suppressionRoutes(api)
 	s.verifyRoutes(api)
 	s.auditRoutes(api)
+	s.jobRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 }

@@ -34,6 +34,7 @@ type Config struct {
 	Eligibility    Eligibility            // answers GET /api/v1/eligibility; nil answers 503
 	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
 	Verifier       Verifier               // address verification; nil leaves its routes out
+	Jobs           Jobs                   // the background jobs (GET /api/v1/jobs); nil leaves the route out
 	Collectors     []prometheus.Collector // further metrics for /metrics (the app's)
 	DOI            DoubleOptIn            // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com

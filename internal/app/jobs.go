@@ -1,0 +1,54 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/jobs"
+)
+
+// OpenJobs opens the background-job client on the instance's database, creating River's
+// tables on first use. With work set it runs the periodic jobs (serve); without it, it only
+// lists, retries and cancels jobs (the command line).
+func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
+	sqlDB, pool, err := a.Store.JobDB(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o := a.JobOptions
+	if o.Logger == nil {
+		o.Logger = a.Log
+	}
+	o.Service = nil
+	if work {
+		o.Service = jobService{a: a, hc: &http.Client{Timeout: 10 * time.Second}, maxAge: a.doiWindow()}
+		if o.Periods.DOIExpiry == 0 {
+			o.Periods.DOIExpiry = expiryInterval
+		}
+	}
+	return jobs.Open(ctx, jobs.DB{SQLite: sqlDB, Postgres: pool}, o)
+}
+
+// jobService is the work the periodic jobs do, each a round over every workspace.
+type jobService struct {
+	a      *App
+	hc     *http.Client
+	maxAge time.Duration
+}
+
+func (s jobService) ExpireSignups(ctx context.Context, now time.Time) (int, error) {
+	return ExpireAllSignups(ctx, s.a.Store, s.maxAge, now)
+}
+
+func (s jobService) LapseImpliedConsent(ctx context.Context, now time.Time) (int, error) {
+	return s.a.ExpireAllImpliedConsent(ctx, now)
+}
+
+func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {
+	return s.a.ReverifyAll(ctx, s.a.Cfg.ReverifyDays, now)
+}
+
+func (s jobService) DeliverWebhooks(ctx context.Context, now time.Time) (int, int, error) {
+	return s.a.DeliverWebhooks(ctx, s.hc, now, jobs.WebhookRound)
+}
