@@ -104,7 +104,7 @@ func (t *postgresTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (
 	}
 	res, err := t.mergeFast(ctx, b, now)
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+	if !errors.As(err, &pgErr) || pgErr.Code != pgUniqueViolation {
 		return res, err
 	}
 	if _, err := t.tx.Exec(ctx, `ROLLBACK TO SAVEPOINT merge`); err != nil {
