@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-func chain(n int) []Entry {
+func testChain(n int) []Entry {
 	var out []Entry
 	prev := Genesis
 	for i := 1; i <= n; i++ {
@@ -32,7 +32,7 @@ func verify(es []Entry) *Break {
 }
 
 func TestVerifyNamesFirstBrokenEntry(t *testing.T) {
-	if b := verify(chain(4)); b != nil {
+	if b := verify(testChain(4)); b != nil {
 		t.Fatalf("intact chain: %v", b)
 	}
 	cases := map[string]func([]Entry) []Entry{
@@ -46,7 +46,7 @@ func TestVerifyNamesFirstBrokenEntry(t *testing.T) {
 		"personal flag": func(es []Entry) []Entry { es[2].Changes[0].Personal = true; return es },
 	}
 	for want, tamper := range cases {
-		b := verify(tamper(chain(4)))
+		b := verify(tamper(testChain(4)))
 		wantID := int64(13)
 		if want == "sequence gap" {
 			wantID = 14 // 13 was removed: the one after the gap is named

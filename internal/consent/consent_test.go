@@ -120,7 +120,7 @@ func TestHashCoversEveryField(t *testing.T) {
 	}
 }
 
-func chain(n int) []Entry {
+func testChain(n int) []Entry {
 	out := make([]Entry, n)
 	prev := Genesis
 	for i := range out {
@@ -157,7 +157,7 @@ func TestVerifyChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := VerifyChain(slices.Values(tt.edit(chain(5))))
+			b := VerifyChain(slices.Values(tt.edit(testChain(5))))
 			switch {
 			case tt.wantID == 0 && b != nil:
 				t.Fatalf("VerifyChain = %v, want intact", b)
@@ -172,7 +172,7 @@ func TestState(t *testing.T) {
 	if s := State(nil); s.State != StateNone || s.Entry != nil || s.Active() {
 		t.Fatalf("State(nil) = %+v", s)
 	}
-	c := chain(4) // granted, withdrawn, granted, withdrawn
+	c := testChain(4) // granted, withdrawn, granted, withdrawn
 	if s := State(c[:3]); s.State != StateGranted || s.Entry.ID != 12 || !s.Active() {
 		t.Fatalf("after re-grant: %+v", s)
 	}

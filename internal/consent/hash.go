@@ -1,38 +1,12 @@
 package consent
 
-import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
-	"fmt"
-	"time"
-)
+import "github.com/clearlist/clearlist/internal/chain"
 
 // Digest is a SHA-256 hash of an entry; it prints and marshals as hex.
-type Digest []byte
+type Digest = chain.Digest
 
 // Genesis is the PrevHash of the first entry of every workspace: 32 zero bytes.
-var Genesis = Digest(make([]byte, sha256.Size))
-
-// String returns the digest in hex.
-func (d Digest) String() string { return hex.EncodeToString(d) }
-
-// Equal reports whether two digests are the same.
-func (d Digest) Equal(o Digest) bool { return bytes.Equal(d, o) }
-
-// MarshalText encodes the digest as hex.
-func (d Digest) MarshalText() ([]byte, error) { return []byte(hex.EncodeToString(d)), nil }
-
-// UnmarshalText decodes a hex digest.
-func (d *Digest) UnmarshalText(b []byte) error {
-	v, err := hex.DecodeString(string(b))
-	if err != nil {
-		return fmt.Errorf("digest: %w", err)
-	}
-	*d = v
-	return nil
-}
+var Genesis = chain.Genesis
 
 // hashVersion names the encoding below; a new encoding gets a new name, so that old entries
 // can still be verified with the old one.
@@ -44,47 +18,27 @@ const hashVersion = "clearlist/consent/v1"
 // UTC RFC 3339 with exactly six fraction digits (the zero time is the empty string), the
 // precision both database engines keep.
 func Hash(e Entry) Digest {
-	h := sha256.New()
-	var buf [8]byte
-	field := func(b []byte) {
-		binary.BigEndian.PutUint64(buf[:], uint64(len(b)))
-		h.Write(buf[:])
-		h.Write(b)
-	}
-	str := func(s string) { field([]byte(s)) }
-	num := func(n int64) {
-		var b [8]byte
-		binary.BigEndian.PutUint64(b[:], uint64(n))
-		field(b[:])
-	}
-	str(hashVersion)
-	num(e.ID)
-	num(e.Seq)
-	num(e.WorkspaceID)
-	num(e.ContactID)
-	str(e.Purpose)
-	str(string(e.Channel))
-	str(string(e.Action))
-	str(string(e.Basis))
+	h := chain.NewEncoder(hashVersion)
+	h.Num(e.ID)
+	h.Num(e.Seq)
+	h.Num(e.WorkspaceID)
+	h.Num(e.ContactID)
+	h.Str(e.Purpose)
+	h.Str(string(e.Channel))
+	h.Str(string(e.Action))
+	h.Str(string(e.Basis))
 	ev := e.Evidence
-	str(ev.Wording)
-	str(ev.FormID)
-	str(ev.FormVersion)
-	str(ev.IP)
-	str(ev.UserAgent)
-	str(hashTime(ev.Timestamp))
-	str(ev.DocumentRef)
-	str(ev.Collector)
-	num(e.SourceID)
-	str(e.Actor)
-	str(hashTime(e.RecordedAt))
-	field(e.PrevHash)
-	return h.Sum(nil)
-}
-
-func hashTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return normTime(t).Format("2006-01-02T15:04:05.000000Z07:00")
+	h.Str(ev.Wording)
+	h.Str(ev.FormID)
+	h.Str(ev.FormVersion)
+	h.Str(ev.IP)
+	h.Str(ev.UserAgent)
+	h.Time(ev.Timestamp)
+	h.Str(ev.DocumentRef)
+	h.Str(ev.Collector)
+	h.Num(e.SourceID)
+	h.Str(e.Actor)
+	h.Time(e.RecordedAt)
+	h.Bytes(e.PrevHash)
+	return h.Sum()
 }
