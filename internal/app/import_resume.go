@@ -174,7 +174,7 @@ func (b *backgroundImporter) resume(ctx context.Context, id int64) error {
 		return err
 	}
 	a.Log.Info("resuming import", "import", id, "file", j.FileName, "after_row", p.resume)
-	b.run(p)
+	b.run(ctx, p)
 	return nil
 }
 

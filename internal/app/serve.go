@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/web"
@@ -121,19 +122,24 @@ func (b *backgroundImporter) Start(ctx context.Context, req contact.ImportReques
 		b.a.Store.FinishImport(context.WithoutCancel(ctx), p.im.WorkspaceID, p.im.ID, store.ImportFailed, err.Error(), 0, 0)
 		return store.Import{}, err
 	}
-	b.run(p)
+	b.run(ctx, p)
 	return p.im, nil
 }
 
-// run imports p on a goroutine of its own. The upload and its job are removed when the
-// import is done; when it stops early they stay for a resume (at the next start, or with
-// `clearlist import --resume ID`).
-func (b *backgroundImporter) run(p *preparedImport) {
+// run imports p on a goroutine of its own, on behalf of the actor of ctx (the token that
+// uploaded it, for the audit trail), but not cancelled with ctx: the request has ended by
+// then. The upload and its job are removed when the import is done; when it stops early they
+// stay for a resume (at the next start, or with `clearlist import --resume ID`).
+func (b *backgroundImporter) run(ctx context.Context, p *preparedImport) {
 	req := p.req
+	jctx := b.ctx
+	if audit.HasActor(ctx) {
+		jctx = audit.WithActor(jctx, audit.ActorFrom(ctx))
+	}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
-		sum, err := b.a.runImport(b.ctx, p)
+		sum, err := b.a.runImport(jctx, p)
 		log := b.a.Log.With("import", p.im.ID, "file", req.FileName)
 		if errors.Is(err, contact.ErrInvalidImport) {
 			log.Error("import failed", "err", err)
@@ -147,7 +153,7 @@ func (b *backgroundImporter) run(p *preparedImport) {
 		b.a.forgetUpload(p.im.ID, req.Path)
 		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed, "warnings", sum.Warnings)
 		if req.Verify {
-			b.a.verifyAfterImport(b.ctx, p.im.WorkspaceID, req.List, log)
+			b.a.verifyAfterImport(jctx, p.im.WorkspaceID, req.List, log)
 		}
 	}()
 }

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/store"
@@ -24,7 +26,7 @@ func TestServeUploadImport(t *testing.T) {
 		a := openApp(t, dsn)
 		a.Cfg.DataDir = t.TempDir()
 		declare(t, a, "first_name")
-		_, token, err := a.Store.CreateToken(context.Background(), a.Workspace.ID, "test")
+		tok, token, err := a.Store.CreateToken(context.Background(), a.Workspace.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -53,6 +55,11 @@ func TestServeUploadImport(t *testing.T) {
 		}
 		if im.Inserted != 2 || im.Failed != 1 || im.Warnings != 1 || strings.Contains(body, a.Cfg.DataDir) {
 			t.Fatalf("import = %s", body)
+		}
+		// The import finished in the background, on behalf of the token that uploaded it.
+		es, err := a.Store.AuditEntries(context.Background(), a.Workspace.ID, audit.Filter{Entity: "import"})
+		if err != nil || len(es) != 1 || es[0].Actor.Kind != audit.Token || es[0].Actor.ID != strconv.FormatInt(tok.ID, 10) {
+			t.Fatalf("import audit entries = %+v, %v; want one by token %d", es, err, tok.ID)
 		}
 		if code, body := call("GET", fmt.Sprintf("/api/v1/imports/%d/errors", im.ID), "", ""); code != 200 ||
 			!strings.Contains(body, "not-an-address") || !strings.Contains(body, "020 7946 0018") {
