@@ -58,7 +58,7 @@ func (a *App) runVerifyJob(ctx context.Context, j store.VerifyJobRow, addrs []st
 		}
 		last := time.Now()
 		save := func(state, errText string) error {
-			return a.Store.UpdateVerifyJob(ctx, j.ID, done, verdicts, state, errText)
+			return a.Store.UpdateVerifyJob(ctx, j.WorkspaceID, j.ID, done, verdicts, state, errText)
 		}
 		err := a.VerifyAddresses(ctx, j.WorkspaceID, slices.Values(addrs), VerifyOptions{Store: true}, func(r verify.Result) {
 			mu.Lock()

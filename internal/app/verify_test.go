@@ -211,7 +211,7 @@ func TestResumeVerifyJob(t *testing.T) {
 		if err := a.Store.SaveVerifications(ctx, a.Workspace.ID, []store.Verification{{Address: "a@mail.test", Verdict: "deliverable", CheckedAt: started.Add(time.Second)}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := a.Store.UpdateVerifyJob(ctx, id, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
+		if err := a.Store.UpdateVerifyJob(ctx, a.Workspace.ID, id, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.ResumeVerifyJobs(ctx); err != nil {

@@ -35,8 +35,9 @@ func (s *Store) CreateVerifyJob(ctx context.Context, ws int64, addresses []strin
 	return id, nil
 }
 
-// UpdateVerifyJob records a job's progress; a state other than running finishes it.
-func (s *Store) UpdateVerifyJob(ctx context.Context, id, done int64, verdicts map[string]int, state, errText string) error {
+// UpdateVerifyJob records the progress of a job of the workspace (ErrNotFound for another
+// workspace's or an unknown one); a state other than running finishes it.
+func (s *Store) UpdateVerifyJob(ctx context.Context, ws, id, done int64, verdicts map[string]int, state, errText string) error {
 	b, err := json.Marshal(verdicts)
 	if err != nil {
 		return err
@@ -46,9 +47,15 @@ func (s *Store) UpdateVerifyJob(ctx context.Context, id, done int64, verdicts ma
 	if state != "running" {
 		fin = n
 	}
-	_, err = s.db.ExecContext(ctx, s.q(`UPDATE verify_jobs SET done = ?, verdicts = ?, state = ?, error = ?, updated_at = ?,
-		finished_at = COALESCE(finished_at, ?) WHERE id = ?`), done, string(b), state, errText, n, fin, id)
-	return err
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE verify_jobs SET done = ?, verdicts = ?, state = ?, error = ?, updated_at = ?,
+		finished_at = COALESCE(finished_at, ?) WHERE workspace_id = ? AND id = ?`), done, string(b), state, errText, n, fin, ws, id)
+	if err != nil {
+		return fmt.Errorf("verification job %d: %w", id, err)
+	}
+	if k, _ := res.RowsAffected(); k == 0 {
+		return fmt.Errorf("verification job %d: %w", id, ErrNotFound)
+	}
+	return nil
 }
 
 // VerifyJob returns a job of the workspace (without its addresses).

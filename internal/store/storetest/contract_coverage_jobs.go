@@ -41,7 +41,7 @@ func testVerifyJobs(t *testing.T, st *store.Store) {
 	}
 
 	// Progress is stored and a running job stays resumable with its addresses.
-	if err := st.UpdateVerifyJob(ctx, id, 2, map[string]int{"valid": 1, "invalid": 1}, "running", ""); err != nil {
+	if err := st.UpdateVerifyJob(ctx, w, id, 2, map[string]int{"valid": 1, "invalid": 1}, "running", ""); err != nil {
 		t.Fatal(err)
 	}
 	jobs, err := st.UnfinishedVerifyJobs(ctx)
@@ -58,7 +58,14 @@ func testVerifyJobs(t *testing.T, st *store.Store) {
 	}
 
 	// A finished job keeps its figures and error, gets a finish time, and is not resumed.
-	if err := st.UpdateVerifyJob(ctx, id, 3, map[string]int{"valid": 2, "invalid": 1}, "failed", "resolver down"); err != nil {
+	// Another workspace cannot touch the job, and an unknown id is not found.
+	if err := st.UpdateVerifyJob(ctx, other, id, 3, nil, "failed", "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateVerifyJob from another workspace = %v, want ErrNotFound", err)
+	}
+	if err := st.UpdateVerifyJob(ctx, w, id+theirs+100, 3, nil, "failed", "x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateVerifyJob of an unknown id = %v, want ErrNotFound", err)
+	}
+	if err := st.UpdateVerifyJob(ctx, w, id, 3, map[string]int{"valid": 2, "invalid": 1}, "failed", "resolver down"); err != nil {
 		t.Fatal(err)
 	}
 	j, err = st.VerifyJob(ctx, w, id)
