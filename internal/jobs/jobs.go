@@ -277,9 +277,9 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 			now = time.Now
 		}
 		w := river.NewWorkers()
-		river.AddWorker(w, &doiWorker{svc: o.Service, now: now, log: log})
-		river.AddWorker(w, &impliedWorker{svc: o.Service, now: now, log: log})
-		river.AddWorker(w, &reverifyWorker{svc: o.Service, now: now, log: log})
+		river.AddWorker(w, &roundWorker[DOIExpiryArgs]{what: "expired unconfirmed sign-ups", round: o.Service.ExpireSignups, now: now, log: log})
+		river.AddWorker(w, &roundWorker[ImpliedLapseArgs]{what: "recorded lapsed implied consent", round: o.Service.LapseImpliedConsent, now: now, log: log})
+		river.AddWorker(w, &roundWorker[ReverifyArgs]{what: "re-verified addresses", round: o.Service.Reverify, now: now, log: log})
 		river.AddWorker(w, &webhookWorker{svc: o.Service, now: now, log: log})
 		cfg.Workers = w
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}

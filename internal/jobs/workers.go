@@ -66,43 +66,20 @@ func periodicJobs(p Periods) []*river.PeriodicJob {
 	}
 }
 
-type doiWorker struct {
-	river.WorkerDefaults[DOIExpiryArgs]
-	svc Service
-	now func() time.Time
-	log *slog.Logger
+// roundWorker runs one periodic round (over every workspace) with the job as the actor of
+// the changes it makes, and logs how many things it changed.
+type roundWorker[T river.JobArgs] struct {
+	river.WorkerDefaults[T]
+	what  string // what the count counts, for the log
+	round func(ctx context.Context, now time.Time) (int, error)
+	now   func() time.Time
+	log   *slog.Logger
 }
 
-func (w *doiWorker) Work(ctx context.Context, j *river.Job[DOIExpiryArgs]) error {
+func (w *roundWorker[T]) Work(ctx context.Context, j *river.Job[T]) error {
 	ctx = asJob(ctx, j.JobRow)
-	n, err := w.svc.ExpireSignups(ctx, w.now().UTC())
-	return done(w.log, "expired unconfirmed sign-ups", j.ID, n, err)
-}
-
-type impliedWorker struct {
-	river.WorkerDefaults[ImpliedLapseArgs]
-	svc Service
-	now func() time.Time
-	log *slog.Logger
-}
-
-func (w *impliedWorker) Work(ctx context.Context, j *river.Job[ImpliedLapseArgs]) error {
-	ctx = asJob(ctx, j.JobRow)
-	n, err := w.svc.LapseImpliedConsent(ctx, w.now().UTC())
-	return done(w.log, "recorded lapsed implied consent", j.ID, n, err)
-}
-
-type reverifyWorker struct {
-	river.WorkerDefaults[ReverifyArgs]
-	svc Service
-	now func() time.Time
-	log *slog.Logger
-}
-
-func (w *reverifyWorker) Work(ctx context.Context, j *river.Job[ReverifyArgs]) error {
-	ctx = asJob(ctx, j.JobRow)
-	n, err := w.svc.Reverify(ctx, w.now().UTC())
-	return done(w.log, "re-verified addresses", j.ID, n, err)
+	n, err := w.round(ctx, w.now().UTC())
+	return done(w.log, w.what, j.ID, n, err)
 }
 
 type webhookWorker struct {
