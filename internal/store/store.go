@@ -8,6 +8,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/errs"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -36,10 +37,10 @@ const (
 )
 
 // ErrNotFound is returned when the asked-for row does not exist in the workspace.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = errs.ErrNotFound
 
 // ErrConflict is returned when a write would break a uniqueness rule (a name already taken).
-var ErrConflict = errors.New("already exists")
+var ErrConflict = errs.ErrConflict
 
 // Store is a handle on the database; it is safe for concurrent use.
 type Store struct {

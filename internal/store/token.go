@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
 	"slices"
 	"strings"
@@ -16,36 +17,25 @@ import (
 // tokenPrefix marks clearlist API tokens so that secret scanners and people recognise them.
 const tokenPrefix = "clt_"
 
-// Token is an API token's public record; the secret itself is shown once and stored hashed.
-type Token struct {
-	ID          int64      `json:"id"`
-	WorkspaceID int64      `json:"workspace_id"`
-	Name        string     `json:"name"`
-	Prefix      string     `json:"prefix"`
-	Role        string     `json:"role"`
-	CreatedAt   time.Time  `json:"created_at"`
-	LastUsedAt  *time.Time `json:"last_used_at,omitempty"`
-	RevokedAt   *time.Time `json:"revoked_at,omitempty"`
-}
+// Token is an API token's public record (see access.Token).
+type Token = access.Token
 
-// The roles a token can have.
+// The roles a token can have (see package access).
 const (
-	RoleAdmin      = "admin"      // everything
-	RoleCompliance = "compliance" // everything; the role that may lift a person's own request
-	RoleMarketer   = "marketer"   // everything but lifting what a person asked for and reading evidence
-	RoleAgent      = "agent"      // call-centre and CRM software: check and record do-not-contact requests only
+	RoleAdmin      = access.RoleAdmin
+	RoleCompliance = access.RoleCompliance
+	RoleMarketer   = access.RoleMarketer
+	RoleAgent      = access.RoleAgent
 )
 
 // Roles lists the valid roles.
-var Roles = []string{RoleAdmin, RoleCompliance, RoleMarketer, RoleAgent}
+var Roles = access.Roles
 
-// MayOverrulePerson reports whether role may lift what a person asked for: a do-not-contact
-// entry of a person-originated reason, or a contact status that means "do not contact".
-func MayOverrulePerson(role string) bool { return role == RoleAdmin || role == RoleCompliance }
+// MayOverrulePerson reports whether role may lift what a person asked for (access.MayOverrulePerson).
+func MayOverrulePerson(role string) bool { return access.MayOverrulePerson(role) }
 
-// SeesEvidence reports whether role may read the evidence kept with a request (the
-// requester's IP address and browser in an entry's note).
-func SeesEvidence(role string) bool { return role == RoleAdmin || role == RoleCompliance }
+// SeesEvidence reports whether role may read the evidence kept with a request (access.SeesEvidence).
+func SeesEvidence(role string) bool { return access.SeesEvidence(role) }
 
 // CreateToken makes a new admin API token for the workspace and returns it with its secret.
 func (s *Store) CreateToken(ctx context.Context, ws int64, name string) (Token, string, error) {
