@@ -53,15 +53,11 @@ func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, ent
 		}
 	}
 	e.Changes = changes
-	nextID := `(SELECT COALESCE(MAX(id), 0) + 1 FROM audit_entries)` // the SQLite writer is alone
-	if s.dialect == Postgres {
-		nextID = `nextval(pg_get_serial_sequence('audit_entries', 'id'))`
-	}
 	var prev []byte
 	err := tx.QueryRowContext(ctx, s.q(`SELECT
 		COALESCE((SELECT MAX(seq) FROM audit_entries WHERE workspace_id = ?), 0),
 		(SELECT hash FROM audit_entries WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1),
-		`+nextID), ws, ws).Scan(&e.Seq, &prev, &e.ID)
+		`+s.sql.nextID("audit_entries")), ws, ws).Scan(&e.Seq, &prev, &e.ID)
 	if err != nil {
 		return fmt.Errorf("audit %s: read chain head: %w", action, err)
 	}
@@ -93,11 +89,7 @@ func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, ent
 // advisory lock per workspace is taken (the trail has entries of workspace 0, the instance's
 // do-not-contact list, and of deleted workspaces, which have no row to lock).
 func (s *Store) lockAudit(ctx context.Context, tx *sql.Tx, ws int64) error {
-	if s.dialect != Postgres {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(1635083369, CAST($1 AS integer))`, ws) // 1635083369 = "audi"
-	return err
+	return s.lockClass(ctx, tx, 1635083369, ws) // 1635083369 = "audi"
 }
 
 func hasPersonal(cs []audit.Change) bool {

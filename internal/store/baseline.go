@@ -30,7 +30,7 @@ func (s *Store) PlainBulkInsert(ctx context.Context, cols int, next func() ([]an
 		return 0, err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE plain_bulk`)
-	if s.dialect == Postgres {
+	if s.sql.bulkCopy {
 		var n int64
 		err = conn.Raw(func(dc any) error {
 			src := &funcSource{next: next}

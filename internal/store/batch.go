@@ -48,11 +48,7 @@ func (s *Store) NewBatchWriter(ctx context.Context) (*BatchWriter, error) {
 		return nil, fmt.Errorf("import connection: %w", err)
 	}
 	w := &BatchWriter{s: s, conn: conn}
-	if s.dialect == Postgres {
-		w.load, err = newPostgresLoader(ctx, conn)
-	} else {
-		w.load, err = newSQLiteLoader(ctx, conn)
-	}
+	w.load, err = s.sql.newLoader(ctx, conn)
 	if err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("prepare import staging: %w", err)
@@ -144,8 +140,5 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 // writer at a time, so more would only queue; on PostgreSQL a second connection lets the
 // server work on one batch while it finishes the other, using both cores of a small machine.
 func (s *Store) ImportWriters() int {
-	if s.dialect == Postgres {
-		return 2
-	}
-	return 1
+	return s.sql.importWriters
 }

@@ -86,10 +86,7 @@ func (s *Store) appendConsentTx(ctx context.Context, tx *sql.Tx, e consent.Entry
 // IMMEDIATE) is exclusive already. On PostgreSQL the workspace row is locked FOR NO KEY
 // UPDATE, which still lets other writers insert rows that refer to the workspace.
 func (s *Store) lockChain(ctx context.Context, tx *sql.Tx, ws int64) error {
-	query := `SELECT id FROM workspaces WHERE id = ?`
-	if s.dialect == Postgres {
-		query += ` FOR NO KEY UPDATE`
-	}
+	query := `SELECT id FROM workspaces WHERE id = ?` + s.sql.forNoKeyUpdate
 	var id int64
 	if err := tx.QueryRowContext(ctx, s.q(query), ws).Scan(&id); err != nil {
 		return fmt.Errorf("workspace %d: %w", ws, mapErr(err))
@@ -102,10 +99,6 @@ func (s *Store) lockChain(ctx context.Context, tx *sql.Tx, ws int64) error {
 // case. The id is taken before the insert because it is hashed; it is taken under the chain
 // lock, so ids grow in chain order within a workspace.
 func (s *Store) prepareAppend(ctx context.Context, tx *sql.Tx, e consent.Entry) (id, headSeq int64, head consent.Digest, err error) {
-	nextID := `(SELECT COALESCE(MAX(id), 0) + 1 FROM consents)` // the SQLite writer is alone
-	if s.dialect == Postgres {
-		nextID = `nextval(pg_get_serial_sequence('consents', 'id'))`
-	}
 	var contacts, purposes, sources int
 	var hash []byte
 	err = tx.QueryRowContext(ctx, s.q(`SELECT
@@ -114,7 +107,7 @@ func (s *Store) prepareAppend(ctx context.Context, tx *sql.Tx, e consent.Entry) 
 		(SELECT COUNT(*) FROM sources WHERE id = ? AND workspace_id = ?),
 		COALESCE((SELECT MAX(seq) FROM consents WHERE workspace_id = ?), 0),
 		(SELECT hash FROM consents WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1),
-		`+nextID), e.ContactID, e.WorkspaceID, e.WorkspaceID, e.Purpose, e.SourceID, e.WorkspaceID,
+		`+s.sql.nextID("consents")), e.ContactID, e.WorkspaceID, e.WorkspaceID, e.Purpose, e.SourceID, e.WorkspaceID,
 		e.WorkspaceID, e.WorkspaceID).Scan(&contacts, &purposes, &sources, &headSeq, &hash, &id)
 	switch {
 	case err != nil:

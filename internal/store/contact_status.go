@@ -41,10 +41,7 @@ func (s *Store) UpdateContactAs(ctx context.Context, c contact.Contact, sourceID
 		return contact.Contact{}, err
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if s.dialect != SQLite {
-			lock = " FOR UPDATE" // SQLite's transactions take the write lock at once (_txlock=immediate)
-		}
+		lock := s.sql.forUpdate // SQLite's transactions take the write lock at once (_txlock=immediate)
 		var from, oldEmail, oldPhone, oldAttrs string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT status, email, phone, attrs FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
 			c.WorkspaceID, c.ID).Scan(&from, &oldEmail, &oldPhone, &oldAttrs); err != nil {
@@ -123,10 +120,7 @@ func (s *Store) StatusChanges(ctx context.Context, ws, contactID int64) ([]Statu
 // (when set) has accepted the status stored at that moment; its error changes nothing.
 func (s *Store) DeleteContactAs(ctx context.Context, ws, id int64, rule func(contact.Status) error) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if s.dialect != SQLite {
-			lock = " FOR UPDATE"
-		}
+		lock := s.sql.forUpdate
 		var status string
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT status FROM contacts WHERE workspace_id = ? AND id = ?`+lock), ws, id).Scan(&status); err != nil {
 			return mapErr(err)

@@ -66,9 +66,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 	b.WriteString(`SELECT id, email_canonical, phone, attrs, first_source_id, status, email_verdict FROM contacts WHERE `)
 	// SQLite would otherwise read contacts through the (workspace, e-mail) index, jump to each
 	// row and sort them all by id; walking the table in id order is several times faster.
-	if s.dialect == SQLite {
-		b.WriteString(`+`)
-	}
+	b.WriteString(s.sql.noIndex)
 	b.WriteString(`workspace_id = ?`)
 	args := []any{ws}
 	if q.ContactID != 0 {
@@ -113,7 +111,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 // consentHeads returns the latest entry for the purpose and channel of every contact that
 // has one, ordered by contact id (ids[i] is the contact of heads[i]).
 func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) ([]ConsentHead, []int64, error) {
-	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id
+	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id
 	FROM consents e JOIN (SELECT MAX(id) AS id FROM consents WHERE workspace_id = ? AND purpose = ? AND channel = ?`
 	args := []any{ws, q.Purpose, q.Channel}
 	if q.ContactID != 0 {
@@ -178,15 +176,6 @@ func (s *Store) liReasonContacts(ctx context.Context, ws int64, q EligibilityQue
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
-}
-
-// jsonText is the engine's expression for the text of key in the JSON column col (NULL when
-// the key is absent).
-func (s *Store) jsonText(col, key string) string {
-	if s.dialect == Postgres {
-		return col + `->>'` + key + `'`
-	}
-	return `json_extract(` + col + `, '$.` + key + `')`
 }
 
 // AllSources returns every source of the workspace by id, for batch evaluations that look

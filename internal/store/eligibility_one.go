@@ -12,7 +12,7 @@ import (
 // A missing contact gives ErrNotFound.
 func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (EligibilityRow, error) {
 	query := `SELECT c.id, c.email_canonical, c.phone, c.attrs, c.first_source_id, c.status, c.email_verdict,
-		e.action, e.basis, e.recorded_at, ` + s.jsonText("e.evidence", "timestamp") + `, e.source_id,
+		e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id,
 		EXISTS (SELECT 1 FROM li_reasons r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id AND r.purpose = ?),
 		EXISTS (SELECT 1 FROM lia a WHERE a.workspace_id = c.workspace_id AND a.purpose = ?
 			AND a.approved_by <> '' AND a.approved_at IS NOT NULL)

@@ -21,10 +21,7 @@ const importLockKey = `hashtextextended(current_schema() || '/clearlist-import/'
 // connection of its own, or an exclusive flock on a file beside the SQLite database. It
 // returns ErrImportClaimed when another process holds the claim.
 func (s *Store) ClaimImport(ctx context.Context, id int64) (release func(), err error) {
-	if s.dialect == Postgres {
-		return s.claimPostgres(ctx, id)
-	}
-	return s.claimSQLite(id)
+	return s.sql.claimImport(s, ctx, id)
 }
 
 func (s *Store) claimPostgres(ctx context.Context, id int64) (func(), error) {

@@ -12,7 +12,7 @@ import (
 // store's own *sql.DB, on PostgreSQL a new pgx pool on the same URL — so in the same schema
 // when the URL sets search_path. The caller closes the pool.
 func (s *Store) JobDB(ctx context.Context) (*sql.DB, *pgxpool.Pool, error) {
-	if s.dialect != Postgres {
+	if !s.sql.ownJobPool {
 		return s.db, nil, nil
 	}
 	cfg, err := pgxpool.ParseConfig(s.dsn)

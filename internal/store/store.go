@@ -45,7 +45,7 @@ var ErrConflict = errs.ErrConflict
 // Store is a handle on the database; it is safe for concurrent use.
 type Store struct {
 	db      *sql.DB
-	dialect Dialect
+	sql     dialectSQL // the engine and its words for what differs (dialect.go)
 	dsn     string
 	rebinds sync.Map     // query text -> rebound text for PostgreSQL
 	key     *keywrap.Key // wraps stored secrets; nil keeps them in clear
@@ -75,14 +75,14 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	}
 	var err error
 	if isPostgres(dsn) {
-		s.dialect = Postgres
+		s.sql = postgresSQL
 		s.db, err = sql.Open("pgx", dsn)
 		if err == nil {
 			s.db.SetMaxOpenConns(16)
 			s.db.SetMaxIdleConns(16)
 		}
 	} else {
-		s.dialect = SQLite
+		s.sql = sqliteSQL
 		err = privateSQLiteFile(dsn)
 		if err == nil {
 			s.db, err = sql.Open("sqlite", sqliteDSN(dsn))
@@ -101,7 +101,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	defer cancel()
 	if err := s.db.PingContext(pingCtx); err != nil {
 		s.db.Close()
-		return nil, fmt.Errorf("connect to %s database: %w (check --db / CLEARLIST_DB)", s.dialect, err)
+		return nil, fmt.Errorf("connect to %s database: %w (check --db / CLEARLIST_DB)", s.sql.name, err)
 	}
 	if err := s.migrate(ctx); err != nil {
 		s.db.Close()
@@ -129,15 +129,11 @@ func sqliteDSN(dsn string) string {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	dir, gd := "migrations/sqlite", goose.DialectSQLite3
-	if s.dialect == Postgres {
-		dir, gd = "migrations/postgres", goose.DialectPostgres
-	}
-	sub, err := fs.Sub(migrations, dir)
+	sub, err := fs.Sub(migrations, s.sql.migrations)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(gd, s.db, sub)
+	p, err := goose.NewProvider(s.sql.goose, s.db, sub)
 	if err != nil {
 		return fmt.Errorf("prepare migrations: %w", err)
 	}
@@ -151,14 +147,14 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) Close() error { return s.db.Close() }
 
 // Dialect reports which engine this store runs on.
-func (s *Store) Dialect() Dialect { return s.dialect }
+func (s *Store) Dialect() Dialect { return s.sql.name }
 
 // DB exposes the connection pool for health checks.
 func (s *Store) DB() *sql.DB { return s.db }
 
 // q returns the query with placeholders in the engine's form: SQLite takes ?, PostgreSQL $n.
 func (s *Store) q(query string) string {
-	if s.dialect != Postgres {
+	if !s.sql.dollarParams {
 		return query
 	}
 	if v, ok := s.rebinds.Load(query); ok {

@@ -78,10 +78,6 @@ func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byt
 			values = append(values, v)
 		}
 		vals.Close()
-		find := "strpos"
-		if s.dialect == SQLite {
-			find = "instr"
-		}
 		for _, v := range values {
 			forms := []string{v}
 			if j, err := json.Marshal(v); err == nil && string(j[1:len(j)-1]) != v {
@@ -89,7 +85,7 @@ func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byt
 			}
 			for _, f := range forms {
 				if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET body = replace(body, ?, '[erased]')
-					WHERE workspace_id = ? AND `+find+`(body, ?) > 0`), f, ws, f); err != nil {
+					WHERE workspace_id = ? AND `+s.sql.contains("body")), f, ws, f); err != nil {
 					return mapErr(err)
 				}
 			}

@@ -166,10 +166,7 @@ func (s *Store) ClaimDeliveries(ctx context.Context, at time.Time, lease time.Du
 	var ds []WebhookDelivery
 	var hs []Webhook
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if s.dialect == Postgres {
-			lock = ` FOR UPDATE OF d SKIP LOCKED`
-		}
+		lock := s.sql.skipLocked("d")
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.id, d.workspace_id, d.webhook_id, d.event, d.body, d.created_at, d.attempts,
 			h.url, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
 			WHERE d.delivered_at IS NULL AND d.failed_at IS NULL AND d.next_at <= ? AND h.disabled_at IS NULL

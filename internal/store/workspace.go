@@ -37,11 +37,7 @@ func (s *Store) EnsureWorkspace(ctx context.Context, name string) (Workspace, er
 // do-not-contact list names its workspace without a foreign key) belongs to the new one.
 func (s *Store) CreateWorkspace(ctx context.Context, name string) (Workspace, error) {
 	w := Workspace{Name: name, CreatedAt: now()}
-	query := `INSERT INTO workspaces (name, created_at) VALUES (?, ?)`
-	if s.dialect == SQLite {
-		query = `INSERT INTO workspaces (id, name, created_at) VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM
-			(SELECT id FROM workspaces UNION ALL SELECT id FROM deleted_workspaces)), ?, ?)`
-	}
+	query := `INSERT INTO workspaces (id, name, created_at) VALUES (` + s.sql.freshWorkspaceID + `, ?, ?)`
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if w.ID, err = s.insertID(ctx, tx, query, name, w.CreatedAt); err != nil {
