@@ -165,16 +165,13 @@ func (a *App) startImport(ctx context.Context, p *preparedImport) error {
 	if srcIn.Description == "" {
 		srcIn.Description = "import of " + req.FileName
 	}
-	src, err := a.Store.CreateSource(ctx, srcIn)
-	if err != nil {
-		return err
-	}
-	im := store.Import{WorkspaceID: p.req.WorkspaceID, SourceID: src.ID, FileName: req.FileName,
+	im := store.Import{WorkspaceID: p.req.WorkspaceID, FileName: req.FileName,
 		OnConflict: string(req.OnConflict), ReportPath: reportPath(*req)}
 	if p.list != 0 {
 		im.ListID = &p.list
 	}
-	p.im, err = a.Store.CreateImport(ctx, im)
+	var err error
+	_, p.im, err = a.Store.StartImport(ctx, srcIn, im) // audited once, when the import ends
 	return err
 }
 

@@ -267,9 +267,12 @@ func (s *Store) AddPurpose(ctx context.Context, ws int64, p consent.Purpose) err
 		if err := s.seedIfEmpty(ctx, tx, ws); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO purposes (workspace_id, name, description, marketing, created_at)
-			VALUES (?, ?, ?, ?, ?)`), ws, p.Name, p.Description, p.Marketing, now())
-		return mapErr(err)
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purposes (workspace_id, name, description, marketing, created_at)
+			VALUES (?, ?, ?, ?, ?)`), ws, p.Name, p.Description, p.Marketing, now()); err != nil {
+			return mapErr(err)
+		}
+		return s.auditTxID(ctx, tx, ws, "purpose.add", "purpose", p.Name, audit.Set("description", p.Description),
+			audit.Set("marketing", strconv.FormatBool(p.Marketing)))
 	})
 	if err != nil {
 		return fmt.Errorf("add purpose %q: %w", p.Name, err)

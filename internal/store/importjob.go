@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/contact"
 )
 
 // Import is the tracked state of one import run: what it wrote so far and how it ended.
@@ -46,14 +47,41 @@ const importColumns = `id, workspace_id, source_id, list_id, file_name, status, 
 func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
 	im.CreatedAt = now()
 	im.Status = ImportRunning
-	id, err := s.insertID(ctx, s.db, `INSERT INTO imports (workspace_id, source_id, list_id, file_name, status, on_conflict,
-		report_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		im.WorkspaceID, im.SourceID, im.ListID, im.FileName, im.Status, im.OnConflict, im.ReportPath, im.CreatedAt)
+	id, err := s.insertImport(ctx, s.db, im)
 	if err != nil {
 		return Import{}, fmt.Errorf("create import: %w", err)
 	}
 	im.ID = id
 	return im, nil
+}
+
+// StartImport records an import's source and starts tracking the run, in one transaction.
+// It writes no audit entry: an import is one entry with its counts, naming the source,
+// written when the run ends (FinishImport).
+func (s *Store) StartImport(ctx context.Context, src contact.Source, im Import) (contact.Source, Import, error) {
+	src, ev, err := newSource(src)
+	if err != nil {
+		return contact.Source{}, Import{}, err
+	}
+	im.CreatedAt, im.Status = now(), ImportRunning
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if src.ID, err = s.insertSource(ctx, tx, src, ev); err != nil {
+			return err
+		}
+		im.SourceID = src.ID
+		im.ID, err = s.insertImport(ctx, tx, im)
+		return err
+	})
+	if err != nil {
+		return contact.Source{}, Import{}, fmt.Errorf("start import: %w", err)
+	}
+	return src, im, nil
+}
+
+func (s *Store) insertImport(ctx context.Context, ex execer, im Import) (int64, error) {
+	return s.insertID(ctx, ex, `INSERT INTO imports (workspace_id, source_id, list_id, file_name, status, on_conflict,
+		report_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		im.WorkspaceID, im.SourceID, im.ListID, im.FileName, im.Status, im.OnConflict, im.ReportPath, im.CreatedAt)
 }
 
 // FinishImport records how an import ended and the rows that failed after the last batch.

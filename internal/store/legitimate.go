@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // LIA is a legitimate-interest assessment: why a workspace pursues a purpose without
@@ -64,7 +66,12 @@ func (s *Store) SetLIA(ctx context.Context, l LIA) (LIA, error) {
 			necessity = excluded.necessity, balancing = excluded.balancing, approved_by = excluded.approved_by,
 			approved_at = excluded.approved_at, created_at = excluded.created_at`),
 			l.WorkspaceID, l.Purpose, l.PurposeText, l.Necessity, l.Balancing, l.ApprovedBy, l.ApprovedAt, l.CreatedAt)
-		return mapErr(err)
+		if err != nil {
+			return mapErr(err)
+		}
+		return s.auditTxID(ctx, tx, l.WorkspaceID, "lia.set", "lia", l.Purpose, audit.Set("purpose_text", l.PurposeText),
+			audit.Set("necessity", l.Necessity), audit.Set("balancing", l.Balancing), audit.Set("approved_by", l.ApprovedBy),
+			audit.Set("approved_at", l.ApprovedAt.Format(time.RFC3339)))
 	})
 	if err != nil {
 		return LIA{}, fmt.Errorf("set assessment for %q: %w", l.Purpose, err)
@@ -127,7 +134,12 @@ func (s *Store) SetLIReason(ctx context.Context, r LIReason) (LIReason, error) {
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, contact_id, purpose) DO UPDATE SET
 			reason = excluded.reason, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at`),
 			r.WorkspaceID, r.ContactID, r.Purpose, r.Reason, r.RecordedBy, r.RecordedAt)
-		return mapErr(err)
+		if err != nil {
+			return mapErr(err)
+		}
+		// The reason may describe the person, so it is recorded as a keyed hash.
+		return s.auditTx(ctx, tx, r.WorkspaceID, "li_reason.set", "contact", r.ContactID, audit.Set("purpose", r.Purpose),
+			audit.PersonalSet("reason", "", r.Reason), audit.Set("recorded_by", r.RecordedBy))
 	})
 	if err != nil {
 		return LIReason{}, fmt.Errorf("set reason for contact %d (%s): %w", r.ContactID, r.Purpose, err)

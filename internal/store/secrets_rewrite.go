@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // WrapSecrets wraps every secret still stored in clear with the store's key, in one
@@ -12,7 +14,7 @@ func (s *Store) WrapSecrets(ctx context.Context) (int, error) {
 	if s.key == nil {
 		return 0, fmt.Errorf("no secret key to wrap the stored keys with: %s", howToGiveKey)
 	}
-	return s.rewriteSecrets(ctx, func(sec StoredSecret) ([]byte, error) {
+	return s.rewriteSecrets(ctx, "keys.wrap", func(sec StoredSecret) ([]byte, error) {
 		if sec.Wrapped {
 			return nil, nil
 		}
@@ -23,7 +25,7 @@ func (s *Store) WrapSecrets(ctx context.Context) (int, error) {
 // UnwrapSecrets stores every wrapped secret in clear again (before changing the secret key:
 // unwrap with the old key, wrap with the new one) and returns how many it unwrapped.
 func (s *Store) UnwrapSecrets(ctx context.Context) (int, error) {
-	return s.rewriteSecrets(ctx, func(sec StoredSecret) ([]byte, error) {
+	return s.rewriteSecrets(ctx, "keys.unwrap", func(sec StoredSecret) ([]byte, error) {
 		if !sec.Wrapped {
 			return nil, nil
 		}
@@ -31,8 +33,9 @@ func (s *Store) UnwrapSecrets(ctx context.Context) (int, error) {
 	})
 }
 
-// rewriteSecrets replaces each secret with what change returns (nil: leave it), all or none.
-func (s *Store) rewriteSecrets(ctx context.Context, change func(StoredSecret) ([]byte, error)) (int, error) {
+// rewriteSecrets replaces each secret with what change returns (nil: leave it), all or none;
+// a rewrite that changed any is one entry (action) in the instance's audit trail (workspace 0).
+func (s *Store) rewriteSecrets(ctx context.Context, action string, change func(StoredSecret) ([]byte, error)) (int, error) {
 	secs, err := s.Secrets(ctx)
 	if err != nil {
 		return 0, err
@@ -58,7 +61,10 @@ func (s *Store) rewriteSecrets(ctx context.Context, change func(StoredSecret) ([
 			}
 			n++
 		}
-		return nil
+		if n == 0 {
+			return nil
+		}
+		return s.auditTx(ctx, tx, 0, action, "secret_key", 0, audit.Count("keys", n))
 	})
 	if err != nil {
 		return 0, err

@@ -208,15 +208,17 @@ func (s *Store) UnwelcomedSignups(ctx context.Context, ws int64, cutoff time.Tim
 
 // MarkSignupWelcomed records that the sign-up's welcome message went out.
 func (s *Store) MarkSignupWelcomed(ctx context.Context, ws, id int64, at time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE signups SET welcomed_at = ? WHERE workspace_id = ? AND id = ?
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE signups SET welcomed_at = ? WHERE workspace_id = ? AND id = ?
 		AND confirmed_at IS NOT NULL AND welcomed_at IS NULL`), at.UTC(), ws, id)
-	if err != nil {
-		return fmt.Errorf("mark sign-up %d welcomed: %w", id, mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("sign-up %d (confirmed, not yet welcomed): %w", id, ErrNotFound)
-	}
-	return nil
+		if err != nil {
+			return fmt.Errorf("mark sign-up %d welcomed: %w", id, mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("sign-up %d (confirmed, not yet welcomed): %w", id, ErrNotFound)
+		}
+		return s.auditTx(ctx, tx, ws, "signup.welcomed", "signup", id, audit.Set("welcomed_at", at.UTC().Format(time.RFC3339)))
+	})
 }
 
 // OpenSignupWorkspaces lists the workspaces that have open sign-ups, for the instance-wide
@@ -319,13 +321,15 @@ func (s *Store) OpenSignups(ctx context.Context, ws, contactID int64, now time.T
 // RenewSignupLink gives an open sign-up a new link (its hash) and expiry, for a repeated
 // request: the earlier link stops working and nothing else is written.
 func (s *Store) RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time) error {
-	res, err := s.db.ExecContext(ctx, s.q(`UPDATE signups SET token_hash = ?, expires_at = ?
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE signups SET token_hash = ?, expires_at = ?
 		WHERE workspace_id = ? AND id = ? AND confirmed_at IS NULL AND expired_at IS NULL`), tokenHash, expires.UTC(), ws, id)
-	if err != nil {
-		return fmt.Errorf("renew sign-up %d: %w", id, mapErr(err))
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("renew sign-up %d: %w", id, ErrSignupClosed)
-	}
-	return nil
+		if err != nil {
+			return fmt.Errorf("renew sign-up %d: %w", id, mapErr(err))
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("renew sign-up %d: %w", id, ErrSignupClosed)
+		}
+		return s.auditTx(ctx, tx, ws, "signup.renew", "signup", id, audit.Set("expires_at", expires.UTC().Format(time.RFC3339)))
+	})
 }

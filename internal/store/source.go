@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -12,21 +15,37 @@ const sourceColumns = `id, workspace_id, source_type, description, collected_by,
 
 // CreateSource records where a set of contacts came from.
 func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.Source, error) {
+	src, ev, err := newSource(src)
+	if err != nil {
+		return contact.Source{}, err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if src.ID, err = s.insertSource(ctx, tx, src, ev); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, src.WorkspaceID, "source.create", "source", src.ID, audit.Set("source_type", src.Type),
+			audit.Set("description", src.Description), audit.Set("collected_by", src.CollectedBy), audit.Set("on_behalf_of", strconv.FormatBool(src.OnBehalfOf)))
+	})
+	if err != nil {
+		return contact.Source{}, fmt.Errorf("create source: %w", err)
+	}
+	return src, nil
+}
+
+// newSource stamps a source about to be stored and encodes its evidence.
+func newSource(src contact.Source) (contact.Source, []byte, error) {
 	src.CreatedAt = now()
 	if src.Evidence == nil {
 		src.Evidence = map[string]string{}
 	}
 	ev, err := json.Marshal(src.Evidence)
-	if err != nil {
-		return contact.Source{}, err
-	}
-	src.ID, err = s.insertID(ctx, s.db, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
+	return src, ev, err
+}
+
+func (s *Store) insertSource(ctx context.Context, ex execer, src contact.Source, evidence []byte) (int64, error) {
+	return s.insertID(ctx, ex, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
 		collected_at, evidence, on_behalf_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		src.WorkspaceID, src.Type, src.Description, src.CollectedBy, src.CollectedAt, string(ev), src.OnBehalfOf, src.CreatedAt)
-	if err != nil {
-		return contact.Source{}, fmt.Errorf("create source: %w", err)
-	}
-	return src, nil
+		src.WorkspaceID, src.Type, src.Description, src.CollectedBy, src.CollectedAt, string(evidence), src.OnBehalfOf, src.CreatedAt)
 }
 
 // Source returns one source by id.

@@ -5,9 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/clearlist/clearlist/internal/audit"
+	"maps"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // Verification is the stored result of checking one address (the verify package's Result,
@@ -53,7 +56,7 @@ func (s *Store) SaveVerifications(ctx context.Context, ws int64, vs []Verificati
 				return mapErr(err)
 			}
 		}
-		return nil
+		return s.auditTx(ctx, tx, ws, "verification.save", "verification", 0, verdictCounts(vs)...)
 	})
 	if err != nil {
 		return fmt.Errorf("record verifications: %w", err)
@@ -199,4 +202,17 @@ func (s *Store) Settings(ctx context.Context, ws int64) (map[string]string, erro
 		out[n] = v
 	}
 	return out, rows.Err()
+}
+
+// verdictCounts is the audit record of a batch of results: how many, and how many of each verdict.
+func verdictCounts(vs []Verification) []audit.Change {
+	by := map[string]int{}
+	for _, v := range vs {
+		by[v.Verdict]++
+	}
+	out := []audit.Change{audit.Count("addresses", len(vs))}
+	for _, verdict := range slices.Sorted(maps.Keys(by)) {
+		out = append(out, audit.Count(verdict, by[verdict]))
+	}
+	return out
 }

@@ -2,9 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
 )
 
 // VerifyJobRow is a stored bulk verification.
@@ -27,8 +30,14 @@ func (s *Store) CreateVerifyJob(ctx context.Context, ws int64, addresses []strin
 	if err != nil {
 		return 0, err
 	}
-	id, err := s.insertID(ctx, s.db, `INSERT INTO verify_jobs (workspace_id, state, total, addresses, started_at, updated_at)
-		VALUES (?, 'running', ?, ?, ?, ?)`, ws, len(addresses), string(b), started.UTC(), started.UTC())
+	var id int64
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if id, err = s.insertID(ctx, tx, `INSERT INTO verify_jobs (workspace_id, state, total, addresses, started_at, updated_at)
+		VALUES (?, 'running', ?, ?, ?, ?)`, ws, len(addresses), string(b), started.UTC(), started.UTC()); err != nil {
+			return err
+		}
+		return s.auditTx(ctx, tx, ws, "verify_job.create", "verify_job", id, audit.Count("addresses", len(addresses)))
+	})
 	if err != nil {
 		return 0, fmt.Errorf("record verification job: %w", err)
 	}

@@ -30,6 +30,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"ImportClaim":       testImportClaim,
 		"Tokens":            testTokens,
 		"Audit":             testAudit,
+		"AuditCoverage":     testAuditCoverage,
 		"JobDB":             testJobDB,
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,
