@@ -150,7 +150,7 @@ func (d *DOI) record(ctx context.Context, ws int64, in signup.Submission, checke
 		wording[pu] = in.Wording[pu]
 	}
 	wordingJSON, _ := json.Marshal(wording)
-	src, err := d.Store.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: "web-form-double-opt-in",
+	src, err := d.Store.CreateSourceOf(ctx, contact.Source{WorkspaceID: ws, Type: "web-form-double-opt-in",
 		Description: "double opt-in sign-up (" + in.FormID + ")", CollectedBy: "clearlist public form", CollectedAt: &at,
 		Evidence: map[string]string{"form_url": signup.Clean(in.FormURL, 1024), "form_id": in.FormID,
 			"form_version": in.FormVersion, "wording": string(wordingJSON)}})

@@ -108,15 +108,16 @@ type Link struct {
 
 // Verifier checks one workspace's chain an entry at a time, in chain order.
 type Verifier struct {
-	n    int64
-	ws   int64
-	prev Digest
+	n      int64 // the position of the last entry checked
+	offset int64 // the position before the first entry (StartAfter)
+	ws     int64
+	prev   Digest
 }
 
 // Check takes the next entry, with the digest its contents hash to now, and returns why the
 // chain does not hold there, or "" when it does.
 func (v *Verifier) Check(l Link, contents Digest) string {
-	if v.n == 0 {
+	if v.n == 0 && v.offset == 0 {
 		v.prev, v.ws = Genesis, l.WorkspaceID
 	}
 	v.n++
@@ -134,13 +135,20 @@ func (v *Verifier) Check(l Link, contents Digest) string {
 	return ""
 }
 
+// StartAfter makes the verifier expect, as its first entry, the one of workspace ws that
+// follows position seq, linking to prev: the chain's start once entries before it were
+// removed on purpose (audit retention keeps this anchor). Call it before the first Check.
+func (v *Verifier) StartAfter(ws, seq int64, prev Digest) {
+	v.ws, v.n, v.prev, v.offset = ws, seq, prev, seq
+}
+
 // Len is the number of entries checked so far.
-func (v *Verifier) Len() int64 { return v.n }
+func (v *Verifier) Len() int64 { return v.n - v.offset }
 
 // Head is the hash of the last entry checked, Genesis for an empty chain. Keeping a copy of it
 // elsewhere lets a later check notice entries cut off the end.
 func (v *Verifier) Head() Digest {
-	if v.n == 0 {
+	if v.n == 0 && v.offset == 0 {
 		return Genesis
 	}
 	return v.prev

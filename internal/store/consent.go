@@ -33,7 +33,7 @@ func (s *Store) AppendConsent(ctx context.Context, e consent.Entry) (consent.Ent
 		return s.auditTx(ctx, tx, e.WorkspaceID, "consent.append", "consent", e.ID,
 			audit.Set("contact_id", strconv.FormatInt(e.ContactID, 10)), audit.Set("purpose", e.Purpose),
 			audit.Set("channel", string(e.Channel)), audit.Set("action", string(e.Action)), audit.Set("basis", string(e.Basis)),
-			audit.PersonalSet("ip", "", e.Evidence.IP), audit.PersonalSet("user_agent", "", e.Evidence.UserAgent))
+			audit.Set("source_id", strconv.FormatInt(e.SourceID, 10)), audit.PersonalSet("ip", "", e.Evidence.IP), audit.PersonalSet("user_agent", "", e.Evidence.UserAgent))
 	})
 	if err != nil {
 		return consent.Entry{}, err

@@ -81,7 +81,8 @@ func (s *Store) CreateSignup(ctx context.Context, sg Signup, entries []consent.E
 			return err
 		}
 		return s.auditTx(ctx, tx, sg.WorkspaceID, "signup.create", "signup", sg.ID,
-			audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("purposes", strings.Join(sg.Purposes, ",")),
+			audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("source_id", strconv.FormatInt(sg.SourceID, 10)),
+			audit.Set("purposes", strings.Join(sg.Purposes, ",")),
 			audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", sg.RequestIP), audit.PersonalSet("user_agent", "", sg.RequestUA))
 	})
 	if err != nil {

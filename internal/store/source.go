@@ -32,6 +32,21 @@ func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.S
 	return src, nil
 }
 
+// CreateSourceOf records a source given inline with a change that is audited itself and
+// names the source's id in its entry (a contact or consent written with its provenance, a
+// double opt-in sign-up), so that the change stays one entry; a source declared on its own
+// is CreateSource's, with an entry of its own.
+func (s *Store) CreateSourceOf(ctx context.Context, src contact.Source) (contact.Source, error) {
+	src, ev, err := newSource(src)
+	if err != nil {
+		return contact.Source{}, err
+	}
+	if src.ID, err = s.insertSource(ctx, s.db, src, ev); err != nil {
+		return contact.Source{}, fmt.Errorf("create source: %w", err)
+	}
+	return src, nil
+}
+
 // newSource stamps a source about to be stored and encodes its evidence.
 func newSource(src contact.Source) (contact.Source, []byte, error) {
 	src.CreatedAt = now()

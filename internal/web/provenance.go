@@ -85,7 +85,7 @@ func (s *Server) saveSource(ctx context.Context, src *contact.Source) (int64, er
 	if src.ID != 0 {
 		return src.ID, nil
 	}
-	saved, err := s.st.CreateSource(ctx, *src)
+	saved, err := s.st.CreateSourceOf(ctx, *src) // the change it comes with names it in its audit entry
 	if err != nil {
 		return 0, err
 	}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Tokens":            testTokens,
 		"Audit":             testAudit,
 		"AuditCoverage":     testAuditCoverage,
+		"AuditRetention":    testAuditRetention,
 		"JobDB":             testJobDB,
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,
