@@ -22,13 +22,19 @@ type auditCmd struct {
 	} `cmd:"" help:"Show the latest changes: who changed what, when (personal values as keyed hashes)."`
 	Verify struct {
 		JSON bool `name:"json" help:"Print the result as JSON."`
-	} `cmd:"" help:"Check the workspace's audit hash chain; names the first broken entry (exit 1)."`
+	} `cmd:"" help:"Check the workspace's audit hash chain (from its retention anchor, if pruned); names the first broken entry (exit 1)."`
+	Prune struct {
+		Days int  `help:"Remove entries older than this many days (default: the workspace's audit.retention_days setting)."`
+		JSON bool `name:"json" help:"Print the result as JSON."`
+	} `cmd:"" help:"Remove entries older than the retention now (serve does it daily), keeping the chain verifiable from an anchor."`
 }
 
 func (c *auditCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		svc := audit.NewService(a.Store)
+		svc := a.Audit
 		switch kctx.Command() {
+		case "audit prune":
+			return c.prune(ctx, a)
 		case "audit ls":
 			es, err := svc.List(ctx, a.Workspace.ID, audit.Filter{Entity: c.Ls.Entity, Limit: c.Ls.Limit})
 			if err != nil {
@@ -44,6 +50,9 @@ func (c *auditCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 				if err := json.NewEncoder(os.Stdout).Encode(r); err != nil {
 					return err
 				}
+			} else if r.Broken == nil && r.Anchor != nil {
+				fmt.Printf("audit trail intact: %d entries after the anchor at seq %d (%s, pruned %s) (head %s)\n",
+					r.Entries, r.Anchor.Seq, r.Anchor.Hash.Short(), r.Anchor.PrunedAt.Format(time.RFC3339), r.Head)
 			} else if r.Broken == nil {
 				fmt.Printf("audit trail intact: %d entries (head %s)\n", r.Entries, r.Head)
 			}
@@ -53,6 +62,36 @@ func (c *auditCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 			return nil
 		}
 	})
+}
+
+func (c *auditCmd) prune(ctx context.Context, a *app.App) error {
+	days := c.Prune.Days
+	if days < 0 {
+		return fmt.Errorf("--days %d: give a positive number of days", days)
+	}
+	if days == 0 {
+		var err error
+		if days, err = a.Audit.Retention(ctx, a.Workspace.ID); err != nil {
+			return err
+		}
+		if days == 0 {
+			return fmt.Errorf("the workspace keeps its audit trail for ever: give --days, or set a retention with `clearlist setting set %s DAYS`", audit.RetentionSetting)
+		}
+	}
+	r, err := a.Audit.Prune(ctx, a.Workspace.ID, days, time.Now())
+	if err != nil {
+		return err
+	}
+	if c.Prune.JSON {
+		return json.NewEncoder(os.Stdout).Encode(r)
+	}
+	if r.Removed == 0 {
+		fmt.Printf("no audit entries older than %d days\n", days)
+		return nil
+	}
+	fmt.Printf("removed %d audit entries older than %d days; the chain now starts after seq %d (%s)\n",
+		r.Removed, days, r.Anchor.Seq, r.Anchor.Hash.Short())
+	return nil
 }
 
 func printAudit(es []audit.Entry, asJSON bool) error {

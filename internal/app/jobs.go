@@ -52,3 +52,8 @@ func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {
 func (s jobService) DeliverWebhooks(ctx context.Context, now time.Time) (int, int, error) {
 	return s.a.DeliverWebhooks(ctx, s.hc, now, jobs.WebhookRound)
 }
+
+// PruneAudit removes the audit entries older than each workspace's audit.retention_days.
+func (s jobService) PruneAudit(ctx context.Context, now time.Time) (int, error) {
+	return s.a.Audit.PruneAll(ctx, now)
+}

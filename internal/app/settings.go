@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -30,6 +31,9 @@ const (
 	// SettingCORSOrigins: the web origins (https://www.example.com, comma-separated) whose
 	// pages may call the workspace's JSON sign-up API from a browser.
 	SettingCORSOrigins = "public.cors_origins"
+	// SettingAuditRetention: days the audit trail keeps entries (0 or unset: for ever); older
+	// ones are removed daily, the chain kept verifiable from an anchor.
+	SettingAuditRetention = audit.RetentionSetting
 )
 
 // listSettings are the workspace's changes to the embedded verification lists: comma-separated
@@ -51,6 +55,7 @@ var Settings = map[string]string{
 	SettingDeadlineHours:       "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
 	SettingBulkSender:          "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
 	SettingCORSOrigins:         "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
+	SettingAuditRetention:      "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
 	"verify.disposable.add":    "domains to treat as disposable, comma-separated",
 	"verify.disposable.remove": "domains not to treat as disposable",
 	"verify.free.add":          "domains to treat as free-mail (personal) providers",
@@ -98,6 +103,13 @@ func (a *App) SetSetting(ctx context.Context, ws int64, name, value string) erro
 			return fmt.Errorf("setting %s: %w", name, err)
 		}
 		return a.Store.SetSetting(ctx, ws, name, strings.Join(origins, ","))
+	}
+	if name == SettingAuditRetention {
+		n, err := audit.ParseRetention(value)
+		if err != nil {
+			return err
+		}
+		return a.Store.SetSetting(ctx, ws, name, strconv.Itoa(n))
 	}
 	if name == SettingDeadlineHours {
 		n, err := strconv.Atoi(value)

@@ -49,6 +49,8 @@ type Periods struct {
 	Implied   time.Duration // implied-consent lapse; default 24 hours
 	Reverify  time.Duration // default 24 hours
 	Webhooks  time.Duration // default 2 seconds
+	// AuditPrune is how often the audit trail is pruned; default 24 hours.
+	AuditPrune time.Duration
 }
 
 func (p Periods) withDefaults() Periods {
@@ -284,6 +286,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		cfg.Workers = w
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
+		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {
@@ -345,7 +348,7 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 }
 
 // Kinds are the job kinds clearlist runs.
-var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver}
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune}
 
 // RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
 // besides the periodic ones.
@@ -360,6 +363,8 @@ func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
 		args = ReverifyArgs{}
 	case KindWebhookDeliver:
 		args = WebhookArgs{}
+	case KindAuditPrune:
+		args = AuditPruneArgs{}
 	default:
 		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
 	}
