@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/verify"
@@ -41,7 +42,8 @@ func (a *App) StartVerifyJob(ctx context.Context, ws int64, addrs []string, list
 	if err != nil {
 		return VerifyJob{}, err
 	}
-	a.runVerifyJob(a.jobs, store.VerifyJobRow{ID: id, WorkspaceID: ws, Total: len(addrs),
+	// The results are recorded as the starter's: the job outlives the request, not its author.
+	a.runVerifyJob(audit.WithActor(a.jobs, audit.ActorFrom(ctx)), store.VerifyJobRow{ID: id, WorkspaceID: ws, Total: len(addrs),
 		Verdicts: map[string]int{}, StartedAt: started}, addrs)
 	return VerifyJob{ID: id, State: "running", Total: len(addrs), Verdicts: map[string]int{}, StartedAt: started}, nil
 }
@@ -112,7 +114,7 @@ func (a *App) ResumeVerifyJobs(ctx context.Context) error {
 		}
 		j.Done = int64(j.Total - len(rest))
 		a.Log.Info("resuming verification job", "job", j.ID, "left", len(rest), "of", j.Total)
-		a.runVerifyJob(a.jobs, j, rest)
+		a.runVerifyJob(audit.WithActor(a.jobs, audit.Actor{Kind: audit.System, Name: "resumed verification job"}), j, rest)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -65,6 +66,7 @@ func (rt *router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.R
 // Handle registers h for pattern; an /api/v1 route gets authentication and the roles of
 // its entry in routeRoles (a route without one panics: it must not be served by accident).
 func (rt *router) Handle(pattern string, h http.Handler) {
+	rt.s.patterns = append(rt.s.patterns, pattern)
 	if isAPI(pattern) {
 		roles := rolesFor(pattern)
 		h = rt.s.authenticate(roles, h)
@@ -74,6 +76,10 @@ func (rt *router) Handle(pattern string, h http.Handler) {
 	}
 	rt.mux.Handle(pattern, h)
 }
+
+// Patterns returns every route pattern this server registered ("METHOD /path"): the API,
+// the public pages, health and metrics — for tests that must cover every route.
+func (s *Server) Patterns() []string { return slices.Sorted(slices.Values(s.patterns)) }
 
 // ServeHTTP dispatches to the mux.
 func (rt *router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.mux.ServeHTTP(w, r) }

@@ -64,6 +64,8 @@ type Server struct {
 	tokens  tokenCache
 	public  chan struct{} // one slot per request without a valid token being answered
 	apiRts  []Route       // the /api/v1 routes registered, with their roles (written only in New)
+	// patterns are all the routes registered (written only in New)
+	patterns []string
 }
 
 // New builds the server and all its routes.

@@ -1,0 +1,326 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/deliver"
+	"github.com/clearlist/clearlist/internal/signup"
+	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/verify/verifytest"
+	"github.com/clearlist/clearlist/internal/web"
+)
+
+// auditReadOnly are the routes that change nothing: every GET and a CORS preflight. They
+// are called too, and must write no audit entry.
+func auditReadOnly(pattern string) bool {
+	return strings.HasPrefix(pattern, "GET ") || strings.HasPrefix(pattern, "OPTIONS ")
+}
+
+// readQuery makes read-only routes that need a question ask one (any answer is fine: they
+// must write nothing either way).
+var readQuery = map[string]string{
+	"GET /api/v1/check":       "?email=ann%40example.com",
+	"GET /api/v1/eligibility": "?email=ann%40example.com&purpose=newsletter",
+}
+
+// auditOrder puts the routes in the order the fixtures need: a confirmation after the
+// sign-ups it confirms.
+func auditOrder(patterns []string) []string {
+	out := slices.DeleteFunc(slices.Clone(patterns), func(p string) bool { return p == "POST /confirm" })
+	if len(out) < len(patterns) {
+		out = append(out, "POST /confirm")
+	}
+	return out
+}
+
+// auditFixture is how TestAuditEveryRoute drives one changing route: the request, and the
+// actions of the entries it must leave (one, unless a route does two things on purpose).
+type auditFixture struct {
+	path  string // with {id} and {workspace} filled in by the fixture's ids
+	ctype string // default application/json
+	body  string
+	// bodyOf builds the body when it depends on an earlier answer (a form's version, a link).
+	bodyOf func(t *testing.T, e *auditEnv) string
+	public bool     // a public page: the actor is the visitor, not a token
+	want   []string // the new entries' actions, oldest first
+	// settle waits for work the route started in the background (an import, a verification
+	// job) before the entries are counted.
+	settle func(t *testing.T, e *auditEnv, out string)
+}
+
+// auditEnv is a server with every route registered and the ids the fixtures refer to.
+type auditEnv struct {
+	*doiEnv
+	srv   *web.Server
+	token string
+	tokID int64
+	ids   map[string]int64
+}
+
+func (e *auditEnv) fill(path string) string {
+	return strings.NewReplacer("{workspace}", "default", "{contact}", itoa64(e.ids["contact"]),
+		"{doomed}", itoa64(e.ids["doomed"]), "{list}", itoa64(e.ids["list"]), "{doomedList}", itoa64(e.ids["doomedList"]),
+		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"])).Replace(path)
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// auditFixtures returns the fixture of every route that changes something. A route the
+// server registers that is neither here nor read-only fails TestAuditEveryRoute by name.
+func auditFixtures() map[string]auditFixture {
+	return map[string]auditFixture{
+		"POST /api/v1/contacts": {path: "/api/v1/contacts", body: `{"email":"new@example.com","source":{"source_type":"api"}}`,
+			want: []string{"contact.create"}},
+		"PATCH /api/v1/contacts/{id}": {path: "/api/v1/contacts/{contact}", body: `{"phone":"+49 30 1234567"}`,
+			want: []string{"contact.update"}},
+		"DELETE /api/v1/contacts/{id}": {path: "/api/v1/contacts/{doomed}", want: []string{"contact.delete"}},
+		"POST /api/v1/contacts/{id}/consents": {path: "/api/v1/contacts/{contact}/consents",
+			body: `{"purpose":"newsletter","channel":"email","action":"withdrawn","basis":"consent","source_id":{source},` +
+				`"evidence":{"timestamp":"2026-12-01T10:00:00Z"}}`,
+			want: []string{"consent.append"}},
+		"POST /api/v1/purposes": {path: "/api/v1/purposes", body: `{"name":"webinars","description":"invitations","marketing":true}`,
+			want: []string{"purpose.add"}},
+		"POST /api/v1/lists":        {path: "/api/v1/lists", body: `{"name":"audited"}`, want: []string{"list.create"}},
+		"PATCH /api/v1/lists/{id}":  {path: "/api/v1/lists/{list}", body: `{"public":false}`, want: []string{"list.public"}},
+		"DELETE /api/v1/lists/{id}": {path: "/api/v1/lists/{doomedList}", want: []string{"list.delete"}},
+		"POST /api/v1/sources":      {path: "/api/v1/sources", body: `{"source_type":"api","description":"the CRM"}`, want: []string{"source.create"}},
+		"POST /api/v1/imports":      {path: "/api/v1/imports?source_type=api", ctype: "text/csv", body: "email\nimp1@example.com\nimp2@example.com\n", want: []string{"import.finish"}, settle: settleImport},
+		"POST /api/v1/suppressions": {path: "/api/v1/suppressions", body: `{"entries":[{"value":"zed@example.com","reason":"unsubscribe"}]}`, want: []string{"suppression.add"}},
+		"DELETE /api/v1/suppressions/{id}": {path: "/api/v1/suppressions/{suppression}", body: `{"why":"recorded against the wrong person"}`,
+			want: []string{"suppression.remove"}},
+		"POST /api/v1/agent/dnc": {path: "/api/v1/agent/dnc", body: `{"phone":"+1 (646) 555-0199","agent":"maria","note":"call 8812"}`,
+			want: []string{"suppression.add"}},
+		// One flag: each flag of a call is its own change (and entry) today.
+		"POST /api/v1/crm/flags": {path: "/api/v1/crm/flags", body: `{"flags":[{"value":"ann.lee@gmail.com","do_not_contact":true}]}`,
+			want: []string{"suppression.add"}},
+		// A GET that writes: checking an address stores the result and copies the verdict onto
+		// its contact, so it is audited like the other changes.
+		"GET /api/v1/verify": {path: "/api/v1/verify?address=ann%40mail.test", want: []string{"verification.save"}},
+		"POST /api/v1/verify/jobs": {path: "/api/v1/verify/jobs", body: `{"addresses":["ann@mail.test","bob@nullmx.test"]}`,
+			want: []string{"verify_job.create", "verification.save"}, settle: settleVerifyJob},
+		// Public pages: the known contact signs up (a new one would also be created, a second
+		// entry), the JSON form likewise, confirms by the link, and stops contact.
+		"POST /subscribe/{workspace}": {path: "/subscribe/{workspace}", ctype: "application/x-www-form-urlencoded", public: true,
+			bodyOf: func(t *testing.T, e *auditEnv) string {
+				_, page := e.do(t, "GET", "/subscribe/default", "", "", "Browser/1")
+				return url.Values{"email": {"known@example.com"}, "shown": {"newsletter"}, "purpose": {"newsletter"},
+					"form_id": {signup.FormID}, "form_version": {formVersionRE.FindStringSubmatch(page)[1]}, "list": {"signups"}}.Encode()
+			},
+			want: []string{"signup.create"}},
+		"POST /api/public/{workspace}/subscribe": {path: "/api/public/{workspace}/subscribe", public: true,
+			bodyOf: func(t *testing.T, e *auditEnv) string {
+				b, _ := json.Marshal(jsonSignup("known2@example.com", "newsletter"))
+				return string(b)
+			},
+			want: []string{"signup.create"}},
+		// Runs after the sign-ups (see auditOrder), with the link mailed to the first.
+		"POST /confirm": {path: "/confirm", ctype: "application/x-www-form-urlencoded", public: true,
+			bodyOf: func(t *testing.T, e *auditEnv) string {
+				return url.Values{"token": {tokenOf(t, e.mail.link(t, "known@example.com"))}}.Encode()
+			},
+			want: []string{"signup.confirm"}},
+		"POST /stop/{workspace}": {path: "/stop/{workspace}", ctype: "application/x-www-form-urlencoded", public: true,
+			body: url.Values{"value": {"stopper@example.com"}}.Encode(), want: []string{"suppression.add"}},
+	}
+}
+
+// TestAuditEveryRoute drives every route the server registers — the /api/v1 route table
+// and the public pages — and checks the audit trail after each: a changing route leaves
+// exactly its entries, by the token (id, name, role) or the public visitor; a read-only
+// route leaves none. A route with neither a fixture nor a read-only verb fails by name, so
+// a new route cannot go unaudited unnoticed.
+func TestAuditEveryRoute(t *testing.T) {
+	dnsAddr := verifytest.Zone(t)
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		e := newAuditEnv(t, dsn, dnsAddr)
+		fixtures := auditFixtures()
+		patterns := auditOrder(e.srv.Patterns())
+		for _, r := range web.APIRoutes() {
+			if !slices.Contains(patterns, r.Pattern) {
+				t.Errorf("%s is in the route table but the test server did not register it; give the test what it needs", r.Pattern)
+			}
+		}
+		for name := range fixtures {
+			if !slices.Contains(patterns, name) {
+				t.Errorf("fixture for %s, which the server does not register: remove it", name)
+			}
+		}
+		ctx := context.Background()
+		ws := e.a.Workspace.ID
+		for _, p := range patterns {
+			method, path, _ := strings.Cut(p, " ")
+			f, ok := fixtures[p]
+			switch {
+			case ok:
+			case auditReadOnly(p):
+				f = auditFixture{path: pathParam.ReplaceAllString(path, "{contact}") + readQuery[p]}
+				f.path = strings.Replace(f.path, "/lists/{contact}", "/lists/{list}", 1)
+				f.path = strings.Replace(f.path, "/sources/{contact}", "/sources/{source}", 1)
+			default:
+				t.Errorf("%s changes something but has no fixture in auditFixtures (internal/app/audit_complete_test.go): "+
+					"add one naming the audit entries it writes", p)
+				continue
+			}
+			before, err := e.a.Store.AuditEntries(ctx, ws, audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.bodyOf != nil {
+				f.body = f.bodyOf(t, e)
+			}
+			body := e.fill(f.body)
+			ctype := f.ctype
+			if ctype == "" && body != "" {
+				ctype = "application/json"
+			}
+			var code int
+			var out string
+			if strings.HasPrefix(path, "/api/v1/") || path == "/metrics" {
+				code, out = apiCall(t, method, e.ts.URL+e.fill(f.path), e.token, ctype, body)
+			} else {
+				code, out = e.do(t, method, e.fill(f.path), ctype, body, "AuditTest/1")
+			}
+			if code >= 400 && ok {
+				t.Errorf("%s: %d %s", p, code, out)
+				continue
+			}
+			if f.settle != nil {
+				f.settle(t, e, out)
+			}
+			after, err := e.a.Store.AuditEntries(ctx, ws, audit.Filter{Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh := after[:len(after)-len(before)]
+			var actions []string
+			for i := len(fresh) - 1; i >= 0; i-- {
+				actions = append(actions, fresh[i].Action)
+			}
+			if !slices.Equal(actions, f.want) {
+				t.Errorf("%s wrote the audit entries %v, want %v", p, actions, f.want)
+			}
+			for _, en := range fresh {
+				a := en.Actor
+				switch {
+				case f.public && (a.Kind != audit.Public || !strings.HasPrefix(a.ID, audit.PersonalPrefix) || a.RequestID == ""):
+					t.Errorf("%s: entry %s by %+v, want the public visitor (keyed hash of the IP) with a request id", p, en.Action, a)
+				case !f.public && (a.Kind != audit.Token || a.ID != itoa64(e.tokID) || a.Role != store.RoleAdmin || a.RequestID == ""):
+					t.Errorf("%s: entry %s by %+v, want token %d (admin) with a request id", p, en.Action, a, e.tokID)
+				}
+			}
+		}
+		if r, err := e.a.Audit.Verify(ctx, ws); err != nil || r.Broken != nil {
+			t.Fatalf("audit trail after every route: %+v, %v", r, err)
+		}
+	})
+}
+
+// newAuditEnv serves every route (imports, verification, double opt-in, stop page) on a
+// workspace with a contact, a list, a source and a do-not-contact entry to change.
+func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
+	t.Helper()
+	a := openApp(t, dsn)
+	a.Cfg.DNSServer, a.Cfg.DataDir = dnsAddr, t.TempDir()
+	mail, addr := startMailbox(t)
+	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(func() { cancel(); a.vjobs.Wait() })
+	jc, err := a.OpenJobs(ctx, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(jc.Close)
+	srv := web.New(web.Config{DOI: doi, Suppressions: a, Verifier: a, Eligibility: a.Elig, Jobs: jc, PublicRate: 1000, Logger: a.Log,
+		DataDir: a.Cfg.DataDir}, a.Store, &backgroundImporter{a: a, ctx: ctx})
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	doi.PublicURL = ts.URL
+	e := &auditEnv{doiEnv: &doiEnv{a: a, doi: doi, ts: ts, mail: mail}, srv: srv, ids: map[string]int64{}}
+
+	setup := audit.WithActor(context.Background(), audit.Actor{Kind: audit.System, Name: "test setup"})
+	tok, secret, err := a.Store.CreateTokenWithRole(setup, a.Workspace.ID, "auditor", store.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.token, e.tokID = secret, tok.ID
+	publicList(t, a.Store, a.Workspace.ID, "signups")
+	src, err := a.Store.CreateSource(setup, contact.Source{WorkspaceID: a.Workspace.ID, Type: "api"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["source"] = src.ID
+	for _, c := range []struct{ key, email string }{{"contact", "ann@example.com"}, {"doomed", "gone@example.com"},
+		{"known", "known@example.com"}, {"known2", "known2@example.com"}} {
+		made, err := a.Store.CreateContact(setup, contact.Contact{WorkspaceID: a.Workspace.ID, Email: c.email,
+			EmailCanonical: c.email, FirstSourceID: src.ID, Status: contact.StatusActive}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ids[c.key] = made.ID
+	}
+	for _, l := range []struct{ key, name string }{{"list", "news"}, {"doomedList", "old"}} {
+		made, err := a.Store.CreateList(setup, contact.List{WorkspaceID: a.Workspace.ID, Name: l.name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.ids[l.key] = made.ID
+	}
+	code, out := apiCall(t, "POST", ts.URL+"/api/v1/suppressions", secret, "application/json",
+		`{"entries":[{"value":"wrong@example.com","reason":"manual"}]}`)
+	var added struct {
+		Items []struct{ ID int64 } `json:"added"`
+	}
+	if code != 201 || json.Unmarshal([]byte(out), &added) != nil || len(added.Items) != 1 {
+		t.Fatalf("setup suppression: %d %s", code, out)
+	}
+	e.ids["suppression"] = added.Items[0].ID
+	return e
+}
+
+// settleImport waits for the uploaded import to finish.
+func settleImport(t *testing.T, e *auditEnv, out string) {
+	t.Helper()
+	var im struct{ ID int64 }
+	if err := json.Unmarshal([]byte(out), &im); err != nil || im.ID == 0 {
+		t.Fatalf("import answer %s", out)
+	}
+	waitFor(t, func() bool {
+		_, body := apiCall(t, "GET", fmt.Sprintf("%s/api/v1/imports/%d", e.ts.URL, im.ID), e.token, "", "")
+		return strings.Contains(body, `"status":"done"`)
+	})
+}
+
+// settleVerifyJob waits for the verification job to finish.
+func settleVerifyJob(t *testing.T, e *auditEnv, out string) {
+	t.Helper()
+	var j struct{ ID int64 }
+	if err := json.Unmarshal([]byte(out), &j); err != nil || j.ID == 0 {
+		t.Fatalf("verification job answer %s", out)
+	}
+	waitFor(t, func() bool {
+		_, body := apiCall(t, "GET", fmt.Sprintf("%s/api/v1/verify/jobs/%d", e.ts.URL, j.ID), e.token, "", "")
+		return strings.Contains(body, `"state":"done"`)
+	})
+}
+
+func waitFor(t *testing.T, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatal("waited 20 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
