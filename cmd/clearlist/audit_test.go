@@ -55,6 +55,11 @@ func testCLIAudit(t *testing.T, e *cliEnv, disable string) {
 		t.Errorf("audit ls --entity token: %q", r.stdout)
 	}
 	e.fails(1, "give a number from 1 to 1000", "audit", "ls", "--limit", "5000")
+	e.fails(1, "keeps its audit trail for ever", "audit", "prune")
+	e.fails(1, "number of days", "setting", "set", "audit.retention_days", "soon")
+	if r := e.ok("audit", "prune", "--days", "30"); !strings.Contains(r.stdout, "no audit entries older than 30 days") {
+		t.Errorf("audit prune with nothing old: %q", r.stdout)
+	}
 
 	db, err := sql.Open(map[bool]string{true: "pgx", false: "sqlite"}[strings.HasPrefix(e.db, "postgres")], e.db)
 	if err != nil {

@@ -75,6 +75,8 @@ func testAuditCoverage(t *testing.T, st *store.Store) {
 		{"signup.renew", func() error {
 			return st.RenewSignupLink(ctx, w, sg.ID, bytes.Repeat([]byte{8}, 32), at.Add(2*time.Hour))
 		}},
+		{"signup.confirm", func() error { return st.ConfirmSignup(ctx, w, sg.ID, at, "192.0.2.2", "UA2", nil) }},
+		{"signup.welcomed", func() error { return st.MarkSignupWelcomed(ctx, w, sg.ID, at.Add(time.Minute)) }},
 		{"verification.save", func() error {
 			return st.SaveVerifications(ctx, w, []store.Verification{{Address: "cov@example.com", Verdict: "deliverable", CheckedAt: at}})
 		}},

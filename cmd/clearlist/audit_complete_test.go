@@ -1,0 +1,227 @@
+package main
+
+import (
+	"database/sql"
+	"os/user"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kong"
+)
+
+// cliStep runs one command line and says which audit entries it must leave (oldest first);
+// a step without want is read-only and must leave none.
+type cliStep struct {
+	cmd  string // the command as kong names it, without arguments: "list create"
+	args []string
+	want []string
+	code int  // the exit status expected (0 unless said)
+	key  bool // needs the secret key (the stored keys are wrapped from keys wrap on)
+}
+
+// cliNotAudited are the commands that change something that is not the workspace's data,
+// and so write no audit entry, each with the reason; and the commands the test does not run.
+var cliNotAudited = map[string]string{
+	"serve":             "a long-running server: every route it serves is driven by app.TestAuditEveryRoute",
+	"bench import":      "works in a scratch database it drops",
+	"bench eligibility": "works in a scratch database it drops",
+	"bench check":       "works in a scratch database it drops",
+	"bench load":        "sends requests to a server given by URL; writes nothing itself",
+	"jobs run":          "inserts a River job (its row records it); the changes the job makes are audited as the job's",
+	"jobs retry":        "changes a River job's state (its row records it), not the workspace's data",
+	"jobs cancel":       "changes a River job's state (its row records it), not the workspace's data",
+}
+
+// cliSteps is the scenario: every leaf command of the CLI at least once, in an order where
+// each finds what it needs (ids are the first ones of a fresh database).
+func cliSteps(e *cliEnv) []cliStep {
+	contacts := e.file("contacts.csv", "email,phone\nann@example.com,+4930123456\nbob@example.org,\n")
+	dnc := e.file("dnc.csv", "email,reason\nfoo@bar.example,unsubscribe\nbaz@bar.example,manual\n")
+	screen := e.file("screen.csv", "email\nann@example.com\nfoo@bar.example\n")
+	return []cliStep{
+		{cmd: "migrate", args: []string{"migrate"}},
+		{cmd: "source-types", args: []string{"source-types"}},
+		{cmd: "workspace ls", args: []string{"workspace", "ls"}},
+		{cmd: "workspace create", args: []string{"workspace", "create", "acme"}, want: []string{"workspace.create"}},
+		{cmd: "workspace rename", args: []string{"workspace", "rename", "acme", "acme2"}, want: []string{"workspace.rename"}},
+		{cmd: "workspace delete", args: []string{"workspace", "delete", "acme2"}, want: []string{"workspace.delete"}},
+		{cmd: "attribute add", args: []string{"attribute", "add", "company", "--purpose", "B2B accounts"}, want: []string{"attribute.add"}},
+		{cmd: "attribute ls", args: []string{"attribute", "ls"}},
+		{cmd: "attribute remove", args: []string{"attribute", "remove", "company"}, want: []string{"attribute.remove"}},
+		{cmd: "list create", args: []string{"list", "create", "news"}, want: []string{"list.create"}},
+		{cmd: "list public", args: []string{"list", "public", "news", "on"}, want: []string{"list.public"}},
+		{cmd: "list ls", args: []string{"list", "ls"}},
+		{cmd: "list create", args: []string{"list", "create", "old"}, want: []string{"list.create"}},
+		{cmd: "list delete", args: []string{"list", "delete", "old"}, want: []string{"list.delete"}},
+		{cmd: "token create", args: []string{"token", "create", "crm", "--role", "marketer"}, want: []string{"token.create"}},
+		{cmd: "token ls", args: []string{"token", "ls"}},
+		{cmd: "token revoke", args: []string{"token", "revoke", "1"}, want: []string{"token.revoke"}},
+		// An import is one entry with its counts (its source is named in it).
+		{cmd: "import", args: []string{"import", contacts, "--list", "news", "--source-type", "api"}, want: []string{"import.finish"}},
+		{cmd: "imports", args: []string{"imports"}},
+		{cmd: "export", args: []string{"export"}},
+		{cmd: "consent purposes", args: []string{"consent", "purposes"}},
+		{cmd: "consent purpose-add", args: []string{"consent", "purpose-add", "webinars", "--description", "invitations"}, want: []string{"purpose.add"}},
+		{cmd: "consent add", args: []string{"consent", "add", "--email", "ann@example.com", "--purpose", "newsletter", "--action", "withdrawn",
+			"--at", "2026-12-01T10:00:00Z"}, want: []string{"consent.append"}},
+		{cmd: "consent show", args: []string{"consent", "show", "--email", "ann@example.com"}},
+		{cmd: "consent verify", args: []string{"consent", "verify"}},
+		{cmd: "consent lapse", args: []string{"consent", "lapse"}}, // nothing has lapsed: nothing written
+		{cmd: "doi expire", args: []string{"doi", "expire"}},       // nothing open: nothing written
+		{cmd: "doi stale", args: []string{"doi", "stale"}},
+		{cmd: "doi welcomed", args: []string{"doi", "welcomed", "1"}, code: 1}, // no such sign-up; the contract suite's AuditCoverage has the write
+		{cmd: "suppress rules", args: []string{"suppress", "rules"}},
+		{cmd: "suppress add", args: []string{"suppress", "add", "x@example.com", "--reason", "manual"}, want: []string{"suppression.add"}},
+		{cmd: "suppress check", args: []string{"suppress", "check", "y@example.com"}},
+		{cmd: "suppress ls", args: []string{"suppress", "ls"}},
+		{cmd: "suppress remove", args: []string{"suppress", "remove", "1", "--why", "recorded against the wrong person"}, want: []string{"suppression.remove"}},
+		{cmd: "suppress import", args: []string{"suppress", "import", dnc}, want: []string{"suppression.add"}},
+		{cmd: "suppress export", args: []string{"suppress", "export"}},
+		{cmd: "suppress screen", args: []string{"suppress", "screen", screen}},
+		{cmd: "suppress audit", args: []string{"suppress", "audit"}},
+		// Two changes in two transactions today (the erasure request, then the erasing of the
+		// stored values): one entry each. The suppress service should make them one.
+		{cmd: "suppress erase", args: []string{"suppress", "erase", "foo@bar.example"}, want: []string{"suppression.add", "suppression.erase"}},
+		{cmd: "calllist", args: []string{"calllist", "--list", "news"}},
+		{cmd: "webhook add", args: []string{"webhook", "add", "https://crm.example.com/hook"}, want: []string{"webhook.create"}},
+		{cmd: "webhook ls", args: []string{"webhook", "ls"}},
+		{cmd: "webhook log", args: []string{"webhook", "log", "1"}},
+		{cmd: "webhook disable", args: []string{"webhook", "disable", "1"}, want: []string{"webhook.disable"}},
+		// Addresses given on the command line are not recorded; a list's are.
+		{cmd: "verify", args: []string{"verify", "--offline", "someone@example.com"}},
+		{cmd: "verify", args: []string{"verify", "--offline", "--list", "news"}, want: []string{"verification.save"}},
+		{cmd: "setting ls", args: []string{"setting", "ls"}},
+		{cmd: "setting set", args: []string{"setting", "set", "verify.exclude_risky", "true"}, want: []string{"setting.set"}},
+		{cmd: "check", args: []string{"check", "--email", "bob@example.org", "--purpose", "newsletter"}, code: exitRefused},
+		{cmd: "lia set", args: []string{"lia", "set", "--purpose", "product-updates", "--purpose-text", "tools for buyers",
+			"--necessity", "they choose tools", "--balancing", "low intrusion", "--approved-by", "DPO"}, want: []string{"lia.set"}},
+		{cmd: "lia ls", args: []string{"lia", "ls"}},
+		{cmd: "li-reason set", args: []string{"li-reason", "set", "--email", "bob@example.org", "--purpose", "product-updates",
+			"--reason", "buyer at ACME"}, want: []string{"li_reason.set"}},
+		{cmd: "jobs ls", args: []string{"jobs", "ls"}},
+		{cmd: "jobs show", args: []string{"jobs", "show", "1"}, code: 1}, // no job yet
+		{cmd: "audit ls", args: []string{"audit", "ls"}},
+		{cmd: "audit verify", args: []string{"audit", "verify"}},
+		{cmd: "audit prune", args: []string{"audit", "prune", "--days", "1"}}, // nothing a day old: nothing written
+		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
+		{cmd: "keys status", args: []string{"keys", "status"}},
+		{cmd: "keys wrap", args: []string{"keys", "wrap"}, want: []string{"keys.wrap"}, key: true},
+		{cmd: "keys unwrap", args: []string{"keys", "unwrap"}, want: []string{"keys.unwrap"}, key: true},
+	}
+}
+
+// cliLeaves returns every command of the CLI that runs something ("list create", "check"),
+// read from the kong model, so a command added later is found here.
+func cliLeaves(t *testing.T) []string {
+	t.Helper()
+	var c cli
+	p, err := kong.New(&c, kong.Name("clearlist"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	var walk func(n *kong.Node)
+	walk = func(n *kong.Node) {
+		leaf := true
+		for _, ch := range n.Children {
+			if ch.Type == kong.CommandNode {
+				leaf = false
+				walk(ch)
+			}
+		}
+		if leaf && n.Type == kong.CommandNode {
+			out = append(out, strings.TrimPrefix(n.FullPath(), "clearlist "))
+		}
+	}
+	walk(p.Model.Node)
+	return out
+}
+
+type cliEntry struct{ action, kind, id, name string }
+
+// TestCLIAuditEveryCommand runs every command of the CLI (the leaves of the kong model)
+// against a SQLite database and checks the audit trail after each: a changing command
+// leaves exactly its entries, by the CLI user and that command; a read-only one leaves none.
+// A command with no step and no reason in cliNotAudited fails the test by name.
+func TestCLIAuditEveryCommand(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	steps := cliSteps(e)
+	leaves := cliLeaves(t)
+	if len(leaves) < 50 {
+		t.Fatalf("the kong model has %d commands: %v", len(leaves), leaves)
+	}
+	for _, l := range leaves {
+		_, skip := cliNotAudited[l]
+		if !skip && !slices.ContainsFunc(steps, func(s cliStep) bool { return s.cmd == l }) {
+			t.Errorf("command %q has no step in cliSteps (cmd/clearlist/audit_complete_test.go): add one naming the audit "+
+				"entries it writes (none for a read-only command), or its reason in cliNotAudited", l)
+		}
+	}
+	for _, s := range steps {
+		if !slices.Contains(leaves, s.cmd) {
+			t.Errorf("step for %q, which is not a command", s.cmd)
+		}
+	}
+	u, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ok("migrate") // the first run creates the default workspace, as the system
+	e.ok("keys", "generate", e.dir+"/wrap.key")
+	for _, s := range steps {
+		before := cliEntries(t, e.db)
+		args := s.args
+		if s.key {
+			args = append([]string{"--secret-key-file", e.dir + "/wrap.key"}, args...)
+		}
+		r := e.run(args...)
+		if r.code != s.code {
+			t.Errorf("clearlist %s: exit %d, want %d\n%s%s", strings.Join(s.args, " "), r.code, s.code, r.stdout, r.stderr)
+			continue
+		}
+		fresh := cliEntries(t, e.db)[len(before):]
+		var actions []string
+		for _, en := range fresh {
+			actions = append(actions, en.action)
+			if en.kind != "cli" || en.id != u.Username || !strings.HasPrefix(en.name, "clearlist "+s.cmd) {
+				t.Errorf("clearlist %s: entry %s by %s %s (%s), want the CLI user %s and the command", s.cmd, en.action,
+					en.kind, en.id, en.name, u.Username)
+			}
+		}
+		if !slices.Equal(actions, s.want) {
+			t.Errorf("clearlist %s wrote the audit entries %v, want %v", strings.Join(s.args, " "), actions, s.want)
+		}
+	}
+	if r := e.run("audit", "verify"); r.code != 0 {
+		t.Errorf("audit verify after every command: %s%s", r.stdout, r.stderr)
+	}
+}
+
+// cliEntries reads every workspace's audit entries in the order they were written.
+func cliEntries(t *testing.T, dsn string) []cliEntry {
+	t.Helper()
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT action, actor_kind, actor_id, actor_name FROM audit_entries ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []cliEntry
+	for rows.Next() {
+		var en cliEntry
+		if err := rows.Scan(&en.action, &en.kind, &en.id, &en.name); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, en)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
