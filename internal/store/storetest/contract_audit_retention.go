@@ -111,6 +111,33 @@ func testAuditRetention(t *testing.T, st *store.Store) {
 		t.Fatalf("Verify after changing entry %d = %+v", es[1].ID, r.Broken)
 	}
 
+	t.Run("DeleteBehindTriggersNamed", func(t *testing.T) {
+		// An entry removed around the trigger, not by a prune: the next entry is named.
+		x := ws(t, st, "retention-cut")
+		for i := range 3 {
+			if _, err := st.CreateList(ctx, contact.List{WorkspaceID: x, Name: fmt.Sprintf("c%d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var es []audit.Entry
+		if err := st.EachAuditEntry(context.Background(), x, func(e audit.Entry) error { es = append(es, e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		stmts := []string{`DROP TRIGGER audit_entries_no_delete`, fmt.Sprintf(`DELETE FROM audit_entries WHERE id = %d`, es[1].ID)}
+		if st.Dialect() == store.Postgres {
+			stmts = []string{`ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_delete`, stmts[1],
+				`ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_no_delete`}
+		}
+		for _, q := range stmts {
+			if _, err := st.DB().Exec(q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if r := verify(x); r.Broken == nil || r.Broken.EntryID != es[2].ID || !strings.Contains(r.Broken.Reason, "sequence gap") {
+			t.Fatalf("Verify after removing entry %d = %+v; want entry %d named", es[1].ID, r.Broken, es[2].ID)
+		}
+	})
+
 	t.Run("Settings", func(t *testing.T) {
 		if err := st.SetSetting(ctx, other, audit.RetentionSetting, "30"); err != nil {
 			t.Fatal(err)
