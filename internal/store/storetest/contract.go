@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Isolation":         testWorkspaceIsolation,
 		"PublicLists":       testPublicLists,
 		"ContactStatus":     testContactStatusChanges,
+		"ContactWrite":      testContactWrite,
 		"AllSources":        testAllSources,
 		"VerifyJobs":        testVerifyJobs,
 		"StaleVerify":       testStaleVerifications,
