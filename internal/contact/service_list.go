@@ -23,6 +23,20 @@ func (s *Service) CreateList(ctx context.Context, ws int64, name, description st
 	return l, err
 }
 
+// EnsureList returns the workspace's list with this name, creating it (private, checked as
+// CreateList checks it) when there is none yet; an import that names a list uses it.
+func (s *Service) EnsureList(ctx context.Context, ws int64, name string) (List, error) {
+	l, err := s.ListByName(ctx, ws, name)
+	if !errors.Is(err, errs.ErrNotFound) {
+		return l, err
+	}
+	l, err = s.CreateList(ctx, ws, name, "", false)
+	if errors.Is(err, errs.ErrConflict) { // another writer created it at the same time
+		return s.ListByName(ctx, ws, name)
+	}
+	return l, err
+}
+
 // List returns list id of the workspace.
 func (s *Service) List(ctx context.Context, ws, id int64) (List, error) {
 	return s.store.List(ctx, ws, id)

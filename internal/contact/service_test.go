@@ -166,8 +166,17 @@ func TestServiceLists(t *testing.T) {
 		if l, err = svc.SetListPublic(ctx, ws, l.ID, true); err != nil || !l.Public {
 			t.Errorf("SetListPublic = %+v, %v", l, err)
 		}
-		if all, err := svc.Lists(ctx, ws); err != nil || len(all) != 1 || all[0].Members != 0 {
+		if all, err := svc.Lists(ctx, ws); err != nil || len(all) != 1 || all[0].Members != 0 || !all[0].Public {
 			t.Errorf("Lists = %+v, %v", all, err)
+		}
+		if got, err := svc.EnsureList(ctx, ws, "news"); err != nil || got.ID != l.ID {
+			t.Errorf("EnsureList of an existing list = %+v, %v; want list %d", got, err, l.ID)
+		}
+		if got, err := svc.EnsureList(ctx, ws, " fair 2026 "); err != nil || got.Name != "fair 2026" || got.Public {
+			t.Errorf("EnsureList of a new list = %+v, %v", got, err)
+		}
+		if _, err := svc.EnsureList(ctx, ws, " "); !errors.As(err, &in) {
+			t.Errorf("EnsureList of a blank name = %v, want an InputError", err)
 		}
 		if err := svc.DeleteList(ctx, ws, l.ID); err != nil {
 			t.Fatal(err)
