@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
@@ -28,6 +29,8 @@ type App struct {
 	Elig *eligibility.Service
 	// Audit reads, verifies and prunes the audit trail.
 	Audit *audit.Service
+	// Contacts holds the rules of contacts, lists, attributes and sources (API and CLI).
+	Contacts *contact.Service
 
 	scr   screens
 	ver   verifiers
@@ -64,6 +67,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
 	a.Elig = eligibility.New(st, a)
 	a.Audit = audit.NewService(st)
+	a.Contacts = contact.New(st, cfg.DefaultRegion)
 	return a, nil
 }
 

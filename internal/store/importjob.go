@@ -59,13 +59,10 @@ func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
 // It writes no audit entry: an import is one entry with its counts, naming the source,
 // written when the run ends (FinishImport).
 func (s *Store) StartImport(ctx context.Context, src contact.Source, im Import) (contact.Source, Import, error) {
-	src, ev, err := newSource(src)
-	if err != nil {
-		return contact.Source{}, Import{}, err
-	}
 	im.CreatedAt, im.Status = now(), ImportRunning
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if src.ID, err = s.insertSource(ctx, tx, src, ev); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if src, err = s.insertSource(ctx, tx, src); err != nil {
 			return err
 		}
 		im.SourceID = src.ID

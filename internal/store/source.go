@@ -13,18 +13,16 @@ import (
 
 const sourceColumns = `id, workspace_id, source_type, description, collected_by, collected_at, evidence, on_behalf_of, created_at`
 
-// CreateSource records where a set of contacts came from.
+// CreateSource records where a set of contacts came from, with its audit entry.
 func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.Source, error) {
-	src, ev, err := newSource(src)
-	if err != nil {
-		return contact.Source{}, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if src.ID, err = s.insertSource(ctx, tx, src, ev); err != nil {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if src, err = s.insertSource(ctx, tx, src); err != nil {
 			return err
 		}
 		return s.auditTx(ctx, tx, src.WorkspaceID, "source.create", "source", src.ID, audit.Set("source_type", src.Type),
-			audit.Set("description", src.Description), audit.Set("collected_by", src.CollectedBy), audit.Set("on_behalf_of", strconv.FormatBool(src.OnBehalfOf)))
+			audit.Set("description", src.Description), audit.Set("collected_by", src.CollectedBy),
+			audit.Set("on_behalf_of", strconv.FormatBool(src.OnBehalfOf)))
 	})
 	if err != nil {
 		return contact.Source{}, fmt.Errorf("create source: %w", err)
@@ -33,34 +31,33 @@ func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.S
 }
 
 // CreateSourceOf records a source given inline with a change that is audited itself and
-// names the source's id in its entry (a contact or consent written with its provenance, a
-// double opt-in sign-up), so that the change stays one entry; a source declared on its own
-// is CreateSource's, with an entry of its own.
+// names the source's id in its entry (a double opt-in sign-up), so that the change stays one
+// entry; a source declared on its own is CreateSource's, with an entry of its own.
 func (s *Store) CreateSourceOf(ctx context.Context, src contact.Source) (contact.Source, error) {
-	src, ev, err := newSource(src)
+	src, err := s.insertSource(ctx, s.db, src)
 	if err != nil {
-		return contact.Source{}, err
-	}
-	if src.ID, err = s.insertSource(ctx, s.db, src, ev); err != nil {
 		return contact.Source{}, fmt.Errorf("create source: %w", err)
 	}
 	return src, nil
 }
 
-// newSource stamps a source about to be stored and encodes its evidence.
-func newSource(src contact.Source) (contact.Source, []byte, error) {
+// insertSource adds a source row through ex (the database or the caller's transaction).
+func (s *Store) insertSource(ctx context.Context, ex execer, src contact.Source) (contact.Source, error) {
 	src.CreatedAt = now()
 	if src.Evidence == nil {
 		src.Evidence = map[string]string{}
 	}
 	ev, err := json.Marshal(src.Evidence)
-	return src, ev, err
-}
-
-func (s *Store) insertSource(ctx context.Context, ex execer, src contact.Source, evidence []byte) (int64, error) {
-	return s.insertID(ctx, ex, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
+	if err != nil {
+		return contact.Source{}, err
+	}
+	src.ID, err = s.insertID(ctx, ex, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
 		collected_at, evidence, on_behalf_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		src.WorkspaceID, src.Type, src.Description, src.CollectedBy, src.CollectedAt, string(evidence), src.OnBehalfOf, src.CreatedAt)
+		src.WorkspaceID, src.Type, src.Description, src.CollectedBy, src.CollectedAt, string(ev), src.OnBehalfOf, src.CreatedAt)
+	if err != nil {
+		return contact.Source{}, err
+	}
+	return src, nil
 }
 
 // Source returns one source by id.
