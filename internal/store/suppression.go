@@ -12,39 +12,12 @@ import (
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// InstanceWorkspace is the workspace id of the instance-wide suppression entries an operator
-// sets; they screen every workspace. No workspace has this id.
-const InstanceWorkspace int64 = 0
+// InstanceWorkspace is the workspace id of the instance-wide suppression entries
+// (suppress.InstanceWorkspace).
+const InstanceWorkspace = suppress.InstanceWorkspace
 
-// Suppression is one stored entry of the do-not-contact list. The suppress package
-// validates and canonicalises; the store keeps what it is given.
-type Suppression struct {
-	ID           int64     `json:"id"`
-	WorkspaceID  int64     `json:"-"`
-	Kind         string    `json:"kind"`
-	Value        string    `json:"value,omitempty"` // clear canonical identifier; "" once erased
-	Hash         []byte    `json:"-"`
-	ScopeChannel string    `json:"scope_channel,omitempty"`
-	ScopePurpose string    `json:"scope_purpose,omitempty"`
-	Reason       string    `json:"reason"`
-	ChannelIn    string    `json:"channel_in,omitempty"`
-	RecordedBy   string    `json:"recorded_by"`
-	Note         string    `json:"note,omitempty"`
-	ReceivedAt   time.Time `json:"received_at"`
-	RecordedAt   time.Time `json:"recorded_at"`
-	Deadline     time.Time `json:"deadline"`
-	DeadlineRule string    `json:"deadline_rule,omitempty"`
-	// AddedSeq and RemovedSeq place the entry's changes in its workspace's change sequence.
-	AddedSeq      int64      `json:"-"`
-	RemovedSeq    int64      `json:"-"`
-	RemovedAt     *time.Time `json:"removed_at,omitempty"`
-	RemovedBy     string     `json:"removed_by,omitempty"`
-	RemovedReason string     `json:"removed_reason,omitempty"`
-}
-
-// Late reports whether the entry was recorded after the deadline by which it had to be
-// effective: a breach to report.
-func (s Suppression) Late() bool { return s.RecordedAt.After(s.Deadline) }
+// Suppression is one stored entry of the do-not-contact list (suppress.Record).
+type Suppression = suppress.Record
 
 const suppressionColumns = `id, workspace_id, kind, value, hash, scope_channel, scope_purpose, reason, channel_in,
 	recorded_by, note, received_at, recorded_at, deadline, deadline_rule, added_seq, removed_seq, removed_at,

@@ -5,17 +5,16 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// ErrProtectedSuppression is returned when a role may not remove an entry: it records what
-// the person asked for (an unsubscribe, a complaint, a request, an erasure).
-var ErrProtectedSuppression = errors.New("this entry records the person's own request")
+// ErrProtectedSuppression is returned when a role may not remove an entry (suppress.ErrProtected).
+var ErrProtectedSuppression = suppress.ErrProtected
 
 // RemoveSuppression ends an active entry of the workspace, keeping the row with who removed
 // it, when and why, and an audit line. allowed is asked whether the remover may remove an
