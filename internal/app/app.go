@@ -11,6 +11,7 @@ import (
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -25,8 +26,9 @@ type App struct {
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service
+	// Suppressions runs the do-not-contact list and its in-memory screening indexes.
+	Suppressions *suppress.Service
 
-	scr   screens
 	ver   verifiers
 	vjobs sync.WaitGroup  // running verification jobs
 	jobs  context.Context // the jobs' context, cancelled by Close
@@ -59,7 +61,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
-	a.Elig = eligibility.New(st, a)
+	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
+	a.Elig = eligibility.New(st, a.Suppressions)
 	return a, nil
 }
 

@@ -51,7 +51,7 @@ func TestPublicLookupNeedsValidName(t *testing.T) {
 			t.Errorf("Form(%q) = %v, want ErrNoWorkspace", legacy, err)
 		}
 		// The stop form answers an unknown workspace as it answers any other, and records nothing.
-		if err := e.a.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
+		if err := e.a.Suppressions.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
 			t.Errorf("PublicStop(%q) = %v, want the plain answer", legacy, err)
 		}
 		if got, err := e.a.Store.Suppressions(ctx, w.ID, store.SuppressionFilter{IncludeRemoved: true}); err != nil || len(got) != 0 {

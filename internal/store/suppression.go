@@ -16,8 +16,8 @@ import (
 // (suppress.InstanceWorkspace).
 const InstanceWorkspace = suppress.InstanceWorkspace
 
-// Suppression is one stored entry of the do-not-contact list (suppress.Record).
-type Suppression = suppress.Record
+// Suppression is one stored entry of the do-not-contact list (suppress.Suppression).
+type Suppression = suppress.Suppression
 
 const suppressionColumns = `id, workspace_id, kind, value, hash, scope_channel, scope_purpose, reason, channel_in,
 	recorded_by, note, received_at, recorded_at, deadline, deadline_rule, added_seq, removed_seq, removed_at,

@@ -217,3 +217,6 @@ func (s *Store) SuppressionWorkspaces(ctx context.Context) ([]int64, error) {
 	}
 	return ids, rows.Err()
 }
+
+// The store is the do-not-contact service's store.
+var _ suppress.Store = (*Store)(nil)

@@ -11,9 +11,9 @@ import (
 // screen every workspace. No workspace has this id.
 const InstanceWorkspace int64 = 0
 
-// Record is one stored entry of the do-not-contact list. The service validates and
+// Suppression is one stored entry of the do-not-contact list. The service validates and
 // canonicalises; the store keeps what it is given.
-type Record struct {
+type Suppression struct {
 	ID           int64     `json:"id"`
 	WorkspaceID  int64     `json:"-"`
 	Kind         string    `json:"kind"`
@@ -39,7 +39,7 @@ type Record struct {
 
 // Late reports whether the entry was recorded after the deadline by which it had to be
 // effective: a breach to report.
-func (r Record) Late() bool { return r.RecordedAt.After(r.Deadline) }
+func (r Suppression) Late() bool { return r.RecordedAt.After(r.Deadline) }
 
 // Filter selects entries for listings and exports.
 type Filter struct {
@@ -82,11 +82,11 @@ var ErrProtected = errors.New("this entry records the person's own request")
 // ForRole returns the entries as role may see them: without their notes (the evidence of a
 // request: the requester's IP address and browser, a call's details) unless
 // access.SeesEvidence(role). The entries given are not changed.
-func ForRole(role string, entries []Record) []Record {
+func ForRole(role string, entries []Suppression) []Suppression {
 	if access.SeesEvidence(role) {
 		return entries
 	}
-	out := make([]Record, len(entries))
+	out := make([]Suppression, len(entries))
 	for i, e := range entries {
 		e.Note = ""
 		out[i] = e

@@ -1,4 +1,4 @@
-package app
+package suppress
 
 import (
 	"context"
@@ -8,16 +8,13 @@ import (
 	"io"
 	"strings"
 	"time"
-
-	"github.com/clearlist/clearlist/internal/store"
-	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // suppressBatch is how many entries one transaction of a file import records.
 const suppressBatch = 5000
 
-// SuppressImportOptions are the defaults a file's rows take where a column is missing.
-type SuppressImportOptions struct {
+// ImportOptions are the defaults a file's rows take where a column is missing.
+type ImportOptions struct {
 	Reason    string
 	Scope     string
 	ChannelIn string
@@ -27,8 +24,8 @@ type SuppressImportOptions struct {
 	Progress func(rows int)
 }
 
-// SuppressImportReport sums up a file import.
-type SuppressImportReport struct {
+// ImportReport sums up a file import.
+type ImportReport struct {
 	Rows       int        `json:"rows"`
 	Added      int        `json:"added"`
 	Duplicates int        `json:"duplicates"` // already listed with the same scope
@@ -48,7 +45,7 @@ type RowError struct {
 // maxRowErrors bounds the errors a report keeps; the count goes on.
 const maxRowErrors = 1000
 
-func (r *SuppressImportReport) fail(row int, value string, err error) {
+func (r *ImportReport) fail(row int, value string, err error) {
 	if len(r.Errors) < maxRowErrors {
 		if len(value) > 80 {
 			value = value[:80] + "…"
@@ -61,13 +58,13 @@ func (r *SuppressImportReport) fail(row int, value string, err error) {
 // value (or email / phone / domain), and optionally kind, scope, reason, channel_in,
 // received_at (RFC 3339 or YYYY-MM-DD), country and note. Rows that are not valid are
 // reported with their row number and skipped; the others are recorded in batches.
-func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opts SuppressImportOptions) (SuppressImportReport, error) {
-	var rep SuppressImportReport
+func (s *Service) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opts ImportOptions) (ImportReport, error) {
+	var rep ImportReport
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord, cr.ReuseRecord = -1, true
 	head, err := cr.Read()
 	if err != nil {
-		return rep, fmt.Errorf("%w: read the header: %v", suppress.ErrInvalid, err)
+		return rep, fmt.Errorf("%w: read the header: %v", ErrInvalid, err)
 	}
 	col := map[string]int{}
 	for i, h := range head {
@@ -84,7 +81,7 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 		}
 	}
 	if valueCol < 0 {
-		return rep, fmt.Errorf("%w: the header has no column value, email, phone or domain; it has %s", suppress.ErrInvalid, strings.Join(head, ", "))
+		return rep, fmt.Errorf("%w: the header has no column value, email, phone or domain; it has %s", ErrInvalid, strings.Join(head, ", "))
 	}
 	get := func(rec []string, name, def string) string {
 		if i, ok := col[name]; ok && i < len(rec) && strings.TrimSpace(rec[i]) != "" {
@@ -93,16 +90,16 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 		return def
 	}
 	now := time.Now().UTC()
-	rules, err := a.deadlineRules(ctx, ws)
+	rules, err := s.deadlineRules(ctx, ws)
 	if err != nil {
 		return rep, err
 	}
-	batch := make([]store.Suppression, 0, suppressBatch)
+	batch := make([]Suppression, 0, suppressBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		added, dups, err := a.RecordSuppressions(ctx, ws, batch, fmt.Sprintf("file %s: %d entries", opts.Name, len(batch)))
+		added, dups, err := s.RecordSuppressions(ctx, ws, batch, fmt.Sprintf("file %s: %d entries", opts.Name, len(batch)))
 		if err != nil {
 			return err
 		}
@@ -132,7 +129,7 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 			rep.fail(row, "", errors.New("the value is empty"))
 			continue
 		}
-		req := SuppressRequest{Value: rec[valueCol], Kind: get(rec, "kind", kindDefault), Scope: get(rec, "scope", opts.Scope),
+		req := Intake{Value: rec[valueCol], Kind: get(rec, "kind", kindDefault), Scope: get(rec, "scope", opts.Scope),
 			Reason: get(rec, "reason", opts.Reason), ChannelIn: get(rec, "channel_in", opts.ChannelIn), By: opts.By,
 			Note: get(rec, "note", ""), Country: get(rec, "country", "")}
 		if at := get(rec, "received_at", ""); at != "" {
@@ -141,7 +138,7 @@ func (a *App) ImportSuppressions(ctx context.Context, ws int64, r io.Reader, opt
 				continue
 			}
 		}
-		e, err := a.prepareSuppression(ctx, ws, req, now, rules)
+		e, err := s.prepare(ctx, ws, req, now, rules)
 		if err != nil {
 			rep.fail(row, rec[valueCol], err)
 			continue
@@ -181,13 +178,13 @@ type RegistryImportOptions struct {
 const registryRule = "registry-31-days (16 CFR §310.4(b)(3)(iv); 47 CFR §64.1200(c)(2)(i)(D))"
 
 // ImportRegistry streams a US National Do Not Call Registry file (full or change file, see
-// suppress.ParseRegistry) into the list as phone entries for every channel with reason
+// ParseRegistry) into the list as phone entries for every channel with reason
 // national-registry: additions are recorded, a change file's deletions remove the
 // registry's entry for the number (never an entry of another reason). Bad lines are
 // reported and skipped.
-func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts RegistryImportOptions) (SuppressImportReport, error) {
-	var rep SuppressImportReport
-	l, err := a.list(ctx, ws)
+func (s *Service) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts RegistryImportOptions) (ImportReport, error) {
+	var rep ImportReport
+	l, err := s.list(ctx, ws)
 	if err != nil {
 		return rep, err
 	}
@@ -195,37 +192,37 @@ func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts Re
 	if fetched.IsZero() {
 		fetched = time.Now().UTC()
 	}
-	rep.Stale = suppress.RegistryStale(fetched, time.Now())
+	rep.Stale = RegistryStale(fetched, time.Now())
 	by := opts.By
 	if by == "" {
 		by = "registry-import"
 	}
 	h := l.keyer.NewHasher()
 	var num []byte
-	adds := make([]store.Suppression, 0, suppressBatch)
+	adds := make([]Suppression, 0, suppressBatch)
 	var dels [][]byte
 	flush := func(lines int) error {
 		if len(adds) > 0 {
-			added, dups, err := a.Store.AddSuppressionsBulk(ctx, ws, adds,
+			added, dups, err := s.st.AddSuppressionsBulk(ctx, ws, adds,
 				fmt.Sprintf("national registry file %s (fetched %s): %d numbers", opts.Name, fetched.Format(time.DateOnly), len(adds)))
 			if err != nil {
 				return err
 			}
-			if err := a.applyOwn(ctx, ws, added); err != nil {
+			if err := s.applyOwn(ctx, ws, added); err != nil {
 				return err
 			}
 			rep.Added, rep.Duplicates = rep.Added+len(added), rep.Duplicates+dups
 			adds = adds[:0]
 		}
 		if len(dels) > 0 {
-			n, err := a.Store.RemoveSuppressionsByHash(ctx, ws, dels, string(suppress.ReasonNationalRegistry), by,
+			n, err := s.st.RemoveSuppressionsByHash(ctx, ws, dels, string(ReasonNationalRegistry), by,
 				"removed from the national registry (change file "+opts.Name+")")
 			if err != nil {
 				return err
 			}
 			rep.Removed += n
 			dels = dels[:0]
-			if err := a.syncList(ctx, ws); err != nil {
+			if err := s.syncList(ctx, ws); err != nil {
 				return err
 			}
 		}
@@ -234,15 +231,15 @@ func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts Re
 		}
 		return nil
 	}
-	prep, err := suppress.ParseRegistry(r, suppress.RegistryOptions{}, func(rec suppress.RegistryRecord) error {
+	prep, err := ParseRegistry(r, RegistryOptions{}, func(rec RegistryRecord) error {
 		num = rec.AppendE164(num[:0])
-		sum := h.HashBytes(suppress.KindPhone, num)
+		sum := h.HashBytes(KindPhone, num)
 		if rec.Delete {
 			dels = append(dels, append([]byte(nil), sum[:]...))
 		} else {
-			adds = append(adds, store.Suppression{Kind: string(suppress.KindPhone), Value: string(num), Hash: append([]byte(nil), sum[:]...),
-				Reason: string(suppress.ReasonNationalRegistry), ChannelIn: suppress.InRegistry, RecordedBy: by,
-				ReceivedAt: fetched, Deadline: fetched.AddDate(0, 0, suppress.RegistryMaxAge), DeadlineRule: registryRule})
+			adds = append(adds, Suppression{Kind: string(KindPhone), Value: string(num), Hash: append([]byte(nil), sum[:]...),
+				Reason: string(ReasonNationalRegistry), ChannelIn: InRegistry, RecordedBy: by,
+				ReceivedAt: fetched, Deadline: fetched.AddDate(0, 0, RegistryMaxAge), DeadlineRule: registryRule})
 		}
 		if len(adds)+len(dels) >= suppressBatch {
 			return flush(rec.Line)
@@ -259,5 +256,5 @@ func (a *App) ImportRegistry(ctx context.Context, ws int64, r io.Reader, opts Re
 	if err := flush(prep.Lines); err != nil {
 		return rep, err
 	}
-	return rep, a.noteRegistryFetch(ctx, ws, fetched)
+	return rep, s.noteRegistryFetch(ctx, ws, fetched)
 }
