@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
@@ -23,10 +24,14 @@ import (
 // suppressed is held back.
 func TestSuppressProperty(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
-		a := openApp(t, dsn)
 		ctx := context.Background()
+		// DefaultRegion: numbers written without +1.
+		a, err := Open(ctx, config.Config{DB: dsn, Workspace: "default", LogLevel: "error", DefaultRegion: "US"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Close() })
 		ws := a.Workspace.ID
-		a.Cfg.DefaultRegion = "US" // numbers written without +1
 		const n = 24
 		var csvb strings.Builder
 		csvb.WriteString("email,phone\n")
