@@ -32,7 +32,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 			ledger(t, a, c, "newsletter", consent.Email, "gc")
 		}
 		suppressOne(t, a, store.InstanceWorkspace, suppress.Intake{Value: "blocked@example.org", Reason: "manual"})
-		if own, err := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{}); err != nil || len(own) != 0 {
+		if own, err := a.Suppressions.Entries(ctx, ws, suppress.Filter{}); err != nil || len(own) != 0 {
 			t.Fatalf("the workspace's own list must be empty for this test: %v, %v", own, err)
 		}
 

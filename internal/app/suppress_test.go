@@ -73,7 +73,7 @@ func TestSuppressSpellingsAndScopes(t *testing.T) {
 				t.Errorf("%+v: err = %v, want suppress.ErrInvalid", bad, err)
 			}
 		}
-		if all, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{IncludeRemoved: true}); len(all) != 4 {
+		if all, _ := a.Suppressions.Entries(ctx, ws, suppress.Filter{IncludeRemoved: true}); len(all) != 4 {
 			t.Fatalf("bad requests stored something: %d entries", len(all))
 		}
 	})
@@ -211,7 +211,7 @@ func TestSuppressErasure(t *testing.T) {
 		if err != nil || n != 2 {
 			t.Fatalf("EraseIdentifier = %d, %v", n, err)
 		}
-		all, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{IncludeRemoved: true})
+		all, _ := a.Suppressions.Entries(ctx, ws, suppress.Filter{IncludeRemoved: true})
 		for _, e := range all {
 			if e.Value != "" {
 				t.Fatalf("clear value left after erasure: %+v", e)
@@ -270,7 +270,7 @@ func TestSuppressDeadlines(t *testing.T) {
 		if eu3.DeadlineRule != "dl-eu-objection" {
 			t.Errorf("a longer workspace limit must not lengthen the legal deadline: %s %v", eu3.DeadlineRule, eu3.Deadline)
 		}
-		late, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{LateOnly: true})
+		late, _ := a.Suppressions.Entries(ctx, ws, suppress.Filter{LateOnly: true})
 		if len(late) != 3 { // the EU ones, received on 20 November and recorded days later; the US one is in time
 			t.Errorf("late entries: %d", len(late))
 		}
