@@ -47,46 +47,51 @@ func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppres
 	if len(entries) == 0 {
 		return nil, 0, nil
 	}
-	at := now()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.nextSuppressionSeq(ctx, tx, ws)
-		if err != nil {
-			return err
-		}
-		added = added[:0]
-		for start := 0; start < len(entries); start += suppressionInsertBatch {
-			chunk := entries[start:min(start+suppressionInsertBatch, len(entries))]
-			got, err := s.insertSuppressions(ctx, tx, ws, seq, at, chunk)
-			if err != nil {
-				return err
-			}
-			added = append(added, got...)
-		}
-		if summary {
-			err = s.enqueueSummary(ctx, tx, ws, added, note, at)
-		} else {
-			err = s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at)
-		}
-		if err != nil {
-			return err
-		}
-		if note != "" {
-			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, note, at,
-				audit.Count("added", len(added)), audit.Count("duplicates", len(entries)-len(added)))
-		}
-		for _, e := range added {
-			detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
-			if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at,
-				audit.Set("hash", hex.EncodeToString(e.Hash))); err != nil {
-				return err
-			}
-		}
-		return nil
+		added, err = s.addSuppressionsTx(ctx, tx, ws, entries, note, summary, now())
+		return err
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("record suppressions: %w", err)
 	}
 	return added, len(entries) - len(added), nil
+}
+
+// addSuppressionsTx is addSuppressions inside the caller's transaction.
+func (s *Store) addSuppressionsTx(ctx context.Context, tx *sql.Tx, ws int64, entries []Suppression, note string, summary bool, at time.Time) ([]Suppression, error) {
+	seq, err := s.nextSuppressionSeq(ctx, tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var added []Suppression
+	for start := 0; start < len(entries); start += suppressionInsertBatch {
+		chunk := entries[start:min(start+suppressionInsertBatch, len(entries))]
+		got, err := s.insertSuppressions(ctx, tx, ws, seq, at, chunk)
+		if err != nil {
+			return nil, err
+		}
+		added = append(added, got...)
+	}
+	if summary {
+		err = s.enqueueSummary(ctx, tx, ws, added, note, at)
+	} else {
+		err = s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		return added, s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, note, at,
+			audit.Count("added", len(added)), audit.Count("duplicates", len(entries)-len(added)))
+	}
+	for _, e := range added {
+		detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
+		if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at,
+			audit.Set("hash", hex.EncodeToString(e.Hash))); err != nil {
+			return nil, err
+		}
+	}
+	return added, nil
 }
 
 // insertSuppressions inserts one chunk, skipping rows that duplicate an active entry, and

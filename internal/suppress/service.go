@@ -23,8 +23,9 @@ type Store interface {
 	RemoveSuppression(ctx context.Context, ws, id int64, by, why string, allowed func(reason string) bool) (Suppression, error)
 	// RemoveSuppressionsByHash ends the active entries of one reason for these hashes.
 	RemoveSuppressionsByHash(ctx context.Context, ws int64, hashes [][]byte, reason, by, why string) (int, error)
-	// EraseSuppressionValues drops the clear value of every entry with this hash.
-	EraseSuppressionValues(ctx context.Context, ws int64, hash []byte, by string) (int, error)
+	// EraseSuppression records an erasure entry and drops the clear value of every entry
+	// with its hash, in one transaction; it returns the entries added and how many were erased.
+	EraseSuppression(ctx context.Context, ws int64, e Suppression, by string) ([]Suppression, int, error)
 	Suppressions(ctx context.Context, ws int64, f Filter) ([]Suppression, error)
 	EachSuppression(ctx context.Context, ws int64, f Filter, fn func(Suppression) error) error
 	SuppressionAudit(ctx context.Context, ws, afterID int64, limit int) ([]AuditLine, error)

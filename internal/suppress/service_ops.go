@@ -86,17 +86,19 @@ func (s *Service) LiftCRMFlag(ctx context.Context, ws int64, kind, value, by str
 
 // EraseIdentifier is the do-not-contact side of an erasure request: the identifier gets an
 // erasure entry for every channel (so the person is never contacted again) and every entry
-// for it keeps only its hash. It returns how many entries lost their clear value.
+// for it keeps only its hash, in one transaction. It returns how many entries lost their
+// clear value.
 func (s *Service) EraseIdentifier(ctx context.Context, ws int64, kind, value, by string) (int, error) {
 	req := Intake{Kind: kind, Value: value, Reason: string(ReasonErasure), By: by}
 	e, err := s.PrepareSuppression(ctx, ws, req, time.Now().UTC())
 	if err != nil {
 		return 0, err
 	}
-	if _, _, err := s.RecordSuppressions(ctx, ws, []Suppression{e}, ""); err != nil {
+	added, n, err := s.st.EraseSuppression(ctx, ws, e, by)
+	if err != nil {
 		return 0, err
 	}
-	return s.st.EraseSuppressionValues(ctx, ws, e.Hash, by)
+	return n, s.applyOwn(ctx, ws, added)
 }
 
 // SuppressionsFor returns the active entries of the workspace's list (and the instance's)
