@@ -76,6 +76,8 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
 	syncDone := make(chan struct{})
+	// This process's screening indexes catch up with the other processes' writes. Each process
+	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.
 	go func() { defer close(syncDone); a.Suppressions.KeepCurrent(bg, syncInterval) }()
 	if err := imp.recover(bg); err != nil {
 		a.Log.Error("resume imports", "err", err)
