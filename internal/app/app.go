@@ -12,6 +12,7 @@ import (
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -28,8 +29,9 @@ type App struct {
 	Elig *eligibility.Service
 	// Contacts holds the rules of contacts, lists, attributes and sources (API and CLI).
 	Contacts *contact.Service
+	// Suppressions runs the do-not-contact list and its in-memory screening indexes.
+	Suppressions *suppress.Service
 
-	scr   screens
 	ver   verifiers
 	vjobs sync.WaitGroup  // running verification jobs
 	jobs  context.Context // the jobs' context, cancelled by Close
@@ -62,7 +64,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
-	a.Elig = eligibility.New(st, a)
+	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
+	a.Elig = eligibility.New(st, a.Suppressions)
 	a.Contacts = contact.New(st, cfg.DefaultRegion)
 	return a, nil
 }
