@@ -157,7 +157,7 @@ func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 		ws := a.Workspace.ID
 		switch kctx.Command() {
 		case "token create <name>":
-			_, secret, err := a.Store.CreateTokenWithRole(ctx, ws, c.Create.Name, c.Create.Role)
+			_, secret, err := a.Tokens.Create(ctx, ws, c.Create.Name, c.Create.Role)
 			if err != nil {
 				return err
 			}
@@ -165,9 +165,9 @@ func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 			fmt.Fprintln(os.Stderr, "Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>")
 			return nil
 		case "token revoke <id>":
-			return a.Store.RevokeToken(ctx, ws, c.Revoke.ID)
+			return a.Tokens.Revoke(ctx, ws, c.Revoke.ID)
 		default:
-			toks, err := a.Store.Tokens(ctx, ws)
+			toks, err := a.Tokens.List(ctx, ws)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/clearlist/clearlist/internal/access"
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
@@ -25,6 +27,10 @@ type App struct {
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service
+	// Tokens creates, lists, revokes and authenticates API tokens.
+	Tokens *access.Service
+	// Audit reads and verifies the audit trail.
+	Audit *audit.Service
 
 	scr   screens
 	ver   verifiers
@@ -60,6 +66,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	jobs, stop := context.WithCancel(context.Background())
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
 	a.Elig = eligibility.New(st, a)
+	a.Tokens = access.New(st)
+	a.Audit = audit.NewService(st)
 	return a, nil
 }
 

@@ -74,7 +74,8 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
 		Eligibility: a.Elig, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
-		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
+		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
+		Tokens: a.Tokens, Audit: a.Audit}, a.Store, imp)
 	syncDone := make(chan struct{})
 	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
 	if err := imp.recover(bg); err != nil {
