@@ -12,6 +12,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
+	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -31,6 +32,8 @@ type App struct {
 	Tokens *access.Service
 	// Audit reads and verifies the audit trail.
 	Audit *audit.Service
+	// Keys shows and changes whether the stored secrets are wrapped with the secret key.
+	Keys *keywrap.Service
 
 	scr   screens
 	ver   verifiers
@@ -68,6 +71,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Elig = eligibility.New(st, a)
 	a.Tokens = access.New(st)
 	a.Audit = audit.NewService(st)
+	a.Keys = keywrap.NewService(st, key)
 	return a, nil
 }
 

@@ -195,13 +195,13 @@ func (a *App) verifyAfterImport(ctx context.Context, ws int64, list string, log 
 // database from before the key, or one a keyless command wrote to), so that a running server
 // never leaves them readable in the database file.
 func (a *App) wrapStoredKeys(ctx context.Context) error {
-	if !a.Store.HasSecretKey() {
+	if a.Keys.Key() == nil {
 		return nil
 	}
-	n, err := a.Store.WrapSecrets(ctx)
+	n, err := a.Keys.Wrap(ctx)
 	if err != nil {
 		// Another process starting with the same key may have wrapped them meanwhile.
-		if n, err = a.Store.WrapSecrets(ctx); err != nil {
+		if n, err = a.Keys.Wrap(ctx); err != nil {
 			return fmt.Errorf("wrap the keys stored in clear with the secret key: %w", err)
 		}
 	}
