@@ -43,7 +43,7 @@ func newPublicEnv(t *testing.T, dsn string, tweak ...func(*web.Config)) (*doiEnv
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	clk := &clock{t: time.Now().UTC()}
 	doi.Now = clk.now
-	cfg := web.Config{DOI: doi, Suppressions: a, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir()}
+	cfg := web.Config{DOI: doi, Suppressions: a, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir(), Tokens: a.Tokens, Audit: a.Audit}
 	for _, f := range tweak {
 		f(&cfg)
 	}
