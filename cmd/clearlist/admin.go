@@ -206,12 +206,12 @@ func (c *sourceTypesCmd) Run() error {
 type migrateCmd struct{}
 
 func (migrateCmd) Run(ctx context.Context, cfg *config.Config) error {
-	ws, err := app.OpenWorkspaces(ctx, cfg.DB) // needs no workspace
+	inst, err := app.OpenInstance(ctx, cfg.DB) // needs no workspace
 	if err != nil {
 		return err
 	}
-	defer ws.Close()
-	fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", ws.Dialect())
+	defer inst.Close()
+	fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", inst.Dialect())
 	return nil
 }
 

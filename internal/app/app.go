@@ -14,6 +14,7 @@ import (
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -34,6 +35,8 @@ type App struct {
 	Audit *audit.Service
 	// Keys shows and changes whether the stored secrets are wrapped with the secret key.
 	Keys *keywrap.Service
+	// Workspaces manages the workspaces and their settings (checked on the way in).
+	Workspaces *workspace.Service
 
 	scr   screens
 	ver   verifiers
@@ -61,7 +64,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := selectWorkspace(ctx, st, cfg.Workspace)
+	wss := workspace.New(st)
+	w, err := wss.Select(ctx, cfg.Workspace)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -72,8 +76,12 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Tokens = access.New(st)
 	a.Audit = audit.NewService(st)
 	a.Keys = keywrap.NewService(st, key)
+	a.Workspaces = wss
 	return a, nil
 }
+
+// Dialect names the database engine (sqlite or postgres).
+func (a *App) Dialect() string { return string(a.Store.Dialect()) }
 
 // Close stops background jobs (they stay recorded as running and resume at the next
 // serve) and releases the database.

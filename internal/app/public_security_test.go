@@ -313,10 +313,10 @@ func TestSignupCORSAndProxies(t *testing.T) {
 			c.PublicRate = 2
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 		})
-		if err := e.a.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://www.shop.example, http://localhost:3000"); err != nil {
+		if err := e.a.Workspaces.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://www.shop.example, http://localhost:3000"); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.a.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://*.example"); err == nil {
+		if err := e.a.Workspaces.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://*.example"); err == nil {
 			t.Fatal("a wildcard origin was accepted")
 		}
 		send := func(method, path, origin, xff, ctype, body string) *http.Response {
