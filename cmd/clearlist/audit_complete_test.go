@@ -80,8 +80,8 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "suppress export", args: []string{"suppress", "export"}},
 		{cmd: "suppress screen", args: []string{"suppress", "screen", screen}},
 		{cmd: "suppress audit", args: []string{"suppress", "audit"}},
-		// Two changes in two transactions today (the erasure request, then the erasing of the
-		// stored values): one entry each. The suppress service should make them one.
+		// Two changes in one transaction (the erasure request, then the erasing of the stored
+		// values): one entry each.
 		{cmd: "suppress erase", args: []string{"suppress", "erase", "foo@bar.example"}, want: []string{"suppression.add", "suppression.erase"}},
 		{cmd: "calllist", args: []string{"calllist", "--list", "news"}},
 		{cmd: "webhook add", args: []string{"webhook", "add", "https://crm.example.com/hook"}, want: []string{"webhook.create"}},

@@ -241,7 +241,8 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(jc.Close)
-	srv := web.New(web.Config{DOI: doi, Suppressions: a, Verifier: a, Eligibility: a.Elig, Contacts: a.Contacts, Jobs: jc, PublicRate: 1000, Logger: a.Log,
+	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a, Eligibility: a.Elig, Contacts: a.Contacts, Jobs: jc,
+		Tokens: a.Tokens, Audit: a.Audit, PublicRate: 1000, Logger: a.Log,
 		DataDir: a.Cfg.DataDir}, a.Store, &backgroundImporter{a: a, ctx: ctx})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

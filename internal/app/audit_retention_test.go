@@ -30,11 +30,11 @@ func TestAuditRetentionJob(t *testing.T) {
 			}
 		}
 		for _, bad := range []string{"-1", "soon", "100000"} {
-			if err := a.SetSetting(ctx, ws, SettingAuditRetention, bad); err == nil || !strings.Contains(err.Error(), "number of days") {
+			if err := a.Workspaces.SetSetting(ctx, ws, SettingAuditRetention, bad); err == nil || !strings.Contains(err.Error(), "number of days") {
 				t.Errorf("retention %q: %v", bad, err)
 			}
 		}
-		if err := a.SetSetting(ctx, ws, SettingAuditRetention, "30"); err != nil {
+		if err := a.Workspaces.SetSetting(ctx, ws, SettingAuditRetention, "30"); err != nil {
 			t.Fatal(err)
 		}
 		kept, err := a.Audit.Verify(ctx, other.ID)

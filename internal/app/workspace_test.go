@@ -8,7 +8,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/signup"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // TestOpenUnknownWorkspace: Open never creates a workspace; the error says how to.
@@ -21,12 +21,12 @@ func TestOpenUnknownWorkspace(t *testing.T) {
 			!strings.Contains(err.Error(), "existing: default") {
 			t.Fatalf("Open(unknown) = %v", err)
 		}
-		ws, err := OpenWorkspaces(ctx, dsn)
+		inst, err := OpenInstance(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer ws.Close()
-		if all, _ := ws.List(ctx); len(all) != 1 {
+		defer inst.Close()
+		if all, _ := inst.Workspaces.List(ctx); len(all) != 1 {
 			t.Fatalf("Open created a workspace: %+v", all)
 		}
 		if _, err := Open(ctx, config.Config{DB: dsn, Workspace: "../../etc", LogLevel: "error"}); err == nil ||
@@ -51,10 +51,10 @@ func TestPublicLookupNeedsValidName(t *testing.T) {
 			t.Errorf("Form(%q) = %v, want ErrNoWorkspace", legacy, err)
 		}
 		// The stop form answers an unknown workspace as it answers any other, and records nothing.
-		if err := e.a.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
+		if err := e.a.Suppressions.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
 			t.Errorf("PublicStop(%q) = %v, want the plain answer", legacy, err)
 		}
-		if got, err := e.a.Store.Suppressions(ctx, w.ID, store.SuppressionFilter{IncludeRemoved: true}); err != nil || len(got) != 0 {
+		if got, err := e.a.Suppressions.Entries(ctx, w.ID, suppress.Filter{IncludeRemoved: true}); err != nil || len(got) != 0 {
 			t.Errorf("PublicStop(%q) recorded %d entries (%v) in a workspace whose name is not a slug", legacy, len(got), err)
 		}
 	})

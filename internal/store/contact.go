@@ -156,6 +156,11 @@ func (s *Store) Contacts(ctx context.Context, ws int64, f ContactFilter) ([]cont
 	return out, err
 }
 
+// EachListContact streams the contacts of one list in id order to fn (EachContact).
+func (s *Store) EachListContact(ctx context.Context, ws, listID int64, fn func(contact.Contact) error) error {
+	return s.EachContact(ctx, ws, ContactFilter{ListID: listID}, fn)
+}
+
 // EachContact streams the filtered contacts in id order to fn, without holding them in memory.
 func (s *Store) EachContact(ctx context.Context, ws int64, f ContactFilter, fn func(contact.Contact) error) error {
 	var where strings.Builder

@@ -6,18 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"github.com/clearlist/clearlist/internal/audit"
-	"time"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 // DefaultWorkspace is the workspace every fresh database has.
 const DefaultWorkspace = "default"
 
-// Workspace is one data controller; every row belongs to exactly one.
-type Workspace struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// Workspace is one data controller; every row belongs to exactly one (see workspace.Workspace).
+type Workspace = workspace.Workspace
 
 // EnsureWorkspace returns the workspace with this name, creating it if needed.
 func (s *Store) EnsureWorkspace(ctx context.Context, name string) (Workspace, error) {
@@ -60,6 +56,12 @@ func (s *Store) WorkspaceByName(ctx context.Context, name string) (Workspace, er
 		return Workspace{}, fmt.Errorf("workspace %q: %w", name, mapErr(err))
 	}
 	return w, nil
+}
+
+// WorkspaceID returns the id of the named workspace; ErrNotFound when there is none.
+func (s *Store) WorkspaceID(ctx context.Context, name string) (int64, error) {
+	w, err := s.WorkspaceByName(ctx, name)
+	return w.ID, err
 }
 
 // Workspaces lists every workspace by name.

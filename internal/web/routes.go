@@ -76,7 +76,7 @@ func (rt *router) Handle(pattern string, h http.Handler) {
 	} else {
 		h = rt.s.withPublicActor(h)
 	}
-	rt.mux.Handle(pattern, h)
+	rt.mux.Handle(pattern, recordRoute(h))
 }
 
 // Patterns returns every route pattern this server registered ("METHOD /path"): the API,

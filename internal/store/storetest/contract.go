@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"StaleVerify":       testStaleVerifications,
 		"WorkspaceLists":    testWorkspaceListings,
 		"SuppressionReads":  testSuppressionReads,
+		"SuppressService":   testSuppressionService,
 		"SecretsNoKey":      testSecretsWithoutKey,
 		"BulkYardstick":     testBulkYardstick,
 	}
