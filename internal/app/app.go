@@ -5,12 +5,12 @@ package app
 import (
 	"context"
 	"log/slog"
-	"sync"
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/verify"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -25,12 +25,11 @@ type App struct {
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service
+	// Verify checks addresses and runs bulk verification jobs (on River).
+	Verify *verify.Service
 
 	scr   screens
-	ver   verifiers
-	vjobs sync.WaitGroup  // running verification jobs
-	jobs  context.Context // the jobs' context, cancelled by Close
-	stop  context.CancelFunc
+	queue jobQueue // the job client verification jobs are enqueued on
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
@@ -57,16 +56,25 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	jobs, stop := context.WithCancel(context.Background())
-	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
+	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w}
+	a.queue.a = a
 	a.Elig = eligibility.New(st, a)
+	a.Verify = a.newVerify()
 	return a, nil
 }
 
-// Close stops background jobs (they stay recorded as running and resume at the next
-// serve) and releases the database.
+// newVerify builds the verification service from a.Cfg.
+func (a *App) newVerify() *verify.Service {
+	return verify.NewService(a.Store, verify.Config{DNSServer: a.Cfg.DNSServer, ProbeHelo: a.Cfg.ProbeHelo,
+		ProbeFrom: a.Cfg.ProbeFrom, MailFrom: a.Cfg.MailFrom, Logger: a.Log}, &a.queue)
+}
+
+// Close releases the job client opened to enqueue jobs, if any, and the database.
 func (a *App) Close() error {
-	a.stop()
-	a.vjobs.Wait()
+	a.queue.close()
 	return a.Store.Close()
 }
+
+// DatabaseExists reports whether the database named by dsn is there to be opened without
+// creating it (a PostgreSQL URL always is; a SQLite file when the file exists).
+func DatabaseExists(dsn string) bool { return store.Exists(dsn) }

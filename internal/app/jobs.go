@@ -12,6 +12,11 @@ import (
 // tables on first use. With work set it runs the periodic jobs (serve); without it, it only
 // lists, retries and cancels jobs (the command line).
 func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
+	return a.openJobs(ctx, work, a.JobOptions.ID)
+}
+
+// openJobs is OpenJobs with the client's ID (its name in the rows of the jobs it runs).
+func (a *App) openJobs(ctx context.Context, work bool, id string) (*jobs.Client, error) {
 	sqlDB, pool, err := a.Store.JobDB(ctx)
 	if err != nil {
 		return nil, err
@@ -20,8 +25,9 @@ func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
 	if o.Logger == nil {
 		o.Logger = a.Log
 	}
-	o.Service = nil
+	o.Service, o.Verifier, o.ID = nil, nil, id
 	if work {
+		o.Verifier = a.Verify
 		o.Service = jobService{a: a, hc: &http.Client{Timeout: 10 * time.Second}, maxAge: a.doiWindow()}
 		if o.Periods.DOIExpiry == 0 {
 			o.Periods.DOIExpiry = expiryInterval
@@ -46,7 +52,7 @@ func (s jobService) LapseImpliedConsent(ctx context.Context, now time.Time) (int
 }
 
 func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {
-	return s.a.ReverifyAll(ctx, s.a.Cfg.ReverifyDays, now)
+	return s.a.Verify.Reverify(ctx, s.a.Cfg.ReverifyDays, now)
 }
 
 func (s jobService) DeliverWebhooks(ctx context.Context, now time.Time) (int, int, error) {
