@@ -11,6 +11,7 @@ import (
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/verify"
+	"github.com/clearlist/clearlist/internal/webhook"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -27,6 +28,8 @@ type App struct {
 	Elig *eligibility.Service
 	// Verify checks addresses and runs bulk verification jobs (on River).
 	Verify *verify.Service
+	// Webhooks manages the outgoing webhooks and sends their deliveries.
+	Webhooks *webhook.Service
 
 	scr   screens
 	queue jobQueue // the job client verification jobs are enqueued on
@@ -60,6 +63,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.queue.a = a
 	a.Elig = eligibility.New(st, a)
 	a.Verify = a.newVerify()
+	a.Webhooks = webhook.NewService(st, nil, a.Log)
 	return a, nil
 }
 

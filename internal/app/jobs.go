@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/jobs"
@@ -28,7 +27,7 @@ func (a *App) openJobs(ctx context.Context, work bool, id string) (*jobs.Client,
 	o.Service, o.Verifier, o.ID = nil, nil, id
 	if work {
 		o.Verifier = a.Verify
-		o.Service = jobService{a: a, hc: &http.Client{Timeout: 10 * time.Second}, maxAge: a.doiWindow()}
+		o.Service = jobService{a: a, maxAge: a.doiWindow()}
 		if o.Periods.DOIExpiry == 0 {
 			o.Periods.DOIExpiry = expiryInterval
 		}
@@ -39,7 +38,6 @@ func (a *App) openJobs(ctx context.Context, work bool, id string) (*jobs.Client,
 // jobService is the work the periodic jobs do, each a round over every workspace.
 type jobService struct {
 	a      *App
-	hc     *http.Client
 	maxAge time.Duration
 }
 
@@ -56,5 +54,5 @@ func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {
 }
 
 func (s jobService) DeliverWebhooks(ctx context.Context, now time.Time) (int, int, error) {
-	return s.a.DeliverWebhooks(ctx, s.hc, now, jobs.WebhookRound)
+	return s.a.Webhooks.Deliver(ctx, now, jobs.WebhookRound)
 }
