@@ -1,8 +1,8 @@
 // Package jobs runs clearlist's background work on River: the periodic jobs (double opt-in
-// expiry, implied-consent lapse, re-verification, webhook deliveries) and the client that
-// lists, retries and cancels jobs. One job model serves both engines: River's pgx v5 driver
+// expiry, implied-consent lapse, re-verification, webhook deliveries), the bulk verification
+// jobs, and the client that lists, retries and cancels jobs. One job model serves both engines: River's pgx v5 driver
 // on PostgreSQL and its database/sql driver on SQLite. The work itself is done by a Service
-// the composition root hands in; this package only schedules it.
+// (and a Verifier) the composition root hands in; this package only schedules it.
 package jobs
 
 import (
