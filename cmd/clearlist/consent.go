@@ -233,7 +233,7 @@ func contactByEmail(ctx context.Context, a *app.App, email string) (contact.Cont
 	if err != nil {
 		return contact.Contact{}, err
 	}
-	ct, err := a.Store.ContactByEmail(ctx, a.Workspace.ID, canonical)
+	ct, err := a.Contacts.ContactByEmail(ctx, a.Workspace.ID, canonical)
 	if err != nil {
 		return contact.Contact{}, fmt.Errorf("%w (import or create the contact first)", err)
 	}

@@ -69,7 +69,7 @@ func printSignups(ctx context.Context, a *app.App, list []store.Signup) error {
 	fmt.Fprintln(tw, "SIGNUP\tCONTACT\tE-MAIL\tCONFIRMED\tPURPOSES")
 	for _, sg := range list {
 		email := ""
-		if c, err := a.Store.Contact(ctx, a.Workspace.ID, sg.ContactID); err == nil {
+		if c, err := a.Contacts.Contact(ctx, a.Workspace.ID, sg.ContactID); err == nil {
 			email = c.Email
 		}
 		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", sg.ID, sg.ContactID, email, sg.ConfirmedAt.Format("2006-01-02 15:04"), strings.Join(sg.Purposes, ","))

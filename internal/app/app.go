@@ -7,9 +7,11 @@ import (
 	"log/slog"
 
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/webhook"
 )
@@ -26,12 +28,15 @@ type App struct {
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service
+	// Contacts holds the rules of contacts, lists, attributes and sources (API and CLI).
+	Contacts *contact.Service
+	// Suppressions runs the do-not-contact list and its in-memory screening indexes.
+	Suppressions *suppress.Service
 	// Verify checks addresses and runs bulk verification jobs (on River).
 	Verify *verify.Service
 	// Webhooks manages the outgoing webhooks and sends their deliveries.
 	Webhooks *webhook.Service
 
-	scr   screens
 	queue jobQueue // the job client verification jobs are enqueued on
 }
 
@@ -61,7 +66,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	}
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w}
 	a.queue.a = a
-	a.Elig = eligibility.New(st, a)
+	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
+	a.Elig = eligibility.New(st, a.Suppressions)
+	a.Contacts = contact.New(st, cfg.DefaultRegion)
 	a.Verify = a.newVerify()
 	a.Webhooks = webhook.NewService(st, nil, a.Log)
 	return a, nil

@@ -3,7 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,21 +41,9 @@ func (a *App) NewDOI(publicURL string, sender deliver.Sender) *DOI {
 }
 
 // emailSuppressed reports whether the workspace's (or the instance's) do-not-contact list
-// blocks e-mail to the address, for any of the purposes. An address the list cannot read
-// counts as blocked: nothing is sent to what cannot be screened.
+// blocks e-mail to the address, for any of the purposes (suppress.Service.Suppressed).
 func (a *App) emailSuppressed(ctx context.Context, ws int64, email string, purposes []string) (bool, error) {
-	for _, p := range append([]string{""}, purposes...) {
-		ans, err := a.CheckSuppressed(ctx, ws, "email", email, "email", p)
-		if errors.Is(err, suppress.ErrInvalid) {
-			return true, nil
-		} else if err != nil {
-			return false, err
-		}
-		if !ans.Contactable {
-			return true, nil
-		}
-	}
-	return false, nil
+	return a.Suppressions.Suppressed(ctx, ws, string(suppress.KindEmail), email, suppress.ChannelEmail, purposes)
 }
 
 func confirmationMail(from, to, workspace string, purposes []string, link string, expires time.Time) deliver.Message {

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/jobs"
+	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/verify/verifytest"
 	"github.com/clearlist/clearlist/internal/webhook"
@@ -71,7 +72,7 @@ func TestServeVerifyKilled(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range 3 {
-			suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: fmt.Sprintf("hook%d@example.org", i), Reason: "request-phone", Scope: "email"})
+			suppressOne(t, a, a.Workspace.ID, suppress.Intake{Value: fmt.Sprintf("hook%d@example.org", i), Reason: "request-phone", Scope: "email"})
 		}
 
 		// 1. The child server starts the job; it is killed once results are recorded.

@@ -32,6 +32,7 @@ type Config struct {
 	DefaultRegion  string                 // ISO 3166 region for phone numbers written without +CC
 	Logger         *slog.Logger           // nil means slog.Default()
 	Eligibility    Eligibility            // answers GET /api/v1/eligibility; nil answers 503
+	Contacts       *contact.Service       // contacts, lists and sources (/api/v1/contacts, /lists, /sources); nil leaves them out
 	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
 	Verifier       Verifier               // address verification; nil leaves its routes out
 	Jobs           Jobs                   // the background jobs (GET /api/v1/jobs); nil leaves the route out
