@@ -45,6 +45,9 @@ type dialectSQL struct {
 	importWriters    int  // batch writers an import runs at once
 	ownJobPool       bool // River needs a pgx pool of its own rather than the store's *sql.DB
 	bulkCopy         bool // bulk loads use COPY through the native driver
+	// sessionLocks: process claims are session advisory locks on a connection of their own;
+	// without them, exclusive flocks on files beside the database.
+	sessionLocks bool
 
 	newLoader   func(ctx context.Context, conn *sql.Conn) (stagingLoader, error)
 	claimImport func(s *Store, ctx context.Context, id int64) (func(), error)
@@ -84,6 +87,7 @@ var postgresSQL = dialectSQL{
 	importWriters: 2,
 	ownJobPool:    true,
 	bulkCopy:      true,
+	sessionLocks:  true,
 	newLoader: func(ctx context.Context, conn *sql.Conn) (stagingLoader, error) {
 		return newPostgresLoader(ctx, conn)
 	},
