@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store"
@@ -25,6 +26,8 @@ type App struct {
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service
+	// Consents keeps the consent ledger, purposes and legitimate-interest records.
+	Consents *consent.Service
 
 	scr   screens
 	ver   verifiers
@@ -60,6 +63,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	jobs, stop := context.WithCancel(context.Background())
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
 	a.Elig = eligibility.New(st, a)
+	a.Consents = consent.New(st, a.Elig)
 	return a, nil
 }
 

@@ -42,7 +42,7 @@ func (s jobService) ExpireSignups(ctx context.Context, now time.Time) (int, erro
 }
 
 func (s jobService) LapseImpliedConsent(ctx context.Context, now time.Time) (int, error) {
-	return s.a.ExpireAllImpliedConsent(ctx, now)
+	return s.a.Consents.LapseImpliedAll(ctx, now)
 }
 
 func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {

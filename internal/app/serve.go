@@ -72,7 +72,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a.Elig, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
+		Eligibility: a.Elig, Consents: a.Consents, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
 	syncDone := make(chan struct{})

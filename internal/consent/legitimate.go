@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -55,4 +56,37 @@ func ValidateLIReason(r LIReason) error {
 		return fmt.Errorf("%w: the reason is empty: say why this person is the right one to contact", ErrInvalidLI)
 	}
 	return nil
+}
+
+// SetLIA records (or replaces) the workspace's assessment for a purpose; ApprovedAt zero
+// means now. Missing parts wrap ErrInvalidLI, an unknown purpose ErrInvalid.
+func (s *Service) SetLIA(ctx context.Context, l LIA) (LIA, error) {
+	if err := ValidateLIA(l); err != nil {
+		return LIA{}, err
+	}
+	return s.st.SetLIA(ctx, l)
+}
+
+// LIAs lists the workspace's assessments by purpose (never nil).
+func (s *Service) LIAs(ctx context.Context, ws int64) ([]LIA, error) {
+	ls, err := s.st.LIAs(ctx, ws)
+	if ls == nil && err == nil {
+		ls = []LIA{}
+	}
+	return ls, err
+}
+
+// SetLIReasonByEmail records (or replaces) why the workspace's contact with this canonical
+// address is the right person to contact for r's purpose; it returns the contact too.
+func (s *Service) SetLIReasonByEmail(ctx context.Context, canonical string, r LIReason) (LIReason, Subject, error) {
+	if err := ValidateLIReason(r); err != nil {
+		return LIReason{}, Subject{}, err
+	}
+	sub, err := s.subjectByEmail(ctx, r.WorkspaceID, canonical)
+	if err != nil {
+		return LIReason{}, Subject{}, err
+	}
+	r.ContactID = sub.ID
+	r, err = s.st.SetLIReason(ctx, r)
+	return r, sub, err
 }
