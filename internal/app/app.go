@@ -11,6 +11,7 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
+	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -28,6 +29,9 @@ type App struct {
 	Elig *eligibility.Service
 	// Consents keeps the consent ledger, purposes and legitimate-interest records.
 	Consents *consent.Service
+	// Signups is double opt-in (sign-up, confirmation, expiry) with the configured mail
+	// transport; serve builds its own for the public pages, with its address as link base.
+	Signups *signup.Service
 
 	scr   screens
 	ver   verifiers
@@ -64,6 +68,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
 	a.Elig = eligibility.New(st, a)
 	a.Consents = consent.New(st, a.Elig)
+	a.Signups = a.NewDOI("", a.Sender())
 	return a, nil
 }
 

@@ -4,13 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/deliver"
+	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -32,13 +31,24 @@ func (a *App) doiWindow() time.Duration {
 	if a.Cfg.DOIExpiryDays > 0 {
 		return time.Duration(a.Cfg.DOIExpiryDays) * 24 * time.Hour
 	}
-	return DefaultDOIWindow
+	return signup.DefaultWindow
 }
 
-// NewDOI builds the double opt-in service; publicURL is the base of the links it mails.
-func (a *App) NewDOI(publicURL string, sender deliver.Sender) *DOI {
-	return &DOI{Store: a.Store, Sender: sender, From: cmp.Or(a.Cfg.MailFrom, "clearlist <noreply@localhost>"),
-		PublicURL: cmp.Or(a.Cfg.PublicURL, publicURL), Window: a.doiWindow(), Log: a.Log, Suppressed: a.emailSuppressed}
+// NewDOI builds the double opt-in service from the configuration; publicURL is the base of
+// the links it mails when the configuration sets none.
+func (a *App) NewDOI(publicURL string, sender deliver.Sender) *signup.Service {
+	s := signup.New(a.Store, doiScreener{a})
+	s.Sender, s.From = sender, cmp.Or(a.Cfg.MailFrom, "clearlist <noreply@localhost>")
+	s.PublicURL, s.Window, s.Log = cmp.Or(a.Cfg.PublicURL, publicURL), a.doiWindow(), a.Log
+	return s
+}
+
+// doiScreener is the do-not-contact screen of sign-ups (signup.Screener), through
+// emailSuppressed until suppress.Service provides it.
+type doiScreener struct{ a *App }
+
+func (s doiScreener) Suppressed(ctx context.Context, ws int64, _, value, _ string, purposes []string) (bool, error) {
+	return s.a.emailSuppressed(ctx, ws, value, purposes)
 }
 
 // emailSuppressed reports whether the workspace's (or the instance's) do-not-contact list
@@ -57,19 +67,4 @@ func (a *App) emailSuppressed(ctx context.Context, ws int64, email string, purpo
 		}
 	}
 	return false, nil
-}
-
-func confirmationMail(from, to, workspace string, purposes []string, link string, expires time.Time) deliver.Message {
-	text := fmt.Sprintf(`Hello,
-
-someone, hopefully you, asked to receive e-mail from %s about: %s.
-
-To confirm, open this link and press "Confirm my subscription":
-
-%s
-
-The link works until %s. If you did not ask for this, ignore this message:
-nothing will be sent to you.
-`, workspace, strings.Join(purposes, ", "), link, expires.Format("2 January 2006 15:04 MST"))
-	return deliver.Message{From: from, To: to, Subject: "Please confirm your subscription", Text: text}
 }

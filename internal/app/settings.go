@@ -29,7 +29,7 @@ const (
 	SettingBulkSender = "suppress.bulk_sender"
 	// SettingCORSOrigins: the web origins (https://www.example.com, comma-separated) whose
 	// pages may call the workspace's JSON sign-up API from a browser.
-	SettingCORSOrigins = "public.cors_origins"
+	SettingCORSOrigins = signup.SettingCORSOrigins
 )
 
 // listSettings are the workspace's changes to the embedded verification lists: comma-separated

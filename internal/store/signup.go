@@ -13,35 +13,14 @@ import (
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/signup"
 )
 
-// ErrSignupClosed is returned when a sign-up can no longer be confirmed: it was confirmed
-// already (a replayed link), it expired, or its window has passed.
-var ErrSignupClosed = errors.New("sign-up already confirmed or expired")
+// ErrSignupClosed is returned when a sign-up can no longer be confirmed (signup.ErrClosed).
+var ErrSignupClosed = signup.ErrClosed
 
-// Signup is one double opt-in sign-up: what the person was shown and ticked, when and from
-// where they asked and confirmed, and where its confirmation link stands.
-type Signup struct {
-	ID          int64             `json:"id"`
-	WorkspaceID int64             `json:"-"`
-	ContactID   int64             `json:"contact_id"`
-	SourceID    int64             `json:"source_id"`
-	ListID      *int64            `json:"list_id,omitempty"`
-	Purposes    []string          `json:"purposes"`
-	FormID      string            `json:"form_id"`
-	FormVersion string            `json:"form_version"`
-	Wording     map[string]string `json:"wording"` // purpose -> the exact text shown with its box
-	TokenHash   []byte            `json:"-"`
-	RequestedAt time.Time         `json:"requested_at"`
-	RequestIP   string            `json:"request_ip"`
-	RequestUA   string            `json:"request_ua"`
-	ExpiresAt   time.Time         `json:"expires_at"`
-	ConfirmedAt *time.Time        `json:"confirmed_at,omitempty"`
-	ConfirmIP   string            `json:"confirm_ip,omitempty"`
-	ConfirmUA   string            `json:"confirm_ua,omitempty"`
-	ExpiredAt   *time.Time        `json:"expired_at,omitempty"`
-	WelcomedAt  *time.Time        `json:"welcomed_at,omitempty"`
-}
+// Signup is one double opt-in sign-up (signup.Signup).
+type Signup = signup.Signup
 
 const signupColumns = `id, workspace_id, contact_id, source_id, list_id, purposes, form_id, form_version, wording,
 	token_hash, requested_at, request_ip, request_ua, expires_at, confirmed_at, confirm_ip, confirm_ua, expired_at, welcomed_at`

@@ -66,6 +66,12 @@ func (s *Store) WorkspaceByName(ctx context.Context, name string) (Workspace, er
 	return w, nil
 }
 
+// WorkspaceID returns the id of the named workspace; ErrNotFound when there is none.
+func (s *Store) WorkspaceID(ctx context.Context, name string) (int64, error) {
+	w, err := s.WorkspaceByName(ctx, name)
+	return w.ID, err
+}
+
 // Workspaces lists every workspace by name.
 func (s *Store) Workspaces(ctx context.Context) ([]Workspace, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT id, name, created_at FROM workspaces ORDER BY name`)

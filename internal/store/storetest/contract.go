@@ -34,6 +34,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,
 		"LegitimateInt":     testLegitimateInterest,
+		"ConsentSubjects":   testConsentSubjects,
 		"Signups":           testSignups,
 		"Suppressions":      testSuppressions,
 		"SuppressionsRace":  testSuppressionsConcurrent,
