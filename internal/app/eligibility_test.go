@@ -54,7 +54,7 @@ func ledger(t *testing.T, a *App, c contact.Contact, purpose string, ch consent.
 		case 'x':
 			e.Action = consent.Expired
 		}
-		if _, err := a.Store.AppendConsent(context.Background(), e); err != nil {
+		if _, err := a.Consents.Record(context.Background(), e); err != nil {
 			t.Fatalf("ledger %c: %v", s, err)
 		}
 	}
