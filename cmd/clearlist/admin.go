@@ -47,36 +47,35 @@ func (l *listCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 		ws := a.Workspace.ID
 		switch kctx.Command() {
 		case "list create <name>":
-			_, err := a.Store.CreateList(ctx, contact.List{WorkspaceID: ws, Name: l.Create.Name, Description: l.Create.Description,
-				Public: l.Create.Public})
+			created, err := a.Contacts.CreateList(ctx, ws, l.Create.Name, l.Create.Description, l.Create.Public)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(os.Stderr, "created list %s in workspace %s (%s)\n", l.Create.Name, a.Workspace.Name, signupState(l.Create.Public, a.Workspace.Name))
+			fmt.Fprintf(os.Stderr, "created list %s in workspace %s (%s)\n", created.Name, a.Workspace.Name, signupState(l.Create.Public, a.Workspace.Name))
 			return nil
 		case "list public <name> <state>":
-			found, err := a.Store.ListByName(ctx, ws, l.Public.Name)
+			found, err := a.Contacts.ListByName(ctx, ws, l.Public.Name)
 			if err != nil {
 				return fmt.Errorf("list %q: %w (see `clearlist list ls`)", l.Public.Name, err)
 			}
 			on := l.Public.State == "on"
-			if _, err = a.Store.SetListPublic(ctx, ws, found.ID, on); err != nil {
+			if _, err = a.Contacts.SetListPublic(ctx, ws, found.ID, on); err != nil {
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "list %s: %s\n", found.Name, signupState(on, a.Workspace.Name))
 			return nil
 		case "list delete <name>":
-			found, err := a.Store.ListByName(ctx, ws, l.Delete.Name)
+			found, err := a.Contacts.ListByName(ctx, ws, l.Delete.Name)
 			if err != nil {
 				return err
 			}
-			if err := a.Store.DeleteList(ctx, ws, found.ID); err != nil {
+			if err := a.Contacts.DeleteList(ctx, ws, found.ID); err != nil {
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "deleted list %s (its contacts stay)\n", found.Name)
 			return nil
 		default:
-			lists, err := a.Store.Lists(ctx, ws)
+			lists, err := a.Contacts.Lists(ctx, ws)
 			if err != nil {
 				return err
 			}
@@ -116,18 +115,15 @@ func (c *attributeCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.C
 		switch kctx.Command() {
 		case "attribute add <name>":
 			at := contact.Attribute{Name: c.Add.Name, Type: contact.AttrType(c.Add.Type), Purpose: c.Add.Purpose}
-			if err := at.Validate(); err != nil {
-				return err
-			}
-			if err := a.Store.AddAttribute(ctx, ws, at); err != nil {
+			if err := a.Contacts.AddAttribute(ctx, ws, at); err != nil {
 				return err
 			}
 			fmt.Printf("declared attribute %s (%s) in workspace %s, collected for: %s\n", at.Name, at.Type, a.Workspace.Name, at.Purpose)
 			return nil
 		case "attribute remove <name>":
-			return a.Store.RemoveAttribute(ctx, ws, c.Remove.Name)
+			return a.Contacts.RemoveAttribute(ctx, ws, c.Remove.Name)
 		default:
-			attrs, err := a.Store.Attributes(ctx, ws)
+			attrs, err := a.Contacts.Attributes(ctx, ws)
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ func (c *callListCmd) Run(ctx context.Context, cfg *config.Config) error {
 	win := suppress.Window{Start: time.Duration(from.Hour())*time.Hour + time.Duration(from.Minute())*time.Minute,
 		End: time.Duration(to.Hour())*time.Hour + time.Duration(to.Minute())*time.Minute}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		rep, err := a.CallList(ctx, a.Workspace.ID, c.List, c.Purpose, at, win, os.Stdout)
+		rep, err := a.Suppressions.CallList(ctx, a.Workspace.ID, c.List, c.Purpose, at, win, os.Stdout)
 		if err != nil {
 			return err
 		}

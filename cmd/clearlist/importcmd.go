@@ -89,7 +89,7 @@ func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
 func verifyImported(ctx context.Context, a *app.App, list string, quiet bool) error {
 	var listID int64
 	if list != "" {
-		l, err := a.Store.ListByName(ctx, a.Workspace.ID, list)
+		l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, list)
 		if err != nil {
 			return err
 		}

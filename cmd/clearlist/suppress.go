@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -65,7 +65,7 @@ type suppressEraseCmd struct {
 
 func (c *suppressEraseCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		n, err := a.EraseIdentifier(ctx, a.Workspace.ID, c.Kind, c.Value, cliActor(c.By))
+		n, err := a.Suppressions.EraseIdentifier(ctx, a.Workspace.ID, c.Kind, c.Value, cliActor(c.By))
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ type listFlag struct {
 
 func (l listFlag) ws(a *app.App) int64 {
 	if l.Instance {
-		return store.InstanceWorkspace
+		return suppress.InstanceWorkspace
 	}
 	return a.Workspace.ID
 }
@@ -111,12 +111,12 @@ func (c *suppressAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		reqs := make([]app.SuppressRequest, len(c.Values))
+		reqs := make([]suppress.Intake, len(c.Values))
 		for i, v := range c.Values {
-			reqs[i] = app.SuppressRequest{Kind: c.Kind, Value: v, Scope: c.Scope, Reason: c.Reason, ChannelIn: c.ChannelIn,
+			reqs[i] = suppress.Intake{Kind: c.Kind, Value: v, Scope: c.Scope, Reason: c.Reason, ChannelIn: c.ChannelIn,
 				By: cliActor(c.By), Note: c.Note, ReceivedAt: received, Country: c.Country}
 		}
-		added, dups, err := a.Suppress(ctx, c.ws(a), reqs)
+		added, dups, err := a.Suppressions.Suppress(ctx, c.ws(a), reqs)
 		if err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ type suppressRemoveCmd struct {
 func (c *suppressRemoveCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
 		// The command line is the operator's: it may lift any entry, with a reason.
-		e, err := a.Unsuppress(ctx, c.ws(a), c.ID, cliActor(c.By), c.Why, store.RoleCompliance)
+		e, err := a.Suppressions.Unsuppress(ctx, c.ws(a), c.ID, cliActor(c.By), c.Why, access.RoleCompliance)
 		if err != nil {
 			return err
 		}
@@ -173,14 +173,14 @@ type suppressCheckCmd struct {
 }
 
 func (c *suppressCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
-	var ans app.CheckAnswer
-	var entries []store.Suppression
+	var ans suppress.CheckAnswer
+	var entries []suppress.Suppression
 	err := withApp(ctx, cfg, func(a *app.App) error {
 		var err error
-		if ans, err = a.CheckSuppressed(ctx, a.Workspace.ID, c.Kind, c.Value, c.Channel, c.Purpose); err != nil || ans.Contactable {
+		if ans, err = a.Suppressions.CheckSuppressed(ctx, a.Workspace.ID, c.Kind, c.Value, c.Channel, c.Purpose); err != nil || ans.Contactable {
 			return err
 		}
-		entries, err = a.SuppressionsFor(ctx, a.Workspace.ID, c.Kind, c.Value)
+		entries, err = a.Suppressions.SuppressionsFor(ctx, a.Workspace.ID, c.Kind, c.Value)
 		return err
 	})
 	if err != nil {
@@ -188,8 +188,8 @@ func (c *suppressCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 	}
 	if c.JSON {
 		out := struct {
-			app.CheckAnswer
-			Entries []store.Suppression `json:"entries,omitempty"`
+			suppress.CheckAnswer
+			Entries []suppress.Suppression `json:"entries,omitempty"`
 		}{ans, entries}
 		if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
 			return err
@@ -231,8 +231,8 @@ func (c *suppressLsCmd) Run(ctx context.Context, cfg *config.Config) error {
 			fmt.Fprintln(tw, "ID\tKIND\tVALUE\tSCOPE\tREASON\tRECEIVED\tDEADLINE\tRECORDED\tSTATE")
 		}
 		enc := json.NewEncoder(os.Stdout)
-		err := a.Store.EachSuppression(ctx, c.ws(a), store.SuppressionFilter{Kind: c.Kind, Reason: c.Reason,
-			IncludeRemoved: c.Removed, LateOnly: c.Late, Limit: c.Limit}, func(e store.Suppression) error {
+		err := a.Suppressions.EachEntry(ctx, c.ws(a), suppress.Filter{Kind: c.Kind, Reason: c.Reason,
+			IncludeRemoved: c.Removed, LateOnly: c.Late, Limit: c.Limit}, func(e suppress.Suppression) error {
 			if c.JSON {
 				return enc.Encode(e)
 			}

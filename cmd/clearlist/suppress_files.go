@@ -14,7 +14,6 @@ import (
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -44,12 +43,12 @@ func (c *suppressImportCmd) Run(ctx context.Context, cfg *config.Config) error {
 	}
 	bar := newProgress(fileSize(f), "recording")
 	return withApp(ctx, cfg, func(a *app.App) error {
-		var rep app.SuppressImportReport
+		var rep suppress.ImportReport
 		var err error
 		if c.Registry {
-			rep, err = a.ImportRegistry(ctx, c.ws(a), bar.reader(f), app.RegistryImportOptions{Fetched: fetched, By: cliActor(c.By), Name: c.File})
+			rep, err = a.Suppressions.ImportRegistry(ctx, c.ws(a), bar.reader(f), suppress.RegistryImportOptions{Fetched: fetched, By: cliActor(c.By), Name: c.File})
 		} else {
-			rep, err = a.ImportSuppressions(ctx, c.ws(a), bar.reader(f), app.SuppressImportOptions{Reason: c.Reason, Scope: c.Scope,
+			rep, err = a.Suppressions.ImportSuppressions(ctx, c.ws(a), bar.reader(f), suppress.ImportOptions{Reason: c.Reason, Scope: c.Scope,
 				ChannelIn: c.ChannelIn, By: cliActor(c.By), Name: c.File})
 		}
 		bar.done()
@@ -84,7 +83,7 @@ func (c *suppressExportCmd) Run(ctx context.Context, cfg *config.Config) error {
 		w := csv.NewWriter(os.Stdout)
 		w.Write([]string{"id", "kind", "value", "hash", "scope", "reason", "channel_in", "recorded_by", "received_at", "recorded_at",
 			"deadline", "deadline_rule", "removed_at", "removed_reason"})
-		err := a.Store.EachSuppression(ctx, c.ws(a), store.SuppressionFilter{IncludeRemoved: c.Removed}, func(e store.Suppression) error {
+		err := a.Suppressions.EachEntry(ctx, c.ws(a), suppress.Filter{IncludeRemoved: c.Removed}, func(e suppress.Suppression) error {
 			removed := ""
 			if e.RemovedAt != nil {
 				removed = e.RemovedAt.Format(time.RFC3339)
@@ -118,7 +117,7 @@ func (c *suppressScreenCmd) Run(ctx context.Context, cfg *config.Config) error {
 	}
 	defer f.Close()
 	return withApp(ctx, cfg, func(a *app.App) error {
-		rep, err := a.ScreenFile(ctx, a.Workspace.ID, f, os.Stdout, c.Column, c.Channel, c.Purpose)
+		rep, err := a.Suppressions.ScreenFile(ctx, a.Workspace.ID, f, os.Stdout, c.Column, c.Channel, c.Purpose)
 		if err != nil {
 			return err
 		}
@@ -138,7 +137,7 @@ type suppressAuditCmd struct {
 
 func (c *suppressAuditCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		lines, err := a.Store.SuppressionAudit(ctx, c.ws(a), c.After, c.Limit)
+		lines, err := a.Suppressions.AuditLines(ctx, c.ws(a), c.After, c.Limit)
 		if err != nil {
 			return err
 		}

@@ -132,7 +132,7 @@ func (c *verifyCmd) addresses(ctx context.Context, a *app.App) (iter.Seq[string]
 	}
 	var listID int64
 	if c.List != "" {
-		l, err := a.Store.ListByName(ctx, a.Workspace.ID, c.List)
+		l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, c.List)
 		if err != nil {
 			return nil, 0, false, fmt.Errorf("list %q: %w (see `clearlist list ls`)", c.List, err)
 		}

@@ -35,4 +35,3 @@ func MayOverrulePerson(role string) bool { return role == RoleAdmin || role == R
 // SeesEvidence reports whether role may read the evidence kept with a request (the
 // requester's IP address and browser in an entry's note).
 func SeesEvidence(role string) bool { return role == RoleAdmin || role == RoleCompliance }
-

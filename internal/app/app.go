@@ -9,10 +9,12 @@ import (
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -32,8 +34,11 @@ type App struct {
 	// Signups is double opt-in (sign-up, confirmation, expiry) with the configured mail
 	// transport; serve builds its own for the public pages, with its address as link base.
 	Signups *signup.Service
+	// Contacts holds the rules of contacts, lists, attributes and sources (API and CLI).
+	Contacts *contact.Service
+	// Suppressions runs the do-not-contact list and its in-memory screening indexes.
+	Suppressions *suppress.Service
 
-	scr   screens
 	ver   verifiers
 	vjobs sync.WaitGroup  // running verification jobs
 	jobs  context.Context // the jobs' context, cancelled by Close
@@ -66,7 +71,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
-	a.Elig = eligibility.New(st, a)
+	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
+	a.Elig = eligibility.New(st, a.Suppressions)
+	a.Contacts = contact.New(st, cfg.DefaultRegion)
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	return a, nil

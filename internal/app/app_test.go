@@ -52,7 +52,7 @@ func declare(t *testing.T, a *App, names ...string) {
 		if n == "company_size" {
 			typ = contact.AttrNumber
 		}
-		if err := a.Store.AddAttribute(context.Background(), a.Workspace.ID, contact.Attribute{Name: n, Type: typ, Purpose: "test"}); err != nil {
+		if err := a.Contacts.AddAttribute(context.Background(), a.Workspace.ID, contact.Attribute{Name: n, Type: typ, Purpose: "test"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -94,7 +94,7 @@ func importFile(t *testing.T, a *App, path string, mod func(*contact.ImportReque
 func checkProvenance(t *testing.T, a *App, list string) int {
 	t.Helper()
 	ctx := context.Background()
-	l, err := a.Store.ListByName(ctx, a.Workspace.ID, list)
+	l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, list)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +235,7 @@ func TestImportDryRunStoresNothing(t *testing.T) {
 	if n, _ := a.Store.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{}); len(n) != 0 {
 		t.Fatal("dry run stored contacts")
 	}
-	if _, err := a.Store.ListByName(context.Background(), a.Workspace.ID, "newsletter"); err == nil {
+	if _, err := a.Contacts.ListByName(context.Background(), a.Workspace.ID, "newsletter"); err == nil {
 		t.Fatal("dry run created the list")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // benchNumber is the i-th synthetic US number: area and exchange codes 200-999, so every
@@ -36,7 +37,7 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 		pw.CloseWithError(bw.Flush())
 	}()
 	start := time.Now()
-	rep, err := a.ImportRegistry(ctx, a.Workspace.ID, pr, RegistryImportOptions{Name: "bench", By: "bench",
+	rep, err := a.Suppressions.ImportRegistry(ctx, a.Workspace.ID, pr, suppress.RegistryImportOptions{Name: "bench", By: "bench",
 		Progress: progress})
 	if err != nil {
 		return check, bare, 0, nil, err
@@ -44,11 +45,9 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 	if rep.Added != entries {
 		return check, bare, 0, nil, fmt.Errorf("bench: %d of %d numbers recorded (%d errors)", rep.Added, entries, len(rep.Errors))
 	}
-	a.scr.mu.Lock()
-	delete(a.scr.lists, a.Workspace.ID) // load the index from the store, as a server starting up does
-	a.scr.mu.Unlock()
+	a.Suppressions.Forget(a.Workspace.ID) // load the index from the store, as a server starting up does
 	loadStart := time.Now()
-	if _, err := a.Screen(ctx, a.Workspace.ID, true); err != nil {
+	if _, err := a.Suppressions.Screen(ctx, a.Workspace.ID, true); err != nil {
 		return check, bare, 0, nil, err
 	}
 	loaded = time.Since(loadStart)

@@ -17,6 +17,7 @@ import (
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // benchContacts is how many contacts BenchmarkEligibilityBatch evaluates; set
@@ -209,15 +210,15 @@ func readRows(b *testing.B, a *App) (*eligibility.Evaluation, []eligibility.Row)
 // seedSuppressions puts every tenth bench contact's address and 90,000 other numbers on the
 // do-not-contact list, once.
 func seedSuppressions(ctx context.Context, a *App, n int) error {
-	if l, err := a.list(ctx, a.Workspace.ID); err != nil || l.index.Len() > 0 {
+	if scr, err := a.Suppressions.Screen(ctx, a.Workspace.ID, false); err != nil || scr.Workspace.Index.Len() > 0 {
 		return err
 	}
-	var reqs []SuppressRequest
+	var reqs []suppress.Intake
 	for k := 0; k < n && len(reqs) < 10000; k += 10 {
-		reqs = append(reqs, SuppressRequest{Value: fmt.Sprintf("person.%d@company%d.example", k, k%20000), Reason: "manual", By: "bench"})
+		reqs = append(reqs, suppress.Intake{Value: fmt.Sprintf("person.%d@company%d.example", k, k%20000), Reason: "manual", By: "bench"})
 	}
 	for start := 0; start < len(reqs); start += 1000 {
-		if _, _, err := a.Suppress(ctx, a.Workspace.ID, reqs[start:min(start+1000, len(reqs))]); err != nil {
+		if _, _, err := a.Suppressions.Suppress(ctx, a.Workspace.ID, reqs[start:min(start+1000, len(reqs))]); err != nil {
 			return err
 		}
 	}
@@ -226,6 +227,6 @@ func seedSuppressions(ctx context.Context, a *App, n int) error {
 		num := benchNumber(i)
 		reg.WriteString(num[2:] + "\n")
 	}
-	_, err := a.ImportRegistry(ctx, a.Workspace.ID, strings.NewReader(reg.String()), RegistryImportOptions{Name: "bench"})
+	_, err := a.Suppressions.ImportRegistry(ctx, a.Workspace.ID, strings.NewReader(reg.String()), suppress.RegistryImportOptions{Name: "bench"})
 	return err
 }

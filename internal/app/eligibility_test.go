@@ -275,7 +275,7 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
 		ctx := context.Background()
-		if err := a.Store.AddAttribute(ctx, a.Workspace.ID, contact.Attribute{Name: "country", Type: contact.AttrText, Purpose: "jurisdiction"}); err != nil {
+		if err := a.Contacts.AddAttribute(ctx, a.Workspace.ID, contact.Attribute{Name: "country", Type: contact.AttrText, Purpose: "jurisdiction"}); err != nil {
 			t.Fatal(err)
 		}
 		path := writeFile(t, "b2b.csv", []byte("email,country\nbob@acme-bv.nl,nl\n"))

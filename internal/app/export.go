@@ -41,7 +41,7 @@ func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int
 	}
 	var skip func(contact.Contact) bool
 	if !req.IncludeSuppressed {
-		s, err := a.Screen(ctx, a.Workspace.ID, true)
+		s, err := a.Suppressions.Screen(ctx, a.Workspace.ID, true)
 		if err != nil {
 			return 0, err
 		}

@@ -150,7 +150,7 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 func (a *App) startImport(ctx context.Context, p *preparedImport) error {
 	req := &p.req
 	if req.List != "" {
-		l, err := a.Store.EnsureList(ctx, p.req.WorkspaceID, req.List)
+		l, err := a.Contacts.EnsureList(ctx, p.req.WorkspaceID, req.List)
 		if err != nil {
 			return err
 		}

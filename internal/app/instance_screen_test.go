@@ -31,8 +31,8 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 			}
 			ledger(t, a, c, "newsletter", consent.Email, "gc")
 		}
-		suppressOne(t, a, store.InstanceWorkspace, SuppressRequest{Value: "blocked@example.org", Reason: "manual"})
-		if own, err := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{}); err != nil || len(own) != 0 {
+		suppressOne(t, a, store.InstanceWorkspace, suppress.Intake{Value: "blocked@example.org", Reason: "manual"})
+		if own, err := a.Suppressions.Entries(ctx, ws, suppress.Filter{}); err != nil || len(own) != 0 {
 			t.Fatalf("the workspace's own list must be empty for this test: %v, %v", own, err)
 		}
 
@@ -73,7 +73,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 		}
 
 		var calls bytes.Buffer
-		rep, err := a.CallList(ctx, ws, "calls", "", time.Now(), suppress.Window{Start: 0, End: 24 * time.Hour}, &calls)
+		rep, err := a.Suppressions.CallList(ctx, ws, "calls", "", time.Now(), suppress.Window{Start: 0, End: 24 * time.Hour}, &calls)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 		}
 
 		var screened bytes.Buffer
-		srep, err := a.ScreenFile(ctx, ws, strings.NewReader("email\nblocked@example.org\nopen@example.org\n"), &screened, "", "email", "")
+		srep, err := a.Suppressions.ScreenFile(ctx, ws, strings.NewReader("email\nblocked@example.org\nopen@example.org\n"), &screened, "", "email", "")
 		if err != nil {
 			t.Fatal(err)
 		}

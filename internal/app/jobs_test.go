@@ -19,6 +19,7 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store/storetest"
+	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/webhook"
 	"github.com/riverqueue/river"
 )
@@ -147,7 +148,7 @@ func TestJobsWebhookDelivery(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "hook@example.org", Reason: "request-phone", Scope: "email"})
+		suppressOne(t, a, a.Workspace.ID, suppress.Intake{Value: "hook@example.org", Reason: "request-phone", Scope: "email"})
 
 		var skew atomic.Int64
 		a.JobOptions.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
@@ -260,7 +261,7 @@ func TestJobsKillResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "kill@example.org", Reason: "request-phone", Scope: "email"})
+		suppressOne(t, a, a.Workspace.ID, suppress.Intake{Value: "kill@example.org", Reason: "request-phone", Scope: "email"})
 
 		addrFile := filepath.Join(t.TempDir(), "addr")
 		arg, _ := json.Marshal(childServeArgs{DSN: dsn, DataDir: t.TempDir(), AddrFile: addrFile})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // TestPublicRequestsProperty sends random sequences of public requests (sign-ups, confirm
@@ -42,7 +43,7 @@ func TestPublicRequestsProperty(t *testing.T) {
 		domains := []string{"gmail.com", "site0.example", "site1.example.", "co.uk", "blocked.example"}
 		numbers := []string{"+44 20 7946 0958", "+1 202 555 0143", "020 7946 0000"}
 		suppressed := map[string]bool{"pre@site0.example": true, "x@blocked.example": true}
-		if _, _, err := e.a.Suppress(ctx, ws, []SuppressRequest{{Value: "pre@site0.example", Reason: "request-email", By: "t"},
+		if _, _, err := e.a.Suppressions.Suppress(ctx, ws, []suppress.Intake{{Value: "pre@site0.example", Reason: "request-email", By: "t"},
 			{Kind: "domain", Value: "blocked.example", Reason: "manual", By: "t"}}); err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
+	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/web"
 )
 
@@ -43,7 +44,7 @@ func newPublicEnv(t *testing.T, dsn string, tweak ...func(*web.Config)) (*doiEnv
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	clk := &clock{t: time.Now().UTC()}
 	doi.Now = clk.now
-	cfg := web.Config{DOI: doi, Suppressions: a, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir()}
+	cfg := web.Config{DOI: doi, Contacts: a.Contacts, Suppressions: a.Suppressions, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir()}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -80,7 +81,7 @@ func TestPublicStopOnlyOwnIdentifier(t *testing.T) {
 		if es := suppressions(t, e.a.Store, ws, "domain"); len(es) != 0 {
 			t.Fatalf("the public form created domain entries: %+v", es)
 		}
-		ans, err := e.a.CheckSuppressed(ctx, ws, "", "anyone@gmail.com", "email", "")
+		ans, err := e.a.Suppressions.CheckSuppressed(ctx, ws, "", "anyone@gmail.com", "email", "")
 		if err != nil || !ans.Contactable {
 			t.Fatalf("gmail.com addresses blocked after public posts: %+v %v", ans, err)
 		}
@@ -90,14 +91,14 @@ func TestPublicStopOnlyOwnIdentifier(t *testing.T) {
 				t.Fatalf("stop %q: %d %s", v, code, body)
 			}
 		}
-		if ans, _ := e.a.CheckSuppressed(ctx, ws, "", "me@gmail.com", "email", ""); ans.Contactable {
+		if ans, _ := e.a.Suppressions.CheckSuppressed(ctx, ws, "", "me@gmail.com", "email", ""); ans.Contactable {
 			t.Fatal("own address not stopped")
 		}
-		if ans, _ := e.a.CheckSuppressed(ctx, ws, "", "other@gmail.com", "email", ""); !ans.Contactable {
+		if ans, _ := e.a.Suppressions.CheckSuppressed(ctx, ws, "", "other@gmail.com", "email", ""); !ans.Contactable {
 			t.Fatal("stopping one address blocked its domain")
 		}
 		// An authenticated user can still record a domain.
-		if _, _, err := e.a.Suppress(ctx, ws, []SuppressRequest{{Kind: "domain", Value: "spam.example", Reason: "manual", By: "admin"}}); err != nil {
+		if _, _, err := e.a.Suppressions.Suppress(ctx, ws, []suppress.Intake{{Kind: "domain", Value: "spam.example", Reason: "manual", By: "admin"}}); err != nil {
 			t.Fatal(err)
 		}
 		if es := suppressions(t, e.a.Store, ws, "domain"); len(es) != 1 {
@@ -165,7 +166,7 @@ func TestSignupScreenedAndLimited(t *testing.T) {
 		e, clk := newPublicEnv(t, dsn)
 		st, ws := e.a.Store, e.a.Workspace.ID
 		_, okBody := e.postJSON(t, "default", jsonSignup("fresh@example.com", "newsletter"))
-		if _, _, err := e.a.Suppress(ctx, ws, []SuppressRequest{
+		if _, _, err := e.a.Suppressions.Suppress(ctx, ws, []suppress.Intake{
 			{Value: "stopped@example.com", Reason: "request-web", By: "t"},
 			{Kind: "domain", Value: "blocked.example", Reason: "manual", By: "t"},
 			{Value: "nolletter@example.com", Scope: "purpose:newsletter", Reason: "unsubscribe", By: "t"},

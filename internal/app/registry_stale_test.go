@@ -30,14 +30,14 @@ func TestCallListRegistryStaleness(t *testing.T) {
 		}
 		load := func(w int64, fetched time.Time, numbers ...string) {
 			t.Helper()
-			if _, err := a.ImportRegistry(ctx, w, strings.NewReader(strings.Join(numbers, "\n")+"\n"),
-				RegistryImportOptions{Fetched: fetched}); err != nil {
+			if _, err := a.Suppressions.ImportRegistry(ctx, w, strings.NewReader(strings.Join(numbers, "\n")+"\n"),
+				suppress.RegistryImportOptions{Fetched: fetched}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		stale := func(w int64, at time.Time) bool {
 			t.Helper()
-			rep, err := a.CallList(ctx, w, "calls", "", at, suppress.DefaultWindow, io.Discard)
+			rep, err := a.Suppressions.CallList(ctx, w, "calls", "", at, suppress.DefaultWindow, io.Discard)
 			if err != nil {
 				t.Fatal(err)
 			}

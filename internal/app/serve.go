@@ -72,11 +72,13 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a.Elig, Consents: a.Consents, Suppressions: a, Verifier: a, Collectors: []prometheus.Collector{screenMetrics{a}}, DOI: doi, PublicURL: doi.PublicURL,
+		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a, Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
 	syncDone := make(chan struct{})
-	go func() { defer close(syncDone); a.preloadLists(bg); a.syncLoop(bg, syncInterval) }()
+	// This process's screening indexes catch up with the other processes' writes. Each process
+	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.
+	go func() { defer close(syncDone); a.Suppressions.KeepCurrent(bg, syncInterval) }()
 	if err := imp.recover(bg); err != nil {
 		a.Log.Error("resume imports", "err", err)
 	}

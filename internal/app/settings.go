@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/signup"
@@ -23,10 +22,10 @@ const (
 	SettingProbe = "verify.probe"
 	// SettingDeadlineHours: the workspace's own limit for do-not-contact requests to take
 	// effect, in hours; it can only shorten the legal deadlines.
-	SettingDeadlineHours = "suppress.deadline_hours"
+	SettingDeadlineHours = suppress.SettingDeadlineHours
 	// SettingBulkSender: "true" applies the mailbox providers' 2-day unsubscribe rule to
 	// every e-mail request (senders of more than 5,000 messages a day to Gmail or Yahoo).
-	SettingBulkSender = "suppress.bulk_sender"
+	SettingBulkSender = suppress.SettingBulkSender
 	// SettingCORSOrigins: the web origins (https://www.example.com, comma-separated) whose
 	// pages may call the workspace's JSON sign-up API from a browser.
 	SettingCORSOrigins = signup.SettingCORSOrigins
@@ -146,19 +145,4 @@ func (a *App) workspaceLists(ctx context.Context, ws int64) (*verify.Lists, stri
 		return nil, "", fmt.Errorf("the workspace's verification lists: %w (fix them with `clearlist setting set`)", err)
 	}
 	return l, strings.Join(key, ";"), nil
-}
-
-// deadlineRules are the deadline rules with the workspace's own settings applied.
-func (a *App) deadlineRules(ctx context.Context, ws int64) (*suppress.Rules, error) {
-	all, err := a.Store.Settings(ctx, ws)
-	if err != nil {
-		return nil, err
-	}
-	var set suppress.Settings
-	if v, ok := all[SettingDeadlineHours]; ok {
-		n, _ := strconv.Atoi(v)
-		set.Limit = time.Duration(n) * time.Hour
-	}
-	set.BulkSender = all[SettingBulkSender] == "true" // SetSetting stores booleans as true or false
-	return suppress.DefaultRules().WithSettings(set)
 }

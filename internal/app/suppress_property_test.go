@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
@@ -23,10 +24,14 @@ import (
 // suppressed is held back.
 func TestSuppressProperty(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
-		a := openApp(t, dsn)
 		ctx := context.Background()
+		// DefaultRegion: numbers written without +1.
+		a, err := Open(ctx, config.Config{DB: dsn, Workspace: "default", LogLevel: "error", DefaultRegion: "US"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { a.Close() })
 		ws := a.Workspace.ID
-		a.Cfg.DefaultRegion = "US" // numbers written without +1
 		const n = 24
 		var csvb strings.Builder
 		csvb.WriteString("email,phone\n")
@@ -98,8 +103,8 @@ func TestSuppressProperty(t *testing.T) {
 					value, kind, person = "GMAIL.com", "domain", -1 // a domain entry, now and then
 				}
 				sc := scopes[r.IntN(len(scopes))]
-				req := SuppressRequest{Value: value, Kind: kind, Reason: "manual", Scope: sc.text, By: "prop"}
-				added, _, err := a.Suppress(ctx, ws, []SuppressRequest{req})
+				req := suppress.Intake{Value: value, Kind: kind, Reason: "manual", Scope: sc.text, By: "prop"}
+				added, _, err := a.Suppressions.Suppress(ctx, ws, []suppress.Intake{req})
 				if err != nil {
 					if strings.Contains(err.Error(), "cannot be limited") {
 						continue // an address limited to the phone channel: refused, as it should be
@@ -111,7 +116,7 @@ func TestSuppressProperty(t *testing.T) {
 				}
 			case op < 7 && len(live) > 0: // remove
 				i := r.IntN(len(live))
-				if _, err := a.Unsuppress(ctx, ws, live[i].id, "prop", "test removal", store.RoleAdmin); err != nil {
+				if _, err := a.Suppressions.Unsuppress(ctx, ws, live[i].id, "prop", "test removal", store.RoleAdmin); err != nil {
 					t.Fatalf("step %d: remove: %v", step, err)
 				}
 				live = append(live[:i], live[i+1:]...)
@@ -146,7 +151,7 @@ func TestSuppressProperty(t *testing.T) {
 					}
 				}
 				var cl bytes.Buffer
-				if _, err := a.CallList(ctx, ws, "calls", "", at, suppress.DefaultWindow, &cl); err != nil {
+				if _, err := a.Suppressions.CallList(ctx, ws, "calls", "", at, suppress.DefaultWindow, &cl); err != nil {
 					t.Fatal(err)
 				}
 				rows, _ = csv.NewReader(&cl).ReadAll()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/store/storetest"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // registryStream writes n registry lines ("AAA,NNNNNNN") with a bad line every 997th,
@@ -44,7 +45,7 @@ func TestImportRegistry(t *testing.T) {
 		ctx := context.Background()
 		ws := a.Workspace.ID
 		const n = 12000
-		rep, err := a.ImportRegistry(ctx, ws, registryStream(n), RegistryImportOptions{Name: "full", Fetched: time.Now().AddDate(0, 0, -2)})
+		rep, err := a.Suppressions.ImportRegistry(ctx, ws, registryStream(n), suppress.RegistryImportOptions{Name: "full", Fetched: time.Now().AddDate(0, 0, -2)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,9 +53,9 @@ func TestImportRegistry(t *testing.T) {
 		if rep.Added != n-bad || len(rep.Errors) != bad || rep.Errors[0].Row != 997 || rep.Stale {
 			t.Fatalf("full file: added %d, %d errors (first %+v), stale %v; want %d, %d", rep.Added, len(rep.Errors), rep.Errors[0], rep.Stale, n-bad, bad)
 		}
-		suppressOne(t, a, ws, SuppressRequest{Value: benchNumber(1), Reason: "request-phone"})
+		suppressOne(t, a, ws, suppress.Intake{Value: benchNumber(1), Reason: "request-phone"})
 		change := fmt.Sprintf("%s,D\n%s,D\n%s,A\n", benchNumber(1)[2:], benchNumber(2)[2:], benchNumber(n + 5)[2:])
-		rep, err = a.ImportRegistry(ctx, ws, strings.NewReader(change), RegistryImportOptions{Name: "change"})
+		rep, err = a.Suppressions.ImportRegistry(ctx, ws, strings.NewReader(change), suppress.RegistryImportOptions{Name: "change"})
 		if err != nil || rep.Removed != 2 || rep.Added != 1 {
 			t.Fatalf("change file: %+v, %v", rep, err)
 		}
@@ -62,10 +63,10 @@ func TestImportRegistry(t *testing.T) {
 		checkContactable(t, a, ws, benchNumber(2), "phone", "", true)
 		checkContactable(t, a, ws, benchNumber(n+5), "phone", "", false)
 		checkContactable(t, a, ws, benchNumber(n-1), "sms", "", false)
-		if _, err := a.ImportRegistry(ctx, ws, strings.NewReader(strings.Repeat("garbage line\n", 2000)), RegistryImportOptions{}); err == nil || !strings.Contains(err.Error(), "too many bad lines") {
+		if _, err := a.Suppressions.ImportRegistry(ctx, ws, strings.NewReader(strings.Repeat("garbage line\n", 2000)), suppress.RegistryImportOptions{}); err == nil || !strings.Contains(err.Error(), "too many bad lines") {
 			t.Fatalf("a file of garbage: %v", err)
 		}
-		old, err := a.ImportRegistry(ctx, ws, strings.NewReader(benchNumber(n + 9)[2:]+"\n"), RegistryImportOptions{Fetched: time.Now().AddDate(0, -2, 0)})
+		old, err := a.Suppressions.ImportRegistry(ctx, ws, strings.NewReader(benchNumber(n + 9)[2:]+"\n"), suppress.RegistryImportOptions{Fetched: time.Now().AddDate(0, -2, 0)})
 		if err != nil || !old.Stale {
 			t.Fatalf("a two-month-old file is not flagged stale: %+v, %v", old, err)
 		}
@@ -81,7 +82,7 @@ func TestRegistryWebhookSummary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.ImportRegistry(ctx, a.Workspace.ID, registryStream(7000), RegistryImportOptions{Name: "212.txt"}); err != nil {
+	if _, err := a.Suppressions.ImportRegistry(ctx, a.Workspace.ID, registryStream(7000), suppress.RegistryImportOptions{Name: "212.txt"}); err != nil {
 		t.Fatal(err)
 	}
 	ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)

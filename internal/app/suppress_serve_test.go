@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // TestServeSuppressions drives the do-not-contact API through the real server: add, check,
@@ -158,7 +159,7 @@ func TestServeSeesOtherProcesses(t *testing.T) {
 		if code, out := apiCall(t, "GET", url, token, "", ""); code != 200 || !strings.Contains(out, `"contactable":true`) {
 			t.Fatalf("before: %d %s", code, out)
 		}
-		suppressOne(t, cli, cli.Workspace.ID, SuppressRequest{Value: "+44 20 7946 0123", Reason: "request-letter"})
+		suppressOne(t, cli, cli.Workspace.ID, suppress.Intake{Value: "+44 20 7946 0123", Reason: "request-letter"})
 		deadline := time.Now().Add(10 * syncInterval)
 		for {
 			_, out := apiCall(t, "GET", url, token, "", "")

@@ -16,12 +16,12 @@ import (
 	"github.com/clearlist/clearlist/internal/webhook"
 )
 
-func suppressOne(t *testing.T, a *App, ws int64, req SuppressRequest) store.Suppression {
+func suppressOne(t *testing.T, a *App, ws int64, req suppress.Intake) store.Suppression {
 	t.Helper()
 	if req.By == "" {
 		req.By = "test"
 	}
-	added, _, err := a.Suppress(context.Background(), ws, []SuppressRequest{req})
+	added, _, err := a.Suppressions.Suppress(context.Background(), ws, []suppress.Intake{req})
 	if err != nil || len(added) != 1 {
 		t.Fatalf("Suppress(%+v) = %v, %v", req, added, err)
 	}
@@ -30,7 +30,7 @@ func suppressOne(t *testing.T, a *App, ws int64, req SuppressRequest) store.Supp
 
 func checkContactable(t *testing.T, a *App, ws int64, value, channel, purpose string, want bool) {
 	t.Helper()
-	ans, err := a.CheckSuppressed(context.Background(), ws, "", value, channel, purpose)
+	ans, err := a.Suppressions.CheckSuppressed(context.Background(), ws, "", value, channel, purpose)
 	if err != nil {
 		t.Fatalf("check %q: %v", value, err)
 	}
@@ -45,10 +45,10 @@ func TestSuppressSpellingsAndScopes(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
 		ws := a.Workspace.ID
-		suppressOne(t, a, ws, SuppressRequest{Value: "Jane.Doe+news@GMail.com", Reason: "unsubscribe"})
-		suppressOne(t, a, ws, SuppressRequest{Value: "+1 (415) 555-0123", Reason: "request-phone", Scope: "phone"})
-		suppressOne(t, a, ws, SuppressRequest{Value: "spam-trap.example", Reason: "manual"})
-		suppressOne(t, a, ws, SuppressRequest{Value: "ann@example.org", Reason: "request-email", Scope: "purpose:surveys"})
+		suppressOne(t, a, ws, suppress.Intake{Value: "Jane.Doe+news@GMail.com", Reason: "unsubscribe"})
+		suppressOne(t, a, ws, suppress.Intake{Value: "+1 (415) 555-0123", Reason: "request-phone", Scope: "phone"})
+		suppressOne(t, a, ws, suppress.Intake{Value: "spam-trap.example", Reason: "manual"})
+		suppressOne(t, a, ws, suppress.Intake{Value: "ann@example.org", Reason: "request-email", Scope: "purpose:surveys"})
 		for _, v := range []string{"janedoe@gmail.com", "JANE.DOE@googlemail.com", " jane.doe+x@gmail.com "} {
 			checkContactable(t, a, ws, v, "email", "newsletter", false)
 		}
@@ -59,7 +59,7 @@ func TestSuppressSpellingsAndScopes(t *testing.T) {
 		checkContactable(t, a, ws, "ann@example.org", "email", "newsletter", true)
 		checkContactable(t, a, ws, "bob@example.org", "email", "newsletter", true)
 		ctx := context.Background()
-		for _, bad := range []SuppressRequest{
+		for _, bad := range []suppress.Intake{
 			{Value: "a@b.example\r\nBcc: x@y.example", Reason: "manual"},
 			{Value: "555-0123", Reason: "manual", Kind: "phone"},
 			{Value: "x@example.org", Reason: "manual", Scope: "fax"},
@@ -69,11 +69,11 @@ func TestSuppressSpellingsAndScopes(t *testing.T) {
 			{Value: "x@example.org", Reason: "manual", Note: "call me\r\nX-Injected: yes"},
 		} {
 			bad.By = "test"
-			if _, _, err := a.Suppress(ctx, ws, []SuppressRequest{bad}); !errors.Is(err, suppress.ErrInvalid) {
+			if _, _, err := a.Suppressions.Suppress(ctx, ws, []suppress.Intake{bad}); !errors.Is(err, suppress.ErrInvalid) {
 				t.Errorf("%+v: err = %v, want suppress.ErrInvalid", bad, err)
 			}
 		}
-		if all, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{IncludeRemoved: true}); len(all) != 4 {
+		if all, _ := a.Suppressions.Entries(ctx, ws, suppress.Filter{IncludeRemoved: true}); len(all) != 4 {
 			t.Fatalf("bad requests stored something: %d entries", len(all))
 		}
 	})
@@ -89,22 +89,22 @@ func TestSuppressWorkspacesAndRoles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "ann@example.org", Reason: "unsubscribe"})
+		e := suppressOne(t, a, a.Workspace.ID, suppress.Intake{Value: "ann@example.org", Reason: "unsubscribe"})
 		checkContactable(t, a, other.ID, "ann@example.org", "email", "", true)
-		suppressOne(t, a, store.InstanceWorkspace, SuppressRequest{Value: "+442079460000", Reason: "manual"})
+		suppressOne(t, a, store.InstanceWorkspace, suppress.Intake{Value: "+442079460000", Reason: "manual"})
 		checkContactable(t, a, other.ID, "+44 20 7946 0000", "phone", "", false)
 		checkContactable(t, a, a.Workspace.ID, "+44 20 7946 0000", "sms", "", false)
 
-		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "mallory", "want to mail her", store.RoleMarketer); !errors.Is(err, store.ErrProtectedSuppression) {
+		if _, err := a.Suppressions.Unsuppress(ctx, a.Workspace.ID, e.ID, "mallory", "want to mail her", store.RoleMarketer); !errors.Is(err, suppress.ErrProtected) {
 			t.Fatalf("marketer lifted an unsubscribe: %v", err)
 		}
-		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "  ", store.RoleCompliance); !errors.Is(err, suppress.ErrInvalid) {
+		if _, err := a.Suppressions.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "  ", store.RoleCompliance); !errors.Is(err, suppress.ErrInvalid) {
 			t.Fatalf("removal without reason: %v", err)
 		}
-		if _, err := a.Unsuppress(ctx, other.ID, e.ID, "carol", "x", store.RoleAdmin); !errors.Is(err, store.ErrNotFound) {
+		if _, err := a.Suppressions.Unsuppress(ctx, other.ID, e.ID, "carol", "x", store.RoleAdmin); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("removal from another workspace: %v", err)
 		}
-		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "she opted in again by double opt-in", store.RoleCompliance); err != nil {
+		if _, err := a.Suppressions.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "she opted in again by double opt-in", store.RoleCompliance); err != nil {
 			t.Fatal(err)
 		}
 		checkContactable(t, a, a.Workspace.ID, "ann@example.org", "email", "", true)
@@ -118,13 +118,13 @@ func TestSuppressAcrossProcesses(t *testing.T) {
 		a, b := openApp(t, dsn), openApp(t, dsn)
 		ctx := context.Background()
 		checkContactable(t, a, a.Workspace.ID, "late@example.org", "email", "", true) // loads a's index
-		suppressOne(t, b, b.Workspace.ID, SuppressRequest{Value: "late@example.org", Reason: "request-letter"})
+		suppressOne(t, b, b.Workspace.ID, suppress.Intake{Value: "late@example.org", Reason: "request-letter"})
 		// a's own next write finds b's change in between and catches up on it too.
-		suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "own@example.org", Reason: "manual"})
+		suppressOne(t, a, a.Workspace.ID, suppress.Intake{Value: "own@example.org", Reason: "manual"})
 		checkContactable(t, a, a.Workspace.ID, "late@example.org", "email", "", false)
 		checkContactable(t, a, a.Workspace.ID, "own@example.org", "email", "", false)
-		suppressOne(t, b, b.Workspace.ID, SuppressRequest{Value: "later@example.org", Reason: "request-letter"})
-		s, err := a.Screen(ctx, a.Workspace.ID, true)
+		suppressOne(t, b, b.Workspace.ID, suppress.Intake{Value: "later@example.org", Reason: "request-letter"})
+		s, err := a.Suppressions.Screen(ctx, a.Workspace.ID, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,8 +165,8 @@ func TestSuppressWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		secret = h.Secret
-		e := suppressOne(t, a, a.Workspace.ID, SuppressRequest{Value: "crm@example.org", Reason: "request-phone", Scope: "email"})
-		if _, err := a.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "wrong address", store.RoleAdmin); err != nil {
+		e := suppressOne(t, a, a.Workspace.ID, suppress.Intake{Value: "crm@example.org", Reason: "request-phone", Scope: "email"})
+		if _, err := a.Suppressions.Unsuppress(ctx, a.Workspace.ID, e.ID, "carol", "wrong address", store.RoleAdmin); err != nil {
 			t.Fatal(err)
 		}
 		now := time.Now()
@@ -206,12 +206,12 @@ func TestSuppressErasure(t *testing.T) {
 		if _, err := a.Store.CreateWebhook(ctx, ws, "http://127.0.0.1:1/crm"); err != nil {
 			t.Fatal(err)
 		}
-		suppressOne(t, a, ws, SuppressRequest{Value: "gone@example.org", Reason: "unsubscribe", Scope: "email:newsletter", Note: "asked on the phone <call 8812> \"urgent\""})
-		n, err := a.EraseIdentifier(ctx, ws, "", "Gone@Example.org", "dsar")
+		suppressOne(t, a, ws, suppress.Intake{Value: "gone@example.org", Reason: "unsubscribe", Scope: "email:newsletter", Note: "asked on the phone <call 8812> \"urgent\""})
+		n, err := a.Suppressions.EraseIdentifier(ctx, ws, "", "Gone@Example.org", "dsar")
 		if err != nil || n != 2 {
 			t.Fatalf("EraseIdentifier = %d, %v", n, err)
 		}
-		all, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{IncludeRemoved: true})
+		all, _ := a.Suppressions.Entries(ctx, ws, suppress.Filter{IncludeRemoved: true})
 		for _, e := range all {
 			if e.Value != "" {
 				t.Fatalf("clear value left after erasure: %+v", e)
@@ -239,7 +239,7 @@ func TestSuppressDeadlines(t *testing.T) {
 		ctx := context.Background()
 		ws := a.Workspace.ID
 		received := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC) // a Friday
-		us := suppressOne(t, a, ws, SuppressRequest{Value: "+1 212 555 0100", Reason: "request-phone", ReceivedAt: received})
+		us := suppressOne(t, a, ws, suppress.Intake{Value: "+1 212 555 0100", Reason: "request-phone", ReceivedAt: received})
 		if us.DeadlineRule != "dl-us-email" && us.DeadlineRule != "dl-us-phone" && us.DeadlineRule != "dl-us-sms" {
 			t.Fatalf("US number: rule %s", us.DeadlineRule)
 		}
@@ -247,7 +247,7 @@ func TestSuppressDeadlines(t *testing.T) {
 		if want := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC); !us.Deadline.Equal(want) {
 			t.Errorf("US deadline %v, want %v", us.Deadline, want)
 		}
-		eu := suppressOne(t, a, ws, SuppressRequest{Value: "ann@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
+		eu := suppressOne(t, a, ws, suppress.Intake{Value: "ann@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
 		if eu.DeadlineRule != "dl-eu-objection" || !eu.Deadline.Equal(received.Add(48*time.Hour)) {
 			t.Errorf("EU: %s %v", eu.DeadlineRule, eu.Deadline)
 		}
@@ -259,18 +259,18 @@ func TestSuppressDeadlines(t *testing.T) {
 		if err := a.SetSetting(ctx, ws, SettingDeadlineHours, "24"); err != nil {
 			t.Fatal(err)
 		}
-		eu2 := suppressOne(t, a, ws, SuppressRequest{Value: "bo@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
+		eu2 := suppressOne(t, a, ws, suppress.Intake{Value: "bo@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
 		if eu2.DeadlineRule != "dl-workspace" || !eu2.Deadline.Equal(received.Add(24*time.Hour)) {
 			t.Errorf("workspace limit: %s %v", eu2.DeadlineRule, eu2.Deadline)
 		}
 		if err := a.SetSetting(ctx, ws, SettingDeadlineHours, "2000"); err != nil {
 			t.Fatal(err)
 		}
-		eu3 := suppressOne(t, a, ws, SuppressRequest{Value: "cy@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
+		eu3 := suppressOne(t, a, ws, suppress.Intake{Value: "cy@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
 		if eu3.DeadlineRule != "dl-eu-objection" {
 			t.Errorf("a longer workspace limit must not lengthen the legal deadline: %s %v", eu3.DeadlineRule, eu3.Deadline)
 		}
-		late, _ := a.Store.Suppressions(ctx, ws, store.SuppressionFilter{LateOnly: true})
+		late, _ := a.Suppressions.Entries(ctx, ws, suppress.Filter{LateOnly: true})
 		if len(late) != 3 { // the EU ones, received on 20 November and recorded days later; the US one is in time
 			t.Errorf("late entries: %d", len(late))
 		}

@@ -20,8 +20,6 @@ type noWorkspaceError struct{ msg string }
 func (e noWorkspaceError) Error() string        { return e.msg }
 func (e noWorkspaceError) Is(target error) bool { return target == ErrNoWorkspace }
 
-func validWorkspaceName(name string) bool { return workspace.IsValidName(name) }
-
 // selectWorkspace finds the workspace to work in; an unknown name is an error that says how
 // to create it and which workspaces exist.
 func selectWorkspace(ctx context.Context, st *store.Store, name string) (store.Workspace, error) {

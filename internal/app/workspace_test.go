@@ -8,7 +8,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/signup"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // TestOpenUnknownWorkspace: Open never creates a workspace; the error says how to.
@@ -51,10 +51,10 @@ func TestPublicLookupNeedsValidName(t *testing.T) {
 			t.Errorf("Form(%q) = %v, want ErrNoWorkspace", legacy, err)
 		}
 		// The stop form answers an unknown workspace as it answers any other, and records nothing.
-		if err := e.a.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
+		if err := e.a.Suppressions.PublicStop(ctx, legacy, "a@example.com", "192.0.2.1", "test"); err != nil {
 			t.Errorf("PublicStop(%q) = %v, want the plain answer", legacy, err)
 		}
-		if got, err := e.a.Store.Suppressions(ctx, w.ID, store.SuppressionFilter{IncludeRemoved: true}); err != nil || len(got) != 0 {
+		if got, err := e.a.Suppressions.Entries(ctx, w.ID, suppress.Filter{IncludeRemoved: true}); err != nil || len(got) != 0 {
 			t.Errorf("PublicStop(%q) recorded %d entries (%v) in a workspace whose name is not a slug", legacy, len(got), err)
 		}
 	})

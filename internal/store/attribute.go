@@ -2,29 +2,46 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+
+	"github.com/clearlist/clearlist/internal/audit"
 
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-// AddAttribute declares an attribute the workspace collects, with its purpose.
+// AddAttribute declares an attribute the workspace collects, with its purpose, and records
+// the declaration in the audit trail in the same transaction.
 func (s *Store) AddAttribute(ctx context.Context, ws int64, a contact.Attribute) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO attributes (workspace_id, name, type, purpose, created_at) VALUES (?, ?, ?, ?, ?)`),
-		ws, a.Name, string(a.Type), a.Purpose, now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO attributes (workspace_id, name, type, purpose, created_at) VALUES (?, ?, ?, ?, ?)`),
+			ws, a.Name, string(a.Type), a.Purpose, now()); err != nil {
+			return mapErr(err)
+		}
+		return s.auditTxID(ctx, tx, ws, "attribute.add", "attribute", a.Name,
+			audit.Set("type", string(a.Type)), audit.Set("purpose", a.Purpose))
+	})
 	if err != nil {
-		return fmt.Errorf("declare attribute %q: %w", a.Name, mapErr(err))
+		return fmt.Errorf("declare attribute %q: %w", a.Name, err)
 	}
 	return nil
 }
 
-// RemoveAttribute withdraws an attribute declaration (values already stored stay until erased).
+// RemoveAttribute withdraws an attribute declaration (values already stored stay until
+// erased), with its audit entry.
 func (s *Store) RemoveAttribute(ctx context.Context, ws int64, name string) error {
-	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM attributes WHERE workspace_id = ? AND name = ?`), ws, name)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM attributes WHERE workspace_id = ? AND name = ?`), ws, name)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return s.auditTxID(ctx, tx, ws, "attribute.remove", "attribute", name)
+	})
 	if err != nil {
 		return fmt.Errorf("remove attribute %q: %w", name, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("attribute %q: %w", name, ErrNotFound)
 	}
 	return nil
 }

@@ -15,12 +15,7 @@ import (
 const contactColumns = `id, workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at`
 
 // ContactFilter narrows a contact listing; zero fields do not filter.
-type ContactFilter struct {
-	ListID int64
-	Status contact.Status
-	After  int64 // cursor: only contacts with a larger id
-	Limit  int
-}
+type ContactFilter = contact.Filter
 
 // CreateContact stores a new contact with its source and list memberships in one transaction.
 // A contact whose canonical e-mail exists already gives ErrConflict.
@@ -29,32 +24,37 @@ func (s *Store) CreateContact(ctx context.Context, c contact.Contact, listIDs []
 	if err != nil {
 		return contact.Contact{}, err
 	}
-	c.CreatedAt, c.UpdatedAt = now(), now()
-	if c.Status == "" {
-		c.Status = contact.StatusActive
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkSource(ctx, tx, c.WorkspaceID, c.FirstSourceID); err != nil {
-			return err
-		}
-		c.ID, err = s.insertID(ctx, tx, `INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs,
-			first_source_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			c.WorkspaceID, c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, c.FirstSourceID, c.CreatedAt, c.UpdatedAt)
-		if err != nil {
-			return err
-		}
-		if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, c.FirstSourceID, listIDs); err != nil {
-			return err
-		}
-		return s.auditTx(ctx, tx, c.WorkspaceID, "contact.create", "contact", c.ID,
-			audit.PersonalSet("email", "", c.Email), audit.PersonalSet("phone", "", c.Phone),
-			audit.Set("status", string(c.Status)), audit.Set("source_id", strconv.FormatInt(c.FirstSourceID, 10)),
-			audit.Set("lists", joinIDs(listIDs)))
-	})
+	err = s.inTx(ctx, func(tx *sql.Tx) error { return s.createContactTx(ctx, tx, &c, attrs, listIDs) })
 	if err != nil {
 		return contact.Contact{}, fmt.Errorf("create contact %s: %w", c.EmailCanonical, err)
 	}
 	return c, nil
+}
+
+// createContactTx inserts c (setting its id and times) with its first source's memberships
+// and its audit entry, in the caller's transaction; attrs are c.Attrs encoded.
+func (s *Store) createContactTx(ctx context.Context, tx *sql.Tx, c *contact.Contact, attrs string, listIDs []int64) error {
+	c.CreatedAt, c.UpdatedAt = now(), now()
+	if c.Status == "" {
+		c.Status = contact.StatusActive
+	}
+	if err := s.checkSource(ctx, tx, c.WorkspaceID, c.FirstSourceID); err != nil {
+		return err
+	}
+	var err error
+	c.ID, err = s.insertID(ctx, tx, `INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs,
+		first_source_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.WorkspaceID, c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, c.FirstSourceID, c.CreatedAt, c.UpdatedAt)
+	if err != nil {
+		return err
+	}
+	if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, c.FirstSourceID, listIDs); err != nil {
+		return err
+	}
+	return s.auditTx(ctx, tx, c.WorkspaceID, "contact.create", "contact", c.ID,
+		audit.PersonalSet("email", "", c.Email), audit.PersonalSet("phone", "", c.Phone),
+		audit.Set("status", string(c.Status)), audit.Set("source_id", strconv.FormatInt(c.FirstSourceID, 10)),
+		audit.Set("lists", joinIDs(listIDs)))
 }
 
 // touch records that a source touched a contact (unless it is the contact's first source,
@@ -154,6 +154,11 @@ func (s *Store) Contacts(ctx context.Context, ws int64, f ContactFilter) ([]cont
 		return nil
 	})
 	return out, err
+}
+
+// EachListContact streams the contacts of one list in id order to fn (EachContact).
+func (s *Store) EachListContact(ctx context.Context, ws, listID int64, fn func(contact.Contact) error) error {
+	return s.EachContact(ctx, ws, ContactFilter{ListID: listID}, fn)
 }
 
 // EachContact streams the filtered contacts in id order to fn, without holding them in memory.

@@ -7,29 +7,16 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
 // StatusChange is one recorded change of a contact's status.
-type StatusChange struct {
-	ID        int64          `json:"id"`
-	ContactID int64          `json:"contact_id"`
-	From      contact.Status `json:"from"`
-	To        contact.Status `json:"to"`
-	By        string         `json:"by"`
-	Reason    string         `json:"reason,omitempty"`
-	At        time.Time      `json:"at"`
-}
+type StatusChange = contact.StatusChange
 
-// StatusChangeBy says who changes a contact and why; Rule, when set, is asked about the
-// stored status and the new one inside the transaction, and its error changes nothing.
-type StatusChangeBy struct {
-	By, Reason string
-	Rule       func(from, to contact.Status) error
-}
+// StatusChangeBy says who changes a contact and why, and the rule the stored status must pass.
+type StatusChangeBy = contact.StatusChangeBy
 
 // UpdateContactAs replaces a contact's e-mail, phone, status and attributes (c.Status ""
 // keeps the stored status); when sourceID is not zero that source is recorded as having
@@ -40,62 +27,65 @@ func (s *Store) UpdateContactAs(ctx context.Context, c contact.Contact, sourceID
 	if err != nil {
 		return contact.Contact{}, err
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		lock := ""
-		if s.dialect != SQLite {
-			lock = " FOR UPDATE" // SQLite's transactions take the write lock at once (_txlock=immediate)
-		}
-		var from, oldEmail, oldPhone, oldAttrs string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT status, email, phone, attrs FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
-			c.WorkspaceID, c.ID).Scan(&from, &oldEmail, &oldPhone, &oldAttrs); err != nil {
-			return mapErr(err)
-		}
-		to := c.Status
-		if to == "" {
-			to = contact.Status(from)
-		}
-		if to != contact.Status(from) {
-			if who.Rule != nil {
-				if err := who.Rule(contact.Status(from), to); err != nil {
-					return err
-				}
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_status_changes (workspace_id, contact_id, from_status,
-				to_status, changed_by, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-				c.WorkspaceID, c.ID, from, string(to), who.By, who.Reason, now()); err != nil {
-				return mapErr(err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET email = ?, email_canonical = ?, phone = ?, status = ?, attrs = ?,
-			updated_at = ? WHERE workspace_id = ? AND id = ?`),
-			c.Email, c.EmailCanonical, c.Phone, string(to), attrs, now(), c.WorkspaceID, c.ID); err != nil {
-			return mapErr(err)
-		}
-		if sourceID != 0 {
-			if err := s.checkSource(ctx, tx, c.WorkspaceID, sourceID); err != nil {
-				return err
-			}
-			if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs); err != nil {
-				return err
-			}
-		}
-		changes := contactChanges(oldEmail, c.Email, oldPhone, c.Phone, from, string(to), oldAttrs, attrs)
-		if sourceID != 0 {
-			changes = append(changes, audit.Set("source_id", strconv.FormatInt(sourceID, 10)))
-		}
-		if len(listIDs) > 0 && sourceID != 0 {
-			changes = append(changes, audit.Set("lists", joinIDs(listIDs)))
-		}
-		action := "contact.update"
-		if to != contact.Status(from) {
-			action = "contact.status"
-		}
-		return s.auditTx(ctx, tx, c.WorkspaceID, action, "contact", c.ID, changes...)
-	})
+	err = s.inTx(ctx, func(tx *sql.Tx) error { return s.updateContactTx(ctx, tx, c, attrs, sourceID, listIDs, who) })
 	if err != nil {
 		return contact.Contact{}, fmt.Errorf("update contact %d: %w", c.ID, err)
 	}
 	return s.Contact(ctx, c.WorkspaceID, c.ID)
+}
+
+// updateContactTx is UpdateContactAs in the caller's transaction; attrs are c.Attrs encoded.
+func (s *Store) updateContactTx(ctx context.Context, tx *sql.Tx, c contact.Contact, attrs string, sourceID int64, listIDs []int64, who StatusChangeBy) error {
+	lock := ""
+	if s.dialect != SQLite {
+		lock = " FOR UPDATE" // SQLite's transactions take the write lock at once (_txlock=immediate)
+	}
+	var from, oldEmail, oldPhone, oldAttrs string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT status, email, phone, attrs FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
+		c.WorkspaceID, c.ID).Scan(&from, &oldEmail, &oldPhone, &oldAttrs); err != nil {
+		return mapErr(err)
+	}
+	to := c.Status
+	if to == "" {
+		to = contact.Status(from)
+	}
+	if to != contact.Status(from) {
+		if who.Rule != nil {
+			if err := who.Rule(contact.Status(from), to); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO contact_status_changes (workspace_id, contact_id, from_status,
+			to_status, changed_by, reason, changed_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			c.WorkspaceID, c.ID, from, string(to), who.By, who.Reason, now()); err != nil {
+			return mapErr(err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET email = ?, email_canonical = ?, phone = ?, status = ?, attrs = ?,
+		updated_at = ? WHERE workspace_id = ? AND id = ?`),
+		c.Email, c.EmailCanonical, c.Phone, string(to), attrs, now(), c.WorkspaceID, c.ID); err != nil {
+		return mapErr(err)
+	}
+	if sourceID != 0 {
+		if err := s.checkSource(ctx, tx, c.WorkspaceID, sourceID); err != nil {
+			return err
+		}
+		if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, sourceID, listIDs); err != nil {
+			return err
+		}
+	}
+	changes := contactChanges(oldEmail, c.Email, oldPhone, c.Phone, from, string(to), oldAttrs, attrs)
+	if sourceID != 0 {
+		changes = append(changes, audit.Set("source_id", strconv.FormatInt(sourceID, 10)))
+	}
+	if len(listIDs) > 0 && sourceID != 0 {
+		changes = append(changes, audit.Set("lists", joinIDs(listIDs)))
+	}
+	action := "contact.update"
+	if to != contact.Status(from) {
+		action = "contact.status"
+	}
+	return s.auditTx(ctx, tx, c.WorkspaceID, action, "contact", c.ID, changes...)
 }
 
 // StatusChanges lists the recorded status changes of a contact of the workspace, oldest first.

@@ -1,16 +1,8 @@
 package store
 
-// ForRole returns the entries as role may see them: without their notes (the evidence of a
-// request: the requester's IP address and browser, a call's details) unless SeesEvidence(role).
-// The entries given are not changed.
+import "github.com/clearlist/clearlist/internal/suppress"
+
+// ForRole returns the entries as role may see them (suppress.ForRole).
 func ForRole(role string, entries []Suppression) []Suppression {
-	if SeesEvidence(role) {
-		return entries
-	}
-	out := make([]Suppression, len(entries))
-	for i, e := range entries {
-		e.Note = ""
-		out[i] = e
-	}
-	return out
+	return suppress.ForRole(role, entries)
 }

@@ -83,10 +83,7 @@ func (s *Store) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) {
 }
 
 // ListWithCount is a list and how many contacts are on it.
-type ListWithCount struct {
-	contact.List
-	Members int64 `json:"members"`
-}
+type ListWithCount = contact.ListWithCount
 
 // SetListPublic opens a list to public sign-up (or closes it) and returns the list.
 func (s *Store) SetListPublic(ctx context.Context, ws, id int64, public bool) (contact.List, error) {

@@ -12,6 +12,15 @@ const sourceColumns = `id, workspace_id, source_type, description, collected_by,
 
 // CreateSource records where a set of contacts came from.
 func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.Source, error) {
+	src, err := s.insertSource(ctx, s.db, src)
+	if err != nil {
+		return contact.Source{}, fmt.Errorf("create source: %w", err)
+	}
+	return src, nil
+}
+
+// insertSource adds a source row through ex (the database or the caller's transaction).
+func (s *Store) insertSource(ctx context.Context, ex execer, src contact.Source) (contact.Source, error) {
 	src.CreatedAt = now()
 	if src.Evidence == nil {
 		src.Evidence = map[string]string{}
@@ -20,11 +29,11 @@ func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.S
 	if err != nil {
 		return contact.Source{}, err
 	}
-	src.ID, err = s.insertID(ctx, s.db, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
+	src.ID, err = s.insertID(ctx, ex, `INSERT INTO sources (workspace_id, source_type, description, collected_by,
 		collected_at, evidence, on_behalf_of, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		src.WorkspaceID, src.Type, src.Description, src.CollectedBy, src.CollectedAt, string(ev), src.OnBehalfOf, src.CreatedAt)
 	if err != nil {
-		return contact.Source{}, fmt.Errorf("create source: %w", err)
+		return contact.Source{}, err
 	}
 	return src, nil
 }

@@ -12,39 +12,12 @@ import (
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// InstanceWorkspace is the workspace id of the instance-wide suppression entries an operator
-// sets; they screen every workspace. No workspace has this id.
-const InstanceWorkspace int64 = 0
+// InstanceWorkspace is the workspace id of the instance-wide suppression entries
+// (suppress.InstanceWorkspace).
+const InstanceWorkspace = suppress.InstanceWorkspace
 
-// Suppression is one stored entry of the do-not-contact list. The suppress package
-// validates and canonicalises; the store keeps what it is given.
-type Suppression struct {
-	ID           int64     `json:"id"`
-	WorkspaceID  int64     `json:"-"`
-	Kind         string    `json:"kind"`
-	Value        string    `json:"value,omitempty"` // clear canonical identifier; "" once erased
-	Hash         []byte    `json:"-"`
-	ScopeChannel string    `json:"scope_channel,omitempty"`
-	ScopePurpose string    `json:"scope_purpose,omitempty"`
-	Reason       string    `json:"reason"`
-	ChannelIn    string    `json:"channel_in,omitempty"`
-	RecordedBy   string    `json:"recorded_by"`
-	Note         string    `json:"note,omitempty"`
-	ReceivedAt   time.Time `json:"received_at"`
-	RecordedAt   time.Time `json:"recorded_at"`
-	Deadline     time.Time `json:"deadline"`
-	DeadlineRule string    `json:"deadline_rule,omitempty"`
-	// AddedSeq and RemovedSeq place the entry's changes in its workspace's change sequence.
-	AddedSeq      int64      `json:"-"`
-	RemovedSeq    int64      `json:"-"`
-	RemovedAt     *time.Time `json:"removed_at,omitempty"`
-	RemovedBy     string     `json:"removed_by,omitempty"`
-	RemovedReason string     `json:"removed_reason,omitempty"`
-}
-
-// Late reports whether the entry was recorded after the deadline by which it had to be
-// effective: a breach to report.
-func (s Suppression) Late() bool { return s.RecordedAt.After(s.Deadline) }
+// Suppression is one stored entry of the do-not-contact list (suppress.Suppression).
+type Suppression = suppress.Suppression
 
 const suppressionColumns = `id, workspace_id, kind, value, hash, scope_channel, scope_purpose, reason, channel_in,
 	recorded_by, note, received_at, recorded_at, deadline, deadline_rule, added_seq, removed_seq, removed_at,
@@ -74,46 +47,51 @@ func (s *Store) addSuppressions(ctx context.Context, ws int64, entries []Suppres
 	if len(entries) == 0 {
 		return nil, 0, nil
 	}
-	at := now()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		seq, err := s.nextSuppressionSeq(ctx, tx, ws)
-		if err != nil {
-			return err
-		}
-		added = added[:0]
-		for start := 0; start < len(entries); start += suppressionInsertBatch {
-			chunk := entries[start:min(start+suppressionInsertBatch, len(entries))]
-			got, err := s.insertSuppressions(ctx, tx, ws, seq, at, chunk)
-			if err != nil {
-				return err
-			}
-			added = append(added, got...)
-		}
-		if summary {
-			err = s.enqueueSummary(ctx, tx, ws, added, note, at)
-		} else {
-			err = s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at)
-		}
-		if err != nil {
-			return err
-		}
-		if note != "" {
-			return s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, note, at,
-				audit.Count("added", len(added)), audit.Count("duplicates", len(entries)-len(added)))
-		}
-		for _, e := range added {
-			detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
-			if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at,
-				audit.Set("hash", hex.EncodeToString(e.Hash))); err != nil {
-				return err
-			}
-		}
-		return nil
+		added, err = s.addSuppressionsTx(ctx, tx, ws, entries, note, summary, now())
+		return err
 	})
 	if err != nil {
 		return nil, 0, fmt.Errorf("record suppressions: %w", err)
 	}
 	return added, len(entries) - len(added), nil
+}
+
+// addSuppressionsTx is addSuppressions inside the caller's transaction.
+func (s *Store) addSuppressionsTx(ctx context.Context, tx *sql.Tx, ws int64, entries []Suppression, note string, summary bool, at time.Time) ([]Suppression, error) {
+	seq, err := s.nextSuppressionSeq(ctx, tx, ws)
+	if err != nil {
+		return nil, err
+	}
+	var added []Suppression
+	for start := 0; start < len(entries); start += suppressionInsertBatch {
+		chunk := entries[start:min(start+suppressionInsertBatch, len(entries))]
+		got, err := s.insertSuppressions(ctx, tx, ws, seq, at, chunk)
+		if err != nil {
+			return nil, err
+		}
+		added = append(added, got...)
+	}
+	if summary {
+		err = s.enqueueSummary(ctx, tx, ws, added, note, at)
+	} else {
+		err = s.enqueueWebhooks(ctx, tx, ws, "suppression.added", added, at)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if note != "" {
+		return added, s.auditSuppression(ctx, tx, ws, 0, "added", entries[0].RecordedBy, note, at,
+			audit.Count("added", len(added)), audit.Count("duplicates", len(entries)-len(added)))
+	}
+	for _, e := range added {
+		detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
+		if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at,
+			audit.Set("hash", hex.EncodeToString(e.Hash))); err != nil {
+			return nil, err
+		}
+	}
+	return added, nil
 }
 
 // insertSuppressions inserts one chunk, skipping rows that duplicate an active entry, and

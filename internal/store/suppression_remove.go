@@ -5,17 +5,16 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// ErrProtectedSuppression is returned when a role may not remove an entry: it records what
-// the person asked for (an unsubscribe, a complaint, a request, an erasure).
-var ErrProtectedSuppression = errors.New("this entry records the person's own request")
+// ErrProtectedSuppression is returned when a role may not remove an entry (suppress.ErrProtected).
+var ErrProtectedSuppression = suppress.ErrProtected
 
 // RemoveSuppression ends an active entry of the workspace, keeping the row with who removed
 // it, when and why, and an audit line. allowed is asked whether the remover may remove an
@@ -60,70 +59,96 @@ func (s *Store) RemoveSuppression(ctx context.Context, ws, id int64, by, why str
 // this hash (the person's data is being erased); the entries keep blocking by hash. It
 // returns how many entries it changed.
 func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byte, by string) (int, error) {
-	var n int64
+	var n int
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// The clear value (and the notes) also sit in the webhook log's bodies: replace them there first.
-		vals, err := tx.QueryContext(ctx, s.q(`SELECT value FROM suppressions WHERE workspace_id = ? AND hash = ? AND value <> ''
-			UNION SELECT note FROM suppressions WHERE workspace_id = ? AND hash = ? AND note <> ''`), ws, hash, ws, hash)
-		if err != nil {
-			return mapErr(err)
-		}
-		var values []string
-		for vals.Next() {
-			var v string
-			if err := vals.Scan(&v); err != nil {
-				vals.Close()
-				return err
-			}
-			values = append(values, v)
-		}
-		vals.Close()
-		find := "strpos"
-		if s.dialect == SQLite {
-			find = "instr"
-		}
-		for _, v := range values {
-			forms := []string{v}
-			if j, err := json.Marshal(v); err == nil && string(j[1:len(j)-1]) != v {
-				forms = append(forms, string(j[1:len(j)-1])) // as the JSON body spells it
-			}
-			for _, f := range forms {
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET body = replace(body, ?, '[erased]')
-					WHERE workspace_id = ? AND `+find+`(body, ?) > 0`), f, ws, f); err != nil {
-					return mapErr(err)
-				}
-			}
-		}
-		// Notes may hold the person's details too (the public form's IP and browser).
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE suppressions SET value = '', note = '' WHERE workspace_id = ? AND hash = ? AND (value <> '' OR note <> '')`), ws, hash)
-		if err != nil {
-			return mapErr(err)
-		}
-		if n, err = res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		at := now()
-		var erased []Suppression
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT `+suppressionColumns+` FROM suppressions WHERE workspace_id = ? AND hash = ?`), ws, hash)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			e, err := scanSuppression(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			erased = append(erased, e)
-		}
-		rows.Close()
-		if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.erased", erased, at); err != nil {
-			return err
-		}
-		return s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), at,
-			audit.Set("hash", hex.EncodeToString(hash)), audit.Count("entries", int(n)))
+		var err error
+		n, err = s.eraseSuppressionValuesTx(ctx, tx, ws, hash, by)
+		return err
 	})
-	return int(n), err
+	return n, err
+}
+
+// EraseSuppression is the do-not-contact side of an erasure, in one transaction: it records
+// the erasure entry (unless an active one with its hash, scope and reason stands) and then
+// drops the clear identifier of every entry with its hash (EraseSuppressionValues). It
+// returns the entries it added and how many entries lost their clear value.
+func (s *Store) EraseSuppression(ctx context.Context, ws int64, e Suppression, by string) (added []Suppression, erased int, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if added, err = s.addSuppressionsTx(ctx, tx, ws, []Suppression{e}, "", false, now()); err != nil {
+			return fmt.Errorf("record suppressions: %w", err)
+		}
+		erased, err = s.eraseSuppressionValuesTx(ctx, tx, ws, e.Hash, by)
+		return err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return added, erased, nil
+}
+
+// eraseSuppressionValuesTx is EraseSuppressionValues inside the caller's transaction.
+func (s *Store) eraseSuppressionValuesTx(ctx context.Context, tx *sql.Tx, ws int64, hash []byte, by string) (int, error) {
+	var n int64
+	// The clear value (and the notes) also sit in the webhook log's bodies: replace them there first.
+	vals, err := tx.QueryContext(ctx, s.q(`SELECT value FROM suppressions WHERE workspace_id = ? AND hash = ? AND value <> ''
+		UNION SELECT note FROM suppressions WHERE workspace_id = ? AND hash = ? AND note <> ''`), ws, hash, ws, hash)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	var values []string
+	for vals.Next() {
+		var v string
+		if err := vals.Scan(&v); err != nil {
+			vals.Close()
+			return 0, err
+		}
+		values = append(values, v)
+	}
+	vals.Close()
+	find := "strpos"
+	if s.dialect == SQLite {
+		find = "instr"
+	}
+	for _, v := range values {
+		forms := []string{v}
+		if j, err := json.Marshal(v); err == nil && string(j[1:len(j)-1]) != v {
+			forms = append(forms, string(j[1:len(j)-1])) // as the JSON body spells it
+		}
+		for _, f := range forms {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE webhook_deliveries SET body = replace(body, ?, '[erased]')
+				WHERE workspace_id = ? AND `+find+`(body, ?) > 0`), f, ws, f); err != nil {
+				return 0, mapErr(err)
+			}
+		}
+	}
+	// Notes may hold the person's details too (the public form's IP and browser).
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE suppressions SET value = '', note = '' WHERE workspace_id = ? AND hash = ? AND (value <> '' OR note <> '')`), ws, hash)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	if n, err = res.RowsAffected(); err != nil || n == 0 {
+		return int(n), err
+	}
+	at := now()
+	var erased []Suppression
+	rows, err := tx.QueryContext(ctx, s.q(`SELECT `+suppressionColumns+` FROM suppressions WHERE workspace_id = ? AND hash = ?`), ws, hash)
+	if err != nil {
+		return 0, err
+	}
+	for rows.Next() {
+		e, err := scanSuppression(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		erased = append(erased, e)
+	}
+	rows.Close()
+	if err := s.enqueueWebhooks(ctx, tx, ws, "suppression.erased", erased, at); err != nil {
+		return 0, err
+	}
+	return int(n), s.auditSuppression(ctx, tx, ws, 0, "erased", by, fmt.Sprintf("clear value of %d entr(y/ies) dropped; the hash still blocks", n), at,
+		audit.Set("hash", hex.EncodeToString(hash)), audit.Count("entries", int(n)))
 }
 
 // Suppression returns one entry of the workspace, active or removed.

@@ -8,20 +8,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// SuppressionChange is an entry as a screening index needs it. Hash is only valid during
-// the callback that receives it.
-type SuppressionChange struct {
-	ID           int64
-	Kind         string
-	Hash         []byte
-	ScopeChannel string
-	ScopePurpose string
-	Reason       string
-	// Removed is true when the entry ended within the window: the index drops it.
-	Removed bool
-}
+// SuppressionChange is an entry as a screening index needs it (suppress.Change).
+type SuppressionChange = suppress.Change
 
 // SuppressionChanges brings a screening index of the workspace from change number after up
 // to the workspace's current number, which it returns: fn gets every entry to add (added in
@@ -86,16 +78,8 @@ func intern(m map[string]string, b []byte) string {
 	return s
 }
 
-// SuppressionFilter selects entries for listings and exports.
-type SuppressionFilter struct {
-	Kind           string
-	Reason         string
-	Hash           []byte // entries of one identifier
-	IncludeRemoved bool
-	LateOnly       bool  // entries recorded after their deadline
-	AfterID        int64 // cursor: entries with a greater id
-	Limit          int   // 0 = no limit
-}
+// SuppressionFilter selects entries for listings and exports (suppress.Filter).
+type SuppressionFilter = suppress.Filter
 
 // EachSuppression streams the workspace's entries that match f in id order.
 func (s *Store) EachSuppression(ctx context.Context, ws int64, f SuppressionFilter, fn func(Suppression) error) error {
@@ -149,15 +133,8 @@ func (s *Store) Suppressions(ctx context.Context, ws int64, f SuppressionFilter)
 	return out, err
 }
 
-// SuppressionAuditLine is one line of the list's audit trail.
-type SuppressionAuditLine struct {
-	ID            int64     `json:"id"`
-	SuppressionID int64     `json:"suppression_id,omitempty"`
-	Action        string    `json:"action"`
-	Actor         string    `json:"actor"`
-	Detail        string    `json:"detail,omitempty"`
-	At            time.Time `json:"at"`
-}
+// SuppressionAuditLine is one line of the list's audit trail (suppress.AuditLine).
+type SuppressionAuditLine = suppress.AuditLine
 
 // SuppressionAudit returns the workspace's audit lines after id afterID, oldest first.
 func (s *Store) SuppressionAudit(ctx context.Context, ws, afterID int64, limit int) ([]SuppressionAuditLine, error) {
@@ -240,3 +217,6 @@ func (s *Store) SuppressionWorkspaces(ctx context.Context) ([]int64, error) {
 	}
 	return ids, rows.Err()
 }
+
+// The store is the do-not-contact service's store.
+var _ suppress.Store = (*Store)(nil)

@@ -5,8 +5,11 @@
 // index, the deadlines by which a request must take effect, the US National
 // Do Not Call Registry's download files, and the calling-hours window.
 //
-// It does no I/O beyond reading the readers it is given; the store keeps the
-// entries and the application service rebuilds an Index from them on start.
+// The rules do no I/O beyond reading the readers they are given. Service runs
+// the list over the narrow Store it declares (the store implements it): it
+// records, lifts and erases entries, imports files and registry downloads,
+// screens identifiers, files and call lists, and keeps this process's
+// screening indexes current with the store by change number.
 //
 // Screening is by keyed hash only. A Screen holds a workspace's Keyer and
 // Index and the instance's (operator-set entries that apply to every

@@ -3,7 +3,7 @@ package suppress
 import "time"
 
 // Intake is one do-not-contact request as a person, a user or a system makes it, before it
-// is validated and turned into an Entry (app.PrepareSuppression).
+// is validated and turned into an Entry (Service.PrepareSuppression).
 type Intake struct {
 	Kind       string    `json:"kind,omitempty" doc:"email, domain or phone; empty guesses from value"`
 	Value      string    `json:"value" doc:"The identifier as given: an address, a domain or a phone number."`

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -32,7 +32,7 @@ func (s *Server) listContacts(ctx context.Context, in *listContactsInput) (*cont
 	if err != nil {
 		return nil, err
 	}
-	f := store.ContactFilter{After: after, Limit: pageSize(in.Limit) + 1}
+	f := contact.Filter{After: after, Limit: pageSize(in.Limit) + 1}
 	if in.Status != "" {
 		if f.Status, err = checkStatus("query.status", in.Status); err != nil {
 			return nil, err
@@ -41,7 +41,7 @@ func (s *Server) listContacts(ctx context.Context, in *listContactsInput) (*cont
 	if f.ListID, err = s.filterList(ctx, ws, in.List, in.ListID); err != nil {
 		return nil, err
 	}
-	items, err := s.st.Contacts(ctx, ws, f)
+	items, err := s.cfg.Contacts.Contacts(ctx, ws, f)
 	if err != nil {
 		return nil, err
 	}
@@ -63,14 +63,14 @@ func (s *Server) filterList(ctx context.Context, ws int64, name string, id int64
 	case name != "" && id != 0:
 		return 0, huma.Error400BadRequest("filter by list or by list_id, not both")
 	case name != "":
-		l, err := s.st.ListByName(ctx, ws, name)
-		if errors.Is(err, store.ErrNotFound) {
+		l, err := s.cfg.Contacts.ListByName(ctx, ws, name)
+		if errors.Is(err, errs.ErrNotFound) {
 			return 0, huma.Error404NotFound(fmt.Sprintf("list %q does not exist in this workspace; GET /api/v1/lists shows the lists", name))
 		}
 		return l.ID, err
 	case id != 0:
-		l, err := s.st.List(ctx, ws, id)
-		if errors.Is(err, store.ErrNotFound) {
+		l, err := s.cfg.Contacts.List(ctx, ws, id)
+		if errors.Is(err, errs.ErrNotFound) {
 			return 0, huma.Error404NotFound(fmt.Sprintf("list %d does not exist in this workspace; GET /api/v1/lists shows the lists", id))
 		}
 		return l.ID, err

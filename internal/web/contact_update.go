@@ -2,14 +2,8 @@ package web
 
 import (
 	"context"
-	"errors"
-	"maps"
-	"strings"
-
-	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 )
 
 type updateContactInput struct {
@@ -28,82 +22,28 @@ type updateContactInput struct {
 
 // updateContact changes the fields given and leaves the others as they are.
 func (s *Server) updateContact(ctx context.Context, in *updateContactInput) (*contactOutput, error) {
-	ws, b := workspace(ctx), in.Body
-	c, err := s.st.Contact(ctx, ws, in.ID)
+	b := in.Body
+	saved, err := s.cfg.Contacts.Update(ctx, workspace(ctx), in.ID, contact.Change{Email: b.Email, Phone: b.Phone, Status: b.Status,
+		StatusReason: b.StatusReason, Attributes: b.Attributes, Lists: b.Lists, Provenance: provenance(b.SourceID, b.Source)}, author(ctx))
 	if err != nil {
-		return nil, notFound(err, "contact %d", in.ID)
-	}
-	if b.Email != nil {
-		if c.Email, c.EmailCanonical, err = checkEmail(*b.Email); err != nil {
-			return nil, err
-		}
-	}
-	if b.Phone != nil {
-		if c.Phone, err = s.checkPhone(*b.Phone); err != nil {
-			return nil, err
-		}
-	}
-	c.Status = "" // unchanged unless given: the store compares with the status it holds
-	if b.Status != nil {
-		if c.Status, err = checkStatus("body.status", *b.Status); err != nil {
-			return nil, err
-		}
-	}
-	if c.Attrs, err = s.mergeAttributes(ctx, ws, maps.Clone(c.Attrs), b.Attributes); err != nil {
-		return nil, err
-	}
-	prov := provenance{b.SourceID, b.Source}
-	if len(b.Lists) > 0 && !prov.given() {
-		return nil, invalid("body.lists", "adding a contact to a list records where it came from: give source_id or source as well", nil)
-	}
-	src, err := s.checkProvenance(ctx, ws, prov, false)
-	if err != nil {
-		return nil, err
-	}
-	listIDs, err := s.resolveLists(ctx, ws, b.Lists)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkUnique(ctx, ws, c.EmailCanonical, c.ID); err != nil {
-		return nil, err
-	}
-	srcID, err := s.saveSource(ctx, src)
-	if err != nil {
-		return nil, err
-	}
-	role, reason := tokenRole(ctx), strings.TrimSpace(b.StatusReason)
-	saved, err := s.st.UpdateContactAs(ctx, c, srcID, listIDs, store.StatusChangeBy{By: tokenName(ctx), Reason: reason,
-		Rule: func(from, to contact.Status) error {
-			return contact.CheckStatusChange(from, to, store.MayOverrulePerson(role), reason)
-		}})
-	switch {
-	case errors.Is(err, store.ErrConflict):
-		return nil, s.lostRace(ctx, ws, c.EmailCanonical, c.ID)
-	case errors.Is(err, contact.ErrStatusLift):
-		return nil, huma.Error403Forbidden(err.Error())
-	case errors.Is(err, contact.ErrStatusReason):
-		return nil, invalid("body.status_reason", err.Error(), b.StatusReason)
-	}
-	if err != nil {
-		return nil, notFound(err, "contact %d", in.ID)
+		return nil, notFound(contactError(err, "body."), "contact %d", in.ID)
 	}
 	return s.contactOutput(ctx, saved)
 }
 
 type statusChangesOutput struct {
 	Body struct {
-		Changes []store.StatusChange `json:"changes"`
+		Changes []contact.StatusChange `json:"changes"`
 	}
 }
 
 // statusChanges lists who changed a contact's status, when and why.
 func (s *Server) statusChanges(ctx context.Context, in *contactIDInput) (*statusChangesOutput, error) {
-	ws := workspace(ctx)
-	if _, err := s.st.Contact(ctx, ws, in.ID); err != nil {
+	changes, err := s.cfg.Contacts.StatusChanges(ctx, workspace(ctx), in.ID)
+	if err != nil {
 		return nil, notFound(err, "contact %d", in.ID)
 	}
 	out := &statusChangesOutput{}
-	var err error
-	out.Body.Changes, err = s.st.StatusChanges(ctx, ws, in.ID)
-	return out, err
+	out.Body.Changes = changes
+	return out, nil
 }

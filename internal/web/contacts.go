@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -61,74 +61,17 @@ type createContactInput struct {
 }
 
 func (s *Server) createContact(ctx context.Context, in *createContactInput) (*contactOutput, error) {
-	ws, b := workspace(ctx), in.Body
-	c := contact.Contact{WorkspaceID: ws, Status: contact.StatusActive}
-	var err error
-	if c.Email, c.EmailCanonical, err = checkEmail(b.Email); err != nil {
-		return nil, err
-	}
-	if c.Phone, err = s.checkPhone(b.Phone); err != nil {
-		return nil, err
-	}
-	if b.Status != "" {
-		if c.Status, err = checkStatus("body.status", b.Status); err != nil {
-			return nil, err
-		}
-	}
-	if c.Attrs, err = s.mergeAttributes(ctx, ws, nil, b.Attributes); err != nil {
-		return nil, err
-	}
-	src, err := s.checkProvenance(ctx, ws, provenance{b.SourceID, b.Source}, true)
+	b := in.Body
+	saved, err := s.cfg.Contacts.Create(ctx, workspace(ctx), contact.NewContact{Email: b.Email, Phone: b.Phone, Status: b.Status,
+		Attributes: b.Attributes, Lists: b.Lists, Provenance: provenance(b.SourceID, b.Source)})
 	if err != nil {
-		return nil, err
-	}
-	listIDs, err := s.resolveLists(ctx, ws, b.Lists)
-	if err != nil {
-		return nil, err
-	}
-	// Checked before the source is saved, so that a duplicate leaves no orphan source behind.
-	if err := s.checkUnique(ctx, ws, c.EmailCanonical, 0); err != nil {
-		return nil, err
-	}
-	if c.FirstSourceID, err = s.saveSource(ctx, src); err != nil {
-		return nil, err
-	}
-	saved, err := s.st.CreateContact(ctx, c, listIDs)
-	if errors.Is(err, store.ErrConflict) {
-		return nil, s.lostRace(ctx, ws, c.EmailCanonical, 0)
-	}
-	if err != nil {
-		return nil, err
+		return nil, contactError(err, "body.")
 	}
 	return s.contactOutput(ctx, saved)
 }
 
-// checkUnique answers 409 when another contact (not self) has the canonical address.
-func (s *Server) checkUnique(ctx context.Context, ws int64, canonical string, self int64) error {
-	other, err := s.st.ContactByEmail(ctx, ws, canonical)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil
-	case err != nil:
-		return err
-	case other.ID == self:
-		return nil
-	}
-	msg := fmt.Sprintf("contact %d already has the e-mail address %s; change that contact with PATCH /api/v1/contacts/%d",
-		other.ID, canonical, other.ID)
-	return huma.Error409Conflict(msg, &huma.ErrorDetail{Location: "body.email", Message: "existing contact id", Value: other.ID})
-}
-
-// lostRace answers a write that another writer beat to the same e-mail address.
-func (s *Server) lostRace(ctx context.Context, ws int64, canonical string, self int64) error {
-	if err := s.checkUnique(ctx, ws, canonical, self); err != nil {
-		return err
-	}
-	return huma.Error409Conflict("another contact was given the e-mail address " + canonical + " at the same time; try again")
-}
-
 func (s *Server) getContact(ctx context.Context, in *contactIDInput) (*contactOutput, error) {
-	c, err := s.st.Contact(ctx, workspace(ctx), in.ID)
+	c, err := s.cfg.Contacts.Contact(ctx, workspace(ctx), in.ID)
 	if err != nil {
 		return nil, notFound(err, "contact %d", in.ID)
 	}
@@ -136,10 +79,7 @@ func (s *Server) getContact(ctx context.Context, in *contactIDInput) (*contactOu
 }
 
 func (s *Server) deleteContact(ctx context.Context, in *contactIDInput) (*struct{}, error) {
-	role := tokenRole(ctx)
-	err := s.st.DeleteContactAs(ctx, workspace(ctx), in.ID, func(st contact.Status) error {
-		return contact.CheckDelete(st, store.MayOverrulePerson(role))
-	})
+	err := s.cfg.Contacts.Delete(ctx, workspace(ctx), in.ID, author(ctx))
 	if errors.Is(err, contact.ErrStatusLift) {
 		return nil, huma.Error403Forbidden(err.Error())
 	}
@@ -149,22 +89,23 @@ func (s *Server) deleteContact(ctx context.Context, in *contactIDInput) (*struct
 	return nil, nil
 }
 
+// author is the request's token as the author of a contact write.
+func author(ctx context.Context) contact.Author {
+	return contact.Author{By: tokenName(ctx), MayOverrule: access.MayOverrulePerson(tokenRole(ctx))}
+}
+
 // contactOutput loads the contact's lists and sources around it.
 func (s *Server) contactOutput(ctx context.Context, c contact.Contact) (*contactOutput, error) {
 	ws := c.WorkspaceID
-	ids, err := s.st.ContactLists(ctx, ws, c.ID)
+	lists, err := s.cfg.Contacts.Memberships(ctx, ws, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	v := contactView{Contact: c, Lists: make([]listRef, 0, len(ids))}
-	for _, id := range ids {
-		l, err := s.st.List(ctx, ws, id)
-		if err != nil {
-			return nil, err
-		}
+	v := contactView{Contact: c, Lists: make([]listRef, 0, len(lists))}
+	for _, l := range lists {
 		v.Lists = append(v.Lists, listRef{ID: l.ID, Name: l.Name})
 	}
-	if v.Sources, err = s.st.ContactSources(ctx, ws, c.ID); err != nil {
+	if v.Sources, err = s.cfg.Contacts.ContactSources(ctx, ws, c.ID); err != nil {
 		return nil, err
 	}
 	if v.Sources == nil {

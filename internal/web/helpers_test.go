@@ -50,6 +50,9 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *testEnv {
 	for _, f := range tweak {
 		f(&cfg)
 	}
+	if cfg.Contacts == nil {
+		cfg.Contacts = contact.New(st, cfg.DefaultRegion)
+	}
 	imp := &recordingImporter{st: st}
 	srv := New(cfg, st, imp)
 	hs := httptest.NewServer(srv.Handler())

@@ -2,13 +2,10 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -38,7 +35,7 @@ type listOutput struct {
 
 type listsOutput struct {
 	Body struct {
-		Items []store.ListWithCount `json:"items"`
+		Items []contact.ListWithCount `json:"items"`
 	}
 }
 
@@ -58,36 +55,28 @@ type updateListInput struct {
 }
 
 func (s *Server) listLists(ctx context.Context, _ *struct{}) (*listsOutput, error) {
-	items, err := s.st.Lists(ctx, workspace(ctx))
+	items, err := s.cfg.Contacts.Lists(ctx, workspace(ctx))
 	if err != nil {
 		return nil, err
 	}
 	out := &listsOutput{}
 	out.Body.Items = items
 	if items == nil {
-		out.Body.Items = []store.ListWithCount{}
+		out.Body.Items = []contact.ListWithCount{}
 	}
 	return out, nil
 }
 
 func (s *Server) createList(ctx context.Context, in *createListInput) (*listOutput, error) {
-	name := strings.TrimSpace(in.Body.Name)
-	if name == "" {
-		return nil, invalid("body.name", "the list needs a name that is not only spaces", in.Body.Name)
-	}
-	l, err := s.st.CreateList(ctx, contact.List{WorkspaceID: workspace(ctx), Name: name, Description: strings.TrimSpace(in.Body.Description),
-		Public: in.Body.Public})
-	if errors.Is(err, store.ErrConflict) {
-		return nil, huma.Error409Conflict(fmt.Sprintf("a list named %q exists already; choose another name", name))
-	}
+	l, err := s.cfg.Contacts.CreateList(ctx, workspace(ctx), in.Body.Name, in.Body.Description, in.Body.Public)
 	if err != nil {
-		return nil, err
+		return nil, contactError(err, "body.")
 	}
 	return &listOutput{Location: fmt.Sprintf("/api/v1/lists/%d", l.ID), Body: l}, nil
 }
 
 func (s *Server) getList(ctx context.Context, in *listIDInput) (*listOutput, error) {
-	l, err := s.st.List(ctx, workspace(ctx), in.ID)
+	l, err := s.cfg.Contacts.List(ctx, workspace(ctx), in.ID)
 	if err != nil {
 		return nil, notFound(err, "list %d", in.ID)
 	}
@@ -98,7 +87,7 @@ func (s *Server) updateList(ctx context.Context, in *updateListInput) (*listOutp
 	if in.Body.Public == nil {
 		return nil, invalid("body.public", "say whether the list is open to public sign-up: true or false", nil)
 	}
-	l, err := s.st.SetListPublic(ctx, workspace(ctx), in.ID, *in.Body.Public)
+	l, err := s.cfg.Contacts.SetListPublic(ctx, workspace(ctx), in.ID, *in.Body.Public)
 	if err != nil {
 		return nil, notFound(err, "list %d", in.ID)
 	}
@@ -106,7 +95,7 @@ func (s *Server) updateList(ctx context.Context, in *updateListInput) (*listOutp
 }
 
 func (s *Server) deleteList(ctx context.Context, in *listIDInput) (*struct{}, error) {
-	if err := s.st.DeleteList(ctx, workspace(ctx), in.ID); err != nil {
+	if err := s.cfg.Contacts.DeleteList(ctx, workspace(ctx), in.ID); err != nil {
 		return nil, notFound(err, "list %d", in.ID)
 	}
 	return nil, nil

@@ -7,11 +7,11 @@ import (
 	"net/http"
 	"net/url"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// PublicStopper records a "stop contacting me" request from the public form (app.App).
+// PublicStopper records a "stop contacting me" request from the public form (suppress.Service).
 type PublicStopper interface {
 	PublicStop(ctx context.Context, workspace, value, ip, userAgent string) error
 }
@@ -59,7 +59,7 @@ func (s *Server) stopRoutes(rt *router) {
 		case errors.Is(err, suppress.ErrInvalid):
 			s.render(w, r, http.StatusUnprocessableEntity, "stop", stopPage{Workspace: ws, Value: value,
 				Error: "We could not read that as an e-mail address or a phone number with its country code (+…). Please check it."})
-		case errors.Is(err, store.ErrNotFound):
+		case errors.Is(err, errs.ErrNotFound):
 			s.message(w, r, http.StatusNotFound, "Page not found", "This page does not exist. Check the link you followed.")
 		case err != nil:
 			s.log.ErrorContext(r.Context(), "public stop request", "workspace", ws, "err", err)

@@ -15,9 +15,11 @@ func (s *Server) routes(rt *router) {
 	rt.HandleFunc("GET /healthz", s.health)
 	rt.Handle("GET /metrics", s.metricsHandler())
 	api := s.newAPI(rt)
-	s.contactRoutes(api)
-	s.listRoutes(api)
-	s.sourceRoutes(api)
+	if s.cfg.Contacts != nil {
+		s.contactRoutes(api)
+		s.listRoutes(api)
+		s.sourceRoutes(api)
+	}
 	s.importRoutes(api, rt)
 	s.eligibilityRoutes(api)
 	s.consentRoutes(api)

@@ -34,6 +34,7 @@ type Config struct {
 	Logger         *slog.Logger           // nil means slog.Default()
 	Eligibility    Eligibility            // answers GET /api/v1/eligibility; nil answers 503
 	Consents       *consent.Service       // the consent ledger and purposes; nil: one over the store given to New
+	Contacts       *contact.Service       // contacts, lists and sources (/api/v1/contacts, /lists, /sources); nil leaves them out
 	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
 	Verifier       Verifier               // address verification; nil leaves its routes out
 	Jobs           Jobs                   // the background jobs (GET /api/v1/jobs); nil leaves the route out

@@ -48,7 +48,7 @@ func (s *Server) listSources(ctx context.Context, in *listSourcesInput) (*source
 		return nil, err
 	}
 	n := pageSize(in.Limit)
-	items, err := s.st.Sources(ctx, workspace(ctx), before, n+1)
+	items, err := s.cfg.Contacts.Sources(ctx, workspace(ctx), before, n+1)
 	if err != nil {
 		return nil, err
 	}
@@ -69,12 +69,9 @@ type createSourceInput struct {
 }
 
 func (s *Server) createSource(ctx context.Context, in *createSourceInput) (*sourceOutput, error) {
-	src, err := in.Body.toSource(workspace(ctx))
+	src, err := s.cfg.Contacts.CreateSource(ctx, workspace(ctx), in.Body.source())
 	if err != nil {
-		return nil, err
-	}
-	if src, err = s.st.CreateSource(ctx, src); err != nil {
-		return nil, err
+		return nil, contactError(err, "body.")
 	}
 	return &sourceOutput{Location: fmt.Sprintf("/api/v1/sources/%d", src.ID), Body: src}, nil
 }
@@ -84,7 +81,7 @@ type sourceIDInput struct {
 }
 
 func (s *Server) getSource(ctx context.Context, in *sourceIDInput) (*sourceOutput, error) {
-	src, err := s.st.Source(ctx, workspace(ctx), in.ID)
+	src, err := s.cfg.Contacts.Source(ctx, workspace(ctx), in.ID)
 	if err != nil {
 		return nil, notFound(err, "source %d", in.ID)
 	}

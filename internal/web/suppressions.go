@@ -7,18 +7,19 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // Suppressions is the do-not-contact service behind /api/v1/suppressions, /api/v1/check and
-// the agent, CRM and public stop endpoints (app.App implements it).
+// the agent, CRM and public stop endpoints (suppress.Service implements it).
 type Suppressions interface {
-	Suppress(ctx context.Context, ws int64, reqs []suppress.Intake) ([]store.Suppression, int, error)
-	Unsuppress(ctx context.Context, ws, id int64, by, why, role string) (store.Suppression, error)
+	Entries(ctx context.Context, ws int64, f suppress.Filter) ([]suppress.Suppression, error)
+	Suppress(ctx context.Context, ws int64, reqs []suppress.Intake) ([]suppress.Suppression, int, error)
+	Unsuppress(ctx context.Context, ws, id int64, by, why, role string) (suppress.Suppression, error)
 	CheckSuppressed(ctx context.Context, ws int64, kind, value, channel, purpose string) (suppress.CheckAnswer, error)
 	LiftCRMFlag(ctx context.Context, ws int64, kind, value, by string) (int, error)
-	SuppressionsFor(ctx context.Context, ws int64, kind, value string) ([]store.Suppression, error)
+	SuppressionsFor(ctx context.Context, ws int64, kind, value string) ([]suppress.Suppression, error)
 }
 
 func (s *Server) suppressionRoutes(api huma.API) {
@@ -65,21 +66,21 @@ type listSuppressionsInput struct {
 
 type suppressionsOutput struct {
 	Body struct {
-		Suppressions []store.Suppression `json:"suppressions"`
-		Next         int64               `json:"next,omitempty" doc:"Pass as after for the next page."`
+		Suppressions []suppress.Suppression `json:"suppressions"`
+		Next         int64                  `json:"next,omitempty" doc:"Pass as after for the next page."`
 	}
 }
 
 func (s *Server) listSuppressions(ctx context.Context, in *listSuppressionsInput) (*suppressionsOutput, error) {
-	list, err := s.st.Suppressions(ctx, workspace(ctx), store.SuppressionFilter{Kind: in.Kind, Reason: in.Reason,
+	list, err := s.cfg.Suppressions.Entries(ctx, workspace(ctx), suppress.Filter{Kind: in.Kind, Reason: in.Reason,
 		LateOnly: in.Late, IncludeRemoved: in.Removed, AfterID: in.After, Limit: in.Limit})
 	if err != nil {
 		return nil, err
 	}
 	out := &suppressionsOutput{}
-	out.Body.Suppressions = store.ForRole(tokenRole(ctx), list)
+	out.Body.Suppressions = suppress.ForRole(tokenRole(ctx), list)
 	if out.Body.Suppressions == nil {
-		out.Body.Suppressions = []store.Suppression{}
+		out.Body.Suppressions = []suppress.Suppression{}
 	}
 	if len(list) == in.Limit {
 		out.Body.Next = list[len(list)-1].ID
@@ -95,19 +96,19 @@ type addSuppressionsInput struct {
 
 type addSuppressionsOutput struct {
 	Body struct {
-		Added      []store.Suppression `json:"added"`
-		Duplicates int                 `json:"duplicates"`
+		Added      []suppress.Suppression `json:"added"`
+		Duplicates int                    `json:"duplicates"`
 	}
 }
 
 // tokenName is who an API write is recorded as when the request does not say.
 func tokenName(ctx context.Context) string {
-	tok, _ := ctx.Value(tokenKey{}).(store.Token)
+	tok, _ := ctx.Value(tokenKey{}).(access.Token)
 	return "token:" + tok.Name
 }
 
 func tokenRole(ctx context.Context) string {
-	tok, _ := ctx.Value(tokenKey{}).(store.Token)
+	tok, _ := ctx.Value(tokenKey{}).(access.Token)
 	return tok.Role
 }
 
@@ -127,7 +128,7 @@ func (s *Server) suppressMany(ctx context.Context, reqs []suppress.Intake) (*add
 	out := &addSuppressionsOutput{}
 	out.Body.Added, out.Body.Duplicates = added, dups
 	if out.Body.Added == nil {
-		out.Body.Added = []store.Suppression{}
+		out.Body.Added = []suppress.Suppression{}
 	}
 	return out, nil
 }
@@ -145,7 +146,7 @@ type removeSuppressionInput struct {
 }
 
 type suppressionOutput struct {
-	Body store.Suppression
+	Body suppress.Suppression
 }
 
 func (s *Server) removeSuppression(ctx context.Context, in *removeSuppressionInput) (*suppressionOutput, error) {
@@ -155,14 +156,14 @@ func (s *Server) removeSuppression(ctx context.Context, in *removeSuppressionInp
 	}
 	e, err := s.cfg.Suppressions.Unsuppress(ctx, workspace(ctx), in.ID, by, in.Body.Why, tokenRole(ctx))
 	switch {
-	case errors.Is(err, store.ErrProtectedSuppression):
+	case errors.Is(err, suppress.ErrProtected):
 		return nil, huma.Error403Forbidden(err.Error() + "; only a compliance or admin token may lift it")
 	case errors.Is(err, suppress.ErrInvalid):
 		return nil, invalid("body.why", err.Error(), in.Body.Why)
 	case err != nil:
 		return nil, notFound(err, "active entry %d", in.ID)
 	}
-	return &suppressionOutput{Body: store.ForRole(tokenRole(ctx), []store.Suppression{e})[0]}, nil
+	return &suppressionOutput{Body: suppress.ForRole(tokenRole(ctx), []suppress.Suppression{e})[0]}, nil
 }
 
 type checkInput struct {
@@ -177,7 +178,7 @@ type checkInput struct {
 
 type checkBody struct {
 	suppress.CheckAnswer
-	Entries []store.Suppression `json:"entries,omitempty" doc:"With explain=true: the entries behind a do-not-contact answer."`
+	Entries []suppress.Suppression `json:"entries,omitempty" doc:"With explain=true: the entries behind a do-not-contact answer."`
 }
 
 type checkOutput struct {
@@ -212,7 +213,7 @@ func (s *Server) check(ctx context.Context, in *checkInput) (*checkOutput, error
 		if err != nil {
 			return nil, err
 		}
-		out.Body.Entries = store.ForRole(tokenRole(ctx), entries)
+		out.Body.Entries = suppress.ForRole(tokenRole(ctx), entries)
 	}
 	return out, nil
 }

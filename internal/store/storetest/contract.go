@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 )
@@ -43,11 +44,13 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Isolation":         testWorkspaceIsolation,
 		"PublicLists":       testPublicLists,
 		"ContactStatus":     testContactStatusChanges,
+		"ContactWrite":      testContactWrite,
 		"AllSources":        testAllSources,
 		"VerifyJobs":        testVerifyJobs,
 		"StaleVerify":       testStaleVerifications,
 		"WorkspaceLists":    testWorkspaceListings,
 		"SuppressionReads":  testSuppressionReads,
+		"SuppressService":   testSuppressionService,
 		"SecretsNoKey":      testSecretsWithoutKey,
 		"BulkYardstick":     testBulkYardstick,
 	}
@@ -115,6 +118,11 @@ func testAttributes(t *testing.T, st *store.Store) {
 	}
 	if err := st.RemoveAttribute(ctx, w, "company"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("remove twice: %v", err)
+	}
+	// The declaration and its withdrawal are audited, the refused writes are not.
+	es, err := st.AuditEntries(ctx, w, audit.Filter{Entity: "attribute"})
+	if err != nil || len(es) != 2 || es[0].Action != "attribute.remove" || es[1].Action != "attribute.add" || es[1].EntityID != "company" {
+		t.Fatalf("attribute audit entries = %+v, %v", es, err)
 	}
 }
 

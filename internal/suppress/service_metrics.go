@@ -1,4 +1,4 @@
-package app
+package suppress
 
 import (
 	"strconv"
@@ -6,8 +6,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// screenMetrics reports the screening indexes of this process to Prometheus.
-type screenMetrics struct{ a *App }
+// Metrics returns a Prometheus collector of this process's screening indexes.
+func (s *Service) Metrics() prometheus.Collector { return indexMetrics{s} }
+
+// indexMetrics reports the screening indexes of this process to Prometheus.
+type indexMetrics struct{ s *Service }
 
 var (
 	identifiersDesc = prometheus.NewDesc("clearlist_suppression_identifiers",
@@ -16,18 +19,18 @@ var (
 		"The change number this process's index has caught up to, by workspace; compare across servers.", []string{"workspace_id"}, nil)
 )
 
-func (m screenMetrics) Describe(ch chan<- *prometheus.Desc) {
+func (m indexMetrics) Describe(ch chan<- *prometheus.Desc) {
 	ch <- identifiersDesc
 	ch <- changeSeqDesc
 }
 
-func (m screenMetrics) Collect(ch chan<- prometheus.Metric) {
-	m.a.scr.mu.Lock()
-	lists := make(map[int64]*screenList, len(m.a.scr.lists))
-	for ws, l := range m.a.scr.lists {
+func (m indexMetrics) Collect(ch chan<- prometheus.Metric) {
+	m.s.scr.mu.Lock()
+	lists := make(map[int64]*screenList, len(m.s.scr.lists))
+	for ws, l := range m.s.scr.lists {
 		lists[ws] = l
 	}
-	m.a.scr.mu.Unlock()
+	m.s.scr.mu.Unlock()
 	for ws, l := range lists {
 		if !l.sync.TryLock() { // loading or catching up: report next time
 			continue

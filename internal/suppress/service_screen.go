@@ -1,4 +1,4 @@
-package app
+package suppress
 
 import (
 	"bufio"
@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // ScreenReport sums up the screening of a file.
@@ -24,9 +22,9 @@ type ScreenReport struct {
 // ScreenFile copies a CSV file to out without the rows whose identifier (the column named
 // column, or the first of email, phone, value) is on the do-not-contact list for the channel
 // and purpose. Rows whose identifier cannot be read are left out too and counted.
-func (a *App) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Writer, column, channel, purpose string) (ScreenReport, error) {
+func (s *Service) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Writer, column, channel, purpose string) (ScreenReport, error) {
 	var rep ScreenReport
-	s, err := a.Screen(ctx, ws, true)
+	scr, err := s.Screen(ctx, ws, true)
 	if err != nil {
 		return rep, err
 	}
@@ -34,7 +32,7 @@ func (a *App) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Wri
 	cr.FieldsPerRecord = -1
 	head, err := cr.Read()
 	if err != nil {
-		return rep, fmt.Errorf("%w: read the header: %v", suppress.ErrInvalid, err)
+		return rep, fmt.Errorf("%w: read the header: %v", ErrInvalid, err)
 	}
 	idx := -1
 	for _, want := range []string{column, "email", "phone", "value"} {
@@ -49,7 +47,7 @@ func (a *App) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Wri
 		}
 	}
 	if idx < 0 {
-		return rep, fmt.Errorf("%w: no column %q; the header has %s", suppress.ErrInvalid, cmp.Or(column, "email, phone or value"), strings.Join(head, ", "))
+		return rep, fmt.Errorf("%w: no column %q; the header has %s", ErrInvalid, cmp.Or(column, "email, phone or value"), strings.Join(head, ", "))
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	cw := csv.NewWriter(bw)
@@ -59,10 +57,10 @@ func (a *App) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Wri
 	const chunk = 10000
 	rows := make([][]string, 0, chunk)
 	values := make([]string, 0, chunk)
-	results := make([]suppress.Result, chunk)
+	results := make([]Result, chunk)
 	flush := func() error {
 		for kind, vals := range groupByKind(values) {
-			if _, err := s.CheckBatch(kind, vals.values, channel, purpose, results[:len(vals.values)]); err != nil {
+			if _, err := scr.CheckBatch(kind, vals.values, channel, purpose, results[:len(vals.values)]); err != nil {
 				return err
 			}
 			for j, i := range vals.rows {
@@ -93,7 +91,7 @@ func (a *App) ScreenFile(ctx context.Context, ws int64, in io.Reader, out io.Wri
 			break
 		}
 		if err != nil {
-			return rep, fmt.Errorf("%w: row %d: %v", suppress.ErrInvalid, rep.Rows+2, err)
+			return rep, fmt.Errorf("%w: row %d: %v", ErrInvalid, rep.Rows+2, err)
 		}
 		rep.Rows++
 		v := ""
@@ -123,8 +121,8 @@ type kindGroup struct {
 }
 
 // groupByKind splits a column that mixes addresses and numbers by what each value is.
-func groupByKind(values []string) map[suppress.Kind]*kindGroup {
-	out := map[suppress.Kind]*kindGroup{}
+func groupByKind(values []string) map[Kind]*kindGroup {
+	out := map[Kind]*kindGroup{}
 	for i, v := range values {
 		k := GuessKind(v)
 		g := out[k]

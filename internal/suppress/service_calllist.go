@@ -1,4 +1,4 @@
-package app
+package suppress
 
 import (
 	"bufio"
@@ -11,9 +11,6 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/eligibility"
-	"github.com/clearlist/clearlist/internal/store"
-	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // CallListReport sums up a call list.
@@ -30,22 +27,22 @@ type CallListReport struct {
 // (contact_id, email, phone, local_time, zones): screened against the do-not-contact list
 // for the phone channel (and purpose, when given), and kept only where the local time of the
 // number's every possible time zone is inside the window.
-func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at time.Time, window suppress.Window, out io.Writer) (CallListReport, error) {
+func (s *Service) CallList(ctx context.Context, ws int64, list, purpose string, at time.Time, window Window, out io.Writer) (CallListReport, error) {
 	var rep CallListReport
 	if err := window.Validate(); err != nil {
 		return rep, err
 	}
-	l, err := a.Store.ListByName(ctx, ws, list)
+	l, err := s.st.ListByName(ctx, ws, list)
 	if err != nil {
 		return rep, fmt.Errorf("list %q: %w (see `clearlist list ls`)", list, err)
 	}
-	s, err := a.Screen(ctx, ws, true)
+	scr, err := s.Screen(ctx, ws, true)
 	if err != nil {
 		return rep, err
 	}
-	if last, ok, err := a.lastRegistryFetch(ctx, ws); err != nil {
+	if last, ok, err := s.lastRegistryFetch(ctx, ws); err != nil {
 		return rep, err
-	} else if ok && suppress.RegistryStale(last, at) {
+	} else if ok && RegistryStale(last, at) {
 		rep.StaleRegistry = true
 	}
 	bw := bufio.NewWriter(out)
@@ -53,17 +50,17 @@ func (a *App) CallList(ctx context.Context, ws int64, list, purpose string, at t
 	if err := cw.Write([]string{"contact_id", "email", "phone", "local_time", "zones"}); err != nil {
 		return rep, err
 	}
-	err = a.Store.EachContact(ctx, ws, store.ContactFilter{ListID: l.ID}, func(c contact.Contact) error {
+	err = s.st.EachListContact(ctx, ws, l.ID, func(c contact.Contact) error {
 		rep.Contacts++
 		if c.Phone == "" {
 			rep.NoPhone++
 			return nil
 		}
-		if eligibility.Blocked(s, c.EmailCanonical, c.Phone, suppress.ChannelPhone, purpose) {
+		if scr.BlocksContact(c.EmailCanonical, c.Phone, ChannelPhone, purpose) {
 			rep.Suppressed++
 			return nil
 		}
-		ok, zones, _ := suppress.CallableAt(c.Phone, at, window)
+		ok, zones, _ := CallableAt(c.Phone, at, window)
 		if !ok {
 			rep.OutsideHours++
 			return nil
