@@ -32,17 +32,16 @@ type Store interface {
 	ContactByEmail(ctx context.Context, ws int64, canonical string) (contact.Contact, error)
 	Contact(ctx context.Context, ws, id int64) (contact.Contact, error)
 	ContactLists(ctx context.Context, ws, id int64) ([]int64, error)
-	// CreateContact creates the contact; an address taken gives errs.ErrConflict.
-	CreateContact(ctx context.Context, c contact.Contact, listIDs []int64) (contact.Contact, error)
-	CreateSource(ctx context.Context, src contact.Source) (contact.Source, error)
 	ConsentState(ctx context.Context, ws, contactID int64, purpose string, ch consent.Channel) (consent.Status, error)
 	// SigningKey returns the workspace's key of that name, creating it on first use;
 	// ExistingSigningKey only reads it (errs.ErrNotFound when there is none).
 	SigningKey(ctx context.Context, ws int64, name string) ([]byte, error)
 	ExistingSigningKey(ctx context.Context, ws int64, name string) ([]byte, error)
 
-	// CreateSignup records a sign-up with its granted entries in one transaction.
-	CreateSignup(ctx context.Context, sg Signup, entries []consent.Entry) (Signup, error)
+	// WriteSignup records a sign-up request's source, new contact, sign-up and granted
+	// entries in one transaction; a new contact whose address is taken gives
+	// errs.ErrConflict and writes nothing.
+	WriteSignup(ctx context.Context, w Write) (Signup, error)
 	SignupByTokenHash(ctx context.Context, ws int64, hash []byte) (Signup, error)
 	OpenSignups(ctx context.Context, ws, contactID int64, now time.Time) ([]Signup, error)
 	RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time) error

@@ -3,6 +3,9 @@ package signup
 import (
 	"errors"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
 )
 
 // ErrClosed is returned by the store when a sign-up can no longer be confirmed, expired or
@@ -31,4 +34,19 @@ type Signup struct {
 	ConfirmUA   string            `json:"confirm_ua,omitempty"`
 	ExpiredAt   *time.Time        `json:"expired_at,omitempty"`
 	WelcomedAt  *time.Time        `json:"welcomed_at,omitempty"`
+}
+
+// Write is what one sign-up request records, committed together by Store.WriteSignup.
+type Write struct {
+	// Source is the sign-up's provenance, a new source saved with it.
+	Source contact.Source
+	// Contact, when not nil, is a new contact created with Source as its first; when nil,
+	// Signup.ContactID names an existing contact.
+	Contact *contact.Contact
+	// Signup is the sign-up; the store sets its ID, and its SourceID (and ContactID for a
+	// new contact).
+	Signup Signup
+	// Entries are the granted entries, one per purpose to confirm; the store sets their
+	// contact and source.
+	Entries []consent.Entry
 }

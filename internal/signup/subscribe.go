@@ -72,8 +72,10 @@ func (s *Service) Subscribe(ctx context.Context, in Submission) error {
 	return nil
 }
 
-// record writes a new sign-up: its source, the contact if new, the sign-up and a granted
-// entry for each purpose the plan says needs one.
+// record writes a new sign-up in one transaction: its source, the contact if new, the
+// sign-up and a granted entry for each purpose the plan says needs one. An address that
+// became a contact since the plan was made (signed up twice at the same moment) is
+// written again as the existing contact's.
 func (s *Service) record(ctx context.Context, ws int64, in Submission, checked Checked, listID *int64,
 	p plan, secret [32]byte, at time.Time) (*Signup, error) {
 	ip, ua := evidenceIP(in.IP), Clean(in.UserAgent, 512)
@@ -82,46 +84,37 @@ func (s *Service) record(ctx context.Context, ws int64, in Submission, checked C
 		wording[pu] = in.Wording[pu]
 	}
 	wordingJSON, _ := json.Marshal(wording)
-	src, err := s.st.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: "web-form-double-opt-in",
-		Description: "double opt-in sign-up (" + in.FormID + ")", CollectedBy: "clearlist public form", CollectedAt: &at,
-		Evidence: map[string]string{"form_url": Clean(in.FormURL, 1024), "form_id": in.FormID,
-			"form_version": in.FormVersion, "wording": string(wordingJSON)}})
-	if err != nil {
-		return nil, err
+	w := Write{
+		Source: contact.Source{WorkspaceID: ws, Type: "web-form-double-opt-in",
+			Description: "double opt-in sign-up (" + in.FormID + ")", CollectedBy: "clearlist public form", CollectedAt: &at,
+			Evidence: map[string]string{"form_url": Clean(in.FormURL, 1024), "form_id": in.FormID,
+				"form_version": in.FormVersion, "wording": string(wordingJSON)}},
+		Signup: Signup{WorkspaceID: ws, ListID: listID, Purposes: checked.Purposes, FormID: in.FormID,
+			FormVersion: in.FormVersion, Wording: wording, TokenHash: SecretHash(secret), RequestedAt: at,
+			RequestIP: ip, RequestUA: ua, ExpiresAt: at.Add(s.window())},
 	}
-	c := p.contact
-	if c == nil {
-		created, err := s.contact(ctx, ws, checked, src.ID)
-		if err != nil {
-			return nil, err
-		}
-		c = &created
-	}
-	var entries []consent.Entry
 	for _, pu := range p.grant {
-		entries = append(entries, consent.Entry{WorkspaceID: ws, ContactID: c.ID, Purpose: pu, Channel: consent.Email,
-			Action: consent.Granted, Basis: consent.BasisDoubleOptIn, SourceID: src.ID, Actor: "public:subscribe",
+		w.Entries = append(w.Entries, consent.Entry{WorkspaceID: ws, Purpose: pu, Channel: consent.Email,
+			Action: consent.Granted, Basis: consent.BasisDoubleOptIn, Actor: "public:subscribe",
 			Evidence: consent.Evidence{Wording: wording[pu], FormID: in.FormID, FormVersion: in.FormVersion, IP: ip,
 				UserAgent: ua, Timestamp: at, Collector: "clearlist public form"}})
 	}
-	sg, err := s.st.CreateSignup(ctx, Signup{WorkspaceID: ws, ContactID: c.ID, SourceID: src.ID, ListID: listID,
-		Purposes: checked.Purposes, FormID: in.FormID, FormVersion: in.FormVersion, Wording: wording,
-		TokenHash: SecretHash(secret), RequestedAt: at, RequestIP: ip, RequestUA: ua, ExpiresAt: at.Add(s.window())}, entries)
+	if p.contact != nil {
+		w.Signup.ContactID = p.contact.ID
+	} else {
+		w.Contact = &contact.Contact{WorkspaceID: ws, Email: checked.Email, EmailCanonical: checked.Canonical, Attrs: map[string]any{}}
+	}
+	sg, err := s.st.WriteSignup(ctx, w)
+	if errors.Is(err, errs.ErrConflict) && w.Contact != nil {
+		c, err := s.st.ContactByEmail(ctx, ws, checked.Canonical)
+		if err != nil {
+			return nil, err
+		}
+		w.Contact, w.Signup.ContactID = nil, c.ID
+		sg, err = s.st.WriteSignup(ctx, w)
+		return &sg, err
+	}
 	return &sg, err
-}
-
-// contact finds the contact by address or creates it with the sign-up's source.
-func (s *Service) contact(ctx context.Context, ws int64, ch Checked, sourceID int64) (contact.Contact, error) {
-	c, err := s.st.ContactByEmail(ctx, ws, ch.Canonical)
-	if !errors.Is(err, errs.ErrNotFound) {
-		return c, err
-	}
-	c, err = s.st.CreateContact(ctx, contact.Contact{WorkspaceID: ws, Email: ch.Email, EmailCanonical: ch.Canonical,
-		FirstSourceID: sourceID, Attrs: map[string]any{}}, nil)
-	if errors.Is(err, errs.ErrConflict) { // signed up twice at the same moment
-		return s.st.ContactByEmail(ctx, ws, ch.Canonical)
-	}
-	return c, err
 }
 
 // evidenceIP keeps an address only if it parses: evidence must be what it claims to be.

@@ -28,45 +28,87 @@ const signupColumns = `id, workspace_id, contact_id, source_id, list_id, purpose
 // CreateSignup records a sign-up and its ledger entries (granted, one per purpose) in one
 // transaction, and links the sign-up's source to the contact. The store sets ID.
 func (s *Store) CreateSignup(ctx context.Context, sg Signup, entries []consent.Entry) (Signup, error) {
-	purposes, err := json.Marshal(sg.Purposes)
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.createSignupTx(ctx, tx, &sg, entries) })
 	if err != nil {
-		return Signup{}, err
+		return Signup{}, fmt.Errorf("record sign-up: %w", err)
 	}
-	wording, err := json.Marshal(sg.Wording)
-	if err != nil {
-		return Signup{}, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkSource(ctx, tx, sg.WorkspaceID, sg.SourceID); err != nil {
-			return err
+	return sg, nil
+}
+
+// WriteSignup records what one sign-up request brings in one transaction: its new source,
+// the contact when it is new (with that source as its first), the sign-up and its granted
+// entries, whose contact and source the store sets. A new contact whose address another
+// contact took meanwhile gives ErrConflict and leaves nothing behind.
+func (s *Store) WriteSignup(ctx context.Context, w signup.Write) (Signup, error) {
+	sg := w.Signup
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		src := w.Source
+		src.WorkspaceID = sg.WorkspaceID
+		src, err := s.insertSource(ctx, tx, src)
+		if err != nil {
+			return fmt.Errorf("create source: %w", err)
 		}
-		if sg.ListID != nil {
-			if _, err := s.listInTx(ctx, tx, sg.WorkspaceID, *sg.ListID); err != nil {
+		sg.SourceID = src.ID
+		if w.Contact != nil {
+			c := *w.Contact
+			c.WorkspaceID, c.FirstSourceID = sg.WorkspaceID, src.ID
+			attrs, err := marshalAttrs(c.Attrs)
+			if err != nil {
 				return err
 			}
+			if err := s.createContactTx(ctx, tx, &c, attrs, nil); err != nil {
+				return fmt.Errorf("create contact %s: %w", c.EmailCanonical, err)
+			}
+			sg.ContactID = c.ID
 		}
-		sg.ID, err = s.insertID(ctx, tx, `INSERT INTO signups (workspace_id, contact_id, source_id, list_id, purposes,
-			form_id, form_version, wording, token_hash, requested_at, request_ip, request_ua, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sg.WorkspaceID, sg.ContactID, sg.SourceID, sg.ListID, string(purposes), sg.FormID, sg.FormVersion, string(wording),
-			sg.TokenHash, sg.RequestedAt.UTC(), sg.RequestIP, sg.RequestUA, sg.ExpiresAt.UTC())
-		if err != nil {
-			return err
+		entries := make([]consent.Entry, len(w.Entries))
+		for i, e := range w.Entries {
+			e.ContactID, e.SourceID = sg.ContactID, src.ID
+			entries[i] = e
 		}
-		if err := s.touch(ctx, tx, sg.WorkspaceID, sg.ContactID, sg.SourceID, nil); err != nil {
-			return err
-		}
-		if err := s.appendAll(ctx, tx, sg.WorkspaceID, sg.ContactID, entries); err != nil {
-			return err
-		}
-		return s.auditTx(ctx, tx, sg.WorkspaceID, "signup.create", "signup", sg.ID,
-			audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("purposes", strings.Join(sg.Purposes, ",")),
-			audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", sg.RequestIP), audit.PersonalSet("user_agent", "", sg.RequestUA))
+		return s.createSignupTx(ctx, tx, &sg, entries)
 	})
 	if err != nil {
 		return Signup{}, fmt.Errorf("record sign-up: %w", err)
 	}
 	return sg, nil
+}
+
+// createSignupTx is CreateSignup in the caller's transaction.
+func (s *Store) createSignupTx(ctx context.Context, tx *sql.Tx, sg *Signup, entries []consent.Entry) error {
+	purposes, err := json.Marshal(sg.Purposes)
+	if err != nil {
+		return err
+	}
+	wording, err := json.Marshal(sg.Wording)
+	if err != nil {
+		return err
+	}
+	if err := s.checkSource(ctx, tx, sg.WorkspaceID, sg.SourceID); err != nil {
+		return err
+	}
+	if sg.ListID != nil {
+		if _, err := s.listInTx(ctx, tx, sg.WorkspaceID, *sg.ListID); err != nil {
+			return err
+		}
+	}
+	sg.ID, err = s.insertID(ctx, tx, `INSERT INTO signups (workspace_id, contact_id, source_id, list_id, purposes,
+		form_id, form_version, wording, token_hash, requested_at, request_ip, request_ua, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sg.WorkspaceID, sg.ContactID, sg.SourceID, sg.ListID, string(purposes), sg.FormID, sg.FormVersion, string(wording),
+		sg.TokenHash, sg.RequestedAt.UTC(), sg.RequestIP, sg.RequestUA, sg.ExpiresAt.UTC())
+	if err != nil {
+		return err
+	}
+	if err := s.touch(ctx, tx, sg.WorkspaceID, sg.ContactID, sg.SourceID, nil); err != nil {
+		return err
+	}
+	if err := s.appendAll(ctx, tx, sg.WorkspaceID, sg.ContactID, entries); err != nil {
+		return err
+	}
+	return s.auditTx(ctx, tx, sg.WorkspaceID, "signup.create", "signup", sg.ID,
+		audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("purposes", strings.Join(sg.Purposes, ",")),
+		audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", sg.RequestIP), audit.PersonalSet("user_agent", "", sg.RequestUA))
 }
 
 // appendAll records entries about one contact of the workspace in the caller's transaction.

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Consent":           testConsent,
 		"LegitimateInt":     testLegitimateInterest,
 		"ConsentSubjects":   testConsentSubjects,
+		"WriteSignup":       testWriteSignup,
 		"Signups":           testSignups,
 		"Suppressions":      testSuppressions,
 		"SuppressionsRace":  testSuppressionsConcurrent,
