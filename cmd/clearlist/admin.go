@@ -153,7 +153,7 @@ func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 		ws := a.Workspace.ID
 		switch kctx.Command() {
 		case "token create <name>":
-			_, secret, err := a.Store.CreateTokenWithRole(ctx, ws, c.Create.Name, c.Create.Role)
+			_, secret, err := a.Tokens.Create(ctx, ws, c.Create.Name, c.Create.Role)
 			if err != nil {
 				return err
 			}
@@ -161,9 +161,9 @@ func (c *tokenCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Confi
 			fmt.Fprintln(os.Stderr, "Keep this token secret; it is shown only once. Use it as: Authorization: Bearer <token>")
 			return nil
 		case "token revoke <id>":
-			return a.Store.RevokeToken(ctx, ws, c.Revoke.ID)
+			return a.Tokens.Revoke(ctx, ws, c.Revoke.ID)
 		default:
-			toks, err := a.Store.Tokens(ctx, ws)
+			toks, err := a.Tokens.List(ctx, ws)
 			if err != nil {
 				return err
 			}
@@ -202,12 +202,12 @@ func (c *sourceTypesCmd) Run() error {
 type migrateCmd struct{}
 
 func (migrateCmd) Run(ctx context.Context, cfg *config.Config) error {
-	ws, err := app.OpenWorkspaces(ctx, cfg.DB) // needs no workspace
+	inst, err := app.OpenInstance(ctx, cfg.DB) // needs no workspace
 	if err != nil {
 		return err
 	}
-	defer ws.Close()
-	fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", ws.Dialect())
+	defer inst.Close()
+	fmt.Fprintf(os.Stderr, "database is up to date (%s)\n", inst.Dialect())
 	return nil
 }
 

@@ -27,16 +27,15 @@ type auditCmd struct {
 
 func (c *auditCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		svc := audit.NewService(a.Store)
 		switch kctx.Command() {
 		case "audit ls":
-			es, err := svc.List(ctx, a.Workspace.ID, audit.Filter{Entity: c.Ls.Entity, Limit: c.Ls.Limit})
+			es, err := a.Audit.List(ctx, a.Workspace.ID, audit.Filter{Entity: c.Ls.Entity, Limit: c.Ls.Limit})
 			if err != nil {
 				return err
 			}
 			return printAudit(es, c.Ls.JSON)
 		default:
-			r, err := svc.Verify(ctx, a.Workspace.ID)
+			r, err := a.Audit.Verify(ctx, a.Workspace.ID)
 			if err != nil {
 				return err
 			}

@@ -7,8 +7,9 @@ import (
 	"os"
 
 	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/bench"
 	"github.com/clearlist/clearlist/internal/config"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 type benchImportCmd struct {
@@ -32,15 +33,15 @@ func (c *benchImportCmd) Run(ctx context.Context, cfg *config.Config) error {
 	}
 	// A fresh database (a new schema on PostgreSQL, a new file on SQLite) so that earlier
 	// data neither slows the run nor is touched by it; it is removed afterwards.
-	dsn, drop, err := store.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
+	dsn, drop, err := app.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
 	if err != nil {
 		return err
 	}
 	defer drop()
 	bcfg := *cfg
-	bcfg.DB, bcfg.Workspace = dsn, store.DefaultWorkspace
+	bcfg.DB, bcfg.Workspace = dsn, workspace.Default
 	return withApp(ctx, &bcfg, func(a *app.App) error {
-		res, err := a.BenchImport(ctx, c.Rows, dir, func(s string) { fmt.Fprintln(os.Stderr, s) })
+		res, err := bench.Import(ctx, a, c.Rows, dir, func(s string) { fmt.Fprintln(os.Stderr, s) })
 		if err != nil {
 			return err
 		}

@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/bench"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/loadgen"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 type benchEligibilityCmd struct {
@@ -33,8 +34,8 @@ type benchRound struct {
 
 func (c *benchEligibilityCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withBenchApp(ctx, cfg, func(a *app.App, dir string) error {
-		fmt.Fprintf(os.Stderr, "preparing %d contacts on %s…\n", c.Contacts, a.Store.Dialect())
-		elig, bare, stop, err := a.BenchEligibilitySetup(ctx, c.Contacts, c.Consents, dir)
+		fmt.Fprintf(os.Stderr, "preparing %d contacts on %s…\n", c.Contacts, a.Dialect())
+		elig, bare, stop, err := bench.EligibilitySetup(ctx, a, c.Contacts, c.Consents, dir)
 		if err != nil {
 			return err
 		}
@@ -47,7 +48,7 @@ func (c *benchEligibilityCmd) Run(ctx context.Context, cfg *config.Config) error
 			return json.NewEncoder(os.Stdout).Encode(rounds)
 		}
 		fmt.Printf("eligibility API on %s, %d contacts, %d req/s open loop for %s per round (load from a separate process)\n",
-			a.Store.Dialect(), c.Contacts, c.Rate, c.Duration)
+			a.Dialect(), c.Contacts, c.Rate, c.Duration)
 		printRounds(rounds, "eligibility:")
 		return nil
 	})
@@ -61,23 +62,23 @@ func withBenchApp(ctx context.Context, cfg *config.Config, fn func(a *app.App, d
 		return err
 	}
 	defer os.RemoveAll(dir)
-	dsn, drop, err := store.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
+	dsn, drop, err := app.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
 	if err != nil {
 		return err
 	}
 	defer drop()
 	bcfg := *cfg
-	bcfg.DB, bcfg.Workspace, bcfg.LogLevel, bcfg.DataDir = dsn, store.DefaultWorkspace, "warn", dir
+	bcfg.DB, bcfg.Workspace, bcfg.LogLevel, bcfg.DataDir = dsn, workspace.Default, "warn", dir
 	return withApp(ctx, &bcfg, func(a *app.App) error { return fn(a, dir) })
 }
 
 // measureRounds loads the bare handler and then the API, rounds times, each at rate for d.
-func measureRounds(ctx context.Context, dir string, rate int, d time.Duration, rounds int, bare, api app.BenchTarget) ([]benchRound, error) {
+func measureRounds(ctx context.Context, dir string, rate int, d time.Duration, rounds int, bare, api bench.Target) ([]benchRound, error) {
 	var out []benchRound
 	for i := range rounds {
 		var r benchRound
 		for _, step := range []struct {
-			t   app.BenchTarget
+			t   bench.Target
 			res *loadgen.Result
 		}{{bare, &r.Bare}, {api, &r.API}} {
 			fmt.Fprintf(os.Stderr, "round %d: %s at %d/s for %s…\n", i+1, step.t.Name, rate, d)
@@ -102,8 +103,8 @@ func printRounds(rounds []benchRound, label string) {
 
 // runLoad runs the load generator as a child process, so that its work does not share the
 // server's process (its scheduler, its garbage collector).
-func runLoad(ctx context.Context, dir string, t app.BenchTarget, rate int, d time.Duration) (loadgen.Result, error) {
-	path, err := app.WriteBenchTarget(dir, t)
+func runLoad(ctx context.Context, dir string, t bench.Target, rate int, d time.Duration) (loadgen.Result, error) {
+	path, err := bench.WriteTarget(dir, t)
 	if err != nil {
 		return loadgen.Result{}, err
 	}
@@ -132,7 +133,7 @@ func (c *benchLoadCmd) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var t app.BenchTarget
+	var t bench.Target
 	if err := json.Unmarshal(b, &t); err != nil {
 		return err
 	}
@@ -160,9 +161,9 @@ type benchCheckCmd struct {
 
 func (c *benchCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withBenchApp(ctx, cfg, func(a *app.App, dir string) error {
-		fmt.Fprintf(os.Stderr, "recording %d numbers on %s…\n", c.Entries, a.Store.Dialect())
+		fmt.Fprintf(os.Stderr, "recording %d numbers on %s…\n", c.Entries, a.Dialect())
 		last := time.Now()
-		check, bare, loaded, stop, err := a.BenchCheckSetup(ctx, c.Entries, c.URLs, func(done int) {
+		check, bare, loaded, stop, err := bench.CheckSetup(ctx, a, c.Entries, c.URLs, func(done int) {
 			if time.Since(last) > 10*time.Second {
 				last = time.Now()
 				fmt.Fprintf(os.Stderr, "  %d lines…\n", done)
@@ -173,7 +174,7 @@ func (c *benchCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		defer stop()
 		runtime.GC()
-		rss := fmt.Sprintf("%.0f MiB", app.MemoryMiB("VmRSS"))
+		rss := fmt.Sprintf("%.0f MiB", bench.MemoryMiB("VmRSS"))
 		fmt.Fprintf(os.Stderr, "index loaded from the store in %s; resident %s\n", loaded.Round(time.Millisecond), rss)
 		rounds, err := measureRounds(ctx, dir, c.Rate, c.Duration, c.Rounds, bare, check)
 		if err != nil {
@@ -181,10 +182,10 @@ func (c *benchCheckCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		if c.JSON {
 			return json.NewEncoder(os.Stdout).Encode(map[string]any{"rounds": rounds, "entries": c.Entries,
-				"index_load_seconds": loaded.Seconds(), "rss_after_load": rss, "peak_rss": fmt.Sprintf("%.0f MiB", app.MemoryMiB("VmHWM"))})
+				"index_load_seconds": loaded.Seconds(), "rss_after_load": rss, "peak_rss": fmt.Sprintf("%.0f MiB", bench.MemoryMiB("VmHWM"))})
 		}
 		fmt.Printf("check API on %s, %d entries (index loaded in %s, resident %s, peak %s), %d req/s open loop for %s per round (load from a separate process)\n",
-			a.Store.Dialect(), c.Entries, loaded.Round(time.Millisecond), rss, fmt.Sprintf("%.0f MiB", app.MemoryMiB("VmHWM")), c.Rate, c.Duration)
+			a.Dialect(), c.Entries, loaded.Round(time.Millisecond), rss, fmt.Sprintf("%.0f MiB", bench.MemoryMiB("VmHWM")), c.Rate, c.Duration)
 		printRounds(rounds, "check:")
 		return nil
 	})

@@ -27,14 +27,14 @@ func (c *keysCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 	return withApp(ctx, cfg, func(a *app.App) error {
 		switch kctx.Command() {
 		case "keys wrap":
-			n, err := a.Store.WrapSecrets(ctx)
+			n, err := a.Keys.Wrap(ctx)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(os.Stderr, "%d stored keys wrapped; from now on give the same secret key to every clearlist command, and keep a copy of it apart from the database's backups\n", n)
 			return nil
 		case "keys unwrap":
-			n, err := a.Store.UnwrapSecrets(ctx)
+			n, err := a.Keys.Unwrap(ctx)
 			if err != nil {
 				return err
 			}
@@ -47,24 +47,23 @@ func (c *keysCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 }
 
 func keysStatus(ctx context.Context, a *app.App) error {
-	secs, err := a.Store.Secrets(ctx)
+	status, err := a.Keys.Status(ctx)
 	if err != nil {
 		return err
 	}
+	secs, wrapped, key := status.Secrets, status.Wrapped, status.Key
 	tw := table()
 	fmt.Fprintln(tw, "KIND\tWORKSPACE\tNAME\tSTATE")
-	wrapped := 0
 	for _, s := range secs {
 		state := "CLEAR"
 		if s.Wrapped {
-			state, wrapped = "wrapped (key "+s.KeyID+")", wrapped+1
+			state = "wrapped (key " + s.KeyID + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\n", s.Kind, s.Workspace, s.Name, state)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	key, _ := a.Cfg.WrapKey()
 	switch {
 	case len(secs) == 0:
 		fmt.Fprintln(os.Stderr, "no keys are stored yet; they are made on first use, wrapped when a secret key is given")

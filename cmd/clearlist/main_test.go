@@ -307,7 +307,7 @@ func TestCLITokens(t *testing.T) {
 	if f := strings.Fields(strings.Split(strings.TrimSpace(r.stdout), "\n")[1]); f[len(f)-1] == "-" {
 		t.Errorf("revoked token not shown as revoked: %q", r.stdout)
 	}
-	e.fails(1, "token 999: not found", "token", "revoke", "999")
+	e.fails(1, "no live token 999 in this workspace", "token", "revoke", "999")
 	e.fails(80, "", "token", "revoke", "abc")
 }
 

@@ -182,24 +182,20 @@ type settingCmd struct {
 func (c *settingCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
 		if kctx.Command() == "setting set <name> <value>" {
-			return a.SetSetting(ctx, a.Workspace.ID, c.Set.Name, c.Set.Value)
+			return a.Workspaces.SetSetting(ctx, a.Workspace.ID, c.Set.Name, c.Set.Value)
 		}
-		names := make([]string, 0, len(app.Settings))
-		for n := range app.Settings {
-			names = append(names, n)
+		set, err := a.Workspaces.SettingValues(ctx, a.Workspace.ID)
+		if err != nil {
+			return err
 		}
-		slices.Sort(names)
 		tw := table()
 		fmt.Fprintln(tw, "NAME\tVALUE\tMEANING")
-		for _, n := range names {
-			v, ok, err := a.Store.Setting(ctx, a.Workspace.ID, n)
-			if err != nil {
-				return err
-			}
-			if !ok {
+		for _, x := range set {
+			v := x.Value
+			if !x.Set {
 				v = "(not set)"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", n, v, app.Settings[n])
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", x.Name, v, x.Meaning)
 		}
 		return tw.Flush()
 	})

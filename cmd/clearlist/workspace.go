@@ -25,11 +25,12 @@ type workspaceCmd struct {
 }
 
 func (c *workspaceCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
-	ws, err := app.OpenWorkspaces(ctx, cfg.DB)
+	inst, err := app.OpenInstance(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
-	defer ws.Close()
+	defer inst.Close()
+	ws := inst.Workspaces
 	switch kctx.Command() {
 	case "workspace create <name>":
 		w, err := ws.Create(ctx, c.Create.Name)

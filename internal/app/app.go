@@ -7,14 +7,18 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/clearlist/clearlist/internal/access"
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
+	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 // App is an opened clearlist instance working in one workspace.
@@ -38,6 +42,14 @@ type App struct {
 	Contacts *contact.Service
 	// Suppressions runs the do-not-contact list and its in-memory screening indexes.
 	Suppressions *suppress.Service
+	// Tokens creates, lists, revokes and authenticates API tokens.
+	Tokens *access.Service
+	// Audit reads and verifies the audit trail.
+	Audit *audit.Service
+	// Keys shows and changes whether the stored secrets are wrapped with the secret key.
+	Keys *keywrap.Service
+	// Workspaces manages the workspaces and their settings (checked on the way in).
+	Workspaces *workspace.Service
 
 	ver   verifiers
 	vjobs sync.WaitGroup  // running verification jobs
@@ -64,7 +76,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := selectWorkspace(ctx, st, cfg.Workspace)
+	wss := workspace.New(st)
+	w, err := wss.Select(ctx, cfg.Workspace)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -74,10 +87,17 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
 	a.Elig = eligibility.New(st, a.Suppressions)
 	a.Contacts = contact.New(st, cfg.DefaultRegion)
+	a.Tokens = access.New(st)
+	a.Audit = audit.NewService(st)
+	a.Keys = keywrap.NewService(st, key)
+	a.Workspaces = wss
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	return a, nil
 }
+
+// Dialect names the database engine (sqlite or postgres).
+func (a *App) Dialect() string { return string(a.Store.Dialect()) }
 
 // Close stops background jobs (they stay recorded as running and resume at the next
 // serve) and releases the database.

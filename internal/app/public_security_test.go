@@ -44,7 +44,7 @@ func newPublicEnv(t *testing.T, dsn string, tweak ...func(*web.Config)) (*doiEnv
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	clk := &clock{t: time.Now().UTC()}
 	doi.Now = clk.now
-	cfg := web.Config{DOI: doi, Contacts: a.Contacts, Suppressions: a.Suppressions, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir()}
+	cfg := web.Config{DOI: doi, Contacts: a.Contacts, Suppressions: a.Suppressions, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir(), Tokens: a.Tokens, Audit: a.Audit}
 	for _, f := range tweak {
 		f(&cfg)
 	}
@@ -314,10 +314,10 @@ func TestSignupCORSAndProxies(t *testing.T) {
 			c.PublicRate = 2
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
 		})
-		if err := e.a.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://www.shop.example, http://localhost:3000"); err != nil {
+		if err := e.a.Workspaces.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://www.shop.example, http://localhost:3000"); err != nil {
 			t.Fatal(err)
 		}
-		if err := e.a.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://*.example"); err == nil {
+		if err := e.a.Workspaces.SetSetting(ctx, e.a.Workspace.ID, SettingCORSOrigins, "https://*.example"); err == nil {
 			t.Fatal("a wildcard origin was accepted")
 		}
 		send := func(method, path, origin, xff, ctype, body string) *http.Response {

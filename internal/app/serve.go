@@ -74,7 +74,8 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
 		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a, Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
-		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc}, a.Store, imp)
+		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
+		Tokens: a.Tokens, Audit: a.Audit}, a.Store, imp)
 	syncDone := make(chan struct{})
 	// This process's screening indexes catch up with the other processes' writes. Each process
 	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.
@@ -196,13 +197,13 @@ func (a *App) verifyAfterImport(ctx context.Context, ws int64, list string, log 
 // database from before the key, or one a keyless command wrote to), so that a running server
 // never leaves them readable in the database file.
 func (a *App) wrapStoredKeys(ctx context.Context) error {
-	if !a.Store.HasSecretKey() {
+	if a.Keys.Key() == nil {
 		return nil
 	}
-	n, err := a.Store.WrapSecrets(ctx)
+	n, err := a.Keys.Wrap(ctx)
 	if err != nil {
 		// Another process starting with the same key may have wrapped them meanwhile.
-		if n, err = a.Store.WrapSecrets(ctx); err != nil {
+		if n, err = a.Keys.Wrap(ctx); err != nil {
 			return fmt.Errorf("wrap the keys stored in clear with the secret key: %w", err)
 		}
 	}

@@ -148,11 +148,11 @@ func TestServeWrapsStoredKeys(t *testing.T) {
 			}
 			resp.Body.Close()
 			stop()
-			secs, err := ka.Store.Secrets(ctx)
-			if err != nil || len(secs) == 0 {
-				t.Fatalf("stored keys: %v, %v", secs, err)
+			status, err := ka.Keys.Status(ctx)
+			if err != nil || len(status.Secrets) == 0 {
+				t.Fatalf("stored keys: %v, %v", status.Secrets, err)
 			}
-			for _, s := range secs {
+			for _, s := range status.Secrets {
 				if !s.Wrapped {
 					t.Errorf("start %d: %s %s still in clear after serve started with a secret key", start, s.Kind, s.Name)
 				}

@@ -252,18 +252,18 @@ func TestSuppressDeadlines(t *testing.T) {
 			t.Errorf("EU: %s %v", eu.DeadlineRule, eu.Deadline)
 		}
 		for _, bad := range []string{"-1", "soon", "99999"} {
-			if err := a.SetSetting(ctx, ws, SettingDeadlineHours, bad); err == nil {
+			if err := a.Workspaces.SetSetting(ctx, ws, SettingDeadlineHours, bad); err == nil {
 				t.Errorf("deadline hours %q accepted", bad)
 			}
 		}
-		if err := a.SetSetting(ctx, ws, SettingDeadlineHours, "24"); err != nil {
+		if err := a.Workspaces.SetSetting(ctx, ws, SettingDeadlineHours, "24"); err != nil {
 			t.Fatal(err)
 		}
 		eu2 := suppressOne(t, a, ws, suppress.Intake{Value: "bo@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})
 		if eu2.DeadlineRule != "dl-workspace" || !eu2.Deadline.Equal(received.Add(24*time.Hour)) {
 			t.Errorf("workspace limit: %s %v", eu2.DeadlineRule, eu2.Deadline)
 		}
-		if err := a.SetSetting(ctx, ws, SettingDeadlineHours, "2000"); err != nil {
+		if err := a.Workspaces.SetSetting(ctx, ws, SettingDeadlineHours, "2000"); err != nil {
 			t.Fatal(err)
 		}
 		eu3 := suppressOne(t, a, ws, suppress.Intake{Value: "cy@example.de", Reason: "request-email", Country: "DE", ReceivedAt: received})

@@ -94,7 +94,7 @@ type VerifyOptions struct {
 // import's canonical form of the address, the key contacts are found by.
 func (a *App) VerifyAddresses(ctx context.Context, ws int64, addrs iter.Seq[string], opts VerifyOptions, each func(verify.Result)) error {
 	if opts.Probe {
-		ok, err := a.settingBool(ctx, ws, SettingProbe)
+		ok, err := a.Workspaces.SettingBool(ctx, ws, SettingProbe)
 		if err != nil {
 			return err
 		}

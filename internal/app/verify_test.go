@@ -65,10 +65,10 @@ func TestVerifyContacts(t *testing.T) {
 		if r := elig("info@mail.test"); !r.Allowed {
 			t.Fatalf("risky address refused before the workspace excludes risky ones: %+v", r)
 		}
-		if err := a.SetSetting(ctx, a.Workspace.ID, SettingExcludeRisky, "yes"); err == nil {
+		if err := a.Workspaces.SetSetting(ctx, a.Workspace.ID, SettingExcludeRisky, "yes"); err == nil {
 			t.Fatal("a setting of 'yes' accepted")
 		}
-		if err := a.SetSetting(ctx, a.Workspace.ID, SettingExcludeRisky, "true"); err != nil {
+		if err := a.Workspaces.SetSetting(ctx, a.Workspace.ID, SettingExcludeRisky, "true"); err != nil {
 			t.Fatal(err)
 		}
 		if r := elig("info@mail.test"); r.Allowed || !hasReason(r, "vfy-02") {
@@ -173,10 +173,10 @@ func TestVerifyWorkspaceLists(t *testing.T) {
 	if r := check(a.Workspace.ID, "einkauf@firma.example"); r.Has(verify.ReasonRole) {
 		t.Fatalf("einkauf is a role before the workspace says so: %+v", r)
 	}
-	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.role.add", "einkauf, vertrieb"); err != nil {
+	if err := a.Workspaces.SetSetting(ctx, a.Workspace.ID, "verify.role.add", "einkauf, vertrieb"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.disposable.add", "trash.example"); err != nil {
+	if err := a.Workspaces.SetSetting(ctx, a.Workspace.ID, "verify.disposable.add", "trash.example"); err != nil {
 		t.Fatal(err)
 	}
 	if r := check(a.Workspace.ID, "einkauf@firma.example"); !r.Has(verify.ReasonRole) {
@@ -188,7 +188,7 @@ func TestVerifyWorkspaceLists(t *testing.T) {
 	if r := check(other.ID, "einkauf@firma.example"); r.Has(verify.ReasonRole) {
 		t.Fatalf("one workspace's lists leak into another's: %+v", r)
 	}
-	if err := a.SetSetting(ctx, a.Workspace.ID, "verify.free.add", "not a domain!"); err == nil {
+	if err := a.Workspaces.SetSetting(ctx, a.Workspace.ID, "verify.free.add", "not a domain!"); err == nil {
 		t.Fatal("a bad domain accepted")
 	}
 }

@@ -21,12 +21,12 @@ func TestOpenUnknownWorkspace(t *testing.T) {
 			!strings.Contains(err.Error(), "existing: default") {
 			t.Fatalf("Open(unknown) = %v", err)
 		}
-		ws, err := OpenWorkspaces(ctx, dsn)
+		inst, err := OpenInstance(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer ws.Close()
-		if all, _ := ws.List(ctx); len(all) != 1 {
+		defer inst.Close()
+		if all, _ := inst.Workspaces.List(ctx); len(all) != 1 {
 			t.Fatalf("Open created a workspace: %+v", all)
 		}
 		if _, err := Open(ctx, config.Config{DB: dsn, Workspace: "../../etc", LogLevel: "error"}); err == nil ||

@@ -17,10 +17,6 @@ import (
 // DefaultWindow is how long a confirmation link works (and a sign-up stays pending).
 const DefaultWindow = 7 * 24 * time.Hour
 
-// SettingCORSOrigins is the workspace setting naming the web origins (https://www.example.com,
-// comma-separated) whose pages may call the workspace's JSON sign-up API from a browser.
-const SettingCORSOrigins = "public.cors_origins"
-
 // Store is what the double opt-in service reads and writes; the store implements it.
 // errs.ErrNotFound means no such row in the workspace; ErrClosed a sign-up no longer open.
 type Store interface {
@@ -106,15 +102,15 @@ func (s *Service) log() *slog.Logger {
 // Form returns what the workspace's subscribe page shows: one unticked box per marketing
 // purpose. A workspace without public lists, or a list that is not public, has no page
 // (ErrNoWorkspace, as for an unknown workspace).
-func (s *Service) Form(ctx context.Context, workspace, list string) (Form, error) {
-	ws, purposes, err := s.workspace(ctx, workspace)
+func (s *Service) Form(ctx context.Context, name, list string) (Form, error) {
+	ws, purposes, err := s.workspace(ctx, name)
 	if err != nil {
 		return Form{}, err
 	}
 	if _, err := s.publicList(ctx, ws, list); err != nil {
 		return Form{}, err
 	}
-	return Form{Workspace: workspace, Purposes: Offered(purposes), FormID: FormID, FormVersion: FormVersion(purposes)}, nil
+	return Form{Workspace: name, Purposes: Offered(purposes), FormID: FormID, FormVersion: FormVersion(purposes)}, nil
 }
 
 func (s *Service) workspace(ctx context.Context, name string) (int64, []consent.Purpose, error) {
@@ -133,17 +129,17 @@ func (s *Service) workspace(ctx context.Context, name string) (int64, []consent.
 }
 
 // AllowedOrigins returns the web origins whose pages may call the workspace's JSON sign-up
-// API from a browser (the SettingCORSOrigins setting); none for an unknown workspace.
-func (s *Service) AllowedOrigins(ctx context.Context, workspace string) ([]string, error) {
-	ws, err := s.st.WorkspaceID(ctx, workspace)
+// API from a browser (the workspace.SettingCORSOrigins setting); none for an unknown workspace.
+func (s *Service) AllowedOrigins(ctx context.Context, name string) ([]string, error) {
+	ws, err := s.st.WorkspaceID(ctx, name)
 	if errors.Is(err, errs.ErrNotFound) {
 		return nil, nil
 	} else if err != nil {
 		return nil, err
 	}
-	v, ok, err := s.st.Setting(ctx, ws, SettingCORSOrigins)
+	v, ok, err := s.st.Setting(ctx, ws, workspace.SettingCORSOrigins)
 	if err != nil || !ok {
 		return nil, err
 	}
-	return ParseOrigins(v)
+	return workspace.ParseOrigins(v)
 }

@@ -28,13 +28,12 @@ var ErrSecretKeyNeeded = errors.New("the database's stored keys are wrapped")
 // howToGiveKey tells the operator where the key goes.
 const howToGiveKey = "give it in CLEARLIST_SECRET_KEY or with --secret-key-file FILE"
 
-// StoredSecret is one secret row of the database, without its value.
-type StoredSecret struct {
-	Kind      string `json:"kind"` // signing-key, instance-key or webhook
-	Workspace int64  `json:"workspace,omitempty"`
-	Name      string `json:"name"` // the key's name, or the webhook's id
-	Wrapped   bool   `json:"wrapped"`
-	KeyID     string `json:"key_id,omitempty"` // fingerprint of the key it is wrapped with
+// StoredSecret is one secret row of the database, without its value (see keywrap.Stored).
+type StoredSecret = keywrap.Stored
+
+// secretRow is a stored secret with its value and what it takes to rewrite it.
+type secretRow struct {
+	StoredSecret
 
 	value []byte
 	aad   string
@@ -75,8 +74,21 @@ func (s *Store) unseal(v []byte, aad string) ([]byte, error) {
 
 // Secrets lists every secret the database holds and whether it is wrapped.
 func (s *Store) Secrets(ctx context.Context) ([]StoredSecret, error) {
-	var out []StoredSecret
-	read := func(query string, scan func(*sql.Rows) (StoredSecret, error)) error {
+	rows, err := s.secretRows(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StoredSecret, len(rows))
+	for i, r := range rows {
+		out[i] = r.StoredSecret
+	}
+	return out, nil
+}
+
+// secretRows reads every secret the database holds, with its value.
+func (s *Store) secretRows(ctx context.Context) ([]secretRow, error) {
+	var out []secretRow
+	read := func(query string, scan func(*sql.Rows) (secretRow, error)) error {
 		rows, err := s.db.QueryContext(ctx, query)
 		if err != nil {
 			return err
@@ -92,24 +104,24 @@ func (s *Store) Secrets(ctx context.Context) ([]StoredSecret, error) {
 		}
 		return rows.Err()
 	}
-	err := read(`SELECT workspace_id, name, secret FROM signing_keys ORDER BY workspace_id, name`, func(r *sql.Rows) (StoredSecret, error) {
-		sec := StoredSecret{Kind: "signing-key", table: "signing_keys", where: "workspace_id = ? AND name = ?"}
+	err := read(`SELECT workspace_id, name, secret FROM signing_keys ORDER BY workspace_id, name`, func(r *sql.Rows) (secretRow, error) {
+		sec := secretRow{StoredSecret: StoredSecret{Kind: "signing-key"}, table: "signing_keys", where: "workspace_id = ? AND name = ?"}
 		err := r.Scan(&sec.Workspace, &sec.Name, &sec.value)
 		sec.aad, sec.args = signingAAD(sec.Workspace, sec.Name), []any{sec.Workspace, sec.Name}
 		return sec, err
 	})
 	if err == nil {
-		err = read(`SELECT name, secret FROM instance_keys ORDER BY name`, func(r *sql.Rows) (StoredSecret, error) {
-			sec := StoredSecret{Kind: "instance-key", table: "instance_keys", where: "name = ?"}
+		err = read(`SELECT name, secret FROM instance_keys ORDER BY name`, func(r *sql.Rows) (secretRow, error) {
+			sec := secretRow{StoredSecret: StoredSecret{Kind: "instance-key"}, table: "instance_keys", where: "name = ?"}
 			err := r.Scan(&sec.Name, &sec.value)
 			sec.aad, sec.args = instanceAAD(sec.Name), []any{sec.Name}
 			return sec, err
 		})
 	}
 	if err == nil {
-		err = read(`SELECT id, workspace_id, secret FROM webhooks ORDER BY id`, func(r *sql.Rows) (StoredSecret, error) {
+		err = read(`SELECT id, workspace_id, secret FROM webhooks ORDER BY id`, func(r *sql.Rows) (secretRow, error) {
 			var id int64
-			sec := StoredSecret{Kind: "webhook", table: "webhooks", where: "id = ?"}
+			sec := secretRow{StoredSecret: StoredSecret{Kind: "webhook"}, table: "webhooks", where: "id = ?"}
 			err := r.Scan(&id, &sec.Workspace, &sec.value)
 			sec.Name, sec.aad, sec.args = fmt.Sprint(id), webhookAAD(id), []any{id}
 			return sec, err
@@ -124,11 +136,11 @@ func (s *Store) Secrets(ctx context.Context) ([]StoredSecret, error) {
 // checkSecrets makes sure every wrapped secret opens with the store's key, so that a missing
 // or wrong key is reported when the database is opened, not at the first link or webhook.
 func (s *Store) checkSecrets(ctx context.Context) error {
-	secs, err := s.Secrets(ctx)
+	secs, err := s.secretRows(ctx)
 	if err != nil {
 		return err
 	}
-	var wrapped []StoredSecret
+	var wrapped []secretRow
 	for _, sec := range secs {
 		if sec.Wrapped {
 			wrapped = append(wrapped, sec)
@@ -154,7 +166,7 @@ func (s *Store) checkSecrets(ctx context.Context) error {
 	return nil
 }
 
-func keyIDs(secs []StoredSecret) string {
+func keyIDs(secs []secretRow) string {
 	var ids []string
 	for _, sec := range secs {
 		if !slices.Contains(ids, sec.KeyID) {

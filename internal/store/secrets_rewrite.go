@@ -12,7 +12,7 @@ func (s *Store) WrapSecrets(ctx context.Context) (int, error) {
 	if s.key == nil {
 		return 0, fmt.Errorf("no secret key to wrap the stored keys with: %s", howToGiveKey)
 	}
-	return s.rewriteSecrets(ctx, func(sec StoredSecret) ([]byte, error) {
+	return s.rewriteSecrets(ctx, func(sec secretRow) ([]byte, error) {
 		if sec.Wrapped {
 			return nil, nil
 		}
@@ -23,7 +23,7 @@ func (s *Store) WrapSecrets(ctx context.Context) (int, error) {
 // UnwrapSecrets stores every wrapped secret in clear again (before changing the secret key:
 // unwrap with the old key, wrap with the new one) and returns how many it unwrapped.
 func (s *Store) UnwrapSecrets(ctx context.Context) (int, error) {
-	return s.rewriteSecrets(ctx, func(sec StoredSecret) ([]byte, error) {
+	return s.rewriteSecrets(ctx, func(sec secretRow) ([]byte, error) {
 		if !sec.Wrapped {
 			return nil, nil
 		}
@@ -32,8 +32,8 @@ func (s *Store) UnwrapSecrets(ctx context.Context) (int, error) {
 }
 
 // rewriteSecrets replaces each secret with what change returns (nil: leave it), all or none.
-func (s *Store) rewriteSecrets(ctx context.Context, change func(StoredSecret) ([]byte, error)) (int, error) {
-	secs, err := s.Secrets(ctx)
+func (s *Store) rewriteSecrets(ctx context.Context, change func(secretRow) ([]byte, error)) (int, error) {
+	secs, err := s.secretRows(ctx)
 	if err != nil {
 		return 0, err
 	}

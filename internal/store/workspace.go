@@ -6,18 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"github.com/clearlist/clearlist/internal/audit"
-	"time"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 // DefaultWorkspace is the workspace every fresh database has.
 const DefaultWorkspace = "default"
 
-// Workspace is one data controller; every row belongs to exactly one.
-type Workspace struct {
-	ID        int64     `json:"id"`
-	Name      string    `json:"name"`
-	CreatedAt time.Time `json:"created_at"`
-}
+// Workspace is one data controller; every row belongs to exactly one (see workspace.Workspace).
+type Workspace = workspace.Workspace
 
 // EnsureWorkspace returns the workspace with this name, creating it if needed.
 func (s *Store) EnsureWorkspace(ctx context.Context, name string) (Workspace, error) {

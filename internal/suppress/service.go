@@ -3,6 +3,7 @@ package suppress
 import (
 	"context"
 	"errors"
+	"github.com/clearlist/clearlist/internal/workspace"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -72,14 +73,11 @@ func New(st Store, opts Options, log *slog.Logger) *Service {
 // Options returns the canonicalisation options of the list.
 func (s *Service) Options() Options { return s.opts }
 
-// The workspace settings of the do-not-contact list (`clearlist setting set NAME VALUE`).
+// The workspace settings of the do-not-contact list (`clearlist setting set NAME VALUE`),
+// declared and checked with the others in package workspace.
 const (
-	// SettingDeadlineHours: the workspace's own limit for requests to take effect, in hours;
-	// it can only shorten the legal deadlines.
-	SettingDeadlineHours = "suppress.deadline_hours"
-	// SettingBulkSender: "true" applies the mailbox providers' 2-day unsubscribe rule to
-	// every e-mail request (senders of more than 5,000 messages a day to Gmail or Yahoo).
-	SettingBulkSender = "suppress.bulk_sender"
+	SettingDeadlineHours = workspace.SettingDeadlineHours
+	SettingBulkSender    = workspace.SettingBulkSender
 )
 
 // deadlineRules are the deadline rules with the workspace's own settings applied.

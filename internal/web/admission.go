@@ -1,11 +1,9 @@
 package web
 
 import (
+	"context"
 	"net/http"
-	"strings"
 	"time"
-
-	"github.com/clearlist/clearlist/internal/store"
 )
 
 // defaultMaxPublicRequests is how many requests without a valid token are answered at once
@@ -23,7 +21,12 @@ const retryAfter = "5"
 // server during a flood.
 func (s *Server) admit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, authed := s.bearerToken(r)
+		// The token is looked up once here and carried in the context for authenticate and
+		// /metrics; the route label observe needs is not on this copy of the request but in
+		// its routeSlot.
+		b := s.lookupBearer(r)
+		r = r.WithContext(context.WithValue(r.Context(), bearerKey{}, &b))
+		authed := b.authed()
 		s.limitBody(w, r, authed)
 		if authed || r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)
@@ -40,18 +43,6 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-// bearerToken returns the request's API token when it sends a live one. An unknown or
-// revoked token, or a database that cannot say, counts as none.
-func (s *Server) bearerToken(r *http.Request) (store.Token, bool) {
-	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	secret = strings.TrimSpace(secret)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" || s.st == nil {
-		return store.Token{}, false
-	}
-	tok, err := s.tokens.authenticate(r.Context(), s.st, secret)
-	return tok, err == nil
 }
 
 // defaultClientTimeout and defaultUploadTimeout are the body read deadlines when Config

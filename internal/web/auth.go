@@ -2,20 +2,21 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/errs"
 )
+
+// Tokens authenticates API tokens (access.Service, which caches the answers for a second).
+type Tokens interface {
+	Authenticate(ctx context.Context, secret string) (access.Token, error)
+}
 
 // tokenKey is the context key of the authenticated API token.
 type tokenKey struct{}
@@ -25,25 +26,25 @@ const howToGetToken = "send an API token as `Authorization: Bearer clt_…`; cre
 
 // authenticate lets a request through only with a live API token of one of the roles
 // allowed (from routeRoles), and puts the token (and so its workspace) into the request context.
+// The token was looked up once, by admit, for the whole request.
 func (s *Server) authenticate(allowed []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		secret = strings.TrimSpace(secret)
-		if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		b := s.bearer(r)
+		if !b.sent {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="clearlist"`)
 			writeProblem(w, http.StatusUnauthorized, "this API needs a token: "+howToGetToken)
 			return
 		}
-		tok, err := s.tokens.authenticate(r.Context(), s.st, secret)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(b.err, errs.ErrNotFound) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="clearlist", error="invalid_token"`)
 			writeProblem(w, http.StatusUnauthorized, "the API token is unknown or revoked: "+howToGetToken)
 			return
 		}
-		if err != nil {
-			s.serverError(w, r, "authenticate token", err)
+		if b.err != nil {
+			s.serverError(w, r, "authenticate token", b.err)
 			return
 		}
+		tok := b.tok
 		if !slices.Contains(allowed, tok.Role) {
 			writeProblem(w, http.StatusForbidden, fmt.Sprintf("this token has the %s role; %s %s needs a token with the role %s (create one with `clearlist token create NAME --role ROLE`)",
 				tok.Role, r.Method, r.URL.Path, strings.Join(allowed, ", ")))
@@ -57,70 +58,43 @@ func (s *Server) authenticate(allowed []string, next http.Handler) http.Handler 
 // workspace returns the workspace id of the request's token. Every handler behind
 // authenticate has one; the zero id matches no row, so a missing token can never widen a query.
 func workspace(ctx context.Context) int64 {
-	tok, _ := ctx.Value(tokenKey{}).(store.Token)
+	tok, _ := ctx.Value(tokenKey{}).(access.Token)
 	return tok.WorkspaceID
 }
 
-// tokenTTL is how long a verified token is trusted without reading it again: a token revoked
-// by another process (`clearlist token revoke`) stops working within this time.
-const tokenTTL = time.Second
+// bearerKey is the context key of the request's bearer lookup (a *bearerResult), made once
+// by admit.
+type bearerKey struct{}
 
-// tokenCache spares the token lookup on every request of a busy client (a dialer checking
-// numbers thousands of times a second). Entries are keyed by the secret's SHA-256, so no
-// secret is kept, and are read again after tokenTTL — by one request, while the others go on
-// with the entry they have (for at most tokenStale), so that a slow database never holds up
-// every request at once.
-type tokenCache struct {
-	mu sync.RWMutex
-	m  map[[32]byte]*cachedToken
+// bearerResult is what the request's Authorization header came to.
+type bearerResult struct {
+	sent bool         // a bearer secret was sent
+	tok  access.Token // the live token, when err is nil
+	err  error        // wraps errs.ErrNotFound for an unknown or revoked token
 }
 
-type cachedToken struct {
-	tok        store.Token
-	at         time.Time
-	refreshing atomic.Bool
+// authed reports whether the request carries a live token.
+func (b bearerResult) authed() bool { return b.sent && b.err == nil }
+
+// bearer returns the request's bearer lookup: the one admit made, or a new one.
+func (s *Server) bearer(r *http.Request) bearerResult {
+	if b, ok := r.Context().Value(bearerKey{}).(*bearerResult); ok {
+		return *b
+	}
+	return s.lookupBearer(r)
 }
 
-// tokenStale bounds how old an entry may be while another request reads it again.
-const tokenStale = 5 * tokenTTL
-
-// maxCachedTokens bounds the cache against a flood of made-up tokens (only valid ones are
-// cached, but a client could hold many).
-const maxCachedTokens = 10000
-
-func (c *tokenCache) authenticate(ctx context.Context, st *store.Store, secret string) (store.Token, error) {
-	key := sha256.Sum256([]byte(secret))
-	now := time.Now()
-	c.mu.RLock()
-	e := c.m[key]
-	c.mu.RUnlock()
-	if e != nil {
-		age := now.Sub(e.at)
-		if age < tokenTTL || (age < tokenStale && !e.refreshing.CompareAndSwap(false, true)) {
-			return e.tok, nil
-		}
-		defer e.refreshing.Store(false)
+// lookupBearer reads the Authorization header and authenticates its secret. Without a token
+// service every token is unknown.
+func (s *Server) lookupBearer(r *http.Request) bearerResult {
+	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return bearerResult{}
 	}
-	tok, err := st.Authenticate(ctx, secret)
-	if err == nil {
-		// Record the use, at most once a minute (TouchToken skips recent ones); only the one
-		// request that reads the token again does this.
-		if terr := st.TouchToken(ctx, tok); terr != nil {
-			slog.WarnContext(ctx, "record token use", "token_id", tok.ID, "err", terr)
-		} else if tok.LastUsedAt == nil || now.Sub(*tok.LastUsedAt) >= time.Minute {
-			tok.LastUsedAt = &now
-		}
+	if s.cfg.Tokens == nil {
+		return bearerResult{sent: true, err: fmt.Errorf("no token service: %w", errs.ErrNotFound)}
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err != nil {
-		delete(c.m, key)
-		return tok, err
-	}
-	if c.m == nil || len(c.m) >= maxCachedTokens {
-		c.m = map[[32]byte]*cachedToken{}
-	}
-	fresh := &cachedToken{tok: tok, at: now}
-	c.m[key] = fresh
-	return fresh.tok, nil
+	tok, err := s.cfg.Tokens.Authenticate(r.Context(), secret)
+	return bearerResult{sent: true, tok: tok, err: err}
 }

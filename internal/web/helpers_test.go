@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/clearlist/clearlist/internal/access"
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
@@ -46,7 +48,8 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{DataDir: t.TempDir(), DefaultRegion: "DE", Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
+	cfg := Config{DataDir: t.TempDir(), DefaultRegion: "DE", Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+		Tokens: access.New(st), Audit: audit.NewService(st)}
 	for _, f := range tweak {
 		f(&cfg)
 	}

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/access"
 )
 
 // MetricsAccess says who may read /metrics. The metrics name workspaces by id and give the
@@ -30,13 +30,14 @@ func (s *Server) metricsHandler() http.Handler {
 		})
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, ok := s.bearerToken(r)
-		if !ok {
+		b := s.bearer(r)
+		tok := b.tok
+		if !b.authed() {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="clearlist"`)
 			writeProblem(w, http.StatusUnauthorized, "/metrics needs an API token with the admin role: "+howToGetToken)
 			return
 		}
-		if tok.Role != store.RoleAdmin {
+		if tok.Role != access.RoleAdmin {
 			writeProblem(w, http.StatusForbidden, "/metrics needs an API token with the admin role; this one has the "+tok.Role+" role")
 			return
 		}

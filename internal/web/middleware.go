@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -38,16 +39,36 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (deadlines, flushing).
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// routeKey is the context key of the request's *routeSlot.
+type routeKey struct{}
+
+// routeSlot is where the route the mux matched is written down for observe: the middleware
+// between them (admit) hands the mux a copy of the request with a new context, and the mux
+// sets Pattern on that copy only.
+type routeSlot struct{ pattern string }
+
+// recordRoute writes the matched pattern into the request's routeSlot; the router puts it in
+// front of every route.
+func recordRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if slot, ok := r.Context().Value(routeKey{}).(*routeSlot); ok {
+			slot.pattern = r.Pattern
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // observe logs every request and counts it in the metrics, labelled by the matched route.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		slot := &routeSlot{}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, slot))
 		defer func() {
-			// The mux sets r.Pattern on this very request while routing it.
 			route := unmatchedRoute
-			if r.Pattern != "" {
-				route = routeLabel(r.Pattern)
+			if slot.pattern != "" {
+				route = routeLabel(slot.pattern)
 			}
 			if sw.status == 0 {
 				sw.status = http.StatusOK

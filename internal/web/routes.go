@@ -74,7 +74,7 @@ func (rt *router) Handle(pattern string, h http.Handler) {
 	} else {
 		h = rt.s.withPublicActor(h)
 	}
-	rt.mux.Handle(pattern, h)
+	rt.mux.Handle(pattern, recordRoute(h))
 }
 
 // ServeHTTP dispatches to the mux.

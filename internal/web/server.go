@@ -38,6 +38,8 @@ type Config struct {
 	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
 	Verifier       Verifier               // address verification; nil leaves its routes out
 	Jobs           Jobs                   // the background jobs (GET /api/v1/jobs); nil leaves the route out
+	Tokens         Tokens                 // authenticates API tokens; nil refuses every token
+	Audit          AuditTrail             // the audit trail (GET /api/v1/audit); nil leaves the route out
 	Collectors     []prometheus.Collector // further metrics for /metrics (the app's)
 	DOI            DoubleOptIn            // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com
@@ -64,7 +66,6 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	handler http.Handler
-	tokens  tokenCache
 	public  chan struct{} // one slot per request without a valid token being answered
 	apiRts  []Route       // the /api/v1 routes registered, with their roles (written only in New)
 }

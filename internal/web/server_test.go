@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 )
@@ -222,9 +223,9 @@ func TestRevokedTokenStopsWithinTTL(t *testing.T) {
 		if err := st.RevokeToken(t.Context(), e.ws, tok.ID); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(tokenTTL + 50*time.Millisecond)
+		time.Sleep(access.TokenTTL + 50*time.Millisecond)
 		if r := e.doAs(secret, "GET", "/api/v1/lists", nil, ""); r.status != http.StatusUnauthorized {
-			t.Fatalf("revoked token still accepted after %s: %d", tokenTTL, r.status)
+			t.Fatalf("revoked token still accepted after %s: %d", access.TokenTTL, r.status)
 		}
 		list, _ := st.Tokens(t.Context(), e.ws)
 		for _, l := range list {

@@ -1,11 +1,20 @@
-// Package workspace holds the rules for workspace names, shared by the command line, the
-// API and the public pages.
+// Package workspace holds workspaces (one data controller each) and their settings: the
+// name rule shared by the command line, the API and the public pages, the settings and how
+// each is checked, and the service that creates, renames, deletes and configures workspaces.
 package workspace
 
 import (
 	"fmt"
 	"regexp"
+	"time"
 )
+
+// Workspace is one data controller; every row belongs to exactly one.
+type Workspace struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	CreatedAt time.Time `json:"created_at"`
+}
 
 // Default is the workspace every fresh database has.
 const Default = "default"

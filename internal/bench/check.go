@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"bufio"
@@ -10,28 +10,29 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/access"
+	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
-// benchNumber is the i-th synthetic US number: area and exchange codes 200-999, so every
+// Number is the i-th synthetic US number: area and exchange codes 200-999, so every
 // one is a valid NANP number and the first 6.4 billion are distinct.
-func benchNumber(i int) string {
+func Number(i int) string {
 	area, exch, line := 200+i%800, 200+(i/800)%800, (i/640000)%10000
 	return fmt.Sprintf("+1%03d%03d%04d", area, exch, line)
 }
 
-// BenchCheckSetup puts entries synthetic numbers on the workspace's do-not-contact list
+// CheckSetup puts entries synthetic numbers on the workspace's do-not-contact list
 // through the real registry import, loads them into the screening index, starts the real
 // server and a bare net/http server whose handler does one map lookup, and returns the two
 // targets (urls numbers, half of them listed) and the time the load took. stop shuts both
 // servers down.
-func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress func(done int)) (check, bare BenchTarget, loaded time.Duration, stop func(), err error) {
+func CheckSetup(ctx context.Context, a *app.App, entries, urls int, progress func(done int)) (check, bare Target, loaded time.Duration, stop func(), err error) {
 	pr, pw := io.Pipe()
 	go func() {
 		bw := bufio.NewWriterSize(pw, 1<<20)
 		for i := range entries {
-			n := benchNumber(i)
+			n := Number(i)
 			bw.WriteString(n[2:5] + "," + n[5:] + "\n") // the registry's "area,number" form
 		}
 		pw.CloseWithError(bw.Flush())
@@ -52,7 +53,7 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 	}
 	loaded = time.Since(loadStart)
 	a.Log.Info("bench entries recorded", "entries", entries, "import", loadStart.Sub(start), "index_load", loaded)
-	_, token, err := a.Store.CreateTokenWithRole(ctx, a.Workspace.ID, "bench-agent", store.RoleAgent)
+	_, token, err := a.Tokens.Create(ctx, a.Workspace.ID, "bench-agent", access.RoleAgent)
 	if err != nil {
 		return check, bare, 0, nil, err
 	}
@@ -60,13 +61,13 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 	numbers := make([]string, urls)
 	for i := range numbers {
 		if i%2 == 0 {
-			numbers[i] = benchNumber((i * 7919) % entries) // listed
+			numbers[i] = Number((i * 7919) % entries) // listed
 		} else {
-			numbers[i] = benchNumber(entries + i) // not listed
+			numbers[i] = Number(entries + i) // not listed
 		}
 		listed[numbers[i]] = i%2 == 0
 	}
-	srvAddr, bareAddr, stop, err := a.benchServers(ctx, func(w http.ResponseWriter, r *http.Request) {
+	srvAddr, bareAddr, stop, err := servers(ctx, a, func(w http.ResponseWriter, r *http.Request) {
 		blocked, known := listed[r.URL.Query().Get("phone")]
 		if !known {
 			http.NotFound(w, r)
@@ -78,8 +79,8 @@ func (a *App) BenchCheckSetup(ctx context.Context, entries, urls int, progress f
 	if err != nil {
 		return check, bare, 0, nil, err
 	}
-	check = BenchTarget{Name: "check API (" + string(a.Store.Dialect()) + ")", Bearer: token}
-	bare = BenchTarget{Name: "bare net/http map lookup"}
+	check = Target{Name: "check API (" + a.Dialect() + ")", Bearer: token}
+	bare = Target{Name: "bare net/http map lookup"}
 	for _, n := range numbers {
 		q := url.Values{"phone": {n}, "channel": {"phone"}}.Encode()
 		check.URLs = append(check.URLs, "http://"+srvAddr+"/api/v1/check?"+q)

@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"bufio"
@@ -12,11 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-// BenchImportResult is what `clearlist bench import` measured.
-type BenchImportResult struct {
+// ImportResult is what `clearlist bench import` measured.
+type ImportResult struct {
 	Engine      string  `json:"engine"`
 	Rows        int     `json:"rows"`
 	Imported    int     `json:"imported"`
@@ -29,8 +30,8 @@ type BenchImportResult struct {
 	GeneratedIn string  `json:"file"`
 }
 
-// benchAttributes are the nine attributes of the generated rows.
-var benchAttributes = []contact.Attribute{
+// attributes are the nine attributes of the generated rows.
+var attributes = []contact.Attribute{
 	{Name: "first_name", Type: contact.AttrText, Purpose: "personal greeting"},
 	{Name: "last_name", Type: contact.AttrText, Purpose: "personal greeting"},
 	{Name: "company", Type: contact.AttrText, Purpose: "B2B segmentation"},
@@ -42,18 +43,18 @@ var benchAttributes = []contact.Attribute{
 	{Name: "customer_since", Type: contact.AttrDate, Purpose: "soft opt-in eligibility"},
 }
 
-// BenchImport generates rows of e-mail + 9 attributes in dir, imports them into a list with
+// Import generates rows of e-mail + 9 attributes in dir, imports them into a list with
 // provenance, then bulk-inserts the same file into a plain table, and reports both rates and
 // the process's peak resident memory during the import. The workspace must be a fresh one.
-func (a *App) BenchImport(ctx context.Context, rows int, dir string, progress func(string)) (BenchImportResult, error) {
-	res := BenchImportResult{Engine: string(a.Store.Dialect()), Rows: rows}
+func Import(ctx context.Context, a *app.App, rows int, dir string, progress func(string)) (ImportResult, error) {
+	res := ImportResult{Engine: a.Dialect(), Rows: rows}
 	path := filepath.Join(dir, fmt.Sprintf("bench-%d.csv", rows))
-	if err := generateBenchFile(path, rows); err != nil {
+	if err := generateFile(path, rows); err != nil {
 		return res, err
 	}
 	res.GeneratedIn = path
-	for _, at := range benchAttributes {
-		if err := a.Store.AddAttribute(ctx, a.Workspace.ID, at); err != nil {
+	for _, at := range attributes {
+		if err := a.BenchSeed().AddAttribute(ctx, a.Workspace.ID, at); err != nil {
 			return res, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
@@ -83,7 +84,7 @@ func (a *App) BenchImport(ctx context.Context, rows int, dir string, progress fu
 		return res, err
 	}
 	start = time.Now()
-	n, err := a.Store.PlainBulkInsert(ctx, 1+len(benchAttributes), func() ([]any, error) {
+	n, err := a.BenchSeed().PlainBulkInsert(ctx, 1+len(attributes), func() ([]any, error) {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil, nil
@@ -106,14 +107,14 @@ func (a *App) BenchImport(ctx context.Context, rows int, dir string, progress fu
 	return res, nil
 }
 
-func generateBenchFile(path string, rows int) error {
+func generateFile(path string, rows int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
 	w.WriteString("email")
-	for _, at := range benchAttributes {
+	for _, at := range attributes {
 		w.WriteString("," + at.Name)
 	}
 	w.WriteString("\n")

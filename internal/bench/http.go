@@ -1,4 +1,4 @@
-package app
+package bench
 
 import (
 	"context"
@@ -11,29 +11,30 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/access"
+	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 )
 
-// BenchTarget is one HTTP service under load in a latency benchmark: the URLs to request
+// Target is one HTTP service under load in a latency benchmark: the URLs to request
 // (cycled) and the bearer token to send.
-type BenchTarget struct {
+type Target struct {
 	Name   string   `json:"name"`
 	URLs   []string `json:"urls"`
 	Bearer string   `json:"bearer,omitempty"`
 }
 
-// BenchEligibilitySetup fills the (fresh) workspace with contacts and consents, starts the
+// EligibilitySetup fills the (fresh) workspace with contacts and consents, starts the
 // real server and a bare net/http server whose handler does one map lookup, both on
 // loopback, and returns the two targets. stop shuts both down.
-func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int, dir string) (eligibility, bare BenchTarget, stop func(), err error) {
+func EligibilitySetup(ctx context.Context, a *app.App, contacts, consents int, dir string) (eligibility, bare Target, stop func(), err error) {
 	path := filepath.Join(dir, "eligibility.csv")
-	if err := generateBenchFile(path, contacts); err != nil {
+	if err := generateFile(path, contacts); err != nil {
 		return eligibility, bare, nil, err
 	}
-	for _, at := range benchAttributes {
-		if err := a.Store.AddAttribute(ctx, a.Workspace.ID, at); err != nil {
+	for _, at := range attributes {
+		if err := a.BenchSeed().AddAttribute(ctx, a.Workspace.ID, at); err != nil {
 			return eligibility, bare, nil, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
@@ -43,13 +44,13 @@ func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int,
 	}
 	emails := make([]string, 0, contacts)
 	allowed := make(map[string]bool, contacts)
-	err = a.Store.EachContact(ctx, a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
+	err = a.BenchSeed().EachContact(ctx, a.Workspace.ID, func(c contact.Contact) error {
 		if len(emails) < consents {
 			for _, act := range []consent.Action{consent.Granted, consent.Confirmed} {
 				e := consent.Entry{WorkspaceID: a.Workspace.ID, ContactID: c.ID, Purpose: "newsletter", Channel: consent.Email,
 					Action: act, Basis: consent.BasisDoubleOptIn, Actor: "bench",
 					Evidence: consent.Evidence{Wording: "Yes, send me the newsletter", Timestamp: time.Now().Add(-time.Hour)}}
-				if _, err := a.Store.AppendConsent(ctx, e); err != nil {
+				if _, err := a.BenchSeed().AppendConsent(ctx, e); err != nil {
 					return err
 				}
 			}
@@ -61,11 +62,11 @@ func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int,
 	if err != nil {
 		return eligibility, bare, nil, err
 	}
-	_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "bench")
+	_, token, err := a.Tokens.Create(ctx, a.Workspace.ID, "bench", access.RoleAdmin)
 	if err != nil {
 		return eligibility, bare, nil, err
 	}
-	srvAddr, bareAddr, stop, err := a.benchServers(ctx, func(w http.ResponseWriter, r *http.Request) {
+	srvAddr, bareAddr, stop, err := servers(ctx, a, func(w http.ResponseWriter, r *http.Request) {
 		ok, known := allowed[r.URL.Query().Get("email")]
 		if !known {
 			http.NotFound(w, r)
@@ -77,8 +78,8 @@ func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int,
 	if err != nil {
 		return eligibility, bare, nil, err
 	}
-	eligibility = BenchTarget{Name: "eligibility API (" + string(a.Store.Dialect()) + ")", Bearer: token}
-	bare = BenchTarget{Name: "bare net/http map lookup"}
+	eligibility = Target{Name: "eligibility API (" + a.Dialect() + ")", Bearer: token}
+	bare = Target{Name: "bare net/http map lookup"}
 	for _, e := range emails {
 		q := url.Values{"email": {e}, "purpose": {"newsletter"}, "channel": {"email"}}.Encode()
 		eligibility.URLs = append(eligibility.URLs, "http://"+srvAddr+"/api/v1/eligibility?"+q)
@@ -87,9 +88,9 @@ func (a *App) BenchEligibilitySetup(ctx context.Context, contacts, consents int,
 	return eligibility, bare, stop, nil
 }
 
-// benchServers starts the real server and a bare net/http server with the given handler,
+// servers starts the real server and a bare net/http server with the given handler,
 // both on loopback; stop shuts both down.
-func (a *App) benchServers(ctx context.Context, bare http.HandlerFunc) (srvAddr, bareAddr string, stop func(), err error) {
+func servers(ctx context.Context, a *app.App, bare http.HandlerFunc) (srvAddr, bareAddr string, stop func(), err error) {
 	srvLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", "", nil, err
@@ -111,8 +112,8 @@ func (a *App) benchServers(ctx context.Context, bare http.HandlerFunc) (srvAddr,
 	}, nil
 }
 
-// WriteBenchTarget saves a target for the load-generating child process.
-func WriteBenchTarget(dir string, t BenchTarget) (string, error) {
+// WriteTarget saves a target for the load-generating child process.
+func WriteTarget(dir string, t Target) (string, error) {
 	b, err := json.Marshal(t)
 	if err != nil {
 		return "", err

@@ -1,0 +1,162 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/clearlist/clearlist/internal/verify"
+)
+
+// The workspace settings (`clearlist setting set NAME VALUE`).
+const (
+	// SettingExcludeRisky: "true" keeps risky addresses out of campaigns (policy rule vfy-02);
+	// eligibility reads it (eligibility.SettingExcludeRisky).
+	SettingExcludeRisky = "verify.exclude_risky"
+	// SettingProbe: "true" lets verification connect to mail servers (SMTP RCPT probe).
+	SettingProbe = "verify.probe"
+	// SettingDeadlineHours: the workspace's own limit for do-not-contact requests to take
+	// effect, in hours; it can only shorten the legal deadlines.
+	SettingDeadlineHours = "suppress.deadline_hours"
+	// SettingBulkSender: "true" applies the mailbox providers' 2-day unsubscribe rule to
+	// every e-mail request (senders of more than 5,000 messages a day to Gmail or Yahoo).
+	SettingBulkSender = "suppress.bulk_sender"
+	// SettingCORSOrigins: the web origins (https://www.example.com, comma-separated) whose
+	// pages may call the workspace's JSON sign-up API from a browser.
+	SettingCORSOrigins = "public.cors_origins"
+)
+
+// ListSettings are the workspace's changes to the embedded verification lists: comma-separated
+// domains (or, for roles, local parts), each applied with verify.Lists.With.
+var ListSettings = map[string]func(o *verify.Overrides, v []string){
+	"verify.disposable.add":    func(o *verify.Overrides, v []string) { o.AddDisposable = v },
+	"verify.disposable.remove": func(o *verify.Overrides, v []string) { o.RemoveDisposable = v },
+	"verify.free.add":          func(o *verify.Overrides, v []string) { o.AddFree = v },
+	"verify.free.remove":       func(o *verify.Overrides, v []string) { o.RemoveFree = v },
+	"verify.role.add":          func(o *verify.Overrides, v []string) { o.AddRoles = v },
+	"verify.role.remove":       func(o *verify.Overrides, v []string) { o.RemoveRoles = v },
+	"verify.known.add":         func(o *verify.Overrides, v []string) { o.AddKnown = v },
+}
+
+// Settings lists the workspace settings and what they do.
+var Settings = map[string]string{
+	SettingExcludeRisky:        "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingProbe:               "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
+	SettingDeadlineHours:       "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:          "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingCORSOrigins:         "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
+	"verify.disposable.add":    "domains to treat as disposable, comma-separated",
+	"verify.disposable.remove": "domains not to treat as disposable",
+	"verify.free.add":          "domains to treat as free-mail (personal) providers",
+	"verify.free.remove":       "domains not to treat as free-mail providers",
+	"verify.role.add":          "local parts to treat as role accounts (e.g. einkauf, ventas)",
+	"verify.role.remove":       "local parts not to treat as role accounts",
+	"verify.known.add":         "real domains never to flag as typos (your own, your partners')",
+}
+
+// SettingNames returns the names of Settings, sorted.
+func SettingNames() []string {
+	names := make([]string, 0, len(Settings))
+	for n := range Settings {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// NormalizeSetting checks a value for the named setting and returns the form it is stored in:
+// lists without blanks, origins canonical, hours as a plain number, booleans as true or false.
+func NormalizeSetting(name, value string) (string, error) {
+	if _, ok := Settings[name]; !ok {
+		return "", fmt.Errorf("unknown setting %q: use one of %v", name, SettingNames())
+	}
+	if apply, ok := ListSettings[name]; ok {
+		var o verify.Overrides
+		items := SplitItems(value)
+		apply(&o, items)
+		if _, err := verify.Default().With(o); err != nil {
+			return "", fmt.Errorf("setting %s: %w", name, err)
+		}
+		return strings.Join(items, ","), nil
+	}
+	switch name {
+	case SettingCORSOrigins:
+		origins, err := ParseOrigins(value)
+		if err != nil {
+			return "", fmt.Errorf("setting %s: %w", name, err)
+		}
+		return strings.Join(origins, ","), nil
+	case SettingDeadlineHours:
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 || n > 24*365 {
+			return "", fmt.Errorf("setting %s: give a number of hours (0 for none), not %q", name, value)
+		}
+		return strconv.Itoa(n), nil
+	}
+	b, err := strconv.ParseBool(value)
+	if err != nil {
+		return "", fmt.Errorf("setting %s: give true or false, not %q", name, value)
+	}
+	return strconv.FormatBool(b), nil
+}
+
+// SplitItems splits a comma-separated setting into its non-blank items.
+func SplitItems(v string) []string {
+	var out []string
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// SetSetting checks and stores a workspace setting.
+func (s *Service) SetSetting(ctx context.Context, ws int64, name, value string) error {
+	v, err := NormalizeSetting(name, value)
+	if err != nil {
+		return err
+	}
+	return s.st.SetSetting(ctx, ws, name, v)
+}
+
+// Setting returns a workspace setting's value, and whether it is set.
+func (s *Service) Setting(ctx context.Context, ws int64, name string) (string, bool, error) {
+	return s.st.Setting(ctx, ws, name)
+}
+
+// SettingBool reads a true/false workspace setting (unset is false).
+func (s *Service) SettingBool(ctx context.Context, ws int64, name string) (bool, error) {
+	v, ok, err := s.st.Setting(ctx, ws, name)
+	if err != nil || !ok {
+		return false, err
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("workspace setting %s = %q: set it to true or false", name, v)
+	}
+	return b, nil
+}
+
+// SettingValue is one setting of a workspace, for `clearlist setting ls`.
+type SettingValue struct {
+	Name    string `json:"name"`
+	Value   string `json:"value,omitempty"`
+	Set     bool   `json:"set"`
+	Meaning string `json:"meaning"`
+}
+
+// SettingValues returns every setting by name with the workspace's value.
+func (s *Service) SettingValues(ctx context.Context, ws int64) ([]SettingValue, error) {
+	var out []SettingValue
+	for _, n := range SettingNames() {
+		v, ok, err := s.st.Setting(ctx, ws, n)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, SettingValue{Name: n, Value: v, Set: ok, Meaning: Settings[n]})
+	}
+	return out, nil
+}

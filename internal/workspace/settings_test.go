@@ -1,0 +1,44 @@
+package workspace
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestNormalizeSetting: each kind of setting is checked and stored in one form; an unknown
+// name lists the known ones.
+func TestNormalizeSetting(t *testing.T) {
+	tests := []struct {
+		name, value, want, err string
+	}{
+		{SettingExcludeRisky, "TRUE", "true", ""},
+		{SettingExcludeRisky, "yes", "", "give true or false"},
+		{SettingProbe, "0", "false", ""},
+		{SettingDeadlineHours, "24", "24", ""},
+		{SettingDeadlineHours, "-1", "", "number of hours"},
+		{SettingDeadlineHours, "9000", "", "number of hours"},
+		{SettingDeadlineHours, "1.5", "", "number of hours"},
+		{SettingCORSOrigins, "https://www.shop.example, http://localhost:3000", "https://www.shop.example,http://localhost:3000", ""},
+		{SettingCORSOrigins, "https://*.example", "", SettingCORSOrigins},
+		{"verify.role.add", " einkauf, ,vertrieb ", "einkauf,vertrieb", ""},
+		{"verify.free.add", "not a domain!", "", "verify.free.add"},
+		{"verify.nonsense", "true", "", "unknown setting"},
+	}
+	for _, tt := range tests {
+		got, err := NormalizeSetting(tt.name, tt.value)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("NormalizeSetting(%s, %q) = %q, %v; want an error with %q", tt.name, tt.value, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("NormalizeSetting(%s, %q) = %q, %v; want %q", tt.name, tt.value, got, err, tt.want)
+		}
+	}
+	for name := range ListSettings {
+		if _, ok := Settings[name]; !ok {
+			t.Errorf("list setting %s has no meaning in Settings", name)
+		}
+	}
+}
