@@ -87,22 +87,14 @@ func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
 // verifyImported checks the addresses of the list (or workspace) that were never checked:
 // those the import just added, and any older ones not yet checked.
 func verifyImported(ctx context.Context, a *app.App, list string, quiet bool) error {
-	var listID int64
-	if list != "" {
-		l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, list)
-		if err != nil {
-			return err
-		}
-		listID = l.ID
-	}
-	due, err := a.AddressesDue(ctx, a.Workspace.ID, listID, app.NeverChecked)
+	due, err := a.Verify.AddressesDue(ctx, a.Workspace.ID, list, verify.NeverChecked)
 	if err != nil {
 		return err
 	}
 	counts := map[verify.Verdict]int{}
 	var mu sync.Mutex
 	bar := countProgress(len(due), quiet)
-	err = a.VerifyAddresses(ctx, a.Workspace.ID, slices.Values(due), app.VerifyOptions{Store: true}, func(r verify.Result) {
+	err = a.Verify.Check(ctx, a.Workspace.ID, slices.Values(due), verify.CheckOptions{Store: true}, func(r verify.Result) {
 		mu.Lock()
 		counts[r.Verdict]++
 		mu.Unlock()

@@ -18,7 +18,6 @@ import (
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
@@ -45,7 +44,7 @@ func (c *verifyCmd) Run(ctx context.Context, cfg *config.Config) error {
 	if sources != 1 {
 		return fmt.Errorf("give addresses, or one of --file, --list or --all")
 	}
-	if c.Offline && c.List == "" && !c.All && !store.Exists(cfg.DB) {
+	if c.Offline && c.List == "" && !c.All && !app.DatabaseExists(cfg.DB) {
 		// Nothing to read from a database and nothing to record: check with the built-in
 		// lists rather than create an empty database.
 		addrs, total, err := c.given()
@@ -53,7 +52,7 @@ func (c *verifyCmd) Run(ctx context.Context, cfg *config.Config) error {
 			return err
 		}
 		return c.report(total, func(each func(verify.Result)) error {
-			return app.VerifyOffline(ctx, addrs, c.Workers, each)
+			return verify.Offline(ctx, addrs, c.Workers, each)
 		})
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
@@ -62,7 +61,7 @@ func (c *verifyCmd) Run(ctx context.Context, cfg *config.Config) error {
 			return err
 		}
 		return c.report(total, func(each func(verify.Result)) error {
-			return a.VerifyAddresses(ctx, a.Workspace.ID, addrs, app.VerifyOptions{Offline: c.Offline, Probe: c.Probe,
+			return a.Verify.Check(ctx, a.Workspace.ID, addrs, verify.CheckOptions{Offline: c.Offline, Probe: c.Probe,
 				Workers: c.Workers, Store: keep && !c.NoStore, InOrder: true}, each)
 		})
 	})
@@ -130,19 +129,11 @@ func (c *verifyCmd) addresses(ctx context.Context, a *app.App) (iter.Seq[string]
 		addrs, n, err := c.given()
 		return addrs, n, false, err
 	}
-	var listID int64
-	if c.List != "" {
-		l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, c.List)
-		if err != nil {
-			return nil, 0, false, fmt.Errorf("list %q: %w (see `clearlist list ls`)", c.List, err)
-		}
-		listID = l.ID
-	}
 	var before time.Time
 	if c.Days > 0 {
 		before = time.Now().AddDate(0, 0, -c.Days)
 	}
-	due, err := a.AddressesDue(ctx, a.Workspace.ID, listID, before)
+	due, err := a.Verify.AddressesDue(ctx, a.Workspace.ID, c.List, before)
 	return slices.Values(due), len(due), true, err
 }
 

@@ -30,10 +30,7 @@ func (c *webhookCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Con
 		ws := a.Workspace.ID
 		switch kctx.Command() {
 		case "webhook add <url>":
-			if err := app.CheckWebhookURL(c.Add.URL); err != nil {
-				return err
-			}
-			h, err := a.Store.CreateWebhook(ctx, ws, c.Add.URL)
+			h, err := a.Webhooks.Create(ctx, ws, c.Add.URL)
 			if err != nil {
 				return err
 			}
@@ -41,9 +38,9 @@ func (c *webhookCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Con
 			fmt.Fprintln(os.Stderr, "Bodies are signed in the Clearlist-Signature header: t=<unix time>,v1=hex(HMAC-SHA256(secret, t + \".\" + body)).")
 			return nil
 		case "webhook disable <id>":
-			return a.Store.DisableWebhook(ctx, ws, c.Disable.ID)
+			return a.Webhooks.Disable(ctx, ws, c.Disable.ID)
 		case "webhook log <id>":
-			ds, err := a.Store.Deliveries(ctx, ws, c.Log.ID, c.Log.Limit)
+			ds, err := a.Webhooks.Log(ctx, ws, c.Log.ID, c.Log.Limit)
 			if err != nil {
 				return err
 			}
@@ -61,7 +58,7 @@ func (c *webhookCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Con
 			}
 			return tw.Flush()
 		default:
-			hs, err := a.Store.Webhooks(ctx, ws)
+			hs, err := a.Webhooks.List(ctx, ws)
 			if err != nil {
 				return err
 			}

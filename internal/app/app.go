@@ -5,7 +5,6 @@ package app
 import (
 	"context"
 	"log/slog"
-	"sync"
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
@@ -18,6 +17,8 @@ import (
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/verify"
+	"github.com/clearlist/clearlist/internal/webhook"
 	"github.com/clearlist/clearlist/internal/workspace"
 )
 
@@ -50,11 +51,12 @@ type App struct {
 	Keys *keywrap.Service
 	// Workspaces manages the workspaces and their settings (checked on the way in).
 	Workspaces *workspace.Service
+	// Verify checks addresses and runs bulk verification jobs (on River).
+	Verify *verify.Service
+	// Webhooks manages the outgoing webhooks and sends their deliveries.
+	Webhooks *webhook.Service
 
-	ver   verifiers
-	vjobs sync.WaitGroup  // running verification jobs
-	jobs  context.Context // the jobs' context, cancelled by Close
-	stop  context.CancelFunc
+	queue jobQueue // the job client verification jobs are enqueued on
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
@@ -82,8 +84,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	jobs, stop := context.WithCancel(context.Background())
-	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w, jobs: jobs, stop: stop}
+	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w}
+	a.queue.a = a
 	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
 	a.Elig = eligibility.New(st, a.Suppressions)
 	a.Contacts = contact.New(st, cfg.DefaultRegion)
@@ -91,6 +93,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Audit = audit.NewService(st)
 	a.Keys = keywrap.NewService(st, key)
 	a.Workspaces = wss
+	a.Verify = a.newVerify()
+	a.Webhooks = webhook.NewService(st, nil, a.Log)
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	return a, nil
@@ -99,10 +103,18 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 // Dialect names the database engine (sqlite or postgres).
 func (a *App) Dialect() string { return string(a.Store.Dialect()) }
 
-// Close stops background jobs (they stay recorded as running and resume at the next
-// serve) and releases the database.
+// newVerify builds the verification service from a.Cfg.
+func (a *App) newVerify() *verify.Service {
+	return verify.NewService(a.Store, verify.Config{DNSServer: a.Cfg.DNSServer, ProbeHelo: a.Cfg.ProbeHelo,
+		ProbeFrom: a.Cfg.ProbeFrom, MailFrom: a.Cfg.MailFrom, Logger: a.Log}, &a.queue)
+}
+
+// Close releases the job client opened to enqueue jobs, if any, and the database.
 func (a *App) Close() error {
-	a.stop()
-	a.vjobs.Wait()
+	a.queue.close()
 	return a.Store.Close()
 }
+
+// DatabaseExists reports whether the database named by dsn is there to be opened without
+// creating it (a PostgreSQL URL always is; a SQLite file when the file exists).
+func DatabaseExists(dsn string) bool { return store.Exists(dsn) }

@@ -27,6 +27,7 @@ const childServeEnv = "CLEARLIST_TEST_CHILD_SERVE"
 
 type childServeArgs struct {
 	DSN, DataDir, AddrFile string
+	DNSServer, JobClientID string // for address verification; the job client's ID (default: a fresh one)
 }
 
 func childServe() int {
@@ -35,10 +36,11 @@ func childServe() int {
 		return 2
 	}
 	ctx := context.Background()
-	a, err := Open(ctx, config.Config{DB: args.DSN, Workspace: "default", LogLevel: "error", DataDir: args.DataDir})
+	a, err := Open(ctx, config.Config{DB: args.DSN, Workspace: "default", LogLevel: "error", DataDir: args.DataDir, DNSServer: args.DNSServer})
 	if err != nil {
 		return 3
 	}
+	a.JobOptions.ID = args.JobClientID
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 4

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/jobs"
@@ -12,6 +11,11 @@ import (
 // tables on first use. With work set it runs the periodic jobs (serve); without it, it only
 // lists, retries and cancels jobs (the command line).
 func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
+	return a.openJobs(ctx, work, a.JobOptions.ID)
+}
+
+// openJobs is OpenJobs with the client's ID (its name in the rows of the jobs it runs).
+func (a *App) openJobs(ctx context.Context, work bool, id string) (*jobs.Client, error) {
 	sqlDB, pool, err := a.Store.JobDB(ctx)
 	if err != nil {
 		return nil, err
@@ -20,9 +24,10 @@ func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
 	if o.Logger == nil {
 		o.Logger = a.Log
 	}
-	o.Service = nil
+	o.Service, o.Verifier, o.ID = nil, nil, id
 	if work {
-		o.Service = jobService{a: a, hc: &http.Client{Timeout: 10 * time.Second}, maxAge: a.doiWindow()}
+		o.Verifier = a.Verify
+		o.Service = jobService{a: a, maxAge: a.doiWindow()}
 		if o.Periods.DOIExpiry == 0 {
 			o.Periods.DOIExpiry = expiryInterval
 		}
@@ -33,7 +38,6 @@ func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
 // jobService is the work the periodic jobs do, each a round over every workspace.
 type jobService struct {
 	a      *App
-	hc     *http.Client
 	maxAge time.Duration
 }
 
@@ -46,9 +50,9 @@ func (s jobService) LapseImpliedConsent(ctx context.Context, now time.Time) (int
 }
 
 func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {
-	return s.a.ReverifyAll(ctx, s.a.Cfg.ReverifyDays, now)
+	return s.a.Verify.Reverify(ctx, s.a.Cfg.ReverifyDays, now)
 }
 
 func (s jobService) DeliverWebhooks(ctx context.Context, now time.Time) (int, int, error) {
-	return s.a.DeliverWebhooks(ctx, s.hc, now, jobs.WebhookRound)
+	return s.a.Webhooks.Deliver(ctx, now, jobs.WebhookRound)
 }

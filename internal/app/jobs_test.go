@@ -144,7 +144,7 @@ func TestJobsWebhookDelivery(t *testing.T) {
 			}
 		}))
 		defer srv.Close()
-		h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, srv.URL)
+		h, err := a.Webhooks.Create(ctx, a.Workspace.ID, srv.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +157,7 @@ func TestJobsWebhookDelivery(t *testing.T) {
 		for hits.Load() < 1 {
 			waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1)
 		}
-		ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		ds, err := a.Webhooks.Log(ctx, a.Workspace.ID, h.ID, 10)
 		if err != nil || len(ds) != 1 || ds[0].Attempts != 1 || ds[0].DeliveredAt != nil || ds[0].LastStatus != 500 {
 			t.Fatalf("after the 500: %+v %v", ds, err)
 		}
@@ -167,7 +167,7 @@ func TestJobsWebhookDelivery(t *testing.T) {
 		if n := hits.Load(); n != 1 {
 			t.Fatalf("retried before the backoff: %d requests", n)
 		}
-		skew.Store(int64(webhook.Backoff(1) + webhookLease))
+		skew.Store(int64(webhook.Backoff(1) + webhook.Lease))
 		for hits.Load() < 2 {
 			time.Sleep(20 * time.Millisecond)
 			waitJobs(t, jc, jobs.KindWebhookDeliver, "completed", 1)
@@ -183,7 +183,7 @@ func TestJobsWebhookDelivery(t *testing.T) {
 			t.Fatalf("the retry must carry the same delivery id: %q", ids)
 		}
 		mu.Unlock()
-		ds, err = a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		ds, err = a.Webhooks.Log(ctx, a.Workspace.ID, h.ID, 10)
 		if err != nil || len(ds) != 1 || ds[0].Attempts != 2 || ds[0].DeliveredAt == nil || ds[0].LastStatus != 200 {
 			t.Fatalf("final state: %+v %v", ds, err)
 		}
@@ -257,7 +257,7 @@ func TestJobsKillResume(t *testing.T) {
 		}))
 		defer srv.Close()
 		defer close(release)
-		h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, srv.URL)
+		h, err := a.Webhooks.Create(ctx, a.Workspace.ID, srv.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -291,7 +291,7 @@ func TestJobsKillResume(t *testing.T) {
 
 		// Another server; its clock is past the delivery's lease.
 		a.JobOptions = jobs.Options{JobTimeout: 2 * time.Second, RescueStuckJobsAfter: 3 * time.Second,
-			Now: func() time.Time { return time.Now().Add(webhookLease + time.Second) }}
+			Now: func() time.Time { return time.Now().Add(webhook.Lease + time.Second) }}
 		a.JobOptions.Periods.Webhooks = 200 * time.Millisecond
 		jc := startJobs(t, a)
 		deadline := time.Now().Add(2 * time.Minute)
@@ -311,7 +311,7 @@ func TestJobsKillResume(t *testing.T) {
 			t.Fatalf("the resent delivery must carry the same delivery id: %q", ids)
 		}
 		mu.Unlock()
-		ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		ds, err := a.Webhooks.Log(ctx, a.Workspace.ID, h.ID, 10)
 		if err != nil || len(ds) != 1 || ds[0].DeliveredAt == nil || ds[0].LastStatus != 200 {
 			t.Fatalf("final state: %+v %v", ds, err)
 		}

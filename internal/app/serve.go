@@ -60,19 +60,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	imp := &backgroundImporter{a: a, ctx: bg}
 	// Periodic work (double opt-in expiry, implied-consent lapse, re-verification, webhook
 	// deliveries) runs as River jobs, shared with the other serve processes on the database.
-	jc, err := a.OpenJobs(ctx, true)
+	jc, stopJobs, err := a.serveJobs(ctx, bg)
 	if err != nil {
-		ln.Close()
-		return err
-	}
-	defer jc.Close()
-	if err := jc.Start(bg); err != nil {
 		ln.Close()
 		return err
 	}
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a, Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
+		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a.Verify, Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
 		Tokens: a.Tokens, Audit: a.Audit}, a.Store, imp)
@@ -83,15 +78,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	if err := imp.recover(bg); err != nil {
 		a.Log.Error("resume imports", "err", err)
 	}
-	if err := a.ResumeVerifyJobs(bg); err != nil {
-		a.Log.Error("resume verification jobs", "err", err)
-	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err = srv.Serve(ctx, ln)
 	imp.drain(importDrain, stop)
-	if err := jc.Stop(context.WithoutCancel(ctx), importDrain); err != nil {
-		a.Log.Error("stop background jobs", "err", err)
-	}
+	stopJobs(context.WithoutCancel(ctx))
 	stop()
 	<-syncDone
 	a.Log.Info("clearlist stopped")
@@ -176,16 +166,7 @@ func (b *backgroundImporter) drain(grace time.Duration, stop context.CancelFunc)
 // verifyAfterImport checks the addresses of the import's list (or workspace) that were never
 // checked, as `clearlist import --verify` does; its results are stored as they come.
 func (a *App) verifyAfterImport(ctx context.Context, ws int64, list string, log *slog.Logger) {
-	var listID int64
-	if list != "" {
-		l, err := a.Store.ListByName(ctx, ws, list)
-		if err != nil {
-			log.Error("verify imported addresses", "err", err)
-			return
-		}
-		listID = l.ID
-	}
-	j, err := a.StartVerifyJob(ctx, ws, nil, listID, -1)
+	j, err := a.Verify.StartJob(ctx, ws, nil, list, -1)
 	if err != nil {
 		log.Error("verify imported addresses", "err", err)
 		return

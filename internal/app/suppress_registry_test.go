@@ -78,14 +78,14 @@ func TestImportRegistry(t *testing.T) {
 func TestRegistryWebhookSummary(t *testing.T) {
 	a := openApp(t, storetest.SQLiteDSN(t))
 	ctx := context.Background()
-	h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, "http://127.0.0.1:1/crm")
+	h, err := a.Webhooks.Create(ctx, a.Workspace.ID, "http://127.0.0.1:1/crm")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Suppressions.ImportRegistry(ctx, a.Workspace.ID, registryStream(7000), suppress.RegistryImportOptions{Name: "212.txt"}); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+	ds, err := a.Webhooks.Log(ctx, a.Workspace.ID, h.ID, 10)
 	if err != nil || len(ds) != 2 { // batches of 5,000
 		t.Fatalf("deliveries = %d, %v", len(ds), err)
 	}

@@ -160,7 +160,7 @@ func TestSuppressWebhooks(t *testing.T) {
 			events = append(events, r.Header.Get("Clearlist-Event")+" "+string(body))
 		}))
 		defer srv.Close()
-		h, err := a.Store.CreateWebhook(ctx, a.Workspace.ID, srv.URL)
+		h, err := a.Webhooks.Create(ctx, a.Workspace.ID, srv.URL)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,13 +170,13 @@ func TestSuppressWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now()
-		if sent, failed, err := a.DeliverWebhooks(ctx, srv.Client(), now, 10); err != nil || sent != 1 || failed != 1 {
+		if sent, failed, err := a.Webhooks.Deliver(ctx, now, 10); err != nil || sent != 1 || failed != 1 {
 			t.Fatalf("first round: sent %d failed %d, %v", sent, failed, err)
 		}
-		if sent, _, _ := a.DeliverWebhooks(ctx, srv.Client(), now, 10); sent != 0 {
+		if sent, _, _ := a.Webhooks.Deliver(ctx, now, 10); sent != 0 {
 			t.Fatal("a failed delivery is retried only after its backoff")
 		}
-		if sent, failed, err := a.DeliverWebhooks(ctx, srv.Client(), now.Add(webhook.Backoff(1)+webhookLease), 10); err != nil || sent != 1 || failed != 0 {
+		if sent, failed, err := a.Webhooks.Deliver(ctx, now.Add(webhook.Backoff(1)+webhook.Lease), 10); err != nil || sent != 1 || failed != 0 {
 			t.Fatalf("retry round: sent %d failed %d, %v", sent, failed, err)
 		}
 		mu.Lock()
@@ -185,7 +185,7 @@ func TestSuppressWebhooks(t *testing.T) {
 		if !strings.Contains(got, "suppression.added") || !strings.Contains(got, "suppression.removed") || !strings.Contains(got, "crm@example.org") {
 			t.Fatalf("the CRM got:\n%s", got)
 		}
-		log, _ := a.Store.Deliveries(ctx, a.Workspace.ID, h.ID, 10)
+		log, _ := a.Webhooks.Log(ctx, a.Workspace.ID, h.ID, 10)
 		attempts := 0
 		for _, d := range log {
 			attempts += d.Attempts
@@ -203,7 +203,7 @@ func TestSuppressErasure(t *testing.T) {
 		a := openApp(t, dsn)
 		ctx := context.Background()
 		ws := a.Workspace.ID
-		if _, err := a.Store.CreateWebhook(ctx, ws, "http://127.0.0.1:1/crm"); err != nil {
+		if _, err := a.Webhooks.Create(ctx, ws, "http://127.0.0.1:1/crm"); err != nil {
 			t.Fatal(err)
 		}
 		suppressOne(t, a, ws, suppress.Intake{Value: "gone@example.org", Reason: "unsubscribe", Scope: "email:newsletter", Note: "asked on the phone <call 8812> \"urgent\""})
@@ -217,7 +217,7 @@ func TestSuppressErasure(t *testing.T) {
 				t.Fatalf("clear value left after erasure: %+v", e)
 			}
 		}
-		ds, _ := a.Store.Deliveries(ctx, ws, 1, 10)
+		ds, _ := a.Webhooks.Log(ctx, ws, 1, 10)
 		if len(ds) == 0 {
 			t.Fatal("no webhook deliveries queued")
 		}

@@ -23,7 +23,7 @@ func TestVerifyContacts(t *testing.T) {
 	dnsAddr := verifytest.Zone(t)
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
-		a.Cfg.DNSServer = dnsAddr
+		useDNS(a, dnsAddr)
 		ctx := context.Background()
 		emails := []string{"ann@mail.test", "bob@nullmx.test", "cy@nowhere.test", "info@mail.test"}
 		var b strings.Builder
@@ -37,11 +37,11 @@ func TestVerifyContacts(t *testing.T) {
 			ledger(t, a, c, "newsletter", "email", "c")
 		}
 		got := map[string]verify.Result{}
-		due, err := a.AddressesDue(ctx, a.Workspace.ID, 0, time.Unix(1, 0))
+		due, err := a.Verify.AddressesDue(ctx, a.Workspace.ID, "", time.Unix(1, 0))
 		if err != nil || len(due) != 4 {
 			t.Fatalf("due = %v, %v", due, err)
 		}
-		err = a.VerifyAddresses(ctx, a.Workspace.ID, slices.Values(due), VerifyOptions{Store: true}, func(r verify.Result) { got[r.Address] = r })
+		err = a.Verify.Check(ctx, a.Workspace.ID, slices.Values(due), verify.CheckOptions{Store: true}, func(r verify.Result) { got[r.Address] = r })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,15 +77,15 @@ func TestVerifyContacts(t *testing.T) {
 		if r := elig("ann@mail.test"); !r.Allowed {
 			t.Fatalf("good address refused: %+v", r)
 		}
-		err = a.VerifyAddresses(ctx, a.Workspace.ID, slices.Values([]string{"ann@mail.test"}), VerifyOptions{Probe: true}, nil)
+		err = a.Verify.Check(ctx, a.Workspace.ID, slices.Values([]string{"ann@mail.test"}), verify.CheckOptions{Probe: true}, nil)
 		if err == nil || !strings.Contains(err.Error(), SettingProbe) {
 			t.Fatalf("probe without the workspace's setting: %v", err)
 		}
 		// Results older than the re-verification age are checked again.
-		if n, err := a.ReverifyAll(ctx, 90, time.Now().AddDate(0, 0, 91)); err != nil || n != 4 {
-			t.Fatalf("ReverifyAll = %d, %v", n, err)
+		if n, err := a.Verify.Reverify(ctx, 90, time.Now().AddDate(0, 0, 91)); err != nil || n != 4 {
+			t.Fatalf("Reverify = %d, %v", n, err)
 		}
-		if n, _ := a.ReverifyAll(ctx, 90, time.Now()); n != 0 {
+		if n, _ := a.Verify.Reverify(ctx, 90, time.Now()); n != 0 {
 			t.Fatalf("fresh results re-verified: %d", n)
 		}
 	})
@@ -96,7 +96,8 @@ func TestServeVerify(t *testing.T) {
 	dnsAddr := verifytest.Zone(t)
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
-		a.Cfg.DNSServer, a.Cfg.DataDir = dnsAddr, t.TempDir()
+		a.Cfg.DataDir = t.TempDir()
+		useDNS(a, dnsAddr)
 		ctx := context.Background()
 		importFile(t, a, writeFile(t, "v.csv", []byte("email\nann@mail.test\nbob@nullmx.test\nsales@gmial.com\n")), func(r *contact.ImportRequest) { r.List = "v" })
 		_, token, _ := a.Store.CreateToken(ctx, a.Workspace.ID, "t")
@@ -165,7 +166,7 @@ func TestVerifyWorkspaceLists(t *testing.T) {
 	check := func(ws int64, addr string) verify.Result {
 		t.Helper()
 		var out verify.Result
-		if err := a.VerifyAddresses(ctx, ws, slices.Values([]string{addr}), VerifyOptions{Offline: true}, func(r verify.Result) { out = r }); err != nil {
+		if err := a.Verify.Check(ctx, ws, slices.Values([]string{addr}), verify.CheckOptions{Offline: true}, func(r verify.Result) { out = r }); err != nil {
 			t.Fatal(err)
 		}
 		return out
@@ -193,13 +194,13 @@ func TestVerifyWorkspaceLists(t *testing.T) {
 	}
 }
 
-// TestResumeVerifyJob: a job left running (the server stopped) is resumed at the next start,
-// skipping the addresses it had checked, and finishes with the full count.
+// TestResumeVerifyJob: a job left running (the server stopped) is queued again at the next
+// start, skips the addresses it had checked and finishes with each address counted once.
 func TestResumeVerifyJob(t *testing.T) {
 	dnsAddr := verifytest.Zone(t)
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
-		a.Cfg.DNSServer = dnsAddr
+		useDNS(a, dnsAddr)
 		ctx := context.Background()
 		started := time.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
 		addrs := []string{"a@mail.test", "b@nullmx.test", "c@gone.test"}
@@ -207,19 +208,24 @@ func TestResumeVerifyJob(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// a@ was checked before the stop; its result must not be redone.
-		if err := a.Store.SaveVerifications(ctx, a.Workspace.ID, []store.Verification{{Address: "a@mail.test", Verdict: "deliverable", CheckedAt: started.Add(time.Second)}}); err != nil {
+		// a@ and b@ were checked before the stop, b@ after the last progress was recorded; neither
+		// must be redone, and each is counted once.
+		if err := a.Store.SaveVerifications(ctx, a.Workspace.ID, []store.Verification{
+			{Address: "a@mail.test", Verdict: "deliverable", CheckedAt: started.Add(time.Second)},
+			{Address: "b@nullmx.test", Verdict: "undeliverable", CheckedAt: started.Add(2 * time.Second)}}); err != nil {
 			t.Fatal(err)
 		}
 		if err := a.Store.UpdateVerifyJob(ctx, a.Workspace.ID, id, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
 			t.Fatal(err)
 		}
-		if err := a.ResumeVerifyJobs(ctx); err != nil {
+		_, stop, err := a.serveJobs(ctx, ctx)
+		if err != nil {
 			t.Fatal(err)
 		}
-		var j VerifyJob
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			if j, err = a.VerifyJobStatus(ctx, a.Workspace.ID, id); err != nil {
+		defer stop(ctx)
+		var j verify.JobStatus
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if j, err = a.Verify.JobStatus(ctx, a.Workspace.ID, id); err != nil {
 				t.Fatal(err)
 			}
 			if j.State != "running" || time.Now().After(deadline) {
@@ -229,11 +235,19 @@ func TestResumeVerifyJob(t *testing.T) {
 		if j.State != "done" || j.Done != 3 || j.Verdicts["undeliverable"] != 2 || j.Verdicts["deliverable"] != 1 || j.FinishedAt == nil {
 			t.Fatalf("resumed job: %+v", j)
 		}
-		if v, _ := a.Store.VerificationOf(ctx, a.Workspace.ID, "a@mail.test"); !v.CheckedAt.Equal(started.Add(time.Second)) {
-			t.Fatalf("a@ was checked again: %+v", v)
+		for i, addr := range addrs[:2] {
+			if v, _ := a.Store.VerificationOf(ctx, a.Workspace.ID, addr); !v.CheckedAt.Equal(started.Add(time.Duration(i+1) * time.Second)) {
+				t.Fatalf("%s was checked again: %+v", addr, v)
+			}
 		}
-		if _, err := a.VerifyJobStatus(ctx, a.Workspace.ID+1000, id); !errors.Is(err, store.ErrNotFound) {
+		if _, err := a.Verify.JobStatus(ctx, a.Workspace.ID+1000, id); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("another workspace's job: %v", err)
 		}
 	})
+}
+
+// useDNS points a's address verification at the DNS server addr.
+func useDNS(a *App, addr string) {
+	a.Cfg.DNSServer = addr
+	a.Verify = a.newVerify()
 }

@@ -1,8 +1,8 @@
 // Package jobs runs clearlist's background work on River: the periodic jobs (double opt-in
-// expiry, implied-consent lapse, re-verification, webhook deliveries) and the client that
-// lists, retries and cancels jobs. One job model serves both engines: River's pgx v5 driver
+// expiry, implied-consent lapse, re-verification, webhook deliveries), the bulk verification
+// jobs, and the client that lists, retries and cancels jobs. One job model serves both engines: River's pgx v5 driver
 // on PostgreSQL and its database/sql driver on SQLite. The work itself is done by a Service
-// the composition root hands in; this package only schedules it.
+// (and a Verifier) the composition root hands in; this package only schedules it.
 package jobs
 
 import (
@@ -75,8 +75,10 @@ type DB struct {
 // (the command line's `clearlist jobs`); with one it works them too.
 type Options struct {
 	Service Service
-	Periods Periods
-	Logger  *slog.Logger
+	// Verifier runs the verification jobs (KindVerify) when the client works jobs.
+	Verifier Verifier
+	Periods  Periods
+	Logger   *slog.Logger
 	// JobTimeout bounds one run of a job (its context is cancelled then); default 4 minutes.
 	JobTimeout time.Duration
 	// RescueStuckJobsAfter is how long a job may stay running before it is taken to be lost
@@ -137,6 +139,7 @@ type impl interface {
 	retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	cancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	rescue(ctx context.Context, alive func(ctx context.Context, client string) (bool, error)) (int, error)
 }
 
 // Open runs River's migrations (creating or updating its tables in the database, in the
@@ -252,7 +255,9 @@ func utc(t *time.Time) *time.Time {
 
 // client is the engine-specific River client.
 type client[TTx any] struct {
-	rc *river.Client[TTx]
+	rc  *river.Client[TTx]
+	drv riverdriver.Driver[TTx]
+	id  string
 }
 
 func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) (*client[TTx], error) {
@@ -281,6 +286,9 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		river.AddWorker(w, &roundWorker[ImpliedLapseArgs]{what: "recorded lapsed implied consent", round: o.Service.LapseImpliedConsent, now: now, log: log})
 		river.AddWorker(w, &roundWorker[ReverifyArgs]{what: "re-verified addresses", round: o.Service.Reverify, now: now, log: log})
 		river.AddWorker(w, &webhookWorker{svc: o.Service, now: now, log: log})
+		if o.Verifier != nil {
+			river.AddWorker(w, &verifyWorker{v: o.Verifier, log: log})
+		}
 		cfg.Workers = w
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
@@ -289,7 +297,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 	if err != nil {
 		return nil, fmt.Errorf("create job client: %w", err)
 	}
-	return &client[TTx]{rc: rc}, nil
+	return &client[TTx]{rc: rc, drv: drv, id: rc.ID()}, nil
 }
 
 func (c *client[TTx]) start(ctx context.Context) error         { return c.rc.Start(ctx) }

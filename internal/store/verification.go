@@ -6,22 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/verify"
 	"strings"
 	"time"
 )
 
-// Verification is the stored result of checking one address (the verify package's Result,
-// flattened).
-type Verification struct {
-	Address    string    `json:"address"`
-	Verdict    string    `json:"verdict"`
-	Reasons    []string  `json:"reasons"`
-	Diagnosis  string    `json:"diagnosis,omitempty"`
-	Suggestion string    `json:"suggestion,omitempty"`
-	MX         []string  `json:"mx,omitempty"`
-	Probed     bool      `json:"probed"`
-	CheckedAt  time.Time `json:"checked_at"`
-}
+// Verification is the stored result of checking one address (moved to the verify package).
+type Verification = verify.Verification
 
 // SaveVerifications records results (replacing earlier ones for the same addresses) and
 // copies each verdict onto the workspace's contact with that address, in one transaction.

@@ -5,21 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/verify"
 )
 
-// VerifyJobRow is a stored bulk verification.
-type VerifyJobRow struct {
-	ID          int64
-	WorkspaceID int64
-	State       string
-	Total       int
-	Done        int64
-	Verdicts    map[string]int
-	Addresses   []string // only filled by UnfinishedVerifyJobs
-	Error       string
-	StartedAt   time.Time
-	FinishedAt  *time.Time
-}
+// VerifyJobRow is a stored bulk verification (moved to the verify package).
+type VerifyJobRow = verify.JobRow
 
 // CreateVerifyJob records a job about to run over addresses and returns its id.
 func (s *Store) CreateVerifyJob(ctx context.Context, ws int64, addresses []string, started time.Time) (int64, error) {
@@ -103,20 +94,36 @@ func (s *Store) UnfinishedVerifyJobs(ctx context.Context) ([]VerifyJobRow, error
 	return out, rows.Err()
 }
 
-// VerifiedSince returns which of the workspace's addresses were checked at or after since.
-func (s *Store) VerifiedSince(ctx context.Context, ws int64, since time.Time) (map[string]bool, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT address FROM verifications WHERE workspace_id = ? AND checked_at >= ?`), ws, since.UTC())
+// VerifiedSince returns the verdict of each of the workspace's addresses checked at or
+// after since, by address.
+func (s *Store) VerifiedSince(ctx context.Context, ws int64, since time.Time) (map[string]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT address, verdict FROM verifications WHERE workspace_id = ? AND checked_at >= ?`), ws, since.UTC())
 	if err != nil {
 		return nil, fmt.Errorf("read recent verifications: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]bool{}
+	out := map[string]string{}
 	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
+		var a, v string
+		if err := rows.Scan(&a, &v); err != nil {
 			return nil, err
 		}
-		out[a] = true
+		out[a] = v
 	}
 	return out, rows.Err()
+}
+
+// VerifyJobAddresses returns the addresses a job of the workspace checks (ErrNotFound for
+// another workspace's or an unknown job).
+func (s *Store) VerifyJobAddresses(ctx context.Context, ws, id int64) ([]string, error) {
+	var b string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT addresses FROM verify_jobs WHERE workspace_id = ? AND id = ?`), ws, id).Scan(&b)
+	if err != nil {
+		return nil, fmt.Errorf("verification job %d: %w", id, mapErr(err))
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(b), &out); err != nil {
+		return nil, fmt.Errorf("verification job %d: %w", id, err)
+	}
+	return out, nil
 }

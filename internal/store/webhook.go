@@ -6,36 +6,17 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"github.com/clearlist/clearlist/internal/audit"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/webhook"
 )
 
-// Webhook is an outgoing webhook of a workspace: every change to its do-not-contact list is
-// posted to URL, the body signed with Secret (HMAC-SHA256).
-type Webhook struct {
-	ID          int64      `json:"id"`
-	WorkspaceID int64      `json:"-"`
-	URL         string     `json:"url"`
-	Secret      []byte     `json:"-"`
-	CreatedAt   time.Time  `json:"created_at"`
-	DisabledAt  *time.Time `json:"disabled_at,omitempty"`
-}
+// Webhook is an outgoing webhook of a workspace (moved to the webhook package).
+type Webhook = webhook.Webhook
 
-// WebhookDelivery is one event for one webhook: the outbox row and its delivery log.
-type WebhookDelivery struct {
-	ID          int64      `json:"id"`
-	WorkspaceID int64      `json:"-"`
-	WebhookID   int64      `json:"webhook_id"`
-	Event       string     `json:"event"`
-	Body        string     `json:"body"`
-	CreatedAt   time.Time  `json:"created_at"`
-	Attempts    int        `json:"attempts"`
-	NextAt      time.Time  `json:"next_at"`
-	DeliveredAt *time.Time `json:"delivered_at,omitempty"`
-	FailedAt    *time.Time `json:"failed_at,omitempty"`
-	LastStatus  int        `json:"last_status,omitempty"`
-	LastError   string     `json:"last_error,omitempty"`
-}
+// WebhookDelivery is one event for one webhook (moved to the webhook package).
+type WebhookDelivery = webhook.Delivery
 
 // CreateWebhook adds a webhook with a fresh secret, returned once in the Webhook.
 func (s *Store) CreateWebhook(ctx context.Context, ws int64, url string) (Webhook, error) {

@@ -10,11 +10,13 @@ import (
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
-// Verifier checks addresses for the API (app.App implements it).
+// Verifier checks addresses for the API (verify.Service implements it).
 type Verifier interface {
-	VerifyOne(ctx context.Context, ws int64, address string, probe bool) (verify.Result, error)
-	StartVerifyJob(ctx context.Context, ws int64, addrs []string, listID int64, days int) (verify.JobStatus, error)
-	VerifyJobStatus(ctx context.Context, ws, id int64) (verify.JobStatus, error)
+	One(ctx context.Context, ws int64, address string, probe bool) (verify.Result, error)
+	// StartJob verifies addrs, or the addresses of the list not checked within days, in the
+	// background; an unknown list wraps errs.ErrNotFound.
+	StartJob(ctx context.Context, ws int64, addrs []string, list string, days int) (verify.JobStatus, error)
+	JobStatus(ctx context.Context, ws, id int64) (verify.JobStatus, error)
 }
 
 func (s *Server) verifyRoutes(api huma.API) {
@@ -44,7 +46,7 @@ type verifyAddressInput struct {
 type verifyAddressOutput struct{ Body verify.Result }
 
 func (s *Server) verifyAddress(ctx context.Context, in *verifyAddressInput) (*verifyAddressOutput, error) {
-	r, err := s.cfg.Verifier.VerifyOne(ctx, workspace(ctx), in.Address, in.Probe)
+	r, err := s.cfg.Verifier.One(ctx, workspace(ctx), in.Address, in.Probe)
 	if errors.Is(err, verify.ErrProbeOff) {
 		return nil, invalid("query.probe", err.Error(), in.Probe)
 	}
@@ -69,17 +71,9 @@ func (s *Server) startVerifyJob(ctx context.Context, in *verifyJobInput) (*verif
 	if (len(b.Addresses) == 0) == (b.List == "") {
 		return nil, invalid("body", "give addresses or a list, not both", nil)
 	}
-	var listID int64
-	if b.List != "" {
-		l, err := s.st.ListByName(ctx, workspace(ctx), b.List)
-		if err != nil {
-			return nil, notFound(err, "list %q", b.List)
-		}
-		listID = l.ID
-	}
-	j, err := s.cfg.Verifier.StartVerifyJob(ctx, workspace(ctx), b.Addresses, listID, b.Days)
+	j, err := s.cfg.Verifier.StartJob(ctx, workspace(ctx), b.Addresses, b.List, b.Days)
 	if err != nil {
-		return nil, err
+		return nil, notFound(err, "list %q", b.List)
 	}
 	return &verifyJobOutput{Body: j}, nil
 }
@@ -89,7 +83,7 @@ type verifyJobIDInput struct {
 }
 
 func (s *Server) verifyJob(ctx context.Context, in *verifyJobIDInput) (*verifyJobOutput, error) {
-	j, err := s.cfg.Verifier.VerifyJobStatus(ctx, workspace(ctx), in.ID)
+	j, err := s.cfg.Verifier.JobStatus(ctx, workspace(ctx), in.ID)
 	if err != nil {
 		return nil, notFound(err, "verification job %d", in.ID)
 	}

@@ -106,3 +106,18 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckURL(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"https://crm.example.com/hooks/clearlist": true,
+		"http://127.0.0.1:8080/x":                 true,
+		"ftp://crm.example.com/x":                 false,
+		"/relative/path":                          false,
+		"https://":                                false,
+		"not a url at all":                        false,
+	} {
+		if err := CheckURL(raw); (err == nil) != ok {
+			t.Errorf("CheckURL(%q) = %v; want ok=%v", raw, err, ok)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ const (
 	// eligibility reads it (eligibility.SettingExcludeRisky).
 	SettingExcludeRisky = "verify.exclude_risky"
 	// SettingProbe: "true" lets verification connect to mail servers (SMTP RCPT probe).
-	SettingProbe = "verify.probe"
+	SettingProbe = verify.SettingProbe
 	// SettingDeadlineHours: the workspace's own limit for do-not-contact requests to take
 	// effect, in hours; it can only shorten the legal deadlines.
 	SettingDeadlineHours = "suppress.deadline_hours"
@@ -28,33 +29,16 @@ const (
 	SettingCORSOrigins = "public.cors_origins"
 )
 
-// ListSettings are the workspace's changes to the embedded verification lists: comma-separated
-// domains (or, for roles, local parts), each applied with verify.Lists.With.
-var ListSettings = map[string]func(o *verify.Overrides, v []string){
-	"verify.disposable.add":    func(o *verify.Overrides, v []string) { o.AddDisposable = v },
-	"verify.disposable.remove": func(o *verify.Overrides, v []string) { o.RemoveDisposable = v },
-	"verify.free.add":          func(o *verify.Overrides, v []string) { o.AddFree = v },
-	"verify.free.remove":       func(o *verify.Overrides, v []string) { o.RemoveFree = v },
-	"verify.role.add":          func(o *verify.Overrides, v []string) { o.AddRoles = v },
-	"verify.role.remove":       func(o *verify.Overrides, v []string) { o.RemoveRoles = v },
-	"verify.known.add":         func(o *verify.Overrides, v []string) { o.AddKnown = v },
-}
-
 // Settings lists the workspace settings and what they do.
 var Settings = map[string]string{
-	SettingExcludeRisky:        "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
-	SettingProbe:               "true: verification may ask the receiving mail server whether a mailbox exists (SMTP, no message sent)",
-	SettingDeadlineHours:       "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
-	SettingBulkSender:          "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
-	SettingCORSOrigins:         "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
-	"verify.disposable.add":    "domains to treat as disposable, comma-separated",
-	"verify.disposable.remove": "domains not to treat as disposable",
-	"verify.free.add":          "domains to treat as free-mail (personal) providers",
-	"verify.free.remove":       "domains not to treat as free-mail providers",
-	"verify.role.add":          "local parts to treat as role accounts (e.g. einkauf, ventas)",
-	"verify.role.remove":       "local parts not to treat as role accounts",
-	"verify.known.add":         "real domains never to flag as typos (your own, your partners')",
+	SettingExcludeRisky:  "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingDeadlineHours: "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:    "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingCORSOrigins:   "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
 }
+
+// The settings of address verification are declared and checked in package verify.
+func init() { maps.Copy(Settings, verify.Settings) }
 
 // SettingNames returns the names of Settings, sorted.
 func SettingNames() []string {
@@ -72,14 +56,8 @@ func NormalizeSetting(name, value string) (string, error) {
 	if _, ok := Settings[name]; !ok {
 		return "", fmt.Errorf("unknown setting %q: use one of %v", name, SettingNames())
 	}
-	if apply, ok := ListSettings[name]; ok {
-		var o verify.Overrides
-		items := SplitItems(value)
-		apply(&o, items)
-		if _, err := verify.Default().With(o); err != nil {
-			return "", fmt.Errorf("setting %s: %w", name, err)
-		}
-		return strings.Join(items, ","), nil
+	if _, ok := verify.Settings[name]; ok {
+		return verify.NormalizeSetting(name, value)
 	}
 	switch name {
 	case SettingCORSOrigins:

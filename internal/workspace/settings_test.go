@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"github.com/clearlist/clearlist/internal/verify"
 	"strings"
 	"testing"
 )
@@ -36,9 +37,9 @@ func TestNormalizeSetting(t *testing.T) {
 			t.Errorf("NormalizeSetting(%s, %q) = %q, %v; want %q", tt.name, tt.value, got, err, tt.want)
 		}
 	}
-	for name := range ListSettings {
+	for name := range verify.Settings {
 		if _, ok := Settings[name]; !ok {
-			t.Errorf("list setting %s has no meaning in Settings", name)
+			t.Errorf("verification setting %s is missing from the workspace's Settings", name)
 		}
 	}
 }

@@ -29,6 +29,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"ConcurrentImports": testConcurrentImports,
 		"ImportProgress":    testImportProgress,
 		"ImportClaim":       testImportClaim,
+		"ProcessClaim":      testProcessClaim,
 		"Tokens":            testTokens,
 		"Audit":             testAudit,
 		"JobDB":             testJobDB,

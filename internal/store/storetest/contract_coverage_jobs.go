@@ -10,7 +10,8 @@ import (
 	"github.com/clearlist/clearlist/internal/store"
 )
 
-// testVerifyJobs covers CreateVerifyJob, UpdateVerifyJob, VerifyJob and UnfinishedVerifyJobs:
+// testVerifyJobs covers CreateVerifyJob, UpdateVerifyJob, VerifyJob, VerifyJobAddresses,
+// VerifiedSince and UnfinishedVerifyJobs:
 // a running job is resumable with its addresses, progress is kept, a finished job is no longer
 // resumed, and a job is read only in its own workspace.
 func testVerifyJobs(t *testing.T, st *store.Store) {
@@ -38,6 +39,24 @@ func testVerifyJobs(t *testing.T, st *store.Store) {
 	}
 	if _, err := st.VerifyJob(ctx, w, id+theirs+100); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("VerifyJob of an unknown id = %v, want ErrNotFound", err)
+	}
+
+	if a, err := st.VerifyJobAddresses(ctx, w, id); err != nil || !slices.Equal(a, []string{"a@example.com", "b@example.com", "c@example.com"}) {
+		t.Fatalf("VerifyJobAddresses = %v, %v", a, err)
+	}
+	if _, err := st.VerifyJobAddresses(ctx, other, id); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("VerifyJobAddresses in another workspace = %v, want ErrNotFound", err)
+	}
+	// VerifiedSince gives the verdicts of the addresses checked since a time, by address.
+	if err := st.SaveVerifications(ctx, w, []store.Verification{{Address: "a@example.com", Verdict: "valid", CheckedAt: started.Add(-time.Second)},
+		{Address: "b@example.com", Verdict: "invalid", CheckedAt: started}}); err != nil {
+		t.Fatal(err)
+	}
+	if seen, err := st.VerifiedSince(ctx, w, started); err != nil || len(seen) != 1 || seen["b@example.com"] != "invalid" {
+		t.Fatalf("VerifiedSince = %v, %v; want only b@ (invalid)", seen, err)
+	}
+	if seen, err := st.VerifiedSince(ctx, other, started); err != nil || len(seen) != 0 {
+		t.Fatalf("VerifiedSince in another workspace = %v, %v", seen, err)
 	}
 
 	// Progress is stored and a running job stays resumable with its addresses.

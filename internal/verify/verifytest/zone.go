@@ -5,6 +5,7 @@ package verifytest
 import (
 	"net"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 )
@@ -14,11 +15,19 @@ import (
 // --dns-server / config.Config.DNSServer.
 func Zone(t testing.TB) string {
 	t.Helper()
+	return SlowZone(t, 0)
+}
+
+// SlowZone is Zone answering each query after delay, for tests that need a verification
+// still running when they act (kill the server, stop it).
+func SlowZone(t testing.TB, delay time.Duration) string {
+	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := &dns.Server{PacketConn: pc, Handler: dns.HandlerFunc(func(w dns.ResponseWriter, req *dns.Msg) {
+		time.Sleep(delay)
 		m := new(dns.Msg)
 		m.SetReply(req)
 		q := req.Question[0]

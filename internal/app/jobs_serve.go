@@ -1,0 +1,72 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+
+	"github.com/clearlist/clearlist/internal/jobs"
+)
+
+// serveJobs opens serve's working job client under a fresh ID that this process claims for
+// its lifetime, takes up at once the jobs left running by processes that are gone (a serve
+// killed with SIGKILL), makes sure every unfinished verification job is queued, and starts
+// working; stop stops the client and releases the claim.
+func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(context.Context), err error) {
+	id := a.JobOptions.ID
+	if id == "" {
+		host, _ := os.Hostname()
+		b := make([]byte, 6)
+		rand.Read(b)
+		id = fmt.Sprintf("serve_%.40s_%d_%s", host, os.Getpid(), hex.EncodeToString(b))
+	}
+	release, err := a.Store.ClaimProcess(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	jc, err = a.openJobs(ctx, true, id)
+	if err != nil {
+		release()
+		return nil, nil, err
+	}
+	if n, err := jc.RescueOrphans(ctx, a.Store.ProcessAlive); err != nil {
+		a.Log.Error("take up the jobs of stopped servers", "err", err)
+	} else if n > 0 {
+		a.Log.Info("took up the jobs of stopped servers", "jobs", n)
+	}
+	if err := a.queueUnfinishedVerifyJobs(ctx, jc); err != nil {
+		a.Log.Error("queue unfinished verification jobs", "err", err)
+	}
+	if err := jc.Start(bg); err != nil {
+		jc.Close()
+		release()
+		return nil, nil, err
+	}
+	unuse := a.queue.use(jc)
+	return jc, func(ctx context.Context) {
+		unuse()
+		if err := jc.Stop(ctx, importDrain); err != nil {
+			a.Log.Error("stop background jobs", "err", err)
+		}
+		jc.Close()
+		release()
+	}, nil
+}
+
+// queueUnfinishedVerifyJobs enqueues every verification job whose row says it is running; one
+// already queued or running is not queued again (jobs.VerifyOpts). It covers a job whose
+// enqueue was lost and the jobs of a database from before verification ran on River.
+func (a *App) queueUnfinishedVerifyJobs(ctx context.Context, jc *jobs.Client) error {
+	refs, err := a.Verify.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if err := jc.EnqueueVerify(ctx, r.WorkspaceID, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
