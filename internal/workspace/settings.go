@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
@@ -62,7 +61,7 @@ func NormalizeSetting(name, value string) (string, error) {
 	}
 	switch name {
 	case SettingCORSOrigins:
-		origins, err := signup.ParseOrigins(value)
+		origins, err := ParseOrigins(value)
 		if err != nil {
 			return "", fmt.Errorf("setting %s: %w", name, err)
 		}
