@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ type consentLapseCmd struct{}
 
 func (c *consentLapseCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		n, err := a.ExpireImpliedConsent(ctx, a.Workspace.ID, time.Now().UTC())
+		n, err := a.Consents.LapseImplied(ctx, a.Workspace.ID, time.Now().UTC())
 		if err != nil {
 			return err
 		}
@@ -42,31 +41,11 @@ type consentVerifyCmd struct {
 	JSON bool `help:"Print the result as JSON."`
 }
 
-// verifyResult is what consent verify reports.
-type verifyResult struct {
-	Intact  bool           `json:"intact"`
-	Entries int64          `json:"entries"` // entries checked (up to and including a break)
-	Head    consent.Digest `json:"head,omitempty"`
-	Broken  *consent.Break `json:"broken,omitempty"`
-}
-
 func (c *consentVerifyCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		var v consent.Verifier
-		var res verifyResult
-		err := a.Store.EachConsent(ctx, a.Workspace.ID, func(e consent.Entry) error {
-			res.Broken = v.Add(e)
-			if res.Broken != nil {
-				return res.Broken
-			}
-			return nil
-		})
-		if err != nil && res.Broken == nil {
+		res, err := a.Consents.Verify(ctx, a.Workspace.ID)
+		if err != nil {
 			return err
-		}
-		res.Entries, res.Intact = v.Len(), res.Broken == nil
-		if res.Intact {
-			res.Head = v.Head()
 		}
 		if c.JSON {
 			if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
@@ -113,11 +92,11 @@ func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 		c.Actor = "cli:" + cmp.Or(os.Getenv("USER"), "unknown")
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		ct, err := contactByEmail(ctx, a, c.Email)
+		canonical, err := canonicalEmail(c.Email)
 		if err != nil {
 			return err
 		}
-		e, err := a.Store.AppendConsent(ctx, consent.Entry{WorkspaceID: a.Workspace.ID, ContactID: ct.ID,
+		e, err := a.Consents.RecordByEmail(ctx, canonical, consent.Entry{WorkspaceID: a.Workspace.ID,
 			Purpose: c.Purpose, Channel: consent.Channel(c.Channel), Action: consent.Action(c.Action),
 			Basis: consent.Basis(c.Basis), SourceID: c.Source, Actor: c.Actor,
 			Evidence: consent.Evidence{Wording: c.Wording, FormID: c.FormID, FormVersion: c.FormVersion, IP: c.IP,
@@ -153,24 +132,17 @@ type consentState struct {
 
 func (c *consentShowCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		ct, err := contactByEmail(ctx, a, c.Email)
+		canonical, err := canonicalEmail(c.Email)
 		if err != nil {
 			return err
 		}
-		entries, err := a.Store.ConsentsForContact(ctx, a.Workspace.ID, ct.ID)
+		h, err := a.Consents.HistoryByEmail(ctx, a.Workspace.ID, canonical)
 		if err != nil {
 			return err
 		}
-		out := consentShow{ContactID: ct.ID, Email: ct.Email, States: []consentState{}, Entries: entries}
-		for k, s := range consent.States(entries) {
-			out.States = append(out.States, consentState{Key: k, State: s.State, EntryID: s.Entry.ID})
-		}
-		sort.Slice(out.States, func(i, j int) bool {
-			x, y := out.States[i], out.States[j]
-			return x.Purpose < y.Purpose || x.Purpose == y.Purpose && x.Channel < y.Channel
-		})
-		if out.Entries == nil {
-			out.Entries = []consent.Entry{}
+		out := consentShow{ContactID: h.Subject.ID, Email: h.Subject.Email, States: []consentState{}, Entries: h.Entries}
+		for _, s := range h.States {
+			out.States = append(out.States, consentState{Key: s.Key, State: s.State, EntryID: s.Entry.ID})
 		}
 		if c.JSON {
 			return json.NewEncoder(os.Stdout).Encode(out)
@@ -181,7 +153,7 @@ func (c *consentShowCmd) Run(ctx context.Context, cfg *config.Config) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", s.Purpose, s.Channel, s.State, s.EntryID)
 		}
 		fmt.Fprintln(tw, "\nENTRY\tRECORDED\tPURPOSE\tCHANNEL\tACTION\tBASIS\tACTOR\tWORDING")
-		for _, e := range entries {
+		for _, e := range h.Entries {
 			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", e.ID, e.RecordedAt.Format("2006-01-02 15:04"),
 				e.Purpose, e.Channel, e.Action, e.Basis, e.Actor, clip(e.Evidence.Wording, 40))
 		}
@@ -195,7 +167,7 @@ type consentPurposesCmd struct {
 
 func (c *consentPurposesCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		ps, err := a.Store.Purposes(ctx, a.Workspace.ID)
+		ps, err := a.Consents.Purposes(ctx, a.Workspace.ID)
 		if err != nil {
 			return err
 		}
@@ -223,21 +195,14 @@ type consentPurposeAddCmd struct {
 
 func (c *consentPurposeAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		return a.Store.AddPurpose(ctx, a.Workspace.ID, consent.Purpose{Name: c.Name, Description: c.Description, Marketing: c.Marketing})
+		return a.Consents.AddPurpose(ctx, a.Workspace.ID, consent.Purpose{Name: c.Name, Description: c.Description, Marketing: c.Marketing})
 	})
 }
 
-// contactByEmail finds the workspace's contact with this address.
-func contactByEmail(ctx context.Context, a *app.App, email string) (contact.Contact, error) {
+// canonicalEmail is the address as the workspace's contacts are looked up by.
+func canonicalEmail(email string) (string, error) {
 	_, canonical, err := contact.CanonicalEmail(email)
-	if err != nil {
-		return contact.Contact{}, err
-	}
-	ct, err := a.Contacts.ContactByEmail(ctx, a.Workspace.ID, canonical)
-	if err != nil {
-		return contact.Contact{}, fmt.Errorf("%w (import or create the contact first)", err)
-	}
-	return ct, nil
+	return canonical, err
 }
 
 func clip(s string, n int) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
@@ -76,7 +77,7 @@ func testCLIConsent(t *testing.T, e *cliEnv, disable func(db *sql.DB)) {
 
 	e.fails(1, "broken at entry "+itoa(first.ID)+": hash mismatch", "consent", "verify")
 	r := e.run("consent", "verify", "--json")
-	var res verifyResult
+	var res consent.Verification
 	if err := json.Unmarshal([]byte(r.stdout), &res); err != nil || r.code != 1 || res.Intact || res.Broken == nil ||
 		res.Broken.EntryID != first.ID || res.Entries != 1 {
 		t.Fatalf("verify --json after tampering: exit %d, %q, %v", r.code, r.stdout, err)

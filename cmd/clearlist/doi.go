@@ -10,7 +10,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/signup"
 )
 
 type doiCmd struct {
@@ -28,7 +28,7 @@ func (c *doiExpireCmd) Run(ctx context.Context, cfg *config.Config) error {
 		return fmt.Errorf("--days %d: give at least 1", c.Days)
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		n, err := app.ExpireSignups(ctx, a.Store, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC())
+		n, err := a.Signups.Expire(ctx, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC())
 		if err != nil {
 			return err
 		}
@@ -47,32 +47,28 @@ func (c *doiStaleCmd) Run(ctx context.Context, cfg *config.Config) error {
 		return fmt.Errorf("--days %d: give 0 or more", c.Days)
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		list, err := app.StaleSignups(ctx, a.Store, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC())
+		list, err := a.Signups.Stale(ctx, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC())
 		if err != nil {
 			return err
 		}
 		if c.JSON {
 			enc := json.NewEncoder(os.Stdout)
 			for _, sg := range list {
-				if err := enc.Encode(sg); err != nil {
+				if err := enc.Encode(sg.Signup); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
-		return printSignups(ctx, a, list)
+		return printSignups(list)
 	})
 }
 
-func printSignups(ctx context.Context, a *app.App, list []store.Signup) error {
+func printSignups(list []signup.Stale) error {
 	tw := table()
 	fmt.Fprintln(tw, "SIGNUP\tCONTACT\tE-MAIL\tCONFIRMED\tPURPOSES")
 	for _, sg := range list {
-		email := ""
-		if c, err := a.Contacts.Contact(ctx, a.Workspace.ID, sg.ContactID); err == nil {
-			email = c.Email
-		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", sg.ID, sg.ContactID, email, sg.ConfirmedAt.Format("2006-01-02 15:04"), strings.Join(sg.Purposes, ","))
+		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%s\n", sg.ID, sg.ContactID, sg.Email, sg.ConfirmedAt.Format("2006-01-02 15:04"), strings.Join(sg.Purposes, ","))
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(tw, "(none: every confirmed sign-up older than that has been welcomed)")
@@ -86,6 +82,6 @@ type doiWelcomedCmd struct {
 
 func (c *doiWelcomedCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		return a.Store.MarkSignupWelcomed(ctx, a.Workspace.ID, c.ID, time.Now().UTC())
+		return a.Signups.Welcomed(ctx, a.Workspace.ID, c.ID, time.Now().UTC())
 	})
 }

@@ -11,8 +11,8 @@ import (
 
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/eligibility"
-	"github.com/clearlist/clearlist/internal/store"
 )
 
 // exitRefused is the exit code of `clearlist check` when the contact may not be contacted
@@ -114,7 +114,7 @@ func (c *liaSetCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		l, err := a.Store.SetLIA(ctx, store.LIA{WorkspaceID: a.Workspace.ID, Purpose: c.Purpose, PurposeText: c.PurposeText,
+		l, err := a.Consents.SetLIA(ctx, consent.LIA{WorkspaceID: a.Workspace.ID, Purpose: c.Purpose, PurposeText: c.PurposeText,
 			Necessity: c.Necessity, Balancing: c.Balancing, ApprovedBy: c.ApprovedBy, ApprovedAt: at})
 		if err != nil {
 			return err
@@ -130,14 +130,11 @@ type liaLsCmd struct {
 
 func (c *liaLsCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		ls, err := a.Store.LIAs(ctx, a.Workspace.ID)
+		ls, err := a.Consents.LIAs(ctx, a.Workspace.ID)
 		if err != nil {
 			return err
 		}
 		if c.JSON {
-			if ls == nil {
-				ls = []store.LIA{}
-			}
 			return json.NewEncoder(os.Stdout).Encode(ls)
 		}
 		tw := table()
@@ -163,16 +160,16 @@ type liReasonSetCmd struct {
 func (c *liReasonSetCmd) Run(ctx context.Context, cfg *config.Config) error {
 	actor := cmp.Or(c.Actor, "cli:"+cmp.Or(os.Getenv("USER"), "unknown"))
 	return withApp(ctx, cfg, func(a *app.App) error {
-		ct, err := contactByEmail(ctx, a, c.Email)
+		canonical, err := canonicalEmail(c.Email)
 		if err != nil {
 			return err
 		}
-		_, err = a.Store.SetLIReason(ctx, store.LIReason{WorkspaceID: a.Workspace.ID, ContactID: ct.ID, Purpose: c.Purpose,
-			Reason: c.Reason, RecordedBy: actor})
+		_, sub, err := a.Consents.SetLIReasonByEmail(ctx, canonical, consent.LIReason{WorkspaceID: a.Workspace.ID,
+			Purpose: c.Purpose, Reason: c.Reason, RecordedBy: actor})
 		if err != nil {
 			return err
 		}
-		fmt.Printf("reason recorded for %s (%s)\n", ct.EmailCanonical, c.Purpose)
+		fmt.Printf("reason recorded for %s (%s)\n", sub.Canonical, c.Purpose)
 		return nil
 	})
 }

@@ -9,10 +9,12 @@ import (
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/config"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/keywrap"
+	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/verify"
@@ -32,6 +34,11 @@ type App struct {
 
 	// Elig answers whether contacts may be contacted (the one policy evaluation).
 	Elig *eligibility.Service
+	// Consents keeps the consent ledger, purposes and legitimate-interest records.
+	Consents *consent.Service
+	// Signups is double opt-in (sign-up, confirmation, expiry) with the configured mail
+	// transport; serve builds its own for the public pages, with its address as link base.
+	Signups *signup.Service
 	// Contacts holds the rules of contacts, lists, attributes and sources (API and CLI).
 	Contacts *contact.Service
 	// Suppressions runs the do-not-contact list and its in-memory screening indexes.
@@ -88,6 +95,8 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Workspaces = wss
 	a.Verify = a.newVerify()
 	a.Webhooks = webhook.NewService(st, nil, a.Log)
+	a.Consents = consent.New(st, a.Elig)
+	a.Signups = a.NewDOI("", a.Sender())
 	return a, nil
 }
 

@@ -2,15 +2,12 @@ package app
 
 import (
 	"cmp"
-	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/deliver"
-	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/signup"
 )
 
 // expiryInterval is how often a running server expires unconfirmed sign-ups.
@@ -31,32 +28,14 @@ func (a *App) doiWindow() time.Duration {
 	if a.Cfg.DOIExpiryDays > 0 {
 		return time.Duration(a.Cfg.DOIExpiryDays) * 24 * time.Hour
 	}
-	return DefaultDOIWindow
+	return signup.DefaultWindow
 }
 
-// NewDOI builds the double opt-in service; publicURL is the base of the links it mails.
-func (a *App) NewDOI(publicURL string, sender deliver.Sender) *DOI {
-	return &DOI{Store: a.Store, Sender: sender, From: cmp.Or(a.Cfg.MailFrom, "clearlist <noreply@localhost>"),
-		PublicURL: cmp.Or(a.Cfg.PublicURL, publicURL), Window: a.doiWindow(), Log: a.Log, Suppressed: a.emailSuppressed}
-}
-
-// emailSuppressed reports whether the workspace's (or the instance's) do-not-contact list
-// blocks e-mail to the address, for any of the purposes (suppress.Service.Suppressed).
-func (a *App) emailSuppressed(ctx context.Context, ws int64, email string, purposes []string) (bool, error) {
-	return a.Suppressions.Suppressed(ctx, ws, string(suppress.KindEmail), email, suppress.ChannelEmail, purposes)
-}
-
-func confirmationMail(from, to, workspace string, purposes []string, link string, expires time.Time) deliver.Message {
-	text := fmt.Sprintf(`Hello,
-
-someone, hopefully you, asked to receive e-mail from %s about: %s.
-
-To confirm, open this link and press "Confirm my subscription":
-
-%s
-
-The link works until %s. If you did not ask for this, ignore this message:
-nothing will be sent to you.
-`, workspace, strings.Join(purposes, ", "), link, expires.Format("2 January 2006 15:04 MST"))
-	return deliver.Message{From: from, To: to, Subject: "Please confirm your subscription", Text: text}
+// NewDOI builds the double opt-in service from the configuration; publicURL is the base of
+// the links it mails when the configuration sets none.
+func (a *App) NewDOI(publicURL string, sender deliver.Sender) *signup.Service {
+	s := signup.New(a.Store, a.Suppressions)
+	s.Sender, s.From = sender, cmp.Or(a.Cfg.MailFrom, "clearlist <noreply@localhost>")
+	s.PublicURL, s.Window, s.Log = cmp.Or(a.Cfg.PublicURL, publicURL), a.doiWindow(), a.Log
+	return s
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
@@ -37,7 +38,7 @@ func TestDoubleOptInEligibility(t *testing.T) {
 	if !allowed("yes@example.de") {
 		t.Fatal("confirmed sign-up not allowed")
 	}
-	if _, err := ExpireSignups(ctx, e.a.Store, ws, DefaultDOIWindow, time.Now().UTC().Add(8*24*time.Hour)); err != nil {
+	if _, err := e.a.Signups.Expire(ctx, ws, signup.DefaultWindow, time.Now().UTC().Add(8*24*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if allowed("never@example.de") || !allowed("yes@example.de") {

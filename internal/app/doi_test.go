@@ -101,7 +101,7 @@ func startMailbox(t *testing.T) (*mailbox, string) {
 // doiEnv is a running server with the public pages, its app and the mailbox it sends to.
 type doiEnv struct {
 	a    *App
-	doi  *DOI
+	doi  *signup.Service
 	ts   *httptest.Server
 	mail *mailbox
 }
@@ -245,7 +245,11 @@ func TestDoubleOptInFlow(t *testing.T) {
 			}
 		}
 		for _, en := range entries[2:] {
-			var req requestStep
+			var req struct { // the request step, as the confirmed entry's document reference keeps it
+				RequestedAt time.Time `json:"requested_at"`
+				RequestIP   string    `json:"request_ip"`
+				RequestUA   string    `json:"request_user_agent"`
+			}
 			if err := json.Unmarshal([]byte(en.Evidence.DocumentRef), &req); err != nil {
 				t.Fatalf("document ref %q: %v", en.Evidence.DocumentRef, err)
 			}
@@ -282,17 +286,17 @@ func TestDoubleOptInFlow(t *testing.T) {
 
 		// Welcome listing: confirmed, not yet welcomed, older than 30 days.
 		now := time.Now().UTC()
-		if l, _ := StaleSignups(ctx, st, ws, 30*24*time.Hour, now); len(l) != 0 {
+		if l, _ := e.a.Signups.Stale(ctx, ws, 30*24*time.Hour, now); len(l) != 0 {
 			t.Fatalf("fresh sign-up listed as stale: %v", l)
 		}
-		stale, err := StaleSignups(ctx, st, ws, 30*24*time.Hour, now.Add(31*24*time.Hour))
-		if err != nil || len(stale) != 1 || stale[0].ContactID != c.ID {
+		stale, err := e.a.Signups.Stale(ctx, ws, 30*24*time.Hour, now.Add(31*24*time.Hour))
+		if err != nil || len(stale) != 1 || stale[0].ContactID != c.ID || stale[0].Email != c.Email {
 			t.Fatalf("stale = %v, %v", stale, err)
 		}
-		if err := st.MarkSignupWelcomed(ctx, ws, stale[0].ID, now); err != nil {
+		if err := e.a.Signups.Welcomed(ctx, ws, stale[0].ID, now); err != nil {
 			t.Fatal(err)
 		}
-		if l, _ := StaleSignups(ctx, st, ws, 30*24*time.Hour, now.Add(31*24*time.Hour)); len(l) != 0 {
+		if l, _ := e.a.Signups.Stale(ctx, ws, 30*24*time.Hour, now.Add(31*24*time.Hour)); len(l) != 0 {
 			t.Fatalf("welcomed sign-up still stale: %v", l)
 		}
 		verifyChain(t, st, ws)
@@ -424,9 +428,9 @@ func TestDoubleOptInRefusals(t *testing.T) {
 		if n, s := e.recorded(t); n != before || s != beforeSignups {
 			t.Fatalf("refused links recorded something: %d→%d entries", before, n)
 		}
-		n, err := ExpireSignups(ctx, st, e.a.Workspace.ID, DefaultDOIWindow, time.Now().UTC())
+		n, err := e.a.Signups.Expire(ctx, e.a.Workspace.ID, signup.DefaultWindow, time.Now().UTC())
 		if err != nil || n != 1 {
-			t.Fatalf("ExpireSignups = %d, %v", n, err)
+			t.Fatalf("Expire = %d, %v", n, err)
 		}
 		c, _ := st.ContactByEmail(ctx, e.a.Workspace.ID, "new@example.com")
 		if s, _ := st.ConsentState(ctx, e.a.Workspace.ID, c.ID, "newsletter", consent.Email); s.State != consent.StateExpired ||
@@ -434,9 +438,9 @@ func TestDoubleOptInRefusals(t *testing.T) {
 			t.Fatalf("after expiry: %+v", s)
 		}
 		// The other, still valid sign-up of the same address expires after 7 days too.
-		n, err = ExpireAllSignups(ctx, st, DefaultDOIWindow, time.Now().UTC().Add(8*24*time.Hour))
+		n, err = e.a.Signups.ExpireAll(ctx, signup.DefaultWindow, time.Now().UTC().Add(8*24*time.Hour))
 		if err != nil || n != 1 { // olga's (the repeated "new@" sign-up wrote no second one)
-			t.Fatalf("ExpireAllSignups = %d, %v", n, err)
+			t.Fatalf("ExpireAll = %d, %v", n, err)
 		}
 		if err := e.doi.Confirm(ctx, tok, signup.Step{}); !errors.Is(err, signup.ErrLinkInvalid) {
 			t.Fatalf("expired sign-up confirmed: %v", err)

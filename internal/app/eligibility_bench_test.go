@@ -184,7 +184,7 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 }
 
 // readRows reads every contact's row once, copying the bytes the store lends.
-func readRows(b *testing.B, a *App) (*eligibility.Evaluation, []store.EligibilityRow) {
+func readRows(b *testing.B, a *App) (*eligibility.Evaluation, []eligibility.Row) {
 	ctx := context.Background()
 	ev, err := a.Elig.Prepare(ctx, a.Workspace.ID, "newsletter", "email", true)
 	if err != nil {
@@ -193,9 +193,9 @@ func readRows(b *testing.B, a *App) (*eligibility.Evaluation, []store.Eligibilit
 	if err = ev.PreloadSources(ctx); err != nil {
 		b.Fatal(err)
 	}
-	var rows []store.EligibilityRow
+	var rows []eligibility.Row
 	cp := func(x []byte) []byte { return append([]byte(nil), x...) }
-	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.Query(0, 0), func(r *store.EligibilityRow) error {
+	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.Query(0, 0), func(r *eligibility.Row) error {
 		c := *r
 		c.Email, c.Phone, c.Attrs = cp(r.Email), cp(r.Phone), cp(r.Attrs)
 		rows = append(rows, c)

@@ -54,7 +54,7 @@ func ledger(t *testing.T, a *App, c contact.Contact, purpose string, ch consent.
 		case 'x':
 			e.Action = consent.Expired
 		}
-		if _, err := a.Store.AppendConsent(context.Background(), e); err != nil {
+		if _, err := a.Consents.Record(context.Background(), e); err != nil {
 			t.Fatalf("ledger %c: %v", s, err)
 		}
 	}
@@ -295,7 +295,7 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 		if e := ask(); e.Allowed || decisive(e).RuleID == "" || e.Jurisdiction != "jur-nl" {
 			t.Fatalf("without an assessment: %+v", e)
 		}
-		if _, err := a.Store.SetLIA(ctx, store.LIA{WorkspaceID: a.Workspace.ID, Purpose: "product-updates",
+		if _, err := a.Consents.SetLIA(ctx, consent.LIA{WorkspaceID: a.Workspace.ID, Purpose: "product-updates",
 			PurposeText: "telling buyers about our tools", Necessity: "they choose tools", Balancing: "low intrusion",
 			ApprovedBy: "DPO"}); err != nil {
 			t.Fatal(err)
@@ -303,7 +303,7 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 		if e := ask(); e.Allowed || !hasReason(e, "li-03") {
 			t.Fatalf("without a reason for the contact: %+v", e)
 		}
-		if _, err := a.Store.SetLIReason(ctx, store.LIReason{WorkspaceID: a.Workspace.ID, ContactID: c.ID,
+		if _, _, err := a.Consents.SetLIReasonByEmail(ctx, c.EmailCanonical, consent.LIReason{WorkspaceID: a.Workspace.ID,
 			Purpose: "product-updates", Reason: "head of procurement", RecordedBy: "test"}); err != nil {
 			t.Fatal(err)
 		}
@@ -317,7 +317,7 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 		if e := ask(); e.Allowed || decisive(e).RuleID != "con-06" {
 			t.Fatalf("after an objection: %+v", e)
 		}
-		if _, err := a.Store.SetLIA(ctx, store.LIA{WorkspaceID: a.Workspace.ID, Purpose: "nope", PurposeText: "x",
+		if _, err := a.Consents.SetLIA(ctx, consent.LIA{WorkspaceID: a.Workspace.ID, Purpose: "nope", PurposeText: "x",
 			Necessity: "x", Balancing: "x", ApprovedBy: "x"}); !errors.Is(err, consent.ErrInvalid) {
 			t.Fatalf("assessment for an unknown purpose: %v", err)
 		}

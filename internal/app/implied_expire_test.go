@@ -54,9 +54,9 @@ func TestImpliedConsentLapse(t *testing.T) {
 			t.Fatalf("a purchase three years ago gives no implied consent: %+v", e)
 		}
 
-		n, err := a.ExpireImpliedConsent(ctx, a.Workspace.ID, now)
+		n, err := a.Consents.LapseImplied(ctx, a.Workspace.ID, now)
 		if err != nil || n == 0 {
-			t.Fatalf("ExpireImpliedConsent = %d, %v; want entries for the lapsed contact", n, err)
+			t.Fatalf("LapseImplied = %d, %v; want entries for the lapsed contact", n, err)
 		}
 		expired := func(email string) []consent.Entry {
 			es, err := a.Store.ConsentsForContact(ctx, a.Workspace.ID, get(email).ID)
@@ -101,7 +101,7 @@ func TestImpliedConsentLapse(t *testing.T) {
 		if e := allowed("express@example.ca"); !e.Allowed {
 			t.Fatalf("express consent stands: %+v", e)
 		}
-		if n, err := a.ExpireImpliedConsent(ctx, a.Workspace.ID, now); err != nil || n != 0 {
+		if n, err := a.Consents.LapseImplied(ctx, a.Workspace.ID, now); err != nil || n != 0 {
 			t.Fatalf("second run = %d, %v; a lapse is recorded once", n, err)
 		}
 
@@ -110,11 +110,11 @@ func TestImpliedConsentLapse(t *testing.T) {
 		if e := allowed("lapsed@example.ca"); !e.Allowed || !hasReason(e, "casl-01") {
 			t.Fatalf("a new purchase gives implied consent despite the old lapse: %+v", e)
 		}
-		if n, err := a.ExpireImpliedConsent(ctx, a.Workspace.ID, now); err != nil || n != 0 {
+		if n, err := a.Consents.LapseImplied(ctx, a.Workspace.ID, now); err != nil || n != 0 {
 			t.Fatalf("run before the new lapse = %d, %v", n, err)
 		}
 		later := now.AddDate(3, 0, 0)
-		n2, err := a.ExpireImpliedConsent(ctx, a.Workspace.ID, later)
+		n2, err := a.Consents.LapseImplied(ctx, a.Workspace.ID, later)
 		if err != nil || n2 == 0 {
 			t.Fatalf("run after the new lapse = %d, %v", n2, err)
 		}

@@ -42,11 +42,11 @@ type jobService struct {
 }
 
 func (s jobService) ExpireSignups(ctx context.Context, now time.Time) (int, error) {
-	return ExpireAllSignups(ctx, s.a.Store, s.maxAge, now)
+	return s.a.Signups.ExpireAll(ctx, s.maxAge, now)
 }
 
 func (s jobService) LapseImpliedConsent(ctx context.Context, now time.Time) (int, error) {
-	return s.a.ExpireAllImpliedConsent(ctx, now)
+	return s.a.Consents.LapseImpliedAll(ctx, now)
 }
 
 func (s jobService) Reverify(ctx context.Context, now time.Time) (int, error) {

@@ -11,8 +11,6 @@ import (
 // not exist (workspace.ErrNoWorkspace).
 var ErrNoWorkspace = workspace.ErrNoWorkspace
 
-func validWorkspaceName(name string) bool { return workspace.IsValidName(name) }
-
 // Instance is a database opened for what needs no workspace selected: managing workspaces,
 // migrating.
 type Instance struct {

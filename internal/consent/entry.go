@@ -36,7 +36,7 @@ const (
 	BasisContract           Basis = "contract"
 	// BasisImpliedConsent is CASL implied consent (a purchase or an inquiry). It arises from
 	// the contact's purchase and inquiry dates, not from an entry, so it is recorded only
-	// when it lapses: an expired entry (app.ExpireImpliedConsent).
+	// when it lapses: an expired entry (Service.LapseImplied).
 	BasisImpliedConsent Basis = "implied-consent"
 )
 

@@ -1,6 +1,7 @@
 package consent
 
 import (
+	"context"
 	"fmt"
 	"iter"
 
@@ -52,4 +53,33 @@ func VerifyChain(entries iter.Seq[Entry]) *Break {
 		}
 	}
 	return nil
+}
+
+// Verification is what Service.Verify found.
+type Verification struct {
+	Intact  bool   `json:"intact"`
+	Entries int64  `json:"entries"` // entries checked (up to and including a break)
+	Head    Digest `json:"head,omitempty"`
+	Broken  *Break `json:"broken,omitempty"`
+}
+
+// Verify walks the workspace's ledger and names the first broken entry. The error is the
+// store's; a broken chain is a Verification that is not Intact.
+func (s *Service) Verify(ctx context.Context, ws int64) (Verification, error) {
+	var v Verifier
+	var res Verification
+	err := s.st.EachConsent(ctx, ws, func(e Entry) error {
+		if res.Broken = v.Add(e); res.Broken != nil {
+			return res.Broken
+		}
+		return nil
+	})
+	if err != nil && res.Broken == nil {
+		return Verification{}, err
+	}
+	res.Entries, res.Intact = v.Len(), res.Broken == nil
+	if res.Intact {
+		res.Head = v.Head()
+	}
+	return res, nil
 }

@@ -14,8 +14,8 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/policy"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -26,15 +26,15 @@ const SettingExcludeRisky = "verify.exclude_risky"
 // Store is what the service reads; the store implements it.
 type Store interface {
 	// EligibilityOf reads one contact (by canonical address) with its latest ledger entry
-	// for the purpose and channel; store.ErrNotFound when it is no contact of the workspace.
-	EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (store.EligibilityRow, error)
+	// for the purpose and channel; errs.ErrNotFound when it is no contact of the workspace.
+	EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (Row, error)
 	// EachEligibility streams the selected contacts in id order.
-	EachEligibility(ctx context.Context, ws int64, q store.EligibilityQuery, fn func(*store.EligibilityRow) error) error
+	EachEligibility(ctx context.Context, ws int64, q Query, fn func(*Row) error) error
 	AllSources(ctx context.Context, ws int64) (map[int64]contact.Source, error)
 	Source(ctx context.Context, ws, id int64) (contact.Source, error)
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
-	// LIAFor is the workspace's assessment for a purpose; store.ErrNotFound when none.
-	LIAFor(ctx context.Context, ws int64, purpose string) (store.LIA, error)
+	// LIAFor is the workspace's assessment for a purpose; errs.ErrNotFound when none.
+	LIAFor(ctx context.Context, ws int64, purpose string) (consent.LIA, error)
 	Setting(ctx context.Context, ws int64, name string) (value string, ok bool, err error)
 }
 
@@ -68,7 +68,7 @@ type Eligibility = policy.Eligibility
 // Errors: an unknown purpose wraps policy.ErrUnknownPurpose and an unknown channel
 // policy.ErrUnknownChannel (both list the valid values); a malformed address wraps
 // contact.ErrInvalidEmail; an address that is no contact of the workspace wraps
-// store.ErrNotFound.
+// errs.ErrNotFound.
 func (s *Service) Eligibility(ctx context.Context, ws int64, email, purpose, channel string) (Eligibility, error) {
 	ev, err := s.Prepare(ctx, ws, purpose, channel, false) // the assessment comes with the row
 	if err != nil {
@@ -79,8 +79,8 @@ func (s *Service) Eligibility(ctx context.Context, ws int64, email, purpose, cha
 		return Eligibility{}, err
 	}
 	r, err := s.store.EligibilityOf(ctx, ws, canonical, purpose, string(ev.channel))
-	if errors.Is(err, store.ErrNotFound) {
-		return Eligibility{}, fmt.Errorf("%s is not a contact of this workspace (import or create it first): %w", canonical, store.ErrNotFound)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Eligibility{}, fmt.Errorf("%s is not a contact of this workspace (import or create it first): %w", canonical, errs.ErrNotFound)
 	}
 	if err != nil {
 		return Eligibility{}, err
@@ -120,7 +120,7 @@ func (s *Service) Batch(ctx context.Context, ws int64, purpose, channel string, 
 		return err
 	}
 	v := policy.Verdict{Reasons: make([]policy.Reason, 0, 8)}
-	return s.store.EachEligibility(ctx, ws, ev.Query(listID, 0), func(r *store.EligibilityRow) error {
+	return s.store.EachEligibility(ctx, ws, ev.Query(listID, 0), func(r *Row) error {
 		if err := ev.Evaluate(ctx, r, &v); err != nil {
 			return err
 		}
@@ -143,7 +143,7 @@ func (s *Service) LapsedImplied(ctx context.Context, ws int64, purpose string, c
 		return nil, err
 	}
 	var due []consent.Entry
-	err = s.store.EachEligibility(ctx, ws, ev.Query(0, 0), func(r *store.EligibilityRow) error {
+	err = s.store.EachEligibility(ctx, ws, ev.Query(0, 0), func(r *Row) error {
 		prior := r.Latest
 		if prior.Action != "" && (consent.Action(prior.Action) != consent.Expired ||
 			consent.Basis(prior.Basis) != consent.BasisImpliedConsent) {
@@ -200,7 +200,7 @@ func (s *Service) purposeFor(ctx context.Context, ws int64, name string) (policy
 // workspace has no assessment for the purpose.
 func (s *Service) ProcessingNotice(ctx context.Context, ws int64, purpose string) (string, error) {
 	l, err := s.store.LIAFor(ctx, ws, purpose)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		return "", nil
 	}
 	if err != nil {
@@ -211,7 +211,7 @@ func (s *Service) ProcessingNotice(ctx context.Context, ws int64, purpose string
 
 // RenderNotice writes the processing notice for an assessment: how the data is processed,
 // why, and how to object.
-func RenderNotice(l store.LIA) string {
+func RenderNotice(l consent.LIA) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Why you are receiving this: we process your business contact details (name, e-mail address, "+
 		"company) on the basis of our legitimate interest (Art. 6(1)(f) GDPR) for this purpose: %s\n",
@@ -245,4 +245,4 @@ func hasPurpose(ps []consent.Purpose, name string) bool {
 	return false
 }
 
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, errs.ErrNotFound) }

@@ -1,4 +1,4 @@
-package eligibility
+package eligibility_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
@@ -56,7 +57,7 @@ func TestSingleAndBatchAgree(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		ws := seed(t, st, "ann@example.de")
-		s := New(st, emptyScreen{})
+		s := eligibility.New(st, emptyScreen{})
 		one, err := s.Eligibility(ctx, ws, "ann@example.de", "newsletter", "email")
 		if err != nil || !one.Allowed {
 			t.Fatalf("single: %+v, %v", one, err)
@@ -86,12 +87,12 @@ func TestEvaluateAllocs(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	ctx := context.Background()
 	ws := seed(t, st, "ann@gmail.com")
-	ev, err := New(st, emptyScreen{}).Prepare(ctx, ws, "newsletter", "email", true)
+	ev, err := eligibility.New(st, emptyScreen{}).Prepare(ctx, ws, "newsletter", "email", true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var row store.EligibilityRow
-	err = st.EachEligibility(ctx, ws, ev.Query(0, 0), func(r *store.EligibilityRow) error {
+	var row eligibility.Row
+	err = st.EachEligibility(ctx, ws, ev.Query(0, 0), func(r *eligibility.Row) error {
 		row = *r
 		row.Email, row.Phone, row.Attrs = append([]byte(nil), r.Email...), append([]byte(nil), r.Phone...), append([]byte(nil), r.Attrs...)
 		return nil

@@ -11,7 +11,6 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -96,12 +95,12 @@ func (ev *Evaluation) PreloadSources(ctx context.Context) error {
 
 // Query selects the contacts of the evaluation's purpose and channel for EachEligibility:
 // every contact of the workspace, or of one list, or one contact (0: no restriction).
-func (ev *Evaluation) Query(listID, contactID int64) store.EligibilityQuery {
-	return store.EligibilityQuery{Purpose: ev.purpose, Channel: string(ev.channel), ListID: listID, ContactID: contactID}
+func (ev *Evaluation) Query(listID, contactID int64) Query {
+	return Query{Purpose: ev.purpose, Channel: string(ev.channel), ListID: listID, ContactID: contactID}
 }
 
 // Evaluate fills the facts from r and judges them into v.
-func (ev *Evaluation) Evaluate(ctx context.Context, r *store.EligibilityRow, v *policy.Verdict) error {
+func (ev *Evaluation) Evaluate(ctx context.Context, r *Row, v *policy.Verdict) error {
 	if err := ev.fill(ctx, r); err != nil {
 		return err
 	}
@@ -111,7 +110,7 @@ func (ev *Evaluation) Evaluate(ctx context.Context, r *store.EligibilityRow, v *
 
 // fill sets every per-contact fact from the row, leaving purpose, channel, the assessment and
 // Now as Prepare set them.
-func (ev *Evaluation) fill(ctx context.Context, r *store.EligibilityRow) error {
+func (ev *Evaluation) fill(ctx context.Context, r *Row) error {
 	f := &ev.facts
 	f.Status = contactStatus(r.Status)
 	f.Suppressed = ev.suppressed(r)

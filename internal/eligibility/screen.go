@@ -1,13 +1,12 @@
 package eligibility
 
 import (
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // suppressed screens the contact of an eligibility row for the Evaluation's channel and
 // purpose (see Blocked).
-func (ev *Evaluation) suppressed(r *store.EligibilityRow) bool {
+func (ev *Evaluation) suppressed(r *Row) bool {
 	s := ev.screen
 	if s == nil || listsEmpty(s) {
 		return false // the common case costs no hashing and no allocation

@@ -1,6 +1,7 @@
-// Package signup holds the double opt-in rules that need no database: validating a sign-up
-// request (what was shown, ticked and pre-checked) and the signed, expiring, single-use
-// confirmation links.
+// Package signup is double opt-in: validating a sign-up request (what was shown, ticked and
+// pre-checked), the signed, expiring, single-use confirmation links, and the Service behind
+// the public subscribe and confirm pages that records sign-ups, mails the links, confirms and
+// expires them through the narrow Store it declares.
 package signup
 
 import (

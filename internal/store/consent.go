@@ -22,7 +22,8 @@ const consentColumns = `id, workspace_id, seq, contact_id, purpose, channel, act
 // AppendConsent validates the entry, checks that its contact, purpose and source belong to
 // the workspace, links it to the workspace's last entry and records it, in one transaction.
 // The store sets ID, Seq, RecordedAt, PrevHash and Hash. A contact or source of another
-// workspace gives ErrNotFound; an invalid entry or unknown purpose wraps consent.ErrInvalid.
+// workspace gives ErrNotFound (for a source, consent.ErrUnknownSource, which is ErrNotFound
+// too); an invalid entry or unknown purpose wraps consent.ErrInvalid.
 func (s *Store) AppendConsent(ctx context.Context, e consent.Entry) (consent.Entry, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -115,7 +116,7 @@ func (s *Store) prepareAppend(ctx context.Context, tx *sql.Tx, e consent.Entry) 
 	case contacts == 0:
 		return 0, 0, nil, fmt.Errorf("contact %d: %w", e.ContactID, ErrNotFound)
 	case e.SourceID != 0 && sources == 0:
-		return 0, 0, nil, fmt.Errorf("source %d: %w", e.SourceID, ErrNotFound)
+		return 0, 0, nil, fmt.Errorf("source %d: %w", e.SourceID, consent.ErrUnknownSource)
 	case purposes == 0:
 		if err := s.checkPurpose(ctx, tx, e.WorkspaceID, e.Purpose); err != nil { // seeds the defaults, or says which exist
 			return 0, 0, nil, err

@@ -5,48 +5,20 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/eligibility"
 )
 
-// EligibilityQuery selects the contacts EachEligibility streams, and the purpose and channel
-// whose ledger state it reads.
-type EligibilityQuery struct {
-	Purpose   string
-	Channel   string
-	ListID    int64 // 0: every contact of the workspace
-	ContactID int64 // 0: every contact; else this one only
-}
+// EligibilityQuery selects the contacts EachEligibility streams (eligibility.Query).
+type EligibilityQuery = eligibility.Query
 
-// EligibilityRow is what the store holds about one contact that the policy needs for one
-// purpose and channel. The byte fields alias the driver's buffers: they are valid only until
-// the callback returns.
-type EligibilityRow struct {
-	ContactID     int64
-	Email         []byte // canonical address
-	Phone         []byte // E.164, empty when none
-	Attrs         []byte // the attributes as a JSON object
-	FirstSourceID int64
-	Status        []byte // the contact's status (contact.Status)
-	EmailVerdict  []byte // the address's last verification verdict (verify.Verdict); empty when never checked
-	// Latest is the latest ledger entry for the purpose and channel; Action is "" when none.
-	Latest ConsentHead
-	// LIReason is true when a legitimate-interest reason is recorded for the purpose.
-	LIReason bool
-	// LIAApproved is set by EligibilityOf only: the workspace has an approved assessment.
-	LIAApproved bool
-}
+// EligibilityRow is what the store holds about one contact that the policy needs
+// (eligibility.Row).
+type EligibilityRow = eligibility.Row
 
-// ConsentHead is the part of a contact's latest ledger entry for one purpose and channel
-// that decides eligibility.
-type ConsentHead struct {
-	Action     string    // a consent.Action, "" when there is no entry
-	Basis      string    // the entry's consent.Basis
-	RecordedAt time.Time // when the entry was recorded
-	EvidenceAt time.Time // when the person acted (evidence timestamp), zero when not given
-	SourceID   int64     // the source the entry came with, 0 when none
-}
+// ConsentHead is the deciding part of a contact's latest ledger entry (eligibility.ConsentHead).
+type ConsentHead = eligibility.ConsentHead
 
 // EachEligibility streams the selected contacts in id order, each with its latest ledger
 // entry for the purpose and channel and whether it has a legitimate-interest reason. It runs

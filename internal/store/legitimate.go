@@ -3,53 +3,27 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/consent"
 )
 
-// LIA is a legitimate-interest assessment: why a workspace pursues a purpose without
-// consent, why contacting people is necessary for it, how their interests were weighed, and
-// who approved it when.
-type LIA struct {
-	WorkspaceID int64     `json:"-"`
-	Purpose     string    `json:"purpose"`
-	PurposeText string    `json:"purpose_text"`
-	Necessity   string    `json:"necessity"`
-	Balancing   string    `json:"balancing"`
-	ApprovedBy  string    `json:"approved_by"`
-	ApprovedAt  time.Time `json:"approved_at"`
-	CreatedAt   time.Time `json:"created_at"`
-}
+// LIA is a legitimate-interest assessment (consent.LIA).
+type LIA = consent.LIA
 
-// Approved reports whether someone approved the assessment.
-func (l LIA) Approved() bool { return l.ApprovedBy != "" && !l.ApprovedAt.IsZero() }
-
-// LIReason is the per-contact reason legitimate interest needs: why this person is the right
-// one to contact for the purpose.
-type LIReason struct {
-	WorkspaceID int64     `json:"-"`
-	ContactID   int64     `json:"contact_id"`
-	Purpose     string    `json:"purpose"`
-	Reason      string    `json:"reason"`
-	RecordedBy  string    `json:"recorded_by"`
-	RecordedAt  time.Time `json:"recorded_at"`
-}
+// LIReason is the per-contact reason legitimate interest needs (consent.LIReason).
+type LIReason = consent.LIReason
 
 // ErrInvalidLI is wrapped by the errors of SetLIA and SetLIReason for input to fix.
-var ErrInvalidLI = errors.New("invalid legitimate-interest record")
+var ErrInvalidLI = consent.ErrInvalidLI
 
 // SetLIA records the workspace's assessment for a purpose, replacing an earlier one. The
 // purpose must exist (the error lists the workspace's purposes).
 func (s *Store) SetLIA(ctx context.Context, l LIA) (LIA, error) {
-	for name, v := range map[string]string{"purpose text": l.PurposeText, "necessity": l.Necessity,
-		"balancing": l.Balancing, "approved by": l.ApprovedBy} {
-		if strings.TrimSpace(v) == "" {
-			return LIA{}, fmt.Errorf("%w: %s is empty: every part of the assessment must be written down", ErrInvalidLI, name)
-		}
+	if err := consent.ValidateLIA(l); err != nil {
+		return LIA{}, err
 	}
 	l.CreatedAt = now()
 	if l.ApprovedAt.IsZero() {
@@ -118,8 +92,8 @@ func scanLIA(row rowScanner) (LIA, error) {
 // SetLIReason records why a contact is the right person for a purpose, replacing an earlier
 // reason. A contact of another workspace gives ErrNotFound.
 func (s *Store) SetLIReason(ctx context.Context, r LIReason) (LIReason, error) {
-	if strings.TrimSpace(r.Reason) == "" {
-		return LIReason{}, fmt.Errorf("%w: the reason is empty: say why this person is the right one to contact", ErrInvalidLI)
+	if err := consent.ValidateLIReason(r); err != nil {
+		return LIReason{}, err
 	}
 	r.RecordedAt = now()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

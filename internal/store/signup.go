@@ -13,35 +13,14 @@ import (
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/signup"
 )
 
-// ErrSignupClosed is returned when a sign-up can no longer be confirmed: it was confirmed
-// already (a replayed link), it expired, or its window has passed.
-var ErrSignupClosed = errors.New("sign-up already confirmed or expired")
+// ErrSignupClosed is returned when a sign-up can no longer be confirmed (signup.ErrClosed).
+var ErrSignupClosed = signup.ErrClosed
 
-// Signup is one double opt-in sign-up: what the person was shown and ticked, when and from
-// where they asked and confirmed, and where its confirmation link stands.
-type Signup struct {
-	ID          int64             `json:"id"`
-	WorkspaceID int64             `json:"-"`
-	ContactID   int64             `json:"contact_id"`
-	SourceID    int64             `json:"source_id"`
-	ListID      *int64            `json:"list_id,omitempty"`
-	Purposes    []string          `json:"purposes"`
-	FormID      string            `json:"form_id"`
-	FormVersion string            `json:"form_version"`
-	Wording     map[string]string `json:"wording"` // purpose -> the exact text shown with its box
-	TokenHash   []byte            `json:"-"`
-	RequestedAt time.Time         `json:"requested_at"`
-	RequestIP   string            `json:"request_ip"`
-	RequestUA   string            `json:"request_ua"`
-	ExpiresAt   time.Time         `json:"expires_at"`
-	ConfirmedAt *time.Time        `json:"confirmed_at,omitempty"`
-	ConfirmIP   string            `json:"confirm_ip,omitempty"`
-	ConfirmUA   string            `json:"confirm_ua,omitempty"`
-	ExpiredAt   *time.Time        `json:"expired_at,omitempty"`
-	WelcomedAt  *time.Time        `json:"welcomed_at,omitempty"`
-}
+// Signup is one double opt-in sign-up (signup.Signup).
+type Signup = signup.Signup
 
 const signupColumns = `id, workspace_id, contact_id, source_id, list_id, purposes, form_id, form_version, wording,
 	token_hash, requested_at, request_ip, request_ua, expires_at, confirmed_at, confirm_ip, confirm_ua, expired_at, welcomed_at`
@@ -49,46 +28,88 @@ const signupColumns = `id, workspace_id, contact_id, source_id, list_id, purpose
 // CreateSignup records a sign-up and its ledger entries (granted, one per purpose) in one
 // transaction, and links the sign-up's source to the contact. The store sets ID.
 func (s *Store) CreateSignup(ctx context.Context, sg Signup, entries []consent.Entry) (Signup, error) {
-	purposes, err := json.Marshal(sg.Purposes)
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.createSignupTx(ctx, tx, &sg, entries) })
 	if err != nil {
-		return Signup{}, err
+		return Signup{}, fmt.Errorf("record sign-up: %w", err)
 	}
-	wording, err := json.Marshal(sg.Wording)
-	if err != nil {
-		return Signup{}, err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.checkSource(ctx, tx, sg.WorkspaceID, sg.SourceID); err != nil {
-			return err
+	return sg, nil
+}
+
+// WriteSignup records what one sign-up request brings in one transaction: its new source,
+// the contact when it is new (with that source as its first), the sign-up and its granted
+// entries, whose contact and source the store sets. A new contact whose address another
+// contact took meanwhile gives ErrConflict and leaves nothing behind.
+func (s *Store) WriteSignup(ctx context.Context, w signup.Write) (Signup, error) {
+	sg := w.Signup
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		src := w.Source
+		src.WorkspaceID = sg.WorkspaceID
+		src, err := s.insertSource(ctx, tx, src)
+		if err != nil {
+			return fmt.Errorf("create source: %w", err)
 		}
-		if sg.ListID != nil {
-			if _, err := s.listInTx(ctx, tx, sg.WorkspaceID, *sg.ListID); err != nil {
+		sg.SourceID = src.ID
+		if w.Contact != nil {
+			c := *w.Contact
+			c.WorkspaceID, c.FirstSourceID = sg.WorkspaceID, src.ID
+			attrs, err := marshalAttrs(c.Attrs)
+			if err != nil {
 				return err
 			}
+			if err := s.createContactTx(ctx, tx, &c, attrs, nil); err != nil {
+				return fmt.Errorf("create contact %s: %w", c.EmailCanonical, err)
+			}
+			sg.ContactID = c.ID
 		}
-		sg.ID, err = s.insertID(ctx, tx, `INSERT INTO signups (workspace_id, contact_id, source_id, list_id, purposes,
-			form_id, form_version, wording, token_hash, requested_at, request_ip, request_ua, expires_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sg.WorkspaceID, sg.ContactID, sg.SourceID, sg.ListID, string(purposes), sg.FormID, sg.FormVersion, string(wording),
-			sg.TokenHash, sg.RequestedAt.UTC(), sg.RequestIP, sg.RequestUA, sg.ExpiresAt.UTC())
-		if err != nil {
-			return err
+		entries := make([]consent.Entry, len(w.Entries))
+		for i, e := range w.Entries {
+			e.ContactID, e.SourceID = sg.ContactID, src.ID
+			entries[i] = e
 		}
-		if err := s.touch(ctx, tx, sg.WorkspaceID, sg.ContactID, sg.SourceID, nil); err != nil {
-			return err
-		}
-		if err := s.appendAll(ctx, tx, sg.WorkspaceID, sg.ContactID, entries); err != nil {
-			return err
-		}
-		return s.auditTx(ctx, tx, sg.WorkspaceID, "signup.create", "signup", sg.ID,
-			audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("source_id", strconv.FormatInt(sg.SourceID, 10)),
-			audit.Set("purposes", strings.Join(sg.Purposes, ",")),
-			audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", sg.RequestIP), audit.PersonalSet("user_agent", "", sg.RequestUA))
+		return s.createSignupTx(ctx, tx, &sg, entries)
 	})
 	if err != nil {
 		return Signup{}, fmt.Errorf("record sign-up: %w", err)
 	}
 	return sg, nil
+}
+
+// createSignupTx is CreateSignup in the caller's transaction.
+func (s *Store) createSignupTx(ctx context.Context, tx *sql.Tx, sg *Signup, entries []consent.Entry) error {
+	purposes, err := json.Marshal(sg.Purposes)
+	if err != nil {
+		return err
+	}
+	wording, err := json.Marshal(sg.Wording)
+	if err != nil {
+		return err
+	}
+	if err := s.checkSource(ctx, tx, sg.WorkspaceID, sg.SourceID); err != nil {
+		return err
+	}
+	if sg.ListID != nil {
+		if _, err := s.listInTx(ctx, tx, sg.WorkspaceID, *sg.ListID); err != nil {
+			return err
+		}
+	}
+	sg.ID, err = s.insertID(ctx, tx, `INSERT INTO signups (workspace_id, contact_id, source_id, list_id, purposes,
+		form_id, form_version, wording, token_hash, requested_at, request_ip, request_ua, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sg.WorkspaceID, sg.ContactID, sg.SourceID, sg.ListID, string(purposes), sg.FormID, sg.FormVersion, string(wording),
+		sg.TokenHash, sg.RequestedAt.UTC(), sg.RequestIP, sg.RequestUA, sg.ExpiresAt.UTC())
+	if err != nil {
+		return err
+	}
+	if err := s.touch(ctx, tx, sg.WorkspaceID, sg.ContactID, sg.SourceID, nil); err != nil {
+		return err
+	}
+	if err := s.appendAll(ctx, tx, sg.WorkspaceID, sg.ContactID, entries); err != nil {
+		return err
+	}
+	return s.auditTx(ctx, tx, sg.WorkspaceID, "signup.create", "signup", sg.ID,
+		audit.Set("contact_id", strconv.FormatInt(sg.ContactID, 10)), audit.Set("source_id", strconv.FormatInt(sg.SourceID, 10)),
+		audit.Set("purposes", strings.Join(sg.Purposes, ",")),
+		audit.Count("consent_entries", len(entries)), audit.PersonalSet("ip", "", sg.RequestIP), audit.PersonalSet("user_agent", "", sg.RequestUA))
 }
 
 // appendAll records entries about one contact of the workspace in the caller's transaction.

@@ -30,17 +30,6 @@ func (s *Store) CreateSource(ctx context.Context, src contact.Source) (contact.S
 	return src, nil
 }
 
-// CreateSourceOf records a source given inline with a change that is audited itself and
-// names the source's id in its entry (a double opt-in sign-up), so that the change stays one
-// entry; a source declared on its own is CreateSource's, with an entry of its own.
-func (s *Store) CreateSourceOf(ctx context.Context, src contact.Source) (contact.Source, error) {
-	src, err := s.insertSource(ctx, s.db, src)
-	if err != nil {
-		return contact.Source{}, fmt.Errorf("create source: %w", err)
-	}
-	return src, nil
-}
-
 // insertSource adds a source row through ex (the database or the caller's transaction).
 func (s *Store) insertSource(ctx context.Context, ex execer, src contact.Source) (contact.Source, error) {
 	src.CreatedAt = now()

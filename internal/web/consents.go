@@ -1,17 +1,16 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/consent"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -65,34 +64,26 @@ type consentOutput struct {
 
 func (s *Server) recordConsent(ctx context.Context, in *recordConsentInput) (*consentOutput, error) {
 	ws, b := workspace(ctx), in.Body
-	if _, err := s.st.Contact(ctx, ws, in.ID); err != nil {
-		return nil, notFound(err, "contact %d", in.ID)
-	}
-	if b.SourceID != 0 {
-		if _, err := s.st.Source(ctx, ws, b.SourceID); errors.Is(err, store.ErrNotFound) {
-			return nil, invalid("body.source_id", fmt.Sprintf("source %d does not exist in this workspace", b.SourceID), b.SourceID)
-		} else if err != nil {
-			return nil, err
-		}
-	}
 	ev := b.Evidence
 	e := consent.Entry{WorkspaceID: ws, ContactID: in.ID, Purpose: b.Purpose, Channel: consent.Channel(b.Channel),
 		Action: consent.Action(b.Action), Basis: consent.Basis(b.Basis), SourceID: b.SourceID, Actor: tokenActor(ctx),
 		Evidence: consent.Evidence{Wording: ev.Wording, FormID: ev.FormID, FormVersion: ev.FormVersion, IP: ev.IP,
 			UserAgent: ev.UserAgent, Timestamp: ev.Timestamp, DocumentRef: ev.DocumentRef, Collector: ev.Collector}}
-	saved, err := s.st.AppendConsent(ctx, e)
-	if errors.Is(err, consent.ErrInvalid) {
+	saved, err := s.cfg.Consents.Record(ctx, e)
+	switch {
+	case errors.Is(err, consent.ErrInvalid):
 		return nil, huma.Error422UnprocessableEntity(invalidMessage(err))
-	}
-	if err != nil {
-		return nil, notFound(err, "contact %d", in.ID) // deleted since the check above
+	case errors.Is(err, consent.ErrUnknownSource):
+		return nil, invalid("body.source_id", fmt.Sprintf("source %d does not exist in this workspace", b.SourceID), b.SourceID)
+	case err != nil:
+		return nil, notFound(err, "contact %d", in.ID)
 	}
 	return &consentOutput{Body: saved}, nil
 }
 
 // tokenActor names the request's API token as the actor of a ledger entry.
 func tokenActor(ctx context.Context) string {
-	tok, _ := ctx.Value(tokenKey{}).(store.Token)
+	tok, _ := ctx.Value(tokenKey{}).(access.Token)
 	return fmt.Sprintf("token:%d", tok.ID)
 }
 
@@ -125,30 +116,20 @@ type contactConsentsOutput struct {
 }
 
 func (s *Server) listContactConsents(ctx context.Context, in *contactIDInput) (*contactConsentsOutput, error) {
-	ws := workspace(ctx)
-	if _, err := s.st.Contact(ctx, ws, in.ID); err != nil {
+	h, err := s.cfg.Consents.History(ctx, workspace(ctx), in.ID)
+	if err != nil {
 		return nil, notFound(err, "contact %d", in.ID)
 	}
-	entries, err := s.st.ConsentsForContact(ctx, ws, in.ID)
-	if err != nil {
-		return nil, err
-	}
 	out := &contactConsentsOutput{}
-	out.Body.Entries = entries
-	if entries == nil {
-		out.Body.Entries = []consent.Entry{}
-	}
-	out.Body.States = []consentState{}
-	for k, st := range consent.States(entries) {
-		cs := consentState{Purpose: k.Purpose, Channel: k.Channel, State: st.State, Active: st.Active()}
+	out.Body.Entries = h.Entries
+	out.Body.States = make([]consentState, 0, len(h.States))
+	for _, st := range h.States {
+		cs := consentState{Purpose: st.Purpose, Channel: st.Channel, State: st.State, Active: st.Active()}
 		if st.Entry != nil {
 			cs.Basis, cs.EntryID, cs.RecordedAt = st.Entry.Basis, st.Entry.ID, st.Entry.RecordedAt
 		}
 		out.Body.States = append(out.Body.States, cs)
 	}
-	slices.SortFunc(out.Body.States, func(a, b consentState) int {
-		return cmp.Or(strings.Compare(a.Purpose, b.Purpose), strings.Compare(string(a.Channel), string(b.Channel)))
-	})
 	return out, nil
 }
 
@@ -159,7 +140,7 @@ type purposesOutput struct {
 }
 
 func (s *Server) listPurposes(ctx context.Context, _ *struct{}) (*purposesOutput, error) {
-	ps, err := s.st.Purposes(ctx, workspace(ctx))
+	ps, err := s.cfg.Consents.Purposes(ctx, workspace(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +166,11 @@ type purposeOutput struct {
 
 func (s *Server) createPurpose(ctx context.Context, in *createPurposeInput) (*purposeOutput, error) {
 	p := consent.Purpose{Name: in.Body.Name, Description: strings.TrimSpace(in.Body.Description), Marketing: in.Body.Marketing}
-	err := s.st.AddPurpose(ctx, workspace(ctx), p)
+	err := s.cfg.Consents.AddPurpose(ctx, workspace(ctx), p)
 	switch {
 	case errors.Is(err, consent.ErrInvalid):
 		return nil, huma.Error422UnprocessableEntity(invalidMessage(err))
-	case errors.Is(err, store.ErrConflict):
+	case errors.Is(err, errs.ErrConflict):
 		return nil, huma.Error409Conflict(fmt.Sprintf("a purpose named %q exists already; choose another name", p.Name))
 	case err != nil:
 		return nil, err

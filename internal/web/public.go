@@ -11,7 +11,7 @@ import (
 	"github.com/clearlist/clearlist/internal/signup"
 )
 
-// DoubleOptIn is the sign-up service behind the public pages (app.DOI).
+// DoubleOptIn is the sign-up service behind the public pages (signup.Service).
 type DoubleOptIn interface {
 	Form(ctx context.Context, workspace, list string) (signup.Form, error)
 	Subscribe(ctx context.Context, in signup.Submission) error

@@ -8,7 +8,7 @@ import (
 )
 
 // OriginPolicy says which web origins may call a workspace's JSON sign-up API from a
-// browser (app.DOI, from the workspace's public.cors_origins setting).
+// browser (signup.Service, from the workspace's public.cors_origins setting).
 type OriginPolicy interface {
 	AllowedOrigins(ctx context.Context, workspace string) ([]string, error)
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
@@ -32,6 +33,7 @@ type Config struct {
 	DefaultRegion  string                 // ISO 3166 region for phone numbers written without +CC
 	Logger         *slog.Logger           // nil means slog.Default()
 	Eligibility    Eligibility            // answers GET /api/v1/eligibility; nil answers 503
+	Consents       *consent.Service       // the consent ledger and purposes; nil: one over the store given to New
 	Contacts       *contact.Service       // contacts, lists and sources (/api/v1/contacts, /lists, /sources); nil leaves them out
 	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
 	Verifier       Verifier               // address verification; nil leaves its routes out
@@ -81,6 +83,9 @@ func New(cfg Config, st *store.Store, imp Importer) *Server {
 	cfg.ClientTimeout = cmp.Or(cfg.ClientTimeout, defaultClientTimeout)
 	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, defaultUploadTimeout)
 	cfg.MaxPublicRequests = cmp.Or(cfg.MaxPublicRequests, defaultMaxPublicRequests)
+	if cfg.Consents == nil {
+		cfg.Consents = consent.New(st, nil)
+	}
 	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...),
 		public: make(chan struct{}, cfg.MaxPublicRequests)}
 	mux := http.NewServeMux()

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/clearlist/clearlist/internal/audit"
-	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
@@ -67,7 +66,7 @@ func NormalizeSetting(name, value string) (string, error) {
 	}
 	switch name {
 	case SettingCORSOrigins:
-		origins, err := signup.ParseOrigins(value)
+		origins, err := ParseOrigins(value)
 		if err != nil {
 			return "", fmt.Errorf("setting %s: %w", name, err)
 		}

@@ -38,6 +38,8 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,
 		"LegitimateInt":     testLegitimateInterest,
+		"ConsentSubjects":   testConsentSubjects,
+		"WriteSignup":       testWriteSignup,
 		"Signups":           testSignups,
 		"Suppressions":      testSuppressions,
 		"SuppressionsRace":  testSuppressionsConcurrent,

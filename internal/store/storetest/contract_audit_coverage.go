@@ -102,17 +102,6 @@ func testAuditCoverage(t *testing.T, st *store.Store) {
 		t.Errorf("li_reason.set keeps the reason in clear: %+v", es[0].Changes)
 	}
 
-	t.Run("InlineSourceIsTheChangesEntry", func(t *testing.T) {
-		before := count()
-		s, err := st.CreateSourceOf(ctx, contact.Source{WorkspaceID: w, Type: "api", Description: "inline"})
-		if err != nil || s.ID == 0 {
-			t.Fatalf("CreateSourceOf = %+v, %v", s, err)
-		}
-		if n := count() - before; n != 0 {
-			t.Fatalf("CreateSourceOf wrote %d audit entries; the change it comes with names it", n)
-		}
-	})
-
 	t.Run("ImportIsOneEntry", func(t *testing.T) {
 		before := count()
 		s, im, err := st.StartImport(ctx, contact.Source{WorkspaceID: w, Type: "import", Description: "a.csv"},

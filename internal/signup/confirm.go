@@ -1,4 +1,4 @@
-package app
+package signup
 
 import (
 	"context"
@@ -7,41 +7,40 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/consent"
-	"github.com/clearlist/clearlist/internal/signup"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/errs"
 )
 
 // Check reports whether a confirmation link is valid and still usable, without using it:
 // the confirm page asks for a button press so that link scanners do not confirm.
-func (d *DOI) Check(ctx context.Context, token string) error {
-	_, err := d.open(ctx, token)
+func (s *Service) Check(ctx context.Context, token string) error {
+	_, err := s.open(ctx, token)
 	return err
 }
 
 // open verifies the link and returns its sign-up if it is still open. Every failure is
-// signup.ErrLinkInvalid, except the store's own errors.
-func (d *DOI) open(ctx context.Context, token string) (store.Signup, error) {
-	t, err := signup.Decode(token)
+// ErrLinkInvalid, except the store's own errors.
+func (s *Service) open(ctx context.Context, token string) (Signup, error) {
+	t, err := Decode(token)
 	if err != nil {
-		return store.Signup{}, err
+		return Signup{}, err
 	}
-	key, err := d.Store.ExistingSigningKey(ctx, t.Workspace, signup.KeyName)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Signup{}, signup.ErrLinkInvalid
+	key, err := s.st.ExistingSigningKey(ctx, t.Workspace, KeyName)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Signup{}, ErrLinkInvalid
 	} else if err != nil {
-		return store.Signup{}, err
+		return Signup{}, err
 	}
-	if t, err = signup.Verify(token, key); err != nil {
-		return store.Signup{}, err
+	if t, err = Verify(token, key); err != nil {
+		return Signup{}, err
 	}
-	sg, err := d.Store.SignupByTokenHash(ctx, t.Workspace, signup.SecretHash(t.Secret))
-	if errors.Is(err, store.ErrNotFound) || err == nil && sg.ID != t.Signup {
-		return store.Signup{}, signup.ErrLinkInvalid
+	sg, err := s.st.SignupByTokenHash(ctx, t.Workspace, SecretHash(t.Secret))
+	if errors.Is(err, errs.ErrNotFound) || err == nil && sg.ID != t.Signup {
+		return Signup{}, ErrLinkInvalid
 	} else if err != nil {
-		return store.Signup{}, err
+		return Signup{}, err
 	}
-	if sg.ConfirmedAt != nil || sg.ExpiredAt != nil || !d.now().Before(sg.ExpiresAt) {
-		return store.Signup{}, signup.ErrLinkInvalid
+	if sg.ConfirmedAt != nil || sg.ExpiredAt != nil || !s.now().Before(sg.ExpiresAt) {
+		return Signup{}, ErrLinkInvalid
 	}
 	return sg, nil
 }
@@ -56,16 +55,16 @@ type requestStep struct {
 }
 
 // Confirm uses a confirmation link: it records one confirmed entry per purpose (with the IP,
-// user agent and time of both steps) and adds the contact to the sign-up's list. A link that
-// is forged, expired, of another workspace or used already gives signup.ErrLinkInvalid and
-// records nothing.
-func (d *DOI) Confirm(ctx context.Context, token string, step signup.Step) error {
-	sg, err := d.open(ctx, token)
+// user agent and time of both steps) and adds the contact to the sign-up's list, in one
+// transaction. A link that is forged, expired, of another workspace or used already gives
+// ErrLinkInvalid and records nothing.
+func (s *Service) Confirm(ctx context.Context, token string, step Step) error {
+	sg, err := s.open(ctx, token)
 	if err != nil {
 		return err
 	}
-	at := d.now()
-	ip, ua := evidenceIP(step.IP), signup.Clean(step.UserAgent, 512)
+	at := s.now()
+	ip, ua := evidenceIP(step.IP), Clean(step.UserAgent, 512)
 	ref, _ := json.Marshal(requestStep{Signup: sg.ID, RequestedAt: sg.RequestedAt, RequestIP: sg.RequestIP, RequestUA: sg.RequestUA})
 	var entries []consent.Entry
 	for _, p := range sg.Purposes {
@@ -75,9 +74,9 @@ func (d *DOI) Confirm(ctx context.Context, token string, step signup.Step) error
 				FormVersion: sg.FormVersion, IP: ip, UserAgent: ua, Timestamp: at, DocumentRef: string(ref),
 				Collector: "clearlist confirm page"}})
 	}
-	err = d.Store.ConfirmSignup(ctx, sg.WorkspaceID, sg.ID, at, ip, ua, entries)
-	if errors.Is(err, store.ErrSignupClosed) { // confirmed by a concurrent request
-		return signup.ErrLinkInvalid
+	err = s.st.ConfirmSignup(ctx, sg.WorkspaceID, sg.ID, at, ip, ua, entries)
+	if errors.Is(err, ErrClosed) { // confirmed by a concurrent request
+		return ErrLinkInvalid
 	}
 	return err
 }

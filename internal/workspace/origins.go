@@ -1,4 +1,4 @@
-package signup
+package workspace
 
 import (
 	"fmt"
