@@ -11,6 +11,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/store"
@@ -48,6 +49,8 @@ type App struct {
 	Verify *verify.Service
 	// Webhooks manages the outgoing webhooks and sends their deliveries.
 	Webhooks *webhook.Service
+	// Imports runs imports (the command line's, in the foreground) and exports.
+	Imports *imports.Service
 
 	queue jobQueue // the job client verification jobs are enqueued on
 }
@@ -88,6 +91,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Workspaces = wss
 	a.Verify = a.newVerify()
 	a.Webhooks = webhook.NewService(st, nil, a.Log)
+	a.Imports = a.importService()
 	return a, nil
 }
 

@@ -77,8 +77,10 @@ type Options struct {
 	Service Service
 	// Verifier runs the verification jobs (KindVerify) when the client works jobs.
 	Verifier Verifier
-	Periods  Periods
-	Logger   *slog.Logger
+	// Imports runs uploaded imports (KindImport) when the client works jobs.
+	Imports Importer
+	Periods Periods
+	Logger  *slog.Logger
 	// JobTimeout bounds one run of a job (its context is cancelled then); default 4 minutes.
 	JobTimeout time.Duration
 	// RescueStuckJobsAfter is how long a job may stay running before it is taken to be lost
@@ -137,6 +139,7 @@ type impl interface {
 	list(ctx context.Context, f Filter) ([]Job, error)
 	get(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	retryLost(ctx context.Context, id int64, reason string) error
 	cancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	rescue(ctx context.Context, alive func(ctx context.Context, client string) (bool, error)) (int, error)
@@ -289,6 +292,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		if o.Verifier != nil {
 			river.AddWorker(w, &verifyWorker{v: o.Verifier, log: log})
 		}
+		addImportWorker(w, o, log)
 		cfg.Workers = w
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
