@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
@@ -52,7 +53,8 @@ type App struct {
 	// Imports runs imports (the command line's, in the foreground) and exports.
 	Imports *imports.Service
 
-	queue jobQueue // the job client verification jobs are enqueued on
+	queue jobQueue      // the job client verification jobs are enqueued on
+	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the

@@ -366,3 +366,55 @@ func listSize(t *testing.T, a *App, list string) int {
 	}
 	return n
 }
+
+// TestServeStopResumesImport stops `serve` (as SIGTERM does) while it imports an upload,
+// without letting the import finish: the import stops at a batch boundary and stays
+// running, its job is to be retried, and the next start finishes it with every row once.
+func TestServeStopResumesImport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports 200,000 rows; skipped with -short")
+	}
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		const rows = 200000
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		a.Cfg.DataDir = t.TempDir()
+		a.drain = time.Nanosecond // stop running jobs at once
+		declare(t, a, "first_name", "company", "company_size")
+		_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, stop := startServer(t, a)
+		code, body := apiCall(t, "POST", base+"/api/v1/imports?source_type=web-form-double-opt-in&list=news", token, "text/csv", string(genCSVFrom(0, rows)))
+		if code != http.StatusAccepted {
+			t.Fatalf("upload: %d %s", code, body)
+		}
+		var im store.Import
+		json.Unmarshal([]byte(body), &im)
+		deadline := time.Now().Add(time.Minute)
+		for cur, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID); cur.RowsDone == 0; cur, _ = a.Store.Import(ctx, a.Workspace.ID, im.ID) {
+			if time.Now().After(deadline) {
+				t.Fatal("the import committed nothing within a minute")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		stop()
+		stopped, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		if err != nil || stopped.Status != store.ImportRunning || stopped.RowsDone >= rows {
+			t.Fatalf("after the stop: %+v, %v; want it running, part-way", stopped, err)
+		}
+		t.Logf("stopped after %d rows", stopped.RowsDone)
+		if js := importJobs(t, a, im.ID); len(js) != 1 || (js[0].State != "retryable" && js[0].State != "available") {
+			t.Fatalf("after the stop the import's jobs are %+v; want one to be retried", js)
+		}
+		base, stop = startServer(t, a)
+		done := waitImport(t, a, im.ID)
+		waitImportJob(t, base, token, im.ID)
+		stop()
+		if done.Status != store.ImportDone || done.Inserted != rows || done.RowsDone != rows {
+			t.Fatalf("after the restart: %+v; want done with %d rows", done, rows)
+		}
+		checkNoDuplicates(t, a, rows)
+	})
+}

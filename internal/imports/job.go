@@ -130,6 +130,10 @@ func (s *Service) RunUpload(ctx context.Context, ws, id int64) error {
 		s.forgetUpload(id, j.Path)
 		return fmt.Errorf("%w: %w", ErrUnrunnable, err)
 	}
+	if err != nil && ctx.Err() != nil {
+		log.Info("import stopped with the server; its job resumes it after the last committed row")
+		return err
+	}
 	if err != nil {
 		log.Error("import stopped; the upload is kept and its job resumes it", "err", err, "path", j.Path)
 		return err
