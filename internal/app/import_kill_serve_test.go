@@ -112,16 +112,26 @@ func uploadAndKill(t *testing.T, a *App, dsn, dataDir, token, list string, csv [
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	im, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if im.Status != store.ImportRunning || im.RowsDone == 0 {
-		t.Fatalf("after the kill the import is %+v; want it running with rows committed", im)
-	}
-	t.Logf("killed after %d rows committed", im.RowsDone)
 	waitClaimFree(t, a, im.ID)
-	return im
+	// A COMMIT the killed process had sent may still land (PostgreSQL finishes it): read the
+	// import once it no longer changes.
+	var last store.Import
+	for {
+		cur, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cur.RowsDone == last.RowsDone {
+			break
+		}
+		last = cur
+		time.Sleep(200 * time.Millisecond)
+	}
+	if last.Status != store.ImportRunning || last.RowsDone == 0 {
+		t.Fatalf("after the kill the import is %+v; want it running with rows committed", last)
+	}
+	t.Logf("killed after %d rows committed", last.RowsDone)
+	return last
 }
 
 // waitClaimFree waits until the claim of a killed process on import id is gone: with its
