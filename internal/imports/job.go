@@ -15,13 +15,11 @@ import (
 // Queue runs uploads as background jobs (River, in serve). A job names only the workspace
 // and the import; what the import needs is in the upload's request file.
 type Queue interface {
-	// EnqueueImport inserts the job that runs upload import id of workspace ws.
+	// EnqueueImport inserts the job that runs upload import id of workspace ws, unless one
+	// is waiting or running.
 	EnqueueImport(ctx context.Context, ws, id int64) error
 	// ImportJobs lists the jobs of uploads that have not finished.
 	ImportJobs(ctx context.Context) ([]QueuedImport, error)
-	// RetryLost makes a job that is running in the queue, but in no process, available to
-	// run again at once.
-	RetryLost(ctx context.Context, jobID int64, reason string) error
 }
 
 // QueuedImport is an unfinished job of an upload.
@@ -29,7 +27,6 @@ type QueuedImport struct {
 	JobID       int64
 	WorkspaceID int64
 	ImportID    int64
-	Running     bool // the queue says a process is working it
 }
 
 // Uploads starts the server's uploaded imports as jobs of the queue.

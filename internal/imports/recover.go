@@ -9,11 +9,8 @@ import (
 	"github.com/clearlist/clearlist/internal/errs"
 )
 
-// Recover takes up, at the server's start (before its queue works jobs), the imports a
-// stopped process left unfinished:
-//   - an upload whose job is running in the queue but whose claim no process holds (its
-//     server was killed) is retried at once, without waiting for the queue's rescuer; its
-//     run resumes after the last committed row, so no row is written twice;
+// Recover takes up, at the server's start, the imports a stopped process left unfinished
+// (the jobs a killed server left running are the queue's to take up):
 //   - an upload with a request in uploads/ but no unfinished job (the server stopped between
 //     the two, or the upload predates the queue) gets a job;
 //   - an import of a local file that no process runs any more is marked failed, saying how
@@ -28,12 +25,6 @@ func (u *Uploads) Recover(ctx context.Context) error {
 	hasJob := map[int64]bool{}
 	for _, j := range queued {
 		hasJob[j.ImportID] = true
-		if !j.Running {
-			continue // waiting for a worker
-		}
-		if err := u.retryLost(ctx, j); err != nil {
-			u.log.Error("retry the job of an upload", "import", j.ImportID, "job", j.JobID, "err", err)
-		}
 	}
 	paths, err := filepath.Glob(filepath.Join(u.uploadsDir(), "import-*.json"))
 	if err != nil {
@@ -66,22 +57,6 @@ func (u *Uploads) Recover(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// retryLost retries the running job j when no process holds its import's claim: the process
-// the queue says works it is gone. When the import is done (its job was not marked
-// completed before the process died) the retried job only marks it completed.
-func (u *Uploads) retryLost(ctx context.Context, j QueuedImport) error {
-	release, err := u.st.ClaimImport(ctx, j.ImportID)
-	if errors.Is(err, ErrClaimed) {
-		return nil // its process is alive
-	}
-	if err != nil {
-		return err
-	}
-	release()
-	u.log.Warn("an upload's job was left running by a stopped process; running it again", "import", j.ImportID, "job", j.JobID)
-	return u.q.RetryLost(ctx, j.JobID, "the process running this import stopped (killed or crashed); the import resumes after its last committed row")
 }
 
 // requeue gives upload import id a job, unless it is done (then its upload is removed).

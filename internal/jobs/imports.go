@@ -10,7 +10,6 @@ import (
 
 	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivertype"
 )
 
@@ -41,7 +40,8 @@ const importClaimedRetry = 10 * time.Second
 
 // importWorker runs one uploaded import. It has no time limit: a file takes as long as its
 // rows do. River's rescuer therefore never takes up one left running by a killed server;
-// serve does at its start (imports.Uploads.Recover), as soon as the import's claim is free.
+// the next serve does at its start (RescueOrphans), and the run resumes after the import's
+// last committed row.
 type importWorker struct {
 	river.WorkerDefaults[ImportArgs]
 	imp Importer
@@ -63,9 +63,15 @@ func (w *importWorker) Work(ctx context.Context, j *river.Job[ImportArgs]) error
 	return err
 }
 
-// importInsertOpts: an import that keeps failing (its database unreachable, its upload in
-// another server's folder) is tried for about a day before it is discarded.
-func importInsertOpts() *river.InsertOpts { return &river.InsertOpts{MaxAttempts: 12} }
+// ImportOpts are the insert options of an import job: one waiting or running job per import
+// (so that queueing it again, as a starting server does for every upload without a job,
+// adds nothing); one that keeps failing (its database unreachable, its upload in another
+// server's folder) is tried for about a day before it is discarded.
+func ImportOpts() *river.InsertOpts {
+	return &river.InsertOpts{MaxAttempts: 12, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
 
 // addImportWorker registers the import job's worker when the options carry an Importer.
 func addImportWorker(w *river.Workers, o Options, log *slog.Logger) {
@@ -76,7 +82,7 @@ func addImportWorker(w *river.Workers, o Options, log *slog.Logger) {
 
 // EnqueueImport inserts the job that runs upload import id of workspace ws.
 func (c *Client) EnqueueImport(ctx context.Context, ws, id int64) error {
-	_, _, err := c.Enqueue(ctx, ImportArgs{WorkspaceID: ws, ImportID: id}, importInsertOpts())
+	_, _, err := c.Enqueue(ctx, ImportArgs{WorkspaceID: ws, ImportID: id}, ImportOpts())
 	return err
 }
 
@@ -93,38 +99,8 @@ func (c *Client) ImportJobs(ctx context.Context) ([]imports.QueuedImport, error)
 			if err := json.Unmarshal([]byte(j.Args), &a); err != nil {
 				return nil, fmt.Errorf("import job %d: %w", j.ID, err)
 			}
-			out = append(out, imports.QueuedImport{JobID: j.ID, WorkspaceID: a.WorkspaceID, ImportID: a.ImportID, Running: state == "running"})
+			out = append(out, imports.QueuedImport{JobID: j.ID, WorkspaceID: a.WorkspaceID, ImportID: a.ImportID})
 		}
 	}
 	return out, nil
-}
-
-// RetryLost makes job id, which River says is running but no process works (its server was
-// killed), available again at once, recording reason as the attempt's error. River's
-// JobRetry leaves running jobs alone and its rescuer waits for the job's timeout, which an
-// import job does not have; so this sets the state the way River's own completer does.
-func (c *Client) RetryLost(ctx context.Context, id int64, reason string) error {
-	return c.retryLost(ctx, id, reason)
-}
-
-func (c *client[TTx]) retryLost(ctx context.Context, id int64, reason string) error {
-	row, err := c.rc.JobGet(ctx, id)
-	if err != nil {
-		return fmt.Errorf("job %d: %w", id, err)
-	}
-	now := time.Now().UTC()
-	errData, err := json.Marshal(rivertype.AttemptError{At: now, Attempt: row.Attempt, Error: reason})
-	if err != nil {
-		return err
-	}
-	p := riverdriver.JobSetStateErrorAvailable(id, now, errData, nil)
-	_, err = c.rc.Driver().GetExecutor().JobSetStateIfRunningMany(ctx, &riverdriver.JobSetStateIfRunningManyParams{
-		ID: []int64{id}, Attempt: []*int{p.Attempt}, ErrData: [][]byte{p.ErrData}, FinalizedAt: []*time.Time{p.FinalizedAt},
-		MetadataDoMerge: []bool{p.MetadataDoMerge}, MetadataUpdates: [][]byte{p.MetadataUpdates}, Now: &now,
-		ScheduledAt: []*time.Time{p.ScheduledAt}, State: []rivertype.JobState{p.State},
-	})
-	if err != nil {
-		return fmt.Errorf("retry job %d: %w", id, err)
-	}
-	return nil
 }

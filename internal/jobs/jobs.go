@@ -139,7 +139,6 @@ type impl interface {
 	list(ctx context.Context, f Filter) ([]Job, error)
 	get(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	retry(ctx context.Context, id int64) (*rivertype.JobRow, error)
-	retryLost(ctx context.Context, id int64, reason string) error
 	cancel(ctx context.Context, id int64) (*rivertype.JobRow, error)
 	insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	rescue(ctx context.Context, alive func(ctx context.Context, client string) (bool, error)) (int, error)
