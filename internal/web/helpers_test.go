@@ -183,6 +183,10 @@ func (r *recordingImporter) Start(ctx context.Context, req contact.ImportRequest
 	return im, nil
 }
 
+func (r *recordingImporter) Get(ctx context.Context, ws, id int64) (store.Import, error) {
+	return r.st.Import(ctx, ws, id)
+}
+
 // calls returns the requests Start was given and the files' contents.
 func (r *recordingImporter) calls() ([]contact.ImportRequest, [][]byte) {
 	r.mu.Lock()

@@ -16,13 +16,17 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Importer runs an import in the background and returns its tracking row at once.
+// Importer is the import service as the API uses it.
 type Importer interface {
-	Start(ctx context.Context, req contact.ImportRequest) (store.Import, error)
+	// Start runs an uploaded import in the background and returns its tracking row at once.
+	Start(ctx context.Context, req contact.ImportRequest) (imports.Import, error)
+	// Get returns one import of the workspace.
+	Get(ctx context.Context, ws, id int64) (imports.Import, error)
 }
 
 // Config says where and how the server runs.
