@@ -106,6 +106,9 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	return a, nil
 }
 
+// Ping reports whether the database answers (the server's health check).
+func (a *App) Ping(ctx context.Context) error { return a.Store.DB().PingContext(ctx) }
+
 // Dialect names the database engine (sqlite or postgres).
 func (a *App) Dialect() string { return string(a.Store.Dialect()) }
 
