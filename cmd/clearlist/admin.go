@@ -217,7 +217,7 @@ type importsCmd struct {
 
 func (c *importsCmd) Run(ctx context.Context, cfg *config.Config) error {
 	return withApp(ctx, cfg, func(a *app.App) error {
-		ims, err := a.Store.Imports(ctx, a.Workspace.ID, c.Limit)
+		ims, err := a.Imports.List(ctx, a.Workspace.ID, c.Limit)
 		if err != nil {
 			return err
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/verify"
 
 	"github.com/clearlist/clearlist/internal/privfile"
@@ -62,10 +63,10 @@ func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		var sum contact.Summary
 		if c.File == "" {
-			sum, err = a.ResumeUpload(ctx, c.Resume, req.Progress)
+			sum, err = a.Imports.ResumeUpload(ctx, a.Workspace.ID, c.Resume, req.Progress)
 			req.List = "" // --verify checks the workspace's addresses not yet checked
 		} else {
-			sum, err = a.Import(ctx, req, c.Resume)
+			sum, err = a.Imports.Import(ctx, a.Workspace.ID, req, c.Resume)
 		}
 		if bar != nil {
 			bar.Finish()
@@ -216,7 +217,7 @@ type exportCmd struct {
 }
 
 func (c *exportCmd) Run(ctx context.Context, cfg *config.Config) error {
-	req := app.ExportRequest{List: c.List, Format: c.Format}
+	req := imports.ExportRequest{List: c.List, Format: c.Format}
 	if c.Status != "" {
 		s, err := contact.ParseStatus(c.Status)
 		if err != nil {
@@ -234,7 +235,7 @@ func (c *exportCmd) Run(ctx context.Context, cfg *config.Config) error {
 			defer f.Close()
 			out = f
 		}
-		n, err := a.Export(ctx, out, req)
+		n, err := a.Imports.Export(ctx, a.Workspace.ID, out, req)
 		if err != nil {
 			return err
 		}

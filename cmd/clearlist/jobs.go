@@ -16,7 +16,7 @@ import (
 
 type jobsCmd struct {
 	Ls struct {
-		Kind  string `help:"Only jobs of this kind (doi_expiry, implied_consent_lapse, reverify, webhook_deliveries)."`
+		Kind  string `help:"Only jobs of this kind (doi_expiry, implied_consent_lapse, reverify, webhook_deliveries, import)."`
 		State string `help:"Only jobs in this state (available, scheduled, running, retryable, completed, cancelled, discarded)."`
 		Limit int    `default:"50" help:"How many of the latest jobs to show (at most 1000)."`
 		JSON  bool   `help:"Print JSON lines."`

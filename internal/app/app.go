@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
@@ -12,6 +13,7 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/eligibility"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/signup"
@@ -55,8 +57,11 @@ type App struct {
 	Verify *verify.Service
 	// Webhooks manages the outgoing webhooks and sends their deliveries.
 	Webhooks *webhook.Service
+	// Imports runs imports (the command line's, in the foreground) and exports.
+	Imports *imports.Service
 
-	queue jobQueue // the job client verification jobs are enqueued on
+	queue jobQueue      // the job client verification jobs are enqueued on
+	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
@@ -97,8 +102,12 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Webhooks = webhook.NewService(st, nil, a.Log)
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
+	a.Imports = a.importService()
 	return a, nil
 }
+
+// Ping reports whether the database answers (the server's health check).
+func (a *App) Ping(ctx context.Context) error { return a.Store.DB().PingContext(ctx) }
 
 // Dialect names the database engine (sqlite or postgres).
 func (a *App) Dialect() string { return string(a.Store.Dialect()) }

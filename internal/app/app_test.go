@@ -11,6 +11,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 )
@@ -82,7 +83,7 @@ func importFile(t *testing.T, a *App, path string, mod func(*contact.ImportReque
 	if mod != nil {
 		mod(&req)
 	}
-	sum, err := a.Import(context.Background(), req, 0)
+	sum, err := a.Imports.Import(context.Background(), a.Workspace.ID, req, 0)
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -124,10 +125,10 @@ func checkProvenance(t *testing.T, a *App, list string) int {
 	return n
 }
 
-func exportString(t *testing.T, a *App, req ExportRequest) string {
+func exportString(t *testing.T, a *App, req imports.ExportRequest) string {
 	t.Helper()
 	var b bytes.Buffer
-	if _, err := a.Export(context.Background(), &b, req); err != nil {
+	if _, err := a.Imports.Export(context.Background(), a.Workspace.ID, &b, req); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()
@@ -142,12 +143,12 @@ func TestImportTwiceSameContacts(t *testing.T) {
 		if first.Inserted != 2500 || first.Failed != 0 || first.ReportPath != "" {
 			t.Fatalf("first import: %+v", first)
 		}
-		before := exportString(t, a, ExportRequest{List: "newsletter"})
+		before := exportString(t, a, imports.ExportRequest{List: "newsletter"})
 		second := importFile(t, a, path, nil)
 		if second.Inserted != 0 || second.Unchanged != 2500 || second.Updated != 0 {
 			t.Fatalf("second import: %+v", second)
 		}
-		if after := exportString(t, a, ExportRequest{List: "newsletter"}); after != before {
+		if after := exportString(t, a, imports.ExportRequest{List: "newsletter"}); after != before {
 			t.Fatal("second import of the same file changed the contacts")
 		}
 		if n := checkProvenance(t, a, "newsletter"); n != 2500 {
@@ -196,7 +197,7 @@ func TestImportUndeclaredColumns(t *testing.T) {
 		a := openApp(t, dsn)
 		declare(t, a, "first_name")
 		path := writeFile(t, "x.csv", []byte("email,first_name,shoe_size,religion\na@x.org,Ann,39,none\n"))
-		_, err := a.Import(context.Background(), contact.ImportRequest{Path: path, Source: contact.Source{Type: "api"}}, 0)
+		_, err := a.Imports.Import(context.Background(), a.Workspace.ID, contact.ImportRequest{Path: path, Source: contact.Source{Type: "api"}}, 0)
 		if err == nil || !strings.Contains(err.Error(), "shoe_size") || !strings.Contains(err.Error(), "religion") {
 			t.Fatalf("undeclared columns: err = %v", err)
 		}
@@ -218,7 +219,7 @@ func TestImportRequiresKnownSource(t *testing.T) {
 	a := openApp(t, storetest.SQLiteDSN(t))
 	path := writeFile(t, "a.csv", []byte("email\na@x.org\n"))
 	for _, typ := range []string{"", "bought-somewhere"} {
-		_, err := a.Import(context.Background(), contact.ImportRequest{Path: path, Source: contact.Source{Type: typ}}, 0)
+		_, err := a.Imports.Import(context.Background(), a.Workspace.ID, contact.ImportRequest{Path: path, Source: contact.Source{Type: typ}}, 0)
 		if err == nil || !strings.Contains(err.Error(), "source") {
 			t.Errorf("source type %q: err = %v", typ, err)
 		}

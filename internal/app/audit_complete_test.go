@@ -239,12 +239,10 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	useDNS(a, dnsAddr)
 	mail, addr := startMailbox(t)
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	jc := startJobs(t, a) // verification jobs run on River, as the job
-	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts, Jobs: jc,
-		Tokens: a.Tokens, Audit: a.Audit, PublicRate: 1000, Logger: a.Log,
-		DataDir: a.Cfg.DataDir}, a.Store, &backgroundImporter{a: a, ctx: ctx})
+	jc := startJobs(t, a) // uploads and verification jobs run on River
+	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
+		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
+		DataDir: a.Cfg.DataDir}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL

@@ -16,6 +16,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -156,7 +157,7 @@ func checkBadInput(t *testing.T, a *App, tc badInput) {
 	if tc.mod != nil {
 		tc.mod(&req)
 	}
-	sum, err := a.Import(ctx, req, 0)
+	sum, err := a.Imports.Import(ctx, a.Workspace.ID, req, 0)
 	stored := storedContacts(t, a)
 	if tc.wantErr != "" {
 		if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !errors.Is(err, contact.ErrInvalidImport) {
@@ -305,7 +306,7 @@ func TestExportNeutralizesFormulas(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		recs, err := csv.NewReader(strings.NewReader(exportString(t, a, ExportRequest{List: "newsletter"}))).ReadAll()
+		recs, err := csv.NewReader(strings.NewReader(exportString(t, a, imports.ExportRequest{List: "newsletter"}))).ReadAll()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,7 +333,7 @@ func TestExportNeutralizesFormulas(t *testing.T) {
 		}
 
 		raw := map[string]contact.Contact{}
-		for _, line := range strings.Split(strings.TrimSpace(exportString(t, a, ExportRequest{List: "newsletter", Format: "jsonl"})), "\n") {
+		for _, line := range strings.Split(strings.TrimSpace(exportString(t, a, imports.ExportRequest{List: "newsletter", Format: "jsonl"})), "\n") {
 			var c contact.Contact
 			if err := json.Unmarshal([]byte(line), &c); err != nil {
 				t.Fatalf("jsonl line %q: %v", line, err)
@@ -345,4 +346,21 @@ func TestExportNeutralizesFormulas(t *testing.T) {
 			}
 		}
 	})
+}
+
+// cellString writes an attribute value as an export's CSV cell does.
+func cellString(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
 }

@@ -111,7 +111,7 @@ func newDOIEnv(t *testing.T, dsn string, rate int) *doiEnv {
 	a := openApp(t, dsn)
 	mail, addr := startMailbox(t)
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
-	srv := web.New(web.Config{DOI: doi, Contacts: a.Contacts, PublicRate: rate, Logger: a.Log, DataDir: t.TempDir(), Tokens: a.Tokens}, a.Store, nil)
+	srv := web.New(web.Config{DOI: doi, Contacts: a.Contacts, PublicRate: rate, Logger: a.Log, DataDir: t.TempDir(), Tokens: a.Tokens, Consents: a.Consents}, nil)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL

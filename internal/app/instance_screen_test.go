@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -66,7 +67,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 		}
 
 		for _, format := range []string{"csv", "jsonl"} {
-			out := exportString(t, a, ExportRequest{Format: format})
+			out := exportString(t, a, imports.ExportRequest{Format: format})
 			if strings.Contains(out, "blocked@") || !strings.Contains(out, "open@") {
 				t.Errorf("%s export keeps the instance-blocked contact or drops the other:\n%s", format, out)
 			}

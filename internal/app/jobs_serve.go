@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -47,7 +48,7 @@ func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(con
 	unuse := a.queue.use(jc)
 	return jc, func(ctx context.Context) {
 		unuse()
-		if err := jc.Stop(ctx, importDrain); err != nil {
+		if err := jc.Stop(ctx, cmp.Or(a.drain, importDrain)); err != nil {
 			a.Log.Error("stop background jobs", "err", err)
 		}
 		jc.Close()

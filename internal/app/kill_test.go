@@ -34,7 +34,7 @@ func childImport() int {
 	if err != nil {
 		return 3
 	}
-	_, err = a.Import(ctx, contact.ImportRequest{Path: args.Path, List: "newsletter",
+	_, err = a.Imports.Import(ctx, a.Workspace.ID, contact.ImportRequest{Path: args.Path, List: "newsletter",
 		Source: contact.Source{Type: "web-form-double-opt-in"}}, 0)
 	if err != nil {
 		return 4
@@ -107,17 +107,14 @@ func TestImportKilledHalfway(t *testing.T) {
 		// A server starting now finds the import no process runs: it cannot resume a local
 		// file, so it marks the import failed, saying how to resume it.
 		waitClaimFree(t, a, im.ID)
-		bg := &backgroundImporter{a: a, ctx: ctx}
-		if err := bg.recover(ctx); err != nil {
-			t.Fatal(err)
-		}
+		recoverImports(t, a)
 		failed, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID)
 		if failed.Status != store.ImportFailed || !strings.Contains(failed.Error, fmt.Sprintf("clearlist import --resume %d FILE", im.ID)) ||
 			failed.RowsDone != im.RowsDone {
 			t.Fatalf("after a server start: %+v; want failed, saying how to resume", failed)
 		}
 
-		sum, err := a.Import(ctx, contact.ImportRequest{Path: path}, im.ID)
+		sum, err := a.Imports.Import(ctx, a.Workspace.ID, contact.ImportRequest{Path: path}, im.ID)
 		if err != nil {
 			t.Fatalf("resume: %v", err)
 		}

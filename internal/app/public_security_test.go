@@ -44,11 +44,11 @@ func newPublicEnv(t *testing.T, dsn string, tweak ...func(*web.Config)) (*doiEnv
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	clk := &clock{t: time.Now().UTC()}
 	doi.Now = clk.now
-	cfg := web.Config{DOI: doi, Contacts: a.Contacts, Suppressions: a.Suppressions, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir(), Tokens: a.Tokens, Audit: a.Audit}
+	cfg := web.Config{DOI: doi, Contacts: a.Contacts, Suppressions: a.Suppressions, PublicRate: 1000, Logger: a.Log, DataDir: t.TempDir(), Tokens: a.Tokens, Audit: a.Audit, Consents: a.Consents}
 	for _, f := range tweak {
 		f(&cfg)
 	}
-	ts := httptest.NewServer(web.New(cfg, a.Store, nil).Handler())
+	ts := httptest.NewServer(web.New(cfg, nil).Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
 	publicList(t, a.Store, a.Workspace.ID, "signups")

@@ -2,17 +2,11 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"path/filepath"
-	"sync"
 	"time"
 
-	"github.com/clearlist/clearlist/internal/audit"
-	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/web"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -57,110 +51,39 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
-	imp := &backgroundImporter{a: a, ctx: bg}
 	// Periodic work (double opt-in expiry, implied-consent lapse, re-verification, webhook
-	// deliveries) runs as River jobs, shared with the other serve processes on the database.
+	// deliveries), verification jobs and uploaded imports run as River jobs, shared with the
+	// other serve processes on the database.
 	jc, stopJobs, err := a.serveJobs(ctx, bg)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	uploads := a.importService().Uploads(jc)
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
 		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a.Verify, Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
-		Tokens: a.Tokens, Audit: a.Audit}, a.Store, imp)
+		Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping}, uploads)
 	syncDone := make(chan struct{})
 	// This process's screening indexes catch up with the other processes' writes. Each process
 	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.
 	go func() { defer close(syncDone); a.Suppressions.KeepCurrent(bg, syncInterval) }()
-	if err := imp.recover(bg); err != nil {
+	// Uploads a stopped server left without a job get one; imports of local files that no
+	// process runs any more are marked failed.
+	if err := uploads.Recover(bg); err != nil {
 		a.Log.Error("resume imports", "err", err)
 	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
 	err = srv.Serve(ctx, ln)
-	imp.drain(importDrain, stop)
+	// Running jobs (imports among them) may finish for a while; then they are stopped, an
+	// import at a batch boundary, and run again later from where they stopped.
 	stopJobs(context.WithoutCancel(ctx))
 	stop()
 	<-syncDone
 	a.Log.Info("clearlist stopped")
 	return err
-}
-
-// backgroundImporter runs uploaded imports on their own goroutines, outliving the request.
-type backgroundImporter struct {
-	a   *App
-	ctx context.Context
-	wg  sync.WaitGroup
-}
-
-// Start checks the upload at once (bad files and columns are answered in the response) and
-// then imports it in the background. It owns the uploaded file from here on.
-func (b *backgroundImporter) Start(ctx context.Context, req contact.ImportRequest) (store.Import, error) {
-	if req.DryRun {
-		return store.Import{}, contact.InvalidImport(errors.New("dry_run is not available for uploads; use `clearlist import --dry-run FILE`"))
-	}
-	if req.ReportPath == "" {
-		req.ReportPath = filepath.Join(filepath.Dir(req.Path), filepath.Base(req.Path)+".errors.csv")
-	}
-	p, err := b.a.prepareImport(ctx, req, 0)
-	if err != nil {
-		return store.Import{}, err
-	}
-	if err := b.a.saveUploadJob(p.im, p.req); err != nil {
-		// Without its record the import could not be resumed: refuse it now.
-		p.file.Close()
-		p.done()
-		b.a.Store.FinishImport(context.WithoutCancel(ctx), p.im.WorkspaceID, p.im.ID, store.ImportFailed, err.Error(), 0, 0)
-		return store.Import{}, err
-	}
-	b.run(ctx, p)
-	return p.im, nil
-}
-
-// run imports p on a goroutine of its own, on behalf of the actor of ctx (the token that
-// uploaded it, for the audit trail), but not cancelled with ctx: the request has ended by
-// then. The upload and its job are removed when the import is done; when it stops early they
-// stay for a resume (at the next start, or with `clearlist import --resume ID`).
-func (b *backgroundImporter) run(ctx context.Context, p *preparedImport) {
-	req := p.req
-	jctx := b.ctx
-	if audit.HasActor(ctx) {
-		jctx = audit.WithActor(jctx, audit.ActorFrom(ctx))
-	}
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		sum, err := b.a.runImport(jctx, p)
-		log := b.a.Log.With("import", p.im.ID, "file", req.FileName)
-		if errors.Is(err, contact.ErrInvalidImport) {
-			log.Error("import failed", "err", err)
-			b.a.forgetUpload(p.im.ID, req.Path)
-			return
-		}
-		if err != nil {
-			log.Error("import stopped; the upload is kept and the import resumes at the next start", "err", err, "path", req.Path)
-			return
-		}
-		b.a.forgetUpload(p.im.ID, req.Path)
-		log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed, "warnings", sum.Warnings)
-		if req.Verify {
-			b.a.verifyAfterImport(jctx, p.im.WorkspaceID, req.List, log)
-		}
-	}()
-}
-
-// drain waits for running imports, stopping them if they outlast the grace period.
-func (b *backgroundImporter) drain(grace time.Duration, stop context.CancelFunc) {
-	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(grace):
-		stop()
-		<-done
-	}
 }
 
 // verifyAfterImport checks the addresses of the import's list (or workspace) that were never

@@ -13,6 +13,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -137,7 +138,7 @@ func TestSuppressProperty(t *testing.T) {
 					t.Fatal(err)
 				}
 				var exp bytes.Buffer
-				if _, err := a.Export(ctx, &exp, ExportRequest{}); err != nil {
+				if _, err := a.Imports.Export(ctx, a.Workspace.ID, &exp, imports.ExportRequest{}); err != nil {
 					t.Fatal(err)
 				}
 				rows, _ := csv.NewReader(&exp).ReadAll()

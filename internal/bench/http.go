@@ -38,7 +38,7 @@ func EligibilitySetup(ctx context.Context, a *app.App, contacts, consents int, d
 			return eligibility, bare, nil, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
-	if _, err := a.Import(ctx, contact.ImportRequest{Path: path, List: "bench",
+	if _, err := a.Imports.Import(ctx, a.Workspace.ID, contact.ImportRequest{Path: path, List: "bench",
 		Source: contact.Source{Type: "web-form-double-opt-in"}}, 0); err != nil {
 		return eligibility, bare, nil, err
 	}

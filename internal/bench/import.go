@@ -60,7 +60,7 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, progress func
 	}
 	progress(fmt.Sprintf("importing %d rows into %s…", rows, res.Engine))
 	start := time.Now()
-	sum, err := a.Import(ctx, contact.ImportRequest{Path: path, List: "bench",
+	sum, err := a.Imports.Import(ctx, a.Workspace.ID, contact.ImportRequest{Path: path, List: "bench",
 		Source: contact.Source{Type: "api", Description: "clearlist bench import"}}, 0)
 	if err != nil {
 		return res, err

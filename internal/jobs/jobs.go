@@ -79,8 +79,10 @@ type Options struct {
 	Service Service
 	// Verifier runs the verification jobs (KindVerify) when the client works jobs.
 	Verifier Verifier
-	Periods  Periods
-	Logger   *slog.Logger
+	// Imports runs uploaded imports (KindImport) when the client works jobs.
+	Imports Importer
+	Periods Periods
+	Logger  *slog.Logger
 	// JobTimeout bounds one run of a job (its context is cancelled then); default 4 minutes.
 	JobTimeout time.Duration
 	// RescueStuckJobsAfter is how long a job may stay running before it is taken to be lost
@@ -291,6 +293,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		if o.Verifier != nil {
 			river.AddWorker(w, &verifyWorker{v: o.Verifier, log: log})
 		}
+		addImportWorker(w, o, log)
 		cfg.Workers = w
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 )
 
 // BatchWriter writes import batches over one pinned connection, through a staging table:
@@ -134,6 +135,15 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		}
 	}
 	return nil
+}
+
+// ImportWriter is NewBatchWriter for the import service.
+func (s *Store) ImportWriter(ctx context.Context) (imports.Writer, error) {
+	w, err := s.NewBatchWriter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
 // ImportWriters is how many batch writers an import should run at once. SQLite has one

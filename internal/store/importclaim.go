@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/clearlist/clearlist/internal/imports"
 )
 
 // ErrImportClaimed says that another process is running the import.
-var ErrImportClaimed = errors.New("another process is running this import; wait for it to end (see `clearlist imports`) or stop that process")
+var ErrImportClaimed = imports.ErrClaimed
 
 // importLockKey is the PostgreSQL advisory-lock key of an import: a hash of the schema and
 // the id, so that clearlist databases in two schemas of one database never share a key.

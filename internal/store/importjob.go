@@ -5,39 +5,20 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports"
 )
 
-// Import is the tracked state of one import run: what it wrote so far and how it ended.
-type Import struct {
-	ID          int64      `json:"id"`
-	WorkspaceID int64      `json:"-"`
-	SourceID    int64      `json:"source_id"`
-	ListID      *int64     `json:"list_id,omitempty"`
-	FileName    string     `json:"file_name"`
-	Status      string     `json:"status"` // running, done, failed
-	OnConflict  string     `json:"on_conflict"`
-	RowsDone    int64      `json:"rows_done"` // the file's rows up to this number are committed
-	Inserted    int64      `json:"inserted"`
-	Updated     int64      `json:"updated"`
-	Skipped     int64      `json:"skipped"`
-	Unchanged   int64      `json:"unchanged"`
-	Failed      int64      `json:"failed"`
-	Warnings    int64      `json:"warnings"` // rows stored with a value left out, each in the error report
-	ReportPath  string     `json:"-"`        // a server path: clients fetch the report through the API
-	Error       string     `json:"error,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
-}
+// Import is the tracked state of one import run (defined by the import service).
+type Import = imports.Import
 
 // Import statuses.
 const (
-	ImportRunning = "running"
-	ImportDone    = "done"
-	ImportFailed  = "failed"
+	ImportRunning = imports.Running
+	ImportDone    = imports.Done
+	ImportFailed  = imports.Failed
 )
 
 const importColumns = `id, workspace_id, source_id, list_id, file_name, status, on_conflict, rows_done, inserted, updated, unchanged,
@@ -154,3 +135,6 @@ func scanImport(row rowScanner) (Import, error) {
 	im.ListID, im.FinishedAt = list.ptr(), fin.ptr()
 	return im, nil
 }
+
+// The import service's narrow store is this one.
+var _ imports.Store = (*Store)(nil)

@@ -1,5 +1,7 @@
 package suppress
 
+import "context"
+
 // BlocksContact screens a stored contact's e-mail address (in the import's canonical form;
 // its domain too) and phone number (E.164) against the do-not-contact list. An entry for any
 // of the person's identifiers counts: someone who said stop by phone with scope "all" is not
@@ -25,4 +27,14 @@ func (s *Screen) BlocksContact(email, phone, channel, purpose string) bool {
 		}
 	}
 	return false
+}
+
+// Blocked returns the screen of the workspace's contacts for every channel and purpose (an
+// export leaves out everyone on the list), loaded fresh.
+func (s *Service) Blocked(ctx context.Context, ws int64) (func(email, phone string) bool, error) {
+	scr, err := s.Screen(ctx, ws, true)
+	if err != nil {
+		return nil, err
+	}
+	return func(email, phone string) bool { return scr.BlocksContact(email, phone, "", "") }, nil
 }

@@ -6,14 +6,14 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/access"
 )
 
 // Role sets of the route table.
 var (
-	staff      = []string{store.RoleAdmin, store.RoleCompliance, store.RoleMarketer}
-	everyone   = []string{store.RoleAdmin, store.RoleCompliance, store.RoleMarketer, store.RoleAgent}
-	compliance = []string{store.RoleAdmin, store.RoleCompliance}
+	staff      = []string{access.RoleAdmin, access.RoleCompliance, access.RoleMarketer}
+	everyone   = []string{access.RoleAdmin, access.RoleCompliance, access.RoleMarketer, access.RoleAgent}
+	compliance = []string{access.RoleAdmin, access.RoleCompliance}
 )
 
 // routeRoles is the one table of who may call what: every /api/v1 route ("METHOD /path"

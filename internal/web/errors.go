@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -47,22 +47,22 @@ func register[I, O any](s *Server, api huma.API, op huma.Operation, h func(conte
 }
 
 // apiError turns a handler's error into the answer: huma status errors pass as they are,
-// store.ErrNotFound becomes 404, anything else is logged and becomes a bare 500.
+// errs.ErrNotFound becomes 404, anything else is logged and becomes a bare 500.
 func (s *Server) apiError(ctx context.Context, op string, err error) error {
 	var se huma.StatusError
 	if errors.As(err, &se) {
 		return se
 	}
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		return huma.Error404NotFound("not found in this workspace")
 	}
 	s.log.ErrorContext(ctx, "api request failed", "operation", op, "workspace_id", workspace(ctx), "err", err)
 	return huma.Error500InternalServerError(internalMessage)
 }
 
-// notFound gives a 404 naming what was looked for when err is store.ErrNotFound, and err otherwise.
+// notFound gives a 404 naming what was looked for when err is errs.ErrNotFound, and err otherwise.
 func notFound(err error, format string, args ...any) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, errs.ErrNotFound) {
 		return huma.Error404NotFound(fmt.Sprintf(format, args...) + " does not exist in this workspace")
 	}
 	return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
@@ -56,8 +57,14 @@ func newEnv(t *testing.T, st *store.Store, tweak ...func(*Config)) *testEnv {
 	if cfg.Contacts == nil {
 		cfg.Contacts = contact.New(st, cfg.DefaultRegion)
 	}
+	if cfg.Consents == nil {
+		cfg.Consents = consent.New(st, nil)
+	}
+	if cfg.Health == nil {
+		cfg.Health = func(ctx context.Context) error { return st.DB().PingContext(ctx) }
+	}
 	imp := &recordingImporter{st: st}
-	srv := New(cfg, st, imp)
+	srv := New(cfg, imp)
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	return &testEnv{t: t, st: st, srv: srv, http: hs, imp: imp, ws: ws.ID, token: secret, dataDir: cfg.DataDir}
@@ -181,6 +188,10 @@ func (r *recordingImporter) Start(ctx context.Context, req contact.ImportRequest
 	r.reqs = append(r.reqs, req)
 	r.files = append(r.files, data)
 	return im, nil
+}
+
+func (r *recordingImporter) Get(ctx context.Context, ws, id int64) (store.Import, error) {
+	return r.st.Import(ctx, ws, id)
 }
 
 // calls returns the requests Start was given and the files' contents.

@@ -10,7 +10,7 @@ import (
 	"os"
 	"reflect"
 
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/danielgtaylor/huma/v2"
 )
 
@@ -34,11 +34,11 @@ type importIDInput struct {
 }
 
 type importOutput struct {
-	Body store.Import
+	Body imports.Import
 }
 
 func (s *Server) getImport(ctx context.Context, in *importIDInput) (*importOutput, error) {
-	im, err := s.st.Import(ctx, workspace(ctx), in.ID)
+	im, err := s.imp.Get(ctx, workspace(ctx), in.ID)
 	if err != nil {
 		return nil, notFound(err, "import %d", in.ID)
 	}
@@ -46,7 +46,7 @@ func (s *Server) getImport(ctx context.Context, in *importIDInput) (*importOutpu
 }
 
 func (s *Server) getImportErrors(ctx context.Context, in *importIDInput) (*huma.StreamResponse, error) {
-	im, err := s.st.Import(ctx, workspace(ctx), in.ID)
+	im, err := s.imp.Get(ctx, workspace(ctx), in.ID)
 	if err != nil {
 		return nil, notFound(err, "import %d", in.ID)
 	}
@@ -57,7 +57,7 @@ func (s *Server) getImportErrors(ctx context.Context, in *importIDInput) (*huma.
 	switch {
 	case im.ReportPath == "" || errors.Is(err, fs.ErrNotExist):
 		msg := fmt.Sprintf("import %d has no error report: no row of it has failed", im.ID)
-		if im.Status == store.ImportRunning {
+		if im.Status == imports.Running {
 			msg = fmt.Sprintf("import %d has no error report yet: no row has failed so far; it is still running", im.ID)
 		}
 		return nil, huma.Error404NotFound(msg)
@@ -95,7 +95,7 @@ func uploadOperation(api huma.API, tags []string) *huma.Operation {
 		Responses: map[string]*huma.Response{
 			"202": {Description: "The import started.",
 				Headers: map[string]*huma.Param{"Location": {Schema: &huma.Schema{Type: huma.TypeString}, Description: "Where to follow the import."}},
-				Content: map[string]*huma.MediaType{"application/json": {Schema: reg.Schema(reflect.TypeFor[store.Import](), true, "")}}},
+				Content: map[string]*huma.MediaType{"application/json": {Schema: reg.Schema(reflect.TypeFor[imports.Import](), true, "")}}},
 			"401": problem, "413": problem, "415": problem, "422": problem, "500": problem,
 		},
 	}

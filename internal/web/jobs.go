@@ -27,7 +27,7 @@ func (s *Server) jobRoutes(api huma.API) {
 }
 
 type listJobsInput struct {
-	Kind  string `query:"kind" enum:"doi_expiry,implied_consent_lapse,reverify,webhook_deliveries," doc:"Only jobs of this kind."`
+	Kind  string `query:"kind" enum:"doi_expiry,implied_consent_lapse,reverify,webhook_deliveries,import," doc:"Only jobs of this kind."`
 	State string `query:"state" enum:"available,scheduled,running,retryable,completed,cancelled,discarded,pending," doc:"Only jobs in this state."`
 	Limit int    `query:"limit" minimum:"0" maximum:"1000" doc:"How many of the latest jobs (default 50)."`
 }

@@ -23,7 +23,9 @@ func (s *Server) routes(rt *router) {
 	}
 	s.importRoutes(api, rt)
 	s.eligibilityRoutes(api)
-	s.consentRoutes(api)
+	if s.cfg.Consents != nil {
+		s.consentRoutes(api)
+	}
 	s.suppressionRoutes(api)
 	s.verifyRoutes(api)
 	s.auditRoutes(api)

@@ -16,34 +16,38 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/store"
+	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// Importer runs an import in the background and returns its tracking row at once.
+// Importer is the import service as the API uses it.
 type Importer interface {
-	Start(ctx context.Context, req contact.ImportRequest) (store.Import, error)
+	// Start runs an uploaded import in the background and returns its tracking row at once.
+	Start(ctx context.Context, req contact.ImportRequest) (imports.Import, error)
+	// Get returns one import of the workspace.
+	Get(ctx context.Context, ws, id int64) (imports.Import, error)
 }
 
 // Config says where and how the server runs.
 type Config struct {
-	Addr           string                 // listen address, e.g. ":8080" (used by the caller to open the listener)
-	DataDir        string                 // uploaded files go to DataDir/uploads
-	MaxUploadBytes int64                  // largest import upload; 0 means 2 GiB
-	DefaultRegion  string                 // ISO 3166 region for phone numbers written without +CC
-	Logger         *slog.Logger           // nil means slog.Default()
-	Eligibility    Eligibility            // answers GET /api/v1/eligibility; nil answers 503
-	Consents       *consent.Service       // the consent ledger and purposes; nil: one over the store given to New
-	Contacts       *contact.Service       // contacts, lists and sources (/api/v1/contacts, /lists, /sources); nil leaves them out
-	Suppressions   Suppressions           // the do-not-contact list; nil leaves its routes out
-	Verifier       Verifier               // address verification; nil leaves its routes out
-	Jobs           Jobs                   // the background jobs (GET /api/v1/jobs); nil leaves the route out
-	Tokens         Tokens                 // authenticates API tokens; nil refuses every token
-	Audit          AuditTrail             // the audit trail (GET /api/v1/audit); nil leaves the route out
-	Collectors     []prometheus.Collector // further metrics for /metrics (the app's)
-	DOI            DoubleOptIn            // the public subscribe and confirm pages; nil leaves them out
-	PublicURL      string                 // base URL of links and evidence, e.g. https://lists.example.com
-	PublicRate     int                    // public POSTs allowed per client IP and minute; 0 means 30
+	Addr           string                      // listen address, e.g. ":8080" (used by the caller to open the listener)
+	DataDir        string                      // uploaded files go to DataDir/uploads
+	MaxUploadBytes int64                       // largest import upload; 0 means 2 GiB
+	DefaultRegion  string                      // ISO 3166 region for phone numbers written without +CC
+	Logger         *slog.Logger                // nil means slog.Default()
+	Eligibility    Eligibility                 // answers GET /api/v1/eligibility; nil answers 503
+	Health         func(context.Context) error // answers GET /healthz: nil when the database answers; nil means always healthy
+	Consents       *consent.Service            // the consent ledger and purposes; nil leaves their routes out
+	Contacts       *contact.Service            // contacts, lists and sources (/api/v1/contacts, /lists, /sources); nil leaves them out
+	Suppressions   Suppressions                // the do-not-contact list; nil leaves its routes out
+	Verifier       Verifier                    // address verification; nil leaves its routes out
+	Jobs           Jobs                        // the background jobs (GET /api/v1/jobs); nil leaves the route out
+	Tokens         Tokens                      // authenticates API tokens; nil refuses every token
+	Audit          AuditTrail                  // the audit trail (GET /api/v1/audit); nil leaves the route out
+	Collectors     []prometheus.Collector      // further metrics for /metrics (the app's)
+	DOI            DoubleOptIn                 // the public subscribe and confirm pages; nil leaves them out
+	PublicURL      string                      // base URL of links and evidence, e.g. https://lists.example.com
+	PublicRate     int                         // public POSTs allowed per client IP and minute; 0 means 30
 
 	ClientTimeout     time.Duration  // time a client without a valid token has to send its request body; 0 means 30 s
 	UploadTimeout     time.Duration  // time a client with a valid token has to send its request body (uploads); 0 means 1 h
@@ -61,7 +65,6 @@ const shutdownTimeout = 15 * time.Second
 // Server is clearlist's HTTP front: it holds the routes and their dependencies.
 type Server struct {
 	cfg     Config
-	st      *store.Store
 	imp     Importer
 	log     *slog.Logger
 	metrics *metrics
@@ -73,7 +76,7 @@ type Server struct {
 }
 
 // New builds the server and all its routes.
-func New(cfg Config, st *store.Store, imp Importer) *Server {
+func New(cfg Config, imp Importer) *Server {
 	if cfg.MaxUploadBytes <= 0 {
 		cfg.MaxUploadBytes = defaultMaxUpload
 	}
@@ -83,10 +86,7 @@ func New(cfg Config, st *store.Store, imp Importer) *Server {
 	cfg.ClientTimeout = cmp.Or(cfg.ClientTimeout, defaultClientTimeout)
 	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, defaultUploadTimeout)
 	cfg.MaxPublicRequests = cmp.Or(cfg.MaxPublicRequests, defaultMaxPublicRequests)
-	if cfg.Consents == nil {
-		cfg.Consents = consent.New(st, nil)
-	}
-	s := &Server{cfg: cfg, st: st, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...),
+	s := &Server{cfg: cfg, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...),
 		public: make(chan struct{}, cfg.MaxPublicRequests)}
 	mux := http.NewServeMux()
 	s.routes(&router{mux: mux, s: s})

@@ -303,7 +303,7 @@ func testConcurrentImports(t *testing.T, st *store.Store) {
 		src := source(t, st, w)
 		l, _ := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: fmt.Sprintf("l%d", i)})
 		lists[i] = l.ID
-		bw, err := st.NewBatchWriter(ctx)
+		bw, err := st.ImportWriter(ctx) // the import service's way to NewBatchWriter
 		if err != nil {
 			t.Fatal(err)
 		}

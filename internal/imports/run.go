@@ -1,4 +1,4 @@
-package app
+package imports
 
 import (
 	"context"
@@ -9,22 +9,21 @@ import (
 	"path/filepath"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/policy"
-	"github.com/clearlist/clearlist/internal/store"
-
 	"github.com/clearlist/clearlist/internal/privfile"
 )
 
-// Import runs one import to its end: it checks the request, records the source and the
-// import, streams the file through the pipeline and writes the error report. With resume
-// set it continues the import with that id after its last committed row.
-func (a *App) Import(ctx context.Context, req contact.ImportRequest, resume int64) (contact.Summary, error) {
-	req.WorkspaceID = a.Workspace.ID
-	prep, err := a.prepareImport(ctx, req, resume)
+// Import runs one import into workspace ws to its end: it checks the request, records the
+// source and the import, streams the file through the pipeline and writes the error report.
+// With resume set it continues the import with that id after its last committed row.
+func (s *Service) Import(ctx context.Context, ws int64, req contact.ImportRequest, resume int64) (contact.Summary, error) {
+	req.WorkspaceID = ws
+	prep, err := s.prepareImport(ctx, req, resume)
 	if err != nil {
 		return contact.Summary{}, err
 	}
-	return a.runImport(ctx, prep)
+	return s.runImport(ctx, prep)
 }
 
 // preparedImport is an import whose checks passed and whose rows are ready to be written.
@@ -35,10 +34,13 @@ type preparedImport struct {
 	src     contact.RowSource
 	norm    *contact.Normalizer
 	dropped []string
-	im      store.Import
+	im      Import
 	list    int64
 	resume  int
 	release func() // gives up the claim on the import; nil for a dry run
+	// resumable is set for an upload run by its job, which is run again when the server
+	// stops it: then its row is left running rather than marked failed.
+	resumable bool
 }
 
 // done gives up the claim on the import, once.
@@ -49,10 +51,10 @@ func (p *preparedImport) done() {
 	}
 }
 
-func (a *App) prepareImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
-	p, err = a.checkImport(ctx, req, resume)
+func (s *Service) prepareImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
+	p, err = s.checkImport(ctx, req, resume)
 	if err != nil {
-		if !errors.Is(err, contact.ErrInvalidImport) && !errors.Is(err, store.ErrNotFound) {
+		if !errors.Is(err, contact.ErrInvalidImport) && !errors.Is(err, errs.ErrNotFound) {
 			return nil, err
 		}
 		return nil, contact.InvalidImport(err)
@@ -62,7 +64,7 @@ func (a *App) prepareImport(ctx context.Context, req contact.ImportRequest, resu
 
 // checkImport opens and checks the file and, unless it is a dry run, records the import.
 // Errors it returns are the user's to fix unless the store failed.
-func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
+func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, resume int64) (p *preparedImport, err error) {
 	if req.FileName == "" {
 		req.FileName = filepath.Base(req.Path)
 	}
@@ -81,9 +83,9 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 		}
 	}
 	if req.DefaultRegion == "" {
-		req.DefaultRegion = a.Cfg.DefaultRegion
+		req.DefaultRegion = s.cfg.DefaultRegion
 	}
-	attrs, err := a.Store.Attributes(ctx, req.WorkspaceID)
+	attrs, err := s.st.Attributes(ctx, req.WorkspaceID)
 	if err != nil {
 		return nil, err
 	}
@@ -126,9 +128,9 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 		return p, nil
 	}
 	if resume != 0 {
-		err = a.resumeImport(ctx, p, resume)
+		err = s.resumeImport(ctx, p, resume)
 	} else {
-		err = a.startImport(ctx, p)
+		err = s.startImport(ctx, p)
 	}
 	if err != nil {
 		return p, err
@@ -138,19 +140,19 @@ func (a *App) checkImport(ctx context.Context, req contact.ImportRequest, resume
 			p.done()
 		}
 	}()
-	if p.release, err = a.Store.ClaimImport(ctx, p.im.ID); err != nil {
+	if p.release, err = s.st.ClaimImport(ctx, p.im.ID); err != nil {
 		return p, err
 	}
 	if resume != 0 { // read again under the claim: another process may have finished it meanwhile
-		err = a.resumeImport(ctx, p, resume)
+		err = s.resumeImport(ctx, p, resume)
 	}
 	return p, err
 }
 
-func (a *App) startImport(ctx context.Context, p *preparedImport) error {
+func (s *Service) startImport(ctx context.Context, p *preparedImport) error {
 	req := &p.req
 	if req.List != "" {
-		l, err := a.Contacts.EnsureList(ctx, p.req.WorkspaceID, req.List)
+		l, err := s.lists.EnsureList(ctx, p.req.WorkspaceID, req.List)
 		if err != nil {
 			return err
 		}
@@ -165,22 +167,22 @@ func (a *App) startImport(ctx context.Context, p *preparedImport) error {
 	if srcIn.Description == "" {
 		srcIn.Description = "import of " + req.FileName
 	}
-	im := store.Import{WorkspaceID: p.req.WorkspaceID, FileName: req.FileName,
+	im := Import{WorkspaceID: p.req.WorkspaceID, FileName: req.FileName,
 		OnConflict: string(req.OnConflict), ReportPath: reportPath(*req)}
 	if p.list != 0 {
 		im.ListID = &p.list
 	}
 	var err error
-	_, p.im, err = a.Store.StartImport(ctx, srcIn, im) // audited once, when the import ends
+	_, p.im, err = s.st.StartImport(ctx, srcIn, im) // audited once, when the import ends
 	return err
 }
 
-func (a *App) resumeImport(ctx context.Context, p *preparedImport, id int64) error {
-	im, err := a.Store.Import(ctx, p.req.WorkspaceID, id)
+func (s *Service) resumeImport(ctx context.Context, p *preparedImport, id int64) error {
+	im, err := s.st.Import(ctx, p.req.WorkspaceID, id)
 	if err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
-	if im.Status == store.ImportDone {
+	if im.Status == Done {
 		return fmt.Errorf("import %d is already complete; nothing to resume", id)
 	}
 	if im.FileName != p.req.FileName {
@@ -201,7 +203,7 @@ func reportPath(req contact.ImportRequest) string {
 	return req.Path + ".errors.csv"
 }
 
-func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Summary, err error) {
+func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact.Summary, err error) {
 	defer p.file.Close()
 	defer p.done()
 	rp := reportPath(p.req)
@@ -230,8 +232,8 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	opts.Progress = p.req.Progress
 	var writers []contact.BatchWriter
 	if !p.req.DryRun {
-		for range a.Store.ImportWriters() {
-			w, err := a.Store.NewBatchWriter(ctx)
+		for range s.st.ImportWriters() {
+			w, err := s.st.ImportWriter(ctx)
 			if err != nil {
 				rf.Close()
 				return sum, err
@@ -257,13 +259,15 @@ func (a *App) runImport(ctx context.Context, p *preparedImport) (sum contact.Sum
 	} else {
 		sum.ReportPath = rp // rows failed before the resume
 	}
-	if !p.req.DryRun {
-		status, msg := store.ImportDone, ""
+	// An upload stopped with its server stays running: its job resumes it.
+	stopped := err != nil && p.resumable && ctx.Err() != nil
+	if !p.req.DryRun && !stopped {
+		status, msg := Done, ""
 		if err != nil {
-			status, msg = store.ImportFailed, err.Error()
+			status, msg = Failed, err.Error()
 		}
 		// The import's row must say how it ended even when ctx was cancelled.
-		if ferr := a.Store.FinishImport(context.WithoutCancel(ctx), p.req.WorkspaceID, p.im.ID, status, msg, 0, 0); err == nil {
+		if ferr := s.st.FinishImport(context.WithoutCancel(ctx), p.req.WorkspaceID, p.im.ID, status, msg, 0, 0); err == nil {
 			err = ferr
 		}
 	}

@@ -1,4 +1,4 @@
-package app
+package imports
 
 import (
 	"bufio"
@@ -10,8 +10,6 @@ import (
 	"strconv"
 
 	"github.com/clearlist/clearlist/internal/contact"
-	"github.com/clearlist/clearlist/internal/eligibility"
-	"github.com/clearlist/clearlist/internal/store"
 )
 
 // ExportRequest says which contacts to export and how.
@@ -24,36 +22,36 @@ type ExportRequest struct {
 	IncludeSuppressed bool
 }
 
-// Export streams the contacts to w. CSV cells that a spreadsheet would run as a formula are
-// neutralised; attribute columns follow the workspace's declared schema.
-func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int, error) {
-	f := store.ContactFilter{Status: req.Status}
+// Export streams the workspace's contacts to out. CSV cells that a spreadsheet would run as a
+// formula are neutralised; attribute columns follow the workspace's declared schema.
+func (s *Service) Export(ctx context.Context, ws int64, out io.Writer, req ExportRequest) (int, error) {
+	f := contact.Filter{Status: req.Status}
 	if req.List != "" {
-		l, err := a.Store.ListByName(ctx, a.Workspace.ID, req.List)
+		l, err := s.lists.ListByName(ctx, ws, req.List)
 		if err != nil {
 			return 0, fmt.Errorf("list %q: %w (see `clearlist list ls`)", req.List, err)
 		}
 		f.ListID = l.ID
 	}
-	attrs, err := a.Store.Attributes(ctx, a.Workspace.ID)
+	attrs, err := s.st.Attributes(ctx, ws)
 	if err != nil {
 		return 0, err
 	}
 	var skip func(contact.Contact) bool
 	if !req.IncludeSuppressed {
-		s, err := a.Suppressions.Screen(ctx, a.Workspace.ID, true)
+		blocked, err := s.scr.Blocked(ctx, ws)
 		if err != nil {
 			return 0, err
 		}
-		skip = func(c contact.Contact) bool { return eligibility.Blocked(s, c.EmailCanonical, c.Phone, "", "") }
+		skip = func(c contact.Contact) bool { return blocked(c.EmailCanonical, c.Phone) }
 	}
 	bw := bufio.NewWriterSize(out, 64<<10)
 	var n int
 	switch req.Format {
 	case "", "csv":
-		n, err = a.exportCSV(ctx, bw, f, attrs, skip)
+		n, err = s.exportCSV(ctx, ws, bw, f, attrs, skip)
 	case "jsonl":
-		n, err = a.exportJSONL(ctx, bw, f, skip)
+		n, err = s.exportJSONL(ctx, ws, bw, f, skip)
 	default:
 		return 0, fmt.Errorf("unknown export format %q: use csv or jsonl", req.Format)
 	}
@@ -63,7 +61,7 @@ func (a *App) Export(ctx context.Context, out io.Writer, req ExportRequest) (int
 	return n, bw.Flush()
 }
 
-func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilter, attrs []contact.Attribute, skip func(contact.Contact) bool) (int, error) {
+func (s *Service) exportCSV(ctx context.Context, ws int64, out io.Writer, f contact.Filter, attrs []contact.Attribute, skip func(contact.Contact) bool) (int, error) {
 	cw := csv.NewWriter(out)
 	header := []string{"email", "phone", "status", "created_at"}
 	for _, at := range attrs {
@@ -74,7 +72,7 @@ func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilte
 	}
 	rec := make([]string, len(header))
 	n := 0
-	err := a.Store.EachContact(ctx, a.Workspace.ID, f, func(c contact.Contact) error {
+	err := s.st.EachContact(ctx, ws, f, func(c contact.Contact) error {
 		if skip != nil && skip(c) {
 			return nil
 		}
@@ -96,10 +94,10 @@ func (a *App) exportCSV(ctx context.Context, out io.Writer, f store.ContactFilte
 	return n, err
 }
 
-func (a *App) exportJSONL(ctx context.Context, out io.Writer, f store.ContactFilter, skip func(contact.Contact) bool) (int, error) {
+func (s *Service) exportJSONL(ctx context.Context, ws int64, out io.Writer, f contact.Filter, skip func(contact.Contact) bool) (int, error) {
 	enc := json.NewEncoder(out)
 	n := 0
-	err := a.Store.EachContact(ctx, a.Workspace.ID, f, func(c contact.Contact) error {
+	err := s.st.EachContact(ctx, ws, f, func(c contact.Contact) error {
 		if skip != nil && skip(c) {
 			return nil
 		}

@@ -1,0 +1,123 @@
+// Package imports runs imports of contact files and exports of contacts: the checks before
+// an import, its source and tracking row, the pipeline run with its error report, resuming
+// after a stop, uploads to the server (run as background jobs) and exports. It declares the
+// narrow Store it needs; the store implements it.
+package imports
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
+
+// Import is the tracked state of one import run: what it wrote so far and how it ended.
+type Import struct {
+	ID          int64      `json:"id"`
+	WorkspaceID int64      `json:"-"`
+	SourceID    int64      `json:"source_id"`
+	ListID      *int64     `json:"list_id,omitempty"`
+	FileName    string     `json:"file_name"`
+	Status      string     `json:"status"` // running, done, failed
+	OnConflict  string     `json:"on_conflict"`
+	RowsDone    int64      `json:"rows_done"` // the file's rows up to this number are committed
+	Inserted    int64      `json:"inserted"`
+	Updated     int64      `json:"updated"`
+	Skipped     int64      `json:"skipped"`
+	Unchanged   int64      `json:"unchanged"`
+	Failed      int64      `json:"failed"`
+	Warnings    int64      `json:"warnings"` // rows stored with a value left out, each in the error report
+	ReportPath  string     `json:"-"`        // a server path: clients fetch the report through the API
+	Error       string     `json:"error,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+}
+
+// Import statuses.
+const (
+	Running = "running"
+	Done    = "done"
+	Failed  = "failed"
+)
+
+// ErrClaimed says that another process is running the import.
+var ErrClaimed = errors.New("another process is running this import; wait for it to end (see `clearlist imports`) or stop that process")
+
+// Writer writes an import's batches on a connection of its own; Close releases it.
+type Writer interface {
+	contact.BatchWriter
+	Close() error
+}
+
+// Store is what imports and exports need of the database.
+type Store interface {
+	Attributes(ctx context.Context, ws int64) ([]contact.Attribute, error)
+	// StartImport records the import's source and its run in one transaction; the import's
+	// one audit entry is written when it ends (FinishImport).
+	StartImport(ctx context.Context, src contact.Source, im Import) (contact.Source, Import, error)
+	Import(ctx context.Context, ws, id int64) (Import, error)
+	Imports(ctx context.Context, ws int64, limit int) ([]Import, error)
+	UnfinishedImports(ctx context.Context) ([]Import, error)
+	FinishImport(ctx context.Context, ws, id int64, status, errText string, rowsDone, failed int64) error
+	// ClaimImport makes this process the one running import id until release is called or
+	// the process dies; ErrClaimed when another process holds it.
+	ClaimImport(ctx context.Context, id int64) (release func(), err error)
+	ImportWriters() int
+	ImportWriter(ctx context.Context) (Writer, error)
+	EachContact(ctx context.Context, ws int64, f contact.Filter, fn func(contact.Contact) error) error
+}
+
+// Lists finds and creates the lists imports fill and exports read (the contact service,
+// which checks a new list's name).
+type Lists interface {
+	EnsureList(ctx context.Context, ws int64, name string) (contact.List, error)
+	ListByName(ctx context.Context, ws int64, name string) (contact.List, error)
+}
+
+// Screener screens exports against the do-not-contact list.
+type Screener interface {
+	// Blocked returns whether a contact (its canonical e-mail and phone) is on the
+	// workspace's do-not-contact list for any channel and purpose, caught up with the
+	// entries every process recorded.
+	Blocked(ctx context.Context, ws int64) (func(email, phone string) bool, error)
+}
+
+// Config is what the service needs besides the store.
+type Config struct {
+	DataDir       string // uploads and their request files are kept in DataDir/uploads
+	DefaultRegion string // ISO 3166 region for phone numbers written without +CC
+	Log           *slog.Logger
+	// AfterUpload, if set, is called when an upload asking for verification ends well: it
+	// checks the addresses of the list (all of the workspace's when list is "") never checked.
+	AfterUpload func(ctx context.Context, ws int64, list string, log *slog.Logger)
+}
+
+// Service runs imports and exports.
+type Service struct {
+	st    Store
+	lists Lists
+	scr   Screener
+	cfg   Config
+	log   *slog.Logger
+}
+
+// New returns the service.
+func New(st Store, lists Lists, scr Screener, cfg Config) *Service {
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{st: st, lists: lists, scr: scr, cfg: cfg, log: log}
+}
+
+// Get returns import id of the workspace.
+func (s *Service) Get(ctx context.Context, ws, id int64) (Import, error) {
+	return s.st.Import(ctx, ws, id)
+}
+
+// List returns the workspace's latest imports, newest first.
+func (s *Service) List(ctx context.Context, ws int64, limit int) ([]Import, error) {
+	return s.st.Imports(ctx, ws, limit)
+}
