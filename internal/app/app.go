@@ -27,9 +27,9 @@ import (
 // App is an opened clearlist instance working in one workspace.
 type App struct {
 	Cfg       config.Config
-	Store     *store.Store
+	st        *store.Store // the database; only the services (and app's own tests) touch it
 	Log       *slog.Logger
-	Workspace store.Workspace
+	Workspace workspace.Workspace
 	HTTP      HTTPOptions // serve's client limits and /metrics access; zero values take the defaults
 	// JobOptions tune serve's background jobs (periods, clock); zero values take the defaults.
 	JobOptions jobs.Options
@@ -89,7 +89,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Cfg: cfg, Store: st, Log: cfg.Logger(), Workspace: w}
+	a := &App{Cfg: cfg, st: st, Log: cfg.Logger(), Workspace: w}
 	a.queue.a = a
 	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
 	a.Elig = eligibility.New(st, a.Suppressions)
@@ -107,21 +107,21 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 }
 
 // Ping reports whether the database answers (the server's health check).
-func (a *App) Ping(ctx context.Context) error { return a.Store.DB().PingContext(ctx) }
+func (a *App) Ping(ctx context.Context) error { return a.st.DB().PingContext(ctx) }
 
 // Dialect names the database engine (sqlite or postgres).
-func (a *App) Dialect() string { return string(a.Store.Dialect()) }
+func (a *App) Dialect() string { return string(a.st.Dialect()) }
 
 // newVerify builds the verification service from a.Cfg.
 func (a *App) newVerify() *verify.Service {
-	return verify.NewService(a.Store, verify.Config{DNSServer: a.Cfg.DNSServer, ProbeHelo: a.Cfg.ProbeHelo,
+	return verify.NewService(a.st, verify.Config{DNSServer: a.Cfg.DNSServer, ProbeHelo: a.Cfg.ProbeHelo,
 		ProbeFrom: a.Cfg.ProbeFrom, MailFrom: a.Cfg.MailFrom, Logger: a.Log}, &a.queue)
 }
 
 // Close releases the job client opened to enqueue jobs, if any, and the database.
 func (a *App) Close() error {
 	a.queue.close()
-	return a.Store.Close()
+	return a.st.Close()
 }
 
 // DatabaseExists reports whether the database named by dsn is there to be opened without

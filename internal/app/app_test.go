@@ -100,14 +100,14 @@ func checkProvenance(t *testing.T, a *App, list string) int {
 		t.Fatal(err)
 	}
 	onList := map[int64]bool{}
-	a.Store.EachContact(ctx, a.Workspace.ID, store.ContactFilter{ListID: l.ID}, func(c contact.Contact) error {
+	a.st.EachContact(ctx, a.Workspace.ID, store.ContactFilter{ListID: l.ID}, func(c contact.Contact) error {
 		onList[c.ID] = true
 		return nil
 	})
 	n := 0
-	err = a.Store.EachContact(ctx, a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
+	err = a.st.EachContact(ctx, a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
 		n++
-		srcs, err := a.Store.ContactSources(ctx, a.Workspace.ID, c.ID)
+		srcs, err := a.st.ContactSources(ctx, a.Workspace.ID, c.ID)
 		if err != nil {
 			return err
 		}
@@ -154,11 +154,11 @@ func TestImportTwiceSameContacts(t *testing.T) {
 		if n := checkProvenance(t, a, "newsletter"); n != 2500 {
 			t.Fatalf("%d contacts, want 2500", n)
 		}
-		c, err := a.Store.ContactByEmail(context.Background(), a.Workspace.ID, "user7@example.com")
+		c, err := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "user7@example.com")
 		if err != nil || c.Email != "User7@Example.COM" || c.Attrs["company"] != "ACME, 0" || c.Attrs["company_size"] != 7.0 {
 			t.Fatalf("contact = %+v, %v", c, err)
 		}
-		if srcs, _ := a.Store.ContactSources(context.Background(), a.Workspace.ID, c.ID); len(srcs) != 2 {
+		if srcs, _ := a.st.ContactSources(context.Background(), a.Workspace.ID, c.ID); len(srcs) != 2 {
 			t.Fatalf("a contact imported twice has %d sources, want 2", len(srcs))
 		}
 	})
@@ -182,7 +182,7 @@ func TestImportDuplicatesAndSkip(t *testing.T) {
 		if skip.Skipped != 1 {
 			t.Fatalf("skip mode: %+v", skip)
 		}
-		c, _ := a.Store.ContactByEmail(context.Background(), a.Workspace.ID, "a@x.org")
+		c, _ := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "a@x.org")
 		if c.Attrs["first_name"] != "Ann" {
 			t.Fatalf("skip mode changed the contact: %+v", c)
 		}
@@ -201,14 +201,14 @@ func TestImportUndeclaredColumns(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "shoe_size") || !strings.Contains(err.Error(), "religion") {
 			t.Fatalf("undeclared columns: err = %v", err)
 		}
-		if n, _ := a.Store.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{}); len(n) != 0 {
+		if n, _ := a.st.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{}); len(n) != 0 {
 			t.Fatal("a refused file stored contacts")
 		}
 		sum := importFile(t, a, path, func(r *contact.ImportRequest) { r.DropUndeclared = true })
 		if sum.Inserted != 1 || len(sum.Dropped) != 2 {
 			t.Fatalf("drop-undeclared: %+v", sum)
 		}
-		c, _ := a.Store.ContactByEmail(context.Background(), a.Workspace.ID, "a@x.org")
+		c, _ := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "a@x.org")
 		if _, ok := c.Attrs["religion"]; ok {
 			t.Fatal("a dropped column was stored")
 		}
@@ -233,7 +233,7 @@ func TestImportDryRunStoresNothing(t *testing.T) {
 	if sum.Rows != 2 || sum.Failed != 1 || !sum.DryRun || sum.ReportPath == "" {
 		t.Fatalf("dry run: %+v", sum)
 	}
-	if n, _ := a.Store.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{}); len(n) != 0 {
+	if n, _ := a.st.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{}); len(n) != 0 {
 		t.Fatal("dry run stored contacts")
 	}
 	if _, err := a.Contacts.ListByName(context.Background(), a.Workspace.ID, "newsletter"); err == nil {

@@ -23,20 +23,20 @@ func TestAuditActors(t *testing.T) {
 		tokens := map[string]string{}
 		ids := map[string]int64{}
 		for _, role := range []string{store.RoleAdmin, store.RoleCompliance, store.RoleMarketer} {
-			tok, secret, err := e.a.Store.CreateTokenWithRole(setup, ws, role+"-token", role)
+			tok, secret, err := e.a.st.CreateTokenWithRole(setup, ws, role+"-token", role)
 			if err != nil {
 				t.Fatal(err)
 			}
 			tokens[role], ids[role] = secret, tok.ID
 		}
-		head, err := e.a.Store.AuditEntries(setup, ws, audit.Filter{Limit: 1})
+		head, err := e.a.st.AuditEntries(setup, ws, audit.Filter{Limit: 1})
 		if err != nil || len(head) != 1 {
 			t.Fatalf("audit head: %v, %v", head, err)
 		}
 		// Each API write leaves exactly one new entry, by the token that made it.
 		write := func(method, path, body string, want int, action string) string {
 			t.Helper()
-			before, err := e.a.Store.AuditEntries(setup, ws, audit.Filter{Limit: 1000})
+			before, err := e.a.st.AuditEntries(setup, ws, audit.Filter{Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -44,7 +44,7 @@ func TestAuditActors(t *testing.T) {
 			if code != want {
 				t.Fatalf("%s %s: %d %s", method, path, code, out)
 			}
-			after, err := e.a.Store.AuditEntries(setup, ws, audit.Filter{Limit: 1000})
+			after, err := e.a.st.AuditEntries(setup, ws, audit.Filter{Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}

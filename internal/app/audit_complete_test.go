@@ -173,7 +173,7 @@ func TestAuditEveryRoute(t *testing.T) {
 					"add one naming the audit entries it writes", p)
 				continue
 			}
-			before, err := e.a.Store.AuditEntries(ctx, ws, audit.Filter{Limit: 1000})
+			before, err := e.a.st.AuditEntries(ctx, ws, audit.Filter{Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,7 +199,7 @@ func TestAuditEveryRoute(t *testing.T) {
 			if f.settle != nil {
 				f.settle(t, e, out)
 			}
-			after, err := e.a.Store.AuditEntries(ctx, ws, audit.Filter{Limit: 1000})
+			after, err := e.a.st.AuditEntries(ctx, ws, audit.Filter{Limit: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -249,20 +249,20 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	e := &auditEnv{doiEnv: &doiEnv{a: a, doi: doi, ts: ts, mail: mail}, srv: srv, ids: map[string]int64{}}
 
 	setup := audit.WithActor(context.Background(), audit.Actor{Kind: audit.System, Name: "test setup"})
-	tok, secret, err := a.Store.CreateTokenWithRole(setup, a.Workspace.ID, "auditor", store.RoleAdmin)
+	tok, secret, err := a.st.CreateTokenWithRole(setup, a.Workspace.ID, "auditor", store.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.token, e.tokID = secret, tok.ID
-	publicList(t, a.Store, a.Workspace.ID, "signups")
-	src, err := a.Store.CreateSource(setup, contact.Source{WorkspaceID: a.Workspace.ID, Type: "api"})
+	publicList(t, a.st, a.Workspace.ID, "signups")
+	src, err := a.st.CreateSource(setup, contact.Source{WorkspaceID: a.Workspace.ID, Type: "api"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.ids["source"] = src.ID
 	for _, c := range []struct{ key, email string }{{"contact", "ann@example.com"}, {"doomed", "gone@example.com"},
 		{"known", "known@example.com"}, {"known2", "known2@example.com"}} {
-		made, err := a.Store.CreateContact(setup, contact.Contact{WorkspaceID: a.Workspace.ID, Email: c.email,
+		made, err := a.st.CreateContact(setup, contact.Contact{WorkspaceID: a.Workspace.ID, Email: c.email,
 			EmailCanonical: c.email, FirstSourceID: src.ID, Status: contact.StatusActive}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -270,7 +270,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		e.ids[c.key] = made.ID
 	}
 	for _, l := range []struct{ key, name string }{{"list", "news"}, {"doomedList", "old"}} {
-		made, err := a.Store.CreateList(setup, contact.List{WorkspaceID: a.Workspace.ID, Name: l.name})
+		made, err := a.st.CreateList(setup, contact.List{WorkspaceID: a.Workspace.ID, Name: l.name})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -312,7 +312,7 @@ func settleVerifyJob(t *testing.T, e *auditEnv, out string) {
 		_, body := apiCall(t, "GET", fmt.Sprintf("%s/api/v1/verify/jobs/%d", e.ts.URL, j.ID), e.token, "", "")
 		return strings.Contains(body, `"state":"done"`)
 	})
-	es, err := e.a.Store.AuditEntries(context.Background(), e.a.Workspace.ID, audit.Filter{Entity: "verification", Limit: 1})
+	es, err := e.a.st.AuditEntries(context.Background(), e.a.Workspace.ID, audit.Filter{Entity: "verification", Limit: 1})
 	if err != nil || len(es) != 1 || es[0].Actor.Kind != audit.Job {
 		t.Errorf("the verification job's results: %+v, %v; want a verification.save by the job", es, err)
 	}

@@ -20,12 +20,12 @@ func TestAuditRetentionJob(t *testing.T) {
 		ctx := audit.WithActor(context.Background(), audit.Actor{Kind: audit.CLI, ID: "test"})
 		a := openApp(t, dsn)
 		ws := a.Workspace.ID
-		other, err := a.Store.CreateWorkspace(ctx, "keeps-everything")
+		other, err := a.st.CreateWorkspace(ctx, "keeps-everything")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range []int64{ws, other.ID} {
-			if _, err := a.Store.CreateList(ctx, contact.List{WorkspaceID: w, Name: "news"}); err != nil {
+			if _, err := a.st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "news"}); err != nil {
 				t.Fatal(err)
 			}
 		}

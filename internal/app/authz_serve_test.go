@@ -19,7 +19,7 @@ func roleTokens(t *testing.T, a *App) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, role := range store.Roles {
-		_, secret, err := a.Store.CreateTokenWithRole(context.Background(), a.Workspace.ID, role+"-token", role)
+		_, secret, err := a.st.CreateTokenWithRole(context.Background(), a.Workspace.ID, role+"-token", role)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -134,7 +134,7 @@ func TestImportBadInput(t *testing.T) {
 			t.Run(tc.name, func(t *testing.T) {
 				a := openApp(t, dsn)
 				ws := strings.NewReplacer(" ", "-", ",", "").Replace(tc.name)
-				w, err := a.Store.EnsureWorkspace(context.Background(), ws)
+				w, err := a.st.EnsureWorkspace(context.Background(), ws)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -170,11 +170,11 @@ func checkBadInput(t *testing.T, a *App, tc badInput) {
 		if len(stored) != 0 {
 			t.Fatalf("a refused file stored %d contacts", len(stored))
 		}
-		if srcs, _ := a.Store.Sources(ctx, a.Workspace.ID, 0, 10); len(srcs) != 0 && sum.ImportID == 0 {
+		if srcs, _ := a.st.Sources(ctx, a.Workspace.ID, 0, 10); len(srcs) != 0 && sum.ImportID == 0 {
 			t.Errorf("a file refused before import left %d sources behind", len(srcs))
 		}
 		if sum.ImportID != 0 { // the import was recorded: it must say how it failed
-			im, err := a.Store.Import(ctx, a.Workspace.ID, sum.ImportID)
+			im, err := a.st.Import(ctx, a.Workspace.ID, sum.ImportID)
 			if err != nil || im.Status != store.ImportFailed || !strings.Contains(im.Error, tc.wantErr) {
 				t.Errorf("import %d = %+v, %v; want failed with %q", sum.ImportID, im, err, tc.wantErr)
 			}
@@ -215,7 +215,7 @@ func checkBadInput(t *testing.T, a *App, tc badInput) {
 
 func storedContacts(t *testing.T, a *App) map[string]contact.Contact {
 	t.Helper()
-	cs, err := a.Store.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{})
+	cs, err := a.st.Contacts(context.Background(), a.Workspace.ID, store.ContactFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,15 +292,15 @@ func TestExportNeutralizesFormulas(t *testing.T) {
 		}
 		// TAB and CR cannot come through an import (cells are trimmed, control characters
 		// refused), but a contact written another way may hold them.
-		src, err := a.Store.CreateSource(ctx, contact.Source{WorkspaceID: a.Workspace.ID, Type: "api"})
+		src, err := a.st.CreateSource(ctx, contact.Source{WorkspaceID: a.Workspace.ID, Type: "api"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, err := a.Store.ListByName(ctx, a.Workspace.ID, "newsletter")
+		l, err := a.st.ListByName(ctx, a.Workspace.ID, "newsletter")
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.Store.CreateContact(ctx, contact.Contact{WorkspaceID: a.Workspace.ID, Email: "tab@x.org", EmailCanonical: "tab@x.org",
+		_, err = a.st.CreateContact(ctx, contact.Contact{WorkspaceID: a.Workspace.ID, Email: "tab@x.org", EmailCanonical: "tab@x.org",
 			FirstSourceID: src.ID, Attrs: map[string]any{"first_name": "\t=1+1", "company": "\r=2+2"}}, []int64{l.ID})
 		if err != nil {
 			t.Fatal(err)

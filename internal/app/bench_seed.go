@@ -14,7 +14,7 @@ import (
 type BenchSeed struct{ st *store.Store }
 
 // BenchSeed returns the benchmarks' door to the database.
-func (a *App) BenchSeed() BenchSeed { return BenchSeed{st: a.Store} }
+func (a *App) BenchSeed() BenchSeed { return BenchSeed{st: a.st} }
 
 // AddAttribute declares an attribute of the workspace.
 func (b BenchSeed) AddAttribute(ctx context.Context, ws int64, at contact.Attribute) error {

@@ -79,7 +79,7 @@ func TestBrowserPublicPages(t *testing.T) {
 	ctx := browser(t)
 	a := openApp(t, storetest.SQLiteDSN(t))
 	a.Cfg.DataDir = t.TempDir()
-	publicList(t, a.Store, a.Workspace.ID, "news")
+	publicList(t, a.st, a.Workspace.ID, "news")
 	base, stop := startServer(t, a)
 	defer stop()
 
@@ -117,11 +117,11 @@ func TestBrowserPublicPages(t *testing.T) {
 		chromedp.Sleep(300*time.Millisecond),
 		chromedp.WaitVisible(css(`h1`)))
 	title := text(`h1`)
-	c, err := a.Store.ContactByEmail(context.Background(), a.Workspace.ID, "browser.user@example.com")
+	c, err := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "browser.user@example.com")
 	if err != nil {
 		t.Fatalf("confirm page said %q; contact: %v", title, err)
 	}
-	st, err := a.Store.ConsentState(context.Background(), a.Workspace.ID, c.ID, "newsletter", consent.Email)
+	st, err := a.st.ConsentState(context.Background(), a.Workspace.ID, c.ID, "newsletter", consent.Email)
 	if err != nil || st.State != consent.StateConfirmed || !strings.Contains(st.Entry.Evidence.UserAgent, "Chrome") {
 		t.Fatalf("after the confirm button (page %q): %+v, %v", title, st, err)
 	}

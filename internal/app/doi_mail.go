@@ -34,7 +34,7 @@ func (a *App) doiWindow() time.Duration {
 // NewDOI builds the double opt-in service from the configuration; publicURL is the base of
 // the links it mails when the configuration sets none.
 func (a *App) NewDOI(publicURL string, sender deliver.Sender) *signup.Service {
-	s := signup.New(a.Store, a.Suppressions)
+	s := signup.New(a.st, a.Suppressions)
 	s.Sender, s.From = sender, cmp.Or(a.Cfg.MailFrom, "clearlist <noreply@localhost>")
 	s.PublicURL, s.Window, s.Log = cmp.Or(a.Cfg.PublicURL, publicURL), a.doiWindow(), a.Log
 	return s

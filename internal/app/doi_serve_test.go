@@ -15,7 +15,7 @@ import (
 func TestServeDoubleOptInOutbox(t *testing.T) {
 	a := openApp(t, storetest.SQLiteDSN(t))
 	a.Cfg.DataDir = t.TempDir()
-	publicList(t, a.Store, a.Workspace.ID, "news")
+	publicList(t, a.st, a.Workspace.ID, "news")
 	base, stop := startServer(t, a)
 	res, err := http.Get(base + "/subscribe/default")
 	if err != nil || res.StatusCode != 200 {

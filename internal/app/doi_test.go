@@ -115,7 +115,7 @@ func newDOIEnv(t *testing.T, dsn string, rate int) *doiEnv {
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
-	publicList(t, a.Store, a.Workspace.ID, "signups")
+	publicList(t, a.st, a.Workspace.ID, "signups")
 	return &doiEnv{a: a, doi: doi, ts: ts, mail: mail}
 }
 
@@ -160,7 +160,7 @@ func (e *doiEnv) postJSON(t *testing.T, ws string, body any) (int, string) {
 // recorded counts the ledger entries and sign-ups of all workspaces.
 func (e *doiEnv) recorded(t *testing.T) (entries, signups int) {
 	t.Helper()
-	db := e.a.Store.DB()
+	db := e.a.st.DB()
 	if err := db.QueryRow(`SELECT COUNT(*) FROM consents`).Scan(&entries); err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestDoubleOptInFlow(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		e := newDOIEnv(t, dsn, 1000)
-		st, ws := e.a.Store, e.a.Workspace.ID
+		st, ws := e.a.st, e.a.Workspace.ID
 		list := publicList(t, st, ws, "weekly")
 
 		code, page := e.do(t, "GET", "/subscribe/default", "", "", "Browser/1")
@@ -324,7 +324,7 @@ func TestDoubleOptInRefusals(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		e := newDOIEnv(t, dsn, 1000)
-		st := e.a.Store
+		st := e.a.st
 		entries, signups := e.recorded(t)
 		for _, tc := range []struct {
 			name string

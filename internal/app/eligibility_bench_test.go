@@ -36,13 +36,13 @@ func seedEligibility(b *testing.B, a *App, n int) {
 	ws := a.Workspace.ID
 	var srcs []int64
 	for _, st := range []string{"web-form-double-opt-in", "signup-cards", "broker-purchase", "shop-soft-opt-in", "b2b-public-research"} {
-		src, err := a.Store.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: st})
+		src, err := a.st.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: st})
 		if err != nil {
 			b.Fatal(err)
 		}
 		srcs = append(srcs, src.ID)
 	}
-	w, err := a.Store.NewBatchWriter(ctx)
+	w, err := a.st.NewBatchWriter(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func seedEligibility(b *testing.B, a *App, n int) {
 		if i%7 == 0 {
 			e.Action, e.Evidence.Wording = consent.Withdrawn, ""
 		}
-		if _, err := a.Store.AppendConsent(ctx, e); err != nil {
+		if _, err := a.st.AppendConsent(ctx, e); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -121,11 +121,11 @@ func BenchmarkEligibilityBatch(b *testing.B) {
 			// joined or evaluated, shows how much of end-to-end is the engine's read.
 			b.Run("read-floor", func(b *testing.B) {
 				query := `SELECT id, email_canonical FROM contacts WHERE workspace_id = ? ORDER BY id`
-				if a.Store.Dialect() == store.Postgres {
+				if a.st.Dialect() == store.Postgres {
 					query = strings.Replace(query, "?", "$1", 1)
 				}
 				for b.Loop() {
-					rows, err := a.Store.DB().QueryContext(ctx, query, a.Workspace.ID)
+					rows, err := a.st.DB().QueryContext(ctx, query, a.Workspace.ID)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -195,7 +195,7 @@ func readRows(b *testing.B, a *App) (*eligibility.Evaluation, []eligibility.Row)
 	}
 	var rows []eligibility.Row
 	cp := func(x []byte) []byte { return append([]byte(nil), x...) }
-	err = a.Store.EachEligibility(ctx, a.Workspace.ID, ev.Query(0, 0), func(r *eligibility.Row) error {
+	err = a.st.EachEligibility(ctx, a.Workspace.ID, ev.Query(0, 0), func(r *eligibility.Row) error {
 		c := *r
 		c.Email, c.Phone, c.Attrs = cp(r.Email), cp(r.Phone), cp(r.Attrs)
 		rows = append(rows, c)

@@ -18,7 +18,7 @@ func TestServeEligibility(t *testing.T) {
 		a.Cfg.DataDir = t.TempDir()
 		c := importOne(t, a, "ann@gmail.com", "signup-cards", nil, false)
 		ledger(t, a, c, "newsletter", consent.Email, "g")
-		_, token, err := a.Store.CreateToken(context.Background(), a.Workspace.ID, "test")
+		_, token, err := a.st.CreateToken(context.Background(), a.Workspace.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

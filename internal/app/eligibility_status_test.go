@@ -23,7 +23,7 @@ func TestEligibilityFollowsStatus(t *testing.T) {
 			contact.StatusUnsubscribed: "sts-01", contact.StatusBounced: "sts-02", contact.StatusBlocked: "sts-03",
 		} {
 			c.Status = status
-			if _, err := a.Store.UpdateContact(ctx, c, 0, nil); err != nil {
+			if _, err := a.st.UpdateContact(ctx, c, 0, nil); err != nil {
 				t.Fatal(err)
 			}
 			e, err := a.Elig.Eligibility(ctx, a.Workspace.ID, c.Email, "newsletter", "email")

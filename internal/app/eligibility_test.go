@@ -28,7 +28,7 @@ func importOne(t *testing.T, a *App, email, sourceType string, evidence map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := a.Store.ContactByEmail(context.Background(), a.Workspace.ID, canonical)
+	c, err := a.st.ContactByEmail(context.Background(), a.Workspace.ID, canonical)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func checkBatchMatches(t *testing.T, a *App, purpose string) {
 	n := 0
 	err := a.Elig.Batch(ctx, a.Workspace.ID, purpose, "email", 0, func(id int64, v *policy.Verdict) error {
 		n++
-		c, err := a.Store.Contact(ctx, a.Workspace.ID, id)
+		c, err := a.st.Contact(ctx, a.Workspace.ID, id)
 		if err != nil {
 			return err
 		}
@@ -239,7 +239,7 @@ func TestEligibilityBadInput(t *testing.T) {
 		a := openApp(t, dsn)
 		ctx := context.Background()
 		importOne(t, a, "ann@example.org", "api", nil, false)
-		other, err := a.Store.EnsureWorkspace(ctx, "other")
+		other, err := a.st.EnsureWorkspace(ctx, "other")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -280,7 +280,7 @@ func TestEligibilityLegitimateInterest(t *testing.T) {
 		}
 		path := writeFile(t, "b2b.csv", []byte("email,country\nbob@acme-bv.nl,nl\n"))
 		importFile(t, a, path, func(r *contact.ImportRequest) { r.Source.Type = "b2b-public-research" })
-		c, err := a.Store.ContactByEmail(ctx, a.Workspace.ID, "bob@acme-bv.nl")
+		c, err := a.st.ContactByEmail(ctx, a.Workspace.ID, "bob@acme-bv.nl")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@ func TestImpliedConsentLapse(t *testing.T) {
 		load(fmt.Sprintf("lapsed@example.ca,CA,%s\nfresh@example.ca,CA,%s\nexpress@example.ca,CA,%s\nde@example.de,DE,%s\n",
 			old, recent, old, old))
 		get := func(email string) contact.Contact {
-			c, err := a.Store.ContactByEmail(ctx, a.Workspace.ID, email)
+			c, err := a.st.ContactByEmail(ctx, a.Workspace.ID, email)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -59,7 +59,7 @@ func TestImpliedConsentLapse(t *testing.T) {
 			t.Fatalf("LapseImplied = %d, %v; want entries for the lapsed contact", n, err)
 		}
 		expired := func(email string) []consent.Entry {
-			es, err := a.Store.ConsentsForContact(ctx, a.Workspace.ID, get(email).ID)
+			es, err := a.st.ConsentsForContact(ctx, a.Workspace.ID, get(email).ID)
 			if err != nil {
 				t.Fatal(err)
 			}

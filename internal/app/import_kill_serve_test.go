@@ -101,7 +101,7 @@ func uploadAndKill(t *testing.T, a *App, dsn, dataDir, token, list string, csv [
 	var im store.Import
 	json.Unmarshal([]byte(body), &im)
 	for {
-		cur, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		cur, err := a.st.Import(ctx, a.Workspace.ID, im.ID)
 		if err == nil && cur.RowsDone > 0 {
 			break
 		}
@@ -117,7 +117,7 @@ func uploadAndKill(t *testing.T, a *App, dsn, dataDir, token, list string, csv [
 	// import once it no longer changes.
 	var last store.Import
 	for {
-		cur, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		cur, err := a.st.Import(ctx, a.Workspace.ID, im.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func waitClaimFree(t *testing.T, a *App, id int64) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		release, err := a.Store.ClaimImport(context.Background(), id)
+		release, err := a.st.ClaimImport(context.Background(), id)
 		if err == nil {
 			release()
 			return
@@ -157,7 +157,7 @@ func waitImport(t *testing.T, a *App, id int64) store.Import {
 	t.Helper()
 	deadline := time.Now().Add(120 * time.Second)
 	for {
-		im, err := a.Store.Import(context.Background(), a.Workspace.ID, id)
+		im, err := a.st.Import(context.Background(), a.Workspace.ID, id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestServeImportKilled(t *testing.T) {
 		a.Cfg.DataDir = dataDir
 		a.Imports = a.importService()
 		declare(t, a, "first_name", "company", "company_size")
-		_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "test")
+		_, token, err := a.st.CreateToken(ctx, a.Workspace.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -235,7 +235,7 @@ func TestServeImportKilled(t *testing.T) {
 		// 2. import --resume ID (no FILE) resumes an upload, unless another process holds it.
 		im = uploadAndKill(t, a, dsn, dataDir, token, "second", genCSVFrom(rows, rows))
 		other := openApp(t, dsn)
-		release, err := other.Store.ClaimImport(ctx, im.ID)
+		release, err := other.st.ClaimImport(ctx, im.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +247,7 @@ func TestServeImportKilled(t *testing.T) {
 		_, stop = startServer(t, a)
 		waitJobState(t, a, im.ID, "scheduled")
 		stop()
-		if cur, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID); cur.Status != store.ImportRunning || cur.RowsDone != im.RowsDone {
+		if cur, _ := a.st.Import(ctx, a.Workspace.ID, im.ID); cur.Status != store.ImportRunning || cur.RowsDone != im.RowsDone {
 			t.Fatalf("a server start took up an import another process holds: %+v", cur)
 		}
 		release()
@@ -255,7 +255,7 @@ func TestServeImportKilled(t *testing.T) {
 		if err != nil {
 			t.Fatalf("resume the upload: %v", err)
 		}
-		done, _ = a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		done, _ = a.st.Import(ctx, a.Workspace.ID, im.ID)
 		if int64(sum.Inserted)+im.Inserted != rows || done.Status != store.ImportDone || done.Inserted != rows {
 			t.Fatalf("after --resume: summary %+v, import %+v; want %d rows", sum, done, rows)
 		}
@@ -275,7 +275,7 @@ func TestServeImportKilled(t *testing.T) {
 		waitImportJob(t, base, token, im.ID)
 		stop()
 		checkNoDuplicates(t, a, 2*rows)
-		if after, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID); after.Inserted != rows || after.RowsDone != done.RowsDone {
+		if after, _ := a.st.Import(ctx, a.Workspace.ID, im.ID); after.Inserted != rows || after.RowsDone != done.RowsDone {
 			t.Fatalf("the retried job of a finished import changed it: %+v, was %+v", after, done)
 		}
 	})
@@ -366,7 +366,7 @@ func waitImportJob(t *testing.T, base, token string, id int64) jobs.Job {
 func checkNoDuplicates(t *testing.T, a *App, n int) {
 	t.Helper()
 	seen := map[string]bool{}
-	err := a.Store.EachContact(context.Background(), a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
+	err := a.st.EachContact(context.Background(), a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
 		if seen[c.EmailCanonical] {
 			return fmt.Errorf("contact %s stored twice", c.EmailCanonical)
 		}
@@ -382,12 +382,12 @@ func checkNoDuplicates(t *testing.T, a *App, n int) {
 func listSize(t *testing.T, a *App, list string) int {
 	t.Helper()
 	ctx := context.Background()
-	l, err := a.Store.ListByName(ctx, a.Workspace.ID, list)
+	l, err := a.st.ListByName(ctx, a.Workspace.ID, list)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := 0
-	err = a.Store.EachContact(ctx, a.Workspace.ID, store.ContactFilter{ListID: l.ID}, func(contact.Contact) error { n++; return nil })
+	err = a.st.EachContact(ctx, a.Workspace.ID, store.ContactFilter{ListID: l.ID}, func(contact.Contact) error { n++; return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +408,7 @@ func TestServeStopResumesImport(t *testing.T) {
 		a.Cfg.DataDir = t.TempDir()
 		a.drain = time.Nanosecond // stop running jobs at once
 		declare(t, a, "first_name", "company", "company_size")
-		_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "test")
+		_, token, err := a.st.CreateToken(ctx, a.Workspace.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -420,14 +420,14 @@ func TestServeStopResumesImport(t *testing.T) {
 		var im store.Import
 		json.Unmarshal([]byte(body), &im)
 		deadline := time.Now().Add(time.Minute)
-		for cur, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID); cur.RowsDone == 0; cur, _ = a.Store.Import(ctx, a.Workspace.ID, im.ID) {
+		for cur, _ := a.st.Import(ctx, a.Workspace.ID, im.ID); cur.RowsDone == 0; cur, _ = a.st.Import(ctx, a.Workspace.ID, im.ID) {
 			if time.Now().After(deadline) {
 				t.Fatal("the import committed nothing within a minute")
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
 		stop()
-		stopped, err := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		stopped, err := a.st.Import(ctx, a.Workspace.ID, im.ID)
 		if err != nil || stopped.Status != store.ImportRunning || stopped.RowsDone >= rows {
 			t.Fatalf("after the stop: %+v, %v; want it running, part-way", stopped, err)
 		}

@@ -6,6 +6,6 @@ import "github.com/clearlist/clearlist/internal/imports"
 // its own when it starts, for the data folder it serves uploads from). Exports are screened
 // by the do-not-contact service.
 func (a *App) importService() *imports.Service {
-	return imports.New(a.Store, a.Contacts, a.Suppressions, imports.Config{DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion,
+	return imports.New(a.st, a.Contacts, a.Suppressions, imports.Config{DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion,
 		Log: a.Log, AfterUpload: a.verifyAfterImport})
 }

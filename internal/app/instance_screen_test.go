@@ -26,7 +26,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 		path := writeFile(t, "two.csv", []byte("email,phone\nblocked@example.org,+49 30 1234567\nopen@example.org,+49 30 7654321\n"))
 		importFile(t, a, path, func(r *contact.ImportRequest) { r.List = "calls" })
 		for _, e := range []string{"blocked@example.org", "open@example.org"} {
-			c, err := a.Store.ContactByEmail(ctx, ws, e)
+			c, err := a.st.ContactByEmail(ctx, ws, e)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -50,7 +50,7 @@ func TestInstanceEntryScreensEveryPath(t *testing.T) {
 
 		allowed := map[string]bool{}
 		err := a.Elig.Batch(ctx, ws, "newsletter", "email", 0, func(id int64, v *policy.Verdict) error {
-			c, err := a.Store.Contact(ctx, ws, id)
+			c, err := a.st.Contact(ctx, ws, id)
 			if err != nil {
 				return err
 			}

@@ -16,7 +16,7 @@ func (a *App) OpenJobs(ctx context.Context, work bool) (*jobs.Client, error) {
 
 // openJobs is OpenJobs with the client's ID (its name in the rows of the jobs it runs).
 func (a *App) openJobs(ctx context.Context, work bool, id string) (*jobs.Client, error) {
-	sqlDB, pool, err := a.Store.JobDB(ctx)
+	sqlDB, pool, err := a.st.JobDB(ctx)
 	if err != nil {
 		return nil, err
 	}

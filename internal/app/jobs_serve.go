@@ -23,7 +23,7 @@ func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(con
 		rand.Read(b)
 		id = fmt.Sprintf("serve_%.40s_%d_%s", host, os.Getpid(), hex.EncodeToString(b))
 	}
-	release, err := a.Store.ClaimProcess(ctx, id)
+	release, err := a.st.ClaimProcess(ctx, id)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -32,7 +32,7 @@ func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(con
 		release()
 		return nil, nil, err
 	}
-	if n, err := jc.RescueOrphans(ctx, a.Store.ProcessAlive); err != nil {
+	if n, err := jc.RescueOrphans(ctx, a.st.ProcessAlive); err != nil {
 		a.Log.Error("take up the jobs of stopped servers", "err", err)
 	} else if n > 0 {
 		a.Log.Info("took up the jobs of stopped servers", "jobs", n)

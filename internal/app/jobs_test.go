@@ -80,16 +80,16 @@ func TestJobsExpireSignups(t *testing.T) {
 			if done[0].Attempt != 1 || done[0].FinalizedAt == nil {
 				t.Fatalf("expiry job: %+v", done[0])
 			}
-			c, err := e.a.Store.ContactByEmail(ctx, e.a.Workspace.ID, "late@example.de")
+			c, err := e.a.st.ContactByEmail(ctx, e.a.Workspace.ID, "late@example.de")
 			if err != nil {
 				t.Fatal(err)
 			}
-			s, err := e.a.Store.ConsentState(ctx, e.a.Workspace.ID, c.ID, "newsletter", consent.Email)
+			s, err := e.a.st.ConsentState(ctx, e.a.Workspace.ID, c.ID, "newsletter", consent.Email)
 			if err != nil || s.State != consent.StateExpired || s.Entry.Actor != "system:doi-expiry" {
 				t.Fatalf("after the expiry job: %+v %v", s, err)
 			}
 			// The audit trail names the job (kind and id) as the one who closed the sign-up.
-			es, err := e.a.Store.AuditEntries(ctx, e.a.Workspace.ID, audit.Filter{Entity: "signup"})
+			es, err := e.a.st.AuditEntries(ctx, e.a.Workspace.ID, audit.Filter{Entity: "signup"})
 			if err != nil {
 				t.Fatal(err)
 			}

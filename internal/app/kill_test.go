@@ -68,7 +68,7 @@ func TestImportKilledHalfway(t *testing.T) {
 		deadline := time.Now().Add(60 * time.Second)
 		for {
 			var err error
-			im, err = a.Store.Import(ctx, a.Workspace.ID, 1)
+			im, err = a.st.Import(ctx, a.Workspace.ID, 1)
 			if err == nil && im.RowsDone > 0 {
 				break
 			}
@@ -86,12 +86,12 @@ func TestImportKilledHalfway(t *testing.T) {
 		// come from one committed state (each batch commits its contacts and its row together).
 		var n int
 		for try := 0; ; try++ {
-			before, err := a.Store.Import(ctx, a.Workspace.ID, 1)
+			before, err := a.st.Import(ctx, a.Workspace.ID, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
 			n = checkProvenance(t, a, "newsletter")
-			if im, err = a.Store.Import(ctx, a.Workspace.ID, 1); err != nil {
+			if im, err = a.st.Import(ctx, a.Workspace.ID, 1); err != nil {
 				t.Fatal(err)
 			}
 			if im == before || try == 50 {
@@ -108,7 +108,7 @@ func TestImportKilledHalfway(t *testing.T) {
 		// file, so it marks the import failed, saying how to resume it.
 		waitClaimFree(t, a, im.ID)
 		recoverImports(t, a)
-		failed, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		failed, _ := a.st.Import(ctx, a.Workspace.ID, im.ID)
 		if failed.Status != store.ImportFailed || !strings.Contains(failed.Error, fmt.Sprintf("clearlist import --resume %d FILE", im.ID)) ||
 			failed.RowsDone != im.RowsDone {
 			t.Fatalf("after a server start: %+v; want failed, saying how to resume", failed)
@@ -121,7 +121,7 @@ func TestImportKilledHalfway(t *testing.T) {
 		if got := checkProvenance(t, a, "newsletter"); got != rows || int64(sum.Inserted)+im.Inserted != rows {
 			t.Fatalf("after resume: %d contacts (resume inserted %d), want %d", got, sum.Inserted, rows)
 		}
-		done, _ := a.Store.Import(ctx, a.Workspace.ID, im.ID)
+		done, _ := a.st.Import(ctx, a.Workspace.ID, im.ID)
 		if done.Status != store.ImportDone || done.Inserted != rows {
 			t.Fatalf("import after resume: %+v", done)
 		}

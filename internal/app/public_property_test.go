@@ -32,7 +32,7 @@ func TestPublicRequestsProperty(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 7))
 		ctx := context.Background()
 		e, clk := newPublicEnv(t, dsn)
-		st, ws := e.a.Store, e.a.Workspace.ID
+		st, ws := e.a.st, e.a.Workspace.ID
 		// The model: addresses by their lower-case form, built here by hand (not with the code
 		// under test), and what is known to be on the do-not-contact list.
 		var pool []string

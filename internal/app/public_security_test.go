@@ -51,7 +51,7 @@ func newPublicEnv(t *testing.T, dsn string, tweak ...func(*web.Config)) (*doiEnv
 	ts := httptest.NewServer(web.New(cfg, nil).Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
-	publicList(t, a.Store, a.Workspace.ID, "signups")
+	publicList(t, a.st, a.Workspace.ID, "signups")
 	return &doiEnv{a: a, doi: doi, ts: ts, mail: mail}, clk
 }
 
@@ -78,7 +78,7 @@ func TestPublicStopOnlyOwnIdentifier(t *testing.T) {
 				t.Errorf("stop %q: %d %s", v, code, body)
 			}
 		}
-		if es := suppressions(t, e.a.Store, ws, "domain"); len(es) != 0 {
+		if es := suppressions(t, e.a.st, ws, "domain"); len(es) != 0 {
 			t.Fatalf("the public form created domain entries: %+v", es)
 		}
 		ans, err := e.a.Suppressions.CheckSuppressed(ctx, ws, "", "anyone@gmail.com", "email", "")
@@ -101,7 +101,7 @@ func TestPublicStopOnlyOwnIdentifier(t *testing.T) {
 		if _, _, err := e.a.Suppressions.Suppress(ctx, ws, []suppress.Intake{{Kind: "domain", Value: "spam.example", Reason: "manual", By: "admin"}}); err != nil {
 			t.Fatal(err)
 		}
-		if es := suppressions(t, e.a.Store, ws, "domain"); len(es) != 1 {
+		if es := suppressions(t, e.a.st, ws, "domain"); len(es) != 1 {
 			t.Fatalf("authenticated domain entry: %+v", es)
 		}
 	})
@@ -113,7 +113,7 @@ func TestRepeatedSignupKeepsConsent(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		e, clk := newPublicEnv(t, dsn)
-		st, ws := e.a.Store, e.a.Workspace.ID
+		st, ws := e.a.st, e.a.Workspace.ID
 		if code, body := e.postJSON(t, "default", jsonSignup("kept@example.com", "newsletter")); code != 202 {
 			t.Fatalf("sign-up: %d %s", code, body)
 		}
@@ -164,7 +164,7 @@ func TestSignupScreenedAndLimited(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		e, clk := newPublicEnv(t, dsn)
-		st, ws := e.a.Store, e.a.Workspace.ID
+		st, ws := e.a.st, e.a.Workspace.ID
 		_, okBody := e.postJSON(t, "default", jsonSignup("fresh@example.com", "newsletter"))
 		if _, _, err := e.a.Suppressions.Suppress(ctx, ws, []suppress.Intake{
 			{Value: "stopped@example.com", Reason: "request-web", By: "t"},
@@ -245,7 +245,7 @@ func TestPublicSignupOnlyPublicLists(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		e, _ := newPublicEnv(t, dsn)
-		st, ws := e.a.Store, e.a.Workspace.ID
+		st, ws := e.a.st, e.a.Workspace.ID
 		secret, err := st.CreateList(ctx, contact.List{WorkspaceID: ws, Name: "secretlist"})
 		if err != nil {
 			t.Fatal(err)
@@ -359,11 +359,11 @@ func TestSignupCORSAndProxies(t *testing.T) {
 			t.Fatalf("HTML form from an allowed origin: %d (CSRF protection must stay)", res.StatusCode)
 		}
 		// Evidence: the forwarded client address, not the proxy's.
-		c, err := e.a.Store.ContactByEmail(ctx, e.a.Workspace.ID, "cors@example.com")
+		c, err := e.a.st.ContactByEmail(ctx, e.a.Workspace.ID, "cors@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, _ := e.a.Store.ConsentState(ctx, e.a.Workspace.ID, c.ID, "newsletter", consent.Email)
+		s, _ := e.a.st.ConsentState(ctx, e.a.Workspace.ID, c.ID, "newsletter", consent.Email)
 		if s.Entry == nil || s.Entry.Evidence.IP != "198.51.100.1" {
 			t.Fatalf("evidence IP: %+v", s.Entry)
 		}
@@ -393,8 +393,8 @@ func TestSignupCORSAndProxies(t *testing.T) {
 	if codes[2] != 429 {
 		t.Fatalf("forged X-Forwarded-For escaped the limit: %v", codes)
 	}
-	c, _ := e.a.Store.ContactByEmail(context.Background(), e.a.Workspace.ID, "203.0.113.1@example.com")
-	if s, _ := e.a.Store.ConsentState(context.Background(), e.a.Workspace.ID, c.ID, "newsletter", consent.Email); s.Entry == nil || s.Entry.Evidence.IP != "127.0.0.1" {
+	c, _ := e.a.st.ContactByEmail(context.Background(), e.a.Workspace.ID, "203.0.113.1@example.com")
+	if s, _ := e.a.st.ConsentState(context.Background(), e.a.Workspace.ID, c.ID, "newsletter", consent.Email); s.Entry == nil || s.Entry.Evidence.IP != "127.0.0.1" {
 		t.Fatalf("evidence took an untrusted header: %+v", s.Entry)
 	}
 }

@@ -19,12 +19,12 @@ func TestCallListRegistryStaleness(t *testing.T) {
 		a := openApp(t, dsn)
 		ctx := context.Background()
 		ws := a.Workspace.ID
-		other, err := a.Store.EnsureWorkspace(ctx, "registry-other")
+		other, err := a.st.EnsureWorkspace(ctx, "registry-other")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, w := range []int64{ws, other.ID} {
-			if _, err := a.Store.EnsureList(ctx, w, "calls"); err != nil {
+			if _, err := a.st.EnsureList(ctx, w, "calls"); err != nil {
 				t.Fatal(err)
 			}
 		}

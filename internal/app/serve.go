@@ -75,7 +75,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	if err := uploads.Recover(bg); err != nil {
 		a.Log.Error("resume imports", "err", err)
 	}
-	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.Store.Dialect()), "workspace", a.Workspace.Name)
+	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.st.Dialect()), "workspace", a.Workspace.Name)
 	err = srv.Serve(ctx, ln)
 	// Running jobs (imports among them) may finish for a while; then they are stopped, an
 	// import at a batch boundary, and run again later from where they stopped.

@@ -26,7 +26,7 @@ func TestServeCutsSlowClients(t *testing.T) {
 	a := openApp(t, filepath.Join(t.TempDir(), "clearlist.db"))
 	a.Cfg.DataDir = t.TempDir()
 	a.HTTP = HTTPOptions{ClientTimeout: 300 * time.Millisecond}
-	_, admin, err := a.Store.CreateTokenWithRole(t.Context(), a.Workspace.ID, "admin", store.RoleAdmin)
+	_, admin, err := a.st.CreateTokenWithRole(t.Context(), a.Workspace.ID, "admin", store.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestServeCapsAnonymousRequests(t *testing.T) {
 	a := openApp(t, filepath.Join(t.TempDir(), "clearlist.db"))
 	a.Cfg.DataDir = t.TempDir()
 	a.HTTP = HTTPOptions{MaxPublicRequests: 2}
-	_, admin, err := a.Store.CreateTokenWithRole(t.Context(), a.Workspace.ID, "admin", store.RoleAdmin)
+	_, admin, err := a.st.CreateTokenWithRole(t.Context(), a.Workspace.ID, "admin", store.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

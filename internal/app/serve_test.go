@@ -26,7 +26,7 @@ func TestServeUploadImport(t *testing.T) {
 		a := openApp(t, dsn)
 		a.Cfg.DataDir = t.TempDir()
 		declare(t, a, "first_name")
-		tok, token, err := a.Store.CreateToken(context.Background(), a.Workspace.ID, "test")
+		tok, token, err := a.st.CreateToken(context.Background(), a.Workspace.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -57,7 +57,7 @@ func TestServeUploadImport(t *testing.T) {
 			t.Fatalf("import = %s", body)
 		}
 		// The import finished in the background, on behalf of the token that uploaded it.
-		es, err := a.Store.AuditEntries(context.Background(), a.Workspace.ID, audit.Filter{Entity: "import"})
+		es, err := a.st.AuditEntries(context.Background(), a.Workspace.ID, audit.Filter{Entity: "import"})
 		if err != nil || len(es) != 1 || es[0].Actor.Kind != audit.Token || es[0].Actor.ID != strconv.FormatInt(tok.ID, 10) {
 			t.Fatalf("import audit entries = %+v, %v; want one by token %d", es, err, tok.ID)
 		}
@@ -127,7 +127,7 @@ func TestServeWrapsStoredKeys(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		a := openApp(t, dsn)
-		if _, err := a.Store.SigningKey(ctx, a.Workspace.ID, "doi-link"); err != nil {
+		if _, err := a.st.SigningKey(ctx, a.Workspace.ID, "doi-link"); err != nil {
 			t.Fatal(err)
 		}
 		a.Close()

@@ -44,7 +44,7 @@ func TestSuppressProperty(t *testing.T) {
 			r.Source = contact.Source{Type: "web-form-double-opt-in"}
 		})
 		var people []contact.Contact
-		if err := a.Store.EachContact(ctx, ws, store.ContactFilter{}, func(c contact.Contact) error {
+		if err := a.st.EachContact(ctx, ws, store.ContactFilter{}, func(c contact.Contact) error {
 			people = append(people, c)
 			return nil
 		}); err != nil {
@@ -122,7 +122,7 @@ func TestSuppressProperty(t *testing.T) {
 				}
 				live = append(live[:i], live[i+1:]...)
 			case op < 8 && len(live) > 0: // erase the clear value: the hash still blocks
-				if _, err := a.Store.EraseSuppressionValues(ctx, ws, live[r.IntN(len(live))].hash, "prop"); err != nil {
+				if _, err := a.st.EraseSuppressionValues(ctx, ws, live[r.IntN(len(live))].hash, "prop"); err != nil {
 					t.Fatal(err)
 				}
 			default: // send: a campaign batch, an export and a call list

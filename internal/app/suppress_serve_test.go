@@ -21,7 +21,7 @@ func TestServeSuppressions(t *testing.T) {
 		a.Cfg.DataDir = t.TempDir()
 		ctx := context.Background()
 		tok := func(role string) string {
-			_, secret, err := a.Store.CreateTokenWithRole(ctx, a.Workspace.ID, role+"-token", role)
+			_, secret, err := a.st.CreateTokenWithRole(ctx, a.Workspace.ID, role+"-token", role)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +112,7 @@ func TestServeSuppressions(t *testing.T) {
 		if resp, _ := http.PostForm(base+"/stop/nosuch", url.Values{"value": {"a@b.example"}}); resp.StatusCode != 200 {
 			t.Fatalf("stop on an unknown workspace: %d", resp.StatusCode)
 		}
-		if _, err := a.Store.WorkspaceByName(context.Background(), "nosuch"); err == nil {
+		if _, err := a.st.WorkspaceByName(context.Background(), "nosuch"); err == nil {
 			t.Fatal("the stop form created a workspace")
 		}
 		if out := call("GET", "/api/v1/check?email=someone%40example.net&channel=sms", agent, "", 200); !strings.Contains(out, `"contactable":false`) {
@@ -149,7 +149,7 @@ func TestServeSeesOtherProcesses(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a, cli := openApp(t, dsn), openApp(t, dsn)
 		a.Cfg.DataDir = t.TempDir()
-		_, token, err := a.Store.CreateTokenWithRole(context.Background(), a.Workspace.ID, "dialer", store.RoleAgent)
+		_, token, err := a.st.CreateTokenWithRole(context.Background(), a.Workspace.ID, "dialer", store.RoleAgent)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -85,7 +85,7 @@ func TestSuppressWorkspacesAndRoles(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)
 		ctx := context.Background()
-		other, err := a.Store.EnsureWorkspace(ctx, "agency-client")
+		other, err := a.st.EnsureWorkspace(ctx, "agency-client")
 		if err != nil {
 			t.Fatal(err)
 		}

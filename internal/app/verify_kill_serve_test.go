@@ -40,7 +40,7 @@ func TestServeVerifyKilled(t *testing.T) {
 		ctx := context.Background()
 		a := openApp(t, dsn)
 		useDNS(a, dnsAddr)
-		_, token, err := a.Store.CreateToken(ctx, a.Workspace.ID, "test")
+		_, token, err := a.st.CreateToken(ctx, a.Workspace.ID, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +114,7 @@ func TestServeVerifyKilled(t *testing.T) {
 		json.Unmarshal([]byte(out), &j)
 		for {
 			cur, err := a.Verify.JobStatus(ctx, a.Workspace.ID, j.ID)
-			seen, err2 := a.Store.VerifiedSince(ctx, a.Workspace.ID, j.StartedAt)
+			seen, err2 := a.st.VerifiedSince(ctx, a.Workspace.ID, j.StartedAt)
 			if err == nil && err2 == nil && cur.Done > 0 && len(seen) >= 1000 {
 				break
 			}
@@ -142,7 +142,7 @@ func TestServeVerifyKilled(t *testing.T) {
 		}
 		// The database notices the death (PostgreSQL: the session's end) before the restart.
 		for alive := true; alive; time.Sleep(10 * time.Millisecond) {
-			if alive, err = a.Store.ProcessAlive(ctx, child); err != nil || time.Now().After(deadline) {
+			if alive, err = a.st.ProcessAlive(ctx, child); err != nil || time.Now().After(deadline) {
 				t.Fatalf("the killed server still counts as alive: %v", err)
 			}
 		}
@@ -174,7 +174,7 @@ func TestServeVerifyKilled(t *testing.T) {
 		if done.State != "done" || done.Done != total || sum != total || done.Verdicts["undeliverable"] != total {
 			t.Fatalf("after the restart the job is %+v; want done with each of the %d addresses counted once", done, total)
 		}
-		if seen, _ := a.Store.VerifiedSince(ctx, a.Workspace.ID, j.StartedAt); len(seen) != total {
+		if seen, _ := a.st.VerifiedSince(ctx, a.Workspace.ID, j.StartedAt); len(seen) != total {
 			t.Fatalf("%d results stored; want %d", len(seen), total)
 		}
 		t.Logf("the job finished %s after the restart", time.Since(restarted).Round(time.Millisecond))

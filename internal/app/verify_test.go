@@ -33,7 +33,7 @@ func TestVerifyContacts(t *testing.T) {
 		}
 		importFile(t, a, writeFile(t, "v.csv", []byte(b.String())), func(r *contact.ImportRequest) { r.List = "v" })
 		for _, e := range emails {
-			c, _ := a.Store.ContactByEmail(ctx, a.Workspace.ID, e)
+			c, _ := a.st.ContactByEmail(ctx, a.Workspace.ID, e)
 			ledger(t, a, c, "newsletter", "email", "c")
 		}
 		got := map[string]verify.Result{}
@@ -100,7 +100,7 @@ func TestServeVerify(t *testing.T) {
 		useDNS(a, dnsAddr)
 		ctx := context.Background()
 		importFile(t, a, writeFile(t, "v.csv", []byte("email\nann@mail.test\nbob@nullmx.test\nsales@gmial.com\n")), func(r *contact.ImportRequest) { r.List = "v" })
-		_, token, _ := a.Store.CreateToken(ctx, a.Workspace.ID, "t")
+		_, token, _ := a.st.CreateToken(ctx, a.Workspace.ID, "t")
 		base, stop := startServer(t, a)
 		defer stop()
 		code, out := apiCall(t, "GET", base+"/api/v1/verify?address=bob%40nullmx.test", token, "", "")
@@ -128,7 +128,7 @@ func TestServeVerify(t *testing.T) {
 		if !strings.Contains(out, `"done":3`) || !strings.Contains(out, `"undeliverable":2`) {
 			t.Fatalf("job: %s", out)
 		}
-		if v, err := a.Store.VerificationOf(ctx, a.Workspace.ID, "sales@gmial.com"); err != nil || v.Suggestion != "sales@gmail.com" {
+		if v, err := a.st.VerificationOf(ctx, a.Workspace.ID, "sales@gmial.com"); err != nil || v.Suggestion != "sales@gmail.com" {
 			t.Fatalf("stored typo result: %+v, %v", v, err)
 		}
 		if code, _ := apiCall(t, "GET", base+"/api/v1/verify/jobs/99", token, "", ""); code != 404 {
@@ -140,7 +140,7 @@ func TestServeVerify(t *testing.T) {
 			t.Fatalf("upload: %d %s", code, out)
 		}
 		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
-			v, err := a.Store.VerificationOf(ctx, a.Workspace.ID, "late@nullmx.test")
+			v, err := a.st.VerificationOf(ctx, a.Workspace.ID, "late@nullmx.test")
 			if err == nil {
 				if v.Verdict != "undeliverable" {
 					t.Fatalf("uploaded address verified as %+v", v)
@@ -159,7 +159,7 @@ func TestServeVerify(t *testing.T) {
 func TestVerifyWorkspaceLists(t *testing.T) {
 	a := openApp(t, storetest.SQLiteDSN(t))
 	ctx := context.Background()
-	other, err := a.Store.EnsureWorkspace(ctx, "other")
+	other, err := a.st.EnsureWorkspace(ctx, "other")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,18 +204,18 @@ func TestResumeVerifyJob(t *testing.T) {
 		ctx := context.Background()
 		started := time.Now().Add(-time.Minute).UTC().Truncate(time.Microsecond)
 		addrs := []string{"a@mail.test", "b@nullmx.test", "c@gone.test"}
-		id, err := a.Store.CreateVerifyJob(ctx, a.Workspace.ID, addrs, started)
+		id, err := a.st.CreateVerifyJob(ctx, a.Workspace.ID, addrs, started)
 		if err != nil {
 			t.Fatal(err)
 		}
 		// a@ and b@ were checked before the stop, b@ after the last progress was recorded; neither
 		// must be redone, and each is counted once.
-		if err := a.Store.SaveVerifications(ctx, a.Workspace.ID, []store.Verification{
+		if err := a.st.SaveVerifications(ctx, a.Workspace.ID, []store.Verification{
 			{Address: "a@mail.test", Verdict: "deliverable", CheckedAt: started.Add(time.Second)},
 			{Address: "b@nullmx.test", Verdict: "undeliverable", CheckedAt: started.Add(2 * time.Second)}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := a.Store.UpdateVerifyJob(ctx, a.Workspace.ID, id, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
+		if err := a.st.UpdateVerifyJob(ctx, a.Workspace.ID, id, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
 			t.Fatal(err)
 		}
 		_, stop, err := a.serveJobs(ctx, ctx)
@@ -236,7 +236,7 @@ func TestResumeVerifyJob(t *testing.T) {
 			t.Fatalf("resumed job: %+v", j)
 		}
 		for i, addr := range addrs[:2] {
-			if v, _ := a.Store.VerificationOf(ctx, a.Workspace.ID, addr); !v.CheckedAt.Equal(started.Add(time.Duration(i+1) * time.Second)) {
+			if v, _ := a.st.VerificationOf(ctx, a.Workspace.ID, addr); !v.CheckedAt.Equal(started.Add(time.Duration(i+1) * time.Second)) {
 				t.Fatalf("%s was checked again: %+v", addr, v)
 			}
 		}

@@ -43,7 +43,7 @@ func TestPublicLookupNeedsValidName(t *testing.T) {
 		e := newDOIEnv(t, dsn, 0)
 		ctx := context.Background()
 		const legacy = "<script>"
-		w, err := e.a.Store.EnsureWorkspace(ctx, legacy)
+		w, err := e.a.st.EnsureWorkspace(ctx, legacy)
 		if err != nil {
 			t.Fatal(err)
 		}
