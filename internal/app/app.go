@@ -92,7 +92,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a := &App{Cfg: cfg, st: st, Log: cfg.Logger(), Workspace: w}
 	a.queue.a = a
 	a.Suppressions = suppress.New(st, suppress.Options{Region: cfg.DefaultRegion}, a.Log)
-	a.Elig = eligibility.New(st, a.Suppressions)
+	a.Elig = eligibility.New(st, a.Suppressions, wss)
 	a.Contacts = contact.New(st, cfg.DefaultRegion)
 	a.Tokens = access.New(st)
 	a.Audit = audit.NewService(st)
@@ -115,7 +115,7 @@ func (a *App) Dialect() string { return string(a.st.Dialect()) }
 // newVerify builds the verification service from a.Cfg.
 func (a *App) newVerify() *verify.Service {
 	return verify.NewService(a.st, verify.Config{DNSServer: a.Cfg.DNSServer, ProbeHelo: a.Cfg.ProbeHelo,
-		ProbeFrom: a.Cfg.ProbeFrom, MailFrom: a.Cfg.MailFrom, Logger: a.Log}, &a.queue)
+		ProbeFrom: a.Cfg.ProbeFrom, MailFrom: a.Cfg.MailFrom, Logger: a.Log, Settings: a.Workspaces}, &a.queue)
 }
 
 // Close releases the job client opened to enqueue jobs, if any, and the database.

@@ -233,13 +233,13 @@ func contactField(c contact.Contact, k string) string {
 	case "phone":
 		return c.Phone
 	}
-	return cellString(c.Attrs[k])
+	return contact.FormatAttr(c.Attrs[k])
 }
 
 func contactString(c contact.Contact) string {
 	s := c.Email + "|" + c.EmailCanonical + "|" + c.Phone
 	for k, v := range c.Attrs {
-		s += "|" + k + "=" + cellString(v)
+		s += "|" + k + "=" + contact.FormatAttr(v)
 	}
 	return s
 }
@@ -346,21 +346,4 @@ func TestExportNeutralizesFormulas(t *testing.T) {
 			}
 		}
 	})
-}
-
-// cellString writes an attribute value as an export's CSV cell does.
-func cellString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	default:
-		b, _ := json.Marshal(x)
-		return string(b)
-	}
 }

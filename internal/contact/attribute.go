@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -130,4 +131,23 @@ func parseDate(s string) (any, error) {
 		return t.Format(time.DateOnly), nil
 	}
 	return nil, fmt.Errorf("%s is not a date: write it as YYYY-MM-DD (e.g. 2024-03-31) or RFC 3339", quoteShort(s))
+}
+
+// FormatAttr writes an attribute value as text, as an export's CSV cell has it: strings as
+// they are, numbers without exponent or trailing zeros, booleans as true/false, nil as "", and
+// anything else as JSON.
+func FormatAttr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(x)
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
 }

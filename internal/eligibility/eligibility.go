@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +34,13 @@ type Store interface {
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
 	// LIAFor is the workspace's assessment for a purpose; errs.ErrNotFound when none.
 	LIAFor(ctx context.Context, ws int64, purpose string) (consent.LIA, error)
-	Setting(ctx context.Context, ws int64, name string) (value string, ok bool, err error)
+}
+
+// Settings reads the workspace settings the evaluation depends on; workspace.Service, which
+// owns the settings and their checks, implements it.
+type Settings interface {
+	// SettingBool reads a true/false setting (unset is false).
+	SettingBool(ctx context.Context, ws int64, name string) (bool, error)
 }
 
 // Screener gives the workspace's do-not-contact screen (its own list and the instance's).
@@ -47,15 +52,17 @@ type Screener interface {
 
 // Service answers eligibility questions. It is safe for concurrent use.
 type Service struct {
-	store   Store
-	screens Screener
-	now     func() time.Time
-	cache   cache
+	store    Store
+	screens  Screener
+	settings Settings
+	now      func() time.Time
+	cache    cache
 }
 
-// New returns the service reading st and screening through scr.
-func New(st Store, scr Screener) *Service {
-	return &Service{store: st, screens: scr, now: time.Now}
+// New returns the service reading st, screening through scr and reading the workspace's
+// settings through set.
+func New(st Store, scr Screener, set Settings) *Service {
+	return &Service{store: st, screens: scr, settings: set, now: time.Now}
 }
 
 // Eligibility is the answer of Service.Eligibility: the policy's verdict flattened for JSON.
@@ -88,7 +95,7 @@ func (s *Service) Eligibility(ctx context.Context, ws int64, email, purpose, cha
 	out := Eligibility{ContactID: r.ContactID, Email: string(r.Email), Purpose: purpose, Channel: ev.facts.Channel.String()}
 	ev.facts.LI.AssessmentApproved = ev.facts.Purpose.Marketing && r.LIAApproved
 	if policy.ParseAddressVerdict(r.EmailVerdict) == policy.VerdictRisky {
-		if ev.facts.ExcludeRisky, err = s.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
+		if ev.facts.ExcludeRisky, err = s.settings.SettingBool(ctx, ws, SettingExcludeRisky); err != nil {
 			return Eligibility{}, err
 		}
 	}
@@ -221,19 +228,6 @@ func RenderNotice(l consent.LIA) string {
 	b.WriteString("Your right to object: you can object at any time, free of charge, with the unsubscribe link in " +
 		"this message or by replying to it; we will then stop processing your data for this purpose (Art. 21 GDPR).")
 	return b.String()
-}
-
-// settingBool reads a true/false workspace setting (unset is false).
-func (s *Service) settingBool(ctx context.Context, ws int64, name string) (bool, error) {
-	v, ok, err := s.store.Setting(ctx, ws, name)
-	if err != nil || !ok {
-		return false, err
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, fmt.Errorf("workspace setting %s = %q: set it to true or false", name, v)
-	}
-	return b, nil
 }
 
 func hasPurpose(ps []consent.Purpose, name string) bool {

@@ -2,6 +2,7 @@ package eligibility_test
 
 import (
 	"context"
+	"github.com/clearlist/clearlist/internal/workspace"
 	"testing"
 	"time"
 
@@ -57,7 +58,7 @@ func TestSingleAndBatchAgree(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		ws := seed(t, st, "ann@example.de")
-		s := eligibility.New(st, emptyScreen{})
+		s := eligibility.New(st, emptyScreen{}, workspace.New(st))
 		one, err := s.Eligibility(ctx, ws, "ann@example.de", "newsletter", "email")
 		if err != nil || !one.Allowed {
 			t.Fatalf("single: %+v, %v", one, err)
@@ -87,7 +88,7 @@ func TestEvaluateAllocs(t *testing.T) {
 	st := storetest.OpenSQLite(t)
 	ctx := context.Background()
 	ws := seed(t, st, "ann@gmail.com")
-	ev, err := eligibility.New(st, emptyScreen{}).Prepare(ctx, ws, "newsletter", "email", true)
+	ev, err := eligibility.New(st, emptyScreen{}, workspace.New(st)).Prepare(ctx, ws, "newsletter", "email", true)
 	if err != nil {
 		t.Fatal(err)
 	}

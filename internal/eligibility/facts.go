@@ -69,7 +69,7 @@ func (s *Service) Prepare(ctx context.Context, ws int64, purpose, channel string
 		return nil, err
 	}
 	if batch { // a single answer reads it only for a risky address (Eligibility)
-		if ev.facts.ExcludeRisky, err = s.settingBool(ctx, ws, SettingExcludeRisky); err != nil {
+		if ev.facts.ExcludeRisky, err = s.settings.SettingBool(ctx, ws, SettingExcludeRisky); err != nil {
 			return nil, err
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/clearlist/clearlist/internal/contact"
 )
@@ -79,7 +78,7 @@ func (s *Service) exportCSV(ctx context.Context, ws int64, out io.Writer, f cont
 		rec[0], rec[1], rec[2] = c.Email, c.Phone, string(c.Status)
 		rec[3] = c.CreatedAt.Format("2006-01-02T15:04:05Z07:00")
 		for i, at := range attrs {
-			rec[4+i] = cellString(c.Attrs[at.Name])
+			rec[4+i] = contact.FormatAttr(c.Attrs[at.Name])
 		}
 		for i := range rec {
 			rec[i] = contact.NeutralizeCell(rec[i])
@@ -105,20 +104,4 @@ func (s *Service) exportJSONL(ctx context.Context, ws int64, out io.Writer, f co
 		return enc.Encode(c)
 	})
 	return n, err
-}
-
-func cellString(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	default:
-		b, _ := json.Marshal(x)
-		return string(b)
-	}
 }

@@ -22,9 +22,7 @@ type Store interface {
 	EachStaleVerification(ctx context.Context, ws int64, before time.Time, fn func(address string) error) error
 	WorkspaceIDs(ctx context.Context) ([]int64, error)
 	ListByName(ctx context.Context, ws int64, name string) (contact.List, error)
-	Setting(ctx context.Context, ws int64, name string) (value string, ok bool, err error)
 	Settings(ctx context.Context, ws int64) (map[string]string, error)
-	SetSetting(ctx context.Context, ws int64, name, value string) error
 
 	CreateVerifyJob(ctx context.Context, ws int64, addresses []string, started time.Time) (int64, error)
 	UpdateVerifyJob(ctx context.Context, ws, id, done int64, verdicts map[string]int, state, errText string) error
@@ -51,6 +49,11 @@ type Config struct {
 	ProbeFrom string // MAIL FROM of the SMTP probe; "" for the address of MailFrom
 	MailFrom  string // the instance's From ("name <addr>")
 	Logger    *slog.Logger
+	// Settings reads the workspace's true/false settings (workspace.Service, which owns
+	// them); nil reads every one as unset, so the SMTP probe stays off.
+	Settings interface {
+		SettingBool(ctx context.Context, ws int64, name string) (bool, error)
+	}
 }
 
 // Service checks a workspace's addresses, records the results and runs bulk verification
@@ -149,7 +152,7 @@ type CheckOptions struct {
 // stored under the import's canonical form of the address, the key contacts are found by.
 func (s *Service) Check(ctx context.Context, ws int64, addrs iter.Seq[string], opts CheckOptions, each func(Result)) error {
 	if opts.Probe {
-		ok, err := s.settingBool(ctx, ws, SettingProbe)
+		ok, err := s.probeAllowed(ctx, ws)
 		if err != nil {
 			return err
 		}

@@ -60,17 +60,12 @@ func NormalizeSetting(name, value string) (string, error) {
 	return strconv.FormatBool(b), nil
 }
 
-// settingBool reads a true/false workspace setting (unset is false).
-func (s *Service) settingBool(ctx context.Context, ws int64, name string) (bool, error) {
-	v, ok, err := s.st.Setting(ctx, ws, name)
-	if err != nil || !ok {
-		return false, err
+// probeAllowed reads the workspace's SettingProbe.
+func (s *Service) probeAllowed(ctx context.Context, ws int64) (bool, error) {
+	if s.cfg.Settings == nil {
+		return false, nil
 	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, fmt.Errorf("workspace setting %s = %q: set it to true or false", name, v)
-	}
-	return b, nil
+	return s.cfg.Settings.SettingBool(ctx, ws, SettingProbe)
 }
 
 func splitItems(v string) []string {
