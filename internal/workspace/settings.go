@@ -91,17 +91,6 @@ func NormalizeSetting(name, value string) (string, error) {
 	return strconv.FormatBool(b), nil
 }
 
-// SplitItems splits a comma-separated setting into its non-blank items.
-func SplitItems(v string) []string {
-	var out []string
-	for _, x := range strings.Split(v, ",") {
-		if x = strings.TrimSpace(x); x != "" {
-			out = append(out, x)
-		}
-	}
-	return out
-}
-
 // SetSetting checks and stores a workspace setting.
 func (s *Service) SetSetting(ctx context.Context, ws int64, name, value string) error {
 	v, err := NormalizeSetting(name, value)
