@@ -37,10 +37,10 @@ const (
 // listmonk maps a subscriber export.
 type listmonk struct {
 	email, name, attrs, status, created, updated, sub int
-	others                                           []int // columns with no home (uuid and any added)
-	listStatus                                       string
-	names                                            []string
-	filled                                           map[string]bool
+	others                                            []int // columns with no home (uuid and any added)
+	listStatus                                        string
+	names                                             []string
+	filled                                            map[string]bool
 }
 
 func newListmonk(cols []string, listStatus string) (*listmonk, error) {
@@ -151,7 +151,7 @@ func (l *listmonk) mapRow(rec []string, row *Row, sum *Summary) error {
 // columns named by their keys; nested objects and arrays, and keys that clash with a
 // canonical column, are counted as left over ("attributes.KEY").
 func (l *listmonk) attributes(raw string, c map[string]string, sum *Summary) error {
-	if raw == "" {
+	if raw == "" || raw == "null" {
 		return nil
 	}
 	var obj map[string]json.RawMessage
