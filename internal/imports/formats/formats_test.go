@@ -310,7 +310,7 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("parseTime(%q) = %s zero=%v assumed=%v ok=%v", tc.in, s, zero, assumed, ok)
 		}
 	}
-	for _, bad := range []string{"31/01/2023", "1/31/2023 12:00 PM", "yesterday", "2023-02-30 00:00:00"} {
+	for _, bad := range []string{"31/01/2023", "1969-12-31 23:59:59", "0000-01-01T00:30:00+01:00", "1/31/2023 12:00 PM", "yesterday", "2023-02-30 00:00:00"} {
 		if _, _, _, ok := parseTime(bad); ok {
 			t.Errorf("parseTime(%q) accepted", bad)
 		}

@@ -45,22 +45,29 @@ func parseTime(s string) (t time.Time, zero, assumed, ok bool) {
 	}
 	for _, l := range zoned {
 		if t, err := time.Parse(l, s); err == nil {
-			return t.UTC(), false, false, true
+			return t.UTC(), false, false, plausible(t)
 		}
 	}
 	for _, l := range zoneless {
 		if t, err := time.Parse(l, s); err == nil {
-			return t, false, true, true
+			return t, false, true, plausible(t)
 		}
 	}
 	return time.Time{}, false, false, false
+}
+
+// plausible reports whether t lies in the years a sender's record can come from (1970 to
+// 9999 in UTC); whether it lies in the future is for the import to judge.
+func plausible(t time.Time) bool {
+	y := t.UTC().Year()
+	return y >= 1970 && y <= 9999
 }
 
 // formatTime writes a time as the import reads it: RFC 3339 in UTC.
 func formatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
 // timeHelp is the end of the message for a value that is not a time.
-const timeHelp = "is not a time: use the sender's form 2023-01-31 12:34:56 (read as UTC) or RFC 3339 (2023-01-31T12:34:56Z)"
+const timeHelp = "is not a time from 1970 on: use the sender's form 2023-01-31 12:34:56 (read as UTC) or RFC 3339 (2023-01-31T12:34:56Z)"
 
 // parseIP reads an IP address; "" is not known. ok is false for a value that is not one.
 func parseIP(s string) (ip string, ok bool) {
