@@ -95,7 +95,7 @@ func (l *listmonk) mapRow(rec []string, row *Row, sum *Summary) error {
 		usedUpdated = true
 		if email != "" {
 			row.Intakes = append(row.Intakes, suppress.Intake{Kind: "email", Value: email, Scope: suppress.ChannelEmail,
-				Reason: string(reason), Note: note, ReceivedAt: updated})
+				Reason: string(reason), Note: note, ReceivedAt: updated, Country: c[ColCountry]})
 		}
 	}
 	switch st := strings.ToLower(cell(rec, l.status)); st {
