@@ -57,7 +57,7 @@ func TestMailchimpSubscribed(t *testing.T) {
 		"country": "ES", "consent_channel": "email", "consent_action": "confirmed",
 		"consent_at": "2023-01-31T12:34:56Z", "consent_ip": "203.0.113.7",
 		"consent_confirmed_at": "2023-01-31T12:40:02Z", "consent_confirmed_ip": "203.0.113.7",
-		"Phone Number": "+34 600 123 456",
+		"consent_collector": "mailchimp", "Phone Number": "+34 600 123 456",
 	}
 	if !reflect.DeepEqual(rows[0].Columns, want) {
 		t.Errorf("row 1:\n got %v\nwant %v", rows[0].Columns, want)

@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -77,8 +78,8 @@ func newMailchimp(cols []string) *mailchimp {
 	for _, i := range m.note {
 		used[i] = true
 	}
-	for _, n := range append(mailchimpSystem, mcUnsubTime, mcUnsubTitle, mcUnsubID, mcUnsubReason,
-		mcUnsubOther, mcCleanTime, mcCleanTitle, mcCleanID) {
+	for _, n := range slices.Concat(mailchimpSystem, []string{mcUnsubTime, mcUnsubTitle, mcUnsubID, mcUnsubReason,
+		mcUnsubOther, mcCleanTime, mcCleanTitle, mcCleanID}) {
 		if i := h.col(n); i >= 0 && !used[i] {
 			m.system, used[i] = append(m.system, i), true
 		}
@@ -119,6 +120,9 @@ func (m *mailchimp) mapRow(rec []string, row *Row, sum *Summary) error {
 	}
 	if err := consentColumns(c, sum, rec, m.names, m.optinAt, m.optinIP, m.confirmAt, m.confirmIP); err != nil {
 		return err
+	}
+	if c[ColConsentAction] != "" {
+		c[ColConsentCollector] = mailchimpActor
 	}
 	switch m.k {
 	case mcKindSub:
