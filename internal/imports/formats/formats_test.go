@@ -327,3 +327,27 @@ func TestSummaryLines(t *testing.T) {
 		}
 	}
 }
+
+func TestSpreadsheetResaved(t *testing.T) {
+	// Re-saved by a spreadsheet: semicolons, CRLF, a no-break space after a time, an
+	// IPv6 address in brackets; a row error keeps the record's cells.
+	file := "Email Address;First Name;MEMBER_RATING;OPTIN_TIME;OPTIN_IP;CONFIRM_TIME;CONFIRM_IP;LAST_CHANGED\r\n" +
+		"x@example.com;Ça;2;2023-01-31 12:34:56\u00a0;[2001:db8::1];;;\r\n" +
+		"y@example.com;Y;2;2023-13-01 00:00:00;;;;\r\n"
+	_, rows, bad := readAll(t, strings.NewReader(file), Options{From: Mailchimp})
+	if len(rows) != 1 || rows[0].Columns["consent_ip"] != "2001:db8::1" || rows[0].Columns["first_name"] != "Ça" {
+		t.Fatalf("rows %+v", rows)
+	}
+	if len(bad) != 1 || bad[0].Row != 2 || bad[0].Column != "OPTIN_TIME" {
+		t.Fatalf("errors %v", bad)
+	}
+	rd, err := NewReader(strings.NewReader(file), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd.Next()
+	row, err := rd.Next()
+	if err == nil || row.Num != 2 || len(row.Raw) != 8 || row.Raw[0] != "y@example.com" {
+		t.Errorf("bad row %+v, %v", row, err)
+	}
+}
