@@ -10,6 +10,8 @@ type Contact struct {
 	EmailCanonical string         `json:"email_canonical"`
 	Phone          string         `json:"phone,omitempty"`
 	Status         Status         `json:"status"`
+	Country        string         `json:"country"`      // ISO 3166-1 alpha-2, "" when unknown
+	Kind           Kind           `json:"contact_kind"` // personal, sole_trader, corporate; "" when unknown
 	Attrs          map[string]any `json:"attributes"`
 	FirstSourceID  int64          `json:"first_source_id"`
 	CreatedAt      time.Time      `json:"created_at"`

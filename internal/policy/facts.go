@@ -121,6 +121,16 @@ const (
 	AddressSoleTrader
 )
 
+var addressKindNames = [...]string{"unknown", "corporate", "personal", "sole_trader"}
+
+// String returns unknown, corporate, personal or sole_trader (the contact_kind names).
+func (k AddressKind) String() string {
+	if int(k) < len(addressKindNames) {
+		return addressKindNames[k]
+	}
+	return fmt.Sprintf("AddressKind(%d)", uint8(k))
+}
+
 // Validate reports facts Evaluate cannot judge well: unknown enums and a missing Now.
 func (f *Facts) Validate() error {
 	var errs []error
