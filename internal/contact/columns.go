@@ -51,7 +51,7 @@ var fieldAliases = map[string]targetKind{
 	"phone": toPhone, "phonenumber": toPhone, "telephone": toPhone, "telephonenumber": toPhone,
 	"tel": toPhone, "mobile": toPhone, "mobilephone": toPhone, "mobilenumber": toPhone,
 	"cell": toPhone, "cellphone": toPhone,
-	"status": toStatus,
+	"status":  toStatus,
 	"country": toCountry, "countrycode": toCountry,
 	"contactkind": toKind,
 }

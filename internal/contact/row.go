@@ -18,9 +18,9 @@ type Row struct {
 	// Status is "" when the row does not give one; an importer must then
 	// leave an existing contact's status alone (never resubscribe it).
 	Status  Status
-	Country string // ISO 3166-1 alpha-2, "" when not given
-	Kind    Kind   // "" when not given
-	Attrs    map[string]any // declared attributes by name; nil when none
+	Country string         // ISO 3166-1 alpha-2, "" when not given
+	Kind    Kind           // "" when not given
+	Attrs   map[string]any // declared attributes by name; nil when none
 	// Warnings are problems that did not stop the row: the cell was left out and the
 	// contact kept (a phone number that cannot be read, when the e-mail address is good).
 	Warnings []RowError
