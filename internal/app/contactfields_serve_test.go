@@ -52,8 +52,8 @@ func TestServeContactFields(t *testing.T) {
 		create(`{"email":"fred@acme.com","country":"US",` + src + `}`)
 		create(`{"email":"gil@acme.com","attributes":{"country":"us"},` + src + `}`)
 		for body, want := range map[string]string{
-			`{"email":"x@acme.com","country":"XX",` + src + `}`:            `"location":"body.country"`,
-			`{"email":"x@acme.com","country":"Germany",` + src + `}`:       "ISO 3166-1 two-letter country code",
+			`{"email":"x@acme.com","country":"XX",` + src + `}`:           `"location":"body.country"`,
+			`{"email":"x@acme.com","country":"Germany",` + src + `}`:      "ISO 3166-1 two-letter country code",
 			`{"email":"x@acme.com","contact_kind":"company",` + src + `}`: `"location":"body.contact_kind"`,
 		} {
 			if code, out := call("POST", "/api/v1/contacts", "application/json", body); code != 422 || !strings.Contains(out, want) {
