@@ -72,6 +72,18 @@ func TestCLIContactFields(t *testing.T) {
 				t.Errorf("check text: exit %d %s", r.code, r.stdout)
 			}
 
+			// The CLI changes one contact's kind (PATCH in the API); bad values say what to write.
+			if r := e.ok("contact", "set", "--email", "Dora@acme.co.uk", "--contact-kind", "corporate"); !strings.Contains(r.stdout,
+				"dora@acme.co.uk: country GB, contact kind corporate") {
+				t.Errorf("contact set: %s", r.stdout)
+			}
+			if got := check("dora@acme.co.uk"); !got.Allowed || got.ContactKind != "corporate" || got.ContactKindFrom != "contact" {
+				t.Errorf("UK personal made corporate: %+v", got)
+			}
+			e.fails(1, "--country: unknown country", "contact", "set", "--email", "dora@acme.co.uk", "--country", "XX")
+			e.fails(1, "not a contact of this workspace", "contact", "set", "--email", "nobody@acme.co.uk", "--country", "GB")
+			e.ok("contact", "set", "--email", "dora@acme.co.uk", "--contact-kind", "", "--country", "gb")
+
 			// Defaults for rows without a value; a country column is a field even with
 			// --drop-undeclared, and a row's own value wins over the default.
 			e.importJSON(e.file("more.csv", "email,country,shoe_size\ngus@acme.de,,42\nhal@acme.fr,fr,43\n"),
@@ -81,7 +93,7 @@ func TestCLIContactFields(t *testing.T) {
 			for _, rec := range recs[1:] {
 				got[rec[0]] = rec[3] + "/" + rec[4]
 			}
-			want := map[string]string{"carl@gmail.com": "GB/corporate", "erin@acme.co.uk": "GB/", "fred@acme.com": "US/",
+			want := map[string]string{"carl@gmail.com": "GB/corporate", "dora@acme.co.uk": "GB/", "erin@acme.co.uk": "GB/", "fred@acme.com": "US/",
 				"gus@acme.de": "DE/sole_trader", "hal@acme.fr": "FR/sole_trader"}
 			for email, w := range want {
 				if got[email] != w {

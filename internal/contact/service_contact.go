@@ -118,6 +118,16 @@ func (s *Service) Update(ctx context.Context, ws, id int64, ch Change, who Autho
 	return saved, err
 }
 
+// UpdateByEmail is Update for the contact with this address (in any form): the CLI names
+// contacts by address. errs.ErrNotFound when the workspace has no such contact.
+func (s *Service) UpdateByEmail(ctx context.Context, ws int64, email string, ch Change, who Author) (Contact, error) {
+	c, err := s.ContactByEmail(ctx, ws, email)
+	if err != nil {
+		return Contact{}, err
+	}
+	return s.Update(ctx, ws, c.ID, ch, who)
+}
+
 // checkFields sets the contact's country and kind from the values given (nil: unchanged).
 func checkFields(c *Contact, country, kind *string) error {
 	if country != nil {
