@@ -18,7 +18,8 @@ type Facts struct {
 	Region string
 	// EmailDomain is the domain of the address; a free-mail domain is a personal address.
 	EmailDomain string
-	// Address overrides the domain-based guess (e.g. a known sole trader).
+	// Address overrides the domain-based guess: the contact's contact_kind when it is set
+	// (a corporate subscriber on a free-mail address, a sole trader, a person at a company).
 	Address  AddressKind
 	Source   SourceFacts
 	Consent  ConsentFacts
