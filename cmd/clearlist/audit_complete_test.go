@@ -60,6 +60,8 @@ func cliSteps(e *cliEnv) []cliStep {
 		// An import is one entry with its counts (its source is named in it).
 		{cmd: "import", args: []string{"import", contacts, "--list", "news", "--source-type", "api"}, want: []string{"import.finish"}},
 		{cmd: "imports", args: []string{"imports"}},
+		{cmd: "contact set", args: []string{"contact", "set", "--email", "ann@example.com", "--country", "GB", "--contact-kind", "corporate"},
+			want: []string{"contact.update"}},
 		{cmd: "export", args: []string{"export"}},
 		{cmd: "consent purposes", args: []string{"consent", "purposes"}},
 		{cmd: "consent purpose-add", args: []string{"consent", "purpose-add", "webinars", "--description", "invitations"}, want: []string{"purpose.add"}},

@@ -64,6 +64,7 @@ func printEligibility(e eligibility.Eligibility) {
 	}
 	fmt.Printf("%s: %s for %s by %s\n", verdict, e.Email, e.Purpose, e.Channel)
 	fmt.Printf("basis: %s\njurisdiction: %s (rules %s)\n", e.Basis, e.Jurisdiction, e.RulesVersion)
+	fmt.Printf("country: %s\ncontact kind: %s\n", describeCountry(e), describeKind(e))
 	fmt.Println("reasons:")
 	for _, r := range e.Reasons {
 		fmt.Printf("  %-8s %-8s %s\n           %s\n", r.Outcome, r.RuleID, r.Text, r.Citation)
@@ -87,6 +88,27 @@ func printEligibility(e eligibility.Eligibility) {
 	if e.Notice != "" {
 		fmt.Printf("notice:\n%s\n", e.Notice)
 	}
+}
+
+// describeCountry says which country chose the jurisdiction and where it came from.
+func describeCountry(e eligibility.Eligibility) string {
+	switch e.CountryFrom {
+	case eligibility.CountryFromContact:
+		return e.Country + " (the contact's country field)"
+	case eligibility.CountryFromAttribute:
+		return e.Country + " (the declared country attribute; set the contact's country field instead)"
+	case eligibility.CountryFromPhone:
+		return e.Country + " (the phone number's country code; set the contact's country to be sure)"
+	}
+	return "unknown, so the strictest rules apply (set the contact's country)"
+}
+
+// describeKind says whether the policy judged the contact corporate or personal, and how.
+func describeKind(e eligibility.Eligibility) string {
+	if e.ContactKindFrom == "contact" {
+		return e.ContactKind + " (the contact's contact_kind field)"
+	}
+	return e.ContactKind + " (guessed from the channel and the e-mail domain; set contact_kind to say)"
 }
 
 type liaCmd struct {

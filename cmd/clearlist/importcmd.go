@@ -35,6 +35,8 @@ type importCmd struct {
 	Map            map[string]string `name:"map" help:"Map a column to a field: --map 'E-Mail Address=email' --map Firma=company."`
 	OnConflict     string            `name:"on-conflict" default:"update" enum:"update,skip" help:"Existing contacts: update (merge the row in) or skip."`
 	DropUndeclared bool              `name:"drop-undeclared" help:"Drop columns that are not declared attributes instead of refusing the file."`
+	Country        string            `name:"country" placeholder:"CC" help:"Country (ISO 3166-1 alpha-2, e.g. GB) of rows without a country column value; it chooses the rules that apply."`
+	ContactKind    string            `name:"contact-kind" placeholder:"K" help:"Contact kind of rows without a contact_kind value: personal, sole_trader or corporate."`
 	Encoding       string            `help:"Text encoding: auto, utf-8, utf-16, utf-16le, utf-16be, latin-1." default:"auto"`
 	Delimiter      string            `help:"CSV delimiter (default: detected among , ; tab |). Use '\\t' for tab."`
 	Format         string            `help:"csv or jsonl (default: detected)." enum:",csv,jsonl" default:""`
@@ -122,6 +124,7 @@ func (c *importCmd) request() (contact.ImportRequest, error) {
 			Evidence: c.Evidence, OnBehalfOf: c.OnBehalfOf},
 		Read: contact.ReadOptions{Encoding: c.Encoding, Format: contact.Format(c.Format)},
 	}
+	req.DefaultCountry, req.DefaultKind = c.Country, c.ContactKind
 	if c.CollectedAt != "" {
 		t, err := parseDay(c.CollectedAt)
 		if err != nil {

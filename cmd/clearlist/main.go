@@ -29,6 +29,7 @@ type cli struct {
 	List        listCmd        `cmd:"" help:"Manage lists."`
 	Workspaces  workspaceCmd   `cmd:"" name:"workspace" help:"Manage workspaces (data controllers): ls, create, rename, delete."`
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
+	Contact     contactCmd     `cmd:"" help:"Change one contact: its country and contact kind."`
 	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
 	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
 	DOI         doiCmd         `cmd:"" name:"doi" help:"Double opt-in sign-ups: expire unconfirmed ones, list those awaiting a welcome."`

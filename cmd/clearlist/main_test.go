@@ -196,10 +196,10 @@ func TestCLIImportExport(t *testing.T) {
 
 	r := e.ok("export", "--list", "L")
 	recs := readCSV(t, r.stdout)
-	if len(recs) != 4 || strings.Join(recs[0], ",") != "email,phone,status,created_at,first_name" {
+	if len(recs) != 4 || strings.Join(recs[0], ",") != "email,phone,status,country,contact_kind,created_at,first_name" {
 		t.Fatalf("export: %q", recs)
 	}
-	if recs[1][0] != "ann@example.org" || recs[1][4] != "Ann" || recs[1][2] != "active" {
+	if recs[1][0] != "ann@example.org" || recs[1][6] != "Ann" || recs[1][2] != "active" {
 		t.Errorf("export row 1: %q", recs[1])
 	}
 	if !strings.Contains(r.stderr, "3 contacts exported") {

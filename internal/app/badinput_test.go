@@ -312,9 +312,9 @@ func TestExportNeutralizesFormulas(t *testing.T) {
 		}
 		got := map[string][]string{}
 		for _, r := range recs[1:] {
-			got[r[0]] = []string{r[4], r[5]} // company, first_name: attributes in name order
+			got[r[0]] = []string{r[6], r[7]} // company, first_name: attributes in name order
 		}
-		if h := strings.Join(recs[0], ","); h != "email,phone,status,created_at,company,first_name" {
+		if h := strings.Join(recs[0], ","); h != "email,phone,status,country,contact_kind,created_at,company,first_name" {
 			t.Fatalf("header %q", h)
 		}
 		want := map[string][]string{

@@ -269,8 +269,9 @@ func TestEligibilityBadInput(t *testing.T) {
 
 // TestEligibilityLegitimateInterest: a B2B contact from public research in the Netherlands
 // becomes mailable once the assessment and the per-contact reason exist, and the answer then
-// carries the processing notice rendered from the assessment. The country comes from the
-// contact's attribute, in lower case.
+// carries the processing notice rendered from the assessment. The country column, in lower
+// case, fills the contact's country field even though the workspace declared a country
+// attribute (as workspaces had to before the field existed).
 func TestEligibilityLegitimateInterest(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, dsn string) {
 		a := openApp(t, dsn)

@@ -16,6 +16,8 @@ const (
 	toPhone
 	toStatus
 	toAttr
+	toCountry
+	toKind
 )
 
 // target is where a column's values go.
@@ -32,6 +34,10 @@ func (t target) name() string {
 		return "phone"
 	case toStatus:
 		return "status"
+	case toCountry:
+		return "country"
+	case toKind:
+		return "contact_kind"
 	case toAttr:
 		return t.attr.Name
 	}
@@ -45,8 +51,14 @@ var fieldAliases = map[string]targetKind{
 	"phone": toPhone, "phonenumber": toPhone, "telephone": toPhone, "telephonenumber": toPhone,
 	"tel": toPhone, "mobile": toPhone, "mobilephone": toPhone, "mobilenumber": toPhone,
 	"cell": toPhone, "cellphone": toPhone,
-	"status": toStatus,
+	"status":  toStatus,
+	"country": toCountry, "countrycode": toCountry,
+	"contactkind": toKind,
 }
+
+// fieldsFirst are the contact fields a column of their name feeds even when the workspace
+// declared an attribute of that name (country was an attribute before it was a field).
+var fieldsFirst = map[string]targetKind{"country": toCountry, "contact_kind": toKind}
 
 // squash lower-cases a column name and drops spaces, hyphens, underscores
 // and dots, so "E-Mail Address" and "email_address" look alike.
@@ -67,6 +79,9 @@ func (n *Normalizer) resolve(col string) target {
 	key := strings.ToLower(strings.TrimSpace(col))
 	if t, ok := n.mapped[key]; ok {
 		return t
+	}
+	if k, ok := fieldsFirst[key]; ok {
+		return target{kind: k}
 	}
 	if a, ok := n.opts.Schema.Lookup(key); ok {
 		return target{kind: toAttr, attr: a}

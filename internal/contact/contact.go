@@ -10,6 +10,8 @@ type Contact struct {
 	EmailCanonical string         `json:"email_canonical"`
 	Phone          string         `json:"phone,omitempty"`
 	Status         Status         `json:"status"`
+	Country        string         `json:"country" doc:"ISO 3166-1 alpha-2 country; it chooses the rules that apply. Empty when unknown."`
+	Kind           Kind           `json:"contact_kind" doc:"personal, sole_trader or corporate; empty when unknown (then guessed from the e-mail domain)."`
 	Attrs          map[string]any `json:"attributes"`
 	FirstSourceID  int64          `json:"first_source_id"`
 	CreatedAt      time.Time      `json:"created_at"`

@@ -79,6 +79,8 @@ type ImportRequest struct {
 	Map            Mapping        `json:"map,omitempty"`
 	DropUndeclared bool           `json:"drop_undeclared"`
 	DefaultRegion  string         `json:"default_region,omitempty"`
+	DefaultCountry string         `json:"default_country,omitempty"`      // country of rows without one (ISO 3166-1 alpha-2)
+	DefaultKind    string         `json:"default_contact_kind,omitempty"` // contact_kind of rows without one
 	Read           ReadOptions    `json:"-"`
 	DryRun         bool           `json:"dry_run"`
 	Verify         bool           `json:"verify,omitempty"` // verify the addresses after the import (the server's uploads)

@@ -8,7 +8,7 @@ import (
 )
 
 // Mapping maps a source column (matched case-insensitively) to its target:
-// "email", "phone", "status", a declared attribute name, or "-" to ignore the
+// "email", "phone", "status", "country", "contact_kind", a declared attribute name, or "-" to ignore the
 // column.
 type Mapping map[string]string
 
@@ -18,6 +18,10 @@ type NormalizeOptions struct {
 	Map            Mapping // explicit column targets, beyond the automatic ones
 	DropUndeclared bool    // drop columns with no target instead of refusing them
 	DefaultRegion  string  // ISO 3166 alpha-2 region for phone numbers without +CC; "" requires +CC
+	// DefaultCountry and DefaultKind fill the country and contact_kind of rows that give
+	// none (`clearlist import --country CC --contact-kind K`); "" leaves them unknown.
+	DefaultCountry string
+	DefaultKind    string
 }
 
 // Normalizer turns records into contact rows: canonical identifiers, a
@@ -25,6 +29,8 @@ type NormalizeOptions struct {
 type Normalizer struct {
 	opts     NormalizeOptions
 	region   string
+	country  string
+	kind     Kind
 	mapped   map[string]target // lower-cased source column -> target
 	mapOrder []string          // the mapped source columns, sorted, for messages
 	auto     map[string]target // squashed alias -> target
@@ -40,6 +46,12 @@ func NewNormalizer(opts NormalizeOptions) (*Normalizer, error) {
 	}
 	n := &Normalizer{opts: opts, region: region, mapped: make(map[string]target, len(opts.Map))}
 	var errs []error
+	if n.country, err = ParseCountry(opts.DefaultCountry); err != nil {
+		errs = append(errs, fmt.Errorf("--country: %w", err))
+	}
+	if n.kind, err = ParseKind(opts.DefaultKind); err != nil {
+		errs = append(errs, fmt.Errorf("--contact-kind: %w", err))
+	}
 	for src, dst := range opts.Map {
 		key := strings.ToLower(strings.TrimSpace(src))
 		t, err := n.mapTarget(strings.ToLower(strings.TrimSpace(dst)))
@@ -72,11 +84,15 @@ func (n *Normalizer) mapTarget(dst string) (target, error) {
 		return target{kind: toPhone}, nil
 	case "status":
 		return target{kind: toStatus}, nil
+	case "country":
+		return target{kind: toCountry}, nil
+	case "contact_kind":
+		return target{kind: toKind}, nil
 	}
 	if a, ok := n.opts.Schema.Lookup(dst); ok {
 		return target{kind: toAttr, attr: a}, nil
 	}
-	return target{}, fmt.Errorf("%s is not declared; declare it with `clearlist attribute add %s --type text --purpose …`, or map the column to email, phone, status or -", quoteShort(dst), dst)
+	return target{}, fmt.Errorf("%s is not declared; declare it with `clearlist attribute add %s --type text --purpose …`, or map the column to email, phone, status, country, contact_kind or -", quoteShort(dst), dst)
 }
 
 // buildAliases indexes the field aliases and the squashed attribute names;

@@ -17,8 +17,10 @@ type Row struct {
 	Phone          string // E.164, "" when absent
 	// Status is "" when the row does not give one; an importer must then
 	// leave an existing contact's status alone (never resubscribe it).
-	Status Status
-	Attrs  map[string]any // declared attributes by name; nil when none
+	Status  Status
+	Country string         // ISO 3166-1 alpha-2, "" when not given
+	Kind    Kind           // "" when not given
+	Attrs   map[string]any // declared attributes by name; nil when none
 	// Warnings are problems that did not stop the row: the cell was left out and the
 	// contact kept (a phone number that cannot be read, when the e-mail address is good).
 	Warnings []RowError
@@ -43,6 +45,7 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 	}
 	row := Row{Num: rec.Num}
 	var errs rowErrors
+	var err error
 	bad := func(col, val, reason string) { errs.add(rec.Num, col, val, reason) }
 	for i, t := range p.targets {
 		v := rec.Values[i]
@@ -86,6 +89,14 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 				continue
 			}
 			row.Status = st
+		case toCountry:
+			if row.Country, err = ParseCountry(v); err != nil {
+				bad(rec.Cols[i], v, err.Error())
+			}
+		case toKind:
+			if row.Kind, err = ParseKind(v); err != nil {
+				bad(rec.Cols[i], v, err.Error())
+			}
 		case toAttr:
 			val, err := t.attr.Parse(v)
 			if err != nil {
@@ -109,6 +120,12 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 	}
 	if p.email < 0 {
 		bad("email", "", "the row has no e-mail address column; name it email or map it with --map COLUMN=email")
+	}
+	if row.Country == "" {
+		row.Country = n.country
+	}
+	if row.Kind == "" {
+		row.Kind = n.kind
 	}
 	if len(errs.list) > len(row.Warnings) {
 		return Row{Num: rec.Num}, errs.list

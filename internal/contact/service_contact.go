@@ -14,6 +14,8 @@ type NewContact struct {
 	Email      string
 	Phone      string         // "" for none; +CC… or in the service's default region
 	Status     string         // "" means active
+	Country    string         // ISO 3166-1 alpha-2, any case; "" for unknown
+	Kind       string         // personal, sole_trader, corporate; "" for unknown
 	Attributes map[string]any // values of declared attributes: string, float64, bool or nil
 	Lists      []string       // names of existing lists
 	Provenance Provenance     // required
@@ -24,6 +26,8 @@ type Change struct {
 	Email        *string
 	Phone        *string // "" removes the phone number
 	Status       *string
+	Country      *string        // "" makes it unknown
+	Kind         *string        // "" makes it unknown
 	StatusReason string         // why the status changes; needed to lift a do-not-contact status
 	Attributes   map[string]any // merged into the stored attributes; nil or "" removes one
 	Lists        []string       // names of existing lists; needs Provenance
@@ -46,6 +50,9 @@ func (s *Service) Create(ctx context.Context, ws int64, in NewContact) (Contact,
 		if c.Status, err = checkStatus(in.Status); err != nil {
 			return Contact{}, err
 		}
+	}
+	if err := checkFields(&c, &in.Country, &in.Kind); err != nil {
+		return Contact{}, err
 	}
 	if c.Attrs, err = s.mergeAttributes(ctx, ws, nil, in.Attributes); err != nil {
 		return Contact{}, err
@@ -84,6 +91,9 @@ func (s *Service) Update(ctx context.Context, ws, id int64, ch Change, who Autho
 			return Contact{}, err
 		}
 	}
+	if err := checkFields(&c, ch.Country, ch.Kind); err != nil {
+		return Contact{}, err
+	}
 	if c.Attrs, err = s.mergeAttributes(ctx, ws, maps.Clone(c.Attrs), ch.Attributes); err != nil {
 		return Contact{}, err
 	}
@@ -106,6 +116,35 @@ func (s *Service) Update(ctx context.Context, ws, id int64, ch Change, who Autho
 		return Contact{}, &InputError{Field: "status_reason", Msg: err.Error(), Value: ch.StatusReason, Err: err}
 	}
 	return saved, err
+}
+
+// UpdateByEmail is Update for the contact with this address (in any form): the CLI names
+// contacts by address. errs.ErrNotFound when the workspace has no such contact.
+func (s *Service) UpdateByEmail(ctx context.Context, ws int64, email string, ch Change, who Author) (Contact, error) {
+	c, err := s.ContactByEmail(ctx, ws, email)
+	if err != nil {
+		return Contact{}, err
+	}
+	return s.Update(ctx, ws, c.ID, ch, who)
+}
+
+// checkFields sets the contact's country and kind from the values given (nil: unchanged).
+func checkFields(c *Contact, country, kind *string) error {
+	if country != nil {
+		cc, err := ParseCountry(*country)
+		if err != nil {
+			return inputError("country", err.Error(), *country)
+		}
+		c.Country = cc
+	}
+	if kind != nil {
+		k, err := ParseKind(*kind)
+		if err != nil {
+			return inputError("contact_kind", err.Error(), *kind)
+		}
+		c.Kind = k
+	}
+	return nil
 }
 
 // write checks that no other contact has the address, then hands the write to the store.

@@ -104,6 +104,12 @@ func (s *Service) Eligibility(ctx context.Context, ws int64, email, purpose, cha
 		return Eligibility{}, err
 	}
 	out.Flatten(&v)
+	out.Country, out.CountryFrom = ev.facts.Country, ev.countryFrom
+	kind, explicit := ev.policy.AddressKindOf(&ev.facts)
+	out.ContactKind, out.ContactKindFrom = kind.String(), "guess"
+	if explicit {
+		out.ContactKindFrom = "contact"
+	}
 	if v.RequiresNotice {
 		if out.Notice, err = s.ProcessingNotice(ctx, ws, purpose); err != nil {
 			return Eligibility{}, err

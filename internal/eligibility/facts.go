@@ -46,6 +46,30 @@ type Evaluation struct {
 	strs    map[string]string // interned country, region and domain values
 	attrs   eligibilityAttrs
 	screen  *suppress.Screen // the do-not-contact list
+	// countryFrom says where the last filled contact's country came from.
+	countryFrom string
+}
+
+// Where an evaluated contact's country came from (policy.Eligibility.CountryFrom).
+const (
+	CountryFromContact   = "contact"   // the contact's country field
+	CountryFromAttribute = "attribute" // a declared country attribute (data from before the field)
+	CountryFromPhone     = "phone"     // the country code of the contact's phone number
+	CountryFromNone      = "none"      // unknown: the strictest rules apply
+)
+
+// addressKind maps the stored contact kind; an unknown or empty value leaves the policy to
+// guess from the channel and the e-mail domain.
+func addressKind(b []byte) policy.AddressKind {
+	switch string(b) {
+	case string(contact.KindCorporate):
+		return policy.AddressCorporate
+	case string(contact.KindPersonal):
+		return policy.AddressPersonal
+	case string(contact.KindSoleTrader):
+		return policy.AddressSoleTrader
+	}
+	return policy.AddressUnknown
 }
 
 // Prepare readies the evaluation of one purpose and channel in the workspace. batch is true
@@ -117,15 +141,27 @@ func (ev *Evaluation) fill(ctx context.Context, r *Row) error {
 	f.EmailVerdict = policy.ParseAddressVerdict(r.EmailVerdict)
 	scanAttrs(r.Attrs, &ev.attrs)
 	at := &ev.attrs
-	f.Country, f.Region = ev.intern(at.country, true), ev.intern(at.region, true)
-	if f.Country == "" && len(r.Phone) > 0 {
-		f.Country = phoneRegion(r.Phone)
+	// The country is the contact's field; a declared country attribute (how it was given
+	// before the field existed) and then the phone number's country code stand in for it.
+	f.Region = ev.intern(at.region, true)
+	switch {
+	case len(r.Country) > 0:
+		f.Country, ev.countryFrom = ev.intern(r.Country, true), CountryFromContact
+	case len(at.country) > 0:
+		f.Country, ev.countryFrom = ev.intern(at.country, true), CountryFromAttribute
+	default:
+		f.Country, ev.countryFrom = "", CountryFromNone
+		if len(r.Phone) > 0 {
+			if f.Country = phoneRegion(r.Phone); f.Country != "" {
+				ev.countryFrom = CountryFromPhone
+			}
+		}
 	}
+	f.Address = addressKind(r.Kind)
 	f.EmailDomain = ""
 	if i := lastAt(r.Email); i >= 0 {
 		f.EmailDomain = ev.intern(r.Email[i+1:], false)
 	}
-	f.Address = policy.AddressUnknown
 	sourceID := r.FirstSourceID
 	if r.Latest.SourceID != 0 {
 		sourceID = r.Latest.SourceID

@@ -19,6 +19,8 @@ type Row struct {
 	Email         []byte // canonical address
 	Phone         []byte // E.164, empty when none
 	Attrs         []byte // the attributes as a JSON object
+	Country       []byte // the contact's country field (ISO 3166-1 alpha-2), empty when unknown
+	Kind          []byte // the contact's kind field (contact.Kind), empty when unknown
 	FirstSourceID int64
 	Status        []byte // the contact's status (contact.Status)
 	EmailVerdict  []byte // the address's last verification verdict (verify.Verdict); empty when never checked

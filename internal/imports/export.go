@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/clearlist/clearlist/internal/contact"
 )
@@ -62,7 +64,20 @@ func (s *Service) Export(ctx context.Context, ws int64, out io.Writer, req Expor
 
 func (s *Service) exportCSV(ctx context.Context, ws int64, out io.Writer, f contact.Filter, attrs []contact.Attribute, skip func(contact.Contact) bool) (int, error) {
 	cw := csv.NewWriter(out)
-	header := []string{"email", "phone", "status", "created_at"}
+	header := []string{"email", "phone", "status", "country", "contact_kind", "created_at"}
+	// A declared country attribute (data from before the field) fills the country column of
+	// contacts whose field is empty; no column appears twice.
+	var countryAttr string
+	attrs = slices.DeleteFunc(slices.Clone(attrs), func(at contact.Attribute) bool {
+		switch strings.ToLower(at.Name) {
+		case "country":
+			countryAttr = at.Name
+			return true
+		case "contact_kind":
+			return true
+		}
+		return false
+	})
 	for _, at := range attrs {
 		header = append(header, at.Name)
 	}
@@ -75,10 +90,13 @@ func (s *Service) exportCSV(ctx context.Context, ws int64, out io.Writer, f cont
 		if skip != nil && skip(c) {
 			return nil
 		}
-		rec[0], rec[1], rec[2] = c.Email, c.Phone, string(c.Status)
-		rec[3] = c.CreatedAt.Format("2006-01-02T15:04:05Z07:00")
+		rec[0], rec[1], rec[2], rec[3], rec[4] = c.Email, c.Phone, string(c.Status), c.Country, string(c.Kind)
+		if c.Country == "" && countryAttr != "" {
+			rec[3] = contact.FormatAttr(c.Attrs[countryAttr])
+		}
+		rec[5] = c.CreatedAt.Format("2006-01-02T15:04:05Z07:00")
 		for i, at := range attrs {
-			rec[4+i] = contact.FormatAttr(c.Attrs[at.Name])
+			rec[6+i] = contact.FormatAttr(c.Attrs[at.Name])
 		}
 		for i := range rec {
 			rec[i] = contact.NeutralizeCell(rec[i])

@@ -95,7 +95,8 @@ func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, re
 	}
 	p = &preparedImport{req: req}
 	p.norm, err = contact.NewNormalizer(contact.NormalizeOptions{Schema: schema, Map: req.Map,
-		DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion})
+		DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion,
+		DefaultCountry: req.DefaultCountry, DefaultKind: req.DefaultKind})
 	if err != nil {
 		return nil, contact.InvalidImport(err)
 	}

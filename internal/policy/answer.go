@@ -16,6 +16,10 @@ type Eligibility struct {
 	RequiresOptOut        bool                `json:"requires_opt_out" doc:"Every message must carry a working, free opt-out."`
 	RequiresPostalAddress bool                `json:"requires_postal_address" doc:"Every message must carry the sender's postal address."`
 	RulesVersion          string              `json:"rules_version" doc:"The version of the rule data."`
+	Country               string              `json:"country" doc:"The country the jurisdiction was chosen by (ISO 3166-1 alpha-2); empty when unknown (the strictest rules apply)."`
+	CountryFrom           string              `json:"country_from" enum:"contact,attribute,phone,none" doc:"Where the country came from: the contact's country field, a declared country attribute (older data), the phone number's country code, or nowhere."`
+	ContactKind           string              `json:"contact_kind" enum:"corporate,personal,sole_trader" doc:"Whether the policy treated the contact as a corporate subscriber, a person or a sole trader."`
+	ContactKindFrom       string              `json:"contact_kind_from" enum:"contact,guess" doc:"contact: the contact's contact_kind field; guess: guessed from the channel and the e-mail domain (a free-mail domain is personal)."`
 	Notice                string              `json:"notice,omitempty" doc:"The processing notice to put in every message, when required."`
 }
 

@@ -80,6 +80,13 @@ func (s *sourceRule) acceptable(f *Facts) bool {
 	return false
 }
 
+// AddressKindOf is the kind the policy judges the facts' address to be, and whether it is
+// the explicit kind given (Facts.Address) rather than a guess from the channel and the
+// e-mail domain (the free-mail list).
+func (p *Policy) AddressKindOf(f *Facts) (k AddressKind, explicit bool) {
+	return p.addressKind(f), f.Address != AddressUnknown
+}
+
 // addressKind decides corporate versus personal. Unknown addresses are personal (strict):
 // a non-e-mail channel without an explicit kind, an empty domain, a free-mail domain.
 func (p *Policy) addressKind(f *Facts) AddressKind {

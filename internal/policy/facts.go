@@ -18,7 +18,8 @@ type Facts struct {
 	Region string
 	// EmailDomain is the domain of the address; a free-mail domain is a personal address.
 	EmailDomain string
-	// Address overrides the domain-based guess (e.g. a known sole trader).
+	// Address overrides the domain-based guess: the contact's contact_kind when it is set
+	// (a corporate subscriber on a free-mail address, a sole trader, a person at a company).
 	Address  AddressKind
 	Source   SourceFacts
 	Consent  ConsentFacts
@@ -120,6 +121,16 @@ const (
 	AddressPersonal
 	AddressSoleTrader
 )
+
+var addressKindNames = [...]string{"unknown", "corporate", "personal", "sole_trader"}
+
+// String returns unknown, corporate, personal or sole_trader (the contact_kind names).
+func (k AddressKind) String() string {
+	if int(k) < len(addressKindNames) {
+		return addressKindNames[k]
+	}
+	return fmt.Sprintf("AddressKind(%d)", uint8(k))
+}
 
 // Validate reports facts Evaluate cannot judge well: unknown enums and a missing Now.
 func (f *Facts) Validate() error {

@@ -39,6 +39,7 @@ type batchTx interface {
 type stagingRow struct {
 	num                             int64
 	email, canonical, phone, status string
+	country, kind                   string // "" when the row gives none
 	attrs                           []byte // JSON object
 }
 
@@ -82,7 +83,7 @@ func (w *BatchWriter) WriteBatch(ctx context.Context, b *contact.Batch) (contact
 		if status == "" {
 			status = contact.StatusActive
 		}
-		rows = append(rows, stagingRow{int64(r.Num), r.Email, r.EmailCanonical, r.Phone, string(status), attrs})
+		rows = append(rows, stagingRow{int64(r.Num), r.Email, r.EmailCanonical, r.Phone, string(status), r.Country, string(r.Kind), attrs})
 	}
 	t := b.Now
 	if t.IsZero() {

@@ -12,7 +12,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-const contactColumns = `id, workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at`
+const contactColumns = `id, workspace_id, email, email_canonical, phone, status, country, contact_kind, attrs, first_source_id, created_at, updated_at`
 
 // ContactFilter narrows a contact listing; zero fields do not filter.
 type ContactFilter = contact.Filter
@@ -42,19 +42,20 @@ func (s *Store) createContactTx(ctx context.Context, tx *sql.Tx, c *contact.Cont
 		return err
 	}
 	var err error
-	c.ID, err = s.insertID(ctx, tx, `INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs,
-		first_source_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.WorkspaceID, c.Email, c.EmailCanonical, c.Phone, string(c.Status), attrs, c.FirstSourceID, c.CreatedAt, c.UpdatedAt)
+	c.ID, err = s.insertID(ctx, tx, `INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, country, contact_kind,
+		attrs, first_source_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.WorkspaceID, c.Email, c.EmailCanonical, c.Phone, string(c.Status), c.Country, string(c.Kind), attrs, c.FirstSourceID, c.CreatedAt, c.UpdatedAt)
 	if err != nil {
 		return err
 	}
 	if err := s.touch(ctx, tx, c.WorkspaceID, c.ID, c.FirstSourceID, listIDs); err != nil {
 		return err
 	}
-	return s.auditTx(ctx, tx, c.WorkspaceID, "contact.create", "contact", c.ID,
-		audit.PersonalSet("email", "", c.Email), audit.PersonalSet("phone", "", c.Phone),
+	changes := []audit.Change{audit.PersonalSet("email", "", c.Email), audit.PersonalSet("phone", "", c.Phone),
 		audit.Set("status", string(c.Status)), audit.Set("source_id", strconv.FormatInt(c.FirstSourceID, 10)),
-		audit.Set("lists", joinIDs(listIDs)))
+		audit.Set("lists", joinIDs(listIDs))}
+	changes = append(changes, fieldChanges("", c.Country, "", string(c.Kind))...)
+	return s.auditTx(ctx, tx, c.WorkspaceID, "contact.create", "contact", c.ID, changes...)
 }
 
 // touch records that a source touched a contact (unless it is the contact's first source,
@@ -216,13 +217,13 @@ func (s *Store) ContactLists(ctx context.Context, ws, id int64) ([]int64, error)
 
 func scanContact(row rowScanner) (contact.Contact, error) {
 	var c contact.Contact
-	var status string
+	var status, kind string
 	var attrs []byte
-	if err := row.Scan(&c.ID, &c.WorkspaceID, &c.Email, &c.EmailCanonical, &c.Phone, &status, &attrs,
+	if err := row.Scan(&c.ID, &c.WorkspaceID, &c.Email, &c.EmailCanonical, &c.Phone, &status, &c.Country, &kind, &attrs,
 		&c.FirstSourceID, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return contact.Contact{}, err
 	}
-	c.Status = contact.Status(status)
+	c.Status, c.Kind = contact.Status(status), contact.Kind(kind)
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
 	if err := json.Unmarshal(attrs, &c.Attrs); err != nil {
 		return contact.Contact{}, fmt.Errorf("contact %d attributes: %w", c.ID, err)

@@ -37,9 +37,9 @@ func (s *Store) UpdateContactAs(ctx context.Context, c contact.Contact, sourceID
 // updateContactTx is UpdateContactAs in the caller's transaction; attrs are c.Attrs encoded.
 func (s *Store) updateContactTx(ctx context.Context, tx *sql.Tx, c contact.Contact, attrs string, sourceID int64, listIDs []int64, who StatusChangeBy) error {
 	lock := s.sql.forUpdate // SQLite's transactions take the write lock at once (_txlock=immediate)
-	var from, oldEmail, oldPhone, oldAttrs string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT status, email, phone, attrs FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
-		c.WorkspaceID, c.ID).Scan(&from, &oldEmail, &oldPhone, &oldAttrs); err != nil {
+	var from, oldEmail, oldPhone, oldAttrs, oldCountry, oldKind string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT status, email, phone, attrs, country, contact_kind FROM contacts WHERE workspace_id = ? AND id = ?`+lock),
+		c.WorkspaceID, c.ID).Scan(&from, &oldEmail, &oldPhone, &oldAttrs, &oldCountry, &oldKind); err != nil {
 		return mapErr(err)
 	}
 	to := c.Status
@@ -59,8 +59,8 @@ func (s *Store) updateContactTx(ctx context.Context, tx *sql.Tx, c contact.Conta
 		}
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET email = ?, email_canonical = ?, phone = ?, status = ?, attrs = ?,
-		updated_at = ? WHERE workspace_id = ? AND id = ?`),
-		c.Email, c.EmailCanonical, c.Phone, string(to), attrs, now(), c.WorkspaceID, c.ID); err != nil {
+		country = ?, contact_kind = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`),
+		c.Email, c.EmailCanonical, c.Phone, string(to), attrs, c.Country, string(c.Kind), now(), c.WorkspaceID, c.ID); err != nil {
 		return mapErr(err)
 	}
 	if sourceID != 0 {
@@ -72,6 +72,7 @@ func (s *Store) updateContactTx(ctx context.Context, tx *sql.Tx, c contact.Conta
 		}
 	}
 	changes := contactChanges(oldEmail, c.Email, oldPhone, c.Phone, from, string(to), oldAttrs, attrs)
+	changes = append(changes, fieldChanges(oldCountry, c.Country, oldKind, string(c.Kind))...)
 	if sourceID != 0 {
 		changes = append(changes, audit.Set("source_id", strconv.FormatInt(sourceID, 10)))
 	}
@@ -152,6 +153,18 @@ func contactChanges(oldEmail, email, oldPhone, phone, from, to, oldAttrs, attrs 
 	_ = json.Unmarshal([]byte(attrs), &b)
 	if len(a)+len(b) > 0 && !reflect.DeepEqual(a, b) {
 		out = append(out, audit.PersonalSet("attrs", oldAttrs, attrs))
+	}
+	return out
+}
+
+// fieldChanges lists the contact fields of the policy (country, contact kind) a write changed.
+func fieldChanges(oldCountry, country, oldKind, kind string) []audit.Change {
+	var out []audit.Change
+	if oldCountry != country {
+		out = append(out, audit.Diff("country", oldCountry, country))
+	}
+	if oldKind != kind {
+		out = append(out, audit.Diff("contact_kind", oldKind, kind))
 	}
 	return out
 }

@@ -35,7 +35,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(`SELECT id, email_canonical, phone, attrs, first_source_id, status, email_verdict FROM contacts WHERE `)
+	b.WriteString(`SELECT id, email_canonical, phone, attrs, country, contact_kind, first_source_id, status, email_verdict FROM contacts WHERE `)
 	// SQLite would otherwise read contacts through the (workspace, e-mail) index, jump to each
 	// row and sort them all by id; walking the table in id order is several times faster.
 	b.WriteString(s.sql.noIndex)
@@ -59,7 +59,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 	h, l := 0, 0
 	for rows.Next() {
 		if err := rows.Scan(&r.ContactID, (*sql.RawBytes)(&r.Email), (*sql.RawBytes)(&r.Phone), (*sql.RawBytes)(&r.Attrs),
-			&r.FirstSourceID, (*sql.RawBytes)(&r.Status), (*sql.RawBytes)(&r.EmailVerdict)); err != nil {
+			(*sql.RawBytes)(&r.Country), (*sql.RawBytes)(&r.Kind), &r.FirstSourceID, (*sql.RawBytes)(&r.Status), (*sql.RawBytes)(&r.EmailVerdict)); err != nil {
 			return fmt.Errorf("read contacts for eligibility: %w", err)
 		}
 		for h < len(ids) && ids[h] < r.ContactID {

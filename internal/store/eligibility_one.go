@@ -11,7 +11,7 @@ import (
 // reason and whether the workspace has an approved assessment for the purpose — in a single query, for the answers call centres and CRMs ask for one at a time.
 // A missing contact gives ErrNotFound.
 func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (EligibilityRow, error) {
-	query := `SELECT c.id, c.email_canonical, c.phone, c.attrs, c.first_source_id, c.status, c.email_verdict,
+	query := `SELECT c.id, c.email_canonical, c.phone, c.attrs, c.country, c.contact_kind, c.first_source_id, c.status, c.email_verdict,
 		e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id,
 		EXISTS (SELECT 1 FROM li_reasons r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id AND r.purpose = ?),
 		EXISTS (SELECT 1 FROM lia a WHERE a.workspace_id = c.workspace_id AND a.purpose = ?
@@ -29,7 +29,7 @@ func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose,
 		rec    nullTime
 	)
 	err := s.db.QueryRowContext(ctx, s.q(query), purpose, purpose, purpose, channel, ws, canonical).Scan(
-		&r.ContactID, &r.Email, &r.Phone, &r.Attrs, &r.FirstSourceID, &r.Status, &r.EmailVerdict,
+		&r.ContactID, &r.Email, &r.Phone, &r.Attrs, &r.Country, &r.Kind, &r.FirstSourceID, &r.Status, &r.EmailVerdict,
 		&action, &basis, &rec, &at, &src, &r.LIReason, &r.LIAApproved)
 	if err != nil {
 		return EligibilityRow{}, fmt.Errorf("eligibility of %s: %w", canonical, mapErr(err))

@@ -25,7 +25,7 @@ func newPostgresLoader(ctx context.Context, conn *sql.Conn) (*postgresLoader, er
 	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE IF NOT EXISTS import_staging (num BIGINT, email TEXT, email_canonical TEXT COLLATE "C",
-			phone TEXT, status TEXT, attrs JSONB) ON COMMIT DELETE ROWS`,
+			phone TEXT, status TEXT, country TEXT, contact_kind TEXT, attrs JSONB) ON COMMIT DELETE ROWS`,
 		`CREATE TEMP TABLE IF NOT EXISTS import_ids (email_canonical TEXT COLLATE "C", id BIGINT, is_new BOOLEAN)
 			ON COMMIT DELETE ROWS`,
 	} {
@@ -57,13 +57,13 @@ type postgresTx struct {
 	rows int // rows in the staging table
 }
 
-var stagingColumns = []string{"num", "email", "email_canonical", "phone", "status", "attrs"}
+var stagingColumns = []string{"num", "email", "email_canonical", "phone", "status", "country", "contact_kind", "attrs"}
 
 func (t *postgresTx) load(ctx context.Context, rows []stagingRow) error {
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"import_staging"}, stagingColumns,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := &rows[i]
-			return []any{r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs)}, nil
+			return []any{r.num, r.email, r.canonical, r.phone, r.status, r.country, r.kind, string(r.attrs)}, nil
 		}))
 	t.rows = len(rows)
 	return err
@@ -188,8 +188,9 @@ func (t *postgresTx) addMembers(ctx context.Context, b *contact.Batch, now any, 
 }
 
 const insertNewContacts = `WITH ins AS (
-		INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at)
-		SELECT $1, email, email_canonical, phone, status, attrs, $2, $3, $3 FROM import_staging st
+		INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, country, contact_kind, attrs,
+			first_source_id, created_at, updated_at)
+		SELECT $1, email, email_canonical, phone, status, country, contact_kind, attrs, $2, $3, $3 FROM import_staging st
 		WHERE NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = st.email_canonical)
 		ORDER BY num %s
 		RETURNING id, email_canonical)
@@ -203,10 +204,14 @@ func (t *postgresTx) mergeExisting(ctx context.Context, b *contact.Batch, now an
 	} else {
 		upd, err := t.exec(ctx, `UPDATE contacts SET email = st.email,
 			phone = CASE WHEN st.phone <> '' THEN st.phone ELSE contacts.phone END,
+			country = CASE WHEN st.country <> '' THEN st.country ELSE contacts.country END,
+			contact_kind = CASE WHEN st.contact_kind <> '' THEN st.contact_kind ELSE contacts.contact_kind END,
 			attrs = contacts.attrs || st.attrs, updated_at = $1
 			FROM import_ids i JOIN import_staging st ON st.email_canonical = i.email_canonical
 			WHERE NOT i.is_new AND contacts.id = i.id AND (contacts.email <> st.email
-			OR (st.phone <> '' AND contacts.phone <> st.phone) OR contacts.attrs || st.attrs <> contacts.attrs)`, now)
+			OR (st.phone <> '' AND contacts.phone <> st.phone) OR (st.country <> '' AND contacts.country <> st.country)
+			OR (st.contact_kind <> '' AND contacts.contact_kind <> st.contact_kind)
+			OR contacts.attrs || st.attrs <> contacts.attrs)`, now)
 		if err != nil {
 			return fmt.Errorf("update contacts: %w", err)
 		}

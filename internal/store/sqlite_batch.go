@@ -9,7 +9,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-// sqliteChunk is how many staging rows one multi-row INSERT carries (6 parameters each,
+// sqliteChunk is how many staging rows one multi-row INSERT carries (8 parameters each,
 // well under SQLite's 32,766-parameter limit).
 const sqliteChunk = 500
 
@@ -24,7 +24,7 @@ func newSQLiteLoader(ctx context.Context, conn *sql.Conn) (*sqliteLoader, error)
 		`PRAGMA temp_store = MEMORY`,
 		`PRAGMA temp.journal_mode = OFF`, // the staging table is refilled by every batch; it needs no rollback journal
 		`CREATE TEMP TABLE IF NOT EXISTS import_staging (num INTEGER, email TEXT, email_canonical TEXT,
-			phone TEXT, status TEXT, attrs TEXT, existing_id INTEGER)`,
+			phone TEXT, status TEXT, country TEXT, contact_kind TEXT, attrs TEXT, existing_id INTEGER)`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return nil, err
@@ -63,7 +63,7 @@ func (t *sqliteTx) load(ctx context.Context, rows []stagingRow) error {
 		n := min(len(rows), sqliteChunk)
 		args = args[:0]
 		for _, r := range rows[:n] {
-			args = append(args, r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs)) // TEXT, not BLOB (JSONB)
+			args = append(args, r.num, r.email, r.canonical, r.phone, r.status, r.country, r.kind, string(r.attrs)) // TEXT, not BLOB (JSONB)
 		}
 		var err error
 		if n == sqliteChunk {
@@ -81,8 +81,8 @@ func (t *sqliteTx) load(ctx context.Context, rows []stagingRow) error {
 }
 
 func sqliteInsert(n int) string {
-	return `INSERT INTO import_staging (num, email, email_canonical, phone, status, attrs) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?),`, n), ",")
+	return `INSERT INTO import_staging (num, email, email_canonical, phone, status, country, contact_kind, attrs) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?),`, n), ",")
 }
 
 func (t *sqliteTx) exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -127,9 +127,9 @@ func (t *sqliteTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (co
 		}
 	}
 	off := base - first + 1
-	n, err := t.exec(ctx, `INSERT INTO contacts (id, workspace_id, email, email_canonical, phone, status, attrs,
-		first_source_id, created_at, updated_at)
-		SELECT ?1 + num, ?2, email, email_canonical, phone, status, attrs, ?3, ?4, ?4 FROM import_staging
+	n, err := t.exec(ctx, `INSERT INTO contacts (id, workspace_id, email, email_canonical, phone, status, country, contact_kind,
+		attrs, first_source_id, created_at, updated_at)
+		SELECT ?1 + num, ?2, email, email_canonical, phone, status, country, contact_kind, attrs, ?3, ?4, ?4 FROM import_staging
 		WHERE existing_id IS NULL`, off, b.WorkspaceID, b.SourceID, now)
 	if err != nil {
 		return res, fmt.Errorf("insert contacts: %w", err)
@@ -154,9 +154,13 @@ func (t *sqliteTx) mergeExisting(ctx context.Context, b *contact.Batch, now any,
 	} else {
 		upd, err := t.exec(ctx, `UPDATE contacts SET email = st.email,
 			phone = CASE WHEN st.phone <> '' THEN st.phone ELSE contacts.phone END,
+			country = CASE WHEN st.country <> '' THEN st.country ELSE contacts.country END,
+			contact_kind = CASE WHEN st.contact_kind <> '' THEN st.contact_kind ELSE contacts.contact_kind END,
 			attrs = json_patch(contacts.attrs, st.attrs), updated_at = ?
 			FROM import_staging st WHERE contacts.id = st.existing_id AND (contacts.email <> st.email
-			OR (st.phone <> '' AND contacts.phone <> st.phone) OR json_patch(contacts.attrs, st.attrs) <> contacts.attrs)`, now)
+			OR (st.phone <> '' AND contacts.phone <> st.phone) OR (st.country <> '' AND contacts.country <> st.country)
+			OR (st.contact_kind <> '' AND contacts.contact_kind <> st.contact_kind)
+			OR json_patch(contacts.attrs, st.attrs) <> contacts.attrs)`, now)
 		if err != nil {
 			return fmt.Errorf("update contacts: %w", err)
 		}

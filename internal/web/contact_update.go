@@ -12,6 +12,8 @@ type updateContactInput struct {
 		Email        *string        `json:"email,omitempty" doc:"A new e-mail address."`
 		Phone        *string        `json:"phone,omitempty" doc:"A new phone number; an empty string removes it."`
 		Status       *string        `json:"status,omitempty" doc:"active, unsubscribed, bounced or blocked. Leaving unsubscribed or blocked needs a compliance or admin token and status_reason."`
+		Country      *string        `json:"country,omitempty" doc:"ISO 3166-1 two-letter country, e.g. GB; an empty string makes it unknown."`
+		Kind         *string        `json:"contact_kind,omitempty" doc:"personal, sole_trader or corporate; an empty string makes it unknown."`
 		StatusReason string         `json:"status_reason,omitempty" doc:"Why the status changes; kept on the record (GET /api/v1/contacts/{id}/status-changes)."`
 		Attributes   map[string]any `json:"attributes,omitempty" doc:"Merged into the stored attributes; null removes one."`
 		Lists        []string       `json:"lists,omitempty" doc:"Names of existing lists to add the contact to; needs source_id or source."`
@@ -24,7 +26,7 @@ type updateContactInput struct {
 func (s *Server) updateContact(ctx context.Context, in *updateContactInput) (*contactOutput, error) {
 	b := in.Body
 	saved, err := s.cfg.Contacts.Update(ctx, workspace(ctx), in.ID, contact.Change{Email: b.Email, Phone: b.Phone, Status: b.Status,
-		StatusReason: b.StatusReason, Attributes: b.Attributes, Lists: b.Lists, Provenance: provenance(b.SourceID, b.Source)}, author(ctx))
+		Country: b.Country, Kind: b.Kind, StatusReason: b.StatusReason, Attributes: b.Attributes, Lists: b.Lists, Provenance: provenance(b.SourceID, b.Source)}, author(ctx))
 	if err != nil {
 		return nil, notFound(contactError(err, "body."), "contact %d", in.ID)
 	}

@@ -53,6 +53,8 @@ type createContactInput struct {
 		Email      string         `json:"email" doc:"The e-mail address, stored as given and in canonical form."`
 		Phone      string         `json:"phone,omitempty" doc:"A phone number, +CC… or in the server's default region."`
 		Status     string         `json:"status,omitempty" doc:"active (default), unsubscribed, bounced or blocked."`
+		Country    string         `json:"country,omitempty" doc:"ISO 3166-1 two-letter country, e.g. GB; it chooses the rules that apply."`
+		Kind       string         `json:"contact_kind,omitempty" doc:"personal, sole_trader or corporate; when left out, the e-mail domain decides (free-mail is personal)."`
 		Attributes map[string]any `json:"attributes,omitempty" doc:"Values of attributes declared in the workspace."`
 		Lists      []string       `json:"lists,omitempty" doc:"Names of existing lists to add the contact to."`
 		SourceID   int64          `json:"source_id,omitempty" doc:"An existing source of this workspace. Give this or source."`
@@ -63,7 +65,7 @@ type createContactInput struct {
 func (s *Server) createContact(ctx context.Context, in *createContactInput) (*contactOutput, error) {
 	b := in.Body
 	saved, err := s.cfg.Contacts.Create(ctx, workspace(ctx), contact.NewContact{Email: b.Email, Phone: b.Phone, Status: b.Status,
-		Attributes: b.Attributes, Lists: b.Lists, Provenance: provenance(b.SourceID, b.Source)})
+		Country: b.Country, Kind: b.Kind, Attributes: b.Attributes, Lists: b.Lists, Provenance: provenance(b.SourceID, b.Source)})
 	if err != nil {
 		return nil, contactError(err, "body.")
 	}

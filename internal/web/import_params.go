@@ -32,6 +32,9 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 			return req, paramError("default_region", err.Error())
 		}
 	}
+	if err := contactFieldParams(v, &req); err != nil {
+		return req, err
+	}
 	if req.Source.Evidence, err = evidenceParam(v["evidence"]); err != nil {
 		return req, err
 	}
@@ -59,6 +62,20 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 		return req, err
 	}
 	return req, nil
+}
+
+// contactFieldParams reads country and contact_kind, the defaults of rows that give none.
+func contactFieldParams(v url.Values, req *contact.ImportRequest) error {
+	var err error
+	if req.DefaultCountry, err = contact.ParseCountry(v.Get("country")); err != nil {
+		return paramError("country", err.Error())
+	}
+	kind, err := contact.ParseKind(v.Get("contact_kind"))
+	if err != nil {
+		return paramError("contact_kind", err.Error())
+	}
+	req.DefaultKind = string(kind)
+	return nil
 }
 
 // paramError is a 422 about one import parameter.

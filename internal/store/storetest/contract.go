@@ -23,6 +23,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Contacts":          testContacts,
 		"ContactPaging":     testContactPaging,
 		"BatchWrite":        testBatchWrite,
+		"ContactFields":     testContactFields,
 		"BatchIsolation":    testBatchIsolation,
 		"Cascades":          testCascades,
 		"IDsNeverReused":    testIDsNeverReused,
