@@ -173,8 +173,7 @@ func (s *Service) LapsedImplied(ctx context.Context, ws int64, purpose string, c
 }
 
 // purposeFor turns the workspace's purpose into the policy's: the store says whether it is
-// marketing; own-similar-products (the only marketing a soft opt-in covers) and essential
-// come from the policy's defaults of the same name.
+// marketing, own similar products (the only marketing a soft opt-in covers) or essential.
 func (s *Service) purposeFor(ctx context.Context, ws int64, name string) (policy.Purpose, error) {
 	ps, err := s.cache.purposesFor(ctx, s.store, ws, false)
 	if err != nil {
@@ -191,13 +190,8 @@ func (s *Service) purposeFor(ctx context.Context, ws int64, name string) (policy
 		if p.Name != name {
 			continue
 		}
-		out := policy.Purpose{Name: p.Name, Marketing: p.Marketing}
-		for _, d := range policy.DefaultPurposes() {
-			if d.Name == p.Name && d.Marketing == p.Marketing {
-				out.OwnSimilarProducts, out.Essential = d.OwnSimilarProducts, d.Essential
-			}
-		}
-		return out, nil
+		return policy.Purpose{Name: p.Name, Marketing: p.Marketing,
+			OwnSimilarProducts: p.SimilarProducts && p.Marketing, Essential: p.Essential && !p.Marketing}, nil
 	}
 	return policy.Purpose{}, fmt.Errorf("%w %q: use one of %s", policy.ErrUnknownPurpose, name, strings.Join(names, ", "))
 }

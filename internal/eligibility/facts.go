@@ -139,6 +139,7 @@ func (ev *Evaluation) fill(ctx context.Context, r *Row) error {
 	var doubleOptIn bool
 	f.Consent, doubleOptIn = policy.ConsentFromLedger(consent.Action(r.Latest.Action), consent.Basis(r.Latest.Basis),
 		r.Latest.RecordedAt, r.Latest.EvidenceAt)
+	f.Consent.Prechecked = r.Latest.Prechecked
 	if doubleOptIn {
 		f.Source.DoubleOptIn = true
 	}

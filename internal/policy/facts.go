@@ -57,6 +57,9 @@ type ConsentFacts struct {
 	GrantedAt    time.Time // first step of the sign-up
 	ConfirmedAt  time.Time // double opt-in confirmation, if any
 	LastMailedAt time.Time // last message sent for the purpose; zero if never
+	// Prechecked is true when the box of the consent on record was displayed already ticked:
+	// that is no consent (CJEU C-673/17, Planet49), so a granted or confirmed state is refused.
+	Prechecked bool
 }
 
 // CustomerFacts describes an existing relationship with the workspace.
