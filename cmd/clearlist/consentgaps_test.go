@@ -5,6 +5,7 @@ import (
 	"os/user"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/store/storetest"
@@ -127,4 +128,52 @@ func testCLIConsentGaps(t *testing.T, e *cliEnv) {
 	if v := checkJSON(t, e, "--email", "cara@gmail.com", "--purpose", "outages"); !v.Allowed || !hasRule(v, "svc-03") {
 		t.Errorf("essential purpose after an objection: %+v", v)
 	}
+}
+
+// TestCLIImpliedConsentSources: the customer-purchase and customer-inquiry source types date
+// the purchase or inquiry (evidence purchase_date / inquiry_date, else --collected-at); in
+// Canada that gives implied consent for 2 years or 6 months, and a refusal names the date it
+// ran out. Bad dates are refused with what to write.
+func TestCLIImpliedConsentSources(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	e.ok("attribute", "add", "country", "--purpose", "jurisdiction")
+	now := time.Now().UTC()
+	recent, old := now.AddDate(0, -3, 0).Format(time.DateOnly), now.AddDate(-3, 0, 0).Format(time.DateOnly)
+	e.ok("import", e.file("p1.csv", "email,country\nfresh@example.ca,CA\n"), "--source-type", "customer-purchase",
+		"--evidence", "purchase_date="+recent)
+	e.ok("import", e.file("p2.csv", "email,country\nold@example.ca,CA\n"), "--source-type", "customer-purchase",
+		"--collected-at", old)
+	e.ok("import", e.file("i1.csv", "email,country\nasked@example.ca,CA\n"), "--source-type", "customer-inquiry",
+		"--evidence", "inquiry_date="+now.AddDate(0, -8, 0).Format(time.DateOnly))
+
+	if v := checkJSON(t, e, "--email", "fresh@example.ca", "--purpose", "newsletter"); !v.Allowed || !hasRule(v, "casl-01") {
+		t.Errorf("purchase 3 months ago in CA: %+v", v)
+	}
+	end := func(from string, months int) string {
+		d, _ := time.Parse(time.DateOnly, from)
+		return d.AddDate(0, months, 0).Format(time.DateOnly)
+	}
+	r := e.run("check", "--email", "old@example.ca", "--purpose", "newsletter")
+	if r.code != exitRefused || !strings.Contains(r.stdout, "casl-04") ||
+		!strings.Contains(r.stdout, "from the purchase on "+old+" ran out on "+end(old, 24)) {
+		t.Errorf("purchase 3 years ago in CA: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	asked := now.AddDate(0, -8, 0).Format(time.DateOnly)
+	if v := checkJSON(t, e, "--email", "asked@example.ca", "--purpose", "newsletter"); v.Allowed || !hasRule(v, "casl-04") ||
+		!strings.Contains(v.Reasons[len(v.Reasons)-2].Text, "from the inquiry on "+asked+" ran out on "+end(asked, 6)) {
+		t.Errorf("inquiry 8 months ago in CA: %+v", v)
+	}
+	// The purchase makes a customer: service messages are allowed.
+	e.ok("consent", "purpose", "add", "receipts", "--service")
+	if v := checkJSON(t, e, "--email", "old@example.ca", "--purpose", "receipts"); !v.Allowed || !hasRule(v, "svc-01") {
+		t.Errorf("service message to a customer: %+v", v)
+	}
+	if r := e.ok("source-types"); !strings.Contains(r.stdout, "customer-purchase") || !strings.Contains(r.stdout, "customer-inquiry") {
+		t.Errorf("source-types: %s", r.stdout)
+	}
+	e.fails(1, "is not a date: give it as YYYY-MM-DD", "import", e.file("b.csv", "email\nx@example.ca\n"),
+		"--source-type", "customer-purchase", "--evidence", "purchase_date=10/01/2024")
+	e.fails(1, "is in the future", "import", e.file("b.csv", "email\nx@example.ca\n"),
+		"--source-type", "customer-purchase", "--evidence", "purchase_date="+now.AddDate(0, 1, 0).Format(time.DateOnly))
 }

@@ -83,5 +83,22 @@ func TestServeConsentGaps(t *testing.T) {
 		if e := check(cara.Email, "outages"); !e.Allowed || e.Reasons[0].RuleID != "svc-03" {
 			t.Fatalf("essential purpose after an objection: %+v", e)
 		}
+
+		// A purchase dated by the source's evidence: CASL implied consent ran out, and the
+		// refusal names the date; a bad date is refused.
+		declare(t, a, "country")
+		code, body = post("/api/v1/contacts", `{"email":"old@example.ca","attributes":{"country":"CA"},
+			"source":{"source_type":"customer-purchase","evidence":{"purchase_date":"2020-02-10"}}}`)
+		if code != 201 {
+			t.Fatalf("contact from a purchase: %d %s", code, body)
+		}
+		if e := check("old@example.ca", "newsletter"); e.Allowed || !strings.Contains(fmt.Sprint(e.Reasons),
+			"the implied consent from the purchase on 2020-02-10 ran out on 2022-02-10") {
+			t.Fatalf("lapsed implied consent: %+v", e)
+		}
+		code, body = post("/api/v1/contacts", `{"email":"x@example.ca","source":{"source_type":"customer-inquiry","evidence":{"inquiry_date":"yesterday"}}}`)
+		if code != 422 || !strings.Contains(body, "give it as YYYY-MM-DD") {
+			t.Fatalf("bad inquiry date: %d %s", code, body)
+		}
 	})
 }

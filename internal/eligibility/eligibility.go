@@ -104,12 +104,42 @@ func (s *Service) Eligibility(ctx context.Context, ws int64, email, purpose, cha
 		return Eligibility{}, err
 	}
 	out.Flatten(&v)
+	if !v.Allowed {
+		ev.impliedLapsed(&out)
+	}
 	if v.RequiresNotice {
 		if out.Notice, err = s.ProcessingNotice(ctx, ws, purpose); err != nil {
 			return Eligibility{}, err
 		}
 	}
 	return out, nil
+}
+
+// impliedLapsed adds to a refusal the implied consent (CASL) that would have allowed it had
+// it not run out, with the date it started and the date it ran out (rule casl-04), before
+// the deciding reason.
+func (ev *Evaluation) impliedLapsed(out *Eligibility) {
+	from, end, rule, ok := ev.policy.ImpliedConsent(&ev.facts)
+	if !ok || end.After(ev.facts.Now) {
+		return
+	}
+	r, ok := ev.policy.Rule("casl-04")
+	if !ok {
+		return
+	}
+	what := "purchase"
+	if rule == "casl-02" {
+		what = "inquiry"
+	}
+	lapsed := policy.EligibilityReason{RuleID: r.RuleID, Citation: r.Citation, Outcome: r.Outcome.String(),
+		Text: fmt.Sprintf("%s: the implied consent from the %s on %s ran out on %s", r.Text, what,
+			from.Format(time.DateOnly), end.Format(time.DateOnly))}
+	n := len(out.Reasons)
+	if n == 0 {
+		out.Reasons = append(out.Reasons, lapsed)
+		return
+	}
+	out.Reasons = append(out.Reasons[:n-1], lapsed, out.Reasons[n-1])
 }
 
 // Batch evaluates every contact of the workspace (or of one list, when listID is not 0) for

@@ -49,6 +49,9 @@ type SourceFacts struct {
 	WrittenPermission  bool // explicit written (signed or electronic) permission is on file
 	SeparateBox        bool // the person ticked a separate, unticked box (raffles)
 	CollectionEvidence bool // documentation of how the list was collected (agency clients)
+	// PurchaseAt and InquiryAt are the dates of the purchase or inquiry the source records
+	// (customer-purchase, customer-inquiry); the caller merges them into CustomerFacts.
+	PurchaseAt, InquiryAt time.Time
 }
 
 // ConsentFacts is the ledger state for contact × purpose × channel.
