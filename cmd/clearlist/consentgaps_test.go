@@ -177,3 +177,40 @@ func TestCLIImpliedConsentSources(t *testing.T) {
 	e.fails(1, "is in the future", "import", e.file("b.csv", "email\nx@example.ca\n"),
 		"--source-type", "customer-purchase", "--evidence", "purchase_date="+now.AddDate(0, 1, 0).Format(time.DateOnly))
 }
+
+// TestCLIImportSummaryByJurisdiction: the summary of a b2b-public-research import does not
+// call US contacts refused when check allows them; it says where contacts are allowed.
+func TestCLIImportSummaryByJurisdiction(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	e.ok("attribute", "add", "country", "--purpose", "jurisdiction")
+	f := e.file("b2b.csv", "email,country\njoe@acme.com,US\nhans@firma.de,DE\n")
+	r := e.ok("import", f, "--source-type", "b2b-public-research")
+	if strings.Contains(r.stdout, "NOT mailable") || strings.Contains(r.stdout, "refused: source") ||
+		!strings.Contains(r.stdout, "allowed:  United States (opt-out regime)") || !strings.Contains(r.stdout, "refused:  EU/EEA (default), Germany") {
+		t.Errorf("import summary:\n%s", r.stdout)
+	}
+	sum := e.importJSON(f, "--source-type", "b2b-public-research")
+	sp := sum.SourcePolicy
+	if sp == nil || sp.Marketing != "conditional" || len(sp.ByJurisdiction) == 0 {
+		t.Fatalf("summary source policy: %+v", sp)
+	}
+	for _, j := range sp.ByJurisdiction {
+		if j.ID == "jur-us" && (j.Outcome != "allowed" || j.Basis != "opt-out regime") ||
+			j.ID == "jur-de" && j.Outcome != "refused" || j.ID == "jur-uk" && j.Outcome != "legitimate-interest" {
+			t.Errorf("by jurisdiction: %+v", j)
+		}
+	}
+	// check agrees with the summary for each contact.
+	if v := checkJSON(t, e, "--email", "joe@acme.com", "--purpose", "newsletter"); !v.Allowed || v.Jurisdiction != "jur-us" {
+		t.Errorf("check of the US contact: %+v", v)
+	}
+	if v := checkJSON(t, e, "--email", "hans@firma.de", "--purpose", "newsletter"); v.Allowed {
+		t.Errorf("check of the German contact: %+v", v)
+	}
+	// A source refused everywhere still says so.
+	if r := e.ok("import", e.file("broker.csv", "email\nx@acme.com\n"), "--source-type", "broker-purchase"); !strings.Contains(r.stdout, "NOT mailable") ||
+		strings.Contains(r.stdout, "by the contact's jurisdiction") {
+		t.Errorf("broker import summary:\n%s", r.stdout)
+	}
+}
