@@ -22,6 +22,44 @@ type consentCmd struct {
 	PurposeAdd consentPurposeAddCmd `cmd:"" name:"purpose-add" help:"Declare a purpose consent can be given for (the same as consent purpose add)."`
 	Purpose    consentPurposeCmd    `cmd:"" help:"Purposes consent can be given for."`
 	Lapse      consentLapseCmd      `cmd:"" help:"Record expired entries for CASL implied consent that has run out (serve does this daily)."`
+	Stale      consentStaleCmd      `cmd:"" help:"List consents in force (any kind: sign-up cards, forms, double opt-in, …) given more than N days ago: mail them or ask again."`
+}
+
+type consentStaleCmd struct {
+	Days    int    `default:"30" help:"Given more than this many days ago."`
+	Purpose string `help:"Only this purpose."`
+	JSON    bool   `help:"Print JSON lines."`
+}
+
+func (c *consentStaleCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.Days < 0 {
+		return fmt.Errorf("--days %d: give 0 or more", c.Days)
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		list, err := a.Consents.Stale(ctx, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC(), c.Purpose)
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			enc := json.NewEncoder(os.Stdout)
+			for _, s := range list {
+				if err := enc.Encode(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		tw := table()
+		fmt.Fprintln(tw, "CONTACT\tE-MAIL\tPURPOSE\tCHANNEL\tSTATE\tBASIS\tGIVEN\tENTRY")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", s.ContactID, s.Email, s.Purpose, s.Channel, s.State, s.Basis,
+				s.GivenAt.Format("2006-01-02 15:04"), s.EntryID)
+		}
+		if len(list) == 0 {
+			fmt.Fprintf(tw, "(none: no consent in force is older than %d days)\n", c.Days)
+		}
+		return tw.Flush()
+	})
 }
 
 type consentLapseCmd struct{}

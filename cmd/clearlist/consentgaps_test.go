@@ -214,3 +214,34 @@ func TestCLIImportSummaryByJurisdiction(t *testing.T) {
 		t.Errorf("broker import summary:\n%s", r.stdout)
 	}
 }
+
+// TestCLIConsentStale: consent stale lists every kind of consent in force older than N days
+// (a sign-up card's, a form's, a double opt-in's), not withdrawn ones, and a fresh entry
+// takes a consent off the list.
+func TestCLIConsentStale(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	e.ok("import", e.file("a.csv", "email\ncard@example.org\nform@example.org\ngone@example.org\nnew@example.org\n"), "--source-type", "signup-cards")
+	old := time.Now().UTC().AddDate(0, 0, -90).Format(time.RFC3339)
+	for _, m := range []string{"card", "form", "gone"} {
+		e.ok("consent", "add", "--email", m+"@example.org", "--purpose", "newsletter", "--wording", "Send me the newsletter", "--at", old)
+	}
+	e.ok("consent", "add", "--email", "form@example.org", "--purpose", "newsletter", "--action", "confirmed", "--basis", "double-opt-in", "--at", old)
+	e.ok("consent", "add", "--email", "gone@example.org", "--purpose", "newsletter", "--action", "withdrawn")
+	e.ok("consent", "add", "--email", "new@example.org", "--purpose", "newsletter", "--wording", "Send me the newsletter")
+	r := e.ok("consent", "stale", "--days", "60")
+	if !hasLine(r.stdout, "1", "card@example.org") || !strings.Contains(r.stdout, "form@example.org") ||
+		strings.Contains(r.stdout, "gone@example.org") || strings.Contains(r.stdout, "new@example.org") {
+		t.Errorf("consent stale:\n%s", r.stdout)
+	}
+	// Asked again: a fresh confirmation takes the card off the list.
+	e.ok("consent", "add", "--email", "card@example.org", "--purpose", "newsletter", "--action", "confirmed", "--basis", "double-opt-in")
+	lines := strings.Split(strings.TrimSpace(e.ok("consent", "stale", "--days", "60", "--json").stdout), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], `"email":"form@example.org"`) || !strings.Contains(lines[0], `"state":"confirmed"`) {
+		t.Errorf("consent stale --json after a reconfirmation: %q", lines)
+	}
+	if r := e.ok("consent", "stale", "--days", "60", "--purpose", "surveys"); !strings.Contains(r.stdout, "(none") {
+		t.Errorf("consent stale --purpose surveys: %s", r.stdout)
+	}
+	e.fails(1, "give 0 or more", "consent", "stale", "--days=-1")
+}

@@ -84,6 +84,15 @@ func TestServeConsentGaps(t *testing.T) {
 			t.Fatalf("essential purpose after an objection: %+v", e)
 		}
 
+		// Stale consents of every kind: the pre-ticked sign-up of 2026-03-01 is one.
+		code, body = apiCall(t, "GET", base+"/api/v1/consents/stale?days=1&purpose=newsletter", token, "", "")
+		if code != 200 || !strings.Contains(body, `"email":"ann@gmail.com"`) || !strings.Contains(body, `"purpose":"newsletter"`) {
+			t.Fatalf("stale consents: %d %s", code, body)
+		}
+		if code, body := apiCall(t, "GET", base+"/api/v1/consents/stale?days=-1", token, "", ""); code != 422 {
+			t.Fatalf("stale consents, days -1: %d %s", code, body)
+		}
+
 		// A purchase dated by the source's evidence: CASL implied consent ran out, and the
 		// refusal names the date; a bad date is refused.
 		declare(t, a, "country")

@@ -27,6 +27,12 @@ func (s *Server) consentRoutes(api huma.API) {
 		Description: "Appends one entry to the workspace's append-only, hash-chained ledger; entries are never changed, " +
 			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values.",
 		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}}, s.recordConsent)
+	register(s, api, huma.Operation{OperationID: "list-stale-consents", Method: http.MethodGet, Path: "/api/v1/consents/stale",
+		Summary: "Consents in force given more than N days ago",
+		Description: "Every kind of consent (sign-up cards, forms, double opt-in, …) that is granted or confirmed and was " +
+			"given more than days ago, oldest first: mail those people (a welcome) or ask again before the consent goes stale. " +
+			"A fresh entry for the purpose and channel (a reconfirmation) takes a consent off the list.",
+		Tags: tags}, s.listStaleConsents)
 	register(s, api, huma.Operation{OperationID: "list-purposes", Method: http.MethodGet, Path: "/api/v1/purposes",
 		Summary: "List the workspace's purposes", Tags: tags}, s.listPurposes)
 	register(s, api, huma.Operation{OperationID: "create-purpose", Method: http.MethodPost, Path: "/api/v1/purposes",
@@ -133,6 +139,30 @@ func (s *Server) listContactConsents(ctx context.Context, in *contactIDInput) (*
 			cs.Basis, cs.EntryID, cs.RecordedAt = st.Entry.Basis, st.Entry.ID, st.Entry.RecordedAt
 		}
 		out.Body.States = append(out.Body.States, cs)
+	}
+	return out, nil
+}
+
+type staleConsentsInput struct {
+	Days    int    `query:"days" default:"30" minimum:"0" maximum:"36500" doc:"Given more than this many days ago."`
+	Purpose string `query:"purpose" doc:"Only this purpose."`
+}
+
+type staleConsentsOutput struct {
+	Body struct {
+		Items []consent.StaleConsent `json:"items"`
+	}
+}
+
+func (s *Server) listStaleConsents(ctx context.Context, in *staleConsentsInput) (*staleConsentsOutput, error) {
+	list, err := s.cfg.Consents.Stale(ctx, workspace(ctx), time.Duration(in.Days)*24*time.Hour, time.Now().UTC(), in.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	out := &staleConsentsOutput{}
+	out.Body.Items = list
+	if list == nil {
+		out.Body.Items = []consent.StaleConsent{}
 	}
 	return out, nil
 }
