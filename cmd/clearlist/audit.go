@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/user"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,9 +127,22 @@ func printAudit(es []audit.Entry, asJSON bool) error {
 
 // auditCLIActor is who a command line acts as in the audit trail: the OS user, and the command.
 func auditCLIActor(command string) audit.Actor {
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	return audit.Actor{Kind: audit.CLI, ID: name, Name: "clearlist " + command, RequestID: audit.NewRequestID()}
+	return audit.Actor{Kind: audit.CLI, ID: osUser(), Name: "clearlist " + command, RequestID: audit.NewRequestID()}
 }
+
+// osUser names the operating-system user running the command: the account's name, else
+// $USER, $LOGNAME or $USERNAME, else the numeric user id ("uid-1000") — never "unknown".
+func osUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, v := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if name := strings.TrimSpace(os.Getenv(v)); name != "" {
+			return name
+		}
+	}
+	return "uid-" + strconv.Itoa(os.Getuid())
+}
+
+// cliActor is the actor a ledger entry records: the one given, else cli:<OS user>.
+func cliActor(given string) string { return cmp.Or(given, "cli:"+osUser()) }

@@ -65,6 +65,8 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "export", args: []string{"export"}},
 		{cmd: "consent purposes", args: []string{"consent", "purposes"}},
 		{cmd: "consent purpose-add", args: []string{"consent", "purpose-add", "webinars", "--description", "invitations"}, want: []string{"purpose.add"}},
+		{cmd: "consent stale", args: []string{"consent", "stale", "--days", "0"}},
+		{cmd: "consent purpose add", args: []string{"consent", "purpose", "add", "gadgets", "--similar-products"}, want: []string{"purpose.add"}},
 		{cmd: "consent add", args: []string{"consent", "add", "--email", "ann@example.com", "--purpose", "newsletter", "--action", "withdrawn",
 			"--at", "2026-12-01T10:00:00Z"}, want: []string{"consent.append"}},
 		{cmd: "consent show", args: []string{"consent", "show", "--email", "ann@example.com"}},

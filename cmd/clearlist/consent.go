@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,8 +19,47 @@ type consentCmd struct {
 	Add        consentAddCmd        `cmd:"" help:"Record a consent entry (granted, confirmed, withdrawn, expired, objected) for a contact."`
 	Show       consentShowCmd       `cmd:"" help:"Show a contact's consent entries and where each purpose and channel stands."`
 	Purposes   consentPurposesCmd   `cmd:"" help:"Show the workspace's purposes."`
-	PurposeAdd consentPurposeAddCmd `cmd:"" name:"purpose-add" help:"Declare a purpose consent can be given for."`
+	PurposeAdd consentPurposeAddCmd `cmd:"" name:"purpose-add" help:"Declare a purpose consent can be given for (the same as consent purpose add)."`
+	Purpose    consentPurposeCmd    `cmd:"" help:"Purposes consent can be given for."`
 	Lapse      consentLapseCmd      `cmd:"" help:"Record expired entries for CASL implied consent that has run out (serve does this daily)."`
+	Stale      consentStaleCmd      `cmd:"" help:"List consents in force (any kind: sign-up cards, forms, double opt-in, …) given more than N days ago: mail them or ask again."`
+}
+
+type consentStaleCmd struct {
+	Days    int    `default:"30" help:"Given more than this many days ago."`
+	Purpose string `help:"Only this purpose."`
+	JSON    bool   `help:"Print JSON lines."`
+}
+
+func (c *consentStaleCmd) Run(ctx context.Context, cfg *config.Config) error {
+	if c.Days < 0 {
+		return fmt.Errorf("--days %d: give 0 or more", c.Days)
+	}
+	return withApp(ctx, cfg, func(a *app.App) error {
+		list, err := a.Consents.Stale(ctx, a.Workspace.ID, time.Duration(c.Days)*24*time.Hour, time.Now().UTC(), c.Purpose)
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			enc := json.NewEncoder(os.Stdout)
+			for _, s := range list {
+				if err := enc.Encode(s); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		tw := table()
+		fmt.Fprintln(tw, "CONTACT\tE-MAIL\tPURPOSE\tCHANNEL\tSTATE\tBASIS\tGIVEN\tENTRY")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\n", s.ContactID, s.Email, s.Purpose, s.Channel, s.State, s.Basis,
+				s.GivenAt.Format("2006-01-02 15:04"), s.EntryID)
+		}
+		if len(list) == 0 {
+			fmt.Fprintf(tw, "(none: no consent in force is older than %d days)\n", c.Days)
+		}
+		return tw.Flush()
+	})
 }
 
 type consentLapseCmd struct{}
@@ -75,6 +113,7 @@ type consentAddCmd struct {
 	At          string `help:"When the person acted (RFC 3339); default now."`
 	DocumentRef string `name:"document-ref" help:"A reference to a signed form, a call recording, …"`
 	Collector   string `help:"Who collected it."`
+	Prechecked  bool   `help:"The box was displayed already ticked (recorded as such; a pre-ticked box is no consent, and check refuses it)."`
 	Source      int64  `help:"Id of the source (provenance) the consent came with."`
 	Actor       string `help:"Who records it; default cli:<user>."`
 	JSON        bool   `help:"Print the recorded entry as JSON."`
@@ -88,9 +127,7 @@ func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 			return fmt.Errorf("--at %q: give a time like 2026-03-01T09:30:00Z", c.At)
 		}
 	}
-	if c.Actor == "" {
-		c.Actor = "cli:" + cmp.Or(os.Getenv("USER"), "unknown")
-	}
+	c.Actor = cliActor(c.Actor)
 	return withApp(ctx, cfg, func(a *app.App) error {
 		canonical, err := canonicalEmail(c.Email)
 		if err != nil {
@@ -100,7 +137,7 @@ func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 			Purpose: c.Purpose, Channel: consent.Channel(c.Channel), Action: consent.Action(c.Action),
 			Basis: consent.Basis(c.Basis), SourceID: c.Source, Actor: c.Actor,
 			Evidence: consent.Evidence{Wording: c.Wording, FormID: c.FormID, FormVersion: c.FormVersion, IP: c.IP,
-				UserAgent: c.UserAgent, Timestamp: at, DocumentRef: c.DocumentRef, Collector: c.Collector}})
+				UserAgent: c.UserAgent, Timestamp: at, DocumentRef: c.DocumentRef, Collector: c.Collector, Prechecked: c.Prechecked}})
 		if err != nil {
 			return err
 		}
@@ -175,28 +212,60 @@ func (c *consentPurposesCmd) Run(ctx context.Context, cfg *config.Config) error 
 			return json.NewEncoder(os.Stdout).Encode(ps)
 		}
 		tw := table()
-		fmt.Fprintln(tw, "NAME\tKIND\tDESCRIPTION")
+		fmt.Fprintln(tw, "NAME\tKIND\tFLAG\tDESCRIPTION")
 		for _, p := range ps {
-			kind := "service"
+			kind, flag := "service", "-"
 			if p.Marketing {
 				kind = "marketing"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, kind, p.Description)
+			switch {
+			case p.SimilarProducts:
+				flag = "similar-products"
+			case p.Essential:
+				flag = "essential"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Name, kind, flag, p.Description)
 		}
 		return tw.Flush()
 	})
 }
 
+type consentPurposeCmd struct {
+	Add consentPurposeAddCmd `cmd:"" help:"Declare a purpose consent can be given for."`
+}
+
 type consentPurposeAddCmd struct {
-	Name        string `arg:"" help:"Purpose name (lower case, digits, hyphens)."`
-	Description string `help:"What messages for this purpose are about."`
-	Marketing   bool   `default:"true" negatable:"" help:"Marketing (default) or, with --no-marketing, a service/transactional purpose."`
+	Name            string `arg:"" help:"Purpose name (lower case, digits, hyphens)."`
+	Description     string `help:"What messages for this purpose are about."`
+	Marketing       bool   `default:"true" negatable:"" help:"Marketing (default) or, with --no-marketing, a service/transactional purpose."`
+	SimilarProducts bool   `name:"similar-products" xor:"kind" help:"Marketing of the workspace's own products similar to those a customer bought: a soft opt-in covers it."`
+	Service         bool   `xor:"kind" help:"Service messages (the same as --no-marketing): the contract is their basis, marketing consent is not needed."`
+	Essential       bool   `xor:"kind" help:"Essential service messages, necessary for the contract or a legal obligation: sent even after an objection (implies --service)."`
 }
 
 func (c *consentPurposeAddCmd) Run(ctx context.Context, cfg *config.Config) error {
+	p := consent.Purpose{Name: c.Name, Description: c.Description, Marketing: c.Marketing && !c.Service && !c.Essential,
+		SimilarProducts: c.SimilarProducts, Essential: c.Essential}
 	return withApp(ctx, cfg, func(a *app.App) error {
-		return a.Consents.AddPurpose(ctx, a.Workspace.ID, consent.Purpose{Name: c.Name, Description: c.Description, Marketing: c.Marketing})
+		if err := a.Consents.AddPurpose(ctx, a.Workspace.ID, p); err != nil {
+			return err
+		}
+		fmt.Printf("added purpose %s (%s)\n", p.Name, purposeKind(p))
+		return nil
 	})
+}
+
+// purposeKind names what the policy makes of a purpose.
+func purposeKind(p consent.Purpose) string {
+	switch {
+	case p.Marketing && p.SimilarProducts:
+		return "marketing, similar products"
+	case p.Marketing:
+		return "marketing"
+	case p.Essential:
+		return "service, essential"
+	}
+	return "service"
 }
 
 // canonicalEmail is the address as the workspace's contacts are looked up by.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -180,7 +179,7 @@ type liReasonSetCmd struct {
 }
 
 func (c *liReasonSetCmd) Run(ctx context.Context, cfg *config.Config) error {
-	actor := cmp.Or(c.Actor, "cli:"+cmp.Or(os.Getenv("USER"), "unknown"))
+	actor := cliActor(c.Actor)
 	return withApp(ctx, cfg, func(a *app.App) error {
 		canonical, err := canonicalEmail(c.Email)
 		if err != nil {

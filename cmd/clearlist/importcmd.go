@@ -18,6 +18,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports"
+	"github.com/clearlist/clearlist/internal/policy"
 	"github.com/clearlist/clearlist/internal/verify"
 
 	"github.com/clearlist/clearlist/internal/privfile"
@@ -194,10 +195,44 @@ func (c *importCmd) print(sum contact.Summary) error {
 		verdict := "NOT mailable for marketing"
 		if sp.Marketing == "conditional" {
 			verdict = "mailable for marketing only where the condition holds"
+			for _, j := range sp.ByJurisdiction {
+				if j.Outcome != "refused" {
+					verdict = "mailable for marketing only where the condition holds or the contact's jurisdiction allows it"
+					break
+				}
+			}
 		}
 		fmt.Printf("  source policy:      %s — %s\n                      (%s)\n", verdict, sp.Text, sp.Citation)
+		printByJurisdiction(sp.ByJurisdiction)
 	}
 	return nil
+}
+
+// printByJurisdiction says where contacts from the source may be e-mailed without consent
+// on record, when anywhere: the import cannot know each contact's jurisdiction as check does.
+func printByJurisdiction(js []policy.SourceJurisdiction) {
+	groups := map[string][]string{}
+	for _, j := range js {
+		name := j.Name
+		if j.Outcome == "allowed" {
+			name += " (" + j.Basis + ")"
+		}
+		groups[j.Outcome] = append(groups[j.Outcome], name)
+	}
+	if len(groups["allowed"]) == 0 && len(groups["legitimate-interest"]) == 0 {
+		return
+	}
+	fmt.Println("  without consent, by the contact's jurisdiction (business e-mail addresses):")
+	if g := groups["allowed"]; len(g) > 0 {
+		fmt.Printf("    allowed:  %s\n", strings.Join(g, ", "))
+	}
+	if g := groups["legitimate-interest"]; len(g) > 0 {
+		fmt.Printf("    allowed on legitimate interest (clearlist lia set, li-reason set): %s\n", strings.Join(g, ", "))
+	}
+	if g := groups["refused"]; len(g) > 0 {
+		fmt.Printf("    refused:  %s\n", strings.Join(g, ", "))
+	}
+	fmt.Println("    each contact's own verdict: clearlist check --email ADDRESS --purpose PURPOSE")
 }
 
 // summaryLine says in one line how many rows were read, imported, rejected and warned about:

@@ -86,8 +86,6 @@ func (l listFlag) ws(a *app.App) int64 {
 	return a.Workspace.ID
 }
 
-func cliActor(given string) string { return cmp.Or(given, "cli:"+cmp.Or(os.Getenv("USER"), "unknown")) }
-
 type suppressAddCmd struct {
 	listFlag
 	Values    []string `arg:"" name:"value" help:"E-mail addresses, domains or phone numbers."`

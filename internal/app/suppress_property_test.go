@@ -54,7 +54,7 @@ func TestSuppressProperty(t *testing.T) {
 			if c.Email != fmt.Sprintf("person.%d@gmail.com", i) || c.Phone != fmt.Sprintf("+1212555%04d", 100+i) {
 				t.Fatalf("contact %d is %s %s; the model expects the file's row %d", i, c.Email, c.Phone, i)
 			}
-			ledger(t, a, c, "newsletter", consent.Email, "c")
+			ledger(t, a, c, "newsletter", consent.Email, "gc")
 		}
 		// The model knows by construction whom each added value spells (every spelling below
 		// is one of the person's identifiers, or the domain all of them share) and what each

@@ -34,7 +34,7 @@ func TestVerifyContacts(t *testing.T) {
 		importFile(t, a, writeFile(t, "v.csv", []byte(b.String())), func(r *contact.ImportRequest) { r.List = "v" })
 		for _, e := range emails {
 			c, _ := a.st.ContactByEmail(ctx, a.Workspace.ID, e)
-			ledger(t, a, c, "newsletter", "email", "c")
+			ledger(t, a, c, "newsletter", "email", "gc")
 		}
 		got := map[string]verify.Result{}
 		due, err := a.Verify.AddressesDue(ctx, a.Workspace.ID, "", time.Unix(1, 0))

@@ -53,6 +53,9 @@ type Evidence struct {
 	Timestamp   time.Time `json:"timestamp,omitzero"`     // when the person acted
 	DocumentRef string    `json:"document_ref,omitempty"` // a signed paper form, a call recording, …
 	Collector   string    `json:"collector,omitempty"`    // who collected it (person or system)
+	// Prechecked is true when the box was displayed already ticked: such a "consent" is no
+	// consent (CJEU C-673/17, Planet49), and the policy refuses it (rule con-12).
+	Prechecked bool `json:"prechecked,omitempty"`
 }
 
 // Entry is one line of the consent ledger: one action for one contact × purpose × channel.

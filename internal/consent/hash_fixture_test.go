@@ -58,3 +58,20 @@ func TestStoredChainVerifies(t *testing.T) {
 		t.Fatalf("IP and user agent swapped in entry 1: break %v, want one at seq 1", b)
 	}
 }
+
+// TestHashPrecheckedIsV2: an entry whose box was pre-ticked hashes under v2 (the flag is
+// part of the hashed content, so clearing it breaks the chain); without the flag the digest
+// is v1's, so chains recorded before the flag existed still verify.
+func TestHashPrecheckedIsV2(t *testing.T) {
+	e := fixedEntry()
+	v1 := Hash(e)
+	e.Evidence.Prechecked = true
+	v2 := Hash(e)
+	if v1.Equal(v2) {
+		t.Fatal("the pre-ticked flag does not change the digest")
+	}
+	const want = "56112b40da19ae8b7816dcc670f6e52ef0e952f9eb95312eb46404e16cbfe5e7"
+	if v1.String() != want {
+		t.Fatalf("v1 digest changed: %s", v1)
+	}
+}

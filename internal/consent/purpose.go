@@ -10,14 +10,20 @@ type Purpose struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Marketing   bool   `json:"marketing"` // false: a service or transactional purpose
+	// SimilarProducts marks marketing of the workspace's own products similar to those a
+	// customer bought: the only marketing a soft opt-in covers. Marketing purposes only.
+	SimilarProducts bool `json:"similar_products"`
+	// Essential marks a service message necessary for the contract or a legal obligation
+	// (e.g. security notices): sent even after the contact objected. Service purposes only.
+	Essential bool `json:"essential"`
 }
 
 // DefaultPurposes are the purposes every workspace starts with.
 func DefaultPurposes() []Purpose {
 	return []Purpose{
 		{Name: "newsletter", Description: "the regular newsletter", Marketing: true},
-		{Name: "product-updates", Description: "news about products and features", Marketing: true},
-		{Name: "security-notices", Description: "security and service notices about what the person uses", Marketing: false},
+		{Name: "product-updates", Description: "news about products and features", Marketing: true, SimilarProducts: true},
+		{Name: "security-notices", Description: "security and service notices about what the person uses", Marketing: false, Essential: true},
 		{Name: "surveys", Description: "surveys and requests for feedback", Marketing: true},
 		{Name: "partner-offers", Description: "offers from partners", Marketing: true},
 	}
@@ -31,6 +37,12 @@ func ValidatePurpose(p Purpose) error {
 	}
 	if err := checkText("purpose description", p.Description); err != nil {
 		return err
+	}
+	if p.SimilarProducts && !p.Marketing {
+		return fmt.Errorf("%w: purpose %q: similar products (soft opt-in) applies to marketing purposes only, not to service messages", ErrInvalid, p.Name)
+	}
+	if p.Essential && p.Marketing {
+		return fmt.Errorf("%w: purpose %q: only a service purpose can be essential; a marketing purpose never is", ErrInvalid, p.Name)
 	}
 	return nil
 }

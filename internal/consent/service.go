@@ -70,8 +70,15 @@ func New(st Store, lapses ImpliedLapses) *Service { return &Service{st: st, laps
 // Record appends one entry to the workspace's ledger (one transaction with its audit entry).
 // An unknown contact gives errs.ErrNotFound whatever the entry says; then an invalid entry
 // or unknown purpose wraps ErrInvalid and an unknown source ErrUnknownSource.
+//
+// A confirmed entry needs an earlier granted one for its purpose and channel, still in
+// force (ErrInvalid otherwise); it inherits that sign-up's pre-ticked flag, since confirming
+// a pre-ticked box does not make it consent.
 func (s *Service) Record(ctx context.Context, e Entry) (Entry, error) {
 	if _, err := s.st.ConsentSubject(ctx, e.WorkspaceID, e.ContactID); err != nil {
+		return Entry{}, err
+	}
+	if err := s.checkConfirmation(ctx, &e); err != nil {
 		return Entry{}, err
 	}
 	return s.st.AppendConsent(ctx, e)
@@ -84,7 +91,48 @@ func (s *Service) RecordByEmail(ctx context.Context, canonical string, e Entry) 
 		return Entry{}, err
 	}
 	e.ContactID = sub.ID
+	if err := s.checkConfirmation(ctx, &e); err != nil {
+		return Entry{}, err
+	}
 	return s.st.AppendConsent(ctx, e)
+}
+
+// checkConfirmation refuses a confirmed entry without an earlier granted entry for the same
+// purpose and channel that is still in force, and carries that sign-up's pre-ticked flag over.
+func (s *Service) checkConfirmation(ctx context.Context, e *Entry) error {
+	if e.Action != Confirmed {
+		return nil
+	}
+	if err := Validate(*e); err != nil { // what is wrong with the entry itself comes first
+		return err
+	}
+	entries, err := s.st.ConsentsForContact(ctx, e.WorkspaceID, e.ContactID)
+	if err != nil {
+		return err
+	}
+	var same []Entry
+	var granted *Entry
+	for i, x := range entries {
+		if x.Key() == e.Key() {
+			same = append(same, x)
+			if x.Action == Granted {
+				granted = &entries[i]
+			}
+		}
+	}
+	st := State(same)
+	if granted == nil || !st.Active() {
+		why := "there is no earlier granted entry"
+		if granted != nil {
+			why = fmt.Sprintf("the sign-up is %s since entry %d", st.State, st.Entry.ID)
+		}
+		return fmt.Errorf("%w: a confirmation confirms a sign-up, but for %s by %s %s: record the sign-up first (action granted, with its wording and time), then the confirmation",
+			ErrInvalid, e.Purpose, e.Channel, why)
+	}
+	if granted.Evidence.Prechecked {
+		e.Evidence.Prechecked = true
+	}
+	return nil
 }
 
 // subjectByEmail finds the contact, telling a person what to do when there is none.

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -20,7 +21,12 @@ var EvidenceKeys = map[string]string{
 	"wording":             "the text the person agreed to",
 	"event":               "the event where the contacts were collected",
 	"document":            "where the signed permissions or the collection records are kept",
+	"purchase_date":       "the date of the customer's purchase, YYYY-MM-DD (CASL implied consent: 2 years)",
+	"inquiry_date":        "the date of the person's inquiry, YYYY-MM-DD (CASL implied consent: 6 months)",
 }
+
+// dateEvidence are the evidence keys whose value is a date.
+var dateEvidence = map[string]bool{"purchase_date": true, "inquiry_date": true}
 
 // maxEvidenceValue bounds one evidence value.
 const maxEvidenceValue = 4096
@@ -46,7 +52,25 @@ func CheckEvidence(ev map[string]string) (map[string]string, error) {
 		case !utf8.ValidString(v) || strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 || r == 0x7f }):
 			return nil, fmt.Errorf("evidence %s: the value holds a control character or invalid UTF-8; remove it", key)
 		}
+		if dateEvidence[key] {
+			if err := checkEvidenceDate(key, v); err != nil {
+				return nil, err
+			}
+		}
 		out[key] = v
 	}
 	return out, nil
+}
+
+// checkEvidenceDate refuses a date that is not YYYY-MM-DD or lies in the future (a day of
+// grace for time zones).
+func checkEvidenceDate(key, v string) error {
+	d, err := time.Parse(time.DateOnly, v)
+	if err != nil {
+		return fmt.Errorf("evidence %s: %s is not a date: give it as YYYY-MM-DD, e.g. 2026-03-01", key, quoteShort(v))
+	}
+	if d.After(time.Now().UTC().AddDate(0, 0, 1)) {
+		return fmt.Errorf("evidence %s: %s is in the future: give the date it happened", key, v)
+	}
+	return nil
 }

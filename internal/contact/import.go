@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/policy"
 )
 
 // Conflict says what an import does with a row whose e-mail address is already a contact.
@@ -139,8 +141,15 @@ func InvalidImport(err error) error {
 
 // SourcePolicy is the default policy's word on an import's source type.
 type SourcePolicy struct {
-	Marketing string `json:"marketing"` // allow, refuse or conditional
+	// Marketing is allow, refuse or conditional: the source type's default. A source refused
+	// by default whose contacts some jurisdictions allow without consent (an opt-out regime,
+	// B2B legitimate interest) is conditional: ByJurisdiction says where.
+	Marketing string `json:"marketing"`
 	RuleID    string `json:"rule_id"`
 	Text      string `json:"text"`
 	Citation  string `json:"citation"`
+	// ByJurisdiction is, for every jurisdiction, what marketing e-mail to a business address
+	// from this source without consent on record comes to (the evaluation check uses); set
+	// for sources that are not allowed by default.
+	ByJurisdiction []policy.SourceJurisdiction `json:"by_jurisdiction,omitempty"`
 }

@@ -54,6 +54,13 @@ func newSource(ws int64, src Source, field string) (Source, error) {
 	if err != nil {
 		return Source{}, &InputError{Field: field, Msg: err.Error(), Value: src.Type, Err: err}
 	}
+	for key := range dateEvidence {
+		if v, ok := src.Evidence[key]; ok {
+			if err := checkEvidenceDate(key, strings.TrimSpace(v)); err != nil {
+				return Source{}, &InputError{Field: strings.TrimSuffix(field, "source_type") + "evidence." + key, Msg: err.Error(), Value: v, Err: err}
+			}
+		}
+	}
 	return Source{
 		WorkspaceID: ws,
 		Type:        t,

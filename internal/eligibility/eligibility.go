@@ -110,12 +110,42 @@ func (s *Service) Eligibility(ctx context.Context, ws int64, email, purpose, cha
 	if explicit {
 		out.ContactKindFrom = "contact"
 	}
+	if !v.Allowed {
+		ev.impliedLapsed(&out)
+	}
 	if v.RequiresNotice {
 		if out.Notice, err = s.ProcessingNotice(ctx, ws, purpose); err != nil {
 			return Eligibility{}, err
 		}
 	}
 	return out, nil
+}
+
+// impliedLapsed adds to a refusal the implied consent (CASL) that would have allowed it had
+// it not run out, with the date it started and the date it ran out (rule casl-04), before
+// the deciding reason.
+func (ev *Evaluation) impliedLapsed(out *Eligibility) {
+	from, end, rule, ok := ev.policy.ImpliedConsent(&ev.facts)
+	if !ok || end.After(ev.facts.Now) {
+		return
+	}
+	r, ok := ev.policy.Rule("casl-04")
+	if !ok {
+		return
+	}
+	what := "purchase"
+	if rule == "casl-02" {
+		what = "inquiry"
+	}
+	lapsed := policy.EligibilityReason{RuleID: r.RuleID, Citation: r.Citation, Outcome: r.Outcome.String(),
+		Text: fmt.Sprintf("%s: the implied consent from the %s on %s ran out on %s", r.Text, what,
+			from.Format(time.DateOnly), end.Format(time.DateOnly))}
+	n := len(out.Reasons)
+	if n == 0 {
+		out.Reasons = append(out.Reasons, lapsed)
+		return
+	}
+	out.Reasons = append(out.Reasons[:n-1], lapsed, out.Reasons[n-1])
 }
 
 // Batch evaluates every contact of the workspace (or of one list, when listID is not 0) for
@@ -179,8 +209,7 @@ func (s *Service) LapsedImplied(ctx context.Context, ws int64, purpose string, c
 }
 
 // purposeFor turns the workspace's purpose into the policy's: the store says whether it is
-// marketing; own-similar-products (the only marketing a soft opt-in covers) and essential
-// come from the policy's defaults of the same name.
+// marketing, own similar products (the only marketing a soft opt-in covers) or essential.
 func (s *Service) purposeFor(ctx context.Context, ws int64, name string) (policy.Purpose, error) {
 	ps, err := s.cache.purposesFor(ctx, s.store, ws, false)
 	if err != nil {
@@ -197,13 +226,8 @@ func (s *Service) purposeFor(ctx context.Context, ws int64, name string) (policy
 		if p.Name != name {
 			continue
 		}
-		out := policy.Purpose{Name: p.Name, Marketing: p.Marketing}
-		for _, d := range policy.DefaultPurposes() {
-			if d.Name == p.Name && d.Marketing == p.Marketing {
-				out.OwnSimilarProducts, out.Essential = d.OwnSimilarProducts, d.Essential
-			}
-		}
-		return out, nil
+		return policy.Purpose{Name: p.Name, Marketing: p.Marketing,
+			OwnSimilarProducts: p.SimilarProducts && p.Marketing, Essential: p.Essential && !p.Marketing}, nil
 	}
 	return policy.Purpose{}, fmt.Errorf("%w %q: use one of %s", policy.ErrUnknownPurpose, name, strings.Join(names, ", "))
 }

@@ -28,6 +28,10 @@ const (
 	// EvidenceCollection: documentation of how the list was collected is on file (lists an
 	// agency mails for its client).
 	EvidenceCollection = "collection_evidence"
+	// EvidencePurchaseDate and EvidenceInquiryDate (YYYY-MM-DD) date the purchase or inquiry
+	// a source records: CASL implied consent runs 2 years, or 6 months, from it.
+	EvidencePurchaseDate = "purchase_date"
+	EvidenceInquiryDate  = "inquiry_date"
 )
 
 // Evaluation turns store rows into policy facts for one workspace, purpose and channel: the
@@ -175,11 +179,23 @@ func (ev *Evaluation) fill(ctx context.Context, r *Row) error {
 	var doubleOptIn bool
 	f.Consent, doubleOptIn = policy.ConsentFromLedger(consent.Action(r.Latest.Action), consent.Basis(r.Latest.Basis),
 		r.Latest.RecordedAt, r.Latest.EvidenceAt)
+	f.Consent.Prechecked = r.Latest.Prechecked
 	if doubleOptIn {
 		f.Source.DoubleOptIn = true
 	}
 	f.Customer = policy.CustomerFacts{Existing: truthy(at.customer), SoftOptInNotice: truthy(at.softOptInNotice),
 		LastPurchaseAt: parseDate(at.lastPurchase), LastInquiryAt: parseDate(at.lastInquiry)}
+	// The source's purchase or inquiry counts like the attributes; the later date wins, and a
+	// purchase makes the contact a customer.
+	if src.PurchaseAt.After(f.Customer.LastPurchaseAt) {
+		f.Customer.LastPurchaseAt = src.PurchaseAt
+	}
+	if src.InquiryAt.After(f.Customer.LastInquiryAt) {
+		f.Customer.LastInquiryAt = src.InquiryAt
+	}
+	if !src.PurchaseAt.IsZero() {
+		f.Customer.Existing = true
+	}
 	f.LI.ContactReason = r.LIReason
 	return nil
 }
@@ -208,9 +224,21 @@ func (ev *Evaluation) source(ctx context.Context, id int64) (policy.SourceFacts,
 func SourceFacts(src contact.Source) policy.SourceFacts {
 	t, _ := policy.ParseSourceType(src.Type)
 	flag := func(key string) bool { return truthy([]byte(src.Evidence[key])) }
-	return policy.SourceFacts{Type: t, OnBehalfOf: src.OnBehalfOf, DoubleOptIn: flag(EvidenceDoubleOptIn),
+	sf := policy.SourceFacts{Type: t, OnBehalfOf: src.OnBehalfOf, DoubleOptIn: flag(EvidenceDoubleOptIn),
 		WrittenPermission: flag(EvidenceWrittenPermission), SeparateBox: flag(EvidenceSeparateBox),
 		CollectionEvidence: flag(EvidenceCollection)}
+	sf.PurchaseAt, sf.InquiryAt = parseDate([]byte(src.Evidence[EvidencePurchaseDate])), parseDate([]byte(src.Evidence[EvidenceInquiryDate]))
+	// A purchase or inquiry source without its own date happened when the source was collected.
+	if src.CollectedAt != nil {
+		collected := src.CollectedAt.UTC().Truncate(24 * time.Hour)
+		switch {
+		case t == policy.SourceCustomerPurchase && sf.PurchaseAt.IsZero():
+			sf.PurchaseAt = collected
+		case t == policy.SourceCustomerInquiry && sf.InquiryAt.IsZero():
+			sf.InquiryAt = collected
+		}
+	}
+	return sf
 }
 
 // intern returns b as a string shared by every equal value, upper-cased when upper is set,

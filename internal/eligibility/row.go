@@ -40,4 +40,5 @@ type ConsentHead struct {
 	RecordedAt time.Time // when the entry was recorded
 	EvidenceAt time.Time // when the person acted (evidence timestamp), zero when not given
 	SourceID   int64     // the source the entry came with, 0 when none
+	Prechecked bool      // the entry's box was displayed already ticked (evidence prechecked)
 }

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
@@ -332,5 +334,20 @@ func sourcePolicy(slug string) *contact.SourcePolicy {
 	if !ok {
 		return nil
 	}
-	return &contact.SourcePolicy{Marketing: info.Default, RuleID: info.RuleID, Text: info.Description, Citation: info.Citation}
+	sp := &contact.SourcePolicy{Marketing: info.Default, RuleID: info.RuleID, Text: info.Description, Citation: info.Citation}
+	if info.Default == "allow" {
+		return sp
+	}
+	sp.ByJurisdiction = policy.Default().SourceJurisdictions(t, time.Now())
+	if info.Default == "refuse" {
+		for _, j := range sp.ByJurisdiction {
+			if j.Outcome != "refused" {
+				// Refused by default, not everywhere: say so, not "refused".
+				sp.Marketing = "conditional"
+				sp.Text = strings.TrimPrefix(sp.Text, "refused: ")
+				break
+			}
+		}
+	}
+	return sp
 }

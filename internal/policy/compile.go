@@ -53,7 +53,7 @@ func (p *Policy) compileGeneral(rows []generalRow) error {
 		sts01: get("sts-01"), sts02: get("sts-02"), sts03: get("sts-03"), dnc01: get("dnc-01"), vfy01: get("vfy-01"), vfy02: get("vfy-02"),
 		src00: get("src-00"), chn00: get("chn-00"), con01: get("con-01"), con02: get("con-02"), con03: get("con-03"),
 		con04: get("con-04"), con05: get("con-05"), con06: get("con-06"), con07: get("con-07"),
-		con08: get("con-08"), soi01: get("soi-01"), soi02: get("soi-02"), li01: get("li-01"),
+		con08: get("con-08"), con12: get("con-12"), soi01: get("soi-01"), soi02: get("soi-02"), li01: get("li-01"),
 		li02: get("li-02"), li03: get("li-03"), li04: get("li-04"), casl01: get("casl-01"),
 		casl02: get("casl-02"), svc01: get("svc-01"), svc02: get("svc-02"), svc03: get("svc-03"),
 		svc04: get("svc-04"),

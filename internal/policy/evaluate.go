@@ -82,6 +82,11 @@ func (p *Policy) marketing(f *Facts, cr *channelRule, v *Verdict) {
 	case ConsentObjected:
 		v.refuse(p.r.con06)
 		return
+	case ConsentGranted, ConsentConfirmed:
+		if f.Consent.Prechecked {
+			v.refuse(p.r.con12)
+			return
+		}
 	}
 	if !f.Source.Type.Valid() {
 		v.refuse(p.r.src00)

@@ -50,6 +50,9 @@ type SourceFacts struct {
 	WrittenPermission  bool // explicit written (signed or electronic) permission is on file
 	SeparateBox        bool // the person ticked a separate, unticked box (raffles)
 	CollectionEvidence bool // documentation of how the list was collected (agency clients)
+	// PurchaseAt and InquiryAt are the dates of the purchase or inquiry the source records
+	// (customer-purchase, customer-inquiry); the caller merges them into CustomerFacts.
+	PurchaseAt, InquiryAt time.Time
 }
 
 // ConsentFacts is the ledger state for contact × purpose × channel.
@@ -58,6 +61,9 @@ type ConsentFacts struct {
 	GrantedAt    time.Time // first step of the sign-up
 	ConfirmedAt  time.Time // double opt-in confirmation, if any
 	LastMailedAt time.Time // last message sent for the purpose; zero if never
+	// Prechecked is true when the box of the consent on record was displayed already ticked:
+	// that is no consent (CJEU C-673/17, Planet49), so a granted or confirmed state is refused.
+	Prechecked bool
 }
 
 // CustomerFacts describes an existing relationship with the workspace.

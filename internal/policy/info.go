@@ -35,5 +35,12 @@ func (p *Policy) Source(t SourceType) (SourceInfo, bool) {
 	return p.Sources()[t-1], true
 }
 
+// Rule returns the general rule with this id (e.g. "casl-04"), for an answer that adds
+// what a verdict cannot say without allocating, such as a date.
+func (p *Policy) Rule(id string) (Reason, bool) {
+	r, ok := p.rules[id]
+	return r, ok
+}
+
 // Rules lists every compiled reason (each rule with each of its outcomes) in data order.
 func (p *Policy) Rules() []Reason { return append([]Reason(nil), p.all...) }

@@ -46,6 +46,7 @@ type sourceRule struct {
 // fixedReasons are the general rules the evaluator refers to, resolved once.
 type fixedReasons struct {
 	src00, chn00, con01, con02, con03, con04, con05, con06, con07, con08 Reason
+	con12                                                                Reason
 	sts01, sts02, sts03, dnc01, vfy01, vfy02                             Reason
 	soi01, soi02, li01, li02, li03, li04, casl01, casl02                 Reason
 	svc01, svc02, svc03, svc04                                           Reason

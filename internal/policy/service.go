@@ -18,6 +18,9 @@ func (p *Policy) service(f *Facts, v *Verdict) {
 	case f.Customer.Existing:
 		v.Allowed, v.Basis = true, BasisContract
 		v.add(p.r.svc01)
+	case f.Consent.Prechecked && (f.Consent.State == ConsentGranted || f.Consent.State == ConsentConfirmed):
+		v.add(p.r.con12) // a pre-ticked box is no consent, for a service purpose too
+		v.refuse(p.r.svc04)
 	case f.Consent.State == ConsentConfirmed:
 		v.Allowed, v.Basis = true, BasisDoubleOptInConsent
 		v.add(p.r.con03)

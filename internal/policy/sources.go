@@ -33,8 +33,10 @@ const (
 	SourceAPI
 	SourceManualWrittenConsent
 	SourceB2BPublicResearch
+	SourceCustomerPurchase // a customer who bought: its date gives CASL implied consent (2 years)
+	SourceCustomerInquiry  // a person who asked about a product: CASL implied consent (6 months)
 
-	numSourceTypes = int(SourceB2BPublicResearch) + 1
+	numSourceTypes = int(SourceCustomerInquiry) + 1
 )
 
 // sourceSlugs are the stable names used by imports and the API (the same as contact.SourceTypes).
@@ -60,6 +62,8 @@ var sourceSlugs = [numSourceTypes]string{
 	SourceAPI:                   "api",
 	SourceManualWrittenConsent:  "manual-written-consent",
 	SourceB2BPublicResearch:     "b2b-public-research",
+	SourceCustomerPurchase:      "customer-purchase",
+	SourceCustomerInquiry:       "customer-inquiry",
 }
 
 var sourceBySlug = func() map[string]SourceType {

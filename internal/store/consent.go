@@ -214,7 +214,7 @@ func (s *Store) Purposes(ctx context.Context, ws int64) ([]consent.Purpose, erro
 }
 
 func (s *Store) purposes(ctx context.Context, ex execer, ws int64) ([]consent.Purpose, error) {
-	rows, err := ex.QueryContext(ctx, s.q(`SELECT name, description, marketing FROM purposes WHERE workspace_id = ? ORDER BY name`), ws)
+	rows, err := ex.QueryContext(ctx, s.q(`SELECT name, description, marketing, similar_products, essential FROM purposes WHERE workspace_id = ? ORDER BY name`), ws)
 	if err != nil {
 		return nil, fmt.Errorf("purposes: %w", err)
 	}
@@ -222,7 +222,7 @@ func (s *Store) purposes(ctx context.Context, ex execer, ws int64) ([]consent.Pu
 	var out []consent.Purpose
 	for rows.Next() {
 		var p consent.Purpose
-		if err := rows.Scan(&p.Name, &p.Description, &p.Marketing); err != nil {
+		if err := rows.Scan(&p.Name, &p.Description, &p.Marketing, &p.SimilarProducts, &p.Essential); err != nil {
 			return nil, err
 		}
 		out = append(out, p)
@@ -238,8 +238,8 @@ func (s *Store) EnsureDefaultPurposes(ctx context.Context, ws int64) error {
 func (s *Store) seedPurposes(ctx context.Context, tx *sql.Tx, ws int64) error {
 	t := now()
 	for _, p := range consent.DefaultPurposes() {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purposes (workspace_id, name, description, marketing, created_at)
-			VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), ws, p.Name, p.Description, p.Marketing, t); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purposes (workspace_id, name, description, marketing, similar_products, essential, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`), ws, p.Name, p.Description, p.Marketing, p.SimilarProducts, p.Essential, t); err != nil {
 			return fmt.Errorf("default purposes: %w", mapErr(err))
 		}
 	}
@@ -268,12 +268,13 @@ func (s *Store) AddPurpose(ctx context.Context, ws int64, p consent.Purpose) err
 		if err := s.seedIfEmpty(ctx, tx, ws); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purposes (workspace_id, name, description, marketing, created_at)
-			VALUES (?, ?, ?, ?, ?)`), ws, p.Name, p.Description, p.Marketing, now()); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO purposes (workspace_id, name, description, marketing, similar_products, essential, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`), ws, p.Name, p.Description, p.Marketing, p.SimilarProducts, p.Essential, now()); err != nil {
 			return mapErr(err)
 		}
 		return s.auditTxID(ctx, tx, ws, "purpose.add", "purpose", p.Name, audit.Set("description", p.Description),
-			audit.Set("marketing", strconv.FormatBool(p.Marketing)))
+			audit.Set("marketing", strconv.FormatBool(p.Marketing)), audit.Set("similar_products", strconv.FormatBool(p.SimilarProducts)),
+			audit.Set("essential", strconv.FormatBool(p.Essential)))
 	})
 	if err != nil {
 		return fmt.Errorf("add purpose %q: %w", p.Name, err)
@@ -306,6 +307,6 @@ func (s *Store) checkPurpose(ctx context.Context, tx *sql.Tx, ws int64, name str
 	for i, p := range ps {
 		names[i] = p.Name
 	}
-	return fmt.Errorf("%w: unknown purpose %q: use one of %s, or add it first (clearlist consent purpose-add)",
+	return fmt.Errorf("%w: unknown purpose %q: use one of %s, or add it first (clearlist consent purpose add)",
 		consent.ErrInvalid, name, strings.Join(names, ", "))
 }

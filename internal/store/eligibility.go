@@ -83,7 +83,7 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 // consentHeads returns the latest entry for the purpose and channel of every contact that
 // has one, ordered by contact id (ids[i] is the contact of heads[i]).
 func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) ([]ConsentHead, []int64, error) {
-	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id
+	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id, ` + s.sql.jsonText("e.evidence", "prechecked") + `
 	FROM consents e JOIN (SELECT MAX(id) AS id FROM consents WHERE workspace_id = ? AND purpose = ? AND channel = ?`
 	args := []any{ws, q.Purpose, q.Channel}
 	if q.ContactID != 0 {
@@ -101,10 +101,10 @@ func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) 
 	actions := map[string]string{}
 	for rows.Next() {
 		var id int64
-		var action, basis, at sql.RawBytes
+		var action, basis, at, pre sql.RawBytes
 		var src sql.NullInt64
 		var h ConsentHead
-		if err := rows.Scan(&id, &action, &basis, &h.RecordedAt, &at, &src); err != nil {
+		if err := rows.Scan(&id, &action, &basis, &h.RecordedAt, &at, &src, &pre); err != nil {
 			return nil, nil, fmt.Errorf("read consent states: %w", err)
 		}
 		a, ok := actions[string(action)]
@@ -118,6 +118,7 @@ func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) 
 			actions[b] = b
 		}
 		h.Action, h.Basis, h.SourceID, h.RecordedAt = a, b, src.Int64, h.RecordedAt.UTC()
+		h.Prechecked = jsonTrue(pre)
 		if len(at) > 0 && h.EvidenceAt.UnmarshalText(at) == nil {
 			h.EvidenceAt = h.EvidenceAt.UTC()
 		}
@@ -163,3 +164,7 @@ func (s *Store) AllSources(ctx context.Context, ws int64) (map[int64]contact.Sou
 	}
 	return out, nil
 }
+
+// jsonTrue reads a JSON boolean taken out of a column as text: "true" on PostgreSQL, 1 on
+// SQLite.
+func jsonTrue(b []byte) bool { return string(b) == "true" || string(b) == "1" }

@@ -30,6 +30,7 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/contacts/{id}/status-changes": compliance,
 	"GET /api/v1/contacts/{id}/consents":       staff,
 	"POST /api/v1/contacts/{id}/consents":      staff,
+	"GET /api/v1/consents/stale":               staff,
 	"GET /api/v1/purposes":                     staff,
 	"POST /api/v1/purposes":                    staff,
 	"GET /api/v1/lists":                        staff,

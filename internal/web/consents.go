@@ -27,6 +27,12 @@ func (s *Server) consentRoutes(api huma.API) {
 		Description: "Appends one entry to the workspace's append-only, hash-chained ledger; entries are never changed, " +
 			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values.",
 		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}}, s.recordConsent)
+	register(s, api, huma.Operation{OperationID: "list-stale-consents", Method: http.MethodGet, Path: "/api/v1/consents/stale",
+		Summary: "Consents in force given more than N days ago",
+		Description: "Every kind of consent (sign-up cards, forms, double opt-in, …) that is granted or confirmed and was " +
+			"given more than days ago, oldest first: mail those people (a welcome) or ask again before the consent goes stale. " +
+			"A fresh entry for the purpose and channel (a reconfirmation) takes a consent off the list.",
+		Tags: tags}, s.listStaleConsents)
 	register(s, api, huma.Operation{OperationID: "list-purposes", Method: http.MethodGet, Path: "/api/v1/purposes",
 		Summary: "List the workspace's purposes", Tags: tags}, s.listPurposes)
 	register(s, api, huma.Operation{OperationID: "create-purpose", Method: http.MethodPost, Path: "/api/v1/purposes",
@@ -44,6 +50,7 @@ type evidenceBody struct {
 	Timestamp   time.Time `json:"timestamp,omitzero" doc:"When the person acted (RFC 3339)."`
 	DocumentRef string    `json:"document_ref,omitempty" doc:"A signed paper form, a call recording, …"`
 	Collector   string    `json:"collector,omitempty" doc:"Who collected it (person or system)."`
+	Prechecked  bool      `json:"prechecked,omitempty" doc:"The box was displayed already ticked. Recorded as said; a pre-ticked box is no consent (CJEU C-673/17), so eligibility refuses it (rule con-12)."`
 }
 
 type recordConsentInput struct {
@@ -55,6 +62,8 @@ type recordConsentInput struct {
 		Basis    string       `json:"basis" doc:"consent, double-opt-in, soft-opt-in, legitimate-interest or contract."`
 		Evidence evidenceBody `json:"evidence,omitzero" doc:"What proves the entry."`
 		SourceID int64        `json:"source_id,omitempty" doc:"An existing source of this workspace the entry came from."`
+		// Prechecked is evidence.prechecked said at the top level; either one marks the entry.
+		Prechecked bool `json:"prechecked,omitempty" doc:"The same as evidence.prechecked: the box was displayed already ticked."`
 	}
 }
 
@@ -68,7 +77,8 @@ func (s *Server) recordConsent(ctx context.Context, in *recordConsentInput) (*co
 	e := consent.Entry{WorkspaceID: ws, ContactID: in.ID, Purpose: b.Purpose, Channel: consent.Channel(b.Channel),
 		Action: consent.Action(b.Action), Basis: consent.Basis(b.Basis), SourceID: b.SourceID, Actor: tokenActor(ctx),
 		Evidence: consent.Evidence{Wording: ev.Wording, FormID: ev.FormID, FormVersion: ev.FormVersion, IP: ev.IP,
-			UserAgent: ev.UserAgent, Timestamp: ev.Timestamp, DocumentRef: ev.DocumentRef, Collector: ev.Collector}}
+			UserAgent: ev.UserAgent, Timestamp: ev.Timestamp, DocumentRef: ev.DocumentRef, Collector: ev.Collector,
+			Prechecked: ev.Prechecked || b.Prechecked}}
 	saved, err := s.cfg.Consents.Record(ctx, e)
 	switch {
 	case errors.Is(err, consent.ErrInvalid):
@@ -133,6 +143,30 @@ func (s *Server) listContactConsents(ctx context.Context, in *contactIDInput) (*
 	return out, nil
 }
 
+type staleConsentsInput struct {
+	Days    int    `query:"days" default:"30" minimum:"0" maximum:"36500" doc:"Given more than this many days ago."`
+	Purpose string `query:"purpose" doc:"Only this purpose."`
+}
+
+type staleConsentsOutput struct {
+	Body struct {
+		Items []consent.StaleConsent `json:"items"`
+	}
+}
+
+func (s *Server) listStaleConsents(ctx context.Context, in *staleConsentsInput) (*staleConsentsOutput, error) {
+	list, err := s.cfg.Consents.Stale(ctx, workspace(ctx), time.Duration(in.Days)*24*time.Hour, time.Now().UTC(), in.Purpose)
+	if err != nil {
+		return nil, err
+	}
+	out := &staleConsentsOutput{}
+	out.Body.Items = list
+	if list == nil {
+		out.Body.Items = []consent.StaleConsent{}
+	}
+	return out, nil
+}
+
 type purposesOutput struct {
 	Body struct {
 		Items []consent.Purpose `json:"items"`
@@ -157,6 +191,9 @@ type createPurposeInput struct {
 		Name        string `json:"name" doc:"Lower-case letters, digits and hyphens, at most 64 characters; unique in the workspace."`
 		Description string `json:"description,omitempty" doc:"What the purpose is, in words a contact understands."`
 		Marketing   bool   `json:"marketing" doc:"true for marketing; false for a service or transactional purpose. Required, so that it is a decision."`
+		// The kinds the policy relies on; each needs the right marketing value (422 otherwise).
+		SimilarProducts bool `json:"similar_products,omitempty" doc:"Marketing of the workspace's own products similar to those a customer bought: a soft opt-in covers it. Marketing purposes only."`
+		Essential       bool `json:"essential,omitempty" doc:"A service message necessary for the contract or a legal obligation, sent even after an objection. Service purposes only."`
 	}
 }
 
@@ -165,7 +202,8 @@ type purposeOutput struct {
 }
 
 func (s *Server) createPurpose(ctx context.Context, in *createPurposeInput) (*purposeOutput, error) {
-	p := consent.Purpose{Name: in.Body.Name, Description: strings.TrimSpace(in.Body.Description), Marketing: in.Body.Marketing}
+	p := consent.Purpose{Name: in.Body.Name, Description: strings.TrimSpace(in.Body.Description), Marketing: in.Body.Marketing,
+		SimilarProducts: in.Body.SimilarProducts, Essential: in.Body.Essential}
 	err := s.cfg.Consents.AddPurpose(ctx, workspace(ctx), p)
 	switch {
 	case errors.Is(err, consent.ErrInvalid):

@@ -91,6 +91,24 @@ func testPurposes(t *testing.T, st *store.Store) {
 	if err := st.AddPurpose(ctx, w, webinar); err != nil {
 		t.Fatal(err)
 	}
+	// The kinds the policy relies on are stored: the defaults' and a purpose's own.
+	for _, p := range []consent.Purpose{{Name: "gadgets", Marketing: true, SimilarProducts: true}, {Name: "outages", Essential: true}} {
+		if err := st.AddPurpose(ctx, w, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.AddPurpose(ctx, w, consent.Purpose{Name: "bills", SimilarProducts: true}); !errors.Is(err, consent.ErrInvalid) {
+		t.Fatalf("similar products on a service purpose: %v", err)
+	}
+	ps, _ = st.Purposes(ctx, w)
+	kinds := map[string]consent.Purpose{}
+	for _, p := range ps {
+		kinds[p.Name] = p
+	}
+	if !kinds["gadgets"].SimilarProducts || !kinds["outages"].Essential || kinds["outages"].Marketing ||
+		!kinds["product-updates"].SimilarProducts || !kinds["security-notices"].Essential || kinds["newsletter"].SimilarProducts {
+		t.Fatalf("purpose kinds as stored: %+v", ps)
+	}
 	if err := st.AddPurpose(ctx, w, webinar); !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("duplicate purpose: %v", err)
 	}
@@ -105,7 +123,7 @@ func testPurposes(t *testing.T, st *store.Store) {
 	if ps, _ := st.Purposes(ctx, other); len(ps) != len(consent.DefaultPurposes())+1 {
 		t.Fatalf("purposes of the other workspace: %+v", ps)
 	}
-	if ps, _ := st.Purposes(ctx, w); len(ps) != len(consent.DefaultPurposes())+1 {
+	if ps, _ := st.Purposes(ctx, w); len(ps) != len(consent.DefaultPurposes())+3 {
 		t.Fatalf("purposes leaked across workspaces: %+v", ps)
 	}
 }

@@ -76,14 +76,15 @@ func testLegitimateInterest(t *testing.T, st *store.Store) {
 	e.Purpose = "product-updates"
 	appendConsent(t, st, e)
 	e.Action, e.SourceID = consent.Confirmed, src2.ID
-	e.Basis = consent.BasisDoubleOptIn
+	e.Basis, e.Evidence.Prechecked = consent.BasisDoubleOptIn, true // the latest entry's pre-ticked box is read
 	appendConsent(t, st, e)
-	e.Channel, e.Action, e.SourceID = consent.SMS, consent.Withdrawn, 0
+	e.Channel, e.Action, e.SourceID, e.Evidence.Prechecked = consent.SMS, consent.Withdrawn, 0, false
 	appendConsent(t, st, e)
 	type row struct {
-		action string
-		source int64
-		reason bool
+		action     string
+		source     int64
+		reason     bool
+		prechecked bool
 	}
 	seen := map[int64]row{}
 	err = st.EachEligibility(ctx, w, store.EligibilityQuery{Purpose: "product-updates", Channel: "email"}, func(r *store.EligibilityRow) error {
@@ -91,7 +92,7 @@ func testLegitimateInterest(t *testing.T, st *store.Store) {
 		if src == 0 {
 			src = r.FirstSourceID
 		}
-		seen[r.ContactID] = row{r.Latest.Action, src, r.LIReason}
+		seen[r.ContactID] = row{r.Latest.Action, src, r.LIReason, r.Latest.Prechecked}
 		if r.Latest.Action != "" && (r.Latest.RecordedAt.IsZero() || !r.Latest.EvidenceAt.Equal(consentAt.Truncate(time.Microsecond))) {
 			t.Errorf("contact %d: entry times %+v, want evidence at %v", r.ContactID, r.Latest, consentAt)
 		}
@@ -100,9 +101,15 @@ func testLegitimateInterest(t *testing.T, st *store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int64]row{a.ID: {"", src.ID, true}, b.ID: {"confirmed", src2.ID, false}}
+	want := map[int64]row{a.ID: {"", src.ID, true, false}, b.ID: {"confirmed", src2.ID, false, true}}
 	if len(seen) != 2 || seen[a.ID] != want[a.ID] || seen[b.ID] != want[b.ID] {
 		t.Fatalf("stream = %+v, want %+v", seen, want)
+	}
+	if one, err := st.EligibilityOf(ctx, w, b.EmailCanonical, "product-updates", "email"); err != nil || !one.Latest.Prechecked {
+		t.Fatalf("EligibilityOf of a pre-ticked entry: %+v, %v", one.Latest, err)
+	}
+	if one, err := st.EligibilityOf(ctx, w, b.EmailCanonical, "product-updates", "sms"); err != nil || one.Latest.Prechecked {
+		t.Fatalf("EligibilityOf of an entry without the flag: %+v, %v", one.Latest, err)
 	}
 	n := 0
 	st.EachEligibility(ctx, other, store.EligibilityQuery{Purpose: "product-updates", Channel: "email"}, func(*store.EligibilityRow) error {
