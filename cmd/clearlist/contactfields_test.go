@@ -105,12 +105,3 @@ func TestCLIContactFields(t *testing.T) {
 		})
 	}
 }
-
-func hasRule(e policy.Eligibility, id string) bool {
-	for _, r := range e.Reasons {
-		if r.RuleID == id {
-			return true
-		}
-	}
-	return false
-}
