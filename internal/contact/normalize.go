@@ -18,6 +18,7 @@ type NormalizeOptions struct {
 	Map            Mapping // explicit column targets, beyond the automatic ones
 	DropUndeclared bool    // drop columns with no target instead of refusing them
 	DefaultRegion  string  // ISO 3166 alpha-2 region for phone numbers without +CC; "" requires +CC
+	Consent        ConsentOptions
 }
 
 // Normalizer turns records into contact rows: canonical identifiers, a
@@ -73,10 +74,13 @@ func (n *Normalizer) mapTarget(dst string) (target, error) {
 	case "status":
 		return target{kind: toStatus}, nil
 	}
+	if t, ok, err := consentTarget(dst); ok {
+		return t, err
+	}
 	if a, ok := n.opts.Schema.Lookup(dst); ok {
 		return target{kind: toAttr, attr: a}, nil
 	}
-	return target{}, fmt.Errorf("%s is not declared; declare it with `clearlist attribute add %s --type text --purpose …`, or map the column to email, phone, status or -", quoteShort(dst), dst)
+	return target{}, fmt.Errorf("%s is not declared; declare it with `clearlist attribute add %s --type text --purpose …`, or map the column to email, phone, status, a consent column (consent_at, …), evidence_KEY or -", quoteShort(dst), dst)
 }
 
 // buildAliases indexes the field aliases and the squashed attribute names;

@@ -3,6 +3,7 @@ package contact
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io"
 	"strconv"
@@ -75,7 +76,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 		}
 		return nil
 	}
-	last := 0
+	last, noZone := 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			wr.wait()
@@ -143,6 +144,9 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 			}
 			row.Warnings = nil
 		}
+		if row.NoZone {
+			noZone++
+		}
 		batch.Rows = append(batch.Rows, row)
 		if len(batch.Rows) >= size {
 			if err := flush(last); err != nil {
@@ -157,6 +161,10 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 	}
 	res := wr.result()
 	sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped = res.Inserted, res.Updated, res.Unchanged, res.Skipped
+	sum.Consents = res.Consents
+	if noZone > 0 {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("%d rows gave consent times without a time zone; they were taken as UTC", noZone))
+	}
 	sum.Seconds = time.Since(start).Seconds()
 	if sum.Seconds > 0 {
 		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds

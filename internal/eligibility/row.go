@@ -38,4 +38,7 @@ type ConsentHead struct {
 	RecordedAt time.Time // when the entry was recorded
 	EvidenceAt time.Time // when the person acted (evidence timestamp), zero when not given
 	SourceID   int64     // the source the entry came with, 0 when none
+	// WrittenPermission: the entry carries a written permission (a document reference and
+	// the wording agreed to), proof per person that counts as the source's written permission.
+	WrittenPermission bool
 }

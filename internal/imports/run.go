@@ -7,7 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
+	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/policy"
@@ -93,9 +97,13 @@ func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, re
 	if err != nil {
 		return nil, err
 	}
+	co, err := s.consentOptions(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	p = &preparedImport{req: req}
 	p.norm, err = contact.NewNormalizer(contact.NormalizeOptions{Schema: schema, Map: req.Map,
-		DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion})
+		DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion, Consent: co})
 	if err != nil {
 		return nil, contact.InvalidImport(err)
 	}
@@ -332,4 +340,46 @@ func sourcePolicy(slug string) *contact.SourcePolicy {
 		return nil
 	}
 	return &contact.SourcePolicy{Marketing: info.Default, RuleID: info.RuleID, Text: info.Description, Citation: info.Citation}
+}
+
+// consentOptions prepares the reading of the file's consent columns: the workspace's
+// purposes, the default purpose (which must be one of them), the actor the entries name, and
+// the ledger look-up a row that only confirms needs.
+func (s *Service) consentOptions(ctx context.Context, req contact.ImportRequest) (contact.ConsentOptions, error) {
+	ps, err := s.st.Purposes(ctx, req.WorkspaceID)
+	if err != nil {
+		return contact.ConsentOptions{}, err
+	}
+	co := contact.ConsentOptions{Purpose: strings.ToLower(strings.TrimSpace(req.ConsentPurpose))}
+	for _, p := range ps {
+		co.Purposes = append(co.Purposes, p.Name)
+	}
+	if co.Purpose != "" && !slices.Contains(co.Purposes, co.Purpose) {
+		return co, contact.InvalidImport(fmt.Errorf("--consent-purpose %q is not a purpose of this workspace: use one of %s, or add it first (clearlist consent purpose-add)",
+			co.Purpose, strings.Join(co.Purposes, ", ")))
+	}
+	a := audit.ActorFrom(ctx)
+	co.Actor = string(a.Kind)
+	if a.ID != "" {
+		co.Actor += ":" + a.ID
+	}
+	if a.Kind == audit.Unknown || a.Kind == "" {
+		co.Actor = "import"
+	}
+	ws := req.WorkspaceID
+	co.Granted = func(email, purpose string, ch consent.Channel) (bool, error) {
+		c, err := s.st.ContactByEmail(ctx, ws, email)
+		if errors.Is(err, errs.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		st, err := s.st.ConsentState(ctx, ws, c.ID, purpose, ch)
+		if err != nil {
+			return false, err
+		}
+		return st.Active(), nil
+	}
+	return co, nil
 }

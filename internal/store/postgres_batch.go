@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -219,4 +221,52 @@ func (t *postgresTx) mergeExisting(ctx context.Context, b *contact.Batch, now an
 		return fmt.Errorf("record contact sources: %w", err)
 	}
 	return nil
+}
+
+func (t *postgresTx) row(ctx context.Context, query string, args ...any) rowScanner {
+	return t.tx.QueryRow(ctx, query, args...)
+}
+
+func (t *postgresTx) each(ctx context.Context, query string, args []any, fn func(scan func(dest ...any) error) error) error {
+	rows, err := t.tx.Query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// consentIDs takes n values of the consents' identity sequence in one round trip.
+func (t *postgresTx) consentIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('consents', 'id')) FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+var consentCopyColumns = strings.Split(strings.Join(strings.Fields(strings.ReplaceAll(consentColumns, ",", " ")), ","), ",")
+
+func (t *postgresTx) insertConsents(ctx context.Context, es []consent.Entry, evidence [][]byte) error {
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"consents"}, consentCopyColumns,
+		pgx.CopyFromSlice(len(es), func(i int) ([]any, error) {
+			e := &es[i]
+			var src any
+			if e.SourceID != 0 {
+				src = e.SourceID
+			}
+			return []any{e.ID, e.WorkspaceID, e.Seq, e.ContactID, e.Purpose, string(e.Channel), string(e.Action),
+				string(e.Basis), string(evidence[i]), src, e.Actor, e.RecordedAt, []byte(e.PrevHash), []byte(e.Hash)}, nil
+		}))
+	return err
 }

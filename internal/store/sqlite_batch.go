@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -167,6 +168,63 @@ func (t *sqliteTx) mergeExisting(ctx context.Context, b *contact.Batch, now any,
 		WHERE c.first_source_id <> ?1 ON CONFLICT DO NOTHING`, b.SourceID, now)
 	if err != nil {
 		return fmt.Errorf("record contact sources: %w", err)
+	}
+	return nil
+}
+
+func (t *sqliteTx) row(ctx context.Context, query string, args ...any) rowScanner {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+func (t *sqliteTx) each(ctx context.Context, query string, args []any, fn func(scan func(dest ...any) error) error) error {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// consentIDs: the transaction holds SQLite's write lock, so the ids above the largest are free.
+func (t *sqliteTx) consentIDs(ctx context.Context, n int) ([]int64, error) {
+	var last int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM consents`).Scan(&last); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last + int64(i) + 1
+	}
+	return ids, nil
+}
+
+// consentChunk is how many entries one INSERT carries (14 parameters each).
+const consentChunk = 500
+
+func (t *sqliteTx) insertConsents(ctx context.Context, es []consent.Entry, evidence [][]byte) error {
+	args := make([]any, 0, 14*min(len(es), consentChunk))
+	for len(es) > 0 {
+		n := min(len(es), consentChunk)
+		args = args[:0]
+		for i, e := range es[:n] {
+			var src sql.NullInt64
+			if e.SourceID != 0 {
+				src = sql.NullInt64{Int64: e.SourceID, Valid: true}
+			}
+			args = append(args, e.ID, e.WorkspaceID, e.Seq, e.ContactID, e.Purpose, string(e.Channel), string(e.Action),
+				string(e.Basis), string(evidence[i]), src, e.Actor, e.RecordedAt, []byte(e.PrevHash), []byte(e.Hash))
+		}
+		q := `INSERT INTO consents (` + consentColumns + `) VALUES ` +
+			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?,?,?,?),`, n), ",")
+		if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+		es, evidence = es[n:], evidence[n:]
 	}
 	return nil
 }
