@@ -121,3 +121,44 @@ func TestImportEvidenceColumnUnknownKey(t *testing.T) {
 		}
 	})
 }
+
+// TestImportEvidenceColumns: evidence per row, the file-wide --evidence as the default; the
+// policy reads each contact's evidence from its source.
+func TestImportEvidenceColumns(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		declare(t, a, "country")
+		// Every row records the grant (the policy asks for recorded consent as well); only two
+		// say that written permission is on file.
+		path := writeFile(t, "cards.csv", []byte("email,country,consent_at,consent_wording,evidence_written_permission,evidence_document\n"+
+			"yes@example.com,DE,2024-03-01,Yes,yes,binder 4\nno@example.com,DE,2024-03-01,Yes,,\nalso@example.com,DE,2024-03-01,Yes,yes,binder 4\n"))
+		sum := importFile(t, a, path, func(r *contact.ImportRequest) {
+			r.Source.Type = "business-cards"
+			r.ConsentPurpose = "newsletter"
+			r.Source.Evidence = map[string]string{"event": "Expo 2026"}
+		})
+		if sum.Inserted != 3 || sum.Failed != 0 {
+			t.Fatalf("summary: %+v", sum)
+		}
+		for email, allowed := range map[string]bool{"yes@example.com": true, "also@example.com": true, "no@example.com": false} {
+			el, err := a.Elig.Eligibility(ctx, a.Workspace.ID, email, "newsletter", "email")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if el.Allowed != allowed || (!allowed && el.Reasons[0].RuleID != "src-08") {
+				t.Errorf("%s: allowed %v, want %v: %+v", email, el.Allowed, allowed, el.Reasons)
+			}
+		}
+		yes, _ := a.st.ContactByEmail(ctx, a.Workspace.ID, "yes@example.com")
+		also, _ := a.st.ContactByEmail(ctx, a.Workspace.ID, "also@example.com")
+		no, _ := a.st.ContactByEmail(ctx, a.Workspace.ID, "no@example.com")
+		if yes.FirstSourceID != also.FirstSourceID || yes.FirstSourceID == no.FirstSourceID || no.FirstSourceID != sum.SourceID {
+			t.Fatalf("sources: %d %d %d (import %d)", yes.FirstSourceID, also.FirstSourceID, no.FirstSourceID, sum.SourceID)
+		}
+		src, err := a.st.Source(ctx, a.Workspace.ID, yes.FirstSourceID)
+		if err != nil || src.Evidence["event"] != "Expo 2026" || src.Evidence["document"] != "binder 4" || src.Type != "business-cards" {
+			t.Fatalf("row source: %+v %v", src, err)
+		}
+	})
+}

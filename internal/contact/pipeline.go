@@ -22,6 +22,9 @@ type RunOptions struct {
 	Report      *ReportWriter
 	Progress    func(Progress)
 	BytesRead   func() int64 // how far into the input the reader is, for progress
+	// RowSource returns the source of rows with evidence of their own (evidence_<key> columns):
+	// the import's source with the row's evidence over the file's. nil: such rows keep the batch's.
+	RowSource func(evidence map[string]string) (int64, error)
 }
 
 // Run streams src through the normaliser into batches written by the writers, in constant memory but
@@ -143,6 +146,11 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 				}
 			}
 			row.Warnings = nil
+		}
+		if len(row.Evidence) > 0 && o.RowSource != nil && !o.DryRun {
+			if row.SourceID, err = o.RowSource(row.Evidence); err != nil {
+				return sum, fmt.Errorf("row %d: record its evidence: %w", row.Num, err)
+			}
 		}
 		if row.NoZone {
 			noZone++

@@ -29,6 +29,8 @@ type Row struct {
 	Consents []consent.Entry
 	// Evidence is the row's own evidence (evidence_<key> columns); nil when none.
 	Evidence map[string]string
+	// SourceID is the source recording the row's own evidence (RunOptions.RowSource); 0: the batch's.
+	SourceID int64
 	// NoZone is set when a consent time of the row named no zone and was taken as UTC.
 	NoZone bool
 }

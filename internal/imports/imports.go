@@ -72,6 +72,8 @@ type Store interface {
 	// Purposes, ContactByEmail and ConsentState check the consent columns of a file: a
 	// purpose must exist, and a row that only confirms needs a grant in the ledger.
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
+	// CreateSource records the source of rows with evidence of their own.
+	CreateSource(ctx context.Context, src contact.Source) (contact.Source, error)
 	ContactByEmail(ctx context.Context, ws int64, canonical string) (contact.Contact, error)
 	ConsentState(ctx context.Context, ws, contactID int64, purpose string, ch consent.Channel) (consent.Status, error)
 }

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/clearlist/clearlist/internal/audit"
@@ -238,6 +240,7 @@ func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact
 		DryRun: p.req.DryRun, ResumeAfter: p.resume, Report: report, BytesRead: p.counter.count,
 	}
 	opts.Progress = p.req.Progress
+	opts.RowSource = s.rowSources(ctx, p)
 	var writers []contact.BatchWriter
 	if !p.req.DryRun {
 		for range s.st.ImportWriters() {
@@ -382,4 +385,40 @@ func (s *Service) consentOptions(ctx context.Context, req contact.ImportRequest)
 		return st.Active(), nil
 	}
 	return co, nil
+}
+
+// rowSources returns the RowSource of an import: rows whose evidence_<key> cells give evidence
+// of their own get a source of the import's type whose evidence is the file's (--evidence)
+// with the row's over it, one source per distinct set, so that the policy reads each
+// contact's evidence where it reads the file's.
+func (s *Service) rowSources(ctx context.Context, p *preparedImport) func(map[string]string) (int64, error) {
+	made := map[string]int64{}
+	return func(ev map[string]string) (int64, error) {
+		keys := slices.Sorted(maps.Keys(ev))
+		var k strings.Builder
+		for _, key := range keys {
+			k.WriteString(key + "=" + strconv.Quote(ev[key]) + ";")
+		}
+		if id, ok := made[k.String()]; ok {
+			return id, nil
+		}
+		src := p.req.Source
+		src.ID, src.WorkspaceID = 0, p.req.WorkspaceID
+		src.Evidence = maps.Clone(src.Evidence)
+		if src.Evidence == nil {
+			src.Evidence = map[string]string{}
+		}
+		maps.Copy(src.Evidence, ev)
+		src.Evidence["import_file"] = p.req.FileName
+		src.Description = fmt.Sprintf("import of %s, rows with their own evidence (%s)", p.req.FileName, strings.TrimSuffix(k.String(), ";"))
+		if len(src.Description) > 500 {
+			src.Description = src.Description[:500]
+		}
+		out, err := s.st.CreateSource(ctx, src)
+		if err != nil {
+			return 0, err
+		}
+		made[k.String()] = out.ID
+		return out.ID, nil
+	}
 }

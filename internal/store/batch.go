@@ -49,6 +49,7 @@ type stagingRow struct {
 	num                             int64
 	email, canonical, phone, status string
 	attrs                           []byte // JSON object
+	source                          int64  // the row's own source (its evidence); 0: the batch's
 }
 
 // NewBatchWriter pins a connection and prepares its staging table. Close it when done.
@@ -91,7 +92,7 @@ func (w *BatchWriter) WriteBatch(ctx context.Context, b *contact.Batch) (contact
 		if status == "" {
 			status = contact.StatusActive
 		}
-		rows = append(rows, stagingRow{int64(r.Num), r.Email, r.EmailCanonical, r.Phone, string(status), attrs})
+		rows = append(rows, stagingRow{int64(r.Num), r.Email, r.EmailCanonical, r.Phone, string(status), attrs, r.SourceID})
 	}
 	t := b.Now
 	if t.IsZero() {
@@ -228,6 +229,9 @@ func (w *BatchWriter) appendConsents(ctx context.Context, tx batchTx, b *contact
 		}
 		for _, e := range r.Consents {
 			e.WorkspaceID, e.ContactID, e.SourceID, e.RecordedAt = b.WorkspaceID, cid, b.SourceID, t
+			if r.SourceID != 0 {
+				e.SourceID = r.SourceID
+			}
 			e.Normalize()
 			e.ID, e.Seq, e.PrevHash = next[len(entries)], seq+int64(len(entries))+1, prev
 			e.Hash = consent.Hash(e)

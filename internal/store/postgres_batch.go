@@ -27,7 +27,7 @@ func newPostgresLoader(ctx context.Context, conn *sql.Conn) (*postgresLoader, er
 	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE IF NOT EXISTS import_staging (num BIGINT, email TEXT, email_canonical TEXT COLLATE "C",
-			phone TEXT, status TEXT, attrs JSONB) ON COMMIT DELETE ROWS`,
+			phone TEXT, status TEXT, attrs JSONB, source_id BIGINT) ON COMMIT DELETE ROWS`,
 		`CREATE TEMP TABLE IF NOT EXISTS import_ids (email_canonical TEXT COLLATE "C", id BIGINT, is_new BOOLEAN)
 			ON COMMIT DELETE ROWS`,
 	} {
@@ -59,13 +59,13 @@ type postgresTx struct {
 	rows int // rows in the staging table
 }
 
-var stagingColumns = []string{"num", "email", "email_canonical", "phone", "status", "attrs"}
+var stagingColumns = []string{"num", "email", "email_canonical", "phone", "status", "attrs", "source_id"}
 
 func (t *postgresTx) load(ctx context.Context, rows []stagingRow) error {
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"import_staging"}, stagingColumns,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := &rows[i]
-			return []any{r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs)}, nil
+			return []any{r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs), r.source}, nil
 		}))
 	t.rows = len(rows)
 	return err
@@ -191,7 +191,7 @@ func (t *postgresTx) addMembers(ctx context.Context, b *contact.Batch, now any, 
 
 const insertNewContacts = `WITH ins AS (
 		INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, attrs, first_source_id, created_at, updated_at)
-		SELECT $1, email, email_canonical, phone, status, attrs, $2, $3, $3 FROM import_staging st
+		SELECT $1, email, email_canonical, phone, status, attrs, coalesce(nullif(source_id, 0), $2), $3, $3 FROM import_staging st
 		WHERE NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = st.email_canonical)
 		ORDER BY num %s
 		RETURNING id, email_canonical)
@@ -215,8 +215,9 @@ func (t *postgresTx) mergeExisting(ctx context.Context, b *contact.Batch, now an
 		res.Updated, res.Unchanged = int(upd), int(existing-upd)
 	}
 	_, err := t.exec(ctx, `INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		SELECT c.id, $1, c.workspace_id, $2 FROM import_ids i JOIN contacts c ON c.id = i.id
-		WHERE NOT i.is_new AND c.first_source_id <> $1 ON CONFLICT DO NOTHING`, b.SourceID, now)
+		SELECT c.id, coalesce(nullif(st.source_id, 0), $1), c.workspace_id, $2 FROM import_ids i JOIN contacts c ON c.id = i.id
+		JOIN import_staging st ON st.email_canonical = i.email_canonical
+		WHERE NOT i.is_new AND c.first_source_id <> coalesce(nullif(st.source_id, 0), $1) ON CONFLICT DO NOTHING`, b.SourceID, now)
 	if err != nil {
 		return fmt.Errorf("record contact sources: %w", err)
 	}

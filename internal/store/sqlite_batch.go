@@ -10,7 +10,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-// sqliteChunk is how many staging rows one multi-row INSERT carries (6 parameters each,
+// sqliteChunk is how many staging rows one multi-row INSERT carries (7 parameters each,
 // well under SQLite's 32,766-parameter limit).
 const sqliteChunk = 500
 
@@ -25,7 +25,7 @@ func newSQLiteLoader(ctx context.Context, conn *sql.Conn) (*sqliteLoader, error)
 		`PRAGMA temp_store = MEMORY`,
 		`PRAGMA temp.journal_mode = OFF`, // the staging table is refilled by every batch; it needs no rollback journal
 		`CREATE TEMP TABLE IF NOT EXISTS import_staging (num INTEGER, email TEXT, email_canonical TEXT,
-			phone TEXT, status TEXT, attrs TEXT, existing_id INTEGER)`,
+			phone TEXT, status TEXT, attrs TEXT, existing_id INTEGER, source_id INTEGER)`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return nil, err
@@ -64,7 +64,7 @@ func (t *sqliteTx) load(ctx context.Context, rows []stagingRow) error {
 		n := min(len(rows), sqliteChunk)
 		args = args[:0]
 		for _, r := range rows[:n] {
-			args = append(args, r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs)) // TEXT, not BLOB (JSONB)
+			args = append(args, r.num, r.email, r.canonical, r.phone, r.status, string(r.attrs), r.source) // TEXT, not BLOB (JSONB)
 		}
 		var err error
 		if n == sqliteChunk {
@@ -82,8 +82,8 @@ func (t *sqliteTx) load(ctx context.Context, rows []stagingRow) error {
 }
 
 func sqliteInsert(n int) string {
-	return `INSERT INTO import_staging (num, email, email_canonical, phone, status, attrs) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?),`, n), ",")
+	return `INSERT INTO import_staging (num, email, email_canonical, phone, status, attrs, source_id) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?),`, n), ",")
 }
 
 func (t *sqliteTx) exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -130,7 +130,7 @@ func (t *sqliteTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (co
 	off := base - first + 1
 	n, err := t.exec(ctx, `INSERT INTO contacts (id, workspace_id, email, email_canonical, phone, status, attrs,
 		first_source_id, created_at, updated_at)
-		SELECT ?1 + num, ?2, email, email_canonical, phone, status, attrs, ?3, ?4, ?4 FROM import_staging
+		SELECT ?1 + num, ?2, email, email_canonical, phone, status, attrs, coalesce(nullif(source_id, 0), ?3), ?4, ?4 FROM import_staging
 		WHERE existing_id IS NULL`, off, b.WorkspaceID, b.SourceID, now)
 	if err != nil {
 		return res, fmt.Errorf("insert contacts: %w", err)
@@ -164,8 +164,8 @@ func (t *sqliteTx) mergeExisting(ctx context.Context, b *contact.Batch, now any,
 		res.Updated, res.Unchanged = int(upd), int(existing-upd)
 	}
 	_, err := t.exec(ctx, `INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		SELECT c.id, ?1, c.workspace_id, ?2 FROM import_staging st JOIN contacts c ON c.id = st.existing_id
-		WHERE c.first_source_id <> ?1 ON CONFLICT DO NOTHING`, b.SourceID, now)
+		SELECT c.id, coalesce(nullif(st.source_id, 0), ?1), c.workspace_id, ?2 FROM import_staging st JOIN contacts c ON c.id = st.existing_id
+		WHERE c.first_source_id <> coalesce(nullif(st.source_id, 0), ?1) ON CONFLICT DO NOTHING`, b.SourceID, now)
 	if err != nil {
 		return fmt.Errorf("record contact sources: %w", err)
 	}
