@@ -74,6 +74,7 @@ type Store interface {
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
 	// CreateSource records the source of rows with evidence of their own.
 	CreateSource(ctx context.Context, src contact.Source) (contact.Source, error)
+	Source(ctx context.Context, ws, id int64) (contact.Source, error)
 	ContactByEmail(ctx context.Context, ws int64, canonical string) (contact.Contact, error)
 	ConsentState(ctx context.Context, ws, contactID int64, purpose string, ch consent.Channel) (consent.Status, error)
 }

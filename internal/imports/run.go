@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/consent"
@@ -393,6 +394,7 @@ func (s *Service) consentOptions(ctx context.Context, req contact.ImportRequest)
 // contact's evidence where it reads the file's.
 func (s *Service) rowSources(ctx context.Context, p *preparedImport) func(map[string]string) (int64, error) {
 	made := map[string]int64{}
+	var base *contact.Source // the import's source, as recorded (also when resumed)
 	return func(ev map[string]string) (int64, error) {
 		keys := slices.Sorted(maps.Keys(ev))
 		var k strings.Builder
@@ -402,8 +404,15 @@ func (s *Service) rowSources(ctx context.Context, p *preparedImport) func(map[st
 		if id, ok := made[k.String()]; ok {
 			return id, nil
 		}
-		src := p.req.Source
-		src.ID, src.WorkspaceID = 0, p.req.WorkspaceID
+		if base == nil {
+			b, err := s.st.Source(ctx, p.req.WorkspaceID, p.im.SourceID)
+			if err != nil {
+				return 0, err
+			}
+			base = &b
+		}
+		src := *base
+		src.ID, src.CreatedAt = 0, time.Time{}
 		src.Evidence = maps.Clone(src.Evidence)
 		if src.Evidence == nil {
 			src.Evidence = map[string]string{}
