@@ -35,8 +35,9 @@ type batchTx interface {
 	exec(ctx context.Context, query string, args ...any) (int64, error)
 	count(ctx context.Context, query string, args ...any) (int64, error)
 	row(ctx context.Context, query string, args ...any) rowScanner
-	// each calls fn for every row of the query; scan reads the current row.
-	each(ctx context.Context, query string, args []any, fn func(scan func(dest ...any) error) error) error
+	// contactIDs calls fn with the canonical address and contact id of every staging row,
+	// after mergeRows.
+	contactIDs(ctx context.Context, fn func(email string, id int64)) error
 	// consentIDs takes n new ids of the consents table, in increasing order.
 	consentIDs(ctx context.Context, n int) ([]int64, error)
 	// insertConsents inserts the entries (hashed) with their evidence as JSON.
@@ -182,18 +183,7 @@ func (w *BatchWriter) appendConsents(ctx context.Context, tx batchTx, b *contact
 	}
 	s := w.s
 	ids := make(map[string]int64, len(b.Rows))
-	err := tx.each(ctx, s.q(`SELECT st.email_canonical, (SELECT c.id FROM contacts c
-		WHERE c.workspace_id = ? AND c.email_canonical = st.email_canonical) FROM import_staging st`), []any{b.WorkspaceID},
-		func(scan func(...any) error) error {
-			var email string
-			var id sql.NullInt64
-			if err := scan(&email, &id); err != nil {
-				return err
-			}
-			ids[email] = id.Int64
-			return nil
-		})
-	if err != nil {
+	if err := tx.contactIDs(ctx, func(email string, id int64) { ids[email] = id }); err != nil {
 		return 0, fmt.Errorf("find the contacts of consent entries: %w", err)
 	}
 	if _, err := tx.count(ctx, s.q(`SELECT id FROM workspaces WHERE id = ?`+s.sql.forNoKeyUpdate), b.WorkspaceID); err != nil {

@@ -228,16 +228,20 @@ func (t *postgresTx) row(ctx context.Context, query string, args ...any) rowScan
 	return t.tx.QueryRow(ctx, query, args...)
 }
 
-func (t *postgresTx) each(ctx context.Context, query string, args []any, fn func(scan func(dest ...any) error) error) error {
-	rows, err := t.tx.Query(ctx, query, args...)
+// contactIDs reads the ids mergeRows recorded for every staging row.
+func (t *postgresTx) contactIDs(ctx context.Context, fn func(email string, id int64)) error {
+	rows, err := t.tx.Query(ctx, `SELECT email_canonical, id FROM import_ids`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
+		var email string
+		var id int64
+		if err := rows.Scan(&email, &id); err != nil {
 			return err
 		}
+		fn(email, id)
 	}
 	return rows.Err()
 }

@@ -47,8 +47,9 @@ func (l *sqliteLoader) begin(ctx context.Context) (batchTx, error) {
 }
 
 type sqliteTx struct {
-	l  *sqliteLoader
-	tx *sql.Tx
+	l   *sqliteLoader
+	tx  *sql.Tx
+	off int64 // a new contact's id is off + its row number (mergeRows)
 }
 
 // load fills the staging table with multi-row INSERTs of sqliteChunk rows, the statement
@@ -128,6 +129,7 @@ func (t *sqliteTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (co
 		}
 	}
 	off := base - first + 1
+	t.off = off
 	n, err := t.exec(ctx, `INSERT INTO contacts (id, workspace_id, email, email_canonical, phone, status, attrs,
 		first_source_id, created_at, updated_at)
 		SELECT ?1 + num, ?2, email, email_canonical, phone, status, attrs, coalesce(nullif(source_id, 0), ?3), ?4, ?4 FROM import_staging
@@ -176,16 +178,20 @@ func (t *sqliteTx) row(ctx context.Context, query string, args ...any) rowScanne
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
-func (t *sqliteTx) each(ctx context.Context, query string, args []any, fn func(scan func(dest ...any) error) error) error {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+// contactIDs: an existing contact's id was matched, a new one's is off + num (mergeRows).
+func (t *sqliteTx) contactIDs(ctx context.Context, fn func(email string, id int64)) error {
+	rows, err := t.tx.QueryContext(ctx, `SELECT email_canonical, coalesce(existing_id, ? + num) FROM import_staging`, t.off)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		if err := fn(rows.Scan); err != nil {
+		var email string
+		var id int64
+		if err := rows.Scan(&email, &id); err != nil {
 			return err
 		}
+		fn(email, id)
 	}
 	return rows.Err()
 }
