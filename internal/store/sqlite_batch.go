@@ -17,7 +17,9 @@ const sqliteChunk = 500
 type sqliteLoader struct {
 	conn *sql.Conn
 	full *sql.Stmt // INSERT of sqliteChunk rows
-	args []any
+	// consents is the INSERT of consentChunk ledger entries, prepared on first use.
+	consents *sql.Stmt
+	args     []any
 }
 
 func newSQLiteLoader(ctx context.Context, conn *sql.Conn) (*sqliteLoader, error) {
@@ -209,6 +211,11 @@ func (t *sqliteTx) consentIDs(ctx context.Context, n int) ([]int64, error) {
 	return ids, nil
 }
 
+func consentInsert(n int) string {
+	return `INSERT INTO consents (` + consentColumns + `) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?,?,?,?),`, n), ",")
+}
+
 // consentChunk is how many entries one INSERT carries (14 parameters each).
 const consentChunk = 500
 
@@ -225,9 +232,18 @@ func (t *sqliteTx) insertConsents(ctx context.Context, es []consent.Entry, evide
 			args = append(args, e.ID, e.WorkspaceID, e.Seq, e.ContactID, e.Purpose, string(e.Channel), string(e.Action),
 				string(e.Basis), string(evidence[i]), src, e.Actor, e.RecordedAt, []byte(e.PrevHash), []byte(e.Hash))
 		}
-		q := `INSERT INTO consents (` + consentColumns + `) VALUES ` +
-			strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?,?,?,?),`, n), ",")
-		if _, err := t.tx.ExecContext(ctx, q, args...); err != nil {
+		var err error
+		if n == consentChunk {
+			if t.l.consents == nil {
+				if t.l.consents, err = t.l.conn.PrepareContext(ctx, consentInsert(consentChunk)); err != nil {
+					return err
+				}
+			}
+			_, err = t.tx.StmtContext(ctx, t.l.consents).ExecContext(ctx, args...)
+		} else {
+			_, err = t.tx.ExecContext(ctx, consentInsert(n), args...)
+		}
+		if err != nil {
 			return err
 		}
 		es, evidence = es[n:], evidence[n:]
