@@ -46,6 +46,7 @@ type importCmd struct {
 	Resume         int64             `help:"Continue the import with this id after its last committed row (an upload to the server: without FILE)."`
 	Report         string            `help:"Where to write the per-row error report (default FILE.errors.csv)."`
 	Verify         bool              `help:"Verify the imported addresses (syntax, lists, typos, DNS) and record the verdicts."`
+	ConsentPurpose string            `name:"consent-purpose" help:"Purpose of the consent columns (consent_at, consent_wording, …) of rows without a consent_purpose cell."`
 }
 
 func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
@@ -120,7 +121,7 @@ func verifyImported(ctx context.Context, a *app.App, list string, quiet bool) er
 func (c *importCmd) request() (contact.ImportRequest, error) {
 	req := contact.ImportRequest{
 		Path: c.File, List: c.List, OnConflict: contact.Conflict(c.OnConflict), Map: c.Map,
-		DropUndeclared: c.DropUndeclared, DryRun: c.DryRun, ReportPath: c.Report,
+		DropUndeclared: c.DropUndeclared, DryRun: c.DryRun, ReportPath: c.Report, ConsentPurpose: c.ConsentPurpose,
 		Source: contact.Source{Type: c.SourceType, Description: c.SourceNote, CollectedBy: c.CollectedBy,
 			Evidence: c.Evidence, OnBehalfOf: c.OnBehalfOf},
 		Read: contact.ReadOptions{Encoding: c.Encoding, Format: contact.Format(c.Format)},
@@ -182,6 +183,12 @@ func (c *importCmd) print(sum contact.Summary) error {
 			sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped)
 	}
 	fmt.Printf("  duplicates in file: %d\n  rejected rows:      %d\n  rows with warnings: %d\n", sum.Duplicates, sum.Failed, sum.Warnings)
+	if sum.Consents > 0 {
+		fmt.Printf("  consent entries:    %d\n", sum.Consents)
+	}
+	for _, n := range sum.Notes {
+		fmt.Printf("  note:               %s\n", n)
+	}
 	if len(sum.Dropped) > 0 {
 		fmt.Printf("  dropped columns:    %s\n", strings.Join(sum.Dropped, ", "))
 	}

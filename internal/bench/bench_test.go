@@ -23,9 +23,18 @@ func TestBenchSmall(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer a.Close()
-			res, err := Import(ctx, a, 300, dir, func(string) {})
+			res, err := Import(ctx, a, 300, dir, ImportOptions{}, func(string) {})
 			if err != nil || res.Imported != 300 || res.Engine != a.Dialect() {
 				t.Fatalf("Import = %+v, %v", res, err)
+			}
+			c, err := app.Open(ctx, config.Config{DB: e.DSN(t), Workspace: "default", LogLevel: "error", DataDir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			res, err = Import(ctx, c, 300, t.TempDir(), ImportOptions{Consent: true}, func(string) {})
+			if err != nil || res.Imported != 300 || res.ConsentEntries != 600 || !res.ChainIntact {
+				t.Fatalf("Import with consent = %+v, %v", res, err)
 			}
 
 			b, err := app.Open(ctx, config.Config{DB: e.DSN(t), Workspace: "default", LogLevel: "error", DataDir: dir})

@@ -30,7 +30,7 @@ type Target struct {
 // loopback, and returns the two targets. stop shuts both down.
 func EligibilitySetup(ctx context.Context, a *app.App, contacts, consents int, dir string) (eligibility, bare Target, stop func(), err error) {
 	path := filepath.Join(dir, "eligibility.csv")
-	if err := generateFile(path, contacts); err != nil {
+	if err := generateFile(path, contacts, false); err != nil {
 		return eligibility, bare, nil, err
 	}
 	for _, at := range attributes {

@@ -28,6 +28,18 @@ type ImportResult struct {
 	Ratio       float64 `json:"import_to_plain_ratio"`
 	PeakRSSMiB  float64 `json:"import_peak_rss_mib"` // the process's peak resident memory by the end of the import
 	GeneratedIn string  `json:"file"`
+	// With consent columns (ImportOptions.Consent): the ledger entries written, and the
+	// time `consent verify` took to check the chain afterwards.
+	ConsentEntries int     `json:"consent_entries,omitempty"`
+	VerifySecs     float64 `json:"verify_seconds,omitempty"`
+	ChainIntact    bool    `json:"chain_intact,omitempty"`
+}
+
+// ImportOptions varies the benchmark.
+type ImportOptions struct {
+	// Consent adds consent columns to every row (sign-up time, IP, wording, confirmation time
+	// and IP): each row then writes a granted and a confirmed ledger entry.
+	Consent bool
 }
 
 // attributes are the nine attributes of the generated rows.
@@ -46,10 +58,10 @@ var attributes = []contact.Attribute{
 // Import generates rows of e-mail + 9 attributes in dir, imports them into a list with
 // provenance, then bulk-inserts the same file into a plain table, and reports both rates and
 // the process's peak resident memory during the import. The workspace must be a fresh one.
-func Import(ctx context.Context, a *app.App, rows int, dir string, progress func(string)) (ImportResult, error) {
+func Import(ctx context.Context, a *app.App, rows int, dir string, o ImportOptions, progress func(string)) (ImportResult, error) {
 	res := ImportResult{Engine: a.Dialect(), Rows: rows}
 	path := filepath.Join(dir, fmt.Sprintf("bench-%d.csv", rows))
-	if err := generateFile(path, rows); err != nil {
+	if err := generateFile(path, rows, o.Consent); err != nil {
 		return res, err
 	}
 	res.GeneratedIn = path
@@ -60,8 +72,12 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, progress func
 	}
 	progress(fmt.Sprintf("importing %d rows into %s…", rows, res.Engine))
 	start := time.Now()
-	sum, err := a.Imports.Import(ctx, a.Workspace.ID, contact.ImportRequest{Path: path, List: "bench",
-		Source: contact.Source{Type: "api", Description: "clearlist bench import"}}, 0)
+	req := contact.ImportRequest{Path: path, List: "bench",
+		Source: contact.Source{Type: "api", Description: "clearlist bench import"}}
+	if o.Consent {
+		req.Source.Type, req.ConsentPurpose = "web-form-double-opt-in", "newsletter"
+	}
+	sum, err := a.Imports.Import(ctx, a.Workspace.ID, req, 0)
 	if err != nil {
 		return res, err
 	}
@@ -72,6 +88,22 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, progress func
 	}
 	res.ImportRate = float64(rows) / res.ImportSecs
 	res.PeakRSSMiB = peakRSSMiB()
+	res.ConsentEntries = sum.Consents
+	if o.Consent {
+		if sum.Consents != 2*rows {
+			return res, fmt.Errorf("bench import wrote %d consent entries, want %d", sum.Consents, 2*rows)
+		}
+		progress("verifying the consent ledger…")
+		start := time.Now()
+		v, err := a.Consents.Verify(ctx, a.Workspace.ID)
+		if err != nil {
+			return res, err
+		}
+		res.VerifySecs, res.ChainIntact = time.Since(start).Seconds(), v.Intact
+		if !v.Intact || v.Entries != int64(2*rows) {
+			return res, fmt.Errorf("consent verify after the bench import: intact %v, %d entries", v.Intact, v.Entries)
+		}
+	}
 	progress("plain single-table bulk insert of the same file…")
 	f, err := os.Open(path)
 	if err != nil {
@@ -80,6 +112,7 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, progress func
 	defer f.Close()
 	cr := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
 	cr.ReuseRecord = true
+	cr.FieldsPerRecord = -1
 	if _, err := cr.Read(); err != nil { // header
 		return res, err
 	}
@@ -92,8 +125,8 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, progress func
 		if err != nil {
 			return nil, err
 		}
-		row := make([]any, len(rec))
-		for i, v := range rec {
+		row := make([]any, 1+len(attributes)) // the contact's columns only
+		for i, v := range rec[:len(row)] {
 			row[i] = strings.Clone(v)
 		}
 		return row, nil
@@ -107,7 +140,7 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, progress func
 	return res, nil
 }
 
-func generateFile(path string, rows int) error {
+func generateFile(path string, rows int, consent bool) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -117,16 +150,26 @@ func generateFile(path string, rows int) error {
 	for _, at := range attributes {
 		w.WriteString("," + at.Name)
 	}
+	if consent {
+		w.WriteString(",consent_at,consent_ip,consent_wording,consent_confirmed_at,consent_confirmed_ip")
+	}
 	w.WriteString("\n")
+	signup := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
 	industries := []string{"retail", "banking", "health care", "logistics", "software", "energy", "education"}
 	roles := []string{"CEO", "CTO", "Head of Marketing", "Buyer", "Engineer", "Office manager"}
 	cities := []string{"Berlin", "Paris", "Amsterdam", "Madrid", "Milano", "Warszawa", "Stockholm", "London", "Toronto"}
 	countries := []string{"DE", "FR", "NL", "ES", "IT", "PL", "SE", "GB", "CA"}
 	for i := 0; i < rows; i++ {
 		k := i % len(cities)
-		fmt.Fprintf(w, "Person.%d@Company%d.example,Anna%d,Schmidt%d,\"Company %d, Ltd\",%d,%s,%s,%s,%s,20%02d-%02d-%02d\n",
+		fmt.Fprintf(w, "Person.%d@Company%d.example,Anna%d,Schmidt%d,\"Company %d, Ltd\",%d,%s,%s,%s,%s,20%02d-%02d-%02d",
 			i, i%20000, i%977, i%1013, i%20000, 1+i%5000, industries[i%len(industries)], countries[k],
 			roles[i%len(roles)], cities[k], 10+i%15, 1+i%12, 1+i%28)
+		if consent {
+			at := signup.Add(time.Duration(i) * 17 * time.Second)
+			fmt.Fprintf(w, ",%s,198.51.%d.%d,\"Yes, send me the monthly newsletter. I can unsubscribe at any time.\",%s,198.51.%d.%d",
+				at.Format(time.RFC3339), i%256, (i/256)%256, at.Add(7*time.Minute).Format(time.RFC3339), (i+1)%256, (i/256)%256)
+		}
+		w.WriteString("\n")
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()

@@ -18,12 +18,16 @@ const (
 	toAttr
 	toCountry
 	toKind
+	toConsent  // a consent_* column: part of the row's ledger entries
+	toEvidence // an evidence_<key> column: the row's own evidence
 )
 
 // target is where a column's values go.
 type target struct {
-	kind targetKind
-	attr Attribute // for toAttr
+	kind     targetKind
+	attr     Attribute    // for toAttr
+	field    consentField // for toConsent
+	evidence string       // for toEvidence: the evidence key
 }
 
 func (t target) name() string {
@@ -40,6 +44,10 @@ func (t target) name() string {
 		return "contact_kind"
 	case toAttr:
 		return t.attr.Name
+	case toConsent:
+		return ConsentColumns[t.field]
+	case toEvidence:
+		return EvidenceColumnPrefix + t.evidence
 	}
 	return ""
 }
@@ -75,21 +83,26 @@ func squash(s string) string {
 // resolve finds the target of a column: an explicit mapping, an attribute
 // of that exact name (any case), a field alias, or an attribute whose
 // squashed name matches.
-func (n *Normalizer) resolve(col string) target {
+// A consent_* or evidence_* column comes before attributes; an evidence column with an
+// unknown key is an error.
+func (n *Normalizer) resolve(col string) (target, error) {
 	key := strings.ToLower(strings.TrimSpace(col))
 	if t, ok := n.mapped[key]; ok {
-		return t
+		return t, nil
+	}
+	if t, ok, err := consentTarget(key); ok {
+		return t, err
 	}
 	if k, ok := fieldsFirst[key]; ok {
-		return target{kind: k}
+		return target{kind: k}, nil
 	}
 	if a, ok := n.opts.Schema.Lookup(key); ok {
-		return target{kind: toAttr, attr: a}
+		return target{kind: toAttr, attr: a}, nil
 	}
 	if t, ok := n.auto[squash(key)]; ok {
-		return t
+		return t, nil
 	}
-	return target{kind: toUndeclared}
+	return target{kind: toUndeclared}, nil
 }
 
 // plan is the resolution of one column list, reused while the same slice
@@ -111,7 +124,11 @@ func (n *Normalizer) planFor(cols []string) *plan {
 	used := make(map[string]string, len(cols))
 	var conflicts []error
 	for i, c := range cols {
-		t := n.resolve(c)
+		t, err := n.resolve(c)
+		if err != nil {
+			conflicts = append(conflicts, err)
+			t = target{kind: toIgnore}
+		}
 		p.targets[i] = t
 		switch t.kind {
 		case toUndeclared:

@@ -55,6 +55,7 @@ type BatchResult struct {
 	Updated   int // existing contacts the rows changed
 	Unchanged int // existing contacts the rows matched exactly (update mode)
 	Skipped   int // existing contacts left alone (skip mode) or repeated rows
+	Consents  int // consent ledger entries written
 }
 
 // Add sums two results.
@@ -63,6 +64,7 @@ func (r *BatchResult) Add(o BatchResult) {
 	r.Updated += o.Updated
 	r.Unchanged += o.Unchanged
 	r.Skipped += o.Skipped
+	r.Consents += o.Consents
 }
 
 // BatchWriter writes import batches; the store implements it.
@@ -72,17 +74,19 @@ type BatchWriter interface {
 
 // ImportRequest is everything a user says about one import, from the CLI or the API.
 type ImportRequest struct {
-	WorkspaceID    int64          `json:"-"`
-	Path           string         `json:"-"`         // the file on disk
-	FileName       string         `json:"file_name"` // as the user named it
-	List           string         `json:"list"`      // list name; created if missing; "" = no list
-	Source         Source         `json:"source"`    // provenance; Type is required
-	OnConflict     Conflict       `json:"on_conflict"`
-	Map            Mapping        `json:"map,omitempty"`
-	DropUndeclared bool           `json:"drop_undeclared"`
-	DefaultRegion  string         `json:"default_region,omitempty"`
-	DefaultCountry string         `json:"default_country,omitempty"`      // country of rows without one (ISO 3166-1 alpha-2)
-	DefaultKind    string         `json:"default_contact_kind,omitempty"` // contact_kind of rows without one
+	WorkspaceID    int64    `json:"-"`
+	Path           string   `json:"-"`         // the file on disk
+	FileName       string   `json:"file_name"` // as the user named it
+	List           string   `json:"list"`      // list name; created if missing; "" = no list
+	Source         Source   `json:"source"`    // provenance; Type is required
+	OnConflict     Conflict `json:"on_conflict"`
+	Map            Mapping  `json:"map,omitempty"`
+	DropUndeclared bool     `json:"drop_undeclared"`
+	DefaultRegion  string   `json:"default_region,omitempty"`
+	DefaultCountry string   `json:"default_country,omitempty"`      // country of rows without one (ISO 3166-1 alpha-2)
+	DefaultKind    string   `json:"default_contact_kind,omitempty"` // contact_kind of rows without one
+	// ConsentPurpose is the purpose of every row's consent cells that names none (--consent-purpose).
+	ConsentPurpose string         `json:"consent_purpose,omitempty"`
 	Read           ReadOptions    `json:"-"`
 	DryRun         bool           `json:"dry_run"`
 	Verify         bool           `json:"verify,omitempty"` // verify the addresses after the import (the server's uploads)
@@ -113,6 +117,10 @@ type Summary struct {
 	Failed     int      `json:"failed"`   // rows rejected: not stored, each in the error report
 	Warnings   int      `json:"warnings"` // rows stored with a value left out, each in the error report
 	Dropped    []string `json:"dropped_columns,omitempty"`
+	// Consents counts the consent ledger entries the consent columns wrote.
+	Consents int `json:"consent_entries"`
+	// Notes are remarks about how the file was read (a consent time without a zone taken as UTC).
+	Notes []string `json:"notes,omitempty"`
 	// SourcePolicy says whether contacts from this source may be mailed for marketing by
 	// default; a refused source's contacts are stored but not mailable for marketing.
 	SourcePolicy  *SourcePolicy `json:"source_policy,omitempty"`

@@ -22,6 +22,7 @@ type NormalizeOptions struct {
 	// none (`clearlist import --country CC --contact-kind K`); "" leaves them unknown.
 	DefaultCountry string
 	DefaultKind    string
+	Consent        ConsentOptions
 }
 
 // Normalizer turns records into contact rows: canonical identifiers, a
@@ -89,10 +90,13 @@ func (n *Normalizer) mapTarget(dst string) (target, error) {
 	case "contact_kind":
 		return target{kind: toKind}, nil
 	}
+	if t, ok, err := consentTarget(dst); ok {
+		return t, err
+	}
 	if a, ok := n.opts.Schema.Lookup(dst); ok {
 		return target{kind: toAttr, attr: a}, nil
 	}
-	return target{}, fmt.Errorf("%s is not declared; declare it with `clearlist attribute add %s --type text --purpose …`, or map the column to email, phone, status, country, contact_kind or -", quoteShort(dst), dst)
+	return target{}, fmt.Errorf("%s is not declared; declare it with `clearlist attribute add %s --type text --purpose …`, or map the column to email, phone, status, country, contact_kind, a consent column (consent_at, …), evidence_KEY or -", quoteShort(dst), dst)
 }
 
 // buildAliases indexes the field aliases and the squashed attribute names;

@@ -3,6 +3,7 @@ package contact
 import (
 	"context"
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"io"
 	"strconv"
@@ -21,6 +22,9 @@ type RunOptions struct {
 	Report      *ReportWriter
 	Progress    func(Progress)
 	BytesRead   func() int64 // how far into the input the reader is, for progress
+	// RowSource returns the source of rows with evidence of their own (evidence_<key> columns):
+	// the import's source with the row's evidence over the file's. nil: such rows keep the batch's.
+	RowSource func(evidence map[string]string) (int64, error)
 }
 
 // Run streams src through the normaliser into batches written by the writers, in constant memory but
@@ -75,7 +79,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 		}
 		return nil
 	}
-	last := 0
+	last, noZone := 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			wr.wait()
@@ -143,6 +147,14 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 			}
 			row.Warnings = nil
 		}
+		if len(row.Evidence) > 0 && o.RowSource != nil && !o.DryRun {
+			if row.SourceID, err = o.RowSource(row.Evidence); err != nil {
+				return sum, fmt.Errorf("row %d: record its evidence: %w", row.Num, err)
+			}
+		}
+		if row.NoZone {
+			noZone++
+		}
 		batch.Rows = append(batch.Rows, row)
 		if len(batch.Rows) >= size {
 			if err := flush(last); err != nil {
@@ -157,6 +169,10 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 	}
 	res := wr.result()
 	sum.Inserted, sum.Updated, sum.Unchanged, sum.Skipped = res.Inserted, res.Updated, res.Unchanged, res.Skipped
+	sum.Consents = res.Consents
+	if noZone > 0 {
+		sum.Notes = append(sum.Notes, fmt.Sprintf("%d rows gave consent times without a time zone; they were taken as UTC", noZone))
+	}
 	sum.Seconds = time.Since(start).Seconds()
 	if sum.Seconds > 0 {
 		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds

@@ -3,6 +3,8 @@ package contact
 import (
 	"fmt"
 	"strings"
+
+	"github.com/clearlist/clearlist/internal/consent"
 )
 
 // cloneAbove is the record size above which kept values are copied, so that
@@ -24,6 +26,15 @@ type Row struct {
 	// Warnings are problems that did not stop the row: the cell was left out and the
 	// contact kept (a phone number that cannot be read, when the e-mail address is good).
 	Warnings []RowError
+	// Consents are the ledger entries of the row's consent cells, in order, without
+	// workspace, contact, source, sequence or hash: the store adds them in the batch.
+	Consents []consent.Entry
+	// Evidence is the row's own evidence (evidence_<key> columns); nil when none.
+	Evidence map[string]string
+	// SourceID is the source recording the row's own evidence (RunOptions.RowSource); 0: the batch's.
+	SourceID int64
+	// NoZone is set when a consent time of the row named no zone and was taken as UTC.
+	NoZone bool
 }
 
 // Normalize turns a record into a Row, or returns every problem of the row
@@ -46,6 +57,7 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 	row := Row{Num: rec.Num}
 	var errs rowErrors
 	var err error
+	var cells consentCells
 	bad := func(col, val, reason string) { errs.add(rec.Num, col, val, reason) }
 	for i, t := range p.targets {
 		v := rec.Values[i]
@@ -113,7 +125,28 @@ func (n *Normalizer) Normalize(rec Record) (Row, []RowError) {
 				row.Attrs = make(map[string]any, p.attrs)
 			}
 			row.Attrs[t.attr.Name] = val
+		case toConsent:
+			cells.vals[t.field], cells.cols[t.field] = keep(v), rec.Cols[i]
+			if strings.TrimSpace(v) != "" {
+				cells.any = true
+			}
+		case toEvidence:
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			ev, err := CheckEvidence(map[string]string{t.evidence: v})
+			if err != nil {
+				bad(rec.Cols[i], v, err.Error())
+				continue
+			}
+			if row.Evidence == nil {
+				row.Evidence = map[string]string{}
+			}
+			row.Evidence[t.evidence] = keep(ev[t.evidence])
 		}
+	}
+	if len(errs.list) == len(row.Warnings) && p.email >= 0 {
+		errs.list = append(errs.list, n.consentEntries(rec.Num, row.EmailCanonical, &cells, &row)...)
 	}
 	if p.conflict != nil {
 		bad("", "", p.conflict.Error())

@@ -183,6 +183,11 @@ func (ev *Evaluation) fill(ctx context.Context, r *Row) error {
 	if doubleOptIn {
 		f.Source.DoubleOptIn = true
 	}
+	// A grant (or its confirmation) recorded with the document and the wording is the
+	// verifiable written permission some source types ask for, per person.
+	if r.Latest.WrittenPermission && (f.Consent.State == policy.ConsentGranted || f.Consent.State == policy.ConsentConfirmed) {
+		f.Source.WrittenPermission = true
+	}
 	f.Customer = policy.CustomerFacts{Existing: truthy(at.customer), SoftOptInNotice: truthy(at.softOptInNotice),
 		LastPurchaseAt: parseDate(at.lastPurchase), LastInquiryAt: parseDate(at.lastInquiry)}
 	// The source's purchase or inquiry counts like the attributes; the later date wins, and a

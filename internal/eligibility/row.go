@@ -41,4 +41,7 @@ type ConsentHead struct {
 	EvidenceAt time.Time // when the person acted (evidence timestamp), zero when not given
 	SourceID   int64     // the source the entry came with, 0 when none
 	Prechecked bool      // the entry's box was displayed already ticked (evidence prechecked)
+	// WrittenPermission: the entry carries a written permission (a document reference and
+	// the wording agreed to), proof per person that counts as the source's written permission.
+	WrittenPermission bool
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -28,8 +29,9 @@ type Import struct {
 	Skipped     int64      `json:"skipped"`
 	Unchanged   int64      `json:"unchanged"`
 	Failed      int64      `json:"failed"`
-	Warnings    int64      `json:"warnings"` // rows stored with a value left out, each in the error report
-	ReportPath  string     `json:"-"`        // a server path: clients fetch the report through the API
+	Warnings    int64      `json:"warnings"`        // rows stored with a value left out, each in the error report
+	Consents    int64      `json:"consent_entries"` // consent ledger entries the consent columns wrote
+	ReportPath  string     `json:"-"`               // a server path: clients fetch the report through the API
 	Error       string     `json:"error,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	FinishedAt  *time.Time `json:"finished_at,omitempty"`
@@ -67,6 +69,14 @@ type Store interface {
 	ImportWriters() int
 	ImportWriter(ctx context.Context) (Writer, error)
 	EachContact(ctx context.Context, ws int64, f contact.Filter, fn func(contact.Contact) error) error
+	// Purposes, ContactByEmail and ConsentState check the consent columns of a file: a
+	// purpose must exist, and a row that only confirms needs a grant in the ledger.
+	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
+	// CreateSource records the source of rows with evidence of their own.
+	CreateSource(ctx context.Context, src contact.Source) (contact.Source, error)
+	Source(ctx context.Context, ws, id int64) (contact.Source, error)
+	ContactByEmail(ctx context.Context, ws int64, canonical string) (contact.Contact, error)
+	ConsentState(ctx context.Context, ws, contactID int64, purpose string, ch consent.Channel) (consent.Status, error)
 }
 
 // Lists finds and creates the lists imports fill and exports read (the contact service,

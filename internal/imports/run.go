@@ -5,11 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/policy"
@@ -95,10 +100,14 @@ func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, re
 	if err != nil {
 		return nil, err
 	}
+	co, err := s.consentOptions(ctx, req)
+	if err != nil {
+		return nil, err
+	}
 	p = &preparedImport{req: req}
 	p.norm, err = contact.NewNormalizer(contact.NormalizeOptions{Schema: schema, Map: req.Map,
 		DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion,
-		DefaultCountry: req.DefaultCountry, DefaultKind: req.DefaultKind})
+		DefaultCountry: req.DefaultCountry, DefaultKind: req.DefaultKind, Consent: co})
 	if err != nil {
 		return nil, contact.InvalidImport(err)
 	}
@@ -233,6 +242,7 @@ func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact
 		DryRun: p.req.DryRun, ResumeAfter: p.resume, Report: report, BytesRead: p.counter.count,
 	}
 	opts.Progress = p.req.Progress
+	opts.RowSource = s.rowSources(ctx, p)
 	var writers []contact.BatchWriter
 	if !p.req.DryRun {
 		for range s.st.ImportWriters() {
@@ -350,4 +360,90 @@ func sourcePolicy(slug string) *contact.SourcePolicy {
 		}
 	}
 	return sp
+}
+
+// consentOptions prepares the reading of the file's consent columns: the workspace's
+// purposes, the default purpose (which must be one of them), the actor the entries name, and
+// the ledger look-up a row that only confirms needs.
+func (s *Service) consentOptions(ctx context.Context, req contact.ImportRequest) (contact.ConsentOptions, error) {
+	ps, err := s.st.Purposes(ctx, req.WorkspaceID)
+	if err != nil {
+		return contact.ConsentOptions{}, err
+	}
+	co := contact.ConsentOptions{Purpose: strings.ToLower(strings.TrimSpace(req.ConsentPurpose))}
+	for _, p := range ps {
+		co.Purposes = append(co.Purposes, p.Name)
+	}
+	if co.Purpose != "" && !slices.Contains(co.Purposes, co.Purpose) {
+		return co, contact.InvalidImport(fmt.Errorf("--consent-purpose %q is not a purpose of this workspace: use one of %s, or add it first (clearlist consent purpose-add)",
+			co.Purpose, strings.Join(co.Purposes, ", ")))
+	}
+	a := audit.ActorFrom(ctx)
+	co.Actor = string(a.Kind)
+	if a.ID != "" {
+		co.Actor += ":" + a.ID
+	}
+	if a.Kind == audit.Unknown || a.Kind == "" {
+		co.Actor = "import"
+	}
+	ws := req.WorkspaceID
+	co.Granted = func(email, purpose string, ch consent.Channel) (bool, error) {
+		c, err := s.st.ContactByEmail(ctx, ws, email)
+		if errors.Is(err, errs.ErrNotFound) {
+			return false, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		st, err := s.st.ConsentState(ctx, ws, c.ID, purpose, ch)
+		if err != nil {
+			return false, err
+		}
+		return st.Active(), nil
+	}
+	return co, nil
+}
+
+// rowSources returns the RowSource of an import: rows whose evidence_<key> cells give evidence
+// of their own get a source of the import's type whose evidence is the file's (--evidence)
+// with the row's over it, one source per distinct set, so that the policy reads each
+// contact's evidence where it reads the file's.
+func (s *Service) rowSources(ctx context.Context, p *preparedImport) func(map[string]string) (int64, error) {
+	made := map[string]int64{}
+	var base *contact.Source // the import's source, as recorded (also when resumed)
+	return func(ev map[string]string) (int64, error) {
+		keys := slices.Sorted(maps.Keys(ev))
+		var k strings.Builder
+		for _, key := range keys {
+			k.WriteString(key + "=" + strconv.Quote(ev[key]) + ";")
+		}
+		if id, ok := made[k.String()]; ok {
+			return id, nil
+		}
+		if base == nil {
+			b, err := s.st.Source(ctx, p.req.WorkspaceID, p.im.SourceID)
+			if err != nil {
+				return 0, err
+			}
+			base = &b
+		}
+		src := *base
+		src.ID, src.CreatedAt = 0, time.Time{}
+		src.Evidence = maps.Clone(src.Evidence)
+		if src.Evidence == nil {
+			src.Evidence = map[string]string{}
+		}
+		maps.Copy(src.Evidence, ev)
+		src.Evidence["import_file"] = p.req.FileName
+		src.Description = fmt.Sprintf("import of %s, rows with their own evidence (%s)", p.req.FileName, strings.TrimSuffix(k.String(), ";"))
+		if len(src.Description) > 500 {
+			src.Description = src.Description[:500]
+		}
+		out, err := s.st.CreateSource(ctx, src)
+		if err != nil {
+			return 0, err
+		}
+		made[k.String()] = out.ID
+		return out.ID, nil
+	}
 }

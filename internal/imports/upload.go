@@ -28,6 +28,7 @@ type uploadRequest struct {
 	DefaultRegion  string              `json:"default_region,omitempty"`
 	DefaultCountry string              `json:"default_country,omitempty"`
 	DefaultKind    string              `json:"default_contact_kind,omitempty"`
+	ConsentPurpose string              `json:"consent_purpose,omitempty"`
 	Read           contact.ReadOptions `json:"read"`
 	Verify         bool                `json:"verify,omitempty"`
 	// Actor uploaded the file: the import's changes are audited as theirs.
@@ -46,7 +47,8 @@ func (s *Service) requestPath(id int64) string {
 // that a command run from another folder finds the upload.
 func (s *Service) saveRequest(ctx context.Context, im Import, req contact.ImportRequest) error {
 	j := uploadRequest{ImportID: im.ID, WorkspaceID: im.WorkspaceID, Path: req.Path, FileName: req.FileName, ReportPath: im.ReportPath,
-		List: req.List, Map: req.Map, DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion, Read: req.Read, Verify: req.Verify}
+		List: req.List, Map: req.Map, DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion, Read: req.Read, Verify: req.Verify,
+		ConsentPurpose: req.ConsentPurpose}
 	j.DefaultCountry, j.DefaultKind = req.DefaultCountry, req.DefaultKind
 	if audit.HasActor(ctx) {
 		a := audit.ActorFrom(ctx)
@@ -93,7 +95,8 @@ var errNoUpload = errors.New("no upload")
 // request rebuilds the import request of the upload.
 func (j uploadRequest) request() contact.ImportRequest {
 	req := contact.ImportRequest{WorkspaceID: j.WorkspaceID, Path: j.Path, FileName: j.FileName, ReportPath: j.ReportPath,
-		List: j.List, Map: j.Map, DropUndeclared: j.DropUndeclared, DefaultRegion: j.DefaultRegion, Read: j.Read, Verify: j.Verify}
+		List: j.List, Map: j.Map, DropUndeclared: j.DropUndeclared, DefaultRegion: j.DefaultRegion, Read: j.Read, Verify: j.Verify,
+		ConsentPurpose: j.ConsentPurpose}
 	req.DefaultCountry, req.DefaultKind = j.DefaultCountry, j.DefaultKind
 	return req
 }

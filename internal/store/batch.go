@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports"
 )
@@ -32,6 +34,14 @@ type batchTx interface {
 	mergeRows(ctx context.Context, b *contact.Batch, t any) (contact.BatchResult, error)
 	exec(ctx context.Context, query string, args ...any) (int64, error)
 	count(ctx context.Context, query string, args ...any) (int64, error)
+	row(ctx context.Context, query string, args ...any) rowScanner
+	// contactIDs calls fn with the canonical address and contact id of every staging row,
+	// after mergeRows.
+	contactIDs(ctx context.Context, fn func(email string, id int64)) error
+	// consentIDs takes n new ids of the consents table, in increasing order.
+	consentIDs(ctx context.Context, n int) ([]int64, error)
+	// insertConsents inserts the entries (hashed) with their evidence as JSON.
+	insertConsents(ctx context.Context, es []consent.Entry, evidence [][]byte) error
 	commit(ctx context.Context) error
 	rollback(ctx context.Context)
 }
@@ -41,6 +51,7 @@ type stagingRow struct {
 	email, canonical, phone, status string
 	country, kind                   string // "" when the row gives none
 	attrs                           []byte // JSON object
+	source                          int64  // the row's own source (its evidence); 0: the batch's
 }
 
 // NewBatchWriter pins a connection and prepares its staging table. Close it when done.
@@ -83,7 +94,7 @@ func (w *BatchWriter) WriteBatch(ctx context.Context, b *contact.Batch) (contact
 		if status == "" {
 			status = contact.StatusActive
 		}
-		rows = append(rows, stagingRow{int64(r.Num), r.Email, r.EmailCanonical, r.Phone, string(status), r.Country, string(r.Kind), attrs})
+		rows = append(rows, stagingRow{int64(r.Num), r.Email, r.EmailCanonical, r.Phone, string(status), r.Country, string(r.Kind), attrs, r.SourceID})
 	}
 	t := b.Now
 	if t.IsZero() {
@@ -124,14 +135,19 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 	}
 	res.Add(r)
 	if b.Turn != nil {
+		// The chain is linked after the earlier batches committed: entries follow the file.
 		if err := b.Turn(ctx); err != nil {
 			return err
 		}
 	}
+	if res.Consents, err = w.appendConsents(ctx, tx, b); err != nil {
+		return err
+	}
 	if b.ImportID != 0 {
 		if _, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,
-			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, warnings = warnings + ? WHERE workspace_id = ? AND id = ?`),
-			b.LastRow, res.Inserted, res.Updated, res.Unchanged, res.Skipped, b.Failed, b.Warnings, b.WorkspaceID, b.ImportID); err != nil {
+			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, warnings = warnings + ?, consents = consents + ?
+			WHERE workspace_id = ? AND id = ?`),
+			b.LastRow, res.Inserted, res.Updated, res.Unchanged, res.Skipped, b.Failed, b.Warnings, res.Consents, b.WorkspaceID, b.ImportID); err != nil {
 			return fmt.Errorf("record import progress: %w", err)
 		}
 	}
@@ -152,4 +168,75 @@ func (s *Store) ImportWriter(ctx context.Context) (imports.Writer, error) {
 // server work on one batch while it finishes the other, using both cores of a small machine.
 func (s *Store) ImportWriters() int {
 	return s.sql.importWriters
+}
+
+// appendConsents records the ledger entries of the batch's rows, in row order, in the batch's
+// transaction: it locks the workspace's chain, reads its head once, hashes the entries in one
+// pass and inserts them together (COPY on PostgreSQL, multi-row INSERTs on SQLite). Each entry
+// keeps the import's source. It returns how many entries it wrote.
+func (w *BatchWriter) appendConsents(ctx context.Context, tx batchTx, b *contact.Batch) (int, error) {
+	n := 0
+	for i := range b.Rows {
+		n += len(b.Rows[i].Consents)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	s := w.s
+	ids := make(map[string]int64, len(b.Rows))
+	if err := tx.contactIDs(ctx, func(email string, id int64) { ids[email] = id }); err != nil {
+		return 0, fmt.Errorf("find the contacts of consent entries: %w", err)
+	}
+	if _, err := tx.count(ctx, s.q(`SELECT id FROM workspaces WHERE id = ?`+s.sql.forNoKeyUpdate), b.WorkspaceID); err != nil {
+		return 0, fmt.Errorf("lock the consent ledger: %w", mapErr(err))
+	}
+	var seq int64
+	var prev []byte
+	if err := tx.row(ctx, s.q(`SELECT COALESCE((SELECT MAX(seq) FROM consents WHERE workspace_id = ?), 0),
+		(SELECT hash FROM consents WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1)`), b.WorkspaceID, b.WorkspaceID).Scan(&seq, &prev); err != nil {
+		return 0, fmt.Errorf("read consent chain head: %w", err)
+	}
+	if seq == 0 {
+		prev = consent.Genesis
+	}
+	next, err := tx.consentIDs(ctx, n)
+	if err != nil {
+		return 0, fmt.Errorf("consent ids: %w", err)
+	}
+	t := b.Now
+	if t.IsZero() {
+		t = now()
+	}
+	entries := make([]consent.Entry, 0, n)
+	evidence := make([][]byte, 0, n)
+	for i := range b.Rows {
+		r := &b.Rows[i]
+		if len(r.Consents) == 0 {
+			continue
+		}
+		cid := ids[r.EmailCanonical]
+		if cid == 0 {
+			return 0, fmt.Errorf("row %d: the contact of its consent entries was not written", r.Num)
+		}
+		for _, e := range r.Consents {
+			e.WorkspaceID, e.ContactID, e.SourceID, e.RecordedAt = b.WorkspaceID, cid, b.SourceID, t
+			if r.SourceID != 0 {
+				e.SourceID = r.SourceID
+			}
+			e.Normalize()
+			e.ID, e.Seq, e.PrevHash = next[len(entries)], seq+int64(len(entries))+1, prev
+			e.Hash = consent.Hash(e)
+			prev = e.Hash
+			ev, err := json.Marshal(e.Evidence)
+			if err != nil {
+				return 0, fmt.Errorf("row %d: encode consent evidence: %w", r.Num, err)
+			}
+			entries = append(entries, e)
+			evidence = append(evidence, ev)
+		}
+	}
+	if err := tx.insertConsents(ctx, entries, evidence); err != nil {
+		return 0, fmt.Errorf("record consent entries: %w", mapErr(err))
+	}
+	return len(entries), nil
 }

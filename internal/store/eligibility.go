@@ -83,7 +83,8 @@ func (s *Store) EachEligibility(ctx context.Context, ws int64, q EligibilityQuer
 // consentHeads returns the latest entry for the purpose and channel of every contact that
 // has one, ordered by contact id (ids[i] is the contact of heads[i]).
 func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) ([]ConsentHead, []int64, error) {
-	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id, ` + s.sql.jsonText("e.evidence", "prechecked") + `
+	query := `SELECT e.contact_id, e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id, ` + s.sql.jsonText("e.evidence", "prechecked") + `, ` +
+		s.writtenPermission("e") + `
 	FROM consents e JOIN (SELECT MAX(id) AS id FROM consents WHERE workspace_id = ? AND purpose = ? AND channel = ?`
 	args := []any{ws, q.Purpose, q.Channel}
 	if q.ContactID != 0 {
@@ -104,7 +105,8 @@ func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) 
 		var action, basis, at, pre sql.RawBytes
 		var src sql.NullInt64
 		var h ConsentHead
-		if err := rows.Scan(&id, &action, &basis, &h.RecordedAt, &at, &src, &pre); err != nil {
+		var written int64
+		if err := rows.Scan(&id, &action, &basis, &h.RecordedAt, &at, &src, &pre, &written); err != nil {
 			return nil, nil, fmt.Errorf("read consent states: %w", err)
 		}
 		a, ok := actions[string(action)]
@@ -119,6 +121,7 @@ func (s *Store) consentHeads(ctx context.Context, ws int64, q EligibilityQuery) 
 		}
 		h.Action, h.Basis, h.SourceID, h.RecordedAt = a, b, src.Int64, h.RecordedAt.UTC()
 		h.Prechecked = jsonTrue(pre)
+		h.WrittenPermission = written != 0
 		if len(at) > 0 && h.EvidenceAt.UnmarshalText(at) == nil {
 			h.EvidenceAt = h.EvidenceAt.UTC()
 		}
@@ -168,3 +171,10 @@ func (s *Store) AllSources(ctx context.Context, ws int64) (map[int64]contact.Sou
 // jsonTrue reads a JSON boolean taken out of a column as text: "true" on PostgreSQL, 1 on
 // SQLite.
 func jsonTrue(b []byte) bool { return string(b) == "true" || string(b) == "1" }
+
+// writtenPermission is the expression, 1 or 0, saying whether the ledger entry (alias e)
+// carries a written permission: a document reference and the wording agreed to.
+func (s *Store) writtenPermission(e string) string {
+	return `CASE WHEN COALESCE(` + s.sql.jsonText(e+".evidence", "document_ref") + `, '') <> '' AND COALESCE(` +
+		s.sql.jsonText(e+".evidence", "wording") + `, '') <> '' THEN 1 ELSE 0 END`
+}

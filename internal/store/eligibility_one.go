@@ -12,7 +12,7 @@ import (
 // A missing contact gives ErrNotFound.
 func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose, channel string) (EligibilityRow, error) {
 	query := `SELECT c.id, c.email_canonical, c.phone, c.attrs, c.country, c.contact_kind, c.first_source_id, c.status, c.email_verdict,
-		e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id, ` + s.sql.jsonText("e.evidence", "prechecked") + `,
+		e.action, e.basis, e.recorded_at, ` + s.sql.jsonText("e.evidence", "timestamp") + `, e.source_id, ` + s.sql.jsonText("e.evidence", "prechecked") + `, ` + s.writtenPermission("e") + `,
 		EXISTS (SELECT 1 FROM li_reasons r WHERE r.workspace_id = c.workspace_id AND r.contact_id = c.id AND r.purpose = ?),
 		EXISTS (SELECT 1 FROM lia a WHERE a.workspace_id = c.workspace_id AND a.purpose = ?
 			AND a.approved_by <> '' AND a.approved_at IS NOT NULL)
@@ -28,15 +28,17 @@ func (s *Store) EligibilityOf(ctx context.Context, ws int64, canonical, purpose,
 		pre    sql.NullString
 		src    sql.NullInt64
 		rec    nullTime
+		wr     sql.NullInt64
 	)
 	err := s.db.QueryRowContext(ctx, s.q(query), purpose, purpose, purpose, channel, ws, canonical).Scan(
 		&r.ContactID, &r.Email, &r.Phone, &r.Attrs, &r.Country, &r.Kind, &r.FirstSourceID, &r.Status, &r.EmailVerdict,
-		&action, &basis, &rec, &at, &src, &pre, &r.LIReason, &r.LIAApproved)
+		&action, &basis, &rec, &at, &src, &pre, &wr, &r.LIReason, &r.LIAApproved)
 	if err != nil {
 		return EligibilityRow{}, fmt.Errorf("eligibility of %s: %w", canonical, mapErr(err))
 	}
 	if action.Valid {
-		r.Latest = ConsentHead{Action: action.String, Basis: basis.String, SourceID: src.Int64, Prechecked: jsonTrue([]byte(pre.String))}
+		r.Latest = ConsentHead{Action: action.String, Basis: basis.String, SourceID: src.Int64, Prechecked: jsonTrue([]byte(pre.String)),
+			WrittenPermission: wr.Int64 != 0}
 		if t := rec.ptr(); t != nil {
 			r.Latest.RecordedAt = *t
 		}

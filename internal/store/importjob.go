@@ -22,7 +22,7 @@ const (
 )
 
 const importColumns = `id, workspace_id, source_id, list_id, file_name, status, on_conflict, rows_done, inserted, updated, unchanged,
-	skipped, failed, warnings, report_path, error, created_at, finished_at`
+	skipped, failed, warnings, consents, report_path, error, created_at, finished_at`
 
 // CreateImport starts tracking an import run.
 func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
@@ -68,9 +68,9 @@ func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText 
 		var im Import
 		err := tx.QueryRowContext(ctx, s.q(`UPDATE imports SET status = ?, error = ?, finished_at = ?,
 		rows_done = CASE WHEN ? > rows_done THEN ? ELSE rows_done END, failed = failed + ?
-		WHERE workspace_id = ? AND id = ? RETURNING file_name, source_id, rows_done, inserted, updated, skipped, unchanged, failed, warnings`),
+		WHERE workspace_id = ? AND id = ? RETURNING file_name, source_id, rows_done, inserted, updated, skipped, unchanged, failed, warnings, consents`),
 			status, errText, now(), rowsDone, rowsDone, failed, ws, id).Scan(&im.FileName, &im.SourceID, &im.RowsDone,
-			&im.Inserted, &im.Updated, &im.Skipped, &im.Unchanged, &im.Failed, &im.Warnings)
+			&im.Inserted, &im.Updated, &im.Skipped, &im.Unchanged, &im.Failed, &im.Warnings, &im.Consents)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -79,7 +79,7 @@ func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText 
 		return s.auditTx(ctx, tx, ws, "import.finish", "import", id, audit.Set("status", status), audit.Set("file", im.FileName),
 			audit.Set("source_id", strconv.FormatInt(im.SourceID, 10)), n("rows", im.RowsDone), n("inserted", im.Inserted),
 			n("updated", im.Updated), n("skipped", im.Skipped), n("unchanged", im.Unchanged), n("failed", im.Failed),
-			n("warnings", im.Warnings))
+			n("warnings", im.Warnings), n("consent_entries", im.Consents))
 	})
 	if err != nil {
 		return fmt.Errorf("finish import %d: %w", id, err)
@@ -128,7 +128,7 @@ func scanImport(row rowScanner) (Import, error) {
 	var list nullInt
 	var fin nullTime
 	err := row.Scan(&im.ID, &im.WorkspaceID, &im.SourceID, &list, &im.FileName, &im.Status, &im.OnConflict,
-		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.Warnings, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
+		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.Warnings, &im.Consents, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
 	if err != nil {
 		return Import{}, err
 	}

@@ -5,12 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -25,7 +27,7 @@ func newPostgresLoader(ctx context.Context, conn *sql.Conn) (*postgresLoader, er
 	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE IF NOT EXISTS import_staging (num BIGINT, email TEXT, email_canonical TEXT COLLATE "C",
-			phone TEXT, status TEXT, country TEXT, contact_kind TEXT, attrs JSONB) ON COMMIT DELETE ROWS`,
+			phone TEXT, status TEXT, country TEXT, contact_kind TEXT, attrs JSONB, source_id BIGINT) ON COMMIT DELETE ROWS`,
 		`CREATE TEMP TABLE IF NOT EXISTS import_ids (email_canonical TEXT COLLATE "C", id BIGINT, is_new BOOLEAN)
 			ON COMMIT DELETE ROWS`,
 	} {
@@ -57,13 +59,13 @@ type postgresTx struct {
 	rows int // rows in the staging table
 }
 
-var stagingColumns = []string{"num", "email", "email_canonical", "phone", "status", "country", "contact_kind", "attrs"}
+var stagingColumns = []string{"num", "email", "email_canonical", "phone", "status", "country", "contact_kind", "attrs", "source_id"}
 
 func (t *postgresTx) load(ctx context.Context, rows []stagingRow) error {
 	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"import_staging"}, stagingColumns,
 		pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			r := &rows[i]
-			return []any{r.num, r.email, r.canonical, r.phone, r.status, r.country, r.kind, string(r.attrs)}, nil
+			return []any{r.num, r.email, r.canonical, r.phone, r.status, r.country, r.kind, string(r.attrs), r.source}, nil
 		}))
 	t.rows = len(rows)
 	return err
@@ -190,7 +192,7 @@ func (t *postgresTx) addMembers(ctx context.Context, b *contact.Batch, now any, 
 const insertNewContacts = `WITH ins AS (
 		INSERT INTO contacts (workspace_id, email, email_canonical, phone, status, country, contact_kind, attrs,
 			first_source_id, created_at, updated_at)
-		SELECT $1, email, email_canonical, phone, status, country, contact_kind, attrs, $2, $3, $3 FROM import_staging st
+		SELECT $1, email, email_canonical, phone, status, country, contact_kind, attrs, coalesce(nullif(source_id, 0), $2), $3, $3 FROM import_staging st
 		WHERE NOT EXISTS (SELECT 1 FROM import_ids i WHERE i.email_canonical = st.email_canonical)
 		ORDER BY num %s
 		RETURNING id, email_canonical)
@@ -218,10 +220,63 @@ func (t *postgresTx) mergeExisting(ctx context.Context, b *contact.Batch, now an
 		res.Updated, res.Unchanged = int(upd), int(existing-upd)
 	}
 	_, err := t.exec(ctx, `INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		SELECT c.id, $1, c.workspace_id, $2 FROM import_ids i JOIN contacts c ON c.id = i.id
-		WHERE NOT i.is_new AND c.first_source_id <> $1 ON CONFLICT DO NOTHING`, b.SourceID, now)
+		SELECT c.id, coalesce(nullif(st.source_id, 0), $1), c.workspace_id, $2 FROM import_ids i JOIN contacts c ON c.id = i.id
+		JOIN import_staging st ON st.email_canonical = i.email_canonical
+		WHERE NOT i.is_new AND c.first_source_id <> coalesce(nullif(st.source_id, 0), $1) ON CONFLICT DO NOTHING`, b.SourceID, now)
 	if err != nil {
 		return fmt.Errorf("record contact sources: %w", err)
 	}
 	return nil
+}
+
+func (t *postgresTx) row(ctx context.Context, query string, args ...any) rowScanner {
+	return t.tx.QueryRow(ctx, query, args...)
+}
+
+// contactIDs reads the ids mergeRows recorded for every staging row.
+func (t *postgresTx) contactIDs(ctx context.Context, fn func(email string, id int64)) error {
+	rows, err := t.tx.Query(ctx, `SELECT email_canonical, id FROM import_ids`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var email string
+		var id int64
+		if err := rows.Scan(&email, &id); err != nil {
+			return err
+		}
+		fn(email, id)
+	}
+	return rows.Err()
+}
+
+// consentIDs takes n values of the consents' identity sequence in one round trip.
+func (t *postgresTx) consentIDs(ctx context.Context, n int) ([]int64, error) {
+	rows, err := t.tx.Query(ctx, `SELECT nextval(pg_get_serial_sequence('consents', 'id')) FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+var consentCopyColumns = strings.Split(strings.Join(strings.Fields(strings.ReplaceAll(consentColumns, ",", " ")), ","), ",")
+
+func (t *postgresTx) insertConsents(ctx context.Context, es []consent.Entry, evidence [][]byte) error {
+	_, err := t.tx.CopyFrom(ctx, pgx.Identifier{"consents"}, consentCopyColumns,
+		pgx.CopyFromSlice(len(es), func(i int) ([]any, error) {
+			e := &es[i]
+			var src any
+			if e.SourceID != 0 {
+				src = e.SourceID
+			}
+			return []any{e.ID, e.WorkspaceID, e.Seq, e.ContactID, e.Purpose, string(e.Channel), string(e.Action),
+				string(e.Basis), string(evidence[i]), src, e.Actor, e.RecordedAt, []byte(e.PrevHash), []byte(e.Hash)}, nil
+		}))
+	return err
 }

@@ -6,17 +6,20 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
-// sqliteChunk is how many staging rows one multi-row INSERT carries (8 parameters each,
+// sqliteChunk is how many staging rows one multi-row INSERT carries (9 parameters each,
 // well under SQLite's 32,766-parameter limit).
 const sqliteChunk = 500
 
 type sqliteLoader struct {
 	conn *sql.Conn
 	full *sql.Stmt // INSERT of sqliteChunk rows
-	args []any
+	// consents is the INSERT of consentChunk ledger entries, prepared on first use.
+	consents *sql.Stmt
+	args     []any
 }
 
 func newSQLiteLoader(ctx context.Context, conn *sql.Conn) (*sqliteLoader, error) {
@@ -24,7 +27,7 @@ func newSQLiteLoader(ctx context.Context, conn *sql.Conn) (*sqliteLoader, error)
 		`PRAGMA temp_store = MEMORY`,
 		`PRAGMA temp.journal_mode = OFF`, // the staging table is refilled by every batch; it needs no rollback journal
 		`CREATE TEMP TABLE IF NOT EXISTS import_staging (num INTEGER, email TEXT, email_canonical TEXT,
-			phone TEXT, status TEXT, country TEXT, contact_kind TEXT, attrs TEXT, existing_id INTEGER)`,
+			phone TEXT, status TEXT, country TEXT, contact_kind TEXT, attrs TEXT, existing_id INTEGER, source_id INTEGER)`,
 	} {
 		if _, err := conn.ExecContext(ctx, q); err != nil {
 			return nil, err
@@ -46,8 +49,9 @@ func (l *sqliteLoader) begin(ctx context.Context) (batchTx, error) {
 }
 
 type sqliteTx struct {
-	l  *sqliteLoader
-	tx *sql.Tx
+	l   *sqliteLoader
+	tx  *sql.Tx
+	off int64 // a new contact's id is off + its row number (mergeRows)
 }
 
 // load fills the staging table with multi-row INSERTs of sqliteChunk rows, the statement
@@ -63,7 +67,7 @@ func (t *sqliteTx) load(ctx context.Context, rows []stagingRow) error {
 		n := min(len(rows), sqliteChunk)
 		args = args[:0]
 		for _, r := range rows[:n] {
-			args = append(args, r.num, r.email, r.canonical, r.phone, r.status, r.country, r.kind, string(r.attrs)) // TEXT, not BLOB (JSONB)
+			args = append(args, r.num, r.email, r.canonical, r.phone, r.status, r.country, r.kind, string(r.attrs), r.source) // TEXT, not BLOB (JSONB)
 		}
 		var err error
 		if n == sqliteChunk {
@@ -81,8 +85,8 @@ func (t *sqliteTx) load(ctx context.Context, rows []stagingRow) error {
 }
 
 func sqliteInsert(n int) string {
-	return `INSERT INTO import_staging (num, email, email_canonical, phone, status, country, contact_kind, attrs) VALUES ` +
-		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?),`, n), ",")
+	return `INSERT INTO import_staging (num, email, email_canonical, phone, status, country, contact_kind, attrs, source_id) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?),`, n), ",")
 }
 
 func (t *sqliteTx) exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -127,9 +131,10 @@ func (t *sqliteTx) mergeRows(ctx context.Context, b *contact.Batch, now any) (co
 		}
 	}
 	off := base - first + 1
+	t.off = off
 	n, err := t.exec(ctx, `INSERT INTO contacts (id, workspace_id, email, email_canonical, phone, status, country, contact_kind,
 		attrs, first_source_id, created_at, updated_at)
-		SELECT ?1 + num, ?2, email, email_canonical, phone, status, country, contact_kind, attrs, ?3, ?4, ?4 FROM import_staging
+		SELECT ?1 + num, ?2, email, email_canonical, phone, status, country, contact_kind, attrs, coalesce(nullif(source_id, 0), ?3), ?4, ?4 FROM import_staging
 		WHERE existing_id IS NULL`, off, b.WorkspaceID, b.SourceID, now)
 	if err != nil {
 		return res, fmt.Errorf("insert contacts: %w", err)
@@ -167,10 +172,85 @@ func (t *sqliteTx) mergeExisting(ctx context.Context, b *contact.Batch, now any,
 		res.Updated, res.Unchanged = int(upd), int(existing-upd)
 	}
 	_, err := t.exec(ctx, `INSERT INTO contact_sources (contact_id, source_id, workspace_id, added_at)
-		SELECT c.id, ?1, c.workspace_id, ?2 FROM import_staging st JOIN contacts c ON c.id = st.existing_id
-		WHERE c.first_source_id <> ?1 ON CONFLICT DO NOTHING`, b.SourceID, now)
+		SELECT c.id, coalesce(nullif(st.source_id, 0), ?1), c.workspace_id, ?2 FROM import_staging st JOIN contacts c ON c.id = st.existing_id
+		WHERE c.first_source_id <> coalesce(nullif(st.source_id, 0), ?1) ON CONFLICT DO NOTHING`, b.SourceID, now)
 	if err != nil {
 		return fmt.Errorf("record contact sources: %w", err)
+	}
+	return nil
+}
+
+func (t *sqliteTx) row(ctx context.Context, query string, args ...any) rowScanner {
+	return t.tx.QueryRowContext(ctx, query, args...)
+}
+
+// contactIDs: an existing contact's id was matched, a new one's is off + num (mergeRows).
+func (t *sqliteTx) contactIDs(ctx context.Context, fn func(email string, id int64)) error {
+	rows, err := t.tx.QueryContext(ctx, `SELECT email_canonical, coalesce(existing_id, ? + num) FROM import_staging`, t.off)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var email string
+		var id int64
+		if err := rows.Scan(&email, &id); err != nil {
+			return err
+		}
+		fn(email, id)
+	}
+	return rows.Err()
+}
+
+// consentIDs: the transaction holds SQLite's write lock, so the ids above the largest are free.
+func (t *sqliteTx) consentIDs(ctx context.Context, n int) ([]int64, error) {
+	var last int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM consents`).Scan(&last); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last + int64(i) + 1
+	}
+	return ids, nil
+}
+
+func consentInsert(n int) string {
+	return `INSERT INTO consents (` + consentColumns + `) VALUES ` +
+		strings.TrimSuffix(strings.Repeat(`(?,?,?,?,?,?,?,?,?,?,?,?,?,?),`, n), ",")
+}
+
+// consentChunk is how many entries one INSERT carries (14 parameters each).
+const consentChunk = 500
+
+func (t *sqliteTx) insertConsents(ctx context.Context, es []consent.Entry, evidence [][]byte) error {
+	args := make([]any, 0, 14*min(len(es), consentChunk))
+	for len(es) > 0 {
+		n := min(len(es), consentChunk)
+		args = args[:0]
+		for i, e := range es[:n] {
+			var src sql.NullInt64
+			if e.SourceID != 0 {
+				src = sql.NullInt64{Int64: e.SourceID, Valid: true}
+			}
+			args = append(args, e.ID, e.WorkspaceID, e.Seq, e.ContactID, e.Purpose, string(e.Channel), string(e.Action),
+				string(e.Basis), string(evidence[i]), src, e.Actor, e.RecordedAt, []byte(e.PrevHash), []byte(e.Hash))
+		}
+		var err error
+		if n == consentChunk {
+			if t.l.consents == nil {
+				if t.l.consents, err = t.l.conn.PrepareContext(ctx, consentInsert(consentChunk)); err != nil {
+					return err
+				}
+			}
+			_, err = t.tx.StmtContext(ctx, t.l.consents).ExecContext(ctx, args...)
+		} else {
+			_, err = t.tx.ExecContext(ctx, consentInsert(n), args...)
+		}
+		if err != nil {
+			return err
+		}
+		es, evidence = es[n:], evidence[n:]
 	}
 	return nil
 }

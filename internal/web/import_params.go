@@ -27,6 +27,7 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 		return req, paramError("source_type", err.Error())
 	}
 	req.Source = contact.Source{Type: typ, Description: strings.TrimSpace(v.Get("source_note"))}
+	req.ConsentPurpose = strings.TrimSpace(v.Get("consent_purpose"))
 	if raw := strings.TrimSpace(v.Get("default_region")); raw != "" {
 		if req.DefaultRegion, err = contact.CheckRegion(raw); err != nil {
 			return req, paramError("default_region", err.Error())

@@ -126,6 +126,7 @@ var importParamDocs = []struct{ name, typ, doc string }{
 	{"country", huma.TypeString, "ISO 3166-1 two-letter country (e.g. GB) of rows without a country value; it chooses the rules that apply."},
 	{"contact_kind", huma.TypeString, "personal, sole_trader or corporate: the contact kind of rows without a contact_kind value."},
 	{"default_region", huma.TypeString, "ISO 3166 two-letter region for phone numbers written without +CC, e.g. GB; the server's default when left out."},
-	{"evidence", huma.TypeString, "KEY=VALUE (repeatable): how the contacts' permission is documented, e.g. evidence=double_opt_in=yes; the keys are double_opt_in, written_permission, separate_box, collection_evidence, form_url, form_id, wording, event, document."},
+	{"evidence", huma.TypeString, "KEY=VALUE (repeatable): how the contacts' permission is documented, e.g. evidence=double_opt_in=yes; the keys are double_opt_in, written_permission, separate_box, collection_evidence, form_url, form_id, wording, event, document. Columns evidence_KEY give a row evidence of its own over this default; an unknown key is refused."},
+	{"consent_purpose", huma.TypeString, "The purpose of the consent columns (consent_at, consent_wording, …) of rows without a consent_purpose cell; the rows' consents become ledger entries, written with their contacts."},
 	{"file_name", huma.TypeString, "The file's name as recorded with the import (raw uploads)."},
 }

@@ -28,7 +28,7 @@ func TestImportUploadRaw(t *testing.T) {
 			fmt.Fprintf(&csv, "p%d@example.com;Name %d\n", i, i)
 		}
 		q := "list=fair&source_type=trade-fair-organiser&source_note=Messe+2024&on_conflict=skip&drop_undeclared=true" +
-			"&map=E-Mail%3Demail&map=Vorname%3Dfirst_name&encoding=latin-1&delimiter=%3B&dry_run=true&file_name=leads.csv"
+			"&map=E-Mail%3Demail&map=Vorname%3Dfirst_name&encoding=latin-1&delimiter=%3B&dry_run=true&file_name=leads.csv&consent_purpose=newsletter"
 		r := e.doAs(e.token, "POST", "/api/v1/imports?"+q, csv.Bytes(), "text/csv")
 		want(t, r, http.StatusAccepted)
 		im := r.json(t)
@@ -55,6 +55,7 @@ func TestImportUploadRaw(t *testing.T) {
 			DefaultRegion:  "DE",
 			Read:           contact.ReadOptions{Format: contact.FormatCSV, Delimiter: ';', Encoding: "latin-1"},
 			DryRun:         true,
+			ConsentPurpose: "newsletter",
 		}
 		if d := cmp.Diff(wantReq, got, cmpopts.IgnoreFields(contact.ImportRequest{}, "Path"), cmpopts.IgnoreUnexported(contact.ReadOptions{})); d != "" {
 			t.Errorf("import request (-want +got):\n%s", d)
