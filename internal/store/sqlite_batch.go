@@ -225,6 +225,7 @@ const consentChunk = 500
 
 func (t *sqliteTx) insertConsents(ctx context.Context, es []consent.Entry, evidence [][]byte) error {
 	args := make([]any, 0, 14*min(len(es), consentChunk))
+	var full *sql.Stmt
 	for len(es) > 0 {
 		n := min(len(es), consentChunk)
 		args = args[:0]
@@ -238,12 +239,17 @@ func (t *sqliteTx) insertConsents(ctx context.Context, es []consent.Entry, evide
 		}
 		var err error
 		if n == consentChunk {
-			if t.l.consents == nil {
-				if t.l.consents, err = t.l.conn.PrepareContext(ctx, consentInsert(consentChunk)); err != nil {
-					return err
+			if full == nil {
+				if t.l.consents == nil {
+					if t.l.consents, err = t.l.conn.PrepareContext(ctx, consentInsert(consentChunk)); err != nil {
+						return err
+					}
 				}
+				// Bound to the transaction once per batch, not per chunk: binding re-prepares.
+				full = t.tx.StmtContext(ctx, t.l.consents)
+				defer full.Close()
 			}
-			_, err = t.tx.StmtContext(ctx, t.l.consents).ExecContext(ctx, args...)
+			_, err = full.ExecContext(ctx, args...)
 		} else {
 			_, err = t.tx.ExecContext(ctx, consentInsert(n), args...)
 		}
