@@ -99,6 +99,9 @@ type Config struct {
 	DataDir       string // uploads and their request files are kept in DataDir/uploads
 	DefaultRegion string // ISO 3166 region for phone numbers written without +CC
 	Log           *slog.Logger
+	// Suppressor records the do-not-contact requests of an import --from; without it such
+	// an import is refused unless it is a dry run.
+	Suppressor Suppressor
 	// AfterUpload, if set, is called when an upload asking for verification ends well: it
 	// checks the addresses of the list (all of the workspace's when list is "") never checked.
 	AfterUpload func(ctx context.Context, ws int64, list string, log *slog.Logger)
