@@ -37,10 +37,10 @@ type senderSource struct {
 	// dropped holds the row-only columns (listmonk attribute keys) the import drops as
 	// undeclared (--drop-undeclared), for the summary's dropped columns.
 	dropped map[string]bool
-	base   []string // the reader's columns, shared by every row that has no others
-	cols   []string // the last row's column list when it had more (listmonk attributes)
-	vals   []string
-	intake []suppress.Intake
+	base    []string // the reader's columns, shared by every row that has no others
+	cols    []string // the last row's column list when it had more (listmonk attributes)
+	vals    []string
+	intake  []suppress.Intake
 	// What the do-not-contact list made of the requests.
 	added, listed, refused int
 	firstRefusal           string
