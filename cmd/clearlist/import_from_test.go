@@ -47,12 +47,14 @@ func leftover(s *contact.SenderSummary, col string) int {
 }
 
 func testImportFromSenders(t *testing.T, e *cliEnv) {
-	common := []string{"--source-type", "web-form-double-opt-in", "--consent-purpose", "newsletter", "--drop-undeclared"}
+	common := []string{"--source-type", "web-form-double-opt-in", "--consent-purpose", "newsletter", "--drop-undeclared",
+		"--evidence", "wording=Yes, send me the monthly newsletter"}
 
 	// A plain import of an export says to use --from.
 	sub := e.senderFile("mailchimp_subscribed.csv")
 	e.fails(1, "--from mailchimp", "import", sub, "--source-type", "web-form-double-opt-in")
 	e.fails(1, "--from listmonk", "import", sub, "--from", "mailchimp", "--list-status", "confirmed", "--source-type", "api")
+	e.fails(1, "--evidence wording=", "import", sub, "--from", "mailchimp", "--source-type", "api", "--consent-purpose", "newsletter")
 	e.fails(1, "unknown sender", "import", sub, "--from", "constantcontact", "--source-type", "api")
 
 	sum := e.importJSON(append([]string{sub, "--from", "mailchimp"}, common...)...)

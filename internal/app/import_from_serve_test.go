@@ -42,7 +42,7 @@ func TestServeImportFrom(t *testing.T) {
 				t.Errorf("%s: %d %s", q, code, out)
 			}
 		}
-		code, out := call("POST", "/api/v1/imports?source_type=api&from=mailchimp&drop_undeclared=true", "text/csv", string(cleaned))
+		code, out := call("POST", "/api/v1/imports?source_type=api&from=mailchimp&drop_undeclared=true&consent_purpose=newsletter&evidence=wording%3DYes%2C+please", "text/csv", string(cleaned))
 		var im store.Import
 		if err := json.Unmarshal([]byte(out), &im); code != http.StatusAccepted || err != nil {
 			t.Fatalf("upload: %d %s", code, out)

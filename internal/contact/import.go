@@ -188,6 +188,9 @@ type SenderSummary struct {
 	Refused       int            `json:"do_not_contact_refused"`
 	// Leftover lists the file's columns with values not taken in, with their counts.
 	Leftover []LeftoverColumn `json:"leftover_columns"`
+	// ConfirmedWithoutTime counts the confirmed rows whose file gives no confirmation time
+	// (listmonk): their confirmation entry carries the sign-up time.
+	ConfirmedWithoutTime int `json:"confirmed_without_time"`
 	// TimesAssumedUTC counts times written without a zone, read as UTC.
 	TimesAssumedUTC int `json:"times_assumed_utc"`
 	// Lines says all of it for a person.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports/formats"
@@ -41,6 +42,12 @@ type senderSource struct {
 	cols    []string // the last row's column list when it had more (listmonk attributes)
 	vals    []string
 	intake  []suppress.Intake
+	// wording is the text of the sender's sign-up form (--evidence wording=…): the exports do
+	// not carry it, and a grant needs it.
+	wording string
+	// noConfirmTime counts the confirmed rows whose file gives no confirmation time (listmonk):
+	// their confirmation is recorded at the sign-up time.
+	noConfirmTime int
 	// What the do-not-contact list made of the requests.
 	added, listed, refused int
 	firstRefusal           string
@@ -55,11 +62,15 @@ func newSenderSource(ctx context.Context, r io.Reader, req contact.ImportRequest
 	if err != nil {
 		return nil, err
 	}
+	if strings.TrimSpace(req.Source.Evidence["wording"]) == "" {
+		return nil, fmt.Errorf("a %s export has the sign-up and confirmation times but not the text the people agreed to, which every consent entry needs: "+
+			"give the wording of the sign-up form with --evidence wording='…' (API: evidence=wording=…)", f)
+	}
 	if sup == nil && !req.DryRun {
 		return nil, errors.New("this server cannot record do-not-contact entries from an import")
 	}
 	return &senderSource{ctx: ctx, ws: req.WorkspaceID, by: by, dryRun: req.DryRun, rd: rd, sup: sup, norm: norm,
-		dropped: map[string]bool{}, base: rd.Columns()}, nil
+		dropped: map[string]bool{}, base: rd.Columns(), wording: strings.TrimSpace(req.Source.Evidence["wording"])}, nil
 }
 
 func (s *senderSource) Columns() []string { return s.base }
@@ -81,6 +92,7 @@ func (s *senderSource) Next() (contact.Record, error) {
 			return contact.Record{}, err
 		}
 	}
+	s.consentCells(row.Columns)
 	cols := s.base
 	var extra []string
 	for k := range row.Columns {
@@ -107,6 +119,27 @@ func (s *senderSource) Next() (contact.Record, error) {
 		s.vals = append(s.vals, row.Columns[c])
 	}
 	return contact.Record{Num: row.Num, Cols: cols, Values: s.vals}, nil
+}
+
+// consentCells puts a row's consent in the import's terms: a sign-up the file says was
+// confirmed is a grant with its confirmation (consent_action granted, consent_confirmed_at),
+// which the import writes as a granted and a confirmed entry; without a confirmation time
+// (listmonk's export has none) the confirmation is recorded at the sign-up time and counted.
+// The grant's wording is the form's (--evidence wording=…).
+func (s *senderSource) consentCells(c map[string]string) {
+	if c[formats.ColConsentAction] == "" {
+		return
+	}
+	if c[formats.ColConsentAction] == formats.ActionConfirmed {
+		c[formats.ColConsentAction] = formats.ActionGranted
+		if c[formats.ColConsentConfirmedAt] == "" {
+			c[formats.ColConsentConfirmedAt] = c[formats.ColConsentAt]
+			s.noConfirmTime++
+		}
+	}
+	if c["consent_wording"] == "" {
+		c["consent_wording"] = s.wording
+	}
 }
 
 // flush records the requests held, as one batch; when the batch is refused it records
@@ -174,6 +207,10 @@ func (s *senderSource) summary() *contact.SenderSummary {
 	case s.added+s.listed+s.refused > 0:
 		out.Lines = append(out.Lines, fmt.Sprintf("do-not-contact list: %d entries added, %d already listed, %d refused", s.added, s.listed, s.refused))
 	}
+	if s.noConfirmTime > 0 {
+		out.Lines = append(out.Lines, fmt.Sprintf("%d confirmed subscriptions have no confirmation time in the file: their confirmation is recorded at the sign-up time", s.noConfirmTime))
+	}
+	out.ConfirmedWithoutTime = s.noConfirmTime
 	if s.firstRefusal != "" {
 		out.Lines = append(out.Lines, "first refused do-not-contact request: "+s.firstRefusal)
 	}
