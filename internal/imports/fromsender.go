@@ -69,8 +69,15 @@ func newSenderSource(ctx context.Context, r io.Reader, req contact.ImportRequest
 	if sup == nil && !req.DryRun {
 		return nil, errors.New("this server cannot record do-not-contact entries from an import")
 	}
+	// consentCells may fill these two: every row has them, so that the column list stays one.
+	base := rd.Columns()
+	for _, c := range []string{"consent_wording", formats.ColConsentConfirmedAt} {
+		if !slices.Contains(base, c) {
+			base = append(base, c)
+		}
+	}
 	return &senderSource{ctx: ctx, ws: req.WorkspaceID, by: by, dryRun: req.DryRun, rd: rd, sup: sup, norm: norm,
-		dropped: map[string]bool{}, base: rd.Columns(), wording: strings.TrimSpace(req.Source.Evidence["wording"])}, nil
+		dropped: map[string]bool{}, base: base, wording: strings.TrimSpace(req.Source.Evidence["wording"])}, nil
 }
 
 func (s *senderSource) Columns() []string { return s.base }
