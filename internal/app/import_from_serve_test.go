@@ -37,6 +37,7 @@ func TestServeImportFrom(t *testing.T) {
 		for q, want := range map[string]string{
 			"from=constantcontact":                 "query.from",
 			"from=mailchimp&list_status=confirmed": "query.list_status",
+			"from=mailchimp":                       "evidence=wording=",
 		} {
 			if code, out := call("POST", "/api/v1/imports?source_type=api&"+q, "text/csv", string(cleaned)); code != 422 || !strings.Contains(out, want) {
 				t.Errorf("%s: %d %s", q, code, out)

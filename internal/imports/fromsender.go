@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports/formats"
@@ -53,7 +52,9 @@ type senderSource struct {
 	firstRefusal           string
 }
 
-func newSenderSource(ctx context.Context, r io.Reader, req contact.ImportRequest, norm *contact.Normalizer, by string, sup Suppressor) (*senderSource, error) {
+// newSenderSource reads the header of r as req.From's export; wording is the sign-up form's
+// (--evidence wording=…, or the resumed import's source's).
+func newSenderSource(ctx context.Context, r io.Reader, req contact.ImportRequest, wording string, norm *contact.Normalizer, by string, sup Suppressor) (*senderSource, error) {
 	f, err := formats.ParseFormat(req.From)
 	if err != nil {
 		return nil, err
@@ -62,7 +63,7 @@ func newSenderSource(ctx context.Context, r io.Reader, req contact.ImportRequest
 	if err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(req.Source.Evidence["wording"]) == "" {
+	if wording == "" {
 		return nil, fmt.Errorf("a %s export has the sign-up and confirmation times but not the text the people agreed to, which every consent entry needs: "+
 			"give the wording of the sign-up form with --evidence wording='…' (API: evidence=wording=…)", f)
 	}
@@ -77,7 +78,7 @@ func newSenderSource(ctx context.Context, r io.Reader, req contact.ImportRequest
 		}
 	}
 	return &senderSource{ctx: ctx, ws: req.WorkspaceID, by: by, dryRun: req.DryRun, rd: rd, sup: sup, norm: norm,
-		dropped: map[string]bool{}, base: base, wording: strings.TrimSpace(req.Source.Evidence["wording"])}, nil
+		dropped: map[string]bool{}, base: base, wording: wording}, nil
 }
 
 func (s *senderSource) Columns() []string { return s.base }

@@ -129,7 +129,15 @@ func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, re
 	}()
 	p.counter = &countingReader{r: p.file}
 	if req.From != "" {
-		if p.sender, err = newSenderSource(ctx, p.counter, req, p.norm, actorName(ctx), s.cfg.Suppressor); err != nil {
+		wording := strings.TrimSpace(req.Source.Evidence["wording"])
+		if wording == "" && resume != 0 { // the form's wording is kept with the import's source
+			if im, err := s.st.Import(ctx, req.WorkspaceID, resume); err == nil {
+				if src, err := s.st.Source(ctx, req.WorkspaceID, im.SourceID); err == nil {
+					wording = strings.TrimSpace(src.Evidence["wording"])
+				}
+			}
+		}
+		if p.sender, err = newSenderSource(ctx, p.counter, req, wording, p.norm, actorName(ctx), s.cfg.Suppressor); err != nil {
 			return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
 		}
 		p.src = p.sender
