@@ -47,6 +47,8 @@ type importCmd struct {
 	Report         string            `help:"Where to write the per-row error report (default FILE.errors.csv)."`
 	Verify         bool              `help:"Verify the imported addresses (syntax, lists, typos, DNS) and record the verdicts."`
 	ConsentPurpose string            `name:"consent-purpose" help:"Purpose of the consent columns (consent_at, consent_wording, …) of rows without a consent_purpose cell."`
+	From           string            `name:"from" placeholder:"SENDER" help:"The file is another sender's export: mailchimp (an audience export's subscribed, unsubscribed or cleaned file) or listmonk (a subscriber export)."`
+	ListStatus     string            `name:"list-status" placeholder:"S" help:"With --from listmonk: the list subscription status (unconfirmed, confirmed, unsubscribed) of rows without a subscription_status column."`
 }
 
 func (c *importCmd) Run(ctx context.Context, cfg *config.Config) error {
@@ -126,6 +128,10 @@ func (c *importCmd) request() (contact.ImportRequest, error) {
 			Evidence: c.Evidence, OnBehalfOf: c.OnBehalfOf},
 		Read: contact.ReadOptions{Encoding: c.Encoding, Format: contact.Format(c.Format)},
 	}
+	req.From, req.ListStatus = strings.ToLower(strings.TrimSpace(c.From)), c.ListStatus
+	if req.From != "" && c.Format == "jsonl" {
+		return req, fmt.Errorf("--from %s reads a CSV export: leave out --format jsonl", req.From)
+	}
 	req.DefaultCountry, req.DefaultKind = c.Country, c.ContactKind
 	if c.CollectedAt != "" {
 		t, err := parseDay(c.CollectedAt)
@@ -191,6 +197,11 @@ func (c *importCmd) print(sum contact.Summary) error {
 	}
 	if len(sum.Dropped) > 0 {
 		fmt.Printf("  dropped columns:    %s\n", strings.Join(sum.Dropped, ", "))
+	}
+	if sum.Sender != nil {
+		for _, l := range sum.Sender.Lines {
+			fmt.Printf("  %s:%s%s\n", "from "+sum.Sender.Format, strings.Repeat(" ", max(1, 19-len("from "+sum.Sender.Format))), l)
+		}
 	}
 	if sum.ReportPath != "" {
 		fmt.Printf("  error report:       %s\n", sum.ReportPath)

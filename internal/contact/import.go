@@ -86,12 +86,18 @@ type ImportRequest struct {
 	DefaultCountry string   `json:"default_country,omitempty"`      // country of rows without one (ISO 3166-1 alpha-2)
 	DefaultKind    string   `json:"default_contact_kind,omitempty"` // contact_kind of rows without one
 	// ConsentPurpose is the purpose of every row's consent cells that names none (--consent-purpose).
-	ConsentPurpose string         `json:"consent_purpose,omitempty"`
-	Read           ReadOptions    `json:"-"`
-	DryRun         bool           `json:"dry_run"`
-	Verify         bool           `json:"verify,omitempty"` // verify the addresses after the import (the server's uploads)
-	ReportPath     string         `json:"-"`                // "" = FILE.errors.csv next to the input
-	Progress       func(Progress) `json:"-"`                // called after every batch; may be nil
+	ConsentPurpose string `json:"consent_purpose,omitempty"`
+	// From names the sender whose export the file is (mailchimp, listmonk; --from): the file
+	// is read by internal/imports/formats into canonical columns and do-not-contact entries.
+	// "" = a plain contact file.
+	From string `json:"from,omitempty"`
+	// ListStatus is the listmonk list subscription status of rows without one (--list-status).
+	ListStatus string         `json:"list_status,omitempty"`
+	Read       ReadOptions    `json:"-"`
+	DryRun     bool           `json:"dry_run"`
+	Verify     bool           `json:"verify,omitempty"` // verify the addresses after the import (the server's uploads)
+	ReportPath string         `json:"-"`                // "" = FILE.errors.csv next to the input
+	Progress   func(Progress) `json:"-"`                // called after every batch; may be nil
 }
 
 // Progress is reported while an import runs.
@@ -123,10 +129,12 @@ type Summary struct {
 	Notes []string `json:"notes,omitempty"`
 	// SourcePolicy says whether contacts from this source may be mailed for marketing by
 	// default; a refused source's contacts are stored but not mailable for marketing.
-	SourcePolicy  *SourcePolicy `json:"source_policy,omitempty"`
-	ReportPath    string        `json:"error_report,omitempty"`
-	Seconds       float64       `json:"seconds"`
-	RowsPerSecond float64       `json:"rows_per_second"`
+	SourcePolicy *SourcePolicy `json:"source_policy,omitempty"`
+	// Sender is what another sender's export held (an import --from): set only then.
+	Sender        *SenderSummary `json:"sender,omitempty"`
+	ReportPath    string         `json:"error_report,omitempty"`
+	Seconds       float64        `json:"seconds"`
+	RowsPerSecond float64        `json:"rows_per_second"`
 }
 
 // ErrInvalidImport marks errors caused by what the user sent (the file, a column, an
@@ -160,4 +168,37 @@ type SourcePolicy struct {
 	// from this source without consent on record comes to (the evaluation check uses); set
 	// for sources that are not allowed by default.
 	ByJurisdiction []policy.SourceJurisdiction `json:"by_jurisdiction,omitempty"`
+}
+
+// SenderSummary is what an import of another sender's export (--from) read: its consent
+// evidence, its do-not-contact entries and, per column, the values clearlist did not take in.
+type SenderSummary struct {
+	Format string `json:"format"` // mailchimp, listmonk
+	Kind   string `json:"kind"`   // subscribed, unsubscribed, cleaned; subscribers
+	// WithConsent counts the rows carrying a consent entry; NoEvidence those whose file
+	// gave no sign-up or confirmation time (they come in without one).
+	WithConsent int `json:"with_consent"`
+	NoEvidence  int `json:"no_evidence"`
+	// DoNotContact counts the rows' do-not-contact requests by reason; Added how many
+	// entries they made, AlreadyListed how many were on the list already, Refused how many
+	// the do-not-contact list refused (each in the error report). A dry run records none.
+	DoNotContact  map[string]int `json:"do_not_contact"`
+	Added         int            `json:"do_not_contact_added"`
+	AlreadyListed int            `json:"do_not_contact_already_listed"`
+	Refused       int            `json:"do_not_contact_refused"`
+	// Leftover lists the file's columns with values not taken in, with their counts.
+	Leftover []LeftoverColumn `json:"leftover_columns"`
+	// ConfirmedWithoutTime counts the confirmed rows whose file gives no confirmation time
+	// (listmonk): their confirmation entry carries the sign-up time.
+	ConfirmedWithoutTime int `json:"confirmed_without_time"`
+	// TimesAssumedUTC counts times written without a zone, read as UTC.
+	TimesAssumedUTC int `json:"times_assumed_utc"`
+	// Lines says all of it for a person.
+	Lines []string `json:"lines"`
+}
+
+// LeftoverColumn is a column of another sender's file whose values were not taken in.
+type LeftoverColumn struct {
+	Column string `json:"column"`
+	Values int    `json:"values"`
 }

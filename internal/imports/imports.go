@@ -16,25 +16,27 @@ import (
 
 // Import is the tracked state of one import run: what it wrote so far and how it ended.
 type Import struct {
-	ID          int64      `json:"id"`
-	WorkspaceID int64      `json:"-"`
-	SourceID    int64      `json:"source_id"`
-	ListID      *int64     `json:"list_id,omitempty"`
-	FileName    string     `json:"file_name"`
-	Status      string     `json:"status"` // running, done, failed
-	OnConflict  string     `json:"on_conflict"`
-	RowsDone    int64      `json:"rows_done"` // the file's rows up to this number are committed
-	Inserted    int64      `json:"inserted"`
-	Updated     int64      `json:"updated"`
-	Skipped     int64      `json:"skipped"`
-	Unchanged   int64      `json:"unchanged"`
-	Failed      int64      `json:"failed"`
-	Warnings    int64      `json:"warnings"`        // rows stored with a value left out, each in the error report
-	Consents    int64      `json:"consent_entries"` // consent ledger entries the consent columns wrote
-	ReportPath  string     `json:"-"`               // a server path: clients fetch the report through the API
-	Error       string     `json:"error,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"-"`
+	SourceID    int64  `json:"source_id"`
+	ListID      *int64 `json:"list_id,omitempty"`
+	FileName    string `json:"file_name"`
+	Status      string `json:"status"` // running, done, failed
+	OnConflict  string `json:"on_conflict"`
+	RowsDone    int64  `json:"rows_done"` // the file's rows up to this number are committed
+	Inserted    int64  `json:"inserted"`
+	Updated     int64  `json:"updated"`
+	Skipped     int64  `json:"skipped"`
+	Unchanged   int64  `json:"unchanged"`
+	Failed      int64  `json:"failed"`
+	Warnings    int64  `json:"warnings"`        // rows stored with a value left out, each in the error report
+	Consents    int64  `json:"consent_entries"` // consent ledger entries the consent columns wrote
+	ReportPath  string `json:"-"`               // a server path: clients fetch the report through the API
+	Error       string `json:"error,omitempty"`
+	// Sender is what an upload of another sender's export (from=) held, once it is done.
+	Sender     *contact.SenderSummary `json:"sender,omitempty"`
+	CreatedAt  time.Time              `json:"created_at"`
+	FinishedAt *time.Time             `json:"finished_at,omitempty"`
 }
 
 // Import statuses.
@@ -99,6 +101,9 @@ type Config struct {
 	DataDir       string // uploads and their request files are kept in DataDir/uploads
 	DefaultRegion string // ISO 3166 region for phone numbers written without +CC
 	Log           *slog.Logger
+	// Suppressor records the do-not-contact requests of an import --from; without it such
+	// an import is refused unless it is a dry run.
+	Suppressor Suppressor
 	// AfterUpload, if set, is called when an upload asking for verification ends well: it
 	// checks the addresses of the list (all of the workspace's when list is "") never checked.
 	AfterUpload func(ctx context.Context, ws int64, list string, log *slog.Logger)
@@ -124,7 +129,11 @@ func New(st Store, lists Lists, scr Screener, cfg Config) *Service {
 
 // Get returns import id of the workspace.
 func (s *Service) Get(ctx context.Context, ws, id int64) (Import, error) {
-	return s.st.Import(ctx, ws, id)
+	im, err := s.st.Import(ctx, ws, id)
+	if err == nil {
+		im.Sender = s.loadSender(id)
+	}
+	return im, err
 }
 
 // List returns the workspace's latest imports, newest first.

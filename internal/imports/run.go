@@ -48,6 +48,10 @@ type preparedImport struct {
 	// resumable is set for an upload run by its job, which is run again when the server
 	// stops it: then its row is left running rather than marked failed.
 	resumable bool
+	// sender reads another sender's export (an import --from); nil for a plain file.
+	sender *senderSource
+	// hint suggests --from for a plain import whose header is another sender's export.
+	hint string
 }
 
 // done gives up the claim on the import, once.
@@ -92,6 +96,9 @@ func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, re
 	if req.DefaultRegion == "" {
 		req.DefaultRegion = s.cfg.DefaultRegion
 	}
+	if req.ListStatus != "" && !strings.EqualFold(strings.TrimSpace(req.From), "listmonk") {
+		return nil, contact.InvalidImport(errors.New("--list-status (list_status) is for a listmonk export: give it with --from listmonk, or leave it out"))
+	}
 	attrs, err := s.st.Attributes(ctx, req.WorkspaceID)
 	if err != nil {
 		return nil, err
@@ -121,11 +128,30 @@ func (s *Service) checkImport(ctx context.Context, req contact.ImportRequest, re
 		}
 	}()
 	p.counter = &countingReader{r: p.file}
-	if p.src, err = contact.NewRowSource(p.counter, req.Read); err != nil {
+	if req.From != "" {
+		wording := strings.TrimSpace(req.Source.Evidence["wording"])
+		if wording == "" && resume != 0 { // the form's wording is kept with the import's source
+			if im, err := s.st.Import(ctx, req.WorkspaceID, resume); err == nil {
+				if src, err := s.st.Source(ctx, req.WorkspaceID, im.SourceID); err == nil {
+					wording = strings.TrimSpace(src.Evidence["wording"])
+				}
+			}
+		}
+		if p.sender, err = newSenderSource(ctx, p.counter, req, wording, p.norm, actorName(ctx), s.cfg.Suppressor); err != nil {
+			return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
+		}
+		p.src = p.sender
+	} else if p.src, err = contact.NewRowSource(p.counter, req.Read); err != nil {
 		return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
 	}
 	if cols := p.src.Columns(); cols != nil {
+		if req.From == "" {
+			p.hint = senderHint(cols)
+		}
 		if p.dropped, err = p.norm.CheckColumns(cols); err != nil {
+			if p.hint != "" {
+				err = fmt.Errorf("%w\n%s", err, p.hint)
+			}
 			return nil, contact.InvalidImport(fmt.Errorf("%s: %w", req.FileName, err))
 		}
 	}
@@ -265,6 +291,13 @@ func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact
 	rf.Close()
 	sum.ImportID, sum.SourceID, sum.ListID, sum.Dropped = p.im.ID, p.im.SourceID, p.list, p.dropped
 	sum.SourcePolicy = sourcePolicy(p.req.Source.Type)
+	if p.sender != nil {
+		sum.Sender = p.sender.summary()
+		sum.Dropped = p.sender.droppedColumns(sum.Dropped)
+	}
+	if p.hint != "" {
+		sum.Notes = append(sum.Notes, p.hint)
+	}
 	if report.Count() > 0 {
 		sum.ReportPath = rp
 	} else if p.resume == 0 || onlyHeader(rp) {
@@ -378,14 +411,7 @@ func (s *Service) consentOptions(ctx context.Context, req contact.ImportRequest)
 		return co, contact.InvalidImport(fmt.Errorf("--consent-purpose %q is not a purpose of this workspace: use one of %s, or add it first (clearlist consent purpose-add)",
 			co.Purpose, strings.Join(co.Purposes, ", ")))
 	}
-	a := audit.ActorFrom(ctx)
-	co.Actor = string(a.Kind)
-	if a.ID != "" {
-		co.Actor += ":" + a.ID
-	}
-	if a.Kind == audit.Unknown || a.Kind == "" {
-		co.Actor = "import"
-	}
+	co.Actor = actorName(ctx)
 	ws := req.WorkspaceID
 	co.Granted = func(email, purpose string, ch consent.Channel) (bool, error) {
 		c, err := s.st.ContactByEmail(ctx, ws, email)
@@ -446,4 +472,17 @@ func (s *Service) rowSources(ctx context.Context, p *preparedImport) func(map[st
 		made[k.String()] = out.ID
 		return out.ID, nil
 	}
+}
+
+// actorName names the import's actor as its consent and do-not-contact entries record it.
+func actorName(ctx context.Context) string {
+	a := audit.ActorFrom(ctx)
+	if a.Kind == audit.Unknown || a.Kind == "" {
+		return "import"
+	}
+	name := string(a.Kind)
+	if a.ID != "" {
+		name += ":" + a.ID
+	}
+	return name
 }

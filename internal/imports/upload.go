@@ -31,6 +31,8 @@ type uploadRequest struct {
 	ConsentPurpose string              `json:"consent_purpose,omitempty"`
 	Read           contact.ReadOptions `json:"read"`
 	Verify         bool                `json:"verify,omitempty"`
+	From           string              `json:"from,omitempty"`
+	ListStatus     string              `json:"list_status,omitempty"`
 	// Actor uploaded the file: the import's changes are audited as theirs.
 	Actor *audit.Actor `json:"actor,omitempty"`
 }
@@ -48,7 +50,7 @@ func (s *Service) requestPath(id int64) string {
 func (s *Service) saveRequest(ctx context.Context, im Import, req contact.ImportRequest) error {
 	j := uploadRequest{ImportID: im.ID, WorkspaceID: im.WorkspaceID, Path: req.Path, FileName: req.FileName, ReportPath: im.ReportPath,
 		List: req.List, Map: req.Map, DropUndeclared: req.DropUndeclared, DefaultRegion: req.DefaultRegion, Read: req.Read, Verify: req.Verify,
-		ConsentPurpose: req.ConsentPurpose}
+		ConsentPurpose: req.ConsentPurpose, From: req.From, ListStatus: req.ListStatus}
 	j.DefaultCountry, j.DefaultKind = req.DefaultCountry, req.DefaultKind
 	if audit.HasActor(ctx) {
 		a := audit.ActorFrom(ctx)
@@ -96,9 +98,44 @@ var errNoUpload = errors.New("no upload")
 func (j uploadRequest) request() contact.ImportRequest {
 	req := contact.ImportRequest{WorkspaceID: j.WorkspaceID, Path: j.Path, FileName: j.FileName, ReportPath: j.ReportPath,
 		List: j.List, Map: j.Map, DropUndeclared: j.DropUndeclared, DefaultRegion: j.DefaultRegion, Read: j.Read, Verify: j.Verify,
-		ConsentPurpose: j.ConsentPurpose}
+		ConsentPurpose: j.ConsentPurpose, From: j.From, ListStatus: j.ListStatus}
 	req.DefaultCountry, req.DefaultKind = j.DefaultCountry, j.DefaultKind
 	return req
+}
+
+// senderPath is where the sender summary of upload import id (an import --from) is kept,
+// for GET /api/v1/imports/{id}: the import's row has no place for it.
+func (s *Service) senderPath(id int64) string {
+	return filepath.Join(s.uploadsDir(), fmt.Sprintf("import-%d.sender.json", id))
+}
+
+// saveSender keeps the sender summary of upload import id.
+func (s *Service) saveSender(id int64, sum *contact.SenderSummary) error {
+	if sum == nil {
+		return nil
+	}
+	b, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	path := s.senderPath(id)
+	if err := os.WriteFile(path+".tmp", b, 0o600); err != nil {
+		return fmt.Errorf("record the sender summary of import %d: %w", id, err)
+	}
+	return os.Rename(path+".tmp", path)
+}
+
+// loadSender reads the sender summary of import id, nil when there is none.
+func (s *Service) loadSender(id int64) *contact.SenderSummary {
+	b, err := os.ReadFile(s.senderPath(id))
+	if err != nil {
+		return nil
+	}
+	var sum contact.SenderSummary
+	if json.Unmarshal(b, &sum) != nil {
+		return nil
+	}
+	return &sum
 }
 
 // forgetUpload removes the upload and its request once the import is done (or can never be).

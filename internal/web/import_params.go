@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/imports/formats"
 )
 
 // importParams turns the upload's query parameters (or form fields) into an import request.
@@ -28,6 +29,17 @@ func (s *Server) importParams(v url.Values, contentType string) (contact.ImportR
 	}
 	req.Source = contact.Source{Type: typ, Description: strings.TrimSpace(v.Get("source_note"))}
 	req.ConsentPurpose = strings.TrimSpace(v.Get("consent_purpose"))
+	if raw := strings.TrimSpace(v.Get("from")); raw != "" {
+		f, err := formats.ParseFormat(raw)
+		if err != nil {
+			return req, paramError("from", strings.Replace(err.Error(), "--from ", "from=", 1))
+		}
+		req.From = string(f)
+	}
+	req.ListStatus = strings.TrimSpace(v.Get("list_status"))
+	if req.ListStatus != "" && req.From != string(formats.Listmonk) {
+		return req, paramError("list_status", "list_status is for a listmonk export: give it with from=listmonk, or leave it out")
+	}
 	if raw := strings.TrimSpace(v.Get("default_region")); raw != "" {
 		if req.DefaultRegion, err = contact.CheckRegion(raw); err != nil {
 			return req, paramError("default_region", err.Error())

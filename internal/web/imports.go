@@ -127,6 +127,8 @@ var importParamDocs = []struct{ name, typ, doc string }{
 	{"contact_kind", huma.TypeString, "personal, sole_trader or corporate: the contact kind of rows without a contact_kind value."},
 	{"default_region", huma.TypeString, "ISO 3166 two-letter region for phone numbers written without +CC, e.g. GB; the server's default when left out."},
 	{"evidence", huma.TypeString, "KEY=VALUE (repeatable): how the contacts' permission is documented, e.g. evidence=double_opt_in=yes; the keys are double_opt_in, written_permission, separate_box, collection_evidence, form_url, form_id, wording, event, document. Columns evidence_KEY give a row evidence of its own over this default; an unknown key is refused."},
+	{"from", huma.TypeString, "The file is another sender's CSV export: mailchimp (an audience export's subscribed, unsubscribed or cleaned file) or listmonk (a subscriber export). Its consent times become ledger entries, its unsubscribes, cleaned addresses and blocklisted subscribers do-not-contact entries; the import's sender summary lists the columns not taken in."},
+	{"list_status", huma.TypeString, "With from=listmonk: the list subscription status (unconfirmed, confirmed, unsubscribed) of rows without a subscription_status column."},
 	{"consent_purpose", huma.TypeString, "The purpose of the consent columns (consent_at, consent_wording, …) of rows without a consent_purpose cell; the rows' consents become ledger entries, written with their contacts."},
 	{"file_name", huma.TypeString, "The file's name as recorded with the import (raw uploads)."},
 }
