@@ -28,7 +28,8 @@ func (s *Server) consentRoutes(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "record-consent", Method: http.MethodPost, Path: "/api/v1/contacts/{id}/consents",
 		Summary: "Record a consent ledger entry for the contact",
 		Description: "Appends one entry to the workspace's append-only, hash-chained ledger; entries are never changed, " +
-			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values.",
+			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values; " +
+			"an evidence key other than those of the evidence object is refused, listing them.",
 		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}}, s.recordConsent)
 	register(s, api, huma.Operation{OperationID: "list-stale-consents", Method: http.MethodGet, Path: "/api/v1/consents/stale",
 		Summary: "Consents in force given more than N days ago",

@@ -141,7 +141,7 @@ func TestConsentAPIInvalid(t *testing.T) {
 			{"no wording", edit(func(b map[string]any) { delete(b["evidence"].(map[string]any), "wording") }), "wording"},
 			{"unknown field", edit(func(b map[string]any) { b["colour"] = "red" }), "colour"},
 			{"unknown evidence field", edit(func(b map[string]any) { b["evidence"].(map[string]any)["mood"] = "good" }),
-				`evidence key "mood" is unknown: use one of collector, document_ref, form_id, form_version, ip, prechecked, timestamp, user_agent, wording`},
+				`key \"mood\" is unknown: use one of collector, document_ref, form_id, form_version, ip, prechecked, timestamp, user_agent, wording`},
 			{"source evidence on an entry", edit(func(b map[string]any) { b["evidence"].(map[string]any)["written_permission"] = true }),
 				"belongs to the contact's source"},
 			{"unknown source", edit(func(b map[string]any) { b["source_id"] = 99999 }), "does not exist"},
