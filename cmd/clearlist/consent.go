@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,23 +102,24 @@ func (c *consentVerifyCmd) Run(ctx context.Context, cfg *config.Config) error {
 }
 
 type consentAddCmd struct {
-	Email       string `required:"" help:"The contact's e-mail address."`
-	Purpose     string `required:"" help:"Purpose, e.g. newsletter (see consent purposes)."`
-	Channel     string `default:"email" help:"Channel: email, phone, sms."`
-	Action      string `default:"granted" help:"granted, confirmed, withdrawn, expired, objected."`
-	Basis       string `default:"consent" help:"consent, double-opt-in, soft-opt-in, legitimate-interest, contract."`
-	Wording     string `help:"The consent text shown to the person."`
-	FormID      string `name:"form-id" help:"The form or page that collected it."`
-	FormVersion string `name:"form-version" help:"The version of that form."`
-	IP          string `name:"ip" help:"The person's IP address."`
-	UserAgent   string `name:"user-agent" help:"The person's browser."`
-	At          string `help:"When the person acted (RFC 3339); default now."`
-	DocumentRef string `name:"document-ref" help:"A reference to a signed form, a call recording, …"`
-	Collector   string `help:"Who collected it."`
-	Prechecked  bool   `help:"The box was displayed already ticked (recorded as such; a pre-ticked box is no consent, and check refuses it)."`
-	Source      int64  `help:"Id of the source (provenance) the consent came with."`
-	Actor       string `help:"Who records it; default cli:<user>."`
-	JSON        bool   `help:"Print the recorded entry as JSON."`
+	Email       string            `required:"" help:"The contact's e-mail address."`
+	Purpose     string            `required:"" help:"Purpose, e.g. newsletter (see consent purposes)."`
+	Channel     string            `default:"email" help:"Channel: email, phone, sms."`
+	Action      string            `default:"granted" help:"granted, confirmed, withdrawn, expired, objected."`
+	Basis       string            `default:"consent" help:"consent, double-opt-in, soft-opt-in, legitimate-interest, contract."`
+	Wording     string            `help:"The consent text shown to the person."`
+	FormID      string            `name:"form-id" help:"The form or page that collected it."`
+	FormVersion string            `name:"form-version" help:"The version of that form."`
+	IP          string            `name:"ip" help:"The person's IP address."`
+	UserAgent   string            `name:"user-agent" help:"The person's browser."`
+	At          string            `help:"When the person acted (RFC 3339); default now."`
+	DocumentRef string            `name:"document-ref" help:"A reference to a signed form, a call recording, …"`
+	Collector   string            `help:"Who collected it."`
+	Prechecked  bool              `help:"The box was displayed already ticked (recorded as such; a pre-ticked box is no consent, and check refuses it)."`
+	Evidence    map[string]string `name:"evidence" help:"Evidence as KEY=VALUE, the keys of the API's evidence object (wording, form_id, form_version, ip, user_agent, timestamp, document_ref, collector, prechecked); an unknown key is refused."`
+	Source      int64             `help:"Id of the source (provenance) the consent came with."`
+	Actor       string            `help:"Who records it; default cli:<user>."`
+	JSON        bool              `help:"Print the recorded entry as JSON."`
 }
 
 func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
@@ -128,6 +131,13 @@ func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 	}
 	c.Actor = cliActor(c.Actor)
+	ev := consent.Evidence{Wording: c.Wording, FormID: c.FormID, FormVersion: c.FormVersion, IP: c.IP,
+		UserAgent: c.UserAgent, Timestamp: at, DocumentRef: c.DocumentRef, Collector: c.Collector, Prechecked: c.Prechecked}
+	for _, k := range slices.Sorted(maps.Keys(c.Evidence)) {
+		if err := consent.SetEvidence(&ev, k, c.Evidence[k]); err != nil {
+			return fmt.Errorf("--evidence %s", strings.TrimPrefix(err.Error(), consent.ErrInvalid.Error()+": "))
+		}
+	}
 	return withApp(ctx, cfg, func(a *app.App) error {
 		canonical, err := canonicalEmail(c.Email)
 		if err != nil {
@@ -135,9 +145,7 @@ func (c *consentAddCmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		e, err := a.Consents.RecordByEmail(ctx, canonical, consent.Entry{WorkspaceID: a.Workspace.ID,
 			Purpose: c.Purpose, Channel: consent.Channel(c.Channel), Action: consent.Action(c.Action),
-			Basis: consent.Basis(c.Basis), SourceID: c.Source, Actor: c.Actor,
-			Evidence: consent.Evidence{Wording: c.Wording, FormID: c.FormID, FormVersion: c.FormVersion, IP: c.IP,
-				UserAgent: c.UserAgent, Timestamp: at, DocumentRef: c.DocumentRef, Collector: c.Collector, Prechecked: c.Prechecked}})
+			Basis: consent.Basis(c.Basis), SourceID: c.Source, Actor: c.Actor, Evidence: ev})
 		if err != nil {
 			return err
 		}

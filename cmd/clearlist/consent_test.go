@@ -39,7 +39,7 @@ func testCLIConsent(t *testing.T, e *cliEnv, disable func(db *sql.DB)) {
 		t.Errorf("verify of an empty ledger: %q", r.stdout)
 	}
 	e.ok("consent", "add", "--email", "Ann@Example.org", "--purpose", "newsletter", "--wording", "Yes, send me the newsletter",
-		"--ip", "192.0.2.7", "--form-id", "footer", "--at", "2026-03-01T09:30:00Z")
+		"--ip", "192.0.2.7", "--form-id", "footer", "--at", "2026-03-01T09:30:00Z", "--evidence", "collector=footer form")
 	e.ok("consent", "add", "--email", "bob@example.org", "--purpose", "surveys", "--channel", "sms", "--basis", "soft-opt-in")
 	e.ok("consent", "add", "--email", "ann@example.org", "--purpose", "newsletter", "--action", "withdrawn")
 
@@ -47,6 +47,12 @@ func testCLIConsent(t *testing.T, e *cliEnv, disable func(db *sql.DB)) {
 	e.fails(1, `unknown purpose "lottery": use one of`, "consent", "add", "--email", "ann@example.org", "--purpose", "lottery", "--wording", "x")
 	e.fails(1, "use one of email, phone, sms", "consent", "add", "--email", "ann@example.org", "--purpose", "newsletter", "--channel", "fax", "--wording", "x")
 	e.fails(1, "not found (import or create the contact first)", "consent", "add", "--email", "zoe@example.org", "--purpose", "newsletter", "--wording", "x")
+	e.fails(1, `evidence key "mood" is unknown: use one of collector, document_ref, form_id, form_version, ip, prechecked, timestamp, user_agent, wording`,
+		"consent", "add", "--email", "ann@example.org", "--purpose", "newsletter", "--wording", "x", "--evidence", "mood=good")
+	e.fails(1, "belongs to the contact's source", "consent", "add", "--email", "ann@example.org", "--purpose", "newsletter",
+		"--wording", "x", "--evidence", "written_permission=yes")
+	e.fails(1, "give a time like 2026-03-01T09:30:00Z", "consent", "add", "--email", "ann@example.org", "--purpose", "newsletter",
+		"--wording", "x", "--evidence", "timestamp=yesterday")
 	e.fails(1, "confirmed entry needs basis double-opt-in", "consent", "add", "--email", "ann@example.org", "--purpose", "newsletter", "--action", "confirmed")
 
 	var show consentShow
@@ -54,7 +60,7 @@ func testCLIConsent(t *testing.T, e *cliEnv, disable func(db *sql.DB)) {
 		t.Fatal(err)
 	}
 	if len(show.Entries) != 2 || len(show.States) != 1 || show.States[0].State != "withdrawn" ||
-		show.Entries[0].Evidence.IP != "192.0.2.7" || show.Entries[0].Evidence.Wording != "Yes, send me the newsletter" {
+		show.Entries[0].Evidence.IP != "192.0.2.7" || show.Entries[0].Evidence.Collector != "footer form" || show.Entries[0].Evidence.Wording != "Yes, send me the newsletter" {
 		t.Fatalf("consent show: %+v", show)
 	}
 	if r := e.ok("consent", "show", "--email", "ann@example.org"); !hasLine(r.stdout, "newsletter", "email") || !strings.Contains(r.stdout, "withdrawn") {

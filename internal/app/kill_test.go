@@ -22,6 +22,8 @@ const childEnv = "CLEARLIST_TEST_CHILD_IMPORT"
 
 type childArgs struct {
 	DSN, Path string
+	// ConsentPurpose, when set, is the import's --consent-purpose (a file with consent columns).
+	ConsentPurpose string
 }
 
 func childImport() int {
@@ -35,7 +37,7 @@ func childImport() int {
 		return 3
 	}
 	_, err = a.Imports.Import(ctx, a.Workspace.ID, contact.ImportRequest{Path: args.Path, List: "newsletter",
-		Source: contact.Source{Type: "web-form-double-opt-in"}}, 0)
+		Source: contact.Source{Type: "web-form-double-opt-in"}, ConsentPurpose: args.ConsentPurpose}, 0)
 	if err != nil {
 		return 4
 	}

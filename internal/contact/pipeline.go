@@ -113,8 +113,7 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 			h := maphash.String(seed, row.EmailCanonical)
 			if first, ok := seen[h]; ok {
 				dup = true
-				errs = []RowError{{Row: rec.Num, Column: "email", Value: row.Email,
-					Reason: "duplicate of row " + strconv.Itoa(int(first)) + " in this file; the first occurrence is imported"}}
+				errs = []RowError{{Row: rec.Num, Column: "email", Value: row.Email, Reason: duplicateReason(int(first), row)}}
 			} else {
 				seen[h] = int32(rec.Num)
 			}
@@ -178,4 +177,19 @@ func Run(ctx context.Context, src RowSource, n *Normalizer, writers []BatchWrite
 		sum.RowsPerSecond = float64(sum.Rows) / sum.Seconds
 	}
 	return sum, nil
+}
+
+// duplicateReason says why a later row of an address already in the file is not imported.
+// A row with consent cells is a later step of the person's history (withdrawn after granted,
+// granted again): it says how to record that step rather than losing it silently.
+func duplicateReason(first int, row Row) string {
+	msg := "duplicate of row " + strconv.Itoa(first) + " in this file; the first occurrence is imported"
+	if len(row.Consents) == 0 {
+		return msg
+	}
+	e := row.Consents[0]
+	return msg + "; this row's consent (" + string(e.Action) + " " + e.Purpose + "/" + string(e.Channel) +
+		") is not recorded: an import takes one row per address, so import the later steps of a person's consent " +
+		"from a second file (one row per address, in time order) " +
+		"or record them with `clearlist consent add`"
 }

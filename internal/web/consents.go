@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +28,8 @@ func (s *Server) consentRoutes(api huma.API) {
 	register(s, api, huma.Operation{OperationID: "record-consent", Method: http.MethodPost, Path: "/api/v1/contacts/{id}/consents",
 		Summary: "Record a consent ledger entry for the contact",
 		Description: "Appends one entry to the workspace's append-only, hash-chained ledger; entries are never changed, " +
-			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values.",
+			"a correction is a new entry (e.g. withdrawn). 422 names what is invalid and lists the valid values; " +
+			"an evidence key other than those of the evidence object is refused, listing them.",
 		Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusUnprocessableEntity}}, s.recordConsent)
 	register(s, api, huma.Operation{OperationID: "list-stale-consents", Method: http.MethodGet, Path: "/api/v1/consents/stale",
 		Summary: "Consents in force given more than N days ago",
@@ -40,8 +44,11 @@ func (s *Server) consentRoutes(api huma.API) {
 		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity}}, s.createPurpose)
 }
 
-// evidenceBody is what proves an entry, as a client sends it.
+// evidenceBody is what proves an entry, as a client sends it. It admits other keys in the
+// schema only so that recordConsent can refuse them itself, listing the known ones
+// (consent.EvidenceFields), rather than with a bare "unexpected property".
 type evidenceBody struct {
+	_           struct{}  `json:"-" additionalProperties:"true"`
 	Wording     string    `json:"wording,omitempty" doc:"The consent text shown to the person (needed for basis consent)."`
 	FormID      string    `json:"form_id,omitempty" doc:"The form or page that collected it."`
 	FormVersion string    `json:"form_version,omitempty" doc:"The version of that form."`
@@ -65,6 +72,21 @@ type recordConsentInput struct {
 		// Prechecked is evidence.prechecked said at the top level; either one marks the entry.
 		Prechecked bool `json:"prechecked,omitempty" doc:"The same as evidence.prechecked: the box was displayed already ticked."`
 	}
+	RawBody []byte
+}
+
+// unknownEvidence refuses an evidence key the entry does not have, listing the known ones.
+func unknownEvidence(raw []byte) error {
+	var b struct {
+		Evidence map[string]json.RawMessage `json:"evidence"`
+	}
+	if json.Unmarshal(raw, &b) != nil {
+		return nil // the schema validation has refused it already
+	}
+	if err := consent.CheckEvidenceKeys(slices.Sorted(maps.Keys(b.Evidence))); err != nil {
+		return huma.Error422UnprocessableEntity(invalidMessage(err))
+	}
+	return nil
 }
 
 type consentOutput struct {
@@ -73,6 +95,9 @@ type consentOutput struct {
 
 func (s *Server) recordConsent(ctx context.Context, in *recordConsentInput) (*consentOutput, error) {
 	ws, b := workspace(ctx), in.Body
+	if err := unknownEvidence(in.RawBody); err != nil {
+		return nil, err
+	}
 	ev := b.Evidence
 	e := consent.Entry{WorkspaceID: ws, ContactID: in.ID, Purpose: b.Purpose, Channel: consent.Channel(b.Channel),
 		Action: consent.Action(b.Action), Basis: consent.Basis(b.Basis), SourceID: b.SourceID, Actor: tokenActor(ctx),

@@ -140,7 +140,10 @@ func TestConsentAPIInvalid(t *testing.T) {
 			{"unknown basis", edit(func(b map[string]any) { b["basis"] = "vibes" }), "use one of consent, double-opt-in"},
 			{"no wording", edit(func(b map[string]any) { delete(b["evidence"].(map[string]any), "wording") }), "wording"},
 			{"unknown field", edit(func(b map[string]any) { b["colour"] = "red" }), "colour"},
-			{"unknown evidence field", edit(func(b map[string]any) { b["evidence"].(map[string]any)["mood"] = "good" }), "mood"},
+			{"unknown evidence field", edit(func(b map[string]any) { b["evidence"].(map[string]any)["mood"] = "good" }),
+				`key \"mood\" is unknown: use one of collector, document_ref, form_id, form_version, ip, prechecked, timestamp, user_agent, wording`},
+			{"source evidence on an entry", edit(func(b map[string]any) { b["evidence"].(map[string]any)["written_permission"] = true }),
+				"belongs to the contact's source"},
 			{"unknown source", edit(func(b map[string]any) { b["source_id"] = 99999 }), "does not exist"},
 			{"missing action", edit(func(b map[string]any) { delete(b, "action") }), "action"},
 		} {
