@@ -167,7 +167,7 @@ func (n *Normalizer) consentEntries(num int, emailCanonical string, c *consentCe
 			continue
 		}
 		if !slices.Contains(o.Purposes, p) {
-			bad(cfPurpose, fmt.Sprintf("unknown purpose %q: use one of %s, or add it first (clearlist consent purpose-add)", p, strings.Join(o.Purposes, ", ")))
+			bad(cfPurpose, fmt.Sprintf("unknown purpose %q: use one of %s, or add it first (clearlist consent purpose add NAME)", p, strings.Join(o.Purposes, ", ")))
 			continue
 		}
 		purposes = append(purposes, p)

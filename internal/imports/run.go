@@ -408,7 +408,7 @@ func (s *Service) consentOptions(ctx context.Context, req contact.ImportRequest)
 		co.Purposes = append(co.Purposes, p.Name)
 	}
 	if co.Purpose != "" && !slices.Contains(co.Purposes, co.Purpose) {
-		return co, contact.InvalidImport(fmt.Errorf("--consent-purpose %q is not a purpose of this workspace: use one of %s, or add it first (clearlist consent purpose-add)",
+		return co, contact.InvalidImport(fmt.Errorf("--consent-purpose %q is not a purpose of this workspace: use one of %s, or add it first (clearlist consent purpose add NAME)",
 			co.Purpose, strings.Join(co.Purposes, ", ")))
 	}
 	co.Actor = actorName(ctx)
