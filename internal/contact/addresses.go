@@ -19,7 +19,7 @@ func ReadAddresses(r io.Reader) ([]string, error) {
 	header := rows.Columns()
 	col := 0
 	for i, name := range header {
-		if fieldAliases[squash(name)] == toEmail {
+		if fieldAliases[SquashName(name)] == toEmail {
 			col = i
 			break
 		}

@@ -68,9 +68,9 @@ var fieldAliases = map[string]targetKind{
 // declared an attribute of that name (country was an attribute before it was a field).
 var fieldsFirst = map[string]targetKind{"country": toCountry, "contact_kind": toKind}
 
-// squash lower-cases a column name and drops spaces, hyphens, underscores
-// and dots, so "E-Mail Address" and "email_address" look alike.
-func squash(s string) string {
+// SquashName lower-cases a column name and drops spaces, hyphens, underscores and dots, the
+// way the import matches column names, so "E-Mail Address" and "email_address" look alike.
+func SquashName(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
 		if r != ' ' && r != '-' && r != '_' && r != '.' {
@@ -99,7 +99,7 @@ func (n *Normalizer) resolve(col string) (target, error) {
 	if a, ok := n.opts.Schema.Lookup(key); ok {
 		return target{kind: toAttr, attr: a}, nil
 	}
-	if t, ok := n.auto[squash(key)]; ok {
+	if t, ok := n.auto[SquashName(key)]; ok {
 		return t, nil
 	}
 	return target{kind: toUndeclared}, nil

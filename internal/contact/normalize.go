@@ -106,7 +106,7 @@ func (n *Normalizer) buildAliases() {
 	ambiguous := map[string]bool{}
 	if n.opts.Schema != nil {
 		for _, a := range n.opts.Schema.Attributes {
-			k := squash(a.Name)
+			k := SquashName(a.Name)
 			if _, dup := n.auto[k]; dup {
 				ambiguous[k] = true
 			}

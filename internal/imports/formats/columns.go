@@ -1,6 +1,10 @@
 package formats
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/clearlist/clearlist/internal/contact"
+)
 
 // The canonical import column names this package fills (shared by every import path).
 const (
@@ -30,7 +34,7 @@ const (
 // and evidence (consent_*, evidence_*): such a column is not passed through but counted as
 // left over, so that nothing in the sender's file overrides what the mapping says.
 func clashes(name string, filled map[string]bool) bool {
-	s := squash(name)
+	s := contact.SquashName(name)
 	if filled[s] || s == "emailaddress" || s == "status" {
 		return true
 	}
@@ -41,19 +45,7 @@ func clashes(name string, filled map[string]bool) bool {
 func squashSet(names ...string) map[string]bool {
 	m := make(map[string]bool, len(names))
 	for _, n := range names {
-		m[squash(n)] = true
+		m[contact.SquashName(n)] = true
 	}
 	return m
-}
-
-// squash lower-cases a name and drops spaces, hyphens, underscores and dots, the way the
-// import matches column names, so "First Name" and "first_name" clash.
-func squash(s string) string {
-	var b strings.Builder
-	for _, r := range strings.ToLower(strings.TrimSpace(s)) {
-		if r != ' ' && r != '-' && r != '_' && r != '.' {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/clearlist/clearlist/internal/contact"
 	"maps"
 	"slices"
 	"strings"
@@ -165,7 +166,7 @@ func (l *listmonk) attributes(raw string, c map[string]string, sum *Summary) err
 		key := trimSpace(k)
 		switch {
 		case string(v) == "null" || string(v) == `""`:
-		case squash(key) == "country" && c[ColCountry] == "" && countryCode(unquote(v)) != "":
+		case contact.SquashName(key) == "country" && c[ColCountry] == "" && countryCode(unquote(v)) != "":
 			c[ColCountry] = countryCode(unquote(v))
 		case key == "" || clashes(key, l.filled) || c[key] != "" || v[0] == '{' || v[0] == '[':
 			sum.Leftover[lmAttributes+"."+k]++

@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"github.com/clearlist/clearlist/internal/contact"
 	"slices"
 	"strings"
 
@@ -92,11 +93,11 @@ func newMailchimp(cols []string) *mailchimp {
 		if used[i] {
 			continue
 		}
-		if clashes(n, filled) || seen[squash(n)] || trimSpace(n) == "" {
+		if clashes(n, filled) || seen[contact.SquashName(n)] || trimSpace(n) == "" {
 			m.system = append(m.system, i)
 			continue
 		}
-		seen[squash(n)] = true
+		seen[contact.SquashName(n)] = true
 		m.merge = append(m.merge, i)
 		m.out = append(m.out, trimSpace(n))
 	}
