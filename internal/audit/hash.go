@@ -47,33 +47,20 @@ func Hash(e Entry) Digest {
 }
 
 // Break is the first entry where a chain does not hold.
-type Break struct {
-	EntryID int64  `json:"entry_id"`
-	Seq     int64  `json:"seq"`
-	Reason  string `json:"reason"`
-}
+type Break chain.Break
 
 func (b *Break) Error() string {
 	return fmt.Sprintf("audit trail broken at entry %d (seq %d): %s", b.EntryID, b.Seq, b.Reason)
 }
 
 // Verifier checks one workspace's chain an entry at a time, in chain order.
-type Verifier struct {
-	c      chain.Verifier
-	broken *Break
-}
+type Verifier struct{ c chain.Verifier }
 
 // Add checks the next entry and returns the break if the chain does not hold there; after a
 // break it keeps returning the first one.
 func (v *Verifier) Add(e Entry) *Break {
-	if v.broken != nil {
-		return v.broken
-	}
 	l := chain.Link{ID: e.ID, Seq: e.Seq, WorkspaceID: e.WorkspaceID, PrevHash: e.PrevHash, Hash: e.Hash}
-	if reason := v.c.Check(l, Hash(e)); reason != "" {
-		v.broken = &Break{EntryID: e.ID, Seq: e.Seq, Reason: reason}
-	}
-	return v.broken
+	return (*Break)(v.c.Add(l, Hash(e)))
 }
 
 // Len is the number of entries checked so far.

@@ -82,12 +82,13 @@ func (s *Service) verifyOnce(ctx context.Context, ws int64) (Report, *Anchor, er
 		anchor = &a
 		v.c.StartAfter(ws, a.Seq, a.Hash)
 	}
+	var broken *Break
 	err = s.st.EachAuditEntry(ctx, ws, func(e Entry) error {
-		v.Add(e)
+		broken = v.Add(e) // after a break, the first one
 		return nil
 	})
 	if err != nil {
 		return Report{}, nil, err
 	}
-	return Report{Workspace: ws, Entries: v.Len(), Head: v.Head(), Anchor: anchor, Broken: v.broken}, anchor, nil
+	return Report{Workspace: ws, Entries: v.Len(), Head: v.Head(), Anchor: anchor, Broken: broken}, anchor, nil
 }

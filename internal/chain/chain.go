@@ -106,12 +106,33 @@ type Link struct {
 	PrevHash, Hash       Digest
 }
 
+// Break is the first entry where a chain does not hold. The ledgers declare their own
+// `type Break chain.Break` for their error text.
+type Break struct {
+	EntryID int64  `json:"entry_id"`
+	Seq     int64  `json:"seq"`
+	Reason  string `json:"reason"`
+}
+
 // Verifier checks one workspace's chain an entry at a time, in chain order.
 type Verifier struct {
 	n      int64 // the position of the last entry checked
 	offset int64 // the position before the first entry (StartAfter)
 	ws     int64
 	prev   Digest
+	broken *Break
+}
+
+// Add checks the next entry (Check) and returns the break if the chain does not hold there;
+// after a break it keeps returning the first one.
+func (v *Verifier) Add(l Link, contents Digest) *Break {
+	if v.broken != nil {
+		return v.broken
+	}
+	if reason := v.Check(l, contents); reason != "" {
+		v.broken = &Break{EntryID: l.ID, Seq: l.Seq, Reason: reason}
+	}
+	return v.broken
 }
 
 // Check takes the next entry, with the digest its contents hash to now, and returns why the
