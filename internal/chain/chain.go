@@ -10,7 +10,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash"
 	"time"
 )
 
@@ -52,39 +51,37 @@ func (d *Digest) UnmarshalText(b []byte) error {
 }
 
 // Encoder hashes an entry's fields: each is written as its length (8 bytes, big endian)
-// followed by its bytes, in the caller's fixed order, so no two entries encode alike.
+// followed by its bytes, in the caller's fixed order, so no two entries encode alike. The
+// fields are gathered in one buffer and hashed at Sum: an import hashes every entry it
+// writes while holding the ledger's lock, so this path avoids allocating per field.
 type Encoder struct {
-	h   hash.Hash
-	buf [8]byte
+	buf []byte
 }
 
 // NewEncoder starts an entry's hash with the encoding's version tag (a new encoding gets a new
 // tag, so that old entries can still be verified with the old one).
 func NewEncoder(version string) *Encoder {
-	e := &Encoder{h: sha256.New()}
+	e := &Encoder{buf: make([]byte, 0, 512)}
 	e.Str(version)
 	return e
 }
 
 // Bytes writes one field.
 func (e *Encoder) Bytes(b []byte) {
-	binary.BigEndian.PutUint64(e.buf[:], uint64(len(b)))
-	e.h.Write(e.buf[:])
-	e.h.Write(b)
+	e.buf = binary.BigEndian.AppendUint64(e.buf, uint64(len(b)))
+	e.buf = append(e.buf, b...)
 }
 
 // Str writes a string field.
 func (e *Encoder) Str(s string) {
-	binary.BigEndian.PutUint64(e.buf[:], uint64(len(s)))
-	e.h.Write(e.buf[:])
-	e.h.Write([]byte(s))
+	e.buf = binary.BigEndian.AppendUint64(e.buf, uint64(len(s)))
+	e.buf = append(e.buf, s...)
 }
 
 // Num writes an integer field (8 bytes, big endian).
 func (e *Encoder) Num(n int64) {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], uint64(n))
-	e.Bytes(b[:])
+	e.buf = binary.BigEndian.AppendUint64(e.buf, 8)
+	e.buf = binary.BigEndian.AppendUint64(e.buf, uint64(n))
 }
 
 // Time writes a time field: UTC RFC 3339 with exactly six fraction digits, the precision both
@@ -94,11 +91,17 @@ func (e *Encoder) Time(t time.Time) {
 		e.Str("")
 		return
 	}
-	e.Str(t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000Z07:00"))
+	at := len(e.buf)
+	e.buf = binary.BigEndian.AppendUint64(e.buf, 0)
+	e.buf = t.UTC().Truncate(time.Microsecond).AppendFormat(e.buf, "2006-01-02T15:04:05.000000Z07:00")
+	binary.BigEndian.PutUint64(e.buf[at:], uint64(len(e.buf)-at-8))
 }
 
 // Sum returns the entry's digest.
-func (e *Encoder) Sum() Digest { return e.h.Sum(nil) }
+func (e *Encoder) Sum() Digest {
+	d := sha256.Sum256(e.buf)
+	return d[:]
+}
 
 // Link is what the chain check needs of an entry.
 type Link struct {

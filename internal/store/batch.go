@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
@@ -134,13 +136,17 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		return err
 	}
 	res.Add(r)
+	cb, err := w.prepareConsents(ctx, tx, b)
+	if err != nil {
+		return err
+	}
 	if b.Turn != nil {
 		// The chain is linked after the earlier batches committed: entries follow the file.
 		if err := b.Turn(ctx); err != nil {
 			return err
 		}
 	}
-	if res.Consents, err = w.appendConsents(ctx, tx, b); err != nil {
+	if res.Consents, err = w.linkConsents(ctx, tx, b, cb); err != nil {
 		return err
 	}
 	if b.ImportID != 0 {
@@ -170,45 +176,43 @@ func (s *Store) ImportWriters() int {
 	return s.sql.importWriters
 }
 
-// appendConsents records the ledger entries of the batch's rows, in row order, in the batch's
-// transaction: it locks the workspace's chain, reads its head once, hashes the entries in one
-// pass and inserts them together (COPY on PostgreSQL, multi-row INSERTs on SQLite). Each entry
-// keeps the import's source. It returns how many entries it wrote.
-func (w *BatchWriter) appendConsents(ctx context.Context, tx batchTx, b *contact.Batch) (int, error) {
+// consentBatch is a batch's ledger entries made ready before the batch's turn: contacts
+// found, purposes and sources checked, ids taken, evidence encoded. What depends on the
+// chain's head (sequence numbers, links, hashes) waits for the turn, so the part of a batch
+// that runs one at a time stays short.
+type consentBatch struct {
+	entries  []consent.Entry
+	evidence [][]byte
+}
+
+// prepareConsents builds the ledger entries of the batch's rows, in row order, inside the
+// batch's transaction but before its turn. Each entry keeps the import's source (or the
+// row's own). The consents table has no foreign keys (they tripled the cost of writing an
+// entry on PostgreSQL), so the batch's purposes and sources are checked here, once.
+func (w *BatchWriter) prepareConsents(ctx context.Context, tx batchTx, b *contact.Batch) (*consentBatch, error) {
 	n := 0
 	for i := range b.Rows {
 		n += len(b.Rows[i].Consents)
 	}
 	if n == 0 {
-		return 0, nil
+		return nil, nil
 	}
-	s := w.s
 	ids := make(map[string]int64, len(b.Rows))
 	if err := tx.contactIDs(ctx, func(email string, id int64) { ids[email] = id }); err != nil {
-		return 0, fmt.Errorf("find the contacts of consent entries: %w", err)
+		return nil, fmt.Errorf("find the contacts of consent entries: %w", err)
 	}
-	if _, err := tx.count(ctx, s.q(`SELECT id FROM workspaces WHERE id = ?`+s.sql.forNoKeyUpdate), b.WorkspaceID); err != nil {
-		return 0, fmt.Errorf("lock the consent ledger: %w", mapErr(err))
-	}
-	var seq int64
-	var prev []byte
-	if err := tx.row(ctx, s.q(`SELECT COALESCE((SELECT MAX(seq) FROM consents WHERE workspace_id = ?), 0),
-		(SELECT hash FROM consents WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1)`), b.WorkspaceID, b.WorkspaceID).Scan(&seq, &prev); err != nil {
-		return 0, fmt.Errorf("read consent chain head: %w", err)
-	}
-	if seq == 0 {
-		prev = consent.Genesis
+	if err := w.checkConsentRefs(ctx, tx, b); err != nil {
+		return nil, err
 	}
 	next, err := tx.consentIDs(ctx, n)
 	if err != nil {
-		return 0, fmt.Errorf("consent ids: %w", err)
+		return nil, fmt.Errorf("consent ids: %w", err)
 	}
 	t := b.Now
 	if t.IsZero() {
 		t = now()
 	}
-	entries := make([]consent.Entry, 0, n)
-	evidence := make([][]byte, 0, n)
+	cb := &consentBatch{entries: make([]consent.Entry, 0, n), evidence: make([][]byte, 0, n)}
 	for i := range b.Rows {
 		r := &b.Rows[i]
 		if len(r.Consents) == 0 {
@@ -216,7 +220,7 @@ func (w *BatchWriter) appendConsents(ctx context.Context, tx batchTx, b *contact
 		}
 		cid := ids[r.EmailCanonical]
 		if cid == 0 {
-			return 0, fmt.Errorf("row %d: the contact of its consent entries was not written", r.Num)
+			return nil, fmt.Errorf("row %d: the contact of its consent entries was not written", r.Num)
 		}
 		for _, e := range r.Consents {
 			e.WorkspaceID, e.ContactID, e.SourceID, e.RecordedAt = b.WorkspaceID, cid, b.SourceID, t
@@ -224,19 +228,113 @@ func (w *BatchWriter) appendConsents(ctx context.Context, tx batchTx, b *contact
 				e.SourceID = r.SourceID
 			}
 			e.Normalize()
-			e.ID, e.Seq, e.PrevHash = next[len(entries)], seq+int64(len(entries))+1, prev
-			e.Hash = consent.Hash(e)
-			prev = e.Hash
+			e.ID = next[len(cb.entries)]
 			ev, err := json.Marshal(e.Evidence)
 			if err != nil {
-				return 0, fmt.Errorf("row %d: encode consent evidence: %w", r.Num, err)
+				return nil, fmt.Errorf("row %d: encode consent evidence: %w", r.Num, err)
 			}
-			entries = append(entries, e)
-			evidence = append(evidence, ev)
+			cb.entries = append(cb.entries, e)
+			cb.evidence = append(cb.evidence, ev)
 		}
 	}
-	if err := tx.insertConsents(ctx, entries, evidence); err != nil {
+	return cb, nil
+}
+
+// checkConsentRefs checks that every purpose and every source the batch's entries name is
+// the workspace's: the work the foreign keys would do per entry, done once per batch.
+func (w *BatchWriter) checkConsentRefs(ctx context.Context, tx batchTx, b *contact.Batch) error {
+	s := w.s
+	purposes := map[string]struct{}{}
+	sources := map[int64]struct{}{}
+	for i := range b.Rows {
+		r := &b.Rows[i]
+		for _, e := range r.Consents {
+			purposes[e.Purpose] = struct{}{}
+		}
+		if r.SourceID != 0 && len(r.Consents) > 0 {
+			sources[r.SourceID] = struct{}{}
+		}
+	}
+	args := []any{b.WorkspaceID}
+	for p := range purposes {
+		args = append(args, p)
+	}
+	got, err := tx.count(ctx, s.q(`SELECT COUNT(*) FROM purposes WHERE workspace_id = ? AND name IN (`+inList(len(purposes))+`)`), args...)
+	if err != nil {
+		return fmt.Errorf("check the purposes of consent entries: %w", err)
+	}
+	if got != int64(len(purposes)) {
+		names := make([]string, 0, len(purposes))
+		for p := range purposes {
+			names = append(names, p)
+		}
+		slices.Sort(names)
+		return fmt.Errorf("%w: the entries name purposes %s, not all of which exist in workspace %d: add them first (clearlist consent purpose add)",
+			consent.ErrInvalid, strings.Join(names, ", "), b.WorkspaceID)
+	}
+	if len(sources) == 0 {
+		return nil
+	}
+	args = append(args[:0], b.WorkspaceID)
+	for id := range sources {
+		args = append(args, id)
+	}
+	if got, err = tx.count(ctx, s.q(`SELECT COUNT(*) FROM sources WHERE workspace_id = ? AND id IN (`+inList(len(sources))+`)`), args...); err != nil {
+		return fmt.Errorf("check the sources of consent entries: %w", err)
+	}
+	if got != int64(len(sources)) {
+		return fmt.Errorf("consent entries name a source that is not workspace %d's: %w", b.WorkspaceID, consent.ErrUnknownSource)
+	}
+	return nil
+}
+
+// linkConsents chains the prepared entries to the workspace's ledger and inserts them, in
+// the batch's transaction after its turn: it locks the workspace's chain, reads its head
+// once, numbers and hashes the entries in one pass and inserts them together (COPY on
+// PostgreSQL, multi-row INSERTs on SQLite). It returns how many entries it wrote.
+func (w *BatchWriter) linkConsents(ctx context.Context, tx batchTx, b *contact.Batch, cb *consentBatch) (int, error) {
+	if cb == nil {
+		return 0, nil
+	}
+	s := w.s
+	if _, err := tx.count(ctx, s.q(`SELECT id FROM workspaces WHERE id = ?`+s.sql.forNoKeyUpdate), b.WorkspaceID); err != nil {
+		return 0, fmt.Errorf("lock the consent ledger: %w", mapErr(err))
+	}
+	var seq, headID int64
+	var prev []byte
+	if err := tx.row(ctx, s.q(`SELECT COALESCE((SELECT MAX(seq) FROM consents WHERE workspace_id = ?), 0),
+		COALESCE((SELECT id FROM consents WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1), 0),
+		(SELECT hash FROM consents WHERE workspace_id = ? ORDER BY seq DESC LIMIT 1)`),
+		b.WorkspaceID, b.WorkspaceID, b.WorkspaceID).Scan(&seq, &headID, &prev); err != nil {
+		return 0, fmt.Errorf("read consent chain head: %w", err)
+	}
+	if seq == 0 {
+		prev = consent.Genesis
+	}
+	es := cb.entries
+	if headID >= es[0].ID {
+		// An entry committed since the ids were taken holds a larger one: take them again,
+		// under the chain's lock, so that ids keep growing in chain order within a workspace
+		// (the latest entry of a contact is found by id).
+		next, err := tx.consentIDs(ctx, len(es))
+		if err != nil {
+			return 0, fmt.Errorf("consent ids: %w", err)
+		}
+		for i := range es {
+			es[i].ID = next[i]
+		}
+	}
+	for i := range es {
+		e := &es[i]
+		e.Seq, e.PrevHash = seq+int64(i)+1, prev
+		e.Hash = consent.Hash(*e)
+		prev = e.Hash
+	}
+	if err := tx.insertConsents(ctx, es, cb.evidence); err != nil {
 		return 0, fmt.Errorf("record consent entries: %w", mapErr(err))
 	}
-	return len(entries), nil
+	return len(es), nil
 }
+
+// inList is n comma-separated placeholders, for an IN list.
+func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
