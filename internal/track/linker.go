@@ -1,6 +1,9 @@
 package track
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Linker builds one message's tracking links. Build it per message (a few fields, no
 // allocation); the key is the workspace's tracking key.
@@ -10,12 +13,28 @@ type Linker struct {
 	Workspace int64
 	Campaign  int64
 	Contact   int64 // 0 unless the workspace allows individual tracking
+	// Cache, when set, keeps the tracked form of each link of an aggregate-only campaign
+	// (Contact 0), where every recipient's link is the same: share one per campaign.
+	Cache *sync.Map
 }
 
 // Click returns the tracked form of a link, or false when the link is not tracked: not an
 // absolute http(s) URL (mailto:, tel:, anchors), too long, or clearlist's own (the
 // unsubscribe and preference links must reach the person's page untouched).
 func (l Linker) Click(target string) (string, bool) {
+	if l.Contact == 0 && l.Cache != nil {
+		if v, ok := l.Cache.Load(target); ok {
+			to := v.(string)
+			return to, to != ""
+		}
+		to, ok := l.click(target)
+		l.Cache.Store(target, to)
+		return to, ok
+	}
+	return l.click(target)
+}
+
+func (l Linker) click(target string) (string, bool) {
 	if !TrackableURL(target) || strings.HasPrefix(target, l.Base+"/") {
 		return "", false
 	}

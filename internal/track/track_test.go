@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -209,6 +210,11 @@ func simpleDocument(s string) bool {
 }
 
 func BenchmarkApply(b *testing.B) {
+	b.Run("individual", func(b *testing.B) { benchApply(b, 12345, nil) })
+	b.Run("aggregate", func(b *testing.B) { benchApply(b, 0, new(sync.Map)) })
+}
+
+func benchApply(b *testing.B, contact int64, cache *sync.Map) {
 	var sb strings.Builder
 	sb.WriteString(`<html><body><table width="600">`)
 	for i := 0; sb.Len() < 5000; i++ {
@@ -218,7 +224,7 @@ func BenchmarkApply(b *testing.B) {
 	}
 	sb.WriteString(`</table></body></html>`)
 	doc := sb.String()
-	l := Linker{Base: "https://lists.example.com", Key: testKey, Workspace: 7, Campaign: 3, Contact: 12345}
+	l := Linker{Base: "https://lists.example.com", Key: testKey, Workspace: 7, Campaign: 3, Contact: contact, Cache: cache}
 	buf := make([]byte, 0, 16<<10)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(doc)))
