@@ -95,11 +95,14 @@ func (r *DNSResolver) records(ctx context.Context, name string, qtype uint16) ([
 	fqdn := dns.Fqdn(name)
 	m, err := r.query(ctx, fqdn, qtype)
 	if err != nil {
-		return nil, &net.DNSError{
-			Err: err.Error(), Name: name, Server: r.server, UnwrapErr: err,
-			IsTimeout:   errors.Is(err, ErrDNSTimeout),
-			IsTemporary: errors.Is(err, ErrDNSTimeout) || errors.Is(err, ErrServFail),
+		de := &net.DNSError{Err: err.Error(), Name: name, Server: r.server, UnwrapErr: err}
+		for _, e := range []error{ErrDNSTimeout, ErrServFail} {
+			if errors.Is(err, e) {
+				de.Err, de.IsTemporary = e.Error(), true // the server is already in de
+			}
 		}
+		de.IsTimeout = errors.Is(err, ErrDNSTimeout)
+		return nil, de
 	}
 	var rrs []dns.RR
 	for _, rr := range m.Answer {

@@ -26,7 +26,7 @@ func checkDKIM(ctx context.Context, r Resolver, id identity, s Sender) []Finding
 	if s.DKIMSelector == "" {
 		f.Status = StatusFail
 		f.Message = "no DKIM signing is configured; Gmail and Yahoo require DKIM for bulk mail"
-		f.Fix = "create an RSA-2048 signing key with a selector, then publish " + fixRecord("SELECTOR._domainkey."+id.dkim, ours)
+		f.Fix = "create an RSA-2048 signing key with a selector, then publish:\n" + fixRecord("SELECTOR._domainkey."+id.dkim, ours)
 		return []Finding{f}
 	}
 	name := s.DKIMSelector + "._domainkey." + id.dkim
@@ -36,14 +36,14 @@ func checkDKIM(ctx context.Context, r Resolver, id identity, s Sender) []Finding
 	}
 	if len(txts) == 0 {
 		f.Status, f.Message = StatusFail, fmt.Sprintf("no DKIM key is published at %s, so receivers cannot verify the signatures", name)
-		f.Fix = "publish " + fixRecord(name, ours)
+		f.Fix = "publish:\n" + fixRecord(name, ours)
 		return []Finding{f}
 	}
 	var problems []Finding
 	if len(txts) > 1 {
 		problems = append(problems, Finding{Status: StatusWarn,
 			Message: fmt.Sprintf("%s has %d TXT records; receivers may pick any of them", name, len(txts)),
-			Fix:     "keep only " + fixRecord(name, ours)})
+			Fix:     "keep only:\n" + fixRecord(name, ours)})
 	}
 	key, info, bad := parseKeyRecord(txts[0])
 	switch {
@@ -55,6 +55,9 @@ func checkDKIM(ctx context.Context, r Resolver, id identity, s Sender) []Finding
 	}
 	if bad == "" {
 		problems = append(problems, keyStrength(key, info)...)
+		if ours != nil {
+			info += ", the signing key"
+		}
 	}
 	return []Finding{merge(CheckDKIM, problems, fmt.Sprintf("%s publishes %s", name, info), fixRecord(name, ours))}
 }
@@ -74,7 +77,7 @@ func merge(check string, problems []Finding, passMsg, fix string) Finding {
 		}
 	}
 	if len(fixes) == 0 {
-		fixes = append(fixes, "publish "+fix)
+		fixes = append(fixes, "publish:\n"+fix)
 	}
 	f.Message, f.Fix = strings.Join(msgs, "; "), strings.Join(fixes, "\n")
 	return f

@@ -70,5 +70,5 @@ func fixRecord(name string, key crypto.PublicKey) string {
 		return txtRecord(name, v)
 	}
 	return txtRecord(name, "v=DKIM1; k=rsa; p=BASE64-OF-THE-RSA-2048-PUBLIC-KEY") +
-		" (the signing key's public half; see the key settings)"
+		"\n(p= is the signing key's public half in base64; see the key settings)"
 }

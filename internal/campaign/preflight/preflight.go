@@ -147,10 +147,12 @@ func worst(fs []Finding) string {
 func (r Report) Text() string {
 	var b strings.Builder
 	for _, f := range r.Findings {
-		b.WriteString(strings.ToUpper(f.Status) + strings.Repeat(" ", 5-len(f.Status)) + f.Check + ": " + f.Message + "\n")
+		b.WriteString(strings.ToUpper(f.Status) + " " + f.Check + ": " + f.Message + "\n")
+		prefix := "       fix: "
 		for line := range strings.SplitSeq(f.Fix, "\n") {
 			if line != "" {
-				b.WriteString("      fix: " + line + "\n")
+				b.WriteString(prefix + line + "\n")
+				prefix = strings.Repeat(" ", len(prefix))
 			}
 		}
 	}

@@ -35,6 +35,13 @@ func checkRelayTLS(ctx context.Context, rl Relay) Finding {
 	f := Finding{Check: CheckTLS}
 	mode := cmp.Or(rl.TLS, "starttls")
 	host, _, _ := net.SplitHostPort(rl.Addr)
+	switch mode {
+	case "starttls", "tls", "none":
+	default:
+		f.Status, f.Message = StatusFail, fmt.Sprintf("relay %s has TLS mode %q", rl.Addr, mode)
+		f.Fix = "set the relay's TLS mode to starttls, tls or none"
+		return f
+	}
 	if mode == "tls" {
 		state, err := probe(ctx, rl, true)
 		if err != nil {
@@ -64,10 +71,6 @@ func checkRelayTLS(ctx context.Context, rl Relay) Finding {
 		if !offered {
 			f.Fix = "enable STARTTLS on the relay, then " + f.Fix
 		}
-		return f
-	case mode != "starttls":
-		f.Status, f.Message = StatusFail, fmt.Sprintf("relay %s has TLS mode %q", rl.Addr, mode)
-		f.Fix = "set the relay's TLS mode to starttls, tls or none"
 		return f
 	case !offered:
 		f.Status = StatusFail
