@@ -74,7 +74,30 @@ type relayInfo struct {
 	host string   // Addr's host
 	ips  []net.IP // PublicIPs, or Addr's addresses
 	err  error    // Addr's host did not resolve
+	// inferred: ips are the addresses the relay is reached at, taken for
+	// the ones it sends from. For a relay of an e-mail provider they often
+	// are not, so what they fail is a warning, not a refusal.
+	inferred bool
 }
+
+// unsure is the note a finding about an inferred address carries.
+func (ri relayInfo) unsure() string {
+	if !ri.inferred {
+		return ""
+	}
+	return fmt.Sprintf(" (taking the address %s is reached at for the one it sends from)", ri.Addr)
+}
+
+// severity is how a failure about ri's addresses counts.
+func (ri relayInfo) severity() string {
+	if ri.inferred {
+		return StatusWarn
+	}
+	return StatusFail
+}
+
+// unsureFix is what to do when a failure may be about the wrong address.
+const unsureFix = "if the relay sends from other addresses than it is reached at (an e-mail provider's relay does), give it its public sending addresses in the relay settings"
 
 // name is how findings refer to the relay.
 func (ri relayInfo) name() string { return ri.Addr }
@@ -82,7 +105,7 @@ func (ri relayInfo) name() string { return ri.Addr }
 func resolveRelays(ctx context.Context, r Resolver, relays []Relay) []relayInfo {
 	infos := make([]relayInfo, len(relays))
 	for i, rl := range relays {
-		ri := relayInfo{Relay: rl, ips: rl.PublicIPs}
+		ri := relayInfo{Relay: rl, ips: rl.PublicIPs, inferred: len(rl.PublicIPs) == 0}
 		ri.host, _, ri.err = net.SplitHostPort(rl.Addr)
 		if ri.err == nil && len(ri.ips) == 0 {
 			if ip := net.ParseIP(ri.host); ip != nil {

@@ -60,16 +60,16 @@ const (
 
 // Finding is the outcome of one check (of one relay, for ptr and tls).
 type Finding struct {
-	Check   string // spf, dkim, dmarc, alignment, ptr or tls
-	Status  string // pass, warn, fail or skip
-	Message string // what was found
-	Fix     string // the record to publish or what to do; empty on pass
+	Check   string `json:"check"`         // spf, dkim, dmarc, alignment, ptr or tls
+	Status  string `json:"status"`        // pass, warn, fail or skip
+	Message string `json:"message"`       // what was found
+	Fix     string `json:"fix,omitempty"` // the record to publish or what to do; empty on pass
 }
 
 // Report is the outcome of Check.
 type Report struct {
-	Findings []Finding
-	Blocking bool // some finding failed: the campaign must not start
+	Findings []Finding `json:"findings"`
+	Blocking bool      `json:"blocking"` // some finding failed: the campaign must not start
 }
 
 // Resolver is the DNS a check asks; *verify.DNSResolver (the configured name

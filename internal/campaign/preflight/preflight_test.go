@@ -294,3 +294,39 @@ func TestTXTRecordSplits(t *testing.T) {
 		t.Errorf("split into %d strings, joined equal: %v", len(txt), strings.Join(txt, "") == long)
 	}
 }
+
+// TestInferredRelayAddresses: a relay given by name or address only is
+// assumed to send from where it is reached, which an e-mail provider's relay
+// does not: what that address fails is a warning, not a refusal.
+func TestInferredRelayAddresses(t *testing.T) {
+	z := testZone(t)
+	z.RRs = append(z.RRs, `smtp.inferred.test. A 192.0.2.20`)
+	r := resolver(t, z)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name     string
+		relays   []Relay
+		spf, ptr string // summaries
+	}{
+		{"host name", []Relay{{Addr: "smtp.inferred.test:587"}}, "spf:pass spf:warn", "ptr:warn"},
+		{"IP address", []Relay{{Addr: "192.0.2.30:25"}}, "spf:pass spf:warn", "ptr:warn"},
+		{"public address given", []Relay{{Addr: "smtp.inferred.test:587", PublicIPs: []net.IP{net.ParseIP("192.0.2.20")}}},
+			"spf:pass spf:fail", "ptr:fail"},
+		{"localhost", []Relay{{Addr: "localhost:25"}}, "spf:pass spf:skip", "ptr:skip"},
+		{"host not in DNS", []Relay{{Addr: "nx.test:25"}}, "spf:pass spf:skip", "ptr:fail"},
+		{"host timing out", []Relay{{Addr: "smtp.slow.test:25"}}, "spf:pass spf:warn", "ptr:warn"},
+		{"private address", []Relay{{Addr: "10.1.2.3:25"}}, "spf:pass spf:skip", "ptr:skip"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, _ := newIdentity(Sender{From: "news@narrow.test"})
+			relays := resolveRelays(ctx, r, tc.relays)
+			spf, ptr := checkSPF(ctx, r, id, relays), checkPTR(ctx, r, id, relays)
+			if got := summary(Report{Findings: spf}); got != tc.spf {
+				t.Errorf("spf %s, want %s: %v", got, tc.spf, spf)
+			}
+			if got := summary(Report{Findings: ptr}); got != tc.ptr {
+				t.Errorf("ptr %s, want %s: %v", got, tc.ptr, ptr)
+			}
+		})
+	}
+}

@@ -18,7 +18,13 @@ func checkPTR(ctx context.Context, r Resolver, id identity, relays []relayInfo) 
 	}
 	var fs []Finding
 	for _, ri := range relays {
-		if ri.err != nil {
+		switch {
+		case notFound(ri.err):
+			fs = append(fs, Finding{Check: CheckPTR, Status: StatusFail,
+				Message: fmt.Sprintf("relay host %s has no address in DNS, so sending through it will fail", ri.host),
+				Fix:     "correct the relay's address in the relay settings"})
+			continue
+		case ri.err != nil:
 			fs = append(fs, retry(CheckPTR, "relay "+ri.name()+"'s address", ri.err))
 			continue
 		}
@@ -43,8 +49,11 @@ func checkIPName(ctx context.Context, r Resolver, ri relayInfo, ip net.IP, sugge
 	}
 	fix := fmt.Sprintf("ask whoever runs %s (the hosting provider) to set its reverse DNS (PTR) to %s, and publish\n%s. IN %s %s",
 		ip, suggest, suggest, addrType(ip), ip)
+	if ri.inferred {
+		fix += "\n" + unsureFix
+	}
 	if len(names) == 0 {
-		f.Status, f.Message, f.Fix = StatusFail, fmt.Sprintf("%s (relay %s) has no reverse DNS (PTR) record", ip, ri.name()), fix
+		f.Status, f.Message, f.Fix = ri.severity(), fmt.Sprintf("%s (relay %s) has no reverse DNS (PTR) record%s", ip, ri.name(), ri.unsure()), fix
 		return f
 	}
 	var lookupErr error
@@ -63,9 +72,12 @@ func checkIPName(ctx context.Context, r Resolver, ri relayInfo, ip net.IP, sugge
 		return retry(CheckPTR, "the forward DNS of "+strings.Join(names, ", "), lookupErr)
 	}
 	name := strings.TrimSuffix(names[0], ".")
-	f.Status = StatusFail
-	f.Message = fmt.Sprintf("%s (relay %s) has reverse DNS %s, which does not resolve back to %s", ip, ri.name(), strings.Join(names, ", "), ip)
+	f.Status = ri.severity()
+	f.Message = fmt.Sprintf("%s (relay %s) has reverse DNS %s, which does not resolve back to %s%s", ip, ri.name(), strings.Join(names, ", "), ip, ri.unsure())
 	f.Fix = fmt.Sprintf("publish\n%s. IN %s %s\n(or have the PTR set to a name that does)", name, addrType(ip), ip)
+	if ri.inferred {
+		f.Fix += "\n" + unsureFix
+	}
 	return f
 }
 

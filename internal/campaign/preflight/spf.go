@@ -51,8 +51,12 @@ func spfCoverage(ctx context.Context, r Resolver, dom, rec string, relays []rela
 	f := Finding{Check: CheckSPF}
 	var passed, missing, local []string
 	var missingIPs []net.IP
+	sure := false // some address not authorised is known to be a sending one
 	for _, ri := range relays {
-		if ri.err != nil {
+		switch {
+		case notFound(ri.err):
+			continue // the ptr check reports a relay host that does not exist
+		case ri.err != nil:
 			return retry(CheckSPF, "relay "+ri.name()+"'s address", ri.err)
 		}
 		for _, ip := range ri.ips {
@@ -74,8 +78,9 @@ func spfCoverage(ctx context.Context, r Resolver, dom, rec string, relays []rela
 				f.Fix = "correct the record (at most 10 DNS-querying terms: include, a, mx, ptr, exists, redirect; and at most 2 that find nothing); check it with an SPF validator"
 				return f
 			default:
-				missing = append(missing, fmt.Sprintf("%s (relay %s: %s)", ip, ri.name(), res))
+				missing = append(missing, fmt.Sprintf("%s (relay %s: %s)%s", ip, ri.name(), res, ri.unsure()))
 				missingIPs = append(missingIPs, ip)
+				sure = sure || !ri.inferred
 			}
 		}
 	}
@@ -84,6 +89,9 @@ func spfCoverage(ctx context.Context, r Resolver, dom, rec string, relays []rela
 		f.Status = StatusFail
 		f.Message = fmt.Sprintf("the SPF record of %s does not authorise %s", dom, strings.Join(missing, ", "))
 		f.Fix = "add the relays' addresses (or your provider's include:) to the record:\n" + txtRecord(dom, addIPs(rec, missingIPs))
+		if !sure {
+			f.Status, f.Fix = StatusWarn, f.Fix+"\n"+unsureFix
+		}
 	case len(passed) > 0:
 		f.Status = StatusPass
 		f.Message = fmt.Sprintf("the SPF record of %s authorises %s", dom, strings.Join(passed, ", "))
@@ -91,6 +99,9 @@ func spfCoverage(ctx context.Context, r Resolver, dom, rec string, relays []rela
 		f.Status = StatusSkip
 		f.Message = fmt.Sprintf("relay %s is not reachable from the internet, so the address receivers see is unknown and was not tested against SPF", strings.Join(slices.Compact(local), ", "))
 		f.Fix = "give the relay its public sending addresses in the relay settings so that pre-flight can test them"
+	case len(relays) > 0:
+		f.Status = StatusSkip
+		f.Message = "no relay address to test against SPF (see the ptr findings)"
 	default:
 		f.Status = StatusSkip
 		f.Message = "no relay is configured (messages go to the development outbox); no sending address to test against SPF"
