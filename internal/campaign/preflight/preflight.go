@@ -70,6 +70,9 @@ type Finding struct {
 type Report struct {
 	Findings []Finding `json:"findings"`
 	Blocking bool      `json:"blocking"` // some finding failed: the campaign must not start
+	// Outbox: no relay is configured, so the messages stay in the
+	// development outbox and reach no provider; failures do not block.
+	Outbox bool `json:"outbox,omitempty"`
 }
 
 // Resolver is the DNS a check asks; *verify.DNSResolver (the configured name
@@ -93,7 +96,7 @@ type Options struct {
 func Check(ctx context.Context, r Resolver, s Sender, opts Options) Report {
 	id, bad := newIdentity(s)
 	if bad != nil {
-		return report([]Finding{*bad})
+		return report([]Finding{*bad}, false)
 	}
 	if opts.TLSTimeout == 0 {
 		opts.TLSTimeout = 10 * time.Second
@@ -111,13 +114,13 @@ func Check(ctx context.Context, r Resolver, s Sender, opts Options) Report {
 	wg.Go(func() { tlsF = checkTLS(ctx, s.Relays, opts.TLSTimeout) })
 	wg.Wait()
 	align := checkAlignment(id, pol, worst(spf), worst(dkim))
-	return report(concat(spf, dkim, dmarc, []Finding{align}, ptr, tlsF))
+	return report(concat(spf, dkim, dmarc, []Finding{align}, ptr, tlsF), len(s.Relays) == 0)
 }
 
-func report(fs []Finding) Report {
-	r := Report{Findings: fs}
+func report(fs []Finding, outbox bool) Report {
+	r := Report{Findings: fs, Outbox: outbox}
 	for _, f := range fs {
-		r.Blocking = r.Blocking || f.Status == StatusFail
+		r.Blocking = r.Blocking || f.Status == StatusFail && !outbox
 	}
 	return r
 }
@@ -156,9 +159,12 @@ func (r Report) Text() string {
 			}
 		}
 	}
-	if r.Blocking {
+	switch {
+	case r.Blocking:
 		b.WriteString("Blocking: fix the failures above before starting the campaign.\n")
-	} else {
+	case r.Outbox && worst(r.Findings) == StatusFail:
+		b.WriteString("Not blocking: no relay is configured and messages stay in the development outbox; fix the failures before configuring one.\n")
+	default:
 		b.WriteString("Not blocking: the campaign may start.\n")
 	}
 	return b.String()

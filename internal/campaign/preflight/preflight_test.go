@@ -178,6 +178,8 @@ func TestCheck(t *testing.T) {
 			"spf:pass spf:skip dkim:pass dmarc:pass alignment:pass ptr:skip tls:pass", false, "on this machine"},
 		{"no relay", with(sender("good.test"), func(s *Sender) { s.Relays = nil }),
 			"spf:pass spf:skip dkim:pass dmarc:pass alignment:pass ptr:skip tls:skip", false, "development outbox"},
+		{"no relay, failures do not block", with(sender("nodmarc.test"), func(s *Sender) { s.Relays = nil }),
+			"spf:pass spf:skip dkim:pass dmarc:fail alignment:pass ptr:skip tls:skip", false, "no DMARC record"},
 		{"DNS timeout", sender("slow.test"),
 			"spf:warn dkim:warn dmarc:warn alignment:warn ptr:pass tls:pass", false, "could not check"},
 		{"SERVFAIL", sender("servfail.test"),
@@ -271,7 +273,7 @@ func TestReportText(t *testing.T) {
 		{Check: CheckSPF, Status: StatusPass, Message: `example.com publishes "v=spf1 -all"`},
 		{Check: CheckDMARC, Status: StatusFail, Message: "no DMARC record at _dmarc.example.com",
 			Fix: "publish:\n" + txtRecord("_dmarc.example.com", "v=DMARC1; p=none")},
-	})
+	}, false)
 	want := `PASS spf: example.com publishes "v=spf1 -all"
 FAIL dmarc: no DMARC record at _dmarc.example.com
        fix: publish:
@@ -280,6 +282,10 @@ Blocking: fix the failures above before starting the campaign.
 `
 	if diff := cmp.Diff(want, rep.Text()); diff != "" {
 		t.Errorf("Text (-want +got):\n%s", diff)
+	}
+	outbox := report(rep.Findings, true)
+	if outbox.Blocking || !strings.HasSuffix(outbox.Text(), "fix the failures before configuring one.\n") {
+		t.Errorf("with no relay, blocking %v:\n%s", outbox.Blocking, outbox.Text())
 	}
 }
 
