@@ -2,6 +2,7 @@ package preflight
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/mail"
@@ -106,8 +107,10 @@ func resolveRelays(ctx context.Context, r Resolver, relays []Relay) []relayInfo 
 	infos := make([]relayInfo, len(relays))
 	for i, rl := range relays {
 		ri := relayInfo{Relay: rl, ips: rl.PublicIPs, inferred: len(rl.PublicIPs) == 0}
-		ri.host, _, ri.err = net.SplitHostPort(rl.Addr)
-		if ri.err == nil && len(ri.ips) == 0 {
+		var err error
+		if ri.host, _, err = net.SplitHostPort(rl.Addr); err != nil {
+			ri.err = &badAddrError{rl.Addr}
+		} else if len(ri.ips) == 0 {
 			if ip := net.ParseIP(ri.host); ip != nil {
 				ri.ips = []net.IP{ip}
 			} else if strings.EqualFold(ri.host, "localhost") {
@@ -130,4 +133,18 @@ func localIP(ip net.IP) (string, bool) {
 		return "on a private network", true
 	}
 	return "", false
+}
+
+// badAddrError is a relay address that is not host:port.
+type badAddrError struct{ addr string }
+
+func (e *badAddrError) Error() string {
+	return fmt.Sprintf("the relay address %q is not host:port (e.g. smtp.example.com:587)", e.addr)
+}
+
+// unusable reports whether err says the relay cannot be reached at all (its
+// address is malformed or its host does not exist), as opposed to "retry".
+func unusable(err error) bool {
+	var bad *badAddrError
+	return errors.As(err, &bad) || notFound(err)
 }

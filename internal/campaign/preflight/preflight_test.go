@@ -322,6 +322,7 @@ func TestInferredRelayAddresses(t *testing.T) {
 		{"host not in DNS", []Relay{{Addr: "nx.test:25"}}, "spf:pass spf:skip", "ptr:fail"},
 		{"host timing out", []Relay{{Addr: "smtp.slow.test:25"}}, "spf:pass spf:warn", "ptr:warn"},
 		{"private address", []Relay{{Addr: "10.1.2.3:25"}}, "spf:pass spf:skip", "ptr:skip"},
+		{"address without port", []Relay{{Addr: "smtp.inferred.test"}}, "spf:pass spf:skip", "ptr:fail"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id, _ := newIdentity(Sender{From: "news@narrow.test"})

@@ -19,10 +19,13 @@ func checkPTR(ctx context.Context, r Resolver, id identity, relays []relayInfo) 
 	var fs []Finding
 	for _, ri := range relays {
 		switch {
-		case notFound(ri.err):
-			fs = append(fs, Finding{Check: CheckPTR, Status: StatusFail,
-				Message: fmt.Sprintf("relay host %s has no address in DNS, so sending through it will fail", ri.host),
-				Fix:     "correct the relay's address in the relay settings"})
+		case unusable(ri.err):
+			msg := fmt.Sprintf("relay host %s has no address in DNS, so sending through it will fail", ri.host)
+			if !notFound(ri.err) {
+				msg = ri.err.Error()
+			}
+			fs = append(fs, Finding{Check: CheckPTR, Status: StatusFail, Message: msg,
+				Fix: "correct the relay's address in the relay settings"})
 			continue
 		case ri.err != nil:
 			fs = append(fs, retry(CheckPTR, "relay "+ri.name()+"'s address", ri.err))

@@ -54,8 +54,8 @@ func spfCoverage(ctx context.Context, r Resolver, dom, rec string, relays []rela
 	sure := false // some address not authorised is known to be a sending one
 	for _, ri := range relays {
 		switch {
-		case notFound(ri.err):
-			continue // the ptr check reports a relay host that does not exist
+		case unusable(ri.err):
+			continue // the ptr check reports it
 		case ri.err != nil:
 			return retry(CheckSPF, "relay "+ri.name()+"'s address", ri.err)
 		}

@@ -34,7 +34,12 @@ func checkTLS(ctx context.Context, relays []Relay, timeout time.Duration) []Find
 func checkRelayTLS(ctx context.Context, rl Relay) Finding {
 	f := Finding{Check: CheckTLS}
 	mode := cmp.Or(rl.TLS, "starttls")
-	host, _, _ := net.SplitHostPort(rl.Addr)
+	host, _, err := net.SplitHostPort(rl.Addr)
+	if err != nil {
+		f.Status, f.Message = StatusFail, (&badAddrError{rl.Addr}).Error()
+		f.Fix = "correct the relay's address in the relay settings"
+		return f
+	}
 	switch mode {
 	case "starttls", "tls", "none":
 	default:

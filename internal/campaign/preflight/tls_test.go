@@ -29,6 +29,7 @@ func TestCheckTLS(t *testing.T) {
 		{"implicit TLS to a plain relay", Relay{Addr: plain, TLS: "tls", TLSConfig: trustImplicit}, StatusFail, "handshake failed"},
 		{"none on loopback", Relay{Addr: plain, TLS: "none"}, StatusWarn, "on this machine and used without TLS"},
 		{"none on loopback, STARTTLS offered", Relay{Addr: starttls, TLS: "none"}, StatusWarn, "set the relay's TLS mode to starttls"},
+		{"address without port", Relay{Addr: "127.0.0.1"}, StatusFail, "not host:port"},
 		{"unknown mode", Relay{Addr: plain, TLS: "ssl"}, StatusFail, `TLS mode "ssl"`},
 		{"relay down", Relay{Addr: down, TLSConfig: trustStartTLS}, StatusWarn, "could not check relay"},
 		{"relay never greets", Relay{Addr: silent, TLSConfig: trustStartTLS}, StatusWarn, "could not check relay"},
