@@ -98,6 +98,10 @@ func validPurpose(p string) bool {
 	return true
 }
 
+// strictB64 refuses set padding bits in the last character, so that each token has one
+// spelling (a link is its own idempotency key in logs and reports).
+var strictB64 = base64.RawURLEncoding.Strict()
+
 // Decode reads a token without trusting it; Verify must follow with the workspace's key
 // (the workspace is read from the token to find it).
 func Decode(s string) (Token, error) {
@@ -110,7 +114,7 @@ func decode(s string) (Token, []byte, error) {
 	if len(s) > base64.RawURLEncoding.EncodedLen(maxTokenLen) {
 		return Token{}, nil, ErrLinkInvalid
 	}
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	b, err := strictB64.DecodeString(s)
 	if err != nil || len(b) < 1+3+1+macLen || b[0] != tokenVersion {
 		return Token{}, nil, ErrLinkInvalid
 	}
