@@ -62,7 +62,7 @@ func (l Link) ListUnsubscribePost() string { return OneClickBody }
 // (Service.Links), so that a message costs one HMAC and no database read.
 type Links struct {
 	ws         int64
-	key        []byte
+	sign       signer
 	publicBase string
 	mailDomain string
 }
@@ -70,7 +70,7 @@ type Links struct {
 // NewLinks returns a link builder for the workspace with its key (Service.Key), the
 // server's public base URL and the domain of the mailto form ("" leaves the mailto form out).
 func NewLinks(ws int64, key []byte, publicBase, mailDomain string) Links {
-	return Links{ws: ws, key: key, publicBase: publicBase, mailDomain: mailDomain}
+	return Links{ws: ws, sign: newSigner(key), publicBase: publicBase, mailDomain: mailDomain}
 }
 
 // For returns the links of one message to contact, sent by campaign (0: none) for purpose
@@ -80,7 +80,7 @@ func (l Links) For(contact, campaign int64, purpose string) (Link, error) {
 	if !t.Valid() {
 		return Link{}, fmt.Errorf("unsubscribe link for contact %d, campaign %d, purpose %q: %w", contact, campaign, purpose, ErrBadToken)
 	}
-	tok := t.Encode(l.key)
+	tok := t.encode(l.sign)
 	out := Link{Token: tok, HTTPS: URL(l.publicBase, tok)}
 	if l.mailDomain != "" {
 		out.Mailto = Mailto(l.mailDomain, tok)
