@@ -19,6 +19,7 @@ import (
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/webhook"
 	"github.com/clearlist/clearlist/internal/workspace"
@@ -59,6 +60,8 @@ type App struct {
 	Webhooks *webhook.Service
 	// Imports runs imports (the command line's, in the foreground) and exports.
 	Imports *imports.Service
+	// Unsub signs the unsubscribe links of campaign messages and records their clicks.
+	Unsub *unsub.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -103,6 +106,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	a.Imports = a.importService()
+	a.Unsub = unsub.New(st, a.Suppressions)
 	return a, nil
 }
 

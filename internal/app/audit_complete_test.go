@@ -66,12 +66,13 @@ type auditEnv struct {
 	token string
 	tokID int64
 	ids   map[string]int64
+	unsub string // an unsubscribe link's token for the contact
 }
 
 func (e *auditEnv) fill(path string) string {
 	return strings.NewReplacer("{workspace}", "default", "{contact}", itoa64(e.ids["contact"]),
 		"{doomed}", itoa64(e.ids["doomed"]), "{list}", itoa64(e.ids["list"]), "{doomedList}", itoa64(e.ids["doomedList"]),
-		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"])).Replace(path)
+		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]), "{unsub}", e.unsub).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -133,6 +134,9 @@ func auditFixtures() map[string]auditFixture {
 			want: []string{"signup.confirm"}},
 		"POST /stop/{workspace}": {path: "/stop/{workspace}", ctype: "application/x-www-form-urlencoded", public: true,
 			body: url.Values{"value": {"stopper@example.com"}}.Encode(), want: []string{"suppression.add"}},
+		// The RFC 8058 one-click POST of a campaign message's link (the page's form is the same route).
+		"POST /u/{token}": {path: "/u/{unsub}", ctype: "application/x-www-form-urlencoded", public: true,
+			body: "List-Unsubscribe=One-Click", want: []string{"suppression.add"}},
 	}
 }
 
@@ -242,7 +246,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	jc := startJobs(t, a) // uploads and verification jobs run on River
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
 		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
-		DataDir: a.Cfg.DataDir}, a.importService().Uploads(jc))
+		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
@@ -285,6 +289,15 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		t.Fatalf("setup suppression: %d %s", code, out)
 	}
 	e.ids["suppression"] = added.Items[0].ID
+	links, err := a.Unsub.Links(setup, a.Workspace.ID, ts.URL, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := links.For(e.ids["contact"], 1, "newsletter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.unsub = l.Token
 	return e
 }
 

@@ -32,6 +32,7 @@ func (s *Server) routes(rt *router) {
 	s.jobRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
+	s.unsubRoutes(rt)
 }
 
 // newAPI sets up huma on the router, with the OpenAPI document at /api/openapi.json.

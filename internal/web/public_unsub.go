@@ -1,0 +1,190 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/unsub"
+)
+
+// Unsubscriber is the service behind the unsubscribe links of campaign messages (unsub.Service).
+type Unsubscriber interface {
+	Open(ctx context.Context, token string) (unsub.Page, error)
+	Unsubscribe(ctx context.Context, token string, sc unsub.Scope, ip, userAgent string) (unsub.Result, error)
+	OneClick(ctx context.Context, token, ip, userAgent string) (unsub.Result, error)
+}
+
+var _ = template.Must(pages.New("unsubscribe").Funcs(template.FuncMap{"kind": purposeWords}).Parse(`{{template "head" "Unsubscribe"}}
+<h1>Unsubscribe</h1>
+{{with .Address}}<p>This link is for the address <strong>{{.}}</strong>.</p>{{end}}
+{{if .AllDone}}<p>You are unsubscribed from all our e-mails already. You do not need to do anything.</p>
+{{else}}<form method="post" action="{{.Action}}">
+{{if .Purpose}}{{if .PurposeDone}}<p>You are unsubscribed from {{kind .Purpose}} e-mails already.</p>
+{{else}}<p><button type="submit" name="scope" value="purpose">Unsubscribe from {{kind .Purpose}} e-mails</button></p>
+{{end}}{{end}}<p><button type="submit" name="scope" value="all">Unsubscribe from all our e-mails</button></p>
+<p>This takes effect at once; you do not need to confirm. E-mails the law requires us to send, such as security notices, still reach you.</p>
+</form>{{end}}</body></html>`))
+
+var _ = template.Must(pages.New("unsubscribed").Funcs(template.FuncMap{"kind": purposeWords}).Parse(`{{template "head" "Unsubscribed"}}
+<h1>You are unsubscribed</h1>
+<p>{{if .Purpose}}You will receive no more {{kind .Purpose}} e-mails{{else}}You will receive no more e-mails from us{{end}}{{with .Address}} at {{.}}{{end}}. This takes effect now.</p>
+{{if .Purpose}}<form method="post" action="{{.Action}}">
+<p><button type="submit" name="scope" value="all">Unsubscribe from all our e-mails too</button></p>
+</form>{{end}}</body></html>`))
+
+// purposeWords writes a purpose name as words: product-updates → product updates.
+func purposeWords(p string) string { return strings.ReplaceAll(p, "-", " ") }
+
+type unsubPage struct {
+	unsub.Page
+	Token string
+}
+
+// Action is the form's target: the token is one path segment (base64url needs no escaping;
+// the escape keeps a hand-made link from pointing the form elsewhere).
+func (p unsubPage) Action() string { return unsub.PathPrefix + url.PathEscape(p.Token) }
+
+type unsubDone struct {
+	unsub.Result
+	Token string
+}
+
+// Action is the target of the "everything too" form.
+func (p unsubDone) Action() string { return unsub.PathPrefix + url.PathEscape(p.Token) }
+
+// maxUnsubBody bounds an unsubscribe POST: one field, or a multipart form with one field.
+const maxUnsubBody = 16 << 10
+
+// oneClickRateFactor multiplies the public rate for one-click POSTs: they come from the
+// mailbox providers' few servers on behalf of all their users, and a refused one is an
+// unsubscribe lost (providers do not promise to retry).
+const oneClickRateFactor = 20
+
+// unsubRoutes registers the unsubscribe link: GET shows the choices, POST takes the page's
+// form (cross-origin posts refused, rate-limited per IP like the other public forms) and the
+// RFC 8058 one-click request, which needs no cookie, login or form token — the link itself
+// is the secret — and is answered 200 without a redirect. Clients whose bad links used up
+// the public rate are refused before any work.
+func (s *Server) unsubRoutes(rt *router) {
+	if s.cfg.Unsubscribe == nil {
+		return
+	}
+	u := &unsubHandlers{s: s, svc: s.cfg.Unsubscribe, cop: http.NewCrossOriginProtection(),
+		form: newIPLimiter(s.cfg.PublicRate), oneClick: newIPLimiter(oneClickRateFactor * max(s.cfg.PublicRate, defaultPublicRate)),
+		bad: newIPLimiter(s.cfg.PublicRate)}
+	rt.HandleFunc("GET "+unsub.PathPrefix+"{token}", u.page)
+	rt.HandleFunc("POST "+unsub.PathPrefix+"{token}", u.post)
+}
+
+type unsubHandlers struct {
+	s                   *Server
+	svc                 Unsubscriber
+	cop                 *http.CrossOriginProtection
+	form, oneClick, bad *ipLimiter
+}
+
+func (u *unsubHandlers) page(w http.ResponseWriter, r *http.Request) {
+	ip := u.s.clientIP(r)
+	if u.bad.exhausted(ip, time.Now()) {
+		tooMany(w)
+		return
+	}
+	tok := r.PathValue("token")
+	p, err := u.svc.Open(r.Context(), tok)
+	if err != nil {
+		u.fail(w, r, ip, err, false)
+		return
+	}
+	u.s.render(w, r, http.StatusOK, "unsubscribe", unsubPage{Page: p, Token: tok})
+}
+
+func (u *unsubHandlers) post(w http.ResponseWriter, r *http.Request) {
+	ip, now := u.s.clientIP(r), time.Now()
+	if u.bad.exhausted(ip, now) {
+		tooMany(w)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxUnsubBody)
+	// RFC 8058 allows the body as application/x-www-form-urlencoded or multipart/form-data.
+	if err := r.ParseMultipartForm(maxUnsubBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		u.s.message(w, r, http.StatusBadRequest, "Request not accepted", "The request could not be read; open the link from your e-mail again.")
+		return
+	}
+	if r.MultipartForm != nil {
+		defer r.MultipartForm.RemoveAll()
+	}
+	tok, st := r.PathValue("token"), u.s.step(r)
+	if r.PostForm.Get("List-Unsubscribe") == "One-Click" {
+		if !u.oneClick.allow(ip, now) {
+			tooMany(w)
+			return
+		}
+		if _, err := u.svc.OneClick(r.Context(), tok, st.IP, st.UserAgent); err != nil {
+			u.fail(w, r, ip, err, true)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(http.StatusOK)
+		w.Write([]byte("Unsubscribed.\n"))
+		return
+	}
+	if err := u.cop.Check(r); err != nil {
+		u.s.message(w, r, http.StatusForbidden, "Request not accepted", "This form can only be sent from its own page. Open the link from your e-mail again.")
+		return
+	}
+	if !u.form.allow(ip, now) {
+		tooMany(w)
+		return
+	}
+	sc, err := unsub.ParseScope(r.PostForm.Get("scope"))
+	if err != nil {
+		u.s.message(w, r, http.StatusBadRequest, "Request not accepted", "Choose what to unsubscribe from on the page of the link in your e-mail.")
+		return
+	}
+	res, err := u.svc.Unsubscribe(r.Context(), tok, sc, st.IP, st.UserAgent)
+	if err != nil {
+		u.fail(w, r, ip, err, false)
+		return
+	}
+	u.s.render(w, r, http.StatusOK, "unsubscribed", unsubDone{Result: res, Token: tok})
+}
+
+// fail answers a failed request without telling anything about the link: a bad link is
+// "not valid" (and counts against the client's allowance), anything else is our fault.
+func (u *unsubHandlers) fail(w http.ResponseWriter, r *http.Request, ip string, err error, plain bool) {
+	status, title, text := http.StatusInternalServerError, "Something went wrong",
+		"Your request could not be recorded. Please try again in a minute."
+	if errors.Is(err, unsub.ErrLinkInvalid) {
+		u.bad.allow(ip, time.Now())
+		status, title, text = http.StatusNotFound, "Link not valid",
+			"This link is not valid. Check that the whole link from the e-mail was opened, or use the link in a more recent e-mail from us."
+	} else {
+		u.s.log.ErrorContext(r.Context(), "unsubscribe", "method", r.Method, "err", err) // never the token: it is the person's key
+	}
+	if plain {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write([]byte(text + "\n"))
+		return
+	}
+	u.s.message(w, r, status, title, text)
+}
+
+func tooMany(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "60")
+	http.Error(w, "too many requests from your address; wait a minute and try again", http.StatusTooManyRequests)
+}
+
+// exhausted reports, without taking a token, whether key's bucket is empty: the limit on
+// bad links refuses a client before any work, and charges only for the links that fail.
+func (l *ipLimiter) exhausted(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	return ok && min(l.burst, b.tokens+now.Sub(b.last).Seconds()*l.rate) < 1
+}
