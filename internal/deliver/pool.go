@@ -1,0 +1,324 @@
+package deliver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Relay is one SMTP server the pool hands messages to.
+type Relay struct {
+	Name      string // label in errors and limiter keys; default Addr
+	Addr      string // host:port
+	TLS       TLSMode
+	TLSConfig *tls.Config // default: verify the certificate for Addr's host
+	HelloName string      // EHLO name; default "localhost"
+	Username  string      // authenticate when set
+	Password  string
+	Auth      string // SASL mechanism: PLAIN (default) or LOGIN
+
+	MaxConns           int           // connections open at once; default 8
+	MaxMessagesPerConn int           // then the connection is closed and a new one opened; default 100, <0 no limit
+	RatePerSec         float64       // messages per second through this relay; 0 no limit
+	Burst              int           // tokens a quiet relay saves up; default 1
+	Timeout            time.Duration // connect + handshake, and each transaction; default 30 s
+	IdleTimeout        time.Duration // idle connections older than this are not reused; default 30 s
+}
+
+func (r *Relay) name() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.Addr
+}
+
+func (r *Relay) timeout() time.Duration {
+	if r.Timeout > 0 {
+		return r.Timeout
+	}
+	return 30 * time.Second
+}
+
+func (r *Relay) tlsConfig() *tls.Config {
+	if r.TLSConfig != nil {
+		return r.TLSConfig
+	}
+	host, _, _ := net.SplitHostPort(r.Addr)
+	return &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+}
+
+// PoolConfig configures a Pool.
+type PoolConfig struct {
+	Relays []Relay // in order of preference: the next one takes over when one fails
+	// DomainLimiter throttles per receiving domain, with keys "domain:<domain>" (lower case).
+	// Nil: no per-domain limit.
+	DomainLimiter Limiter
+	// RelayLimiter throttles per relay, with keys "relay:<name>". Nil: an in-process limiter
+	// built from each Relay's RatePerSec and Burst. Give a store-shared one (SharedLimiter) so
+	// that the limit holds across processes.
+	RelayLimiter Limiter
+}
+
+// Pool is the campaign transport: persistent, reused connections to several relays, rate
+// limits per relay and per receiving domain, and failover to the next relay when one cannot
+// be reached. It is safe for concurrent use; call Send from as many goroutines as the relays
+// have connections. It implements Sender.
+type Pool struct {
+	relays   []*relayPool
+	domains  Limiter
+	relayLim Limiter
+	closed   atomic.Bool
+}
+
+type relayPool struct {
+	cfg       Relay
+	closed    *atomic.Bool // the pool's
+	sem       chan struct{} // one token per connection that may be open
+	mu        sync.Mutex
+	idle      []*conn
+	downUntil time.Time
+	failures  int
+	dials     atomic.Int64
+	messages  atomic.Int64
+}
+
+// NewPool checks the configuration and returns a pool; connections open on first use.
+func NewPool(cfg PoolConfig) (*Pool, error) {
+	if len(cfg.Relays) == 0 {
+		return nil, errors.New("smtp pool: no relay configured")
+	}
+	p := &Pool{domains: cfg.DomainLimiter, relayLim: cfg.RelayLimiter}
+	limits := map[string]Limit{}
+	for _, r := range cfg.Relays {
+		if r.Addr == "" {
+			return nil, errors.New("smtp pool: a relay has no address")
+		}
+		switch r.TLS {
+		case TLSStartTLS, TLSImplicit, TLSNone:
+		case "":
+			r.TLS = TLSStartTLS
+		default:
+			return nil, errors.New("smtp pool: relay " + r.name() + ": TLS mode must be starttls, tls or none")
+		}
+		if r.MaxConns <= 0 {
+			r.MaxConns = 8
+		}
+		if r.MaxMessagesPerConn == 0 {
+			r.MaxMessagesPerConn = 100
+		}
+		if r.IdleTimeout <= 0 {
+			r.IdleTimeout = 30 * time.Second
+		}
+		if r.RatePerSec > 0 {
+			limits["relay:"+r.name()] = Limit{PerSecond: r.RatePerSec, Burst: r.Burst}
+		}
+		p.relays = append(p.relays, &relayPool{cfg: r, closed: &p.closed, sem: make(chan struct{}, r.MaxConns)})
+	}
+	if p.relayLim == nil && len(limits) > 0 {
+		p.relayLim = &RateLimiter{Limits: limits}
+	}
+	return p, nil
+}
+
+// ErrPoolClosed is returned by Send after Close.
+var ErrPoolClosed = errors.New("smtp pool: closed")
+
+// Send builds m (DKIM-signed when m.DKIM is set) and delivers it. See Sender for the errors;
+// a failure before the relay could have accepted the message is tried on the next relay.
+func (p *Pool) Send(ctx context.Context, m Message) error {
+	b := getBuilder()
+	defer putBuilder(b)
+	from, to, err := b.build(&m)
+	if err != nil {
+		return err
+	}
+	return p.SendRaw(ctx, from, to, b.out)
+}
+
+// SendRaw delivers an already built message (CRLF line ends) from the envelope sender to the
+// recipient, with the same limits, failover and errors as Send.
+func (p *Pool) SendRaw(ctx context.Context, from, to string, data []byte) error {
+	if p.closed.Load() {
+		return ErrPoolClosed
+	}
+	if p.domains != nil {
+		if err := p.domains.Wait(ctx, "domain:"+recipientDomain(to)); err != nil {
+			return &TemporaryError{err}
+		}
+	}
+	var last *SendError
+	for _, rp := range p.order() {
+		se := p.sendVia(ctx, rp, from, to, data)
+		if se == nil {
+			return nil
+		}
+		if ctx.Err() != nil && se.Code == 0 && !se.Unknown {
+			return &TemporaryError{ctx.Err()}
+		}
+		// Only a relay that could not take the message at all is worth another try
+		// elsewhere; a reply is the relay's verdict on this message.
+		if se.Unknown || se.Code != 0 && !se.RelayFault {
+			return se.wrap()
+		}
+		last = se
+	}
+	return last.wrap()
+}
+
+// order lists the relays to try: those up in preference order, then those resting after a
+// failure (rather than give up while one of them may be back).
+func (p *Pool) order() []*relayPool {
+	now := time.Now()
+	out := make([]*relayPool, 0, len(p.relays))
+	for _, rp := range p.relays {
+		if !rp.isDown(now) {
+			out = append(out, rp)
+		}
+	}
+	for _, rp := range p.relays {
+		if rp.isDown(now) {
+			out = append(out, rp)
+		}
+	}
+	return out
+}
+
+func recipientDomain(addr string) string {
+	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
+		return strings.ToLower(addr[i+1:])
+	}
+	return ""
+}
+
+// sendVia sends through one relay, retrying once on a fresh connection when a reused one
+// turns out to be dead before the relay took anything.
+func (p *Pool) sendVia(ctx context.Context, rp *relayPool, from, to string, data []byte) *SendError {
+	if p.relayLim != nil {
+		if err := p.relayLim.Wait(ctx, "relay:"+rp.cfg.name()); err != nil {
+			return &SendError{Relay: rp.cfg.name(), Stage: "connect", Message: err.Error(), Temporary: true, Err: err}
+		}
+	}
+	select {
+	case rp.sem <- struct{}{}:
+	case <-ctx.Done():
+		return &SendError{Relay: rp.cfg.name(), Stage: "connect", Message: ctx.Err().Error(), Temporary: true, Err: ctx.Err()}
+	}
+	defer func() { <-rp.sem }()
+	for attempt := 0; ; attempt++ {
+		c, reused := rp.get()
+		if c == nil {
+			var err error
+			rp.dials.Add(1)
+			if c, err = dial(ctx, &rp.cfg); err != nil {
+				se := err.(*SendError)
+				rp.markDown(se)
+				return se
+			}
+		}
+		se := c.send(ctx, from, to, data)
+		rp.put(c)
+		if se == nil {
+			rp.messages.Add(1)
+			rp.markUp()
+			return nil
+		}
+		if reused && attempt == 0 && se.Code == 0 && !se.Unknown {
+			continue // the relay closed an idle connection: open a new one
+		}
+		if se.Code == 0 && !se.Unknown {
+			se.RelayFault = true
+			rp.markDown(se)
+		}
+		return se
+	}
+}
+
+// get takes an idle connection, dropping ones idle too long; nil means dial.
+func (rp *relayPool) get() (*conn, bool) {
+	now := time.Now()
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	for len(rp.idle) > 0 {
+		c := rp.idle[len(rp.idle)-1]
+		rp.idle = rp.idle[:len(rp.idle)-1]
+		if now.Sub(c.idleSince) < rp.cfg.IdleTimeout {
+			return c, true
+		}
+		go c.quit()
+	}
+	return nil, false
+}
+
+// put returns a connection to the pool, or closes it when it is broken or has carried its
+// share of messages.
+func (rp *relayPool) put(c *conn) {
+	if c.broken || rp.closed.Load() || rp.cfg.MaxMessagesPerConn > 0 && c.sent >= rp.cfg.MaxMessagesPerConn {
+		c.quit()
+		return
+	}
+	c.idleSince = time.Now()
+	rp.mu.Lock()
+	rp.idle = append(rp.idle, c)
+	rp.mu.Unlock()
+}
+
+func (rp *relayPool) isDown(now time.Time) bool {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	return now.Before(rp.downUntil)
+}
+
+// markDown keeps the pool away from a failing relay for a while, longer each time.
+func (rp *relayPool) markDown(*SendError) {
+	rp.mu.Lock()
+	defer rp.mu.Unlock()
+	rp.failures++
+	backoff := time.Second << min(rp.failures-1, 6) // 1 s … 64 s
+	rp.downUntil = time.Now().Add(backoff)
+}
+
+func (rp *relayPool) markUp() {
+	rp.mu.Lock()
+	rp.failures, rp.downUntil = 0, time.Time{}
+	rp.mu.Unlock()
+}
+
+// RelayStats counts what one relay did.
+type RelayStats struct {
+	Name     string
+	Dials    int64 // connections opened
+	Messages int64 // messages accepted
+	Idle     int   // connections waiting for the next message
+}
+
+// Stats reports each relay's counters, in configuration order.
+func (p *Pool) Stats() []RelayStats {
+	out := make([]RelayStats, len(p.relays))
+	for i, rp := range p.relays {
+		rp.mu.Lock()
+		idle := len(rp.idle)
+		rp.mu.Unlock()
+		out[i] = RelayStats{Name: rp.cfg.name(), Dials: rp.dials.Load(), Messages: rp.messages.Load(), Idle: idle}
+	}
+	return out
+}
+
+// Close says QUIT on the idle connections; Send fails with ErrPoolClosed afterwards.
+func (p *Pool) Close() error {
+	p.closed.Store(true)
+	for _, rp := range p.relays {
+		rp.mu.Lock()
+		idle := rp.idle
+		rp.idle = nil
+		rp.mu.Unlock()
+		for _, c := range idle {
+			c.quit()
+		}
+	}
+	return nil
+}
