@@ -110,7 +110,12 @@ func (c *conn) handshake(ctx context.Context, r *Relay) error {
 		}
 	}
 	if r.Username != "" {
-		return c.authenticate(r)
+		if err := c.authenticate(r); err != nil {
+			return err
+		}
+	}
+	if r.DisablePipelining {
+		c.pipelining = false
 	}
 	return nil
 }
@@ -147,7 +152,7 @@ func (c *conn) authenticate(r *Relay) error {
 	case "PLAIN":
 		client = sasl.NewPlainClient("", r.Username, r.Password)
 	case "LOGIN":
-		client = sasl.NewLoginClient(r.Username, r.Password)
+		client = &loginClient{user: r.Username, pass: r.Password}
 	default:
 		return relayFault(&SendError{Relay: c.relay, Stage: "auth", Message: "unsupported AUTH mechanism " + mech + " (use PLAIN or LOGIN)"})
 	}
@@ -288,4 +293,18 @@ func (c *conn) quit() {
 		c.cmdAny("quit", "QUIT")
 	}
 	c.nc.Close()
+}
+
+// loginClient speaks AUTH LOGIN the way most relays expect: no initial response, then the
+// user name or password as the relay's challenge asks (go-sasl's client sends the user name
+// up front, which some relays refuse).
+type loginClient struct{ user, pass string }
+
+func (l *loginClient) Start() (string, []byte, error) { return "LOGIN", nil, nil }
+
+func (l *loginClient) Next(challenge []byte) ([]byte, error) {
+	if bytes.Contains(bytes.ToLower(challenge), []byte("user")) {
+		return []byte(l.user), nil
+	}
+	return []byte(l.pass), nil
 }

@@ -21,6 +21,9 @@ type Relay struct {
 	Username  string      // authenticate when set
 	Password  string
 	Auth      string // SASL mechanism: PLAIN (default) or LOGIN
+	// DisablePipelining sends MAIL, RCPT and DATA one at a time even when the relay offers
+	// PIPELINING (for a relay that offers it but gets it wrong).
+	DisablePipelining bool
 
 	MaxConns           int           // connections open at once; default 8
 	MaxMessagesPerConn int           // then the connection is closed and a new one opened; default 100, <0 no limit
