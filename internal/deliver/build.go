@@ -18,7 +18,7 @@ type builder struct {
 	msg    []byte // the message without signatures
 	signed []byte // DKIM-Signature fields + msg
 	out    []byte // the message as sent: msg or signed
-	keys []string
+	keys   []string
 }
 
 var builders = sync.Pool{New: func() any { return &builder{msg: make([]byte, 0, 16<<10)} }}
@@ -210,12 +210,23 @@ func newBoundary() string {
 
 const upperHex = "0123456789ABCDEF"
 
+// qpLiteral marks the bytes quoted-printable may write as they are (white space only when
+// not at the end of a line).
+var qpLiteral = func() (t [256]bool) {
+	for c := '!'; c <= '~'; c++ {
+		t[c] = c != '='
+	}
+	t[' '], t['\t'] = true, true
+	return t
+}()
+
 // appendQP encodes s as quoted-printable (RFC 2045) with CRLF line ends. Besides the usual
 // rules it encodes a dot at the start of a line, so a built message never needs SMTP
-// dot-stuffing, and it ends the body with a line break.
+// dot-stuffing, and it ends the body with a line break. Runs of plain bytes are copied at
+// once: this is most of the time spent building a message.
 func appendQP(dst []byte, s string) []byte {
 	col := 0
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s); {
 		c := s[i]
 		if c == '\n' || c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
 			if c == '\r' {
@@ -223,20 +234,30 @@ func appendQP(dst []byte, s string) []byte {
 			}
 			dst = append(dst, '\r', '\n')
 			col = 0
+			i++
 			continue
 		}
-		w := qpWidth(s, i, col)
-		if col+w > 75 {
+		if col >= 75 { // 75 characters and the "=" of the soft break make 76
 			dst = append(dst, '=', '\r', '\n')
 			col = 0
-			w = qpWidth(s, i, col)
 		}
-		if w == 1 {
-			dst = append(dst, c)
-		} else {
-			dst = append(dst, '=', upperHex[c>>4], upperHex[c&15])
+		if qpLiteral[c] && !(c == '.' && col == 0) && !qpTrailingSpace(s, i) {
+			j, end := i+1, min(len(s), i+75-col)
+			for j < end && qpLiteral[s[j]] && !qpTrailingSpace(s, j) {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			col += j - i
+			i = j
+			continue
 		}
-		col += w
+		if col+3 > 75 {
+			dst = append(dst, '=', '\r', '\n')
+			col = 0
+		}
+		dst = append(dst, '=', upperHex[c>>4], upperHex[c&15])
+		col += 3
+		i++
 	}
 	if col > 0 {
 		dst = append(dst, '\r', '\n')
@@ -244,17 +265,10 @@ func appendQP(dst []byte, s string) []byte {
 	return dst
 }
 
-// qpWidth is 1 when s[i] is written as is at column col, 3 when it must be encoded.
-func qpWidth(s string, i, col int) int {
-	switch c := s[i]; {
-	case c == '=' || c > '~' || c < ' ' && c != '\t':
-		return 3
-	case c == ' ' || c == '\t':
-		if i+1 == len(s) || s[i+1] == '\n' || s[i+1] == '\r' { // trailing white space
-			return 3
-		}
-	case c == '.' && col == 0:
-		return 3
+// qpTrailingSpace says whether s[i] is white space that ends a line (it must be encoded).
+func qpTrailingSpace(s string, i int) bool {
+	if c := s[i]; c != ' ' && c != '\t' {
+		return false
 	}
-	return 1
+	return i+1 == len(s) || s[i+1] == '\n' || s[i+1] == '\r'
 }

@@ -112,4 +112,3 @@ func IsRetryable(err error) bool {
 	var t *TemporaryError
 	return errors.As(err, &t) && !errors.Is(err, ErrOutcomeUnknown)
 }
-

@@ -80,7 +80,7 @@ type Pool struct {
 
 type relayPool struct {
 	cfg       Relay
-	closed    *atomic.Bool // the pool's
+	closed    *atomic.Bool  // the pool's
 	sem       chan struct{} // one token per connection that may be open
 	mu        sync.Mutex
 	idle      []*conn
