@@ -114,6 +114,9 @@ type SharedLimiter struct {
 
 // Wait takes a token from the shared bucket and sleeps until it is due.
 func (l *SharedLimiter) Wait(ctx context.Context, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err // take no token for a caller that has gone
+	}
 	cfg, ok := l.Limits[key]
 	if !ok {
 		cfg = l.Default
