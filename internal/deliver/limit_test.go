@@ -111,7 +111,7 @@ func TestRateLimiterBuckets(t *testing.T) {
 	if b := l.limiter("domain:example.org"); b == nil || b.Burst() != 1 || b.Limit() != 5 {
 		t.Fatalf("default bucket %+v", b)
 	}
-	if l.limiter("domain:gmail.com") != l.limiter("domain:gmail.com") {
+	if first, again := l.limiter("domain:gmail.com"), l.limiter("domain:gmail.com"); first != again {
 		t.Fatal("a key got two buckets")
 	}
 	if (&RateLimiter{}).limiter("x") != nil {

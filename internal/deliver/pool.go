@@ -117,6 +117,13 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 		if r.IdleTimeout <= 0 {
 			r.IdleTimeout = 30 * time.Second
 		}
+		if r.TLS != TLSNone {
+			// Reconnections resume the TLS session instead of a full handshake.
+			r.TLSConfig = r.tlsConfig().Clone()
+			if r.TLSConfig.ClientSessionCache == nil {
+				r.TLSConfig.ClientSessionCache = tls.NewLRUClientSessionCache(r.MaxConns)
+			}
+		}
 		if r.RatePerSec > 0 {
 			limits["relay:"+r.name()] = Limit{PerSecond: r.RatePerSec, Burst: r.Burst}
 		}

@@ -186,6 +186,24 @@ func TestPool421Reconnects(t *testing.T) {
 	}
 }
 
+// TestPool421ThenHangUp: a relay that answers 421 and closes at once (as real ones do) is
+// reported with its 421, pipelined or not.
+func TestPool421ThenHangUp(t *testing.T) {
+	for _, pipelining := range []bool{true, false} {
+		k := &sink{onMail: func(s *sinkSession) error {
+			s.c.Conn().Write([]byte("421 4.7.0 too busy, closing\r\n"))
+			return s.hangUp()
+		}}
+		addr, _ := startSink(t, k, TLSNone)
+		p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone, DisablePipelining: !pipelining})
+		err := p.Send(context.Background(), campaignMessage(0))
+		var se *SendError
+		if !IsRetryable(err) || !errors.As(err, &se) || se.Code != 421 || se.Enhanced != "4.7.0" || se.Stage != "mail" {
+			t.Fatalf("pipelining %v: err = %v, want the 421 at MAIL", pipelining, err)
+		}
+	}
+}
+
 // TestPoolDropMidData: the relay hangs up after the whole message arrived, before its reply.
 // The relay may have the message: the outcome is unknown and must not be retried.
 func TestPoolDropMidData(t *testing.T) {
@@ -351,5 +369,27 @@ func TestNewPoolRefusesBadConfig(t *testing.T) {
 		if _, err := NewPool(cfg); err == nil {
 			t.Errorf("%+v: no error", cfg)
 		}
+	}
+}
+
+// TestPoolRetriesDeadIdleConnection: a pooled connection the relay has dropped meanwhile is
+// replaced by a new one, and the message goes through without an error.
+func TestPoolRetriesDeadIdleConnection(t *testing.T) {
+	var mails sync.Map
+	k := &sink{onMail: func(s *sinkSession) error {
+		if _, seen := mails.LoadOrStore(s.n, true); seen && s.n == 1 {
+			return s.hangUp() // the second MAIL on the first connection: it is gone
+		}
+		return nil
+	}}
+	addr, _ := startSink(t, k, TLSNone)
+	p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone, MaxConns: 1})
+	for i := 0; i < 2; i++ {
+		if err := p.Send(context.Background(), campaignMessage(i)); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if len(k.received()) != 2 || k.sessionCount() != 2 {
+		t.Fatalf("%d messages over %d sessions, want 2 over 2", len(k.received()), k.sessionCount())
 	}
 }

@@ -83,6 +83,9 @@ func (c *conn) sendPipelined(mailLine, to string, data []byte) *SendError {
 		rep, err := c.readReply()
 		if err != nil {
 			c.broken = true
+			if refused != nil {
+				return refused // typically 421 and a closed connection: the reply says why
+			}
 			return netError(c.relay, st.stage, err, false)
 		}
 		ok := rep.code == st.want || st.stage == "rcpt" && rep.code == 251
