@@ -1,6 +1,3 @@
-// Package deliver sends e-mail: messages rendered as RFC 5322 text (with the campaign headers
-// and DKIM), a pooled and throttled SMTP transport with relay failover, a one-shot SMTP
-// transport, and a development outbox that keeps messages as files instead of sending them.
 package deliver
 
 import (

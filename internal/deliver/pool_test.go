@@ -1,6 +1,7 @@
 package deliver
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -219,6 +220,20 @@ func TestPoolDropMidData(t *testing.T) {
 	}
 	if n := len(spare.received()); n != 0 {
 		t.Fatal("an unknown outcome was resent through the next relay")
+	}
+}
+
+// TestPoolDropWhileWritingBody: the relay hangs up while a large message is still being
+// written, so it never saw the terminating dot: the failure is retryable, not unknown.
+func TestPoolDropWhileWritingBody(t *testing.T) {
+	k := &sink{hangUpAfter: 64 << 10}
+	addr, _ := startSink(t, k, TLSNone)
+	p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone})
+	big := bytes.Repeat([]byte(strings.Repeat("x", 76)+"\r\n"), 400_000) // 31 MB: more than the socket buffers hold
+	err := p.SendRaw(context.Background(), "a@sender.example", "b@example.org", big)
+	var se *SendError
+	if !IsRetryable(err) || errors.Is(err, ErrOutcomeUnknown) || !errors.As(err, &se) || se.Stage != "message" {
+		t.Fatalf("err = %v, want a retryable failure while writing the message", err)
 	}
 }
 

@@ -33,6 +33,8 @@ type sink struct {
 	onMail func(s *sinkSession) error
 	onRcpt func(s *sinkSession) error
 	onData func(s *sinkSession, data []byte) error
+	// hangUpAfter > 0: hang up after reading that many bytes of a message.
+	hangUpAfter int64
 
 	debug lockedBuffer // the conversation, for tests that look for a command
 }
@@ -135,6 +137,10 @@ func (s *sinkSession) Data(r io.Reader) error {
 		_, err := io.Copy(io.Discard, r)
 		s.k.count.Add(1)
 		return err
+	}
+	if s.k.hangUpAfter > 0 {
+		io.CopyN(io.Discard, r, s.k.hangUpAfter)
+		return s.hangUp()
 	}
 	b, err := io.ReadAll(r)
 	if err != nil {
