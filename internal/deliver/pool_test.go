@@ -223,6 +223,28 @@ func TestPoolDropMidData(t *testing.T) {
 	}
 }
 
+// TestPoolCancelAwaitingVerdict: a context that ends while the relay holds the whole message
+// and has not answered leaves the outcome unknown.
+func TestPoolCancelAwaitingVerdict(t *testing.T) {
+	got, release := make(chan struct{}), make(chan struct{})
+	k := &sink{onData: func(*sinkSession, []byte) error {
+		close(got)
+		<-release
+		return nil
+	}}
+	addr, _ := startSink(t, k, TLSNone)
+	defer close(release)
+	p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		<-got
+		cancel()
+	}()
+	if err := p.Send(ctx, campaignMessage(0)); !errors.Is(err, ErrOutcomeUnknown) || IsRetryable(err) {
+		t.Fatalf("err = %v, want an unknown outcome", err)
+	}
+}
+
 // TestPoolDropWhileWritingBody: the relay hangs up while a large message is still being
 // written, so it never saw the terminating dot: the failure is retryable, not unknown.
 func TestPoolDropWhileWritingBody(t *testing.T) {

@@ -18,7 +18,11 @@ func (c *conn) send(ctx context.Context, from, to string, data []byte) *SendErro
 	if ctx.Done() != nil {
 		// A cancelled context interrupts a blocked read or write at once.
 		stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Unix(1, 0)) })
-		defer stop()
+		defer func() {
+			if !stop() {
+				c.broken = true // the past deadline may land on the next transaction
+			}
+		}()
 	}
 	mailLine := "MAIL FROM:<" + from + ">"
 	if c.smtputf8 && (!isPlainASCII(from) || !isPlainASCII(to)) {
