@@ -154,7 +154,7 @@ func BenchmarkPoolSend(b *testing.B) {
 		b.Run("process/dkim="+dkimKind, func(b *testing.B) { benchPool(b, startSinkProcess(b), dkimKind) })
 	}
 	b.Run("inprocess/dkim=none", func(b *testing.B) {
-		addr, _ := startSink(b, &sink{discard: true}, TLSNone)
+		addr, _ := startSink(b, &sink{Discard: true}, TLSNone)
 		benchPool(b, addr, "none")
 	})
 }

@@ -104,7 +104,7 @@ func TestDKIMThroughPool(t *testing.T) {
 	if err := p.Send(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
-	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(k.received()[0].data), &dkim.VerifyOptions{LookupTXT: lookupFor(t, rsaKey)})
+	verifs, err := dkim.VerifyWithOptions(bytes.NewReader(k.Messages()[0].Data), &dkim.VerifyOptions{LookupTXT: lookupFor(t, rsaKey)})
 	if err != nil || len(verifs) != 1 || verifs[0].Err != nil {
 		t.Fatalf("verify at the relay: %v %+v", err, verifs)
 	}

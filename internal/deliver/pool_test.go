@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/clearlist/clearlist/internal/deliver/delivertest"
 	"github.com/emersion/go-smtp"
 )
 
@@ -63,17 +64,17 @@ func TestPoolReusesConnections(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if got := len(k.received()); got != 40 {
+			if got := len(k.Messages()); got != 40 {
 				t.Fatalf("sink got %d messages, want 40", got)
 			}
-			if s := k.sessionCount(); s > 2 {
+			if s := k.Sessions(); s > 2 {
 				t.Fatalf("%d sessions for 40 messages, want at most 2", s)
 			}
 			if st := p.Stats()[0]; st.Messages != 40 || st.Dials > 2 {
 				t.Fatalf("stats %+v", st)
 			}
-			if r := k.received()[0]; !strings.HasPrefix(r.from, "bounces+1.2.") {
-				t.Fatalf("envelope sender %q, want the VERP address", r.from)
+			if r := k.Messages()[0]; !strings.HasPrefix(r.From, "bounces+1.2.") {
+				t.Fatalf("envelope sender %q, want the VERP address", r.From)
 			}
 		})
 	}
@@ -88,7 +89,7 @@ func TestPoolMaxMessagesPerConn(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if s := k.sessionCount(); s != 3 {
+	if s := k.Sessions(); s != 3 {
 		t.Fatalf("%d sessions, want 3 (3+3+1 messages)", s)
 	}
 }
@@ -115,24 +116,24 @@ func TestPoolReplies(t *testing.T) {
 		for _, pipelining := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s-%d-pipelining=%v", tc.stage, tc.code, pipelining), func(t *testing.T) {
 				k := &sink{}
-				refuse := func(s *sinkSession) error {
-					if strings.HasPrefix(s.to, "reader0@") {
+				refuse := func(s *delivertest.Session) error {
+					if strings.HasPrefix(s.To, "reader0@") {
 						return smtpErr(tc.code, tc.enh, "go away now")
 					}
 					return nil
 				}
 				switch tc.stage {
 				case "mail":
-					k.onMail = func(s *sinkSession) error {
-						if strings.Contains(s.from, ".0.") {
+					k.OnMail = func(s *delivertest.Session) error {
+						if strings.Contains(s.From, ".0.") {
 							return smtpErr(tc.code, tc.enh, "go away now")
 						}
 						return nil
 					}
 				case "rcpt":
-					k.onRcpt = refuse
+					k.OnRcpt = refuse
 				case "message":
-					k.onData = func(s *sinkSession, _ []byte) error { return refuse(s) }
+					k.OnData = func(s *delivertest.Session, _ []byte) error { return refuse(s) }
 				}
 				addr, _ := startSink(t, k, TLSNone)
 				p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone, MaxConns: 1, DisablePipelining: !pipelining})
@@ -152,10 +153,10 @@ func TestPoolReplies(t *testing.T) {
 				if err := p.Send(context.Background(), campaignMessage(1)); err != nil {
 					t.Fatalf("next message: %v", err)
 				}
-				if s := k.sessionCount(); s != 1 {
+				if s := k.Sessions(); s != 1 {
 					t.Fatalf("%d sessions, want the connection reused", s)
 				}
-				if tc.stage != "message" && !strings.Contains(k.debug.String(), "RSET") {
+				if tc.stage != "message" && !strings.Contains(k.Transcript(), "RSET") {
 					t.Fatal("no RSET after the refused transaction")
 				}
 			})
@@ -166,8 +167,8 @@ func TestPoolReplies(t *testing.T) {
 // TestPool421Reconnects: 421 means the relay closes the session; the message is a temporary
 // failure and the next one goes over a new connection.
 func TestPool421Reconnects(t *testing.T) {
-	k := &sink{onRcpt: func(s *sinkSession) error {
-		if s.n == 1 {
+	k := &sink{OnRcpt: func(s *delivertest.Session) error {
+		if s.N == 1 {
 			return smtpErr(421, smtp.EnhancedCode{4, 7, 0}, "too many messages, slow down")
 		}
 		return nil
@@ -182,7 +183,7 @@ func TestPool421Reconnects(t *testing.T) {
 	if err := p.Send(context.Background(), campaignMessage(1)); err != nil {
 		t.Fatal(err)
 	}
-	if s := k.sessionCount(); s != 2 {
+	if s := k.Sessions(); s != 2 {
 		t.Fatalf("%d sessions, want 2", s)
 	}
 }
@@ -191,9 +192,9 @@ func TestPool421Reconnects(t *testing.T) {
 // reported with its 421, pipelined or not.
 func TestPool421ThenHangUp(t *testing.T) {
 	for _, pipelining := range []bool{true, false} {
-		k := &sink{onMail: func(s *sinkSession) error {
-			s.c.Conn().Write([]byte("421 4.7.0 too busy, closing\r\n"))
-			return s.hangUp()
+		k := &sink{OnMail: func(s *delivertest.Session) error {
+			s.Conn().Write([]byte("421 4.7.0 too busy, closing\r\n"))
+			return s.HangUp()
 		}}
 		addr, _ := startSink(t, k, TLSNone)
 		p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone, DisablePipelining: !pipelining})
@@ -208,7 +209,7 @@ func TestPool421ThenHangUp(t *testing.T) {
 // TestPoolDropMidData: the relay hangs up after the whole message arrived, before its reply.
 // The relay may have the message: the outcome is unknown and must not be retried.
 func TestPoolDropMidData(t *testing.T) {
-	k := &sink{onData: func(s *sinkSession, _ []byte) error { return s.hangUp() }}
+	k := &sink{OnData: func(s *delivertest.Session, _ []byte) error { return s.HangUp() }}
 	addr, _ := startSink(t, k, TLSNone)
 	spare := &sink{}
 	spareAddr, _ := startSink(t, spare, TLSNone)
@@ -218,7 +219,7 @@ func TestPoolDropMidData(t *testing.T) {
 	if !errors.Is(err, ErrOutcomeUnknown) || errors.As(err, &temp) || IsRetryable(err) {
 		t.Fatalf("err = %v, want an unknown outcome that is not temporary", err)
 	}
-	if n := len(spare.received()); n != 0 {
+	if n := len(spare.Messages()); n != 0 {
 		t.Fatal("an unknown outcome was resent through the next relay")
 	}
 }
@@ -227,7 +228,7 @@ func TestPoolDropMidData(t *testing.T) {
 // and has not answered leaves the outcome unknown.
 func TestPoolCancelAwaitingVerdict(t *testing.T) {
 	got, release := make(chan struct{}), make(chan struct{})
-	k := &sink{onData: func(*sinkSession, []byte) error {
+	k := &sink{OnData: func(*delivertest.Session, []byte) error {
 		close(got)
 		<-release
 		return nil
@@ -248,7 +249,7 @@ func TestPoolCancelAwaitingVerdict(t *testing.T) {
 // TestPoolDropWhileWritingBody: the relay hangs up while a large message is still being
 // written, so it never saw the terminating dot: the failure is retryable, not unknown.
 func TestPoolDropWhileWritingBody(t *testing.T) {
-	k := &sink{hangUpAfter: 64 << 10}
+	k := &sink{HangUpAfter: 64 << 10}
 	addr, _ := startSink(t, k, TLSNone)
 	p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone})
 	big := bytes.Repeat([]byte(strings.Repeat("x", 76)+"\r\n"), 400_000) // 31 MB: more than the socket buffers hold
@@ -262,7 +263,7 @@ func TestPoolDropWhileWritingBody(t *testing.T) {
 // TestPoolDropBeforeData: a relay that hangs up before DATA cannot have the message: it is
 // safe to retry, and the pool fails over to the next relay.
 func TestPoolDropBeforeData(t *testing.T) {
-	k := &sink{onMail: func(s *sinkSession) error { return s.hangUp() }}
+	k := &sink{OnMail: func(s *delivertest.Session) error { return s.HangUp() }}
 	addr, _ := startSink(t, k, TLSNone)
 	p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone})
 	err := p.Send(context.Background(), campaignMessage(0))
@@ -276,7 +277,7 @@ func TestPoolDropBeforeData(t *testing.T) {
 	if err := p.Send(context.Background(), campaignMessage(0)); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(spare.received()); n != 1 {
+	if n := len(spare.Messages()); n != 1 {
 		t.Fatalf("spare relay got %d messages, want 1", n)
 	}
 }
@@ -313,7 +314,7 @@ func TestPoolTLSAndAuth(t *testing.T) {
 	for _, mode := range []TLSMode{TLSStartTLS, TLSImplicit} {
 		for _, mech := range []string{"PLAIN", "LOGIN"} {
 			t.Run(string(mode)+"-"+mech, func(t *testing.T) {
-				k := &sink{users: map[string]string{"ann": "s3cret"}}
+				k := &sink{Users: map[string]string{"ann": "s3cret"}}
 				addr, clientTLS := startSink(t, k, mode)
 				p := newTestPool(t, Relay{Addr: addr, TLS: mode, TLSConfig: clientTLS, Username: "ann", Password: "s3cret", Auth: mech})
 				for i := 0; i < 2; i++ {
@@ -322,8 +323,8 @@ func TestPoolTLSAndAuth(t *testing.T) {
 					}
 				}
 				// (go-smtp opens a second session after STARTTLS, so count dials.)
-				if len(k.received()) != 2 || p.Stats()[0].Dials != 1 {
-					t.Fatalf("got %d messages over %d connections", len(k.received()), p.Stats()[0].Dials)
+				if len(k.Messages()) != 2 || p.Stats()[0].Dials != 1 {
+					t.Fatalf("got %d messages over %d connections", len(k.Messages()), p.Stats()[0].Dials)
 				}
 				bad := newTestPool(t, Relay{Addr: addr, TLS: mode, TLSConfig: clientTLS, Username: "ann", Password: "wrong", Auth: mech})
 				err := bad.Send(context.Background(), campaignMessage(0))
@@ -338,7 +339,7 @@ func TestPoolTLSAndAuth(t *testing.T) {
 	k := &sink{}
 	addr, _ := startSink(t, k, TLSNone)
 	err := newTestPool(t, Relay{Addr: addr}).Send(context.Background(), campaignMessage(0))
-	if err == nil || !strings.Contains(err.Error(), "STARTTLS") || len(k.received()) != 0 {
+	if err == nil || !strings.Contains(err.Error(), "STARTTLS") || len(k.Messages()) != 0 {
 		t.Fatalf("err = %v, want a STARTTLS error", err)
 	}
 }
@@ -396,7 +397,7 @@ func TestPoolClosed(t *testing.T) {
 	if err := p.Send(context.Background(), campaignMessage(1)); !errors.Is(err, ErrPoolClosed) {
 		t.Fatalf("err = %v", err)
 	}
-	if !strings.Contains(k.debug.String(), "QUIT") {
+	if !strings.Contains(k.Transcript(), "QUIT") {
 		t.Fatal("no QUIT on close")
 	}
 }
@@ -413,9 +414,9 @@ func TestNewPoolRefusesBadConfig(t *testing.T) {
 // replaced by a new one, and the message goes through without an error.
 func TestPoolRetriesDeadIdleConnection(t *testing.T) {
 	var mails sync.Map
-	k := &sink{onMail: func(s *sinkSession) error {
-		if _, seen := mails.LoadOrStore(s.n, true); seen && s.n == 1 {
-			return s.hangUp() // the second MAIL on the first connection: it is gone
+	k := &sink{OnMail: func(s *delivertest.Session) error {
+		if _, seen := mails.LoadOrStore(s.N, true); seen && s.N == 1 {
+			return s.HangUp() // the second MAIL on the first connection: it is gone
 		}
 		return nil
 	}}
@@ -426,7 +427,7 @@ func TestPoolRetriesDeadIdleConnection(t *testing.T) {
 			t.Fatalf("message %d: %v", i, err)
 		}
 	}
-	if len(k.received()) != 2 || k.sessionCount() != 2 {
-		t.Fatalf("%d messages over %d sessions, want 2 over 2", len(k.received()), k.sessionCount())
+	if len(k.Messages()) != 2 || k.Sessions() != 2 {
+		t.Fatalf("%d messages over %d sessions, want 2 over 2", len(k.Messages()), k.Sessions())
 	}
 }
