@@ -161,9 +161,23 @@ func (p *Pool) SendRaw(ctx context.Context, from, to string, data []byte) error 
 			return &TemporaryError{err}
 		}
 	}
+	order, up := p.order()
+	// Spill over: when the preferred relay has no free connection, start with the first
+	// relay that is up and has one, rather than queue behind the busy one.
+	held := false
+	for i, rp := range order[:up] {
+		select {
+		case rp.sem <- struct{}{}:
+			order = append([]*relayPool{rp}, append(order[:i:i], order[i+1:]...)...)
+			held = true
+		default:
+			continue
+		}
+		break
+	}
 	var last *SendError
-	for _, rp := range p.order() {
-		se := p.sendVia(ctx, rp, from, to, data)
+	for i, rp := range order {
+		se := p.sendVia(ctx, rp, from, to, data, held && i == 0)
 		if se == nil {
 			return nil
 		}
@@ -180,22 +194,20 @@ func (p *Pool) SendRaw(ctx context.Context, from, to string, data []byte) error 
 	return last.wrap()
 }
 
-// order lists the relays to try: those up in preference order, then those resting after a
-// failure (rather than give up while one of them may be back).
-func (p *Pool) order() []*relayPool {
+// order lists the relays to try: the up ones in preference order (the first up of them),
+// then those resting after a failure (rather than give up while one of them may be back).
+func (p *Pool) order() (order []*relayPool, up int) {
 	now := time.Now()
-	out := make([]*relayPool, 0, len(p.relays))
-	for _, rp := range p.relays {
-		if !rp.isDown(now) {
-			out = append(out, rp)
-		}
-	}
+	order = make([]*relayPool, 0, len(p.relays))
+	var down []*relayPool
 	for _, rp := range p.relays {
 		if rp.isDown(now) {
-			out = append(out, rp)
+			down = append(down, rp)
+		} else {
+			order = append(order, rp)
 		}
 	}
-	return out
+	return append(order, down...), len(order)
 }
 
 func recipientDomain(addr string) string {
@@ -207,18 +219,24 @@ func recipientDomain(addr string) string {
 
 // sendVia sends through one relay, retrying once on a fresh connection when a reused one
 // turns out to be dead before the relay took anything.
-func (p *Pool) sendVia(ctx context.Context, rp *relayPool, from, to string, data []byte) *SendError {
+// held says the caller already holds one of the relay's connection slots.
+func (p *Pool) sendVia(ctx context.Context, rp *relayPool, from, to string, data []byte, held bool) *SendError {
+	if held {
+		defer func() { <-rp.sem }()
+	}
 	if p.relayLim != nil {
 		if err := p.relayLim.Wait(ctx, "relay:"+rp.cfg.name()); err != nil {
 			return &SendError{Relay: rp.cfg.name(), Stage: "connect", Message: err.Error(), Temporary: true, Err: err}
 		}
 	}
-	select {
-	case rp.sem <- struct{}{}:
-	case <-ctx.Done():
-		return &SendError{Relay: rp.cfg.name(), Stage: "connect", Message: ctx.Err().Error(), Temporary: true, Err: ctx.Err()}
+	if !held {
+		select {
+		case rp.sem <- struct{}{}:
+		case <-ctx.Done():
+			return &SendError{Relay: rp.cfg.name(), Stage: "connect", Message: ctx.Err().Error(), Temporary: true, Err: ctx.Err()}
+		}
+		defer func() { <-rp.sem }()
 	}
-	defer func() { <-rp.sem }()
 	for attempt := 0; ; attempt++ {
 		c, reused := rp.get()
 		if c == nil {

@@ -431,3 +431,31 @@ func TestPoolRetriesDeadIdleConnection(t *testing.T) {
 		t.Fatalf("%d messages over %d sessions, want 2 over 2", len(k.Messages()), k.Sessions())
 	}
 }
+
+// TestPoolSpillsOver: when the preferred relay's connections are all busy, a message goes to
+// the next relay instead of queueing.
+func TestPoolSpillsOver(t *testing.T) {
+	inA, release := make(chan struct{}), make(chan struct{})
+	a := &sink{OnData: func(*delivertest.Session, []byte) error {
+		close(inA)
+		<-release
+		return nil
+	}}
+	b := &sink{}
+	addrA, _ := startSink(t, a, TLSNone)
+	addrB, _ := startSink(t, b, TLSNone)
+	p := newTestPool(t, Relay{Name: "a", Addr: addrA, TLS: TLSNone, MaxConns: 1}, Relay{Name: "b", Addr: addrB, TLS: TLSNone, MaxConns: 1})
+	done := make(chan error)
+	go func() { done <- p.Send(context.Background(), campaignMessage(0)) }()
+	<-inA
+	if err := p.Send(context.Background(), campaignMessage(1)); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Messages()) != 1 || len(b.Messages()) != 1 {
+		t.Fatalf("relay a got %d, b got %d; want one each", len(a.Messages()), len(b.Messages()))
+	}
+}
