@@ -19,9 +19,10 @@ import (
 // Benchmarks of the campaign transport. The figures that matter are from the sink in a
 // separate process (…/process): run
 //
-//	go test -run '^$' -bench 'PoolSend|BareClient' -benchtime 20000x ./internal/deliver
+//	go test -run '^$' -bench 'PoolVsBare|PoolSend/process|BareClient' -benchtime 30000x ./internal/deliver
 //
-// and compare msgs/s of BenchmarkPoolSend/process with BenchmarkBareClient.
+// BenchmarkPoolVsBare alternates the pool and go-smtp's bare client against one sink and
+// reports their ratio; the others report msgs/s alone.
 
 const benchWorkers = 16
 
@@ -104,10 +105,17 @@ func BenchmarkDKIMSign(b *testing.B) {
 
 // runWorkers sends b.N messages with benchWorkers goroutines and reports msgs/s.
 func runWorkers(b *testing.B, send func(worker, i int) error) {
+	b.ResetTimer()
+	elapsed := sendAll(b, b.N, send)
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+}
+
+// sendAll sends n messages with benchWorkers goroutines and says how long it took.
+func sendAll(b *testing.B, n int, send func(worker, i int) error) time.Duration {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, benchWorkers)
-	b.ResetTimer()
 	start := time.Now()
 	for w := 0; w < benchWorkers; w++ {
 		wg.Add(1)
@@ -115,7 +123,7 @@ func runWorkers(b *testing.B, send func(worker, i int) error) {
 			defer wg.Done()
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= b.N {
+				if i >= n {
 					return
 				}
 				if err := send(w, i); err != nil {
@@ -127,17 +135,16 @@ func runWorkers(b *testing.B, send func(worker, i int) error) {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	b.StopTimer()
 	close(errs)
 	for err := range errs {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+	return elapsed
 }
 
 func benchPool(b *testing.B, addr, dkimKind string) {
 	signer := benchSigner(b, dkimKind)
-	p, err := NewPool(PoolConfig{Relays: []Relay{{Addr: addr, TLS: TLSNone, MaxConns: benchWorkers, MaxMessagesPerConn: -1}},
+	p, err := NewPool(PoolConfig{Relays: []Relay{{Addr: addr, TLS: TLSNone, MaxConns: benchWorkers}},
 		DomainLimiter: &RateLimiter{}})
 	if err != nil {
 		b.Fatal(err)
@@ -159,11 +166,9 @@ func BenchmarkPoolSend(b *testing.B) {
 	})
 }
 
-// BenchmarkBareClient is the yardstick: go-smtp's own client, one persistent connection per
-// worker, sending one prebuilt message of the same size over and over (no building, no
-// signing, no limits) to the sink in a separate process.
-func BenchmarkBareClient(b *testing.B) {
-	addr := startSinkProcess(b)
+// bareClients opens one go-smtp client connection per worker and returns the send function
+// of the yardstick: one prebuilt message of the same size sent over and over.
+func bareClients(b *testing.B, addr string) func(worker, i int) error {
 	msg, _ := benchMessage(1, nil).Bytes()
 	clients := make([]*smtp.Client, benchWorkers)
 	for w := range clients {
@@ -175,9 +180,48 @@ func BenchmarkBareClient(b *testing.B) {
 			b.Fatal(err)
 		}
 		clients[w] = c
-		defer c.Close()
+		b.Cleanup(func() { c.Close() })
 	}
-	runWorkers(b, func(w, _ int) error {
+	return func(w, _ int) error {
 		return clients[w].SendMail("bounces@sender.example", []string{"reader1@example.org"}, bytes.NewReader(msg))
-	})
+	}
+}
+
+// BenchmarkBareClient is the yardstick: go-smtp's own client, one persistent connection per
+// worker, sending one prebuilt message of the same size over and over (no building, no
+// signing, no limits) to the sink in a separate process.
+func BenchmarkBareClient(b *testing.B) {
+	runWorkers(b, bareClients(b, startSinkProcess(b)))
+}
+
+// BenchmarkPoolVsBare measures the pool (building each message, no DKIM) and the bare client
+// in alternating rounds against one sink process, so that load from other processes on the
+// machine falls on both alike; it reports both rates and their ratio.
+func BenchmarkPoolVsBare(b *testing.B) {
+	addr := startSinkProcess(b)
+	bare := bareClients(b, addr)
+	p, err := NewPool(PoolConfig{Relays: []Relay{{Addr: addr, TLS: TLSNone, MaxConns: benchWorkers}}, DomainLimiter: &RateLimiter{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	pool := func(_, i int) error { return p.Send(context.Background(), benchMessage(i, nil)) }
+	const rounds = 6
+	per := max(b.N/rounds, 1)
+	var tPool, tBare time.Duration
+	b.ResetTimer()
+	for r := 0; r < rounds; r++ {
+		if r%2 == 0 {
+			tBare += sendAll(b, per, bare)
+			tPool += sendAll(b, per, pool)
+		} else {
+			tPool += sendAll(b, per, pool)
+			tBare += sendAll(b, per, bare)
+		}
+	}
+	b.StopTimer()
+	poolRate, bareRate := float64(per*rounds)/tPool.Seconds(), float64(per*rounds)/tBare.Seconds()
+	b.ReportMetric(poolRate, "pool-msgs/s")
+	b.ReportMetric(bareRate, "bare-msgs/s")
+	b.ReportMetric(100*poolRate/bareRate, "pool-%-of-bare")
 }
