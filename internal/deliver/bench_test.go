@@ -19,7 +19,7 @@ import (
 // Benchmarks of the campaign transport. The figures that matter are from the sink in a
 // separate process (…/process): run
 //
-//	go test -run '^$' -bench 'PoolVsBare|PoolSend/process|BareClient' -benchtime 30000x ./internal/deliver
+//	go test -run '^$' -bench 'PoolVsBare|PoolSend/sink-process|BareClient' -benchtime 30000x ./internal/deliver
 //
 // BenchmarkPoolVsBare alternates the pool and go-smtp's bare client against one sink and
 // reports their ratio; the others report msgs/s alone.
@@ -158,9 +158,9 @@ func benchPool(b *testing.B, addr, dkimKind string) {
 // BenchmarkPoolSend: build (personalised), optionally sign, and send through the pool.
 func BenchmarkPoolSend(b *testing.B) {
 	for _, dkimKind := range []string{"none", "rsa", "ed25519"} {
-		b.Run("process/dkim="+dkimKind, func(b *testing.B) { benchPool(b, startSinkProcess(b), dkimKind) })
+		b.Run("sink-process/dkim="+dkimKind, func(b *testing.B) { benchPool(b, startSinkProcess(b), dkimKind) })
 	}
-	b.Run("inprocess/dkim=none", func(b *testing.B) {
+	b.Run("same-process/dkim=none", func(b *testing.B) {
 		addr, _ := startSink(b, &sink{Discard: true}, TLSNone)
 		benchPool(b, addr, "none")
 	})
