@@ -23,9 +23,12 @@ type DKIMKey struct {
 }
 
 // SignedHeaders are the header fields every signature covers. A field the message lacks is
-// still listed, so nobody can add it after signing (RFC 6376 §5.4).
-var SignedHeaders = []string{"From", "To", "Subject", "Date", "Message-ID", "Reply-To", "List-Id",
-	"List-Unsubscribe", "List-Unsubscribe-Post", "Feedback-ID", "MIME-Version", "Content-Type"}
+// still listed, so nobody can add it after signing (RFC 6376 §5.4); From, Subject and the
+// unsubscribe pair are listed twice (over-signed, §8.15), so a second copy added on the way
+// breaks the signature instead of being shown.
+var SignedHeaders = []string{"From", "From", "To", "Subject", "Subject", "Date", "Message-ID", "Reply-To",
+	"List-Id", "List-Unsubscribe", "List-Unsubscribe", "List-Unsubscribe-Post", "List-Unsubscribe-Post",
+	"Feedback-ID", "MIME-Version", "Content-Type"}
 
 // Signer adds DKIM signatures, one per key (typically RSA-2048, optionally a second Ed25519
 // one, RFC 8463). Build it once per sending domain: keys are parsed once, not per message.

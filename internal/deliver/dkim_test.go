@@ -81,10 +81,14 @@ func TestDKIMVerifies(t *testing.T) {
 		}
 	}
 	tampered := bytes.Replace(b, []byte("List-Unsubscribe-Post: List-Unsubscribe=One-Click"), []byte("List-Unsubscribe-Post: List-Unsubscribe=Two-Click"), 1)
-	verifs, _ = dkim.VerifyWithOptions(bytes.NewReader(tampered), opts)
-	for _, v := range verifs {
-		if v.Err == nil {
-			t.Fatal("a changed List-Unsubscribe-Post still verifies")
+	// A second From added on the way (over-signing) breaks both signatures too.
+	added := append([]byte("From: Mallory <m@evil.example>\r\n"), b...)
+	for name, msg := range map[string][]byte{"changed List-Unsubscribe-Post": tampered, "added From": added} {
+		verifs, _ = dkim.VerifyWithOptions(bytes.NewReader(msg), opts)
+		for _, v := range verifs {
+			if v.Err == nil {
+				t.Fatalf("%s: the signature still verifies", name)
+			}
 		}
 	}
 }

@@ -97,7 +97,12 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	}
 	p := &Pool{domains: cfg.DomainLimiter, relayLim: cfg.RelayLimiter}
 	limits := map[string]Limit{}
+	names := map[string]bool{}
 	for _, r := range cfg.Relays {
+		if names[r.name()] {
+			return nil, errors.New("smtp pool: two relays are named " + r.name() + "; name them apart")
+		}
+		names[r.name()] = true
 		if r.Addr == "" {
 			return nil, errors.New("smtp pool: a relay has no address")
 		}

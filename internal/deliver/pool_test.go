@@ -403,7 +403,8 @@ func TestPoolClosed(t *testing.T) {
 }
 
 func TestNewPoolRefusesBadConfig(t *testing.T) {
-	for _, cfg := range []PoolConfig{{}, {Relays: []Relay{{}}}, {Relays: []Relay{{Addr: "x:25", TLS: "maybe"}}}} {
+	for _, cfg := range []PoolConfig{{}, {Relays: []Relay{{}}}, {Relays: []Relay{{Addr: "x:25", TLS: "maybe"}}},
+		{Relays: []Relay{{Addr: "x:25"}, {Addr: "x:25"}}}} {
 		if _, err := NewPool(cfg); err == nil {
 			t.Errorf("%+v: no error", cfg)
 		}
