@@ -5,14 +5,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"strings"
 	"time"
-
-	"github.com/emersion/go-sasl"
 )
 
 // conn is one SMTP client connection. It is ours rather than go-smtp's Client because the
@@ -142,56 +139,6 @@ func (c *conn) ehlo(name string) error {
 	return nil
 }
 
-func (c *conn) authenticate(r *Relay) error {
-	mech := strings.ToUpper(r.Auth)
-	if mech == "" {
-		mech = "PLAIN"
-	}
-	var client sasl.Client
-	switch mech {
-	case "PLAIN":
-		client = sasl.NewPlainClient("", r.Username, r.Password)
-	case "LOGIN":
-		client = &loginClient{user: r.Username, pass: r.Password}
-	default:
-		return relayFault(&SendError{Relay: c.relay, Stage: "auth", Message: "unsupported AUTH mechanism " + mech + " (use PLAIN or LOGIN)"})
-	}
-	fail := func(e *SendError) error {
-		e.Message = fmt.Sprintf("authenticate as %s: %s", r.Username, e.Message)
-		return relayFault(e)
-	}
-	_, ir, err := client.Start()
-	if err != nil {
-		return fail(&SendError{Relay: c.relay, Stage: "auth", Message: err.Error()})
-	}
-	line := "AUTH " + mech
-	if ir != nil {
-		line += " " + base64.StdEncoding.EncodeToString(ir)
-	}
-	for {
-		rep, err := c.cmdAny("auth", line)
-		if err != nil {
-			return fail(err.(*SendError))
-		}
-		switch rep.code {
-		case 235:
-			return nil
-		case 334:
-			challenge, err := base64.StdEncoding.DecodeString(rep.text)
-			if err != nil {
-				return fail(&SendError{Relay: c.relay, Stage: "auth", Message: "malformed challenge"})
-			}
-			resp, err := client.Next(challenge)
-			if err != nil {
-				return fail(&SendError{Relay: c.relay, Stage: "auth", Message: err.Error()})
-			}
-			line = base64.StdEncoding.EncodeToString(resp)
-		default:
-			return fail(replyError(c.relay, "auth", rep))
-		}
-	}
-}
-
 // cmd sends one command and wants the code; any other reply or a network error is a
 // *SendError (network errors also mark the connection broken).
 func (c *conn) cmd(want int, stage, line string) (reply, error) {
@@ -293,18 +240,4 @@ func (c *conn) quit() {
 		c.cmdAny("quit", "QUIT")
 	}
 	c.nc.Close()
-}
-
-// loginClient speaks AUTH LOGIN the way most relays expect: no initial response, then the
-// user name or password as the relay's challenge asks (go-sasl's client sends the user name
-// up front, which some relays refuse).
-type loginClient struct{ user, pass string }
-
-func (l *loginClient) Start() (string, []byte, error) { return "LOGIN", nil, nil }
-
-func (l *loginClient) Next(challenge []byte) ([]byte, error) {
-	if bytes.Contains(bytes.ToLower(challenge), []byte("user")) {
-		return []byte(l.user), nil
-	}
-	return []byte(l.pass), nil
 }

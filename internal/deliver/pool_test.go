@@ -460,3 +460,21 @@ func TestPoolSpillsOver(t *testing.T) {
 		t.Fatalf("relay a got %d, b got %d; want one each", len(a.Messages()), len(b.Messages()))
 	}
 }
+
+// TestPoolNonASCIIAddressNeedsSMTPUTF8: an internationalised address goes only to a relay
+// that offers SMTPUTF8; otherwise it is a permanent failure and nothing is sent.
+func TestPoolNonASCIIAddressNeedsSMTPUTF8(t *testing.T) {
+	k := &sink{}
+	addr, _ := startSink(t, k, TLSNone)
+	p := newTestPool(t, Relay{Addr: addr, TLS: TLSNone})
+	m := campaignMessage(0)
+	m.To = "zoë@example.org"
+	err := p.Send(context.Background(), m)
+	var se *SendError
+	if !errors.As(err, &se) || se.Temporary || !strings.Contains(se.Message, "SMTPUTF8") {
+		t.Fatalf("err = %v, want a permanent SMTPUTF8 error", err)
+	}
+	if err := p.Send(context.Background(), campaignMessage(1)); err != nil || len(k.Messages()) != 1 {
+		t.Fatalf("the connection is unusable after the refusal: %v", err)
+	}
+}
