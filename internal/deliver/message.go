@@ -40,8 +40,9 @@ type Message struct {
 }
 
 // Sender hands a message to whatever delivers it. *Pool, *SMTP and *Outbox are Senders.
-// Errors: a *TemporaryError may be retried later; errors.Is(err, ErrOutcomeUnknown) must not
-// be resent; anything else is permanent (errors.As(err, &*SendError) gives the SMTP reply).
+// Errors: IsRetryable(err) (a *TemporaryError) may be retried later; errors.Is(err,
+// ErrOutcomeUnknown) must not be resent; anything else is permanent, and a *SendError found
+// with errors.As gives the relay's reply.
 type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
