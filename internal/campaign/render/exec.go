@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"fmt"
 	htmpl "html/template"
+	"io"
 	"strings"
 	"sync"
 	ttmpl "text/template"
+	"text/template/parse"
 
 	"golang.org/x/net/html"
 )
@@ -46,6 +48,7 @@ func (b *limitedBuffer) WriteString(s string) (int, error) {
 // renderState is what one Render reuses from the pool.
 type renderState struct {
 	buf    limitedBuffer
+	fast   fastRun
 	footer strings.Builder
 	root   execRoot
 }
@@ -68,10 +71,10 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 	st.root = execRoot{Contact: d.Contact, Campaign: d.Campaign, Workspace: d.Workspace}
 	var r Rendered
 	var err error
-	if r.Subject, err = st.header(c.subject, "subject"); err != nil {
+	if r.Subject, err = st.header(c.subject, c.subjectFast, "subject"); err != nil {
 		return Rendered{}, err
 	}
-	if r.Preheader, err = st.header(c.preheader, "preheader"); err != nil {
+	if r.Preheader, err = st.header(c.preheader, c.preheaderFast, "preheader"); err != nil {
 		return Rendered{}, err
 	}
 
@@ -81,7 +84,7 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 	st.root.ClearlistFooter = htmpl.HTML(st.footer.String())
 	st.buf.Reset()
 	st.buf.part = c.htmlPart
-	if err := c.html.Execute(&st.buf, &st.root); err != nil {
+	if err := st.execute(c.htmlFast, c.html, &st.root); err != nil {
 		return Rendered{}, templateError(c.htmlPart, err, c.mapHTMLLine)
 	}
 	r.HTML = st.buf.String()
@@ -94,7 +97,7 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 			return Rendered{}, err
 		}
 	default:
-		if err := c.text.Execute(&st.buf, &st.root); err != nil {
+		if err := st.execute(c.textFast, c.text, &st.root); err != nil {
 			return Rendered{}, templateError("text", err, nil)
 		}
 	}
@@ -112,16 +115,37 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 }
 
 // header renders the subject or preheader as one clean line.
-func (st *renderState) header(t *ttmpl.Template, part string) (string, error) {
+func (st *renderState) header(t *ttmpl.Template, fast *parse.ListNode, part string) (string, error) {
 	if t == nil {
 		return "", nil
 	}
 	st.buf.Reset()
 	st.buf.part = part
-	if err := t.Execute(&st.buf, &st.root); err != nil {
+	if err := st.execute(fast, t, &st.root); err != nil {
 		return "", templateError(part, err, nil)
 	}
 	return cleanLine(st.buf.String()), nil
+}
+
+// useFast lets tests compare the fast runner with the engines.
+var useFast = true
+
+// execute runs a compiled template into st.buf: the fast runner where it can (fast.go), the
+// engine otherwise, or when the runner gives up half-way (its output is then discarded).
+func (st *renderState) execute(fast *parse.ListNode, engine interface {
+	Execute(io.Writer, any) error
+}, root *execRoot) error {
+	if fast != nil && useFast {
+		start := st.buf.Len()
+		st.fast.w, st.fast.root = &st.buf, root
+		ok := st.fast.list(fast, root)
+		st.fast.w, st.fast.root = nil, nil
+		if ok {
+			return nil
+		}
+		st.buf.Truncate(start)
+	}
+	return engine.Execute(&st.buf, root)
 }
 
 // textFromRenderedHTML is the fallback text part: the HTML rendered without preheader and

@@ -14,7 +14,7 @@ type Footer struct {
 	// LegitimateInterest says the recipient is mailed on legitimate interest; the processing
 	// notice and the "why you get this" sentence (from the contact's provenance) are then
 	// required and shown.
-	LegitimateInterest          bool
+	LegitimateInterest              bool
 	ProcessingNotice, WhyYouGetThis string
 }
 

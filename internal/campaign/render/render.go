@@ -23,6 +23,7 @@ import (
 	"errors"
 	htmpl "html/template"
 	ttmpl "text/template"
+	"text/template/parse"
 )
 
 // Template is a campaign message's sources as the author wrote them.
@@ -76,6 +77,8 @@ type Compiled struct {
 	// textDerived says the text template was derived from the HTML at Compile: its output is
 	// tidied (blank-line runs collapsed) at Render.
 	textDerived bool
+	// The trees the fast runner executes (fast.go); nil where it cannot.
+	subjectFast, preheaderFast, htmlFast, textFast *parse.ListNode
 	// textFromHTML is the fallback when the HTML could not be turned into a text template:
 	// the text part is converted from each rendered HTML body (slower).
 	textFromHTML bool
@@ -103,5 +106,19 @@ func Compile(t Template) (*Compiled, error) {
 			return nil, err
 		}
 	}
+	c.subjectFast = fastTree(c.subject)
+	c.preheaderFast = fastTree(c.preheader)
+	c.textFast = fastTree(c.text)
+	if c.html != nil && fastable(c.html.Tree.Root) {
+		c.htmlFast = c.html.Tree.Root // escaped by escapeCheck in compileBody
+	}
 	return c, nil
+}
+
+// fastTree is t's tree when the fast runner can execute it.
+func fastTree(t *ttmpl.Template) *parse.ListNode {
+	if t == nil || t.Tree == nil || !fastable(t.Tree.Root) {
+		return nil
+	}
+	return t.Tree.Root
 }
