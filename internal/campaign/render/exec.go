@@ -56,9 +56,13 @@ type renderState struct {
 var states = sync.Pool{New: func() any { return new(renderState) }}
 
 // Render executes the compiled template for one recipient and adds the footer. It refuses an
-// incomplete footer (ErrFooter); execution errors are *Error naming the part and line.
+// incomplete footer (ErrFooter) and data that is not JSON-like; execution errors are *Error
+// naming the part and line.
 func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 	if err := f.Validate(); err != nil {
+		return Rendered{}, err
+	}
+	if err := checkData(d); err != nil {
 		return Rendered{}, err
 	}
 	st := states.Get().(*renderState)
