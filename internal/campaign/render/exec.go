@@ -184,8 +184,8 @@ func findBody(n *html.Node) *html.Node {
 }
 
 // tidyText writes derived text with each run of break separators (see textWriter) folded
-// into its largest, as a newline or a blank line; spaces next to a break and breaks at the ends
-// are dropped.
+// into its largest, as a newline or a blank line; spaces next to a break and breaks at the
+// ends are dropped; an indent separator becomes two spaces.
 func tidyText(b *strings.Builder, s []byte) {
 	brk, spaces, started := 0, 0, false
 	for _, c := range s {
@@ -199,13 +199,16 @@ func tidyText(b *strings.Builder, s []byte) {
 				spaces++
 			}
 		default:
-			if started && brk > 0 {
+			if started {
 				b.WriteString("\n\n"[:brk])
-			}
-			if brk == 0 && started {
 				for ; spaces > 0; spaces-- {
 					b.WriteByte(' ')
 				}
+			}
+			if c == indent {
+				b.WriteString("  ")
+				brk = 0
+				continue
 			}
 			b.WriteByte(c)
 			started, brk, spaces = true, 0, 0

@@ -15,6 +15,7 @@ import (
 const (
 	lineBreak      = '\x1d'
 	paragraphBreak = '\x1e'
+	indent         = '\x1f' // two spaces of a nested list item
 )
 
 var breakChars = [2]byte{lineBreak, paragraphBreak}
@@ -220,7 +221,9 @@ func (w *textWriter) element(n *html.Node) {
 		w.space = true
 		return
 	case paragraphs[n.DataAtom]:
-		w.owe(2)
+		// A list in a list item: its items follow on the next lines.
+		nested := (n.DataAtom == atom.Ul || n.DataAtom == atom.Ol) && len(w.lists) > 0
+		w.owe(2 - b2i(nested))
 		if n.DataAtom == atom.Ol || n.DataAtom == atom.Ul {
 			w.lists = append(w.lists, 0)
 			if n.DataAtom == atom.Ul {
@@ -233,7 +236,7 @@ func (w *textWriter) element(n *html.Node) {
 			defer func() { w.pre-- }()
 		}
 		w.children(n)
-		w.owe(2)
+		w.owe(2 - b2i(nested))
 		return
 	case lines[n.DataAtom]:
 		w.owe(1)
@@ -250,7 +253,7 @@ func (w *textWriter) item(n *html.Node) {
 	w.flush()
 	marker := "- "
 	if d := len(w.lists); d > 0 {
-		w.b.WriteString(strings.Repeat("  ", d-1))
+		w.b.WriteString(strings.Repeat(string(rune(indent)), d-1))
 		if w.lists[d-1] >= 0 {
 			w.lists[d-1]++
 			marker = strconv.Itoa(w.lists[d-1]) + ". "
@@ -308,4 +311,11 @@ func attr(n *html.Node, key string) string {
 		}
 	}
 	return ""
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
