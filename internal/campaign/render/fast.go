@@ -32,10 +32,13 @@ func init() {
 		}
 	}
 	fastFuncs = map[string]fastFunc{
-		valueFunc: one(funcs[valueFunc].(func(any) any)),
-		"upper":   one(func(v any) any { return strings.ToUpper(toString(v)) }),
-		"lower":   one(func(v any) any { return strings.ToLower(toString(v)) }),
-		"trim":    one(func(v any) any { return strings.TrimSpace(toString(v)) }),
+		valueFunc:    one(funcs[valueFunc].(func(any) any)),
+		urlStartFunc: one(func(v any) any { return funcs[urlStartFunc].(func(any) string)(v) }),
+		urlPathFunc:  one(func(v any) any { return funcs[urlPathFunc].(func(any) string)(v) }),
+		urlQueryFunc: one(func(v any) any { return funcs[urlQueryFunc].(func(any) string)(v) }),
+		"upper":      one(func(v any) any { return strings.ToUpper(toString(v)) }),
+		"lower":      one(func(v any) any { return strings.ToLower(toString(v)) }),
+		"trim":       one(func(v any) any { return strings.TrimSpace(toString(v)) }),
 		"default": func(a []any) (any, bool) {
 			if len(a) != 2 {
 				return nil, false

@@ -11,14 +11,24 @@ import (
 // html/template already prints nothing.
 const valueFunc = "clearlistValue"
 
+// The functions the derived text part applies to an action in a link (see urlAction).
+const (
+	urlStartFunc = "clearlistURLStart"
+	urlPathFunc  = "clearlistURLPath"
+	urlQueryFunc = "clearlistURLQuery"
+)
+
 // funcs are the functions templates may call besides text/template's builtins. "call" is
 // replaced by one that always fails: templates never call functions or methods held in data.
 var funcs = map[string]any{
-	"call":    func(...any) (string, error) { return "", errors.New("call is not available in templates") },
-	"default": defaultValue,
-	"upper":   func(v any) string { return strings.ToUpper(toString(v)) },
-	"lower":   func(v any) string { return strings.ToLower(toString(v)) },
-	"trim":    func(v any) string { return strings.TrimSpace(toString(v)) },
+	"call":       func(...any) (string, error) { return "", errors.New("call is not available in templates") },
+	"default":    defaultValue,
+	"upper":      func(v any) string { return strings.ToUpper(toString(v)) },
+	"lower":      func(v any) string { return strings.ToLower(toString(v)) },
+	"trim":       func(v any) string { return strings.TrimSpace(toString(v)) },
+	urlStartFunc: func(v any) string { return urlProcess(true, urlFilter(urlString(v))) },
+	urlPathFunc:  func(v any) string { return urlProcess(true, urlString(v)) },
+	urlQueryFunc: func(v any) string { return urlProcess(false, urlString(v)) },
 	valueFunc: func(v any) any {
 		if v == nil {
 			return ""
@@ -50,4 +60,12 @@ func toString(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// urlString is the text html/template's URL escapers start from: nothing for nil.
+func urlString(v any) string {
+	if v == nil {
+		return ""
+	}
+	return toString(v)
 }

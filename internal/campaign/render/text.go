@@ -3,6 +3,7 @@ package render
 import (
 	"strconv"
 	"strings"
+	"text/template/parse"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -36,6 +37,8 @@ type textWriter struct {
 	tmpl    bool
 	prefix  string
 	phs     []placeholder
+	inURL   bool   // literal is writing a link target: its actions are escaped as in the href
+	static  string // the link target's text so far, without its actions (inURL)
 }
 
 // deriveText converts the skeleton's body into a text template source.
@@ -154,10 +157,12 @@ func (w *textWriter) literal(s string) {
 		j := strings.Index(s, "{{")
 		switch {
 		case j >= 0 && (i < 0 || j < i):
+			w.addStatic(s[:j+2])
 			w.b.WriteString(s[:j])
 			w.b.WriteString(`{{"{{"}}`)
 			s = s[j+2:]
 		case i >= 0:
+			w.addStatic(s[:i])
 			w.b.WriteString(s[:i])
 			s = s[i+len(w.prefix):]
 			k := 0
@@ -166,12 +171,17 @@ func (w *textWriter) literal(s string) {
 			}
 			n, err := strconv.Atoi(s[:k])
 			if err == nil && k < len(s) && s[k] == 'x' && n < len(w.phs) {
-				w.b.WriteString(w.phs[n].src)
+				src := w.phs[n].src
+				if w.inURL && w.phs[n].output {
+					src = urlAction(src, w.static)
+				}
+				w.b.WriteString(src)
 				s = s[k+1:]
 			} else {
 				w.b.WriteString(w.prefix)
 			}
 		default:
+			w.addStatic(s)
 			w.b.WriteString(s)
 			return
 		}
@@ -273,15 +283,19 @@ func (w *textWriter) link(n *html.Node) {
 	if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(low, "javascript:") {
 		return
 	}
-	shown := strings.TrimPrefix(href, "mailto:")
 	label := strings.TrimSpace(w.b.String()[start:])
+	shown, plain := strings.TrimPrefix(href, "mailto:"), ""
 	if w.tmpl {
-		var t textWriter
-		t.tmpl, t.prefix, t.phs = true, w.prefix, w.phs
-		t.literal(shown)
-		shown = t.b.String()
+		// The link's actions are escaped as html/template escapes them in the href, so that
+		// the text part links where the HTML part does.
+		t := textWriter{tmpl: true, prefix: w.prefix, phs: w.phs}
+		t.literal(href)
+		plain = strings.TrimPrefix(t.b.String(), "mailto:")
+		t = textWriter{tmpl: true, prefix: w.prefix, phs: w.phs, inURL: true}
+		t.literal(href)
+		shown = strings.TrimPrefix(t.b.String(), "mailto:")
 	}
-	if label == shown || label == href {
+	if label == shown || label == href || (plain != "" && label == plain) {
 		return
 	}
 	if label == "" {
@@ -292,6 +306,36 @@ func (w *textWriter) link(n *html.Node) {
 	w.b.WriteString(" (")
 	w.b.WriteString(shown)
 	w.b.WriteString(")")
+}
+
+// addStatic records the literal text of a link target (only while writing one).
+func (w *textWriter) addStatic(s string) {
+	if w.inURL {
+		w.static += s
+	}
+}
+
+// urlAction rewrites a single output action found in a link so that its value is escaped as
+// html/template escapes it at that place of a URL: at the start (filtered and normalised),
+// in the path (normalised) or in the query or fragment (escaped).
+func urlAction(src string, static string) string {
+	tr := parse.New("link")
+	tr.Mode = parse.SkipFuncCheck | parse.ParseComments
+	if _, err := tr.Parse(src, "", "", map[string]*parse.Tree{}); err != nil || tr.Root == nil || len(tr.Root.Nodes) != 1 {
+		return src
+	}
+	a, ok := tr.Root.Nodes[0].(*parse.ActionNode)
+	if !ok || len(a.Pipe.Decl) > 0 {
+		return src
+	}
+	fn := urlStartFunc
+	switch {
+	case strings.ContainsAny(static, "?#"):
+		fn = urlQueryFunc
+	case static != "":
+		fn = urlPathFunc
+	}
+	return "{{" + fn + " (" + a.Pipe.String() + ")}}"
 }
 
 // hidden reports an element styled display:none, such as an author's own preheader.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"html"
 	"strings"
 	"testing"
 )
@@ -80,5 +81,28 @@ func TestTextFallback(t *testing.T) {
 	}
 	if !strings.HasPrefix(r.Text, "Hi Ann\n\ngold\n\n--\n") {
 		t.Errorf("text %q", r.Text)
+	}
+}
+
+// TestDerivedTextLinksMatchHTML: a link's target in the text part is the one in the HTML part.
+func TestDerivedTextLinksMatchHTML(t *testing.T) {
+	c, err := Compile(Template{Subject: "s", HTML: `<p><a href="{{.Contact.v}}">a</a> <a href="https://x.example/{{.Contact.v}}/p?q={{.Contact.v}}&amp;r=1#{{.Contact.v}}">b</a> <a href="mailto:{{.Contact.v}}">c</a></p>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"ann@example.org", "https://y.example/a b?c=d&e=%41", "javascript:alert(1)", `x"<>'+ é`, ""} {
+		r, err := c.Render(Data{Contact: map[string]any{"v": v}}, footer())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, label := range []string{"a", "b", "c"} {
+			i := strings.Index(r.HTML, `">`+label+`</a>`)
+			j := strings.LastIndex(r.HTML[:i], `href="`)
+			href := html.UnescapeString(r.HTML[j+6 : i])
+			href = strings.TrimPrefix(href, "mailto:")
+			if href != "" && !strings.Contains(r.Text, label+" ("+href+")") {
+				t.Errorf("value %q: link %s is %q in HTML; text:\n%s", v, label, href, r.Text)
+			}
+		}
 	}
 }
