@@ -187,31 +187,31 @@ func findBody(n *html.Node) *html.Node {
 // into its largest, as a newline or a blank line; spaces next to a break and breaks at the
 // ends are dropped; an indent separator becomes two spaces.
 func tidyText(b *strings.Builder, s []byte) {
-	brk, spaces, started := 0, 0, false
-	for _, c := range s {
-		switch c {
-		case lineBreak:
-			brk, spaces = max(brk, 1), 0
-		case paragraphBreak:
-			brk, spaces = 2, 0
-		case ' ', '\t':
-			if brk == 0 {
-				spaces++
-			}
-		default:
+	brk, started := 0, false
+	for len(s) > 0 {
+		i := bytes.IndexAny(s, breakSeparators)
+		seg := s
+		if i >= 0 {
+			seg = s[:i]
+		}
+		if seg = bytes.Trim(seg, " \t"); len(seg) > 0 {
 			if started {
 				b.WriteString("\n\n"[:brk])
-				for ; spaces > 0; spaces-- {
-					b.WriteByte(' ')
-				}
 			}
-			if c == indent {
-				b.WriteString("  ")
-				brk = 0
-				continue
+			if bytes.IndexByte(seg, indent) >= 0 {
+				seg = bytes.ReplaceAll(seg, []byte{indent}, []byte("  "))
 			}
-			b.WriteByte(c)
-			started, brk, spaces = true, 0, 0
+			b.Write(seg)
+			started, brk = true, 0
 		}
+		if i < 0 {
+			break
+		}
+		if s[i] == lineBreak {
+			brk = max(brk, 1)
+		} else {
+			brk = 2
+		}
+		s = s[i+1:]
 	}
 }

@@ -86,20 +86,24 @@ const footerAStyle = `color:#555555 !important;text-decoration:underline;`
 
 // writeHTML writes the footer as HTML, every value escaped.
 func (f *Footer) writeHTML(b *strings.Builder, w *wording) {
+	b.Grow(1200 + len(f.SenderName) + len(f.PostalAddress) + len(f.UnsubscribeURL) + len(f.PreferencesURL) +
+		len(f.ProcessingNotice) + len(f.WhyYouGetThis))
 	b.WriteString(`<div style="` + footerStyle + `">`)
 	if f.LegitimateInterest {
 		b.WriteString(`<p style="` + footerPStyle + `">`)
-		escapeHTML(b, w.WhyLabel+" ")
-		escapeHTML(b, oneLine(f.WhyYouGetThis))
+		escapeHTML(b, w.WhyLabel)
+		b.WriteByte(' ')
+		writeOneLine(b, f.WhyYouGetThis, true)
 		b.WriteString(`</p><p style="` + footerPStyle + `">`)
-		escapeHTML(b, oneLine(f.ProcessingNotice))
+		writeOneLine(b, f.ProcessingNotice, true)
 		b.WriteString(`</p>`)
 	}
 	b.WriteString(`<p style="` + footerPStyle + `">`)
-	escapeHTML(b, w.SentBy+" ")
-	escapeHTML(b, oneLine(f.SenderName))
+	escapeHTML(b, w.SentBy)
+	b.WriteByte(' ')
+	writeOneLine(b, f.SenderName, true)
 	b.WriteString(", ")
-	escapeHTML(b, oneLine(f.PostalAddress))
+	writeOneLine(b, f.PostalAddress, true)
 	b.WriteString(`</p><p style="` + footerPStyle + `"><a href="`)
 	escapeHTML(b, f.UnsubscribeURL)
 	b.WriteString(`" style="` + footerAStyle + `">`)
@@ -119,30 +123,51 @@ func (f *Footer) writeHTML(b *strings.Builder, w *wording) {
 func (f *Footer) writeText(b *strings.Builder, w *wording) {
 	b.WriteString("\n\n--\n")
 	if f.LegitimateInterest {
-		b.WriteString(w.WhyLabel + " " + oneLine(f.WhyYouGetThis) + "\n")
-		b.WriteString(oneLine(f.ProcessingNotice) + "\n\n")
+		b.WriteString(w.WhyLabel)
+		b.WriteByte(' ')
+		writeOneLine(b, f.WhyYouGetThis, false)
+		b.WriteByte('\n')
+		writeOneLine(b, f.ProcessingNotice, false)
+		b.WriteString("\n\n")
 	}
-	b.WriteString(w.SentBy + " " + oneLine(f.SenderName) + ", " + oneLine(f.PostalAddress) + "\n")
-	b.WriteString(w.Unsubscribe + ": " + f.UnsubscribeURL + "\n")
+	b.WriteString(w.SentBy)
+	b.WriteByte(' ')
+	writeOneLine(b, f.SenderName, false)
+	b.WriteString(", ")
+	writeOneLine(b, f.PostalAddress, false)
+	b.WriteByte('\n')
+	b.WriteString(w.Unsubscribe + ": ")
+	b.WriteString(f.UnsubscribeURL)
+	b.WriteByte('\n')
 	if f.PreferencesURL != "" {
-		b.WriteString(w.Preferences + ": " + f.PreferencesURL + "\n")
+		b.WriteString(w.Preferences + ": ")
+		b.WriteString(f.PreferencesURL)
+		b.WriteByte('\n')
 	}
 }
 
-// oneLine joins the lines of a value (a postal address is often written on several) with
-// ", " and removes control characters.
-func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\r\n") {
-		return cleanLine(s)
-	}
-	parts := strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' })
-	kept := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			kept = append(kept, p)
+// writeOneLine writes a value on one line: its lines (a postal address is often written on
+// several) joined with ", ", control characters removed (see cleanLine), escaped for HTML
+// when html is set.
+func writeOneLine(b *strings.Builder, s string, html bool) {
+	first := true
+	for s != "" {
+		line, rest, _ := strings.Cut(s, "\n")
+		s = rest
+		line = cleanLine(line) // also trims, and removes a CR
+		if line == "" {
+			continue
+		}
+		if !first {
+			b.WriteString(", ")
+		}
+		first = false
+		if html {
+			escapeHTML(b, line)
+		} else {
+			b.WriteString(line)
 		}
 	}
-	return cleanLine(strings.Join(kept, ", "))
 }
 
 // escapeHTML writes s escaped for HTML text and quoted attribute values.

@@ -21,6 +21,8 @@ const (
 
 var breakChars = [2]byte{lineBreak, paragraphBreak}
 
+const breakSeparators = "\x1d\x1e"
+
 // textWriter turns an HTML body into readable plain text: paragraphs and headings separated by
 // a blank line, line breaks kept, list items as "- " or "1. ", table cells side by side, links
 // as "text (url)", images, styles, scripts and hidden elements left out, white space collapsed.
