@@ -17,6 +17,25 @@
 //     template: Compile refuses a template that would put it inside {{if}}, {{range}} or {{with}}.
 //   - define, block, template and range over a constant number are refused, so that a template
 //     cannot recurse or loop without data; a source larger than MaxTemplateBytes is refused.
+//
+// How Compile prepares the HTML part:
+//  1. Markdown (when there is no HTML) becomes HTML with goldmark, its actions protected by
+//     placeholder words (markdown.go).
+//  2. The author's HTML is parsed and escaped by html/template, so that its errors carry the
+//     author's line numbers.
+//  3. CSS is inlined once, with go-premailer, over a skeleton of the document in which every
+//     action is a placeholder the HTML parser keeps in place (a comment in text, an attribute
+//     between attributes, a word elsewhere); the actions are then put back and Compile checks
+//     that each came back once, in order (skeleton.go). Inlining each rendered message instead
+//     would cost milliseconds per recipient. A <style> holding an action is not inlined; class
+//     names written by actions do not match selectors.
+//  4. The hidden preheader and the footer are placed at the start and end of the body; the
+//     text part is derived from the same skeleton as a text/template (text.go), falling back
+//     to converting each rendered HTML only when that template would be invalid.
+//
+// Render runs the compiled trees with a small runner (fast.go) that avoids the engines'
+// reflection and uses html/template's own escapers; anything it does not do exactly as the
+// engines do is handed back to them, so the output is always theirs.
 package render
 
 import (
