@@ -59,6 +59,19 @@ func init() {
 			v, ok := equal(a)
 			return v != true, ok
 		},
+		"print":   func(a []any) (any, bool) { return fmt.Sprint(a...), allPlain(a) },
+		"println": func(a []any) (any, bool) { return fmt.Sprintln(a...), allPlain(a) },
+		"printf": func(a []any) (any, bool) {
+			if len(a) == 0 {
+				return nil, false
+			}
+			format, ok := a[0].(string)
+			if !ok || !allPlain(a[1:]) {
+				return nil, false
+			}
+			return fmt.Sprintf(format, a[1:]...), true
+		},
+		"index": index,
 		"len": func(a []any) (any, bool) {
 			if len(a) != 1 {
 				return nil, false
@@ -411,4 +424,41 @@ func equal(a []any) (any, bool) {
 		return x == y, ok
 	}
 	return nil, false
+}
+
+func allPlain(a []any) bool {
+	for _, v := range a {
+		if !plain(v) {
+			return false
+		}
+	}
+	return true
+}
+
+// index is the builtin for maps by string key (a missing key gives nil, as in the engine) and
+// lists by an index in range; anything else is left to the engine.
+func index(a []any) (any, bool) {
+	if len(a) < 2 {
+		return nil, false
+	}
+	v := a[0]
+	for _, k := range a[1:] {
+		switch x := v.(type) {
+		case map[string]any:
+			key, ok := k.(string)
+			if !ok {
+				return nil, false
+			}
+			v = x[key]
+		case []any:
+			i, ok := k.(int)
+			if !ok || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
 }

@@ -27,6 +27,8 @@ var fastTemplates = []Template{
 	{Subject: "s", HTML: `<title>{{.Contact.first_name}}</title><a href="{{.Contact.url}}">a</a><a href="/x?q={{.Contact.first_name}}&amp;p={{.Contact.points}}">b</a><img src="{{.Contact.url}}" alt="{{.Contact.first_name}}">`},
 	{Subject: "{{printf \"%05.1f\" .Contact.points}}", HTML: `<p>{{printf "%s!" .Contact.first_name}} {{.Contact.first_name | printf "%q"}}</p><script>var n = {{.Contact.first_name}};</script><p style="color: {{.Contact.color}}">c</p>`},
 	{Subject: "{{if eq .Contact.points 10}}ten{{end}}", HTML: "<p>{{index .Contact.tags 0}}</p>"},
+	{Subject: `{{index .Contact "first_name"}} {{index .Contact "address" "city"}} {{index .Contact.tags 1}}`,
+		HTML: `<p>{{print .Contact.points "x" .Contact.vip}} {{printf "%v/%s" .Contact.points .Contact.first_name}} {{println .Contact.tags}}</p>`},
 }
 
 var fastData = []Data{
