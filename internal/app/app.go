@@ -19,6 +19,7 @@ import (
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/track"
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/webhook"
@@ -62,6 +63,8 @@ type App struct {
 	Imports *imports.Service
 	// Unsub signs the unsubscribe links of campaign messages and records their clicks.
 	Unsub *unsub.Service
+	// Track signs the open pixel and tracked links of campaign messages and records them.
+	Track *track.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -107,6 +110,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Signups = a.NewDOI("", a.Sender())
 	a.Imports = a.importService()
 	a.Unsub = unsub.New(st, a.Suppressions)
+	a.Track = track.New(st)
 	return a, nil
 }
 

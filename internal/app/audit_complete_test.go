@@ -246,7 +246,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	jc := startJobs(t, a) // uploads and verification jobs run on River
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
 		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
-		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub}, a.importService().Uploads(jc))
+		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL

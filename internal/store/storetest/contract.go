@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"JobDB":             testJobDB,
 		"WorkspaceBarrier":  testWorkspaceBarrier,
 		"Consent":           testConsent,
+		"Events":            testEvents,
 		"LegitimateInt":     testLegitimateInterest,
 		"ConsentSubjects":   testConsentSubjects,
 		"WriteSignup":       testWriteSignup,
