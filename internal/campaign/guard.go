@@ -2,6 +2,7 @@ package campaign
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -88,8 +89,12 @@ func (s *Service) Guard(ctx context.Context, ws, id int64) error {
 	if !trip {
 		return nil
 	}
-	return s.st.TransitionCampaign(ctx, Transition{WorkspaceID: ws, ID: id, From: []State{Sending}, To: Paused,
+	err = s.st.TransitionCampaign(ctx, Transition{WorkspaceID: ws, ID: id, From: []State{Sending}, To: Paused,
 		Action: "auto-pause", Reason: why, At: now})
+	if errors.Is(err, ErrState) {
+		return nil // paused or cancelled meanwhile: the worker stops at its next round anyway
+	}
+	return err
 }
 
 func (s *Service) thresholds(ctx context.Context, ws int64) (Thresholds, error) {

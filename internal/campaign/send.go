@@ -64,6 +64,9 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 	if c.State != Sending {
 		return SendResult{}, nil // paused, cancelled or finished: nothing to do
 	}
+	if c, err = s.withContent(ctx, c); err != nil {
+		return SendResult{}, err
+	}
 	w := &worker{s: s, c: c, claim: claim, lastFlush: s.now()}
 	if w.marketing, err = s.isMarketing(ctx, ws, c.Purpose); err != nil {
 		return SendResult{}, err
@@ -137,6 +140,32 @@ func (s *Service) sweep(ctx context.Context, ws, id int64, claim string) error {
 			"workspace_id", ws, "campaign", id, "count", n)
 	}
 	return err
+}
+
+// withContent fills the campaign's message from its saved template, for the parts the
+// campaign does not give itself.
+func (s *Service) withContent(ctx context.Context, c Campaign) (Campaign, error) {
+	if c.TemplateID == 0 {
+		return c, nil
+	}
+	t, err := s.st.Template(ctx, c.WorkspaceID, c.TemplateID)
+	if err != nil {
+		return c, fmt.Errorf("campaign %q: its template: %w", c.Name, err)
+	}
+	fill := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fill(&c.Subject, t.Subject)
+	fill(&c.Preheader, t.Preheader)
+	fill(&c.HTML, t.HTML)
+	fill(&c.Text, t.Text)
+	fill(&c.Markdown, t.Markdown)
+	if t.UpdatedAt.After(c.UpdatedAt) {
+		c.UpdatedAt = t.UpdatedAt // a new version for the renderers' caches
+	}
+	return c, nil
 }
 
 func (s *Service) isMarketing(ctx context.Context, ws int64, purpose string) (bool, error) {
@@ -316,12 +345,14 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 // refuse says why a recipient may no longer be mailed, "" when they may: the do-not-contact
 // list as it is now, and the contact's status (an unsubscribe refuses marketing only).
 func (w *worker) refuse(r Recipient) string {
-	if w.screen != nil && w.screen.BlocksContact(r.Address, "", w.c.Channel, w.c.Purpose) {
+	if w.screen != nil && w.screen.BlocksContact(r.Canonical, "", w.c.Channel, w.c.Purpose) {
 		return "suppressed since the campaign started (do-not-contact list)"
 	}
 	switch r.Status {
 	case "blocked", "bounced":
 		return "contact " + r.Status + " since the campaign started"
+	case "deleted":
+		return "contact deleted since the campaign started"
 	case "unsubscribed":
 		if w.marketing {
 			return "contact unsubscribed since the campaign started"

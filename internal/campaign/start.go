@@ -84,6 +84,9 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 		}
 		return Audience{}, stateError(c, Sending)
 	}
+	if err := s.trialRender(ctx, c); err != nil {
+		return Audience{}, err
+	}
 	a, err := s.snapshot(ctx, c)
 	if err != nil {
 		return a, err
@@ -257,4 +260,22 @@ func (s *Service) Deliveries(ctx context.Context, ws, id int64, f DeliveryFilter
 		return nil, err
 	}
 	return s.st.CampaignDeliveries(ctx, ws, id, f)
+}
+
+// trialRender renders the message once for a recipient without attributes, so that a
+// template that cannot render is refused before anyone is queued rather than failing every
+// recipient.
+func (s *Service) trialRender(ctx context.Context, c Campaign) error {
+	c, err := s.withContent(ctx, c)
+	if err != nil {
+		return err
+	}
+	m, err := s.render.Render(ctx, c, Recipient{Address: c.FromAddress, Canonical: c.FromAddress, Attrs: []byte("{}")})
+	if err == nil {
+		err = m.Validate()
+	}
+	if err != nil {
+		return fmt.Errorf("%w: campaign %q: its message does not render: %v", ErrInvalid, c.Name, err)
+	}
+	return nil
 }

@@ -51,8 +51,8 @@ type Content struct {
 
 // Template is a saved message a campaign may name.
 type Template struct {
-	ID          int64 `json:"id"`
-	WorkspaceID int64 `json:"-"`
+	ID          int64  `json:"id"`
+	WorkspaceID int64  `json:"-"`
 	Name        string `json:"name"`
 	Content
 	CreatedAt time.Time `json:"created_at"`
@@ -90,7 +90,8 @@ type Campaign struct {
 // Recipient is a claimed delivery with what rendering needs of its contact.
 type Recipient struct {
 	ContactID int64
-	Address   string
+	Address   string // the address as the contact gave it
+	Canonical string // its canonical form, what the do-not-contact list is keyed on
 	Attrs     []byte // the contact's attributes as a JSON object
 	Status    string // the contact's status now
 	Attempts  int    // attempts made before this one

@@ -63,8 +63,8 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]campaign.Recipient, error) {
 	var out []campaign.Recipient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.contact_id, d.address, d.attempts, COALESCE(c.attrs, '{}'),
-			COALESCE(c.status, 'deleted') FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
+		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.contact_id, d.address, COALESCE(c.email_canonical, d.address),
+			d.attempts, COALESCE(c.attrs, '{}'), COALESCE(c.status, 'deleted') FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
 			WHERE d.campaign_id = ? AND d.workspace_id = ? AND d.state = 'queued' AND d.next_attempt_at <= ?
 			ORDER BY d.next_attempt_at LIMIT ?`+s.sql.skipLocked("d")), id, ws, at, limit)
 		if err != nil {
@@ -74,7 +74,7 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 		for rows.Next() {
 			var r campaign.Recipient
 			var attrs string
-			if err := rows.Scan(&r.ContactID, &r.Address, &r.Attempts, &attrs, &r.Status); err != nil {
+			if err := rows.Scan(&r.ContactID, &r.Address, &r.Canonical, &r.Attempts, &attrs, &r.Status); err != nil {
 				return err
 			}
 			r.Attrs = []byte(attrs)
