@@ -62,9 +62,9 @@ type session struct {
 	to string
 }
 
-func (s *session) Reset()                                   {}
-func (s *session) Logout() error                            { return nil }
-func (s *session) Mail(string, *smtp.MailOptions) error     { return nil }
+func (s *session) Reset()                               {}
+func (s *session) Logout() error                        { return nil }
+func (s *session) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()

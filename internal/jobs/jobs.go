@@ -85,8 +85,8 @@ type Options struct {
 	Campaigns CampaignSender
 	// CampaignWorkers is how many send jobs one client runs at once; default 8.
 	CampaignWorkers int
-	Periods Periods
-	Logger  *slog.Logger
+	Periods         Periods
+	Logger          *slog.Logger
 	// JobTimeout bounds one run of a job (its context is cancelled then); default 4 minutes.
 	JobTimeout time.Duration
 	// RescueStuckJobsAfter is how long a job may stay running before it is taken to be lost
