@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
@@ -59,6 +60,8 @@ type App struct {
 	Webhooks *webhook.Service
 	// Imports runs imports (the command line's, in the foreground) and exports.
 	Imports *imports.Service
+	// Campaigns runs e-mail campaigns, their templates and their send jobs.
+	Campaigns *campaign.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -103,6 +106,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	a.Imports = a.importService()
+	a.Campaigns = a.newCampaigns()
 	return a, nil
 }
 

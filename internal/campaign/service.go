@@ -28,6 +28,8 @@ type Store interface {
 	UpdateCampaign(ctx context.Context, c Campaign, states []State) error
 	Campaign(ctx context.Context, ws, id int64) (Campaign, error)
 	Campaigns(ctx context.Context, ws int64) ([]Campaign, error)
+	// SendingCampaigns lists the sending campaigns of every workspace.
+	SendingCampaigns(ctx context.Context) ([]Campaign, error)
 	// TransitionCampaign moves the campaign from one of t.From to t.To; ErrState when it is
 	// in none of them.
 	TransitionCampaign(ctx context.Context, t Transition) error

@@ -279,3 +279,24 @@ func (s *Service) trialRender(ctx context.Context, c Campaign) error {
 	}
 	return nil
 }
+
+// EnsureWorkers enqueues the send jobs of every sending campaign that has none (queued
+// reports whether it has): a server stopped between a start and its enqueue, or jobs lost
+// with a database restored. A starting server calls it after taking up the jobs of the dead.
+func (s *Service) EnsureWorkers(ctx context.Context, queued func(ws, id int64) bool) (int, error) {
+	cs, err := s.st.SendingCampaigns(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, c := range cs {
+		if queued(c.WorkspaceID, c.ID) {
+			continue
+		}
+		if err := s.enqueue(ctx, c, s.now().UTC()); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}

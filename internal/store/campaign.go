@@ -349,3 +349,22 @@ func sortedKeys(m map[string]int) []string {
 	slices.Sort(out)
 	return out
 }
+
+// SendingCampaigns lists the campaigns of every workspace that are sending (a starting
+// server makes sure each has its send jobs).
+func (s *Store) SendingCampaigns(ctx context.Context) ([]campaign.Campaign, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaigns WHERE state = 'sending' ORDER BY id`))
+	if err != nil {
+		return nil, fmt.Errorf("list sending campaigns: %w", err)
+	}
+	defer rows.Close()
+	var out []campaign.Campaign
+	for rows.Next() {
+		c, err := scanCampaign(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -112,6 +113,10 @@ func testCampaigns(t *testing.T, st *store.Store) {
 	back, _ = st.Campaign(ctx, s.ws, c.ID)
 	if back.State != campaign.Sending || back.StartedAt == nil {
 		t.Fatalf("after start: %+v", back)
+	}
+	sending, err := st.SendingCampaigns(ctx)
+	if err != nil || !slices.ContainsFunc(sending, func(x campaign.Campaign) bool { return x.ID == c.ID }) {
+		t.Fatalf("sending campaigns = %+v, %v", sending, err)
 	}
 	es, err := st.AuditEntries(ctx, s.ws, audit.Filter{Entity: "campaign"})
 	if err != nil || len(es) != 3 || es[0].Action != "campaign.start" {
