@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/policy"
@@ -173,6 +174,9 @@ func (s *Service) Create(ctx context.Context, c Campaign) (Campaign, error) {
 		return Campaign{}, err
 	}
 	c.State = Draft
+	if a := audit.ActorFrom(ctx); c.CreatedBy == "" {
+		c.CreatedBy = strings.Trim(string(a.Kind)+":"+cmpOr(a.Name, a.ID), ":")
+	}
 	c.CreatedAt = s.now().UTC()
 	c.UpdatedAt = c.CreatedAt
 	return s.st.CreateCampaign(ctx, c)
@@ -256,6 +260,13 @@ func (s *Service) normalize(ctx context.Context, c *Campaign) error {
 		return checkTemplate(&Template{Name: c.Name, Content: c.Content})
 	}
 	return nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // MaxTemplateSize bounds each part of a template (a 5 MB template is refused).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/mail"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/policy"
@@ -299,4 +300,30 @@ func (s *Service) EnsureWorkers(ctx context.Context, queued func(ws, id int64) b
 		n++
 	}
 	return n, nil
+}
+
+// TestSend sends the campaign's message once to an address, as a recipient without
+// attributes would get it, with "[test]" before the subject. It writes nothing: a test
+// message is no delivery of the campaign.
+func (s *Service) TestSend(ctx context.Context, ws, id int64, to string) error {
+	a, err := mail.ParseAddress(to)
+	if err != nil {
+		return fmt.Errorf("%w: test address %q: %v", ErrInvalid, to, err)
+	}
+	c, err := s.st.Campaign(ctx, ws, id)
+	if err != nil {
+		return err
+	}
+	if c, err = s.withContent(ctx, c); err != nil {
+		return err
+	}
+	m, err := s.render.Render(ctx, c, Recipient{Address: a.Address, Canonical: a.Address, Attrs: []byte("{}")})
+	if err != nil {
+		return fmt.Errorf("%w: campaign %q: its message does not render: %v", ErrInvalid, c.Name, err)
+	}
+	m.Subject = "[test] " + m.Subject
+	if err := s.send.Send(ctx, m); err != nil {
+		return fmt.Errorf("test message to %s: %w", a.Address, err)
+	}
+	return nil
 }

@@ -199,7 +199,9 @@ func (s *Store) RequeueDeliveries(ctx context.Context, ws, id int64, from campai
 		if err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
+		if n, _ = res.RowsAffected(); n == 0 {
+			return nil
+		}
 		return s.auditTx(ctx, tx, ws, "campaign.requeue", "campaign", id, audit.Set("from", string(from)), audit.Count("requeued", int(n)))
 	})
 	return int(n), err
