@@ -119,7 +119,7 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "campaign show", args: []string{"campaign", "show", "1"}},
 		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1"}},
 		{cmd: "campaign test", args: []string{"campaign", "test", "1", "--to", "me@example.com"}}, // to the outbox; writes nothing
-		{cmd: "campaign start", args: []string{"campaign", "start", "1"}, code: 1}, // nobody has consent: refused, nothing written
+		{cmd: "campaign start", args: []string{"campaign", "start", "1"}, code: 1},                // nobody has consent: refused, nothing written
 		{cmd: "consent add", args: []string{"consent", "add", "--email", "bob@example.org", "--purpose", "newsletter", "--action", "granted",
 			"--wording", "Send me the newsletter", "--at", "2026-12-01T10:00:00Z"}, want: []string{"consent.append"}},
 		{cmd: "campaign start", args: []string{"campaign", "start", "1"}, want: []string{"campaign.start"}},
