@@ -200,7 +200,7 @@ func (w *worker) round(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return false, err
 		}
-		if err := sleep(ctx, wait); err != nil {
+		if stay, err := w.wait(ctx, wait); err != nil || !stay {
 			s.st.TakeTokens(context.WithoutCancel(ctx), bucketKey(id), w.c.Rate, float64(n), -n, s.now().UTC())
 			return false, err
 		}
@@ -227,6 +227,27 @@ func (w *worker) round(ctx context.Context) (more bool, err error) {
 		return false, err
 	}
 	return true, w.checkGuard(ctx)
+}
+
+// wait sleeps until the batch's tokens are due, looking every second whether the campaign
+// is still sending (a pause takes effect within a second even at a slow rate); stay is false
+// when it is not.
+func (w *worker) wait(ctx context.Context, d time.Duration) (stay bool, err error) {
+	for d > 0 {
+		step := min(d, time.Second)
+		if err := sleep(ctx, step); err != nil {
+			return false, err
+		}
+		d -= step
+		cur, err := w.s.st.Campaign(ctx, w.c.WorkspaceID, w.c.ID)
+		if err != nil {
+			return false, err
+		}
+		if cur.State != Sending {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // sendAll sends the batch over Options.Concurrency goroutines; outcomes are recorded in

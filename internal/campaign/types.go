@@ -42,7 +42,7 @@ var DeliveryStates = []DeliveryState{Queued, Claimed, Sent, Failed, Unknown, Exc
 // Content is what a message is made of: the subject and preheader, and the body as HTML,
 // plain text or Markdown (a template, see Renderer).
 type Content struct {
-	Subject   string `json:"subject"`
+	Subject   string `json:"subject,omitempty"`
 	Preheader string `json:"preheader,omitempty"`
 	HTML      string `json:"html,omitempty"`
 	Text      string `json:"text,omitempty"`
