@@ -22,7 +22,7 @@ const (
 	// one bounce among the first ten is no signal.
 	GuardMinSample = 200
 	// guardEvery is how many outcomes a worker records between two checks.
-	guardEvery = 1000
+	guardEvery = 100
 )
 
 // Thresholds are the rates above which a campaign pauses itself.
@@ -54,43 +54,89 @@ func Trip(w Window, t Thresholds) (string, bool) {
 	return "", false
 }
 
-// guardState counts a worker's outcomes since its last check.
-type guardState struct{ since int }
+// guardState is a worker's sliding window: the last guardWindow finished deliveries it
+// recorded, whether each was a hard bounce. Each worker sees a sample of the same campaign,
+// so its window tells the campaign's rate without a query.
+type guardState struct {
+	hard  []bool // ring of the last outcomes
+	next  int
+	full  bool
+	nHard int
+	since int // outcomes since the last check
+}
+
+// guardWindowSize is how many of a worker's latest deliveries the guard looks at.
+const guardWindowSize = 1000
 
 func (g *guardState) add(o Outcome) {
-	if o.State == Sent || o.State == Failed {
-		g.since++
+	if o.State != Sent && o.State != Failed {
+		return
 	}
+	if g.hard == nil {
+		g.hard = make([]bool, guardWindowSize)
+	}
+	hard := o.State == Failed && o.SMTPCode >= 500
+	if g.full && g.hard[g.next] {
+		g.nHard--
+	}
+	g.hard[g.next] = hard
+	if hard {
+		g.nHard++
+	}
+	g.next++
+	if g.next == len(g.hard) {
+		g.next, g.full = 0, true
+	}
+	g.since++
 }
 
-// checkGuard pauses the campaign, saying why, when its recent rates cross the workspace's
-// thresholds; it looks every guardEvery outcomes of this worker.
+func (g *guardState) window() Window {
+	n := g.next
+	if g.full {
+		n = len(g.hard)
+	}
+	return Window{Finished: n, Hard: g.nHard}
+}
+
+// checkGuard pauses the campaign, saying why, when the worker's window crosses the
+// workspace's thresholds; it looks every guardEvery outcomes.
 func (w *worker) checkGuard(ctx context.Context) error {
-	if w.guard.since < guardEvery {
+	w.flushing.Lock()
+	due := w.guard.since >= guardEvery
+	win := w.guard.window()
+	if due {
+		w.guard.since = 0
+	}
+	w.flushing.Unlock()
+	if !due {
 		return nil
 	}
-	w.guard.since = 0
-	return w.s.Guard(ctx, w.c.WorkspaceID, w.c.ID)
+	return w.s.pauseIfOver(ctx, w.c.WorkspaceID, w.c.ID, win)
 }
 
-// Guard checks the campaign's recent rates and pauses it when they cross the thresholds.
-// Complaints arrive with the bounce processing; until then only hard bounces count.
+// Guard checks the campaign's rates over the last GuardWindow from the send log and pauses
+// it when they cross the thresholds (for the bounce and complaint processing to call as
+// their events arrive; the workers keep their own window). Complaints arrive with the
+// bounce processing; until then only hard bounces count.
 func (s *Service) Guard(ctx context.Context, ws, id int64) error {
-	now := s.now().UTC()
-	sent, hard, err := s.st.OutcomeWindow(ctx, ws, id, now.Add(-GuardWindow))
+	sent, hard, err := s.st.OutcomeWindow(ctx, ws, id, s.now().UTC().Add(-GuardWindow))
 	if err != nil {
 		return err
 	}
+	return s.pauseIfOver(ctx, ws, id, Window{Finished: sent + hard, Hard: hard})
+}
+
+func (s *Service) pauseIfOver(ctx context.Context, ws, id int64, win Window) error {
 	t, err := s.thresholds(ctx, ws)
 	if err != nil {
 		return err
 	}
-	why, trip := Trip(Window{Finished: sent + hard, Hard: hard}, t)
+	why, trip := Trip(win, t)
 	if !trip {
 		return nil
 	}
 	err = s.st.TransitionCampaign(ctx, Transition{WorkspaceID: ws, ID: id, From: []State{Sending}, To: Paused,
-		Action: "auto-pause", Reason: why, At: now})
+		Action: "auto-pause", Reason: why, At: s.now().UTC()})
 	if errors.Is(err, ErrState) {
 		return nil // paused or cancelled meanwhile: the worker stops at its next round anyway
 	}

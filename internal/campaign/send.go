@@ -35,7 +35,8 @@ type worker struct {
 	screen *suppress.Screen
 	// marketing: an unsubscribe refuses this campaign's purpose (a service message goes on).
 	marketing bool
-	mu        sync.Mutex
+	mu        sync.Mutex // guards outs and lastFlush
+	flushing  sync.Mutex // one flush at a time; sent and guard are the flush's
 	outs      []Outcome
 	lastFlush time.Time
 	sent      int
@@ -75,11 +76,11 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 		return SendResult{}, err
 	}
 	for ctx.Err() == nil {
-		cur, err := s.st.Campaign(ctx, ws, id)
+		cur, err := s.st.CampaignState(ctx, ws, id)
 		if err != nil {
 			return SendResult{Sent: w.sent}, err
 		}
-		if cur.State != Sending {
+		if cur != Sending {
 			return SendResult{Sent: w.sent}, nil
 		}
 		more, err := w.round(ctx)
@@ -239,11 +240,11 @@ func (w *worker) wait(ctx context.Context, d time.Duration) (stay bool, err erro
 			return false, err
 		}
 		d -= step
-		cur, err := w.s.st.Campaign(ctx, w.c.WorkspaceID, w.c.ID)
+		cur, err := w.s.st.CampaignState(ctx, w.c.WorkspaceID, w.c.ID)
 		if err != nil {
 			return false, err
 		}
-		if cur.State != Sending {
+		if cur != Sending {
 			return false, nil
 		}
 	}
@@ -289,23 +290,29 @@ func (w *worker) add(ctx context.Context, o Outcome) {
 
 // flush records the outcomes waiting. A failure keeps them for the next flush: their rows
 // stay in sending meanwhile, and become unknown if this process dies first.
+// The senders go on while one flush records (only flushes wait for each other).
 func (w *worker) flush(ctx context.Context) error {
+	w.flushing.Lock()
+	defer w.flushing.Unlock()
 	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.lastFlush = w.s.now()
-	if len(w.outs) == 0 {
+	outs := w.outs
+	w.outs, w.lastFlush = nil, w.s.now()
+	w.mu.Unlock()
+	if len(outs) == 0 {
 		return nil
 	}
-	if err := w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, w.outs); err != nil {
-		return fmt.Errorf("campaign %d: record %d outcomes: %w", w.c.ID, len(w.outs), err)
+	if err := w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs); err != nil {
+		w.mu.Lock()
+		w.outs = append(outs, w.outs...)
+		w.mu.Unlock()
+		return fmt.Errorf("campaign %d: record %d outcomes: %w", w.c.ID, len(outs), err)
 	}
-	for _, o := range w.outs {
+	for _, o := range outs {
 		w.guard.add(o)
 		if o.State == Sent {
 			w.sent++
 		}
 	}
-	w.outs = w.outs[:0]
 	return nil
 }
 

@@ -436,3 +436,34 @@ func TestPauseResume(t *testing.T) {
 		}
 	})
 }
+
+// TestGuardPauses: when a third of the recipients bounce hard, the campaign pauses itself
+// after enough deliveries to tell, saying why, and sends nothing more until resumed.
+func TestGuardPauses(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		to := addrs("g", 400)
+		script := map[string][]int{}
+		for i, a := range to {
+			if i%3 == 0 {
+				script[a] = []int{550}
+			}
+		}
+		e := newEnv(t, st, to, nil, script, campaign.Options{Batch: 50})
+		c := e.create(t, "guarded")
+		if _, err := e.svc.Start(ctx, e.ws, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Send(ctx, e.ws, c.ID, "g"); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := e.svc.Campaign(ctx, e.ws, c.ID)
+		if got.State != campaign.Paused || !strings.Contains(got.PauseReason, "hard-bounce rate") {
+			t.Fatalf("after a third bounced: %s (%q)", got.State, got.PauseReason)
+		}
+		counts, _ := e.svc.Report(ctx, e.ws, c.ID)
+		if counts.ByState[campaign.Queued] == 0 {
+			t.Fatalf("the guard paused only after the last recipient: %+v", counts.ByState)
+		}
+	})
+}

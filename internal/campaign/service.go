@@ -28,6 +28,8 @@ type Store interface {
 	// UpdateCampaign rewrites the campaign while its state is one of states; ErrState otherwise.
 	UpdateCampaign(ctx context.Context, c Campaign, states []State) error
 	Campaign(ctx context.Context, ws, id int64) (Campaign, error)
+	// CampaignState is the campaign's state alone (the workers look before every batch).
+	CampaignState(ctx context.Context, ws, id int64) (State, error)
 	Campaigns(ctx context.Context, ws int64) ([]Campaign, error)
 	// SendingCampaigns lists the sending campaigns of every workspace.
 	SendingCampaigns(ctx context.Context) ([]Campaign, error)

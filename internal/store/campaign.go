@@ -194,6 +194,16 @@ func (s *Store) Campaign(ctx context.Context, ws, id int64) (campaign.Campaign, 
 	return c, err
 }
 
+// CampaignState returns a campaign's state.
+func (s *Store) CampaignState(ctx context.Context, ws, id int64) (campaign.State, error) {
+	var st string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT state FROM campaigns WHERE workspace_id = ? AND id = ?`), ws, id).Scan(&st)
+	if err != nil {
+		return "", fmt.Errorf("campaign %d: %w", id, mapErr(err))
+	}
+	return campaign.State(st), nil
+}
+
 // Campaigns lists the workspace's campaigns, newest first.
 func (s *Store) Campaigns(ctx context.Context, ws int64) ([]campaign.Campaign, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaigns WHERE workspace_id = ? ORDER BY id DESC`), ws)

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -102,6 +104,12 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 // the claim holds change (in sending, or unknown if a sweep took the claim for dead: what
 // the worker knows beats the guess).
 func (s *Store) RecordOutcomes(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome) error {
+	// Rows in key order, as every writer of deliveries takes them, so two never deadlock.
+	outs = slices.Clone(outs)
+	slices.SortFunc(outs, func(a, b campaign.Outcome) int { return cmp.Compare(a.ContactID, b.ContactID) })
+	if s.sql.arrayParams {
+		return s.recordOutcomesArrays(ctx, ws, id, claim, outs)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE deliveries SET state = ?, reason = ?, smtp_code = ?, message_id = ?,
 			attempts = attempts + ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?,
@@ -130,6 +138,45 @@ func (s *Store) RecordOutcomes(ctx context.Context, ws, id int64, claim string, 
 		}
 		return nil
 	})
+}
+
+// recordOutcomesArrays is RecordOutcomes as one statement over arrays (PostgreSQL): one
+// round trip for the batch rather than one a row.
+func (s *Store) recordOutcomesArrays(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome) error {
+	n := len(outs)
+	ids, states, reasons, mids := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
+	codes, atts := make([]int32, n), make([]int32, n)
+	nexts, ats := make([]time.Time, n), make([]time.Time, n)
+	for i, o := range outs {
+		ids[i], states[i], reasons[i], mids[i] = o.ContactID, string(o.State), truncate(o.Reason, 1000), o.MessageID
+		codes[i], nexts[i], ats[i] = int32(o.SMTPCode), o.NextAttemptAt, o.At
+		if o.Attempted {
+			atts[i] = 1
+		}
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// An outcome lost with a database crash leaves its row in sending, which becomes
+		// unknown and is never resent: the record may skip waiting for the disk. (The claim
+		// may not: a lost claim would put a sent row back in the queue.)
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
+		message_id = v.mid, attempts = d.attempts + v.att,
+		next_attempt_at = CASE WHEN v.state = 'queued' THEN v.next ELSE d.next_attempt_at END,
+		sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE d.sent_at END,
+		claimed_by = CASE WHEN v.state = 'queued' THEN '' ELSE d.claimed_by END, updated_at = v.at
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
+			AS v(contact_id, state, reason, code, mid, att, next, at)
+		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
+			AND d.state IN ('sending', 'unknown') AND d.claimed_by = $11`,
+			ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("record %d outcomes: %w", n, err)
+	}
+	return nil
 }
 
 func truncate(s string, n int) string {

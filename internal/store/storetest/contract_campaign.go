@@ -111,6 +111,9 @@ func testCampaigns(t *testing.T, st *store.Store) {
 		t.Fatalf("edit while sending: %v, want ErrState", err)
 	}
 	back, _ = st.Campaign(ctx, s.ws, c.ID)
+	if state, err := st.CampaignState(ctx, s.ws, c.ID); err != nil || state != campaign.Sending {
+		t.Fatalf("state = %q, %v", state, err)
+	}
 	if back.State != campaign.Sending || back.StartedAt == nil {
 		t.Fatalf("after start: %+v", back)
 	}
