@@ -28,7 +28,7 @@ func benchRecipients() int {
 
 // seedAudience writes n contacts on one list through the import's batch writer, each with a
 // granted newsletter consent (nine in ten; the rest have none and are excluded).
-func seedAudience(b *testing.B, a *App, n int) int64 {
+func seedAudience(b testing.TB, a *App, n int) int64 {
 	ctx := context.Background()
 	ws := a.Workspace.ID
 	src, err := a.st.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: "signup-cards"})
