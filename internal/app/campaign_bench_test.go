@@ -127,6 +127,7 @@ func BenchmarkCampaign(b *testing.B) {
 			})
 			b.Run("send", func(b *testing.B) {
 				sent := 0
+				sender.n.Store(0)
 				for b.Loop() {
 					b.StopTimer()
 					c := newCampaign(b)

@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/mail"
 	"time"
@@ -16,9 +15,6 @@ type Audience struct {
 	Eligible int            `json:"eligible"`
 	Excluded map[string]int `json:"excluded"`
 }
-
-// errStop ends an audience walk early (not an error of the walk).
-var errStop = errors.New("stop")
 
 // audience evaluates every contact of the campaign's lists once (a contact on two lists is
 // one recipient) for its purpose and channel and calls fn with each, eligible first in

@@ -27,17 +27,6 @@ func Allowed(from, to State) bool {
 // once it has started, since its recipients were screened for what it was then.
 func Editable(s State) bool { return s == Draft || s == Scheduled }
 
-// froms lists the states from which to may be reached.
-func froms(to State) []State {
-	var out []State
-	for from := range transitions {
-		if Allowed(from, to) {
-			out = append(out, from)
-		}
-	}
-	return out
-}
-
 func stateError(c Campaign, to State) error {
 	return fmt.Errorf("campaign %q is %s and cannot become %s: %w", c.Name, c.State, to, ErrState)
 }
