@@ -118,6 +118,9 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "campaign ls", args: []string{"campaign", "ls"}},
 		{cmd: "campaign show", args: []string{"campaign", "show", "1"}},
 		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1"}},
+		{cmd: "campaign create", args: []string{"campaign", "create", "winter", "--purpose", "newsletter", "--list", "news",
+			"--from", "News <news@example.com>", "--template", "welcome"}, want: []string{"campaign.create"}},
+		{cmd: "campaign schedule", args: []string{"campaign", "schedule", "2", "--at", "2030-01-01T09:00:00Z"}, want: []string{"campaign.schedule"}},
 		{cmd: "campaign test", args: []string{"campaign", "test", "1", "--to", "me@example.com"}}, // to the outbox; writes nothing
 		{cmd: "campaign start", args: []string{"campaign", "start", "1"}, code: 1},                // nobody has consent: refused, nothing written
 		{cmd: "consent add", args: []string{"consent", "add", "--email", "bob@example.org", "--purpose", "newsletter", "--action", "granted",

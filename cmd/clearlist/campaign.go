@@ -58,6 +58,10 @@ type campaignCmd struct {
 	Show      idArg    `cmd:"" help:"Show a campaign with its delivery counts."`
 	Preflight idArg    `cmd:"" help:"Screen the audience as a start would and count it per exclusion reason (writes nothing)."`
 	Start     idArg    `cmd:"" help:"Screen the audience, write the send log and start sending (a running serve sends)."`
+	Schedule  struct {
+		ID int64     `arg:""`
+		At time.Time `required:"" help:"When it starts by itself (RFC 3339, e.g. 2026-12-24T09:00:00+01:00); the audience is screened then."`
+	} `cmd:"" help:"Start a draft campaign by itself at a time (a running serve starts it)."`
 	Pause     struct {
 		ID     int64  `arg:""`
 		Reason string `help:"Why, shown with the campaign."`
@@ -121,6 +125,8 @@ func (c *campaignCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Co
 			printAudience(aud.Eligible, aud.Excluded)
 			fmt.Fprintln(os.Stderr, "Started: a running `clearlist serve` sends it (campaign report ID shows progress).")
 			return nil
+		case "campaign schedule <id>":
+			return svc.Schedule(ctx, ws, c.Schedule.ID, c.Schedule.At)
 		case "campaign pause <id>":
 			return svc.Pause(ctx, ws, c.Pause.ID, c.Pause.Reason)
 		case "campaign resume <id>":

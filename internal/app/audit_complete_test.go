@@ -83,7 +83,8 @@ func (e *auditEnv) fill(path string) string {
 	return strings.NewReplacer("{workspace}", "default", "{contact}", itoa64(e.ids["contact"]),
 		"{doomed}", itoa64(e.ids["doomed"]), "{list}", itoa64(e.ids["list"]), "{doomedList}", itoa64(e.ids["doomedList"]),
 		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]),
-		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"])).Replace(path)
+		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"]),
+		"{later}", itoa64(e.ids["later"])).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -145,6 +146,9 @@ func auditFixtures() map[string]auditFixture {
 			want: []string{"signup.confirm"}},
 		// Campaigns, in the order they are registered: the set-up campaign is edited, started
 		// (at a rate that keeps it sending), paused, resumed, retried and cancelled.
+		// A second draft is scheduled (the first is started by hand below).
+		"POST /api/v1/campaigns/{id}/schedule": {path: "/api/v1/campaigns/{later}/schedule", body: `{"at":"2030-01-01T09:00:00Z"}`,
+			want: []string{"campaign.schedule"}},
 		"POST /api/v1/campaigns": {path: "/api/v1/campaigns", body: `{"name":"audited","purpose":"newsletter","lists":[{list}],` +
 			`"from_address":"news@example.com","subject":"Hi","text":"Hello"}`, want: []string{"campaign.create"}},
 		"PUT /api/v1/campaigns/{id}": {path: "/api/v1/campaigns/{campaign}", body: `{"name":"spring","purpose":"newsletter",` +
@@ -347,7 +351,12 @@ func seedCampaign(t *testing.T, setup context.Context, e *auditEnv) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.ids["template"], e.ids["campaign"] = tp.ID, c.ID
+	later, err := a.Campaigns.Create(setup, campaign.Campaign{WorkspaceID: ws, Name: "winter", Purpose: "newsletter",
+		Lists: []int64{e.ids["list"]}, FromAddress: "news@example.com", TemplateID: tp.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["template"], e.ids["campaign"], e.ids["later"] = tp.ID, c.ID, later.ID
 }
 
 // settleImport waits for the uploaded import to finish.

@@ -467,3 +467,28 @@ func TestGuardPauses(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduled: a scheduled campaign's worker waits for its time, then starts it (screening
+// the audience then) and it is sent.
+func TestScheduled(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		e := newEnv(t, st, addrs("s", 3), nil, nil, campaign.Options{})
+		c := e.create(t, "later")
+		at := e.clock.now().Add(time.Hour).Truncate(time.Millisecond)
+		if err := e.svc.Schedule(ctx, e.ws, c.ID, at); err != nil {
+			t.Fatal(err)
+		}
+		res, err := e.svc.Send(ctx, e.ws, c.ID, "s")
+		if err != nil || !res.RetryAt.Equal(at) {
+			t.Fatalf("before its time: %+v, %v; want a retry at %v", res, err, at)
+		}
+		e.clock.add(time.Hour)
+		if _, err := e.svc.Send(ctx, e.ws, c.ID, "s"); err != nil { // starts it
+			t.Fatal(err)
+		}
+		if res, err := e.svc.Send(ctx, e.ws, c.ID, "s"); err != nil || res.Sent != 3 {
+			t.Fatalf("after the start: %+v, %v", res, err)
+		}
+	})
+}

@@ -66,6 +66,7 @@ var routeRoles = map[string][]string{
 	"PUT /api/v1/campaigns/{id}":               marketing,
 	"GET /api/v1/campaigns/{id}/preflight":     staff,
 	"POST /api/v1/campaigns/{id}/start":        marketing,
+	"POST /api/v1/campaigns/{id}/schedule":     marketing,
 	"POST /api/v1/campaigns/{id}/pause":        staff,
 	"POST /api/v1/campaigns/{id}/resume":       marketing,
 	"POST /api/v1/campaigns/{id}/cancel":       staff,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/errs"
@@ -27,6 +28,8 @@ func (s *Server) campaignRoutes(api huma.API) {
 	register(s, api, op("preflight-campaign", http.MethodGet, one+"/preflight",
 		"Screen the audience as a start would and count it per exclusion reason (writes nothing)", 0), s.preflightCampaign)
 	register(s, api, op("start-campaign", http.MethodPost, one+"/start", "Screen the audience, write the send log and start sending", 0), s.startCampaign)
+	register(s, api, op("schedule-campaign", http.MethodPost, one+"/schedule",
+		"Start a draft campaign by itself at a time (the audience is screened then)", 0), s.scheduleCampaign)
 	register(s, api, op("pause-campaign", http.MethodPost, one+"/pause", "Pause a sending campaign", 0), s.pauseCampaign)
 	register(s, api, op("resume-campaign", http.MethodPost, one+"/resume", "Resume a paused campaign", 0), s.resumeCampaign)
 	register(s, api, op("cancel-campaign", http.MethodPost, one+"/cancel", "Cancel a campaign for good", 0), s.cancelCampaign)
@@ -148,6 +151,17 @@ func (s *Server) startCampaign(ctx context.Context, in *campaignIDInput) (*audie
 		return nil, campaignError(err, fmt.Sprintf("campaign %d", in.ID))
 	}
 	return &audienceOutput{Body: a}, nil
+}
+
+type scheduleCampaignInput struct {
+	ID   int64 `path:"id" minimum:"1"`
+	Body struct {
+		At time.Time `json:"at" doc:"When the campaign starts (RFC 3339)."`
+	}
+}
+
+func (s *Server) scheduleCampaign(ctx context.Context, in *scheduleCampaignInput) (*campaignOutput, error) {
+	return s.afterMove(ctx, in.ID, s.cfg.Campaigns.Schedule(ctx, workspace(ctx), in.ID, in.Body.At))
 }
 
 type pauseCampaignInput struct {
