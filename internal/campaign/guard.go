@@ -167,3 +167,4 @@ func (s *Service) thresholds(ctx context.Context, ws int64) (Thresholds, error) 
 	}
 	return t, nil
 }
+

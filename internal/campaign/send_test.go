@@ -492,3 +492,16 @@ func TestScheduled(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingNamesAgree: the guard reads the settings the workspace checks.
+func TestSettingNamesAgree(t *testing.T) {
+	if campaign.SettingMaxBounceRate != workspace.SettingMaxBounceRate || campaign.SettingMaxComplaintRate != workspace.SettingMaxComplaintRate {
+		t.Fatal("campaign and workspace name the guard settings differently")
+	}
+	if _, err := workspace.NormalizeSetting(campaign.SettingMaxBounceRate, "0.02"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := workspace.NormalizeSetting(campaign.SettingMaxBounceRate, "5"); err == nil {
+		t.Fatal("a share of 5 was accepted")
+	}
+}
