@@ -505,3 +505,36 @@ func TestSettingNamesAgree(t *testing.T) {
 		t.Fatal("a share of 5 was accepted")
 	}
 }
+
+// TestTemplateFixedAtStart: a campaign's template is fixed when it starts; editing the
+// template afterwards changes no message of the campaign.
+func TestTemplateFixedAtStart(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		e := newEnv(t, st, addrs("t", 2), nil, nil, campaign.Options{})
+		tp, err := e.svc.AddTemplate(ctx, campaign.Template{WorkspaceID: e.ws, Name: "w",
+			Content: campaign.Content{Subject: "Original", Text: "original body"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.svc.Create(ctx, campaign.Campaign{WorkspaceID: e.ws, Name: "tpl", Purpose: "newsletter",
+			Lists: []int64{e.list}, FromAddress: "news@sender.example", TemplateID: tp.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Start(ctx, e.ws, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		tp.Subject, tp.Text = "Edited", "edited body"
+		if _, err := e.svc.UpdateTemplate(ctx, tp); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Send(ctx, e.ws, c.ID, "t"); err != nil {
+			t.Fatal(err)
+		}
+		msg := string(e.relay.got["t00@example.org"][0])
+		if !strings.Contains(msg, "Subject: Original") || strings.Contains(msg, "edited") {
+			t.Fatalf("the message took the template's later edit:\n%s", msg)
+		}
+	})
+}

@@ -94,8 +94,15 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 	}
 	counts := map[string]int{"queued": a.Eligible, "excluded": total(a.Excluded)}
 	now := s.now().UTC()
-	if err := s.st.TransitionCampaign(ctx, Transition{WorkspaceID: ws, ID: id, From: []State{Draft, Scheduled},
-		To: Sending, Action: "start", Counts: counts, At: now}); err != nil {
+	t := Transition{WorkspaceID: ws, ID: id, From: []State{Draft, Scheduled}, To: Sending, Action: "start", Counts: counts, At: now}
+	if c.TemplateID != 0 {
+		fixed, err := s.withContent(ctx, c)
+		if err != nil {
+			return a, err
+		}
+		t.Content = &fixed.Content
+	}
+	if err := s.st.TransitionCampaign(ctx, t); err != nil {
 		return a, err
 	}
 	return a, s.enqueue(ctx, c, now)

@@ -155,6 +155,9 @@ type Transition struct {
 	Reason      string // the pause reason; "" clears it
 	Counts      map[string]int
 	ScheduledAt *time.Time // set with the move to scheduled
+	// Content, when set, becomes the campaign's own message (a start fixes its template's
+	// parts, so that editing the template later does not change a campaign being sent).
+	Content *Content
 	At          time.Time
 }
 

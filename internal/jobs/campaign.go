@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -61,7 +62,13 @@ func (w *campaignWorker) Work(ctx context.Context, j *river.Job[CampaignSendArgs
 		// Stopped (shutdown): run again at the next start without spending an attempt.
 		return river.JobSnooze(0)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, campaign.ErrEmptyAudience), errors.Is(err, campaign.ErrInvalid), errors.Is(err, campaign.ErrState):
+		// A scheduled start refused: trying again changes nothing (the campaign stays a draft
+		// or scheduled; its owner sees why with campaign preflight).
+		w.log.Warn("campaign send job gave up", "job_id", j.ID, "campaign", j.Args.CampaignID, "err", err)
+		return river.JobCancel(err)
+	case err != nil:
 		return err
 	}
 	if res.Sent > 0 {

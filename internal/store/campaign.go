@@ -290,6 +290,12 @@ func (s *Store) TransitionCampaign(ctx context.Context, t campaign.Transition) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return s.campaignMissing(ctx, tx, t.WorkspaceID, t.ID)
 		}
+		if c := t.Content; c != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET subject = ?, preheader = ?, html = ?, text = ?, markdown = ?
+				WHERE workspace_id = ? AND id = ?`), c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, t.WorkspaceID, t.ID); err != nil {
+				return err
+			}
+		}
 		changes := []audit.Change{audit.Diff("state", from, string(t.To))}
 		if t.Reason != "" {
 			changes = append(changes, audit.Set("reason", t.Reason))

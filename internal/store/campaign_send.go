@@ -36,6 +36,16 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 		groups[g] = append(groups[g], r.ContactID)
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		// Only a campaign not yet started takes a snapshot: a second start racing the first
+		// must not reset a send log that workers already claim from.
+		var state string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM campaigns WHERE workspace_id = ? AND id = ?`+s.sql.forUpdate),
+			ws, id).Scan(&state); err != nil {
+			return fmt.Errorf("campaign %d: %w", id, mapErr(err))
+		}
+		if state != string(campaign.Draft) && state != string(campaign.Scheduled) {
+			return fmt.Errorf("campaign %d is %s: its audience is written: %w", id, state, campaign.ErrState)
+		}
 		if reset {
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM deliveries WHERE campaign_id = ? AND workspace_id = ?`), id, ws); err != nil {
 				return err

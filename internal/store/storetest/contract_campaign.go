@@ -155,6 +155,9 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 		To: campaign.Sending, Action: "start", At: now}); err != nil {
 		t.Fatal(err)
 	}
+	if err := st.WriteDeliveries(ctx, w, id, true, snap[:1], now); !errors.Is(err, campaign.ErrState) {
+		t.Fatalf("a snapshot of a sending campaign: %v, want ErrState (it would reset the send log)", err)
+	}
 	got, err := st.ClaimCampaignDeliveries(ctx, w, id, "proc-a", 3, now)
 	if err != nil || len(got) != 3 || got[0].Address != "r000@example.com" || got[0].Status != "active" || len(got[0].Attrs) == 0 {
 		t.Fatalf("claim = %+v, %v", got, err)
