@@ -62,7 +62,7 @@ type campaignCmd struct {
 		ID int64     `arg:""`
 		At time.Time `required:"" help:"When it starts by itself (RFC 3339, e.g. 2026-12-24T09:00:00+01:00); the audience is screened then."`
 	} `cmd:"" help:"Start a draft campaign by itself at a time (a running serve starts it)."`
-	Pause     struct {
+	Pause struct {
 		ID     int64  `arg:""`
 		Reason string `help:"Why, shown with the campaign."`
 	} `cmd:"" help:"Pause a sending campaign."`

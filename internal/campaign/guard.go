@@ -167,4 +167,3 @@ func (s *Service) thresholds(ctx context.Context, ws int64) (Thresholds, error) 
 	}
 	return t, nil
 }
-

@@ -158,7 +158,7 @@ type Transition struct {
 	// Content, when set, becomes the campaign's own message (a start fixes its template's
 	// parts, so that editing the template later does not change a campaign being sent).
 	Content *Content
-	At          time.Time
+	At      time.Time
 }
 
 // Errors callers branch on.
