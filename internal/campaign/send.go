@@ -254,6 +254,25 @@ func (w *worker) wait(ctx context.Context, d time.Duration) (stay bool, err erro
 // sendAll sends the batch over Options.Concurrency goroutines; outcomes are recorded in
 // transactions of FlushEvery, or FlushAfter after the last, whichever comes first.
 func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
+	// Slow answers must not keep finished outcomes unrecorded: flush on a clock too.
+	stop := make(chan struct{})
+	ticked := make(chan struct{})
+	go func() {
+		defer close(ticked)
+		t := time.NewTicker(w.s.opts.FlushAfter)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				if err := w.flush(context.WithoutCancel(ctx)); err != nil {
+					slog.ErrorContext(ctx, "record campaign outcomes", "campaign", w.c.ID, "err", err)
+				}
+			}
+		}
+	}()
+	defer func() { close(stop); <-ticked }()
 	next := make(chan Recipient)
 	var wg sync.WaitGroup
 	for range min(w.s.opts.Concurrency, len(rs)) {
