@@ -107,7 +107,7 @@ type Service struct {
 
 // Options tune the send pipeline; zero values take the defaults.
 type Options struct {
-	Batch        int           // deliveries claimed at once (default 100)
+	Batch        int           // deliveries claimed at once (default 50: what a kill can leave unknown per worker)
 	Concurrency  int           // messages one worker sends at once (default 8)
 	Workers      int           // send jobs a start enqueues when the campaign names none (default 2)
 	MaxAttempts  int           // attempts before a temporary failure is final (default 5)
@@ -123,7 +123,7 @@ func (o Options) withDefaults() Options {
 			*v = d
 		}
 	}
-	def(&o.Batch, 100)
+	def(&o.Batch, 50)
 	def(&o.Concurrency, 8)
 	def(&o.Workers, 2)
 	def(&o.MaxAttempts, 5)
