@@ -39,6 +39,7 @@ func cliSteps(e *cliEnv) []cliStep {
 	contacts := e.file("contacts.csv", "email,phone\nann@example.com,+4930123456\nbob@example.org,\n")
 	dnc := e.file("dnc.csv", "email,reason\nfoo@bar.example,unsubscribe\nbaz@bar.example,manual\n")
 	screen := e.file("screen.csv", "email\nann@example.com\nfoo@bar.example\n")
+	page := e.file("welcome.html", "<p>Hello {{.Contact.first_name}}</p>")
 	return []cliStep{
 		{cmd: "migrate", args: []string{"migrate"}},
 		{cmd: "source-types", args: []string{"source-types"}},
@@ -108,6 +109,29 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "audit ls", args: []string{"audit", "ls"}},
 		{cmd: "audit verify", args: []string{"audit", "verify"}},
 		{cmd: "audit prune", args: []string{"audit", "prune", "--days", "1"}}, // nothing a day old: nothing written
+		{cmd: "template add", args: []string{"template", "add", "welcome", "--subject", "Hi {{.Contact.first_name}}", "--html", page},
+			want: []string{"template.create"}},
+		{cmd: "template ls", args: []string{"template", "ls"}},
+		{cmd: "template show", args: []string{"template", "show", "welcome"}},
+		{cmd: "campaign create", args: []string{"campaign", "create", "spring", "--purpose", "newsletter", "--list", "news",
+			"--from", "News <news@example.com>", "--template", "welcome"}, want: []string{"campaign.create"}},
+		{cmd: "campaign ls", args: []string{"campaign", "ls"}},
+		{cmd: "campaign show", args: []string{"campaign", "show", "1"}},
+		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1"}},
+		{cmd: "campaign create", args: []string{"campaign", "create", "winter", "--purpose", "newsletter", "--list", "news",
+			"--from", "News <news@example.com>", "--template", "welcome"}, want: []string{"campaign.create"}},
+		{cmd: "campaign schedule", args: []string{"campaign", "schedule", "2", "--at", "2030-01-01T09:00:00Z"}, want: []string{"campaign.schedule"}},
+		{cmd: "campaign test", args: []string{"campaign", "test", "1", "--to", "me@example.com"}}, // to the outbox; writes nothing
+		{cmd: "campaign start", args: []string{"campaign", "start", "1"}, code: 1},                // nobody has consent: refused, nothing written
+		{cmd: "consent add", args: []string{"consent", "add", "--email", "bob@example.org", "--purpose", "newsletter", "--action", "granted",
+			"--wording", "Send me the newsletter", "--at", "2026-12-01T10:00:00Z"}, want: []string{"consent.append"}},
+		{cmd: "campaign start", args: []string{"campaign", "start", "1"}, want: []string{"campaign.start"}},
+		{cmd: "campaign pause", args: []string{"campaign", "pause", "1", "--reason", "check the copy"}, want: []string{"campaign.pause"}},
+		{cmd: "campaign resume", args: []string{"campaign", "resume", "1"}, want: []string{"campaign.resume"}},
+		{cmd: "campaign report", args: []string{"campaign", "report", "1"}},
+		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--excluded", "--format", "csv"}},
+		{cmd: "campaign retry", args: []string{"campaign", "retry", "1", "--failed"}}, // nothing failed: nothing written
+		{cmd: "campaign cancel", args: []string{"campaign", "cancel", "1"}, want: []string{"campaign.cancel"}},
 		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
 		{cmd: "keys status", args: []string{"keys", "status"}},
 		{cmd: "keys wrap", args: []string{"keys", "wrap"}, want: []string{"keys.wrap"}, key: true},

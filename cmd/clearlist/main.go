@@ -37,6 +37,8 @@ type cli struct {
 	Suppress    suppressCmd    `cmd:"" help:"The do-not-contact list: one list across e-mail, phone and SMS, screened everywhere."`
 	CallList    callListCmd    `cmd:"" name:"calllist" help:"Write the numbers of a list that may be called now: screened, within local calling hours."`
 	Webhook     webhookCmd     `cmd:"" help:"Outgoing webhooks: tell a CRM of every change to the do-not-contact list."`
+	Campaign    campaignCmd    `cmd:"" help:"E-mail campaigns: create, preflight, start, pause, resume, cancel, report, retry, test."`
+	Template    templateCmd    `cmd:"" help:"Saved message templates for campaigns: add, ls, show."`
 	Verify      verifyCmd      `cmd:"" help:"Check addresses: syntax, domain, disposable/role/free, typos, optionally the mailbox (exit 1 on error)."`
 	Setting     settingCmd     `cmd:"" help:"Workspace settings (e.g. verify.exclude_risky)."`
 	Audit       auditCmd       `cmd:"" help:"The audit trail: who changed what, when (ls, verify)."`

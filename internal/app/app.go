@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
@@ -65,6 +66,8 @@ type App struct {
 	Unsub *unsub.Service
 	// Track signs the open pixel and tracked links of campaign messages and records them.
 	Track *track.Service
+	// Campaigns runs e-mail campaigns, their templates and their send jobs.
+	Campaigns *campaign.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -111,6 +114,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Imports = a.importService()
 	a.Unsub = unsub.New(st, a.Suppressions)
 	a.Track = track.New(st)
+	a.Campaigns = a.newCampaigns()
 	return a, nil
 }
 

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/signup"
@@ -40,6 +42,15 @@ func auditOrder(patterns []string) []string {
 	out := slices.DeleteFunc(slices.Clone(patterns), func(p string) bool { return p == "POST /confirm" })
 	if len(out) < len(patterns) {
 		out = append(out, "POST /confirm")
+	}
+	// A campaign's life: edited, started, paused, resumed, retried, tested, cancelled.
+	life := []string{"PUT /api/v1/campaigns/{id}", "POST /api/v1/campaigns/{id}/start", "POST /api/v1/campaigns/{id}/pause",
+		"POST /api/v1/campaigns/{id}/resume", "POST /api/v1/campaigns/{id}/retry", "POST /api/v1/campaigns/{id}/test",
+		"POST /api/v1/campaigns/{id}/cancel"}
+	n := len(out)
+	out = slices.DeleteFunc(out, func(p string) bool { return slices.Contains(life, p) })
+	if len(out) < n {
+		out = append(out, life...)
 	}
 	return out
 }
@@ -72,7 +83,9 @@ type auditEnv struct {
 func (e *auditEnv) fill(path string) string {
 	return strings.NewReplacer("{workspace}", "default", "{contact}", itoa64(e.ids["contact"]),
 		"{doomed}", itoa64(e.ids["doomed"]), "{list}", itoa64(e.ids["list"]), "{doomedList}", itoa64(e.ids["doomedList"]),
-		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]), "{unsub}", e.unsub).Replace(path)
+		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]),
+		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"]),
+		"{later}", itoa64(e.ids["later"]), "{unsub}", e.unsub).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -132,6 +145,27 @@ func auditFixtures() map[string]auditFixture {
 				return url.Values{"token": {tokenOf(t, e.mail.link(t, "known@example.com"))}}.Encode()
 			},
 			want: []string{"signup.confirm"}},
+		// Campaigns, in the order they are registered: the set-up campaign is edited, started
+		// (at a rate that keeps it sending), paused, resumed, retried and cancelled.
+		// A second draft is scheduled (the first is started by hand below).
+		"POST /api/v1/campaigns/{id}/schedule": {path: "/api/v1/campaigns/{later}/schedule", body: `{"at":"2030-01-01T09:00:00Z"}`,
+			want: []string{"campaign.schedule"}},
+		"POST /api/v1/campaigns": {path: "/api/v1/campaigns", body: `{"name":"audited","purpose":"newsletter","lists":[{list}],` +
+			`"from_address":"news@example.com","subject":"Hi","text":"Hello"}`, want: []string{"campaign.create"}},
+		"PUT /api/v1/campaigns/{id}": {path: "/api/v1/campaigns/{campaign}", body: `{"name":"spring","purpose":"newsletter",` +
+			`"lists":[{list}],"from_address":"news@example.com","template_id":{template},"rate":0.01}`, want: []string{"campaign.update"}},
+		"POST /api/v1/campaigns/{id}/start":  {path: "/api/v1/campaigns/{campaign}/start", want: []string{"campaign.start"}},
+		"POST /api/v1/campaigns/{id}/pause":  {path: "/api/v1/campaigns/{campaign}/pause", body: `{"reason":"copy check"}`, want: []string{"campaign.pause"}},
+		"POST /api/v1/campaigns/{id}/resume": {path: "/api/v1/campaigns/{campaign}/resume", want: []string{"campaign.resume"}},
+		// Nothing failed: nothing queued again, nothing written.
+		"POST /api/v1/campaigns/{id}/retry":  {path: "/api/v1/campaigns/{campaign}/retry", body: `{"state":"failed"}`},
+		"POST /api/v1/campaigns/{id}/cancel": {path: "/api/v1/campaigns/{campaign}/cancel", want: []string{"campaign.cancel"}},
+		// A test message goes to the outbox and writes nothing.
+		"POST /api/v1/campaigns/{id}/test": {path: "/api/v1/campaigns/{campaign}/test", body: `{"to":"me@example.com"}`},
+		"POST /api/v1/templates": {path: "/api/v1/templates", body: `{"name":"audited","subject":"Hi","html":"<p>Hello</p>"}`,
+			want: []string{"template.create"}},
+		"PUT /api/v1/templates/{id}": {path: "/api/v1/templates/{template}", body: `{"name":"welcome","subject":"Hi","text":"Hello again"}`,
+			want: []string{"template.update"}},
 		"POST /stop/{workspace}": {path: "/stop/{workspace}", ctype: "application/x-www-form-urlencoded", public: true,
 			body: url.Values{"value": {"stopper@example.com"}}.Encode(), want: []string{"suppression.add"}},
 		// The RFC 8058 one-click POST of a campaign message's link (the page's form is the same route).
@@ -246,7 +280,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	jc := startJobs(t, a) // uploads and verification jobs run on River
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
 		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
-		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track}, a.importService().Uploads(jc))
+		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
@@ -298,7 +332,44 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		t.Fatal(err)
 	}
 	e.unsub = l.Token
+	seedCampaign(t, setup, e)
 	return e
+}
+
+// seedCampaign gives the campaign routes a draft campaign on the news list, whose members
+// have consent to the newsletter, and a saved template.
+func seedCampaign(t *testing.T, setup context.Context, e *auditEnv) {
+	t.Helper()
+	a, ws := e.a, e.a.Workspace.ID
+	for i := range 3 {
+		email := fmt.Sprintf("reader%d@example.com", i)
+		c, err := a.st.CreateContact(setup, contact.Contact{WorkspaceID: ws, Email: email, EmailCanonical: email,
+			FirstSourceID: e.ids["source"], Status: contact.StatusActive}, []int64{e.ids["list"]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.st.AppendConsent(setup, consent.Entry{WorkspaceID: ws, ContactID: c.ID, Purpose: "newsletter",
+			Channel: consent.Email, Action: consent.Granted, Basis: consent.BasisConsent, Actor: "test",
+			Evidence: consent.Evidence{Timestamp: time.Now().Add(-time.Hour), Wording: "Send me the newsletter"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tp, err := a.Campaigns.AddTemplate(setup, campaign.Template{WorkspaceID: ws, Name: "welcome",
+		Content: campaign.Content{Subject: "Hi", HTML: "<p>Hello</p>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Campaigns.Create(setup, campaign.Campaign{WorkspaceID: ws, Name: "spring", Purpose: "newsletter",
+		Lists: []int64{e.ids["list"]}, FromAddress: "news@example.com", TemplateID: tp.ID, Rate: 0.01})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later, err := a.Campaigns.Create(setup, campaign.Campaign{WorkspaceID: ws, Name: "winter", Purpose: "newsletter",
+		Lists: []int64{e.ids["list"]}, FromAddress: "news@example.com", TemplateID: tp.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["template"], e.ids["campaign"], e.ids["later"] = tp.ID, c.ID, later.ID
 }
 
 // settleImport waits for the uploaded import to finish.

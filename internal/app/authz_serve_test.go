@@ -36,6 +36,12 @@ var (
 	overrulerOnly = []string{"GET /api/v1/contacts/{id}/status-changes", "GET /api/v1/audit"}
 	// operatorOnly are the instance's operations (its background jobs): admin and compliance.
 	operatorOnly = []string{"GET /api/v1/jobs"}
+	// marketingOnly are the campaign changes that send or shape mail: admin and marketer.
+	// Compliance reads campaigns, pauses and cancels them, and alone decides a retry.
+	marketingOnly = []string{"POST /api/v1/campaigns", "PUT /api/v1/campaigns/{id}", "POST /api/v1/campaigns/{id}/start",
+		"POST /api/v1/campaigns/{id}/schedule", "POST /api/v1/campaigns/{id}/resume", "POST /api/v1/campaigns/{id}/test", "POST /api/v1/templates", "PUT /api/v1/templates/{id}"}
+	// retryDecision: queueing again deliveries that may have reached a person is compliance's call.
+	retryDecision = []string{"POST /api/v1/campaigns/{id}/retry"}
 )
 
 // expectedRoles is the decision above for one route.
@@ -43,8 +49,10 @@ func expectedRoles(pattern string) []string {
 	switch {
 	case slices.Contains(agentMay, pattern):
 		return []string{"admin", "agent", "compliance", "marketer"}
-	case slices.Contains(overrulerOnly, pattern), slices.Contains(operatorOnly, pattern):
+	case slices.Contains(overrulerOnly, pattern), slices.Contains(operatorOnly, pattern), slices.Contains(retryDecision, pattern):
 		return []string{"admin", "compliance"}
+	case slices.Contains(marketingOnly, pattern):
+		return []string{"admin", "marketer"}
 	}
 	return []string{"admin", "compliance", "marketer"}
 }

@@ -29,6 +29,7 @@ const childServeEnv = "CLEARLIST_TEST_CHILD_SERVE"
 type childServeArgs struct {
 	DSN, DataDir, AddrFile string
 	DNSServer, JobClientID string // for address verification; the job client's ID (default: a fresh one)
+	SMTPAddr               string // the relay campaigns send through (plain SMTP on loopback); empty: the outbox
 }
 
 func childServe() int {
@@ -37,7 +38,11 @@ func childServe() int {
 		return 2
 	}
 	ctx := context.Background()
-	a, err := Open(ctx, config.Config{DB: args.DSN, Workspace: "default", LogLevel: "error", DataDir: args.DataDir, DNSServer: args.DNSServer})
+	cfg := config.Config{DB: args.DSN, Workspace: "default", LogLevel: "error", DataDir: args.DataDir, DNSServer: args.DNSServer}
+	if args.SMTPAddr != "" {
+		cfg.SMTPAddr, cfg.SMTPTLS = args.SMTPAddr, "none"
+	}
+	a, err := Open(ctx, cfg)
 	if err != nil {
 		return 3
 	}

@@ -24,10 +24,11 @@ func (a *App) openJobs(ctx context.Context, work bool, id string) (*jobs.Client,
 	if o.Logger == nil {
 		o.Logger = a.Log
 	}
-	o.Service, o.Verifier, o.Imports, o.ID = nil, nil, nil, id
+	o.Service, o.Verifier, o.Imports, o.Campaigns, o.ID = nil, nil, nil, nil, id
 	if work {
 		o.Verifier = a.Verify
 		o.Imports = a.importService()
+		o.Campaigns = a.Campaigns
 		o.Service = jobService{a: a, maxAge: a.doiWindow()}
 		if o.Periods.DOIExpiry == 0 {
 			o.Periods.DOIExpiry = expiryInterval

@@ -40,6 +40,9 @@ func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(con
 	if err := a.queueUnfinishedVerifyJobs(ctx, jc); err != nil {
 		a.Log.Error("queue unfinished verification jobs", "err", err)
 	}
+	if err := a.queueSendingCampaigns(ctx, jc); err != nil {
+		a.Log.Error("queue the send jobs of sending campaigns", "err", err)
+	}
 	if err := jc.Start(bg); err != nil {
 		jc.Close()
 		release()

@@ -81,8 +81,12 @@ type Options struct {
 	Verifier Verifier
 	// Imports runs uploaded imports (KindImport) when the client works jobs.
 	Imports Importer
-	Periods Periods
-	Logger  *slog.Logger
+	// Campaigns runs campaign send jobs (KindCampaignSend) when the client works jobs.
+	Campaigns CampaignSender
+	// CampaignWorkers is how many send jobs one client runs at once; default 8.
+	CampaignWorkers int
+	Periods         Periods
+	Logger          *slog.Logger
 	// JobTimeout bounds one run of a job (its context is cancelled then); default 4 minutes.
 	JobTimeout time.Duration
 	// RescueStuckJobsAfter is how long a job may stay running before it is taken to be lost
@@ -296,6 +300,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		addImportWorker(w, o, log)
 		cfg.Workers = w
 		cfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
+		addCampaignWorker(w, cfg, o, log)
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
 		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
 	}

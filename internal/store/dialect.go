@@ -48,6 +48,9 @@ type dialectSQL struct {
 	// sessionLocks: process claims are session advisory locks on a connection of their own;
 	// without them, exclusive flocks on files beside the database.
 	sessionLocks bool
+	// arrayParams: a query may take Go slices as array parameters (unnest), so a batch of row
+	// updates is one statement (the send log's outcomes).
+	arrayParams bool
 
 	newLoader   func(ctx context.Context, conn *sql.Conn) (stagingLoader, error)
 	claimImport func(s *Store, ctx context.Context, id int64) (func(), error)
@@ -88,6 +91,7 @@ var postgresSQL = dialectSQL{
 	ownJobPool:    true,
 	bulkCopy:      true,
 	sessionLocks:  true,
+	arrayParams:   true,
 	newLoader: func(ctx context.Context, conn *sql.Conn) (stagingLoader, error) {
 		return newPostgresLoader(ctx, conn)
 	},

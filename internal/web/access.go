@@ -14,6 +14,9 @@ var (
 	staff      = []string{access.RoleAdmin, access.RoleCompliance, access.RoleMarketer}
 	everyone   = []string{access.RoleAdmin, access.RoleCompliance, access.RoleMarketer, access.RoleAgent}
 	compliance = []string{access.RoleAdmin, access.RoleCompliance}
+	// marketing may create and send campaigns; compliance reads, pauses and cancels them,
+	// and decides whether unknown deliveries (maybe sent) may go out again.
+	marketing = []string{access.RoleAdmin, access.RoleMarketer}
 )
 
 // routeRoles is the one table of who may call what: every /api/v1 route ("METHOD /path"
@@ -57,6 +60,23 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/verify/jobs/{id}":             staff,
 	"GET /api/v1/audit":                        compliance,
 	"GET /api/v1/jobs":                         compliance,
+	"GET /api/v1/campaigns":                    staff,
+	"POST /api/v1/campaigns":                   marketing,
+	"GET /api/v1/campaigns/{id}":               staff,
+	"PUT /api/v1/campaigns/{id}":               marketing,
+	"GET /api/v1/campaigns/{id}/preflight":     staff,
+	"POST /api/v1/campaigns/{id}/start":        marketing,
+	"POST /api/v1/campaigns/{id}/schedule":     marketing,
+	"POST /api/v1/campaigns/{id}/pause":        staff,
+	"POST /api/v1/campaigns/{id}/resume":       marketing,
+	"POST /api/v1/campaigns/{id}/cancel":       staff,
+	"POST /api/v1/campaigns/{id}/retry":        compliance,
+	"POST /api/v1/campaigns/{id}/test":         marketing,
+	"GET /api/v1/campaigns/{id}/deliveries":    staff,
+	"GET /api/v1/templates":                    staff,
+	"POST /api/v1/templates":                   marketing,
+	"GET /api/v1/templates/{id}":               staff,
+	"PUT /api/v1/templates/{id}":               marketing,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -30,6 +30,9 @@ func (s *Server) routes(rt *router) {
 	s.verifyRoutes(api)
 	s.auditRoutes(api)
 	s.jobRoutes(api)
+	if s.cfg.Campaigns != nil {
+		s.campaignRoutes(api)
+	}
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

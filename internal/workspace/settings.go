@@ -31,15 +31,22 @@ const (
 	// SettingAuditRetention: days the audit trail keeps entries (0 or unset: for ever); older
 	// ones are removed daily, the chain kept verifiable from an anchor.
 	SettingAuditRetention = audit.RetentionSetting
+	// SettingMaxBounceRate and SettingMaxComplaintRate: the shares (0 to 1) of hard bounces
+	// and complaints above which a campaign pauses itself; campaign reads them
+	// (campaign.SettingMaxBounceRate, campaign.SettingMaxComplaintRate).
+	SettingMaxBounceRate    = "campaign.max_bounce_rate"
+	SettingMaxComplaintRate = "campaign.max_complaint_rate"
 )
 
 // Settings lists the workspace settings and what they do.
 var Settings = map[string]string{
-	SettingExcludeRisky:   "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
-	SettingDeadlineHours:  "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
-	SettingBulkSender:     "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
-	SettingCORSOrigins:    "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
-	SettingAuditRetention: "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
+	SettingExcludeRisky:     "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingDeadlineHours:    "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:       "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingCORSOrigins:      "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
+	SettingMaxBounceRate:    "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
+	SettingMaxComplaintRate: "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingAuditRetention:   "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
 }
 
 // The settings of address verification are declared and checked in package verify.
@@ -77,6 +84,12 @@ func NormalizeSetting(name, value string) (string, error) {
 			return "", err
 		}
 		return strconv.Itoa(n), nil
+	case SettingMaxBounceRate, SettingMaxComplaintRate:
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil || f < 0 || f > 1 {
+			return "", fmt.Errorf("setting %s: give a share between 0 and 1 (0.05 is five per cent), not %q", name, value)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {

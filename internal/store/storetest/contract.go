@@ -59,6 +59,10 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"SuppressService":   testSuppressionService,
 		"SecretsNoKey":      testSecretsWithoutKey,
 		"BulkYardstick":     testBulkYardstick,
+		"Campaigns":         testCampaigns,
+		"CampaignSendLog":   testCampaignDeliveries,
+		"CampaignClaimRace": testCampaignClaimRace,
+		"SendBuckets":       testSendBuckets,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

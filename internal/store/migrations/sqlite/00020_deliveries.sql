@@ -1,0 +1,26 @@
+-- +goose Up
+-- The send log: one row per campaign x contact, written when the campaign starts (queued, or
+-- excluded with the reason) and moved through sending to sent, failed or unknown by the send
+-- workers. A row in sending names the process claim (claimed_by) that took it: when that
+-- process is gone the row becomes unknown, never resent on its own.
+CREATE TABLE deliveries (
+    campaign_id     INTEGER NOT NULL REFERENCES campaigns(id) ON DELETE CASCADE,
+    contact_id      INTEGER NOT NULL,
+    workspace_id    INTEGER NOT NULL,
+    address         TEXT NOT NULL,
+    state           TEXT NOT NULL,
+    reason          TEXT NOT NULL DEFAULT '',
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    claimed_by      TEXT NOT NULL DEFAULT '',
+    claimed_at      TIMESTAMP,
+    smtp_code       INTEGER NOT NULL DEFAULT 0,
+    message_id      TEXT NOT NULL DEFAULT '',
+    sent_at         TIMESTAMP,
+    updated_at      TIMESTAMP NOT NULL,
+    PRIMARY KEY (campaign_id, contact_id)
+) WITHOUT ROWID;
+CREATE INDEX deliveries_claim ON deliveries (campaign_id, state, next_attempt_at);
+
+-- +goose Down
+DROP TABLE deliveries;
