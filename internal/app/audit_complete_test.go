@@ -274,6 +274,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	t.Helper()
 	a := openApp(t, dsn)
 	a.Cfg.DataDir = t.TempDir()
+	a.Campaigns = a.newCampaigns() // its test sends go to this data folder's outbox
 	useDNS(a, dnsAddr)
 	mail, addr := startMailbox(t)
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
