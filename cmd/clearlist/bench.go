@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/bench"
@@ -18,11 +19,24 @@ type benchImportCmd struct {
 	JSON bool   `help:"Print the result as JSON."`
 	// Consent gives every row consent columns: two ledger entries each (grant and confirmation).
 	Consent bool `help:"Give every row consent columns (sign-up time, IP, wording, confirmation time and IP): a granted and a confirmed ledger entry each; the chain is verified after."`
+	// CPUProfile is for finding where an import's time goes (go tool pprof FILE).
+	CPUProfile string `name:"cpu-profile" help:"Write a CPU profile of the run to this file (read it with go tool pprof)." type:"path"`
 }
 
 func (c *benchImportCmd) Run(ctx context.Context, cfg *config.Config) error {
 	if c.Rows <= 0 {
 		return fmt.Errorf("--rows must be positive")
+	}
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("--cpu-profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dir := c.Dir
 	if dir == "" {
