@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -213,6 +212,9 @@ func (w *BatchWriter) prepareConsents(ctx context.Context, tx batchTx, b *contac
 		t = now()
 	}
 	cb := &consentBatch{entries: make([]consent.Entry, 0, n), evidence: make([][]byte, 0, n)}
+	// One buffer holds every entry's evidence; a growth leaves earlier slices on the old
+	// array, which stays valid.
+	buf := make([]byte, 0, 160*n)
 	for i := range b.Rows {
 		r := &b.Rows[i]
 		if len(r.Consents) == 0 {
@@ -229,12 +231,12 @@ func (w *BatchWriter) prepareConsents(ctx context.Context, tx batchTx, b *contac
 			}
 			e.Normalize()
 			e.ID = next[len(cb.entries)]
-			ev, err := json.Marshal(e.Evidence)
-			if err != nil {
+			at := len(buf)
+			if buf, err = appendEvidence(buf, e.Evidence); err != nil {
 				return nil, fmt.Errorf("row %d: encode consent evidence: %w", r.Num, err)
 			}
 			cb.entries = append(cb.entries, e)
-			cb.evidence = append(cb.evidence, ev)
+			cb.evidence = append(cb.evidence, buf[at:len(buf):len(buf)])
 		}
 	}
 	return cb, nil

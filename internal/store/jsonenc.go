@@ -2,6 +2,9 @@ package store
 
 import (
 	"encoding/json"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
 	"math"
 	"slices"
 	"strconv"
@@ -95,4 +98,50 @@ func appendJSONString(dst []byte, s string) []byte {
 	}
 	dst = append(dst, s[start:]...)
 	return append(dst, '"')
+}
+
+// appendEvidence appends a consent entry's evidence as encoding/json would write it (field
+// order, omitempty, RFC 3339 time): an import encodes one per ledger entry, and reflection
+// was the larger part of preparing an entry.
+func appendEvidence(dst []byte, ev consent.Evidence) ([]byte, error) {
+	if y := ev.Timestamp.Year(); !ev.Timestamp.IsZero() && (y < 0 || y > 9999) {
+		b, err := json.Marshal(ev) // json's own error for a year it cannot write
+		return append(dst, b...), err
+	}
+	start := len(dst)
+	dst = append(dst, '{')
+	field := func(name, v string) {
+		if v == "" {
+			return
+		}
+		if len(dst) > start+1 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, '"')
+		dst = append(dst, name...)
+		dst = append(dst, '"', ':')
+		dst = appendJSONString(dst, v)
+	}
+	field("wording", ev.Wording)
+	field("form_id", ev.FormID)
+	field("form_version", ev.FormVersion)
+	field("ip", ev.IP)
+	field("user_agent", ev.UserAgent)
+	if !ev.Timestamp.IsZero() {
+		if len(dst) > start+1 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"timestamp":"`...)
+		dst = ev.Timestamp.AppendFormat(dst, time.RFC3339Nano)
+		dst = append(dst, '"')
+	}
+	field("document_ref", ev.DocumentRef)
+	field("collector", ev.Collector)
+	if ev.Prechecked {
+		if len(dst) > start+1 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"prechecked":true`...)
+	}
+	return append(dst, '}'), nil
 }

@@ -2,7 +2,11 @@ package store
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/consent"
 )
 
 func TestAppendAttrsMatchesEncodingJSON(t *testing.T) {
@@ -48,3 +52,33 @@ func FuzzAppendJSONString(f *testing.F) {
 }
 
 func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }
+
+// FuzzAppendEvidence: the hand-written evidence encoder writes what encoding/json writes.
+func FuzzAppendEvidence(f *testing.F) {
+	f.Add("Yes <b>please</b>", "f1", "", "203.0.113.9", "Mozilla/5.0", int64(1700000000), 123456789, "", "crm", true)
+	f.Add("", "", "", "", "", int64(0), 0, "doc\u2028", "", false)
+	f.Fuzz(func(t *testing.T, wording, form, version, ip, ua string, sec int64, nsec int, doc, collector string, pre bool) {
+		ev := consent.Evidence{Wording: wording, FormID: form, FormVersion: version, IP: ip, UserAgent: ua,
+			DocumentRef: doc, Collector: collector, Prechecked: pre}
+		if sec != 0 {
+			ev.Timestamp = time.Unix(sec%(1<<37), int64(nsec)).In(time.FixedZone("x", int(sec%50000)))
+		}
+		want, werr := json.Marshal(ev)
+		got, gerr := appendEvidence(nil, ev)
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("appendEvidence = %s, %v; encoding/json %s, %v", got, gerr, want, werr)
+		}
+		if werr != nil {
+			return
+		}
+		// The same JSON value (escapes may differ: \b or \u0008), read back the same.
+		var a, b map[string]any
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("appendEvidence wrote invalid JSON %s: %v", got, err)
+		}
+		json.Unmarshal(want, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("appendEvidence = %s; encoding/json %s", got, want)
+		}
+	})
+}
