@@ -358,11 +358,8 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		o.State, o.Reason = Failed, "render: "+err.Error()
 		return o
 	}
-	if m.Headers == nil {
-		m.Headers = map[string]string{}
-	}
 	mid := messageID(w.c.ID, r.ContactID, w.c.FromAddress)
-	m.Headers["Message-ID"] = "<" + mid + ">"
+	m.MessageID = mid
 	if ctx.Err() != nil { // stopping: this one was never handed over
 		o.State, o.NextAttemptAt = Queued, now
 		return o
@@ -373,7 +370,7 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 	switch {
 	case err == nil:
 		o.State, o.MessageID = Sent, mid
-	case ctx.Err() != nil:
+	case ctx.Err() != nil || errors.Is(err, deliver.ErrOutcomeUnknown):
 		// Cut off mid-send: the relay may have taken it. Unknown, as after a crash.
 		o.State, o.Reason = Unknown, "the send was interrupted: "+err.Error()
 	case errors.As(err, &tmp):
@@ -415,6 +412,10 @@ func Backoff(n int) time.Duration {
 }
 
 func smtpCode(err error) int {
+	var de *deliver.SendError
+	if errors.As(err, &de) {
+		return de.Code
+	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		return se.Code
