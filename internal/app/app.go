@@ -112,7 +112,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	a.Imports = a.importService()
-	a.Unsub = unsub.New(st, a.Suppressions)
+	a.Unsub = unsub.New(st, a.Suppressions).WithEvents(st)
 	a.Track = track.New(st)
 	a.Campaigns = a.newCampaigns()
 	return a, nil
