@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Campaigns":         testCampaigns,
 		"CampaignSendLog":   testCampaignDeliveries,
 		"CampaignClaimRace": testCampaignClaimRace,
+		"CampaignReport":    testCampaignReport,
 		"SendBuckets":       testSendBuckets,
 	}
 	for name, fn := range tests {
