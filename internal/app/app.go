@@ -10,6 +10,7 @@ import (
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/campaign/report"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
@@ -68,6 +69,8 @@ type App struct {
 	Track *track.Service
 	// Campaigns runs e-mail campaigns, their templates and their send jobs.
 	Campaigns *campaign.Service
+	// Reports answers what became of a campaign (counts, per domain, per hour, buckets).
+	Reports *report.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -115,6 +118,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Unsub = unsub.New(st, a.Suppressions).WithEvents(st)
 	a.Track = track.New(st)
 	a.Campaigns = a.newCampaigns()
+	a.Reports = report.New(st, a.Workspaces)
 	return a, nil
 }
 

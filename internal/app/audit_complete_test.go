@@ -32,8 +32,10 @@ func auditReadOnly(pattern string) bool {
 // readQuery makes read-only routes that need a question ask one (any answer is fine: they
 // must write nothing either way).
 var readQuery = map[string]string{
-	"GET /api/v1/check":       "?email=ann%40example.com",
-	"GET /api/v1/eligibility": "?email=ann%40example.com&purpose=newsletter",
+	"GET /api/v1/check":                            "?email=ann%40example.com",
+	"GET /api/v1/eligibility":                      "?email=ann%40example.com&purpose=newsletter",
+	"GET /api/v1/campaigns/{id}/recipients":        "?bucket=sent",
+	"GET /api/v1/campaigns/{id}/recipients/export": "?bucket=excluded&format=jsonl",
 }
 
 // auditOrder puts the routes in the order the fixtures need: a confirmation after the

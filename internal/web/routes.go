@@ -33,6 +33,9 @@ func (s *Server) routes(rt *router) {
 	if s.cfg.Campaigns != nil {
 		s.campaignRoutes(api)
 	}
+	if s.cfg.Reports != nil {
+		s.reportRoutes(api)
+	}
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

@@ -36,6 +36,9 @@ const (
 	// (campaign.SettingMaxBounceRate, campaign.SettingMaxComplaintRate).
 	SettingMaxBounceRate    = "campaign.max_bounce_rate"
 	SettingMaxComplaintRate = "campaign.max_complaint_rate"
+	// SettingTrackIndividual: "true" keeps campaign opens and clicks per person (off: counted
+	// only, and reports list nobody who opened or clicked); track and report read it.
+	SettingTrackIndividual = "tracking.individual"
 )
 
 // Settings lists the workspace settings and what they do.
@@ -46,6 +49,7 @@ var Settings = map[string]string{
 	SettingCORSOrigins:      "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
 	SettingMaxBounceRate:    "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
 	SettingMaxComplaintRate: "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingTrackIndividual:  "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
 	SettingAuditRetention:   "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
 }
 
