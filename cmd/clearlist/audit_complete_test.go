@@ -134,7 +134,7 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--by", "hour", "--format", "jsonl"}},
 		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--bucket", "queued", "--format", "jsonl"}},
 		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--bucket", "opened"}, code: 1}, // aggregate tracking: refused
-		{cmd: "campaign retry", args: []string{"campaign", "retry", "1", "--failed"}}, // nothing failed: nothing written
+		{cmd: "campaign retry", args: []string{"campaign", "retry", "1", "--failed"}},                      // nothing failed: nothing written
 		{cmd: "campaign cancel", args: []string{"campaign", "cancel", "1"}, want: []string{"campaign.cancel"}},
 		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
 		{cmd: "keys status", args: []string{"keys", "status"}},

@@ -70,7 +70,6 @@ func (s *Server) campaignReportHours(ctx context.Context, in *campaignIDInput) (
 	return out, nil
 }
 
-
 type recipientsInput struct {
 	ID     int64  `path:"id" minimum:"1"`
 	Bucket string `query:"bucket" required:"true" enum:"sent,delivered,failed,unknown,excluded,queued,bounced,complained,unsubscribed,opened,clicked"`
