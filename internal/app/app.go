@@ -22,6 +22,7 @@ import (
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/track"
+	"github.com/clearlist/clearlist/internal/transactional"
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/webhook"
@@ -71,6 +72,8 @@ type App struct {
 	Campaigns *campaign.Service
 	// Reports answers what became of a campaign (counts, per domain, per hour, buckets).
 	Reports *report.Service
+	// Transactional sends service messages at once, on their own stream.
+	Transactional *transactional.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -119,6 +122,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Track = track.New(st)
 	a.Campaigns = a.newCampaigns()
 	a.Reports = report.New(st, a.Workspaces)
+	a.Transactional = a.newTransactional()
 	return a, nil
 }
 

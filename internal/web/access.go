@@ -78,10 +78,14 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/campaigns/{id}/report/hours":      staff,
 	"GET /api/v1/campaigns/{id}/recipients":        staff,
 	"GET /api/v1/campaigns/{id}/recipients/export": staff,
-	"GET /api/v1/templates":                        staff,
-	"POST /api/v1/templates":                       marketing,
-	"GET /api/v1/templates/{id}":                   staff,
-	"PUT /api/v1/templates/{id}":                   marketing,
+	// Service messages are sent by the workspace's applications (admin or marketer tokens);
+	// compliance reads their log.
+	"POST /api/v1/transactional": marketing,
+	"GET /api/v1/transactional":  staff,
+	"GET /api/v1/templates":      staff,
+	"POST /api/v1/templates":     marketing,
+	"GET /api/v1/templates/{id}": staff,
+	"PUT /api/v1/templates/{id}": marketing,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
@@ -39,18 +40,24 @@ const (
 	// SettingTrackIndividual: "true" keeps campaign opens and clicks per person (off: counted
 	// only, and reports list nobody who opened or clicked); track and report read it.
 	SettingTrackIndividual = "tracking.individual"
+	// SettingTransactionalFrom and SettingTransactionalRate: the sender identity and the
+	// rate (messages a second) of transactional messages (POST /api/v1/transactional).
+	SettingTransactionalFrom = "transactional.from"
+	SettingTransactionalRate = "transactional.rate"
 )
 
 // Settings lists the workspace settings and what they do.
 var Settings = map[string]string{
-	SettingExcludeRisky:     "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
-	SettingDeadlineHours:    "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
-	SettingBulkSender:       "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
-	SettingCORSOrigins:      "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
-	SettingMaxBounceRate:    "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
-	SettingMaxComplaintRate: "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
-	SettingTrackIndividual:  "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
-	SettingAuditRetention:   "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
+	SettingExcludeRisky:      "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingDeadlineHours:     "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:        "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingCORSOrigins:       "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
+	SettingMaxBounceRate:     "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
+	SettingMaxComplaintRate:  "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
+	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
+	SettingTrackIndividual:   "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
+	SettingAuditRetention:    "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
 }
 
 // The settings of address verification are declared and checked in package verify.
@@ -92,6 +99,18 @@ func NormalizeSetting(name, value string) (string, error) {
 		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
 		if err != nil || f < 0 || f > 1 {
 			return "", fmt.Errorf("setting %s: give a share between 0 and 1 (0.05 is five per cent), not %q", name, value)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case SettingTransactionalFrom:
+		a, err := mail.ParseAddress(value)
+		if err != nil || strings.ContainsAny(value, "\r\n") {
+			return "", fmt.Errorf("setting %s: give a sender as \"Name <address>\", not %q", name, value)
+		}
+		return a.String(), nil
+	case SettingTransactionalRate:
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil || f <= 0 || f > 100000 {
+			return "", fmt.Errorf("setting %s: give messages a second (more than 0), not %q", name, value)
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
 	case SettingDeadlineHours:

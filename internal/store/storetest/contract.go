@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"CampaignSendLog":   testCampaignDeliveries,
 		"CampaignClaimRace": testCampaignClaimRace,
 		"CampaignReport":    testCampaignReport,
+		"Transactional":     testTransactional,
 		"SendBuckets":       testSendBuckets,
 	}
 	for name, fn := range tests {
