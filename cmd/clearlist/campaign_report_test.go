@@ -53,3 +53,21 @@ func TestCLICampaignReport(t *testing.T) {
 		t.Errorf("nobody opened yet, got %q", out)
 	}
 }
+
+// TestCLICampaignLocalTime: a campaign at each recipient's local time keeps its time of day;
+// a time that is none is refused with the form to use.
+func TestCLICampaignLocalTime(t *testing.T) {
+	t.Parallel()
+	e := newCLI(t, "")
+	e.ok("import", e.file("contacts.csv", "email\nann@example.com\n"), "--list", "news", "--source-type", "api")
+	body := e.file("body.txt", "Hello")
+	e.fails(1, "HH:MM", "campaign", "create", "late", "--purpose", "newsletter", "--list", "news", "--from", "n@example.com",
+		"--subject", "Hi", "--text", body, "--local-time", "25:00")
+	e.ok("campaign", "create", "morning", "--purpose", "newsletter", "--list", "news", "--from", "n@example.com",
+		"--subject", "Hi", "--text", body, "--local-time", "8:15")
+	if out := e.ok("campaign", "show", "1").stdout; !strings.Contains(out, `"local_time": "08:15"`) {
+		t.Errorf("show:\n%s", out)
+	}
+	e.fails(1, "IANA", "setting", "set", "campaign.timezone", "Mars/Base")
+	e.ok("setting", "set", "campaign.timezone", "Europe/Berlin")
+}

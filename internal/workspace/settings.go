@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/verify"
@@ -44,6 +45,9 @@ const (
 	// rate (messages a second) of transactional messages (POST /api/v1/transactional).
 	SettingTransactionalFrom = "transactional.from"
 	SettingTransactionalRate = "transactional.rate"
+	// SettingCampaignTimeZone: the default IANA time zone of campaigns sent at each
+	// recipient's local time (campaign.SettingTimeZone).
+	SettingCampaignTimeZone = "campaign.timezone"
 )
 
 // Settings lists the workspace settings and what they do.
@@ -54,6 +58,7 @@ var Settings = map[string]string{
 	SettingCORSOrigins:       "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
 	SettingMaxBounceRate:     "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
 	SettingMaxComplaintRate:  "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingCampaignTimeZone:  "IANA time zone (e.g. Europe/Berlin) of recipients with neither a timezone attribute nor a country, for campaigns at local time (default UTC)",
 	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
 	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
 	SettingTrackIndividual:   "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
@@ -113,6 +118,12 @@ func NormalizeSetting(name, value string) (string, error) {
 			return "", fmt.Errorf("setting %s: give messages a second (more than 0), not %q", name, value)
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case SettingCampaignTimeZone:
+		v := strings.TrimSpace(value)
+		if _, err := time.LoadLocation(v); err != nil || v == "" || v == "Local" {
+			return "", fmt.Errorf("setting %s: give an IANA time zone such as Europe/Berlin, not %q", name, value)
+		}
+		return v, nil
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"CampaignClaimRace": testCampaignClaimRace,
 		"CampaignReport":    testCampaignReport,
 		"Transactional":     testTransactional,
+		"CampaignLocalTime": testCampaignLocalTimes,
 		"SendBuckets":       testSendBuckets,
 	}
 	for name, fn := range tests {
