@@ -42,15 +42,16 @@ func (m messageFlags) content() (campaign.Content, error) {
 
 type campaignCmd struct {
 	Create struct {
-		Name      string   `arg:""`
-		Purpose   string   `required:"" help:"The purpose the audience must be eligible for (consent purposes)."`
-		List      []string `required:"" help:"A list (by name) whose contacts are the audience; repeat for more."`
-		From      string   `required:"" help:"Sender: \"Name <address>\"."`
-		ReplyTo   string   `help:"Reply-To address."`
-		Template  string   `help:"A saved template (by name) as the message."`
-		Rate      float64  `default:"0" help:"Most messages a second, across every worker and server; 0 for no limit."`
-		Workers   int      `default:"0" help:"Send jobs working at once (default 2)."`
-		LocalTime string   `help:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else setting campaign.timezone)."`
+		Name     string   `arg:""`
+		Purpose  string   `required:"" help:"The purpose the audience must be eligible for (consent purposes)."`
+		List     []string `required:"" help:"A list (by name) whose contacts are the audience; repeat for more."`
+		From     string   `required:"" help:"Sender: \"Name <address>\"."`
+		ReplyTo  string   `help:"Reply-To address."`
+		Template string   `help:"A saved template (by name) as the message."`
+		Rate     float64  `default:"0" help:"Most messages a second, across every worker and server; 0 for no limit."`
+		Workers  int      `default:"0" help:"Send jobs working at once (default 2)."`
+
+		LocalTime string `help:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else setting campaign.timezone)."`
 		messageFlags
 	} `cmd:"" help:"Create a draft campaign."`
 	Ls        struct{} `cmd:"" help:"Show the campaigns."`

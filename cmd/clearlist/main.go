@@ -22,32 +22,33 @@ type cli struct {
 	config.Config
 	ConfigFile kong.ConfigFlag `name:"config" help:"Optional JSON file with settings (keys as the long flag names)."`
 
-	Serve         serveCmd         `cmd:"" help:"Run the HTTP server (API, health, metrics)."`
-	Import        importCmd        `cmd:"" help:"Import contacts from a CSV or JSON-lines file."`
-	Imports       importsCmd       `cmd:"" help:"Show recent imports (ids for --resume)."`
-	Export        exportCmd        `cmd:"" help:"Export contacts as CSV or JSON lines."`
-	List          listCmd          `cmd:"" help:"Manage lists."`
-	Workspaces    workspaceCmd     `cmd:"" name:"workspace" help:"Manage workspaces (data controllers): ls, create, rename, delete."`
-	Attribute     attributeCmd     `cmd:"" help:"Declare the attributes the workspace collects, and why."`
-	Contact       contactCmd       `cmd:"" help:"Change one contact: its country and contact kind."`
-	Token         tokenCmd         `cmd:"" help:"Manage API tokens."`
-	Consent       consentCmd       `cmd:"" help:"The consent ledger: record, show and verify consent."`
-	DOI           doiCmd           `cmd:"" name:"doi" help:"Double opt-in sign-ups: expire unconfirmed ones, list those awaiting a welcome."`
-	SourceTypes   sourceTypesCmd   `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`
-	Suppress      suppressCmd      `cmd:"" help:"The do-not-contact list: one list across e-mail, phone and SMS, screened everywhere."`
-	CallList      callListCmd      `cmd:"" name:"calllist" help:"Write the numbers of a list that may be called now: screened, within local calling hours."`
-	Webhook       webhookCmd       `cmd:"" help:"Outgoing webhooks: tell a CRM of every change to the do-not-contact list."`
-	Campaign      campaignCmd      `cmd:"" help:"E-mail campaigns: create, preflight, start, pause, resume, cancel, report, retry, test."`
-	Template      templateCmd      `cmd:"" help:"Saved message templates for campaigns: add, ls, show."`
+	Serve       serveCmd       `cmd:"" help:"Run the HTTP server (API, health, metrics)."`
+	Import      importCmd      `cmd:"" help:"Import contacts from a CSV or JSON-lines file."`
+	Imports     importsCmd     `cmd:"" help:"Show recent imports (ids for --resume)."`
+	Export      exportCmd      `cmd:"" help:"Export contacts as CSV or JSON lines."`
+	List        listCmd        `cmd:"" help:"Manage lists."`
+	Workspaces  workspaceCmd   `cmd:"" name:"workspace" help:"Manage workspaces (data controllers): ls, create, rename, delete."`
+	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
+	Contact     contactCmd     `cmd:"" help:"Change one contact: its country and contact kind."`
+	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
+	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
+	DOI         doiCmd         `cmd:"" name:"doi" help:"Double opt-in sign-ups: expire unconfirmed ones, list those awaiting a welcome."`
+	SourceTypes sourceTypesCmd `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`
+	Suppress    suppressCmd    `cmd:"" help:"The do-not-contact list: one list across e-mail, phone and SMS, screened everywhere."`
+	CallList    callListCmd    `cmd:"" name:"calllist" help:"Write the numbers of a list that may be called now: screened, within local calling hours."`
+	Webhook     webhookCmd     `cmd:"" help:"Outgoing webhooks: tell a CRM of every change to the do-not-contact list."`
+	Campaign    campaignCmd    `cmd:"" help:"E-mail campaigns: create, preflight, start, pause, resume, cancel, report, retry, test."`
+	Template    templateCmd    `cmd:"" help:"Saved message templates for campaigns: add, ls, show."`
+	Verify      verifyCmd      `cmd:"" help:"Check addresses: syntax, domain, disposable/role/free, typos, optionally the mailbox (exit 1 on error)."`
+	Setting     settingCmd     `cmd:"" help:"Workspace settings (e.g. verify.exclude_risky)."`
+	Audit       auditCmd       `cmd:"" help:"The audit trail: who changed what, when (ls, verify)."`
+	Migrate     migrateCmd     `cmd:"" help:"Run database migrations (every command also does this on start)."`
+	Jobs        jobsCmd        `cmd:"" help:"Background jobs (River): ls, show, retry, cancel, run."`
+	Keys        keysCmd        `cmd:"" help:"The secret key that wraps the keys stored in the database: generate, status, wrap, unwrap."`
+	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
+	Eligibility eligibilityCmd `embed:""`
+
 	Transactional transactionalCmd `cmd:"" help:"Service messages sent at once on their own stream: send, log."`
-	Verify        verifyCmd        `cmd:"" help:"Check addresses: syntax, domain, disposable/role/free, typos, optionally the mailbox (exit 1 on error)."`
-	Setting       settingCmd       `cmd:"" help:"Workspace settings (e.g. verify.exclude_risky)."`
-	Audit         auditCmd         `cmd:"" help:"The audit trail: who changed what, when (ls, verify)."`
-	Migrate       migrateCmd       `cmd:"" help:"Run database migrations (every command also does this on start)."`
-	Jobs          jobsCmd          `cmd:"" help:"Background jobs (River): ls, show, retry, cancel, run."`
-	Keys          keysCmd          `cmd:"" help:"The secret key that wraps the keys stored in the database: generate, status, wrap, unwrap."`
-	Bench         benchCmd         `cmd:"" help:"Measure performance on this machine."`
-	Eligibility   eligibilityCmd   `embed:""`
 }
 
 func main() {

@@ -22,6 +22,7 @@ func TestReportAndTransactionalAPI(t *testing.T) {
 		ctx := context.Background()
 		a := openApp(t, dsn)
 		a.Cfg.DataDir = t.TempDir()
+		a.Transactional = a.newTransactional() // its messages go to this data folder's outbox
 		tok := roleTokens(t, a)["admin"]
 		ws := a.Workspace.ID
 		src, err := a.st.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: "api"})

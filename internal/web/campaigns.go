@@ -55,9 +55,10 @@ type campaignBody struct {
 	ReplyTo     string  `json:"reply_to,omitempty"`
 	TemplateID  int64   `json:"template_id,omitempty" doc:"A saved template as the message; or give the parts."`
 	campaign.Content
-	Rate      float64 `json:"rate,omitempty" minimum:"0" doc:"Most messages a second across every worker and server; 0 for no limit."`
-	Workers   int     `json:"workers,omitempty" minimum:"0" maximum:"32"`
-	LocalTime string  `json:"local_time,omitempty" doc:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else the workspace's campaign.timezone)."`
+	Rate    float64 `json:"rate,omitempty" minimum:"0" doc:"Most messages a second across every worker and server; 0 for no limit."`
+	Workers int     `json:"workers,omitempty" minimum:"0" maximum:"32"`
+
+	LocalTime string `json:"local_time,omitempty" doc:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else the workspace's campaign.timezone)."`
 }
 
 func (b campaignBody) campaign(ws int64) campaign.Campaign {

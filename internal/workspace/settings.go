@@ -52,17 +52,19 @@ const (
 
 // Settings lists the workspace settings and what they do.
 var Settings = map[string]string{
-	SettingExcludeRisky:      "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
-	SettingDeadlineHours:     "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
-	SettingBulkSender:        "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
-	SettingCORSOrigins:       "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
-	SettingMaxBounceRate:     "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
-	SettingMaxComplaintRate:  "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingExcludeRisky:     "true: risky addresses (disposable, role, catch-all, typo, odd syntax) are not mailed",
+	SettingDeadlineHours:    "hours within which a do-not-contact request must take effect (only ever shortens the legal deadline; 0: none)",
+	SettingBulkSender:       "true: e-mail unsubscribes are due within 2 days (Gmail/Yahoo bulk-sender rule)",
+	SettingCORSOrigins:      "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
+	SettingMaxBounceRate:    "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
+	SettingMaxComplaintRate: "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingAuditRetention:   "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
+
+	// Campaign reports and sending (tracking, local time, the transactional stream).
 	SettingCampaignTimeZone:  "IANA time zone (e.g. Europe/Berlin) of recipients with neither a timezone attribute nor a country, for campaigns at local time (default UTC)",
 	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
 	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
 	SettingTrackIndividual:   "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
-	SettingAuditRetention:    "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
 }
 
 // The settings of address verification are declared and checked in package verify.
