@@ -29,9 +29,12 @@ type env struct {
 	ws  int64
 	id  int64
 	ids []int64
+	at  time.Time
 }
 
-func newEnv(t *testing.T, st *store.Store, sent, failed int) *env {
+func newEnv(t *testing.T, st *store.Store, sent, failed int) *env { return newEnvTB(t, st, sent, failed) }
+
+func newEnvTB(t testing.TB, st *store.Store, sent, failed int) *env {
 	t.Helper()
 	ctx := context.Background()
 	w, err := st.EnsureWorkspace(ctx, store.DefaultWorkspace)
@@ -53,11 +56,11 @@ func newEnv(t *testing.T, st *store.Store, sent, failed int) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, wss: workspace.New(st), ws: w.ID, id: c.ID}
+	e := &env{st: st, wss: workspace.New(st), ws: w.ID, id: c.ID, at: now}
 	e.svc = report.New(st, e.wss)
 	var snap []campaign.Snapshot
 	for i := range sent + failed {
-		addr := fmt.Sprintf("p%02d@%s", i, []string{"gmail.example", "yahoo.example"}[i%2])
+		addr := fmt.Sprintf("p%02d@%s", i, []string{"gmail.example", "yahoo.example", "web.example"}[i%2+i/1000%2])
 		k, err := st.CreateContact(ctx, contact.Contact{WorkspaceID: w.ID, Email: addr, EmailCanonical: addr,
 			FirstSourceID: src.ID, Status: contact.StatusActive}, []int64{l.ID})
 		if err != nil {
