@@ -32,7 +32,9 @@ type env struct {
 	at  time.Time
 }
 
-func newEnv(t *testing.T, st *store.Store, sent, failed int) *env { return newEnvTB(t, st, sent, failed) }
+func newEnv(t *testing.T, st *store.Store, sent, failed int) *env {
+	return newEnvTB(t, st, sent, failed)
+}
 
 func newEnvTB(t testing.TB, st *store.Store, sent, failed int) *env {
 	t.Helper()
