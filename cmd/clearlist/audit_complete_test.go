@@ -130,8 +130,18 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "campaign resume", args: []string{"campaign", "resume", "1"}, want: []string{"campaign.resume"}},
 		{cmd: "campaign report", args: []string{"campaign", "report", "1"}},
 		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--excluded", "--format", "csv"}},
-		{cmd: "campaign retry", args: []string{"campaign", "retry", "1", "--failed"}}, // nothing failed: nothing written
+		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--by", "domain"}},
+		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--by", "hour", "--format", "jsonl"}},
+		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--bucket", "queued", "--format", "jsonl"}},
+		{cmd: "campaign report", args: []string{"campaign", "report", "1", "--bucket", "opened"}, code: 1}, // aggregate tracking: refused
+		{cmd: "campaign retry", args: []string{"campaign", "retry", "1", "--failed"}},                      // nothing failed: nothing written
 		{cmd: "campaign cancel", args: []string{"campaign", "cancel", "1"}, want: []string{"campaign.cancel"}},
+		{cmd: "transactional send", args: []string{"transactional", "send", "--to", "ann@example.com", "--purpose", "newsletter",
+			"--subject", "Hi", "--text", page}, code: 1}, // marketing purpose: refused, nothing written
+		{cmd: "setting set", args: []string{"setting", "set", "transactional.from", "Shop <orders@example.com>"}, want: []string{"setting.set"}},
+		{cmd: "transactional send", args: []string{"transactional", "send", "--to", "ann@example.com", "--purpose", "security-notices",
+			"--template", "welcome", "--data", "first_name=Ann"}, want: []string{"transactional.send"}},
+		{cmd: "transactional log", args: []string{"transactional", "log"}},
 		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
 		{cmd: "keys status", args: []string{"keys", "status"}},
 		{cmd: "keys wrap", args: []string{"keys", "wrap"}, want: []string{"keys.wrap"}, key: true},

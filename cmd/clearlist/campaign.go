@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/app"
@@ -52,6 +50,8 @@ type campaignCmd struct {
 		Template string   `help:"A saved template (by name) as the message."`
 		Rate     float64  `default:"0" help:"Most messages a second, across every worker and server; 0 for no limit."`
 		Workers  int      `default:"0" help:"Send jobs working at once (default 2)."`
+
+		LocalTime string `help:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else setting campaign.timezone)."`
 		messageFlags
 	} `cmd:"" help:"Create a draft campaign."`
 	Ls        struct{} `cmd:"" help:"Show the campaigns."`
@@ -74,8 +74,10 @@ type campaignCmd struct {
 		Failed   bool   `help:"List the recipients whose message failed." xor:"which"`
 		Excluded bool   `help:"List the recipients screened out, with the reason." xor:"which"`
 		Sent     bool   `help:"List the recipients sent to." xor:"which"`
-		Format   string `enum:"table,csv,json" default:"table"`
-	} `cmd:"" help:"Count a campaign's deliveries, or list who is in one state."`
+		Bucket   string `help:"List who is in a bucket: sent, delivered, failed, unknown, excluded, queued, bounced, complained, unsubscribed, opened, clicked (opened and clicked only with tracking.individual)." xor:"which"`
+		By       string `enum:",domain,hour" default:"" help:"Break the report down per receiving domain or per hour (UTC)."`
+		Format   string `enum:"table,csv,json,jsonl" default:"table"`
+	} `cmd:"" help:"Report on a campaign (counts and rates; --by domain|hour), or list who is in a bucket (--bucket, CSV or JSON lines for export)."`
 	Retry struct {
 		ID      int64 `arg:""`
 		Unknown bool  `help:"Queue again the messages in flight at a crash: their recipients may get the message twice." xor:"which" required:""`
@@ -134,7 +136,7 @@ func (c *campaignCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Co
 		case "campaign cancel <id>":
 			return svc.Cancel(ctx, ws, c.Cancel.ID)
 		case "campaign report <id>":
-			return c.report(ctx, svc, ws)
+			return c.report(ctx, a.Reports, ws)
 		case "campaign retry <id>":
 			from := campaign.Failed
 			if c.Retry.Unknown {
@@ -171,7 +173,7 @@ func (c *campaignCmd) create(ctx context.Context, a *app.App) error {
 		return err
 	}
 	k := campaign.Campaign{WorkspaceID: a.Workspace.ID, Name: f.Name, Purpose: f.Purpose, FromAddress: f.From,
-		ReplyTo: f.ReplyTo, Content: content, Rate: f.Rate, Workers: f.Workers}
+		ReplyTo: f.ReplyTo, Content: content, Rate: f.Rate, Workers: f.Workers, LocalTime: f.LocalTime}
 	for _, name := range f.List {
 		l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, name)
 		if err != nil {
@@ -192,83 +194,6 @@ func (c *campaignCmd) create(ctx context.Context, a *app.App) error {
 	}
 	fmt.Printf("campaign %d: %s (draft; campaign preflight %d shows its audience)\n", k.ID, k.Name, k.ID)
 	return nil
-}
-
-func (c *campaignCmd) report(ctx context.Context, svc *campaign.Service, ws int64) error {
-	r := c.Report
-	var state campaign.DeliveryState
-	switch {
-	case r.Unknown:
-		state = campaign.Unknown
-	case r.Failed:
-		state = campaign.Failed
-	case r.Excluded:
-		state = campaign.Excluded
-	case r.Sent:
-		state = campaign.Sent
-	}
-	if state == "" {
-		counts, err := svc.Report(ctx, ws, r.ID)
-		if err != nil {
-			return err
-		}
-		if r.Format == "json" {
-			return printJSONValue(counts)
-		}
-		tw := table()
-		fmt.Fprintln(tw, "STATE\tCOUNT")
-		for _, s := range campaign.DeliveryStates {
-			fmt.Fprintf(tw, "%s\t%d\n", s, counts.ByState[s])
-		}
-		tw.Flush()
-		printAudience(-1, counts.Excluded)
-		return nil
-	}
-	var w interface {
-		Write([]string) error
-		Flush()
-	}
-	tw := table()
-	if r.Format == "csv" {
-		cw := csv.NewWriter(os.Stdout)
-		w = cw
-	}
-	header := []string{"contact_id", "address", "state", "reason", "attempts", "smtp_code", "message_id", "sent_at"}
-	if w != nil {
-		w.Write(header)
-	} else if r.Format == "table" {
-		fmt.Fprintln(tw, "CONTACT\tADDRESS\tSTATE\tATTEMPTS\tCODE\tREASON")
-	}
-	enc := json.NewEncoder(os.Stdout)
-	var after int64
-	for {
-		ds, err := svc.Deliveries(ctx, ws, r.ID, campaign.DeliveryFilter{State: state, After: after, Limit: 5000})
-		if err != nil {
-			return err
-		}
-		for _, d := range ds {
-			switch {
-			case r.Format == "json":
-				if err := enc.Encode(d); err != nil {
-					return err
-				}
-			case w != nil:
-				w.Write([]string{strconv.FormatInt(d.ContactID, 10), csvSafe(d.Address), string(d.State), csvSafe(d.Reason),
-					strconv.Itoa(d.Attempts), strconv.Itoa(d.SMTPCode), csvSafe(d.MessageID), fmtTime(d.SentAt)})
-			default:
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", d.ContactID, d.Address, d.State, d.Attempts, d.SMTPCode, clip(d.Reason, 80))
-			}
-			after = d.ContactID
-		}
-		if len(ds) < 5000 {
-			break
-		}
-	}
-	if w != nil {
-		w.Flush()
-		return nil
-	}
-	return tw.Flush()
 }
 
 // csvSafe keeps a cell from being read as a formula by a spreadsheet.

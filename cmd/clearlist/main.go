@@ -47,6 +47,8 @@ type cli struct {
 	Keys        keysCmd        `cmd:"" help:"The secret key that wraps the keys stored in the database: generate, status, wrap, unwrap."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
 	Eligibility eligibilityCmd `embed:""`
+
+	Transactional transactionalCmd `cmd:"" help:"Service messages sent at once on their own stream: send, log."`
 }
 
 func main() {

@@ -10,6 +10,7 @@ import (
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/campaign/report"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
@@ -21,6 +22,7 @@ import (
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/track"
+	"github.com/clearlist/clearlist/internal/transactional"
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/webhook"
@@ -68,6 +70,10 @@ type App struct {
 	Track *track.Service
 	// Campaigns runs e-mail campaigns, their templates and their send jobs.
 	Campaigns *campaign.Service
+	// Reports answers what became of a campaign (counts, per domain, per hour, buckets).
+	Reports *report.Service
+	// Transactional sends service messages at once, on their own stream.
+	Transactional *transactional.Service
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
@@ -112,9 +118,11 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Consents = consent.New(st, a.Elig)
 	a.Signups = a.NewDOI("", a.Sender())
 	a.Imports = a.importService()
-	a.Unsub = unsub.New(st, a.Suppressions)
+	a.Unsub = unsub.New(st, a.Suppressions).WithEvents(st)
 	a.Track = track.New(st)
 	a.Campaigns = a.newCampaigns()
+	a.Reports = report.New(st, a.Workspaces)
+	a.Transactional = a.newTransactional()
 	return a, nil
 }
 

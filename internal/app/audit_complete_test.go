@@ -32,8 +32,10 @@ func auditReadOnly(pattern string) bool {
 // readQuery makes read-only routes that need a question ask one (any answer is fine: they
 // must write nothing either way).
 var readQuery = map[string]string{
-	"GET /api/v1/check":       "?email=ann%40example.com",
-	"GET /api/v1/eligibility": "?email=ann%40example.com&purpose=newsletter",
+	"GET /api/v1/check":                            "?email=ann%40example.com",
+	"GET /api/v1/eligibility":                      "?email=ann%40example.com&purpose=newsletter",
+	"GET /api/v1/campaigns/{id}/recipients":        "?bucket=sent",
+	"GET /api/v1/campaigns/{id}/recipients/export": "?bucket=excluded&format=jsonl",
 }
 
 // auditOrder puts the routes in the order the fixtures need: a confirmation after the
@@ -162,6 +164,8 @@ func auditFixtures() map[string]auditFixture {
 		"POST /api/v1/campaigns/{id}/cancel": {path: "/api/v1/campaigns/{campaign}/cancel", want: []string{"campaign.cancel"}},
 		// A test message goes to the outbox and writes nothing.
 		"POST /api/v1/campaigns/{id}/test": {path: "/api/v1/campaigns/{campaign}/test", body: `{"to":"me@example.com"}`},
+		"POST /api/v1/transactional": {path: "/api/v1/transactional", body: `{"to":"ann@example.com","purpose":"security-notices",` +
+			`"subject":"New sign-in","text":"A new sign-in to your account."}`, want: []string{"transactional.send"}},
 		"POST /api/v1/templates": {path: "/api/v1/templates", body: `{"name":"audited","subject":"Hi","html":"<p>Hello</p>"}`,
 			want: []string{"template.create"}},
 		"PUT /api/v1/templates/{id}": {path: "/api/v1/templates/{template}", body: `{"name":"welcome","subject":"Hi","text":"Hello again"}`,
@@ -275,13 +279,18 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	a := openApp(t, dsn)
 	a.Cfg.DataDir = t.TempDir()
 	a.Campaigns = a.newCampaigns() // its test sends go to this data folder's outbox
+	a.Transactional = a.newTransactional()
+	if err := a.Workspaces.SetSetting(context.Background(), a.Workspace.ID, "transactional.from", "Shop <orders@example.com>"); err != nil {
+		t.Fatal(err)
+	}
 	useDNS(a, dnsAddr)
 	mail, addr := startMailbox(t)
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	jc := startJobs(t, a) // uploads and verification jobs run on River
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
 		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
-		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns}, a.importService().Uploads(jc))
+		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns,
+		Reports: a.Reports, Transactional: a.Transactional}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL

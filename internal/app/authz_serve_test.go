@@ -39,7 +39,8 @@ var (
 	// marketingOnly are the campaign changes that send or shape mail: admin and marketer.
 	// Compliance reads campaigns, pauses and cancels them, and alone decides a retry.
 	marketingOnly = []string{"POST /api/v1/campaigns", "PUT /api/v1/campaigns/{id}", "POST /api/v1/campaigns/{id}/start",
-		"POST /api/v1/campaigns/{id}/schedule", "POST /api/v1/campaigns/{id}/resume", "POST /api/v1/campaigns/{id}/test", "POST /api/v1/templates", "PUT /api/v1/templates/{id}"}
+		"POST /api/v1/campaigns/{id}/schedule", "POST /api/v1/campaigns/{id}/resume", "POST /api/v1/campaigns/{id}/test", "POST /api/v1/templates", "PUT /api/v1/templates/{id}",
+		"POST /api/v1/transactional"}
 	// retryDecision: queueing again deliveries that may have reached a person is compliance's call.
 	retryDecision = []string{"POST /api/v1/campaigns/{id}/retry"}
 )

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/campaign/localtime"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/policy"
@@ -54,6 +55,10 @@ type Store interface {
 	// NextAttempt is the earliest next attempt of a queued delivery; ok is false when none.
 	NextAttempt(ctx context.Context, ws, id int64) (time.Time, bool, error)
 	DeliveryCounts(ctx context.Context, ws, id int64) (Counts, error)
+	// QueuedZones and SetNextAttempts place the queued deliveries of a campaign sent at each
+	// recipient's local time.
+	QueuedZones(ctx context.Context, ws, id, after int64, limit int) ([]ZoneOf, error)
+	SetNextAttempts(ctx context.Context, ws, id int64, due []Due) error
 	CampaignDeliveries(ctx context.Context, ws, id int64, f DeliveryFilter) ([]Delivery, error)
 	// OutcomeWindow counts the deliveries finished since: sent, and failed for good with a
 	// 5xx answer (hard bounces).
@@ -224,6 +229,13 @@ func (s *Service) normalize(ctx context.Context, c *Campaign) error {
 		return bad("give at least one list as the audience")
 	case c.Rate < 0:
 		return bad("the rate is messages a second, 0 for no limit; not %v", c.Rate)
+	}
+	if c.LocalTime != "" {
+		clock, err := localtime.ParseClock(c.LocalTime)
+		if err != nil {
+			return bad("local time: %v", err)
+		}
+		c.LocalTime = clock.String()
 	}
 	if c.Channel == "" {
 		c.Channel = "email"

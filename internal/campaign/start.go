@@ -94,6 +94,11 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 	}
 	counts := map[string]int{"queued": a.Eligible, "excluded": total(a.Excluded)}
 	now := s.now().UTC()
+	if c.LocalTime != "" {
+		if err := s.placeLocal(ctx, c, now); err != nil {
+			return a, err
+		}
+	}
 	t := Transition{WorkspaceID: ws, ID: id, From: []State{Draft, Scheduled}, To: Sending, Action: "start", Counts: counts, At: now}
 	if c.TemplateID != 0 {
 		fixed, err := s.withContent(ctx, c)

@@ -75,6 +75,9 @@ type Campaign struct {
 	Content
 	State       State      `json:"state"`
 	ScheduledAt *time.Time `json:"scheduled_at,omitempty"`
+	// LocalTime ("HH:MM"), when set, sends each recipient's message at that time of day in
+	// the recipient's own time zone (see package localtime), the next such moment after start.
+	LocalTime string `json:"local_time,omitempty"`
 	// Rate is the most messages a second the campaign sends, across every worker and
 	// process; 0 is no limit.
 	Rate        float64    `json:"rate"`
@@ -116,6 +119,20 @@ type Outcome struct {
 	// NextAttemptAt is when a Queued outcome may be claimed again.
 	NextAttemptAt time.Time
 	At            time.Time
+}
+
+// ZoneOf is a queued recipient with what their time zone is found from: the contact's
+// "timezone" attribute and country ("" when absent).
+type ZoneOf struct {
+	ContactID int64
+	TimeZone  string
+	Country   string
+}
+
+// Due is when one queued delivery may be sent.
+type Due struct {
+	ContactID int64
+	At        time.Time
 }
 
 // Delivery is one row of the send log, for reports.

@@ -90,17 +90,17 @@ func scanTemplate(r rowScanner) (campaign.Template, error) {
 
 const campaignColumns = `id, workspace_id, name, purpose, channel, from_name, from_address, reply_to, template_id,
 	subject, preheader, html, text, markdown, state, scheduled_at, rate, workers, pause_reason, created_by,
-	created_at, updated_at, started_at, finished_at`
+	created_at, updated_at, started_at, finished_at, local_time`
 
 // CreateCampaign stores a new campaign with its lists (which must be the workspace's).
 func (s *Store) CreateCampaign(ctx context.Context, c campaign.Campaign) (campaign.Campaign, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		id, err := s.insertID(ctx, tx, `INSERT INTO campaigns (workspace_id, name, purpose, channel, from_name, from_address,
 			reply_to, template_id, subject, preheader, html, text, markdown, state, scheduled_at, rate, workers, pause_reason,
-			created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			created_by, created_at, updated_at, local_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.WorkspaceID, c.Name, c.Purpose, c.Channel, c.FromName, c.FromAddress, c.ReplyTo, nullID(c.TemplateID),
 			c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, string(c.State), c.ScheduledAt, c.Rate, c.Workers,
-			c.PauseReason, c.CreatedBy, c.CreatedAt, c.UpdatedAt)
+			c.PauseReason, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.LocalTime)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -120,10 +120,10 @@ func (s *Store) CreateCampaign(ctx context.Context, c campaign.Campaign) (campai
 func (s *Store) UpdateCampaign(ctx context.Context, c campaign.Campaign, states []campaign.State) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		args := []any{c.Name, c.Purpose, c.Channel, c.FromName, c.FromAddress, c.ReplyTo, nullID(c.TemplateID),
-			c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, c.Rate, c.Workers, c.UpdatedAt, c.WorkspaceID, c.ID}
+			c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, c.Rate, c.Workers, c.UpdatedAt, c.LocalTime, c.WorkspaceID, c.ID}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET name = ?, purpose = ?, channel = ?, from_name = ?,
 			from_address = ?, reply_to = ?, template_id = ?, subject = ?, preheader = ?, html = ?, text = ?, markdown = ?,
-			rate = ?, workers = ?, updated_at = ? WHERE workspace_id = ? AND id = ? AND state IN (`+marks(len(states))+`)`),
+			rate = ?, workers = ?, updated_at = ?, local_time = ? WHERE workspace_id = ? AND id = ? AND state IN (`+marks(len(states))+`)`),
 			append(args, stateArgs(states)...)...)
 		if err != nil {
 			return mapErr(err)
@@ -177,9 +177,13 @@ func campaignChanges(c campaign.Campaign) []audit.Change {
 	for i, l := range c.Lists {
 		lists[i] = strconv.FormatInt(l, 10)
 	}
-	return []audit.Change{audit.Set("name", c.Name), audit.Set("purpose", c.Purpose), audit.Set("lists", strings.Join(lists, ",")),
+	changes := []audit.Change{audit.Set("name", c.Name), audit.Set("purpose", c.Purpose), audit.Set("lists", strings.Join(lists, ",")),
 		audit.Set("from", c.FromAddress), audit.Set("template_id", strconv.FormatInt(c.TemplateID, 10)),
 		audit.Set("rate", strconv.FormatFloat(c.Rate, 'f', -1, 64))}
+	if c.LocalTime != "" {
+		changes = append(changes, audit.Set("local_time", c.LocalTime))
+	}
+	return changes
 }
 
 // Campaign returns one campaign of the workspace with its lists.
@@ -255,7 +259,7 @@ func scanCampaign(r rowScanner) (campaign.Campaign, error) {
 	var state string
 	err := r.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Purpose, &c.Channel, &c.FromName, &c.FromAddress, &c.ReplyTo, &tmpl,
 		&c.Subject, &c.Preheader, &c.HTML, &c.Text, &c.Markdown, &state, &sched, &c.Rate, &c.Workers, &c.PauseReason,
-		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &started, &finished)
+		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &started, &finished, &c.LocalTime)
 	c.TemplateID, c.State = tmpl.Int64, campaign.State(state)
 	c.ScheduledAt, c.StartedAt, c.FinishedAt = sched.ptr(), started.ptr(), finished.ptr()
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()

@@ -31,6 +31,12 @@ type dialectSQL struct {
 	noIndex string
 	// jsonTextOf is the text of a key (second %s) of a JSON column (first %s), NULL when absent.
 	jsonTextOf string
+	// hourOf is a timestamp column ({} is the column) truncated to its hour in UTC, as text
+	// "YYYY-MM-DD HH:00:00" (campaign reports per hour).
+	hourOf string
+	// timeText is a timestamp expression ({}) as UTC text to the second, "YYYY-MM-DD HH:MM:SS"
+	// (read alike from both engines: an aggregate of a SQLite column has no declared type).
+	timeText string
 	// strpos is the function giving the 1-based position of a substring, 0 when absent.
 	strpos string
 	// advisoryXactLock takes a transaction-scoped lock on (class, key), one ? for the key;
@@ -62,6 +68,10 @@ var sqliteSQL = dialectSQL{
 	goose:      goose.DialectSQLite3,
 	noIndex:    "+",
 	strpos:     "instr",
+	// The driver stores a time as Go prints it ("2006-01-02 15:04:05.999 +0000 UTC"), and
+	// the store writes UTC, so the leading characters are the UTC text.
+	hourOf:     `substr({}, 1, 13) || ':00:00'`,
+	timeText:   `substr({}, 1, 19)`,
 	jsonTextOf: `json_extract(%s, '$.%s')`,
 	nextIDOf:   `(SELECT COALESCE(MAX(id), 0) + 1 FROM %s)`,
 	freshWorkspaceID: `(SELECT COALESCE(MAX(id), 0) + 1 FROM
@@ -82,6 +92,8 @@ var postgresSQL = dialectSQL{
 	forNoKeyUpdate:   " FOR NO KEY UPDATE",
 	skipLockedOf:     " FOR UPDATE OF %s SKIP LOCKED",
 	strpos:           "strpos",
+	hourOf:           `to_char(date_trunc('hour', {} AT TIME ZONE 'UTC'), 'YYYY-MM-DD HH24:00:00')`,
+	timeText:         `to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`,
 	jsonTextOf:       `%s->>'%s'`,
 	advisoryXactLock: `SELECT pg_advisory_xact_lock(%d, CAST(? AS integer))`,
 	nextIDOf:         `nextval(pg_get_serial_sequence('%s', 'id'))`,

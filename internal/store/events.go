@@ -17,7 +17,7 @@ func (s *Store) RecordEvent(ctx context.Context, e track.Event) error {
 		contact = sql.NullInt64{Int64: e.Contact, Valid: true}
 	}
 	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO events (workspace_id, campaign_id, contact_id, kind, at, machine, rule, url)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), e.Workspace, e.Campaign, contact, e.Kind, e.At, e.Machine, e.Rule, e.URL)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), e.Workspace, e.Campaign, contact, e.Kind, e.At.UTC(), e.Machine, e.Rule, e.URL)
 	if err != nil {
 		return fmt.Errorf("record %s event: %w", e.Kind, err)
 	}

@@ -24,6 +24,12 @@ type Event struct {
 const (
 	EventOpen  = "open"
 	EventClick = "click"
+	// EventUnsubscribed is an unsubscribe through a campaign message's link (always with
+	// the contact: the request names the person anyway); EventBounced and EventComplained
+	// come from delivery reports and feedback loops.
+	EventUnsubscribed = "unsubscribed"
+	EventBounced      = "bounced"
+	EventComplained   = "complained"
 )
 
 // Count is how many events of one kind a campaign has, people's and machines' apart.

@@ -9,6 +9,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/track"
 )
 
 // Store is what the service reads; the store implements it. It writes nothing itself: the
@@ -35,9 +36,20 @@ type Suppressor interface {
 // Service turns unsubscribe links into do-not-contact entries and gives the campaign
 // pipeline the key its links are signed with. It is safe for concurrent use.
 type Service struct {
-	st  Store
-	dnc Suppressor
+	st     Store
+	dnc    Suppressor
+	events Events
 }
+
+// Events records what happened to a campaign's messages (the store's events table), so that
+// the campaign's report counts its unsubscribes.
+type Events interface {
+	RecordEvent(ctx context.Context, e track.Event) error
+}
+
+// WithEvents has the service record an "unsubscribed" event (with the campaign and the
+// contact) for every unsubscribe it records; it returns s.
+func (s *Service) WithEvents(ev Events) *Service { s.events = ev; return s }
 
 // New returns the service over st, recording through dnc.
 func New(st Store, dnc Suppressor) *Service { return &Service{st: st, dnc: dnc} }

@@ -41,7 +41,7 @@ func newEnv(t *testing.T, st *store.Store, email string) *env {
 		t.Fatal(err)
 	}
 	dnc := suppress.New(st, suppress.Options{}, nil)
-	svc := unsub.New(st, dnc)
+	svc := unsub.New(st, dnc).WithEvents(st)
 	links, err := svc.Links(ctx, w.ID, "https://lists.example.com", "example.com")
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +160,11 @@ func TestUnsubscribeIdempotent(t *testing.T) {
 		}
 		if after := trail(); len(after) != len(before) {
 			t.Errorf("repeated clicks wrote %d audit entries", len(after)-len(before))
+		}
+		// The campaign's report counts the unsubscribe once, naming the contact.
+		counts, err := st.EventCounts(ctx, e.ws, 42)
+		if err != nil || len(counts) != 1 || counts[0].Kind != "unsubscribed" || counts[0].People != 1 || counts[0].Unique != 1 {
+			t.Errorf("events of campaign 42 = %+v, %v", counts, err)
 		}
 		entries, _ := e.dnc.SuppressionsFor(ctx, e.ws, "email", "bob@example.com")
 		if len(entries) != 1 || entries[0].ChannelIn != suppress.InOneClick || entries[0].ScopePurpose != "newsletter" {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/track"
 )
 
 // RecordedBy names the public unsubscribe link as the recorder of its entries (and the
@@ -117,6 +119,12 @@ func (s *Service) record(ctx context.Context, token string, sc Scope, in, ip, us
 		return Result{}, fmt.Errorf("unsubscribe: %w", err)
 	}
 	res.Recorded = len(added) > 0
+	if res.Recorded && s.events != nil && tg.tok.Campaign != 0 {
+		// The do-not-contact entry is the person's request and is kept; the event is only the
+		// campaign's measurement, so failing to write it does not undo the unsubscribe.
+		_ = s.events.RecordEvent(ctx, track.Event{Workspace: ws, Campaign: tg.tok.Campaign, Contact: tg.tok.Contact,
+			Kind: track.EventUnsubscribed, At: time.Now().UTC()})
+	}
 	return res, nil
 }
 

@@ -77,6 +77,16 @@ var routeRoles = map[string][]string{
 	"POST /api/v1/templates":                   marketing,
 	"GET /api/v1/templates/{id}":               staff,
 	"PUT /api/v1/templates/{id}":               marketing,
+
+	// Campaign reports (read only) and the transactional stream. Service messages are sent
+	// by the workspace's applications (admin or marketer tokens); compliance reads the log.
+	"GET /api/v1/campaigns/{id}/report":            staff,
+	"GET /api/v1/campaigns/{id}/report/domains":    staff,
+	"GET /api/v1/campaigns/{id}/report/hours":      staff,
+	"GET /api/v1/campaigns/{id}/recipients":        staff,
+	"GET /api/v1/campaigns/{id}/recipients/export": staff,
+	"POST /api/v1/transactional":                   marketing,
+	"GET /api/v1/transactional":                    staff,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -57,12 +57,14 @@ type campaignBody struct {
 	campaign.Content
 	Rate    float64 `json:"rate,omitempty" minimum:"0" doc:"Most messages a second across every worker and server; 0 for no limit."`
 	Workers int     `json:"workers,omitempty" minimum:"0" maximum:"32"`
+
+	LocalTime string `json:"local_time,omitempty" doc:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else the workspace's campaign.timezone)."`
 }
 
 func (b campaignBody) campaign(ws int64) campaign.Campaign {
 	return campaign.Campaign{WorkspaceID: ws, Name: b.Name, Purpose: b.Purpose, Channel: "email", Lists: b.Lists,
 		FromName: b.FromName, FromAddress: b.FromAddress, ReplyTo: b.ReplyTo, TemplateID: b.TemplateID, Content: b.Content,
-		Rate: b.Rate, Workers: b.Workers}
+		Rate: b.Rate, Workers: b.Workers, LocalTime: b.LocalTime}
 }
 
 type campaignInput struct {

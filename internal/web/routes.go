@@ -33,6 +33,12 @@ func (s *Server) routes(rt *router) {
 	if s.cfg.Campaigns != nil {
 		s.campaignRoutes(api)
 	}
+	if s.cfg.Reports != nil {
+		s.reportRoutes(api)
+	}
+	if s.cfg.Transactional != nil {
+		s.transactionalRoutes(api)
+	}
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

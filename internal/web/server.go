@@ -15,9 +15,11 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/campaign/report"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports"
+	"github.com/clearlist/clearlist/internal/transactional"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -46,6 +48,8 @@ type Config struct {
 	Tokens         Tokens                      // authenticates API tokens; nil refuses every token
 	Audit          AuditTrail                  // the audit trail (GET /api/v1/audit); nil leaves the route out
 	Campaigns      *campaign.Service           // campaigns and templates (/api/v1/campaigns, /templates); nil leaves them out
+	Reports        *report.Service             // campaign reports (/api/v1/campaigns/{id}/report…); nil leaves them out
+	Transactional  *transactional.Service      // service messages sent at once (/api/v1/transactional); nil leaves them out
 	Collectors     []prometheus.Collector      // further metrics for /metrics (the app's)
 	DOI            DoubleOptIn                 // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string                      // base URL of links and evidence, e.g. https://lists.example.com

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"net/mail"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/verify"
@@ -36,6 +38,16 @@ const (
 	// (campaign.SettingMaxBounceRate, campaign.SettingMaxComplaintRate).
 	SettingMaxBounceRate    = "campaign.max_bounce_rate"
 	SettingMaxComplaintRate = "campaign.max_complaint_rate"
+	// SettingTrackIndividual: "true" keeps campaign opens and clicks per person (off: counted
+	// only, and reports list nobody who opened or clicked); track and report read it.
+	SettingTrackIndividual = "tracking.individual"
+	// SettingTransactionalFrom and SettingTransactionalRate: the sender identity and the
+	// rate (messages a second) of transactional messages (POST /api/v1/transactional).
+	SettingTransactionalFrom = "transactional.from"
+	SettingTransactionalRate = "transactional.rate"
+	// SettingCampaignTimeZone: the default IANA time zone of campaigns sent at each
+	// recipient's local time (campaign.SettingTimeZone).
+	SettingCampaignTimeZone = "campaign.timezone"
 )
 
 // Settings lists the workspace settings and what they do.
@@ -47,6 +59,12 @@ var Settings = map[string]string{
 	SettingMaxBounceRate:    "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
 	SettingMaxComplaintRate: "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
 	SettingAuditRetention:   "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
+
+	// Campaign reports and sending (tracking, local time, the transactional stream).
+	SettingCampaignTimeZone:  "IANA time zone (e.g. Europe/Berlin) of recipients with neither a timezone attribute nor a country, for campaigns at local time (default UTC)",
+	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
+	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
+	SettingTrackIndividual:   "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
 }
 
 // The settings of address verification are declared and checked in package verify.
@@ -90,6 +108,24 @@ func NormalizeSetting(name, value string) (string, error) {
 			return "", fmt.Errorf("setting %s: give a share between 0 and 1 (0.05 is five per cent), not %q", name, value)
 		}
 		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case SettingTransactionalFrom:
+		a, err := mail.ParseAddress(value)
+		if err != nil || strings.ContainsAny(value, "\r\n") {
+			return "", fmt.Errorf("setting %s: give a sender as \"Name <address>\", not %q", name, value)
+		}
+		return a.String(), nil
+	case SettingTransactionalRate:
+		f, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil || f <= 0 || f > 100000 {
+			return "", fmt.Errorf("setting %s: give messages a second (more than 0), not %q", name, value)
+		}
+		return strconv.FormatFloat(f, 'f', -1, 64), nil
+	case SettingCampaignTimeZone:
+		v := strings.TrimSpace(value)
+		if _, err := time.LoadLocation(v); err != nil || v == "" || v == "Local" {
+			return "", fmt.Errorf("setting %s: give an IANA time zone such as Europe/Berlin, not %q", name, value)
+		}
+		return v, nil
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {

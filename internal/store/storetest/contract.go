@@ -62,6 +62,9 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Campaigns":         testCampaigns,
 		"CampaignSendLog":   testCampaignDeliveries,
 		"CampaignClaimRace": testCampaignClaimRace,
+		"CampaignReport":    testCampaignReport,
+		"Transactional":     testTransactional,
+		"CampaignLocalTime": testCampaignLocalTimes,
 		"SendBuckets":       testSendBuckets,
 	}
 	for name, fn := range tests {
