@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"CampaignSendLog":   testCampaignDeliveries,
 		"CampaignClaimRace": testCampaignClaimRace,
 		"SendBuckets":       testSendBuckets,
+		"UpdateBucket":      testUpdateBucket,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
