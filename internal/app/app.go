@@ -13,6 +13,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/jobs"
@@ -69,6 +70,7 @@ type App struct {
 	// Campaigns runs e-mail campaigns, their templates and their send jobs.
 	Campaigns *campaign.Service
 
+	pool  *deliver.Pool // the campaign relays; nil: campaigns use the outbox
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
 }
@@ -114,6 +116,10 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Imports = a.importService()
 	a.Unsub = unsub.New(st, a.Suppressions)
 	a.Track = track.New(st)
+	if err := a.openPool(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.Campaigns = a.newCampaigns()
 	return a, nil
 }
@@ -133,6 +139,9 @@ func (a *App) newVerify() *verify.Service {
 // Close releases the job client opened to enqueue jobs, if any, and the database.
 func (a *App) Close() error {
 	a.queue.close()
+	if a.pool != nil {
+		a.pool.Close() // QUIT on the idle relay connections
+	}
 	return a.st.Close()
 }
 

@@ -1,0 +1,57 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/clearlist/clearlist/internal/deliver"
+)
+
+// openPool builds the campaign transport from the configured relays: a deliver.Pool whose
+// per-relay and per-domain rates are token buckets in the store, so that they hold across
+// every worker of every serve process. Without a relay, campaigns use a.Sender (the
+// development outbox, or the sign-up mail's relay). The sign-up mail keeps its own sender.
+func (a *App) openPool() error {
+	relays, err := a.Cfg.CampaignRelays()
+	if err != nil || len(relays) == 0 {
+		return err
+	}
+	cfg := deliver.PoolConfig{Relays: relays}
+	relayLimits := map[string]deliver.Limit{}
+	for _, r := range relays {
+		if r.RatePerSec > 0 {
+			name := r.Name
+			if name == "" {
+				name = r.Addr
+			}
+			relayLimits["relay:"+name] = deliver.Limit{PerSecond: r.RatePerSec, Burst: r.Burst}
+		}
+	}
+	if len(relayLimits) > 0 {
+		cfg.RelayLimiter = &deliver.SharedLimiter{Store: a.st, Limits: relayLimits}
+	}
+	def, per, err := a.Cfg.DomainLimits()
+	if err != nil {
+		return err
+	}
+	if def.PerSecond > 0 || len(per) > 0 {
+		cfg.DomainLimiter = &deliver.SharedLimiter{Store: a.st, Default: def, Limits: per}
+	}
+	p, err := deliver.NewPool(cfg)
+	if err != nil {
+		return fmt.Errorf("campaign relays: %w", err)
+	}
+	a.pool = p
+	return nil
+}
+
+// campaignSender is the transport of campaign messages: the relay pool when relays are
+// configured, else the same transport as the sign-up mail (the outbox by default).
+func (a *App) campaignSender() deliver.Sender {
+	if a.pool != nil {
+		return a.pool
+	}
+	return a.Sender()
+}
+
+// Pool is the campaign relay pool, nil when no relay is configured (for its statistics).
+func (a *App) Pool() *deliver.Pool { return a.pool }
