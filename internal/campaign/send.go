@@ -284,15 +284,41 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 			}
 		}()
 	}
-	for i, r := range rs {
-		if ctx.Err() != nil {
-			w.release(rs[i:]) // never handed to the transport: back to the queue
-			break
-		}
-		next <- r
-	}
+	w.feed(ctx, rs, next)
 	close(next)
 	wg.Wait()
+}
+
+// feed hands the claimed rows to the senders a group (Options.Concurrency rows) at a time:
+// first the outcomes finished so far are recorded and the group is marked in flight (sending,
+// durably), then its rows go to the senders while the next group is prepared. A crash
+// therefore leaves unknown only the rows of the group being handed over and those the
+// senders hold; the rest of the claim is still claimed and goes back to the queue.
+func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient) {
+	g := max(w.s.opts.Concurrency, 1)
+	ids := make([]int64, 0, g)
+	for i := 0; i < len(rs); i += g {
+		grp := rs[i:min(i+g, len(rs))]
+		if ctx.Err() != nil {
+			w.release(rs[i:]) // never handed to the transport: back to the queue
+			return
+		}
+		if err := w.flush(context.WithoutCancel(ctx)); err != nil {
+			slog.ErrorContext(ctx, "record campaign outcomes", "campaign", w.c.ID, "err", err)
+		}
+		ids = ids[:0]
+		for _, r := range grp {
+			ids = append(ids, r.ContactID)
+		}
+		if _, err := w.s.st.MarkInFlight(ctx, w.c.WorkspaceID, w.c.ID, w.claim, ids, w.s.now().UTC()); err != nil {
+			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", err)
+			w.release(rs[i:]) // still claimed: back to the queue, tried again by the next round
+			return
+		}
+		for _, r := range grp {
+			next <- r
+		}
+	}
 }
 
 func (w *worker) add(ctx context.Context, o Outcome) {
@@ -358,11 +384,8 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		o.State, o.Reason = Failed, "render: "+err.Error()
 		return o
 	}
-	if m.Headers == nil {
-		m.Headers = map[string]string{}
-	}
 	mid := messageID(w.c.ID, r.ContactID, w.c.FromAddress)
-	m.Headers["Message-ID"] = "<" + mid + ">"
+	m.MessageID = mid // the field: deliver refuses a Message-ID among the extra headers
 	if ctx.Err() != nil { // stopping: this one was never handed over
 		o.State, o.NextAttemptAt = Queued, now
 		return o
@@ -415,6 +438,10 @@ func Backoff(n int) time.Duration {
 }
 
 func smtpCode(err error) int {
+	var de *deliver.SendError
+	if errors.As(err, &de) {
+		return de.Code
+	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		return se.Code

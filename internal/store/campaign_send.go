@@ -69,7 +69,7 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 }
 
 // ClaimCampaignDeliveries takes up to limit queued deliveries due at at for the process claim, in
-// one transaction: they move to sending under the claim (FOR UPDATE SKIP LOCKED on
+// one transaction: they move to claimed under the claim (FOR UPDATE SKIP LOCKED on
 // PostgreSQL, so concurrent workers of any process take disjoint rows). Each comes with its
 // contact's attributes and status as they are now ("deleted" for a contact since erased).
 func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]campaign.Recipient, error) {
@@ -100,7 +100,7 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 		for i, r := range out {
 			ids[i] = r.ContactID
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'sending', claimed_by = ?, claimed_at = ?, updated_at = ?
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?, updated_at = ?
 			WHERE campaign_id = ? AND contact_id IN (`+marks(len(ids))+`)`), append([]any{claim, at, at, id}, ids...)...)
 		return err
 	})
@@ -111,7 +111,7 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 }
 
 // RecordOutcomes records what became of claimed deliveries, in one transaction. Only rows
-// the claim holds change (in sending, or unknown if a sweep took the claim for dead: what
+// the claim holds change (claimed, sending, or unknown if a sweep took the claim for dead: what
 // the worker knows beats the guess).
 func (s *Store) RecordOutcomes(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome) error {
 	// Rows in key order, as every writer of deliveries takes them, so two never deadlock.
@@ -124,7 +124,7 @@ func (s *Store) RecordOutcomes(ctx context.Context, ws, id int64, claim string, 
 		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE deliveries SET state = ?, reason = ?, smtp_code = ?, message_id = ?,
 			attempts = attempts + ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?,
 			claimed_by = CASE WHEN ? = 'queued' THEN '' ELSE claimed_by END, updated_at = ?
-			WHERE campaign_id = ? AND contact_id = ? AND workspace_id = ? AND state IN ('sending', 'unknown') AND claimed_by = ?`))
+			WHERE campaign_id = ? AND contact_id = ? AND workspace_id = ? AND state IN ('claimed', 'sending', 'unknown') AND claimed_by = ?`))
 		if err != nil {
 			return err
 		}
@@ -179,7 +179,7 @@ func (s *Store) recordOutcomesArrays(ctx context.Context, ws, id int64, claim st
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
 			AS v(contact_id, state, reason, code, mid, att, next, at)
 		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
-			AND d.state IN ('sending', 'unknown') AND d.claimed_by = $11`,
+			AND d.state IN ('claimed', 'sending', 'unknown') AND d.claimed_by = $11`,
 			ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim)
 		return err
 	})
@@ -196,10 +196,11 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// SendingClaims lists the process claims that hold deliveries of the campaign in sending.
+// SendingClaims lists the process claims that hold deliveries of the campaign (claimed or
+// sending).
 func (s *Store) SendingClaims(ctx context.Context, ws, id int64) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT claimed_by FROM deliveries
-		WHERE campaign_id = ? AND workspace_id = ? AND state = 'sending'`), id, ws)
+		WHERE campaign_id = ? AND workspace_id = ? AND state IN ('claimed', 'sending')`), id, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -215,13 +216,38 @@ func (s *Store) SendingClaims(ctx context.Context, ws, id int64) ([]string, erro
 	return out, rows.Err()
 }
 
-// MarkUnknown turns the deliveries in sending under the claims (of processes gone) into
-// unknown, with one audit entry; they are never resent unless someone retries them.
+// MarkInFlight moves the claim's claimed deliveries of contacts to sending, in one
+// transaction committed durably (synchronous commit on PostgreSQL): the worker calls it just
+// before handing them to the transport, so that after a crash only these may be unknown.
+// It returns how many moved (fewer when a sweep took the claim for dead).
+func (s *Store) MarkInFlight(ctx context.Context, ws, id int64, claim string, contacts []int64, at time.Time) (int, error) {
+	if len(contacts) == 0 {
+		return 0, nil
+	}
+	args := make([]any, 0, len(contacts)+4)
+	args = append(args, at, id, ws, claim)
+	for _, c := range contacts {
+		args = append(args, c)
+	}
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'sending', updated_at = ?
+		WHERE campaign_id = ? AND workspace_id = ? AND state = 'claimed' AND claimed_by = ? AND contact_id IN (`+
+		marks(len(contacts))+`)`), args...)
+	if err != nil {
+		return 0, fmt.Errorf("mark %d deliveries of campaign %d in flight: %w", len(contacts), id, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// MarkUnknown recovers the deliveries of the claims (of processes gone), with one audit
+// entry: claimed ones were never handed to a relay and go back to the queue; sending ones
+// were in flight and become unknown, never resent unless someone retries them. It returns
+// how many became unknown.
 func (s *Store) MarkUnknown(ctx context.Context, ws, id int64, claims []string, at time.Time) (int, error) {
 	if len(claims) == 0 {
 		return 0, nil
 	}
-	var n int64
+	var n, back int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		args := append([]any{"in flight when its process stopped; it may or may not have been sent", at, id, ws}, strAny(claims)...)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'unknown', reason = ?, updated_at = ?
@@ -229,11 +255,18 @@ func (s *Store) MarkUnknown(ctx context.Context, ws, id int64, claims []string, 
 		if err != nil {
 			return err
 		}
-		if n, _ = res.RowsAffected(); n == 0 {
+		n, _ = res.RowsAffected()
+		res, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'queued', claimed_by = '', updated_at = ?
+			WHERE campaign_id = ? AND workspace_id = ? AND state = 'claimed' AND claimed_by IN (`+marks(len(claims))+`)`),
+			append([]any{at, id, ws}, strAny(claims)...)...)
+		if err != nil {
+			return err
+		}
+		if back, _ = res.RowsAffected(); n+back == 0 {
 			return nil
 		}
 		return s.auditTx(ctx, tx, ws, "campaign.unknown", "campaign", id, audit.Count("unknown", int(n)),
-			audit.Set("claims", strings.Join(claims, ",")))
+			audit.Count("requeued", int(back)), audit.Set("claims", strings.Join(claims, ",")))
 	})
 	return int(n), err
 }
