@@ -28,8 +28,8 @@ const childServeEnv = "CLEARLIST_TEST_CHILD_SERVE"
 
 type childServeArgs struct {
 	DSN, DataDir, AddrFile string
-	DNSServer, JobClientID string // for address verification; the job client's ID (default: a fresh one)
-	SMTPAddr               string // the relay campaigns send through (plain SMTP on loopback); empty: the outbox
+	DNSServer, JobClientID string   // for address verification; the job client's ID (default: a fresh one)
+	SMTPAddr               string   // the relay campaigns send through (plain SMTP on loopback); empty: the outbox
 	Relays, DomainRates    []string // campaign relays (--relay) and per-domain rates (--domain-rate)
 }
 

@@ -385,7 +385,7 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		return o
 	}
 	mid := messageID(w.c.ID, r.ContactID, w.c.FromAddress)
-	m.MessageID = mid // the field: deliver refuses a Message-ID among the extra headers
+	m.MessageID = mid     // the field: deliver refuses a Message-ID among the extra headers
 	if ctx.Err() != nil { // stopping: this one was never handed over
 		o.State, o.NextAttemptAt = Queued, now
 		return o
