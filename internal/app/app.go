@@ -70,9 +70,10 @@ type App struct {
 	// Campaigns runs e-mail campaigns, their templates and their send jobs.
 	Campaigns *campaign.Service
 
-	pool  *deliver.Pool // the campaign relays; nil: campaigns use the outbox
-	queue jobQueue      // the job client verification jobs are enqueued on
-	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
+	pool  *deliver.Pool   // the campaign relays; nil: campaigns use the outbox
+	dkim  *deliver.Signer // signs campaign messages without a signature (SignCampaignsWith)
+	queue jobQueue        // the job client verification jobs are enqueued on
+	drain time.Duration   // how long serve's running jobs may go on at shutdown; 0 means importDrain
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the

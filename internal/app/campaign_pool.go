@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/deliver"
@@ -47,11 +48,36 @@ func (a *App) openPool() error {
 // campaignSender is the transport of campaign messages: the relay pool when relays are
 // configured, else the same transport as the sign-up mail (the outbox by default).
 func (a *App) campaignSender() deliver.Sender {
-	if a.pool != nil {
-		return a.pool
+	var s deliver.Sender = a.pool
+	if a.pool == nil {
+		s = a.Sender()
 	}
-	return a.Sender()
+	if a.dkim != nil {
+		s = signingSender{s, a.dkim}
+	}
+	return s
 }
 
 // Pool is the campaign relay pool, nil when no relay is configured (for its statistics).
 func (a *App) Pool() *deliver.Pool { return a.pool }
+
+// signingSender puts the DKIM signer on every campaign message before its transport sends
+// it (the benchmark's signing until the composer signs with the workspace's keys).
+type signingSender struct {
+	deliver.Sender
+	dkim *deliver.Signer
+}
+
+func (s signingSender) Send(ctx context.Context, m deliver.Message) error {
+	if m.DKIM == nil {
+		m.DKIM = s.dkim
+	}
+	return s.Sender.Send(ctx, m)
+}
+
+// SignCampaignsWith makes every campaign message that carries no signature of its own
+// DKIM-signed by s (`clearlist bench send --dkim`); it rebuilds App.Campaigns.
+func (a *App) SignCampaignsWith(s *deliver.Signer) {
+	a.dkim = s
+	a.Campaigns = a.newCampaigns()
+}
