@@ -22,9 +22,10 @@ import (
 
 // sink is a real SMTP server on loopback that counts the messages it accepted per recipient.
 type sink struct {
-	mu  sync.Mutex
-	got map[string]int
-	n   int
+	mu    sync.Mutex
+	got   map[string]int
+	n     int
+	times []time.Time // arrival of each message (the end of its DATA)
 }
 
 func startSink(t *testing.T) (*sink, string) {
@@ -66,8 +67,10 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
+	now := time.Now()
 	ss.s.mu.Lock()
 	for _, to := range ss.to {
+		ss.s.times = append(ss.s.times, now)
 		ss.s.got[to]++
 		ss.s.n++
 	}

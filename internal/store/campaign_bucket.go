@@ -55,6 +55,15 @@ func (s *Store) TakeTokens(ctx context.Context, key string, rate, burst float64,
 // every worker of every process. It implements deliver.BucketStore.
 func (s *Store) UpdateBucket(ctx context.Context, key string, update func(deliver.BucketState) deliver.BucketState) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Every message of a limited relay or domain passes here, one after the other under
+		// the row's lock: waiting for the disk at each commit would cap the rate at the
+		// commits a second the disk allows (measured: 187/s of a 200/s limit). A bucket
+		// update lost with a database crash only loses some pacing.
+		if s.sql.name == Postgres {
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+				return err
+			}
+		}
 		// The row first, so that two takers of a new key queue on its lock instead of both
 		// seeing none. A zero time marks a bucket never taken from.
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO send_buckets (key, tokens, updated_at) VALUES (?, 0, ?)
