@@ -303,14 +303,11 @@ func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient
 			w.release(rs[i:]) // never handed to the transport: back to the queue
 			return
 		}
-		if err := w.flush(context.WithoutCancel(ctx)); err != nil {
-			slog.ErrorContext(ctx, "record campaign outcomes", "campaign", w.c.ID, "err", err)
-		}
 		ids = ids[:0]
 		for _, r := range grp {
 			ids = append(ids, r.ContactID)
 		}
-		if _, err := w.s.st.MarkInFlight(ctx, w.c.WorkspaceID, w.c.ID, w.claim, ids, w.s.now().UTC()); err != nil {
+		if err := w.record(context.WithoutCancel(ctx), ids); err != nil {
 			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", err)
 			w.release(rs[i:]) // still claimed: back to the queue, tried again by the next round
 			return
@@ -336,17 +333,27 @@ func (w *worker) add(ctx context.Context, o Outcome) {
 // flush records the outcomes waiting. A failure keeps them for the next flush: their rows
 // stay in sending meanwhile, and become unknown if this process dies first.
 // The senders go on while one flush records (only flushes wait for each other).
-func (w *worker) flush(ctx context.Context) error {
+func (w *worker) flush(ctx context.Context) error { return w.record(ctx, nil) }
+
+// record is flush that also marks the claimed rows of inFlight as sending in the same
+// transaction (MarkInFlight), when there are any.
+func (w *worker) record(ctx context.Context, inFlight []int64) error {
 	w.flushing.Lock()
 	defer w.flushing.Unlock()
 	w.mu.Lock()
 	outs := w.outs
 	w.outs, w.lastFlush = nil, w.s.now()
 	w.mu.Unlock()
-	if len(outs) == 0 {
+	if len(outs) == 0 && len(inFlight) == 0 {
 		return nil
 	}
-	if err := w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs); err != nil {
+	var err error
+	if len(inFlight) > 0 {
+		_, err = w.s.st.MarkInFlight(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs, inFlight, w.s.now().UTC())
+	} else {
+		err = w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs)
+	}
+	if err != nil {
 		w.mu.Lock()
 		w.outs = append(outs, w.outs...)
 		w.mu.Unlock()

@@ -299,7 +299,7 @@ func TestCrashLeavesUnknown(t *testing.T) {
 			t.Fatalf("claim = %d, %v", len(claimed), err)
 		}
 		dead := claimed[:3]
-		if n, err := st.MarkInFlight(ctx, e.ws, c.ID, "dead-process", []int64{dead[0].ContactID, dead[1].ContactID, dead[2].ContactID}, now); err != nil || n != 3 {
+		if n, err := st.MarkInFlight(ctx, e.ws, c.ID, "dead-process", nil, []int64{dead[0].ContactID, dead[1].ContactID, dead[2].ContactID}, now); err != nil || n != 3 {
 			t.Fatalf("mark in flight = %d, %v", n, err)
 		}
 		if _, err := e.svc.Send(ctx, e.ws, c.ID, "proc-2"); err != nil {

@@ -50,8 +50,9 @@ type Store interface {
 	// MarkUnknown recovers the deliveries of dead claims: claimed ones back to the queue, sending
 	// ones to unknown; it returns how many became unknown.
 	MarkUnknown(ctx context.Context, ws, id int64, claims []string, at time.Time) (int, error)
-	// MarkInFlight moves claimed deliveries to sending, durably, before they are sent.
-	MarkInFlight(ctx context.Context, ws, id int64, claim string, contacts []int64, at time.Time) (int, error)
+	// MarkInFlight records outcomes and moves claimed deliveries to sending, in one durable
+	// transaction, before they are sent.
+	MarkInFlight(ctx context.Context, ws, id int64, claim string, outs []Outcome, contacts []int64, at time.Time) (int, error)
 	// RequeueDeliveries queues again (audited) the deliveries in state from; it returns how many.
 	RequeueDeliveries(ctx context.Context, ws, id int64, from DeliveryState, at time.Time) (int, error)
 	// NextAttempt is the earliest next attempt of a queued delivery; ok is false when none.

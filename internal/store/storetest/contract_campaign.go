@@ -171,10 +171,10 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 		t.Fatal("finished with deliveries claimed")
 	}
 	// Only the claim's own claimed rows move to in flight.
-	if n, err := st.MarkInFlight(ctx, w, id, "proc-a", []int64{rest[0].ContactID}, now); err != nil || n != 0 {
+	if n, err := st.MarkInFlight(ctx, w, id, "proc-a", nil, []int64{rest[0].ContactID}, now); err != nil || n != 0 {
 		t.Fatalf("another claim's row marked in flight: %d, %v", n, err)
 	}
-	if n, err := st.MarkInFlight(ctx, w, id, "proc-b", []int64{rest[0].ContactID}, now); err != nil || n != 1 {
+	if n, err := st.MarkInFlight(ctx, w, id, "proc-b", nil, []int64{rest[0].ContactID}, now); err != nil || n != 1 {
 		t.Fatalf("mark in flight = %d, %v", n, err)
 	}
 	if done, _ := st.FinishCampaign(ctx, w, id, now); done {
