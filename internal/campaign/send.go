@@ -41,6 +41,7 @@ type worker struct {
 	lastFlush time.Time
 	sent      int
 	guard     guardState
+	group     int // rows marked in flight at once (see feed), kept from round to round
 }
 
 // Send works the campaign's queue until it is empty, the campaign leaves the sending state
@@ -289,15 +290,19 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 	wg.Wait()
 }
 
-// feed hands the claimed rows to the senders a group (Options.Concurrency rows) at a time:
-// first the outcomes finished so far are recorded and the group is marked in flight (sending,
-// durably), then its rows go to the senders while the next group is prepared. A crash
-// therefore leaves unknown only the rows of the group being handed over and those the
-// senders hold; the rest of the claim is still claimed and goes back to the queue.
+// feed hands the claimed rows to the senders a group at a time: first the outcomes finished
+// so far are recorded and the group is marked in flight (sending) in one durable
+// transaction, then its rows go to the senders. A crash therefore leaves unknown only the
+// rows of the group being handed over and those the senders hold; the rest of the claim is
+// still claimed and goes back to the queue. A group is Options.Concurrency rows while the
+// mark's commit is quicker than handing a group over; when the disk is slow (a commit
+// outlasting the group) the groups double, up to the whole claimed batch, so that the
+// senders do not wait on the disk — never more unknown than a claimed batch.
 func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient) {
-	g := max(w.s.opts.Concurrency, 1)
-	ids := make([]int64, 0, g)
-	for i := 0; i < len(rs); i += g {
+	c := max(w.s.opts.Concurrency, 1)
+	g := max(w.group, c)
+	ids := make([]int64, 0, len(rs))
+	for i := 0; i < len(rs); {
 		grp := rs[i:min(i+g, len(rs))]
 		if ctx.Err() != nil {
 			w.release(rs[i:]) // never handed to the transport: back to the queue
@@ -307,15 +312,26 @@ func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient
 		for _, r := range grp {
 			ids = append(ids, r.ContactID)
 		}
+		t0 := time.Now()
 		if err := w.record(context.WithoutCancel(ctx), ids); err != nil {
 			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", err)
 			w.release(rs[i:]) // still claimed: back to the queue, tried again by the next round
 			return
 		}
+		t1 := time.Now()
 		for _, r := range grp {
 			next <- r
 		}
+		mark, hand := t1.Sub(t0), time.Since(t1)
+		switch {
+		case mark > hand:
+			g = min(2*g, max(w.s.opts.Batch, c))
+		case 4*mark < hand:
+			g = max(g/2, c)
+		}
+		i += len(grp)
 	}
+	w.group = g
 }
 
 func (w *worker) add(ctx context.Context, o Outcome) {
