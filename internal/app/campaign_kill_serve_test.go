@@ -89,8 +89,9 @@ func envInt(name string, def int) int {
 // SIGKILL at random points, again and again, and restarted; in the end every recipient was
 // sent once or is listed as unknown (in flight at a kill), nobody received the message twice
 // and nobody is missing. The children send through the relay pool (--relay); each kill leaves
-// at most workers × 2 × concurrency rows in flight (the group being handed over and the
-// messages the senders hold): the rest of the claimed rows go back to the queue. CLEARLIST_KILL_RECIPIENTS (default 5,000) and CLEARLIST_KILL_ROUNDS
+// in flight only the messages the senders hold and the group being handed over (2 ×
+// concurrency a worker while the disk keeps up, at most a claimed batch when it does not):
+// the rest of the claimed rows go back to the queue. CLEARLIST_KILL_RECIPIENTS (default 5,000) and CLEARLIST_KILL_ROUNDS
 // (default 3) size it; the fault test is 20,000 and 10.
 func TestServeCampaignKilled(t *testing.T) {
 	if testing.Short() {
@@ -132,8 +133,10 @@ func TestServeCampaignKilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			inFlight := counts.ByState[campaign.InFlight]
-			if bound := c.Workers * 2 * 8; inFlight > bound {
-				t.Errorf("round %d: %d rows in flight at the kill, more than workers × 2 × concurrency = %d", round+1, inFlight, bound)
+			// In flight: the senders' rows and the group being handed over, 2 × concurrency
+			// while the disk keeps up, growing to at most a claimed batch when it does not.
+			if bound := c.Workers * 50; inFlight > bound {
+				t.Errorf("round %d: %d rows in flight at the kill, more than workers × batch = %d", round+1, inFlight, bound)
 			}
 			t.Logf("round %d: killed after %d messages (%d in all); %d in flight (will be unknown), %d claimed (back to the queue)",
 				round+1, box.total()-before, box.total(), inFlight, counts.ByState[campaign.Claimed])

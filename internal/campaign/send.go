@@ -297,7 +297,8 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 // still claimed and goes back to the queue. A group is Options.Concurrency rows while the
 // mark's commit is quicker than handing a group over; when the disk is slow (a commit
 // outlasting the group) the groups double, up to the whole claimed batch, so that the
-// senders do not wait on the disk — never more unknown than a claimed batch.
+// senders do not wait on the disk — never more in flight than a claimed batch (the group
+// and the c rows the senders hold).
 func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient) {
 	c := max(w.s.opts.Concurrency, 1)
 	g := max(w.group, c)
@@ -325,7 +326,7 @@ func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient
 		mark, hand := t1.Sub(t0), time.Since(t1)
 		switch {
 		case mark > hand:
-			g = min(2*g, max(w.s.opts.Batch, c))
+			g = min(2*g, max(w.s.opts.Batch-c, c)) // with the senders' c: never more than a batch
 		case 4*mark < hand:
 			g = max(g/2, c)
 		}
