@@ -109,13 +109,15 @@ type Sink struct {
 	out  *bufio.Reader
 }
 
-// StartSink starts `clearlist bench sink` (this executable) as a separate process.
-func StartSink() (*Sink, error) {
+// StartSink starts `clearlist bench sink` (this executable) as a separate process; env
+// adds to its environment (tests run their own binary as the sink through it).
+func StartSink(env ...string) (*Sink, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	cmd := exec.Command(exe, "bench", "sink")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
