@@ -36,4 +36,6 @@ type benchCmd struct {
 	Eligibility benchEligibilityCmd `cmd:"" help:"Latency of the eligibility API under open-loop load, against a bare net/http handler."`
 	Check       benchCheckCmd       `cmd:"" help:"Latency of the do-not-contact check API with millions of entries, against a bare net/http handler."`
 	Load        benchLoadCmd        `cmd:"" hidden:"" help:"Send open-loop load to a target file (the child process of bench eligibility)."`
+	Send        benchSendCmd        `cmd:"" help:"Send a campaign to N recipients through the real pipeline and relay pool to an SMTP sink in another process, against a bare go-smtp client."`
+	Sink        benchSinkCmd        `cmd:"" hidden:"" help:"The SMTP sink of bench send (its child process)."`
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/eligibility"
 	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/jobs"
@@ -75,8 +76,10 @@ type App struct {
 	// Transactional sends service messages at once, on their own stream.
 	Transactional *transactional.Service
 
-	queue jobQueue      // the job client verification jobs are enqueued on
-	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain
+	pool  *deliver.Pool   // the campaign relays; nil: campaigns use the outbox
+	dkim  *deliver.Signer // signs campaign messages without a signature (SignCampaignsWith)
+	queue jobQueue        // the job client verification jobs are enqueued on
+	drain time.Duration   // how long serve's running jobs may go on at shutdown; 0 means importDrain
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
@@ -120,6 +123,10 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Imports = a.importService()
 	a.Unsub = unsub.New(st, a.Suppressions).WithEvents(st)
 	a.Track = track.New(st)
+	if err := a.openPool(); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.Campaigns = a.newCampaigns()
 	a.Reports = report.New(st, a.Workspaces)
 	a.Transactional = a.newTransactional()
@@ -141,6 +148,9 @@ func (a *App) newVerify() *verify.Service {
 // Close releases the job client opened to enqueue jobs, if any, and the database.
 func (a *App) Close() error {
 	a.queue.close()
+	if a.pool != nil {
+		a.pool.Close() // QUIT on the idle relay connections
+	}
 	return a.st.Close()
 }
 

@@ -13,7 +13,7 @@ import (
 // the send jobs go on the instance's job queue.
 func (a *App) newCampaigns() *campaign.Service {
 	return campaign.New(campaign.Deps{Store: a.st, Eligibility: a.Elig, Screener: a.Suppressions,
-		Renderer: &campaign.BasicRenderer{}, Sender: a.Sender(), Queue: &a.queue, Settings: a.Workspaces},
+		Renderer: &campaign.BasicRenderer{}, Sender: a.campaignSender(), Queue: &a.queue, Settings: a.Workspaces},
 		campaign.Options{})
 }
 

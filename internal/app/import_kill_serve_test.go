@@ -28,8 +28,9 @@ const childServeEnv = "CLEARLIST_TEST_CHILD_SERVE"
 
 type childServeArgs struct {
 	DSN, DataDir, AddrFile string
-	DNSServer, JobClientID string // for address verification; the job client's ID (default: a fresh one)
-	SMTPAddr               string // the relay campaigns send through (plain SMTP on loopback); empty: the outbox
+	DNSServer, JobClientID string   // for address verification; the job client's ID (default: a fresh one)
+	SMTPAddr               string   // the relay campaigns send through (plain SMTP on loopback); empty: the outbox
+	Relays, DomainRates    []string // campaign relays (--relay) and per-domain rates (--domain-rate)
 }
 
 func childServe() int {
@@ -42,6 +43,7 @@ func childServe() int {
 	if args.SMTPAddr != "" {
 		cfg.SMTPAddr, cfg.SMTPTLS = args.SMTPAddr, "none"
 	}
+	cfg.Relays, cfg.DomainRates = args.Relays, args.DomainRates
 	a, err := Open(ctx, cfg)
 	if err != nil {
 		return 3

@@ -41,6 +41,7 @@ type worker struct {
 	lastFlush time.Time
 	sent      int
 	guard     guardState
+	group     int // rows marked in flight at once (see feed), kept from round to round
 }
 
 // Send works the campaign's queue until it is empty, the campaign leaves the sending state
@@ -284,15 +285,54 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 			}
 		}()
 	}
-	for i, r := range rs {
-		if ctx.Err() != nil {
-			w.release(rs[i:]) // never handed to the transport: back to the queue
-			break
-		}
-		next <- r
-	}
+	w.feed(ctx, rs, next)
 	close(next)
 	wg.Wait()
+}
+
+// feed hands the claimed rows to the senders a group at a time: first the outcomes finished
+// so far are recorded and the group is marked in flight (sending) in one durable
+// transaction, then its rows go to the senders. A crash therefore leaves unknown only the
+// rows of the group being handed over and those the senders hold; the rest of the claim is
+// still claimed and goes back to the queue. A group is Options.Concurrency rows while the
+// mark's commit is quicker than handing a group over; when the disk is slow (a commit
+// outlasting the group) the groups double, up to the whole claimed batch, so that the
+// senders do not wait on the disk — never more in flight than a claimed batch (the group
+// and the c rows the senders hold).
+func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient) {
+	c := max(w.s.opts.Concurrency, 1)
+	g := max(w.group, c)
+	ids := make([]int64, 0, len(rs))
+	for i := 0; i < len(rs); {
+		grp := rs[i:min(i+g, len(rs))]
+		if ctx.Err() != nil {
+			w.release(rs[i:]) // never handed to the transport: back to the queue
+			return
+		}
+		ids = ids[:0]
+		for _, r := range grp {
+			ids = append(ids, r.ContactID)
+		}
+		t0 := time.Now()
+		if err := w.record(context.WithoutCancel(ctx), ids); err != nil {
+			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", err)
+			w.release(rs[i:]) // still claimed: back to the queue, tried again by the next round
+			return
+		}
+		t1 := time.Now()
+		for _, r := range grp {
+			next <- r
+		}
+		mark, hand := t1.Sub(t0), time.Since(t1)
+		switch {
+		case mark > hand:
+			g = min(2*g, max(w.s.opts.Batch-c, c)) // with the senders' c: never more than a batch
+		case 4*mark < hand:
+			g = max(g/2, c)
+		}
+		i += len(grp)
+	}
+	w.group = g
 }
 
 func (w *worker) add(ctx context.Context, o Outcome) {
@@ -310,17 +350,27 @@ func (w *worker) add(ctx context.Context, o Outcome) {
 // flush records the outcomes waiting. A failure keeps them for the next flush: their rows
 // stay in sending meanwhile, and become unknown if this process dies first.
 // The senders go on while one flush records (only flushes wait for each other).
-func (w *worker) flush(ctx context.Context) error {
+func (w *worker) flush(ctx context.Context) error { return w.record(ctx, nil) }
+
+// record is flush that also marks the claimed rows of inFlight as sending in the same
+// transaction (MarkInFlight), when there are any.
+func (w *worker) record(ctx context.Context, inFlight []int64) error {
 	w.flushing.Lock()
 	defer w.flushing.Unlock()
 	w.mu.Lock()
 	outs := w.outs
 	w.outs, w.lastFlush = nil, w.s.now()
 	w.mu.Unlock()
-	if len(outs) == 0 {
+	if len(outs) == 0 && len(inFlight) == 0 {
 		return nil
 	}
-	if err := w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs); err != nil {
+	var err error
+	if len(inFlight) > 0 {
+		_, err = w.s.st.MarkInFlight(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs, inFlight, w.s.now().UTC())
+	} else {
+		err = w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs)
+	}
+	if err != nil {
 		w.mu.Lock()
 		w.outs = append(outs, w.outs...)
 		w.mu.Unlock()
@@ -359,7 +409,7 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		return o
 	}
 	mid := messageID(w.c.ID, r.ContactID, w.c.FromAddress)
-	m.MessageID = mid
+	m.MessageID = mid     // the field: deliver refuses a Message-ID among the extra headers
 	if ctx.Err() != nil { // stopping: this one was never handed over
 		o.State, o.NextAttemptAt = Queued, now
 		return o

@@ -292,9 +292,15 @@ func TestCrashLeavesUnknown(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := e.clock.now()
-		dead, err := st.ClaimCampaignDeliveries(ctx, e.ws, c.ID, "dead-process", 3, now)
-		if err != nil || len(dead) != 3 {
-			t.Fatalf("claim = %d, %v", len(dead), err)
+		// The dead process claimed 5 and had handed 3 to the transport (marked in flight):
+		// those 3 become unknown, the 2 it never handed over go back to the queue.
+		claimed, err := st.ClaimCampaignDeliveries(ctx, e.ws, c.ID, "dead-process", 5, now)
+		if err != nil || len(claimed) != 5 {
+			t.Fatalf("claim = %d, %v", len(claimed), err)
+		}
+		dead := claimed[:3]
+		if n, err := st.MarkInFlight(ctx, e.ws, c.ID, "dead-process", nil, []int64{dead[0].ContactID, dead[1].ContactID, dead[2].ContactID}, now); err != nil || n != 3 {
+			t.Fatalf("mark in flight = %d, %v", n, err)
 		}
 		if _, err := e.svc.Send(ctx, e.ws, c.ID, "proc-2"); err != nil {
 			t.Fatal(err)
@@ -302,6 +308,11 @@ func TestCrashLeavesUnknown(t *testing.T) {
 		for _, r := range dead {
 			if n := e.relay.count(r.Address); n != 0 {
 				t.Fatalf("%s, in flight at the crash, was resent", r.Address)
+			}
+		}
+		for _, r := range claimed[3:] {
+			if n := e.relay.count(r.Address); n != 1 {
+				t.Fatalf("%s, claimed but never handed over at the crash, was sent %d times, want 1", r.Address, n)
 			}
 		}
 		unk, _ := e.svc.Deliveries(ctx, e.ws, c.ID, campaign.DeliveryFilter{State: campaign.Unknown})

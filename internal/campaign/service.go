@@ -48,8 +48,12 @@ type Store interface {
 	RecordOutcomes(ctx context.Context, ws, id int64, claim string, outs []Outcome) error
 	// SendingClaims lists the process claims holding deliveries in sending.
 	SendingClaims(ctx context.Context, ws, id int64) ([]string, error)
-	// MarkUnknown turns the sending deliveries of the claims into unknown; it returns how many.
+	// MarkUnknown recovers the deliveries of dead claims: claimed ones back to the queue, sending
+	// ones to unknown; it returns how many became unknown.
 	MarkUnknown(ctx context.Context, ws, id int64, claims []string, at time.Time) (int, error)
+	// MarkInFlight records outcomes and moves claimed deliveries to sending, in one durable
+	// transaction, before they are sent.
+	MarkInFlight(ctx context.Context, ws, id int64, claim string, outs []Outcome, contacts []int64, at time.Time) (int, error)
 	// RequeueDeliveries queues again (audited) the deliveries in state from; it returns how many.
 	RequeueDeliveries(ctx context.Context, ws, id int64, from DeliveryState, at time.Time) (int, error)
 	// NextAttempt is the earliest next attempt of a queued delivery; ok is false when none.

@@ -25,11 +25,14 @@ const (
 // DeliveryState is where one recipient of a campaign is.
 type DeliveryState string
 
-// The delivery states. Unknown is a message that was in flight when its worker's process
-// died: it may or may not have gone out, so it is reported and never resent on its own.
+// The delivery states. Claimed is taken by a worker but not yet handed to the transport:
+// after a crash it goes back to the queue. InFlight is about to be or being handed over.
+// Unknown is a message that was in flight when its worker's process died: it may or may not
+// have gone out, so it is reported and never resent on its own.
 const (
 	Queued   DeliveryState = "queued"
-	Claimed  DeliveryState = "sending"
+	Claimed  DeliveryState = "claimed"
+	InFlight DeliveryState = "sending"
 	Sent     DeliveryState = "sent"
 	Failed   DeliveryState = "failed"
 	Unknown  DeliveryState = "unknown"
@@ -37,7 +40,7 @@ const (
 )
 
 // DeliveryStates are the delivery states, for filters and reports.
-var DeliveryStates = []DeliveryState{Queued, Claimed, Sent, Failed, Unknown, Excluded}
+var DeliveryStates = []DeliveryState{Queued, Claimed, InFlight, Sent, Failed, Unknown, Excluded}
 
 // Content is what a message is made of: the subject and preheader, and the body as HTML,
 // plain text or Markdown (a template, see Renderer).

@@ -105,14 +105,33 @@ type BucketStore interface {
 
 // SharedLimiter is a Limiter whose buckets live in a BucketStore, so that a rate holds across
 // workers and processes (TakeToken in the store's transaction, then a sleep here).
+//
+// A round trip to the store per message caps the rate at the round trips the store allows
+// one after another under the bucket's lock; so the limiter takes the tokens of about
+// ChunkTime at once (each with the time it is due, as the shared bucket promised it) and
+// hands them out here. A token not used within ChunkTime of its due time is dropped rather
+// than used late, so that saved tokens never make a burst; the rate can only fall short.
 type SharedLimiter struct {
 	Store   BucketStore
 	Default Limit
 	Limits  map[string]Limit
 	Now     func() time.Time // default time.Now
+	// ChunkTime is how much of a key's rate one store round trip takes (default 50 ms' worth;
+	// at least one token). Negative: one token per round trip.
+	ChunkTime time.Duration
+
+	mu    sync.Mutex
+	local map[string]*sharedKey
 }
 
-// Wait takes a token from the shared bucket and sleeps until it is due.
+// sharedKey is the tokens of one key this process took from the store and has not used.
+type sharedKey struct {
+	mu  sync.Mutex // one store round trip at a time per key and process
+	due []time.Time
+}
+
+// Wait takes a token of key, from those this process holds or from the shared bucket, and
+// sleeps until it is due.
 func (l *SharedLimiter) Wait(ctx context.Context, key string) error {
 	if err := ctx.Err(); err != nil {
 		return err // take no token for a caller that has gone
@@ -128,20 +147,64 @@ func (l *SharedLimiter) Wait(ctx context.Context, key string) error {
 	if l.Now != nil {
 		now = l.Now
 	}
-	var wait time.Duration
-	err := l.Store.UpdateBucket(ctx, key, func(s BucketState) BucketState {
-		s, wait = TakeToken(s, now(), cfg.PerSecond, cfg.Burst)
-		return s
-	})
-	if err != nil || wait <= 0 {
-		return err
+	chunk := l.ChunkTime
+	if chunk == 0 {
+		chunk = 50 * time.Millisecond
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
+	n := 1
+	if chunk > 0 {
+		n = max(1, int(cfg.PerSecond*chunk.Seconds()))
+	}
+	k := l.key(key)
+	k.mu.Lock()
+	t := now()
+	for len(k.due) > 0 && k.due[0].Add(max(chunk, 0)).Before(t) {
+		k.due = k.due[1:] // too late to use without a burst
+	}
+	if len(k.due) == 0 {
+		err := l.Store.UpdateBucket(ctx, key, func(s BucketState) BucketState {
+			k.due = k.due[:0]
+			at := now()
+			for range n {
+				var wait time.Duration
+				s, wait = TakeToken(s, at, cfg.PerSecond, cfg.Burst)
+				k.due = append(k.due, at.Add(wait))
+			}
+			return s
+		})
+		if err != nil {
+			k.due = k.due[:0]
+			k.mu.Unlock()
+			return err
+		}
+	}
+	due := k.due[0]
+	k.due = k.due[1:]
+	k.mu.Unlock()
+	wait := due.Sub(now())
+	if wait <= 0 {
+		return nil
+	}
+	tm := time.NewTimer(wait)
+	defer tm.Stop()
 	select {
-	case <-t.C:
+	case <-tm.C:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+func (l *SharedLimiter) key(key string) *sharedKey {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.local == nil {
+		l.local = map[string]*sharedKey{}
+	}
+	k, ok := l.local[key]
+	if !ok {
+		k = &sharedKey{}
+		l.local[key] = k
+	}
+	return k
 }

@@ -79,7 +79,7 @@ func TestSharedLimiterKeys(t *testing.T) {
 	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
 	store := &mapBuckets{}
 	l := &SharedLimiter{Store: store, Limits: map[string]Limit{"domain:gmail.com": {PerSecond: 1, Burst: 3}},
-		Default: Limit{PerSecond: 100, Burst: 10}, Now: func() time.Time { return t0 }}
+		Default: Limit{PerSecond: 100, Burst: 10}, Now: func() time.Time { return t0 }, ChunkTime: -1}
 	for _, key := range []string{"domain:gmail.com", "domain:gmail.com", "domain:example.org"} {
 		if err := l.Wait(context.Background(), key); err != nil {
 			t.Fatal(err)
@@ -98,6 +98,41 @@ func TestSharedLimiterKeys(t *testing.T) {
 	cancel()
 	if err := l.Wait(ctx, "domain:gmail.com"); err == nil {
 		t.Fatal("want the context's error")
+	}
+}
+
+// countingBuckets counts the store round trips.
+type countingBuckets struct {
+	mapBuckets
+	calls int
+}
+
+func (b *countingBuckets) UpdateBucket(ctx context.Context, key string, update func(BucketState) BucketState) error {
+	b.calls++
+	return b.mapBuckets.UpdateBucket(ctx, key, update)
+}
+
+// TestSharedLimiterChunks: the limiter takes ChunkTime's worth of tokens per store round
+// trip, and the store's bucket is charged for all of them (the shared rate still holds);
+// tokens too old to use without a burst are dropped, never used late.
+func TestSharedLimiterChunks(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	now := t0
+	store := &countingBuckets{}
+	l := &SharedLimiter{Store: store, Default: Limit{PerSecond: 100, Burst: 100}, ChunkTime: 100 * time.Millisecond,
+		Now: func() time.Time { return now }}
+	for range 25 {
+		if err := l.Wait(context.Background(), "relay:a"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if store.calls != 3 || store.m["relay:a"].Tokens != 70 {
+		t.Fatalf("%d round trips, bucket %v; want 3 of 10 tokens each, 70 left", store.calls, store.m["relay:a"].Tokens)
+	}
+	now = t0.Add(time.Second) // the 5 tokens held are a second old: dropped
+	l.Wait(context.Background(), "relay:a")
+	if store.calls != 4 {
+		t.Fatalf("%d round trips; old tokens were used instead of taking fresh ones", store.calls)
 	}
 }
 

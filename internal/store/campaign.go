@@ -317,7 +317,7 @@ func (s *Store) FinishCampaign(ctx context.Context, ws, id int64, at time.Time) 
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var open int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE campaign_id = ? AND workspace_id = ?
-			AND state IN ('queued', 'sending')`), id, ws).Scan(&open); err != nil || open > 0 {
+			AND state IN ('queued', 'claimed', 'sending')`), id, ws).Scan(&open); err != nil || open > 0 {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET state = 'finished', finished_at = ?, updated_at = ?

@@ -69,7 +69,7 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 }
 
 // ClaimCampaignDeliveries takes up to limit queued deliveries due at at for the process claim, in
-// one transaction: they move to sending under the claim (FOR UPDATE SKIP LOCKED on
+// one transaction: they move to claimed under the claim (FOR UPDATE SKIP LOCKED on
 // PostgreSQL, so concurrent workers of any process take disjoint rows). Each comes with its
 // contact's attributes and status as they are now ("deleted" for a contact since erased).
 func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]campaign.Recipient, error) {
@@ -100,7 +100,7 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 		for i, r := range out {
 			ids[i] = r.ContactID
 		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'sending', claimed_by = ?, claimed_at = ?, updated_at = ?
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?, updated_at = ?
 			WHERE campaign_id = ? AND contact_id IN (`+marks(len(ids))+`)`), append([]any{claim, at, at, id}, ids...)...)
 		return err
 	})
@@ -111,48 +111,68 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 }
 
 // RecordOutcomes records what became of claimed deliveries, in one transaction. Only rows
-// the claim holds change (in sending, or unknown if a sweep took the claim for dead: what
+// the claim holds change (claimed, sending, or unknown if a sweep took the claim for dead: what
 // the worker knows beats the guess).
 func (s *Store) RecordOutcomes(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if s.sql.arrayParams {
+			// An outcome lost with a database crash leaves its row in sending, which becomes
+			// unknown and is never resent: the record may skip waiting for the disk. (The claim
+			// and the in-flight marks may not: a lost one could resend.)
+			if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
+				return err
+			}
+		}
+		return s.recordOutcomesTx(ctx, tx, ws, id, claim, outs)
+	})
+	if err != nil {
+		return fmt.Errorf("record %d outcomes: %w", len(outs), err)
+	}
+	return nil
+}
+
+// recordOutcomesTx is RecordOutcomes inside tx: one UPDATE … FROM unnest(…) over arrays on
+// PostgreSQL (one round trip for the batch), a prepared UPDATE a row on SQLite.
+func (s *Store) recordOutcomesTx(ctx context.Context, tx *sql.Tx, ws, id int64, claim string, outs []campaign.Outcome) error {
+	if len(outs) == 0 {
+		return nil
+	}
 	// Rows in key order, as every writer of deliveries takes them, so two never deadlock.
 	outs = slices.Clone(outs)
 	slices.SortFunc(outs, func(a, b campaign.Outcome) int { return cmp.Compare(a.ContactID, b.ContactID) })
 	if s.sql.arrayParams {
-		return s.recordOutcomesArrays(ctx, ws, id, claim, outs)
+		return s.recordOutcomesArrays(ctx, tx, ws, id, claim, outs)
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE deliveries SET state = ?, reason = ?, smtp_code = ?, message_id = ?,
-			attempts = attempts + ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?,
-			claimed_by = CASE WHEN ? = 'queued' THEN '' ELSE claimed_by END, updated_at = ?
-			WHERE campaign_id = ? AND contact_id = ? AND workspace_id = ? AND state IN ('sending', 'unknown') AND claimed_by = ?`))
-		if err != nil {
-			return err
+	stmt, err := tx.PrepareContext(ctx, s.q(`UPDATE deliveries SET state = ?, reason = ?, smtp_code = ?, message_id = ?,
+		attempts = attempts + ?, next_attempt_at = COALESCE(?, next_attempt_at), sent_at = ?,
+		claimed_by = CASE WHEN ? = 'queued' THEN '' ELSE claimed_by END, updated_at = ?
+		WHERE campaign_id = ? AND contact_id = ? AND workspace_id = ? AND state IN ('claimed', 'sending', 'unknown') AND claimed_by = ?`))
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, o := range outs {
+		var next, sent any
+		if o.State == campaign.Queued {
+			next = o.NextAttemptAt
 		}
-		defer stmt.Close()
-		for _, o := range outs {
-			var next, sent any
-			if o.State == campaign.Queued {
-				next = o.NextAttemptAt
-			}
-			if o.State == campaign.Sent {
-				sent = o.At
-			}
-			attempted := 0
-			if o.Attempted {
-				attempted = 1
-			}
-			if _, err := stmt.ExecContext(ctx, string(o.State), truncate(o.Reason, 1000), o.SMTPCode, o.MessageID, attempted,
-				next, sent, string(o.State), o.At, id, o.ContactID, ws, claim); err != nil {
-				return fmt.Errorf("record delivery of contact %d: %w", o.ContactID, err)
-			}
+		if o.State == campaign.Sent {
+			sent = o.At
 		}
-		return nil
-	})
+		attempted := 0
+		if o.Attempted {
+			attempted = 1
+		}
+		if _, err := stmt.ExecContext(ctx, string(o.State), truncate(o.Reason, 1000), o.SMTPCode, o.MessageID, attempted,
+			next, sent, string(o.State), o.At, id, o.ContactID, ws, claim); err != nil {
+			return fmt.Errorf("record delivery of contact %d: %w", o.ContactID, err)
+		}
+	}
+	return nil
 }
 
-// recordOutcomesArrays is RecordOutcomes as one statement over arrays (PostgreSQL): one
-// round trip for the batch rather than one a row.
-func (s *Store) recordOutcomesArrays(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome) error {
+// recordOutcomesArrays is recordOutcomesTx as one statement over arrays (PostgreSQL).
+func (s *Store) recordOutcomesArrays(ctx context.Context, tx *sql.Tx, ws, id int64, claim string, outs []campaign.Outcome) error {
 	n := len(outs)
 	ids, states, reasons, mids := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
 	codes, atts := make([]int32, n), make([]int32, n)
@@ -164,14 +184,7 @@ func (s *Store) recordOutcomesArrays(ctx context.Context, ws, id int64, claim st
 			atts[i] = 1
 		}
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		// An outcome lost with a database crash leaves its row in sending, which becomes
-		// unknown and is never resent: the record may skip waiting for the disk. (The claim
-		// may not: a lost claim would put a sent row back in the queue.)
-		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
 		message_id = v.mid, attempts = d.attempts + v.att,
 		next_attempt_at = CASE WHEN v.state = 'queued' THEN v.next ELSE d.next_attempt_at END,
 		sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE d.sent_at END,
@@ -179,14 +192,9 @@ func (s *Store) recordOutcomesArrays(ctx context.Context, ws, id int64, claim st
 		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
 			AS v(contact_id, state, reason, code, mid, att, next, at)
 		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
-			AND d.state IN ('sending', 'unknown') AND d.claimed_by = $11`,
-			ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("record %d outcomes: %w", n, err)
-	}
-	return nil
+			AND d.state IN ('claimed', 'sending', 'unknown') AND d.claimed_by = $11`,
+		ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim)
+	return err
 }
 
 func truncate(s string, n int) string {
@@ -196,10 +204,11 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// SendingClaims lists the process claims that hold deliveries of the campaign in sending.
+// SendingClaims lists the process claims that hold deliveries of the campaign (claimed or
+// sending).
 func (s *Store) SendingClaims(ctx context.Context, ws, id int64) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT DISTINCT claimed_by FROM deliveries
-		WHERE campaign_id = ? AND workspace_id = ? AND state = 'sending'`), id, ws)
+		WHERE campaign_id = ? AND workspace_id = ? AND state IN ('claimed', 'sending')`), id, ws)
 	if err != nil {
 		return nil, err
 	}
@@ -215,13 +224,50 @@ func (s *Store) SendingClaims(ctx context.Context, ws, id int64) ([]string, erro
 	return out, rows.Err()
 }
 
-// MarkUnknown turns the deliveries in sending under the claims (of processes gone) into
-// unknown, with one audit entry; they are never resent unless someone retries them.
+// MarkInFlight records the outcomes outs (as RecordOutcomes) and moves the claim's claimed
+// deliveries of contacts to sending, in one transaction committed durably (synchronous
+// commit on PostgreSQL): the worker calls it just before handing them to the transport, so
+// that after a crash only these may be unknown; recording the outcomes finished so far in the
+// same commit keeps the rows already sent out of the unknowns, for no extra round trip.
+// It returns how many moved (fewer when a sweep took the claim for dead).
+func (s *Store) MarkInFlight(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome, contacts []int64, at time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.recordOutcomesTx(ctx, tx, ws, id, claim, outs); err != nil {
+			return err
+		}
+		if len(contacts) == 0 {
+			return nil
+		}
+		args := make([]any, 0, len(contacts)+4)
+		args = append(args, at, id, ws, claim)
+		for _, c := range contacts {
+			args = append(args, c)
+		}
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'sending', updated_at = ?
+			WHERE campaign_id = ? AND workspace_id = ? AND state = 'claimed' AND claimed_by = ? AND contact_id IN (`+
+			marks(len(contacts))+`)`), args...)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("mark %d deliveries of campaign %d in flight: %w", len(contacts), id, err)
+	}
+	return int(n), nil
+}
+
+// MarkUnknown recovers the deliveries of the claims (of processes gone), with one audit
+// entry: claimed ones were never handed to a relay and go back to the queue; sending ones
+// were in flight and become unknown, never resent unless someone retries them. It returns
+// how many became unknown.
 func (s *Store) MarkUnknown(ctx context.Context, ws, id int64, claims []string, at time.Time) (int, error) {
 	if len(claims) == 0 {
 		return 0, nil
 	}
-	var n int64
+	var n, back int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		args := append([]any{"in flight when its process stopped; it may or may not have been sent", at, id, ws}, strAny(claims)...)
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'unknown', reason = ?, updated_at = ?
@@ -229,11 +275,18 @@ func (s *Store) MarkUnknown(ctx context.Context, ws, id int64, claims []string, 
 		if err != nil {
 			return err
 		}
-		if n, _ = res.RowsAffected(); n == 0 {
+		n, _ = res.RowsAffected()
+		res, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'queued', claimed_by = '', updated_at = ?
+			WHERE campaign_id = ? AND workspace_id = ? AND state = 'claimed' AND claimed_by IN (`+marks(len(claims))+`)`),
+			append([]any{at, id, ws}, strAny(claims)...)...)
+		if err != nil {
+			return err
+		}
+		if back, _ = res.RowsAffected(); n+back == 0 {
 			return nil
 		}
 		return s.auditTx(ctx, tx, ws, "campaign.unknown", "campaign", id, audit.Count("unknown", int(n)),
-			audit.Set("claims", strings.Join(claims, ",")))
+			audit.Count("requeued", int(back)), audit.Set("claims", strings.Join(claims, ",")))
 	})
 	return int(n), err
 }

@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Transactional":     testTransactional,
 		"CampaignLocalTime": testCampaignLocalTimes,
 		"SendBuckets":       testSendBuckets,
+		"UpdateBucket":      testUpdateBucket,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

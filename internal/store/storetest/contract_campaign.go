@@ -12,6 +12,7 @@ import (
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/store"
 )
 
@@ -167,6 +168,16 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 		t.Fatalf("second claim = %+v, %v; want the one left", rest, err)
 	}
 	if done, _ := st.FinishCampaign(ctx, w, id, now); done {
+		t.Fatal("finished with deliveries claimed")
+	}
+	// Only the claim's own claimed rows move to in flight.
+	if n, err := st.MarkInFlight(ctx, w, id, "proc-a", nil, []int64{rest[0].ContactID}, now); err != nil || n != 0 {
+		t.Fatalf("another claim's row marked in flight: %d, %v", n, err)
+	}
+	if n, err := st.MarkInFlight(ctx, w, id, "proc-b", nil, []int64{rest[0].ContactID}, now); err != nil || n != 1 {
+		t.Fatalf("mark in flight = %d, %v", n, err)
+	}
+	if done, _ := st.FinishCampaign(ctx, w, id, now); done {
 		t.Fatal("finished with deliveries in flight")
 	}
 	claims, err := st.SendingClaims(ctx, w, id)
@@ -300,5 +311,58 @@ func testSendBuckets(t *testing.T, st *store.Store) {
 	}
 	if _, err := st.TakeTokens(ctx, key, 0, 10, 1, at); err == nil {
 		t.Fatal("a zero rate was accepted")
+	}
+}
+
+// testUpdateBucket: deliver.SharedLimiter's store door. A new key starts from the zero
+// state, the saved state comes back, and concurrent takers (several connections, as several
+// processes would be) never lose an update: a shared limiter with no refill hands out
+// exactly its burst without waiting, then makes every later taker wait.
+func testUpdateBucket(t *testing.T, st *store.Store) {
+	ctx := context.Background()
+	key := fmt.Sprintf("domain:test%d.example", time.Now().UnixNano())
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var first deliver.BucketState
+	if err := st.UpdateBucket(ctx, key, func(s deliver.BucketState) deliver.BucketState {
+		first = s
+		return deliver.BucketState{Tokens: 3.5, Updated: at}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if first != (deliver.BucketState{}) {
+		t.Fatalf("a new bucket's state = %+v, want zero", first)
+	}
+	var got deliver.BucketState
+	st.UpdateBucket(ctx, key, func(s deliver.BucketState) deliver.BucketState { got = s; return s })
+	if got.Tokens != 3.5 || !got.Updated.Equal(at) {
+		t.Fatalf("saved state = %+v, want 3.5 at %v", got, at)
+	}
+	// 40 takers at one frozen instant from a bucket of burst 10: 10 go at once, 30 wait.
+	key2 := key + ".2"
+	var mu sync.Mutex
+	waits := 0
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := st.UpdateBucket(ctx, key2, func(s deliver.BucketState) deliver.BucketState {
+				s, w := deliver.TakeToken(s, at, 1, 10)
+				if w > 0 {
+					mu.Lock()
+					waits++
+					mu.Unlock()
+				}
+				return s
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	st.UpdateBucket(ctx, key2, func(s deliver.BucketState) deliver.BucketState { got = s; return s })
+	if waits != 30 || got.Tokens != -30 {
+		t.Fatalf("40 takers of a burst of 10: %d waited, tokens %v; want 30 and -30 (an update was lost)", waits, got.Tokens)
 	}
 }
