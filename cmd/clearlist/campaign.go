@@ -116,6 +116,7 @@ func (c *campaignCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Co
 				return err
 			}
 			printAudience(aud.Eligible, aud.Excluded)
+			printSenderCheck(aud)
 			return nil
 		case "campaign start <id>":
 			aud, err := svc.Start(ctx, ws, c.Start.ID)
@@ -277,6 +278,29 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// printSenderCheck prints what the start would refuse beyond the audience: the footer's
+// missing settings and the sender-authentication findings, each with its fix.
+func printSenderCheck(a campaign.Audience) {
+	if a.NotReady != "" {
+		fmt.Printf("not ready: %s\n", a.NotReady)
+	}
+	if a.Sender == nil {
+		return
+	}
+	for _, f := range a.Sender.Findings {
+		fmt.Printf("%-4s %-9s %s\n", f.Status, f.Check, f.Message)
+		if f.Fix != "" {
+			fmt.Printf("     fix: %s\n", f.Fix)
+		}
+	}
+	switch {
+	case a.Sender.Blocking:
+		fmt.Println("sender: a check fails: the campaign will not start until it is fixed")
+	case a.Sender.Outbox:
+		fmt.Println("sender: no relay configured: messages go to the development outbox (nothing blocks)")
+	}
 }
 
 func printAudience(eligible int, excluded map[string]int) {

@@ -68,6 +68,10 @@ type App struct {
 	Track *track.Service
 	// Campaigns runs e-mail campaigns, their templates and their send jobs.
 	Campaigns *campaign.Service
+	// DKIM keeps the workspace's DKIM signing keys (`clearlist keys dkim`).
+	DKIM *campaign.DKIMKeys
+
+	composer *campaign.Composer // renders campaign messages; serve gives it the public URL
 
 	queue jobQueue      // the job client verification jobs are enqueued on
 	drain time.Duration // how long serve's running jobs may go on at shutdown; 0 means importDrain

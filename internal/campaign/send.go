@@ -358,11 +358,8 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		o.State, o.Reason = Failed, "render: "+err.Error()
 		return o
 	}
-	if m.Headers == nil {
-		m.Headers = map[string]string{}
-	}
 	mid := messageID(w.c.ID, r.ContactID, w.c.FromAddress)
-	m.Headers["Message-ID"] = "<" + mid + ">"
+	m.MessageID = mid     // the message's own field: the builder writes it, and DKIM signs it
 	if ctx.Err() != nil { // stopping: this one was never handed over
 		o.State, o.NextAttemptAt = Queued, now
 		return o
