@@ -97,7 +97,7 @@ func TestServeCampaignKilled(t *testing.T) {
 		box, relay := startSink(t)
 		a := openApp(t, dsn)
 		a.Cfg.SMTPAddr, a.Cfg.SMTPTLS = relay, "none"
-		a.Campaigns = a.newCampaigns()
+		authSender(t, a, "sender.example", true) // footer settings, DKIM key, the DNS the pre-flight asks
 		dataDir := t.TempDir()
 		a.Cfg.DataDir = dataDir
 		list := seedAudience(t, a, recipients)

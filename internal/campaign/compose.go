@@ -225,7 +225,11 @@ func (k *Composer) flag(ctx context.Context, ws int64, name string) (bool, error
 
 func (k *Composer) build(ctx context.Context, c Campaign) (*prepared, error) {
 	ws := c.WorkspaceID
-	tmpl, err := render.Compile(render.Template{Subject: c.Subject, Preheader: c.Preheader, HTML: c.HTML, Text: c.Text, Markdown: c.Markdown})
+	src := render.Template{Subject: c.Subject, Preheader: c.Preheader, HTML: c.HTML, Text: c.Text, Markdown: c.Markdown}
+	if src.HTML == "" && src.Markdown == "" {
+		src.Markdown = src.Text // a text-only message gets its HTML part from the text, as Markdown
+	}
+	tmpl, err := render.Compile(src)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
