@@ -412,6 +412,10 @@ func Backoff(n int) time.Duration {
 }
 
 func smtpCode(err error) int {
+	var de *deliver.SendError
+	if errors.As(err, &de) && de.Code != 0 {
+		return de.Code
+	}
 	var se *smtp.SMTPError
 	if errors.As(err, &se) {
 		return se.Code
