@@ -73,7 +73,9 @@ func (linkSource) Links(_ context.Context, ws int64, base, domain string) (unsub
 
 type notices string
 
-func (n notices) ProcessingNotice(context.Context, int64, string) (string, error) { return string(n), nil }
+func (n notices) ProcessingNotice(context.Context, int64, string) (string, error) {
+	return string(n), nil
+}
 
 func newComposer(t testing.TB, settings settingsMap) (*campaign.Composer, *memKeys) {
 	t.Helper()
