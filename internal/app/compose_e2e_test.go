@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -21,6 +22,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/deliver/delivertest"
+	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/verify/verifytest"
@@ -199,6 +201,16 @@ func TestCampaignEndToEnd(t *testing.T) {
 			defer a.queue.mu.Unlock()
 			return a.queue.serve != nil
 		})
+		// The API's pre-flight carries the sender report beside the audience.
+		_, token, err := a.st.CreateTokenWithRole(ctx, ws, "e2e", store.RoleAdmin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, body := apiCall(t, "GET", fmt.Sprintf("%s/api/v1/campaigns/%d/preflight", base, c.ID), token, "", "")
+		if code != 200 || !strings.Contains(body, `"sender":{`) || !strings.Contains(body, `"check":"dkim","status":"pass"`) ||
+			!strings.Contains(body, `"eligible":4`) {
+			t.Fatalf("API preflight: %d %s", code, body)
+		}
 		if aud, err = a.Campaigns.Start(ctx, ws, c.ID); err != nil || aud.Eligible != 4 {
 			t.Fatalf("start: %+v, %v", aud, err)
 		}
