@@ -366,3 +366,51 @@ func decodedPart(t *testing.T, h mail.Header, body []byte, ctype string) string 
 	}
 	return string(body)
 }
+
+// TestCampaignStartRefusedBySender: with a relay configured, a sender whose domain publishes
+// no DMARC record and has no DKIM key fails the pre-flight, and the start is refused with
+// each failing check and the record to publish; nothing is queued.
+func TestCampaignStartRefusedBySender(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		a := openApp(t, dsn)
+		ws := a.Workspace.ID
+		relay, _ := delivertest.Start(t, &delivertest.Sink{}, "none")
+		a.Cfg.SMTPAddr, a.Cfg.SMTPTLS, a.Cfg.PublicURL = relay, "none", testPublicURL
+		a.Cfg.DNSServer = verifytest.Records{RRs: []string{`bare.test. TXT "v=spf1 -all"`}}.Serve(t)
+		a.Campaigns = a.newCampaigns()
+		for name, v := range map[string]string{"sender.name": "Bare Ltd", "sender.postal_address": "2 Side St"} {
+			if err := a.Workspaces.SetSetting(ctx, ws, name, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		importFile(t, a, writeFile(t, "one.csv", []byte("email\nann@mail.test\n")), func(r *contact.ImportRequest) { r.List = "bare" })
+		c, err := a.st.ContactByEmail(ctx, ws, "ann@mail.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ledger(t, a, c, "newsletter", consent.Email, "gc")
+		list, err := a.Contacts.ListByName(ctx, ws, "bare")
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, err := a.Campaigns.Create(ctx, campaign.Campaign{WorkspaceID: ws, Name: "bare", Purpose: "newsletter",
+			Lists: []int64{list.ID}, FromAddress: "news@bare.test", Content: campaign.Content{Subject: "Hi", Text: "Hello"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		aud, err := a.Campaigns.Start(ctx, ws, k.ID)
+		if !errors.Is(err, campaign.ErrInvalid) || aud.Sender == nil || !aud.Sender.Blocking ||
+			!strings.Contains(err.Error(), "dmarc:") || !strings.Contains(err.Error(), "_dmarc.bare.test. IN TXT") ||
+			!strings.Contains(err.Error(), "clearlist keys dkim generate --domain bare.test") {
+			t.Fatalf("start: %+v, %v", aud, err)
+		}
+		counts, err := a.Campaigns.Report(ctx, ws, k.ID)
+		if err != nil || counts.ByState[campaign.Queued] != 0 {
+			t.Errorf("deliveries after a refused start: %+v, %v", counts, err)
+		}
+		if got, _ := a.Campaigns.Campaign(ctx, ws, k.ID); got.State != campaign.Draft {
+			t.Errorf("state %s after a refused start", got.State)
+		}
+	})
+}

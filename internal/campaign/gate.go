@@ -50,6 +50,10 @@ func (s *Service) gate(ctx context.Context, c Campaign) (*preflight.Report, erro
 			if f.Fix != "" {
 				fmt.Fprintf(&b, "\n    fix: %s", f.Fix)
 			}
+			if f.Check == preflight.CheckDKIM {
+				fmt.Fprintf(&b, "\n    (clearlist keys dkim generate --domain %s --selector S makes the key and prints its record)",
+					domainOf(c.FromAddress))
+			}
 		}
 	}
 	return &rep, fmt.Errorf("%w: campaign %q: the sender %s fails the mailbox providers' authentication checks "+
