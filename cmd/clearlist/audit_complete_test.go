@@ -121,6 +121,7 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "campaign ls", args: []string{"campaign", "ls"}},
 		{cmd: "campaign show", args: []string{"campaign", "show", "1"}},
 		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1"}},
+		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1", "--format", "json"}},
 		{cmd: "campaign create", args: []string{"campaign", "create", "winter", "--purpose", "newsletter", "--list", "news",
 			"--from", "News <news@example.com>", "--template", "welcome"}, want: []string{"campaign.create"}},
 		{cmd: "campaign schedule", args: []string{"campaign", "schedule", "2", "--at", "2030-01-01T09:00:00Z"}, want: []string{"campaign.schedule"}},

@@ -56,9 +56,12 @@ type campaignCmd struct {
 	} `cmd:"" help:"Create a draft campaign."`
 	Ls        struct{} `cmd:"" help:"Show the campaigns."`
 	Show      idArg    `cmd:"" help:"Show a campaign with its delivery counts."`
-	Preflight idArg    `cmd:"" help:"Screen the audience as a start would and count it per exclusion reason (writes nothing)."`
-	Start     idArg    `cmd:"" help:"Screen the audience, write the send log and start sending (a running serve sends)."`
-	Schedule  struct {
+	Preflight struct {
+		idArg
+		Format string `enum:"text,json" default:"text" help:"text, or json (the API's answer)."`
+	} `cmd:"" help:"Screen the audience as a start would and count it per exclusion reason, and check the sender's SPF, DKIM, DMARC, alignment, PTR and TLS (writes nothing)."`
+	Start    idArg `cmd:"" help:"Screen the audience, write the send log and start sending (a running serve sends)."`
+	Schedule struct {
 		ID int64     `arg:""`
 		At time.Time `required:"" help:"When it starts by itself (RFC 3339, e.g. 2026-12-24T09:00:00+01:00); the audience is screened then."`
 	} `cmd:"" help:"Start a draft campaign by itself at a time (a running serve starts it)."`
@@ -114,6 +117,9 @@ func (c *campaignCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Co
 			aud, err := svc.Preflight(ctx, ws, c.Preflight.ID)
 			if err != nil {
 				return err
+			}
+			if c.Preflight.Format == "json" {
+				return printJSONValue(aud)
 			}
 			printAudience(aud.Eligible, aud.Excluded)
 			printSenderCheck(aud)
