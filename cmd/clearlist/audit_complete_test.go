@@ -100,6 +100,9 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "verify", args: []string{"verify", "--offline", "--list", "news"}, want: []string{"verification.save"}},
 		{cmd: "setting ls", args: []string{"setting", "ls"}},
 		{cmd: "setting set", args: []string{"setting", "set", "verify.exclude_risky", "true"}, want: []string{"setting.set"}},
+		// A campaign's footer needs the sender identity and postal address before it starts.
+		{cmd: "setting set", args: []string{"setting", "set", "sender.name", "Example Ltd"}, want: []string{"setting.set"}},
+		{cmd: "setting set", args: []string{"setting", "set", "sender.postal_address", "1 High St, London"}, want: []string{"setting.set"}},
 		{cmd: "check", args: []string{"check", "--email", "bob@example.org", "--purpose", "newsletter"}, code: exitRefused},
 		{cmd: "lia set", args: []string{"lia", "set", "--purpose", "product-updates", "--purpose-text", "tools for buyers",
 			"--necessity", "they choose tools", "--balancing", "low intrusion", "--approved-by", "DPO"}, want: []string{"lia.set"}},
@@ -120,6 +123,7 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "campaign ls", args: []string{"campaign", "ls"}},
 		{cmd: "campaign show", args: []string{"campaign", "show", "1"}},
 		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1"}},
+		{cmd: "campaign preflight", args: []string{"campaign", "preflight", "1", "--format", "json"}},
 		{cmd: "campaign create", args: []string{"campaign", "create", "winter", "--purpose", "newsletter", "--list", "news",
 			"--from", "News <news@example.com>", "--template", "welcome"}, want: []string{"campaign.create"}},
 		{cmd: "campaign schedule", args: []string{"campaign", "schedule", "2", "--at", "2030-01-01T09:00:00Z"}, want: []string{"campaign.schedule"}},
@@ -146,6 +150,9 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "transactional log", args: []string{"transactional", "log"}},
 		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
 		{cmd: "keys status", args: []string{"keys", "status"}},
+		{cmd: "keys dkim generate", args: []string{"keys", "dkim", "generate", "--domain", "example.com", "--selector", "cl1",
+			"--algorithm", "ed25519"}, want: []string{"dkim.generate"}},
+		{cmd: "keys dkim show", args: []string{"keys", "dkim", "show"}},
 		{cmd: "keys wrap", args: []string{"keys", "wrap"}, want: []string{"keys.wrap"}, key: true},
 		{cmd: "keys unwrap", args: []string{"keys", "unwrap"}, want: []string{"keys.unwrap"}, key: true},
 	}

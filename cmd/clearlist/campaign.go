@@ -56,9 +56,12 @@ type campaignCmd struct {
 	} `cmd:"" help:"Create a draft campaign."`
 	Ls        struct{} `cmd:"" help:"Show the campaigns."`
 	Show      idArg    `cmd:"" help:"Show a campaign with its delivery counts."`
-	Preflight idArg    `cmd:"" help:"Screen the audience as a start would and count it per exclusion reason (writes nothing)."`
-	Start     idArg    `cmd:"" help:"Screen the audience, write the send log and start sending (a running serve sends)."`
-	Schedule  struct {
+	Preflight struct {
+		idArg
+		Format string `enum:"text,json" default:"text" help:"text, or json (the API's answer)."`
+	} `cmd:"" help:"Screen the audience as a start would and count it per exclusion reason, and check the sender's SPF, DKIM, DMARC, alignment, PTR and TLS (writes nothing)."`
+	Start    idArg `cmd:"" help:"Screen the audience, write the send log and start sending (a running serve sends)."`
+	Schedule struct {
 		ID int64     `arg:""`
 		At time.Time `required:"" help:"When it starts by itself (RFC 3339, e.g. 2026-12-24T09:00:00+01:00); the audience is screened then."`
 	} `cmd:"" help:"Start a draft campaign by itself at a time (a running serve starts it)."`
@@ -117,7 +120,11 @@ func (c *campaignCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Co
 			if err != nil {
 				return err
 			}
+			if c.Preflight.Format == "json" {
+				return printJSONValue(aud)
+			}
 			printAudience(aud.Eligible, aud.Excluded)
+			printSenderCheck(aud)
 			return nil
 		case "campaign start <id>":
 			aud, err := svc.Start(ctx, ws, c.Start.ID)
@@ -202,6 +209,29 @@ func csvSafe(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// printSenderCheck prints what the start would refuse beyond the audience: the footer's
+// missing settings and the sender-authentication findings, each with its fix.
+func printSenderCheck(a campaign.Audience) {
+	if a.NotReady != "" {
+		fmt.Printf("not ready: %s\n", a.NotReady)
+	}
+	if a.Sender == nil {
+		return
+	}
+	for _, f := range a.Sender.Findings {
+		fmt.Printf("%-4s %-9s %s\n", f.Status, f.Check, f.Message)
+		if f.Fix != "" {
+			fmt.Printf("     fix: %s\n", f.Fix)
+		}
+	}
+	switch {
+	case a.Sender.Blocking:
+		fmt.Println("sender: a check fails: the campaign will not start until it is fixed")
+	case a.Sender.Outbox:
+		fmt.Println("sender: no relay configured: messages go to the development outbox (nothing blocks)")
+	}
 }
 
 func printAudience(eligible int, excluded map[string]int) {

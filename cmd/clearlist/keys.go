@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/clearlist/clearlist/internal/app"
+	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/keywrap"
 	"github.com/clearlist/clearlist/internal/privfile"
@@ -18,6 +20,14 @@ type keysCmd struct {
 	Status struct{} `cmd:"" help:"Show which stored keys (link-signing, do-not-contact hash, webhook secrets) are wrapped."`
 	Wrap   struct{} `cmd:"" help:"Wrap every stored key still in clear with the secret key given (stop serve first)."`
 	Unwrap struct{} `cmd:"" help:"Store every key in clear again (to change the secret key: unwrap with the old, wrap with the new)."`
+	Dkim   struct {
+		Generate struct {
+			Domain    string `required:"" help:"The signing domain (d=), the From domain or a parent of it."`
+			Selector  string `required:"" help:"The selector (s=): the key is published at SELECTOR._domainkey.DOMAIN."`
+			Algorithm string `default:"rsa" enum:"rsa,ed25519" help:"rsa (2048 bits, what every receiver checks) or ed25519 (a second signature)."`
+		} `cmd:"" help:"Make the workspace's DKIM key (replacing the one of that algorithm) and print the DNS TXT record to publish."`
+		Show struct{} `cmd:"" help:"Show the workspace's DKIM keys and the DNS TXT records to publish."`
+	} `cmd:"" name:"dkim" help:"The workspace's DKIM signing keys (stored like the other keys, wrapped with the secret key when given)."`
 }
 
 func (c *keysCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config) error {
@@ -26,6 +36,25 @@ func (c *keysCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 	}
 	return withApp(ctx, cfg, func(a *app.App) error {
 		switch kctx.Command() {
+		case "keys dkim generate":
+			g := c.Dkim.Generate
+			k, err := a.DKIM.Generate(ctx, a.Workspace.ID, g.Domain, g.Selector, g.Algorithm)
+			if err != nil {
+				return err
+			}
+			printDKIM([]campaign.DKIMKeyInfo{k})
+			fmt.Fprintf(os.Stderr, "publish the TXT record above, then check it with `clearlist campaign preflight ID`\n")
+			return nil
+		case "keys dkim show":
+			keys, err := a.DKIM.Keys(ctx, a.Workspace.ID)
+			if err != nil {
+				return err
+			}
+			if len(keys) == 0 {
+				fmt.Fprintln(os.Stderr, "no DKIM key yet: clearlist keys dkim generate --domain example.com --selector cl1")
+			}
+			printDKIM(keys)
+			return nil
 		case "keys wrap":
 			n, err := a.Keys.Wrap(ctx)
 			if err != nil {
@@ -44,6 +73,22 @@ func (c *keysCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 			return keysStatus(ctx, a)
 		}
 	})
+}
+
+// printDKIM prints each key's record in zone-file form, ready to paste.
+func printDKIM(keys []campaign.DKIMKeyInfo) {
+	for _, k := range keys {
+		fmt.Printf("; %s key of %s, selector %s\n%s. IN TXT %s\n", k.Algorithm, k.Domain, k.Selector, k.RecordName, txtQuote(k.Record))
+	}
+}
+
+// txtQuote splits a TXT value into quoted strings of at most 255 bytes (RFC 1035).
+func txtQuote(v string) string {
+	var parts []string
+	for len(v) > 255 {
+		parts, v = append(parts, `"`+v[:255]+`"`), v[255:]
+	}
+	return strings.Join(append(parts, `"`+v+`"`), " ")
 }
 
 func keysStatus(ctx context.Context, a *app.App) error {

@@ -75,6 +75,10 @@ type App struct {
 	Reports *report.Service
 	// Transactional sends service messages at once, on their own stream.
 	Transactional *transactional.Service
+	// DKIM keeps the workspace's DKIM signing keys (`clearlist keys dkim`).
+	DKIM *campaign.DKIMKeys
+
+	composer *campaign.Composer // renders campaign messages; serve gives it the public URL
 
 	pool  *deliver.Pool   // the campaign relays; nil: campaigns use the outbox
 	dkim  *deliver.Signer // signs campaign messages without a signature (SignCampaignsWith)

@@ -351,6 +351,11 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 func seedCampaign(t *testing.T, setup context.Context, e *auditEnv) {
 	t.Helper()
 	a, ws := e.a, e.a.Workspace.ID
+	for name, v := range map[string]string{"sender.name": "Example Ltd", "sender.postal_address": "1 High St, London"} {
+		if err := a.Workspaces.SetSetting(setup, ws, name, v); err != nil { // the footer a start requires
+			t.Fatal(err)
+		}
+	}
 	for i := range 3 {
 		email := fmt.Sprintf("reader%d@example.com", i)
 		c, err := a.st.CreateContact(setup, contact.Contact{WorkspaceID: ws, Email: email, EmailCanonical: email,

@@ -1,20 +1,47 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/campaign/preflight"
+	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/jobs"
+	"github.com/clearlist/clearlist/internal/verify"
 )
 
 // newCampaigns builds the campaign service: the eligibility service screens the audience,
-// the do-not-contact service screens again at send time, the configured transport sends, and
-// the send jobs go on the instance's job queue.
+// the do-not-contact service screens again at send time, the composer renders each message
+// with its footer, headers and signature (and checks the sender before a start), the
+// configured transport sends, and the send jobs go on the instance's job queue.
 func (a *App) newCampaigns() *campaign.Service {
+	a.DKIM = campaign.NewDKIMKeys(a.st)
+	a.composer = &campaign.Composer{Settings: a.Workspaces, Links: a.Unsub, Notices: a.Elig, Tracker: a.Track,
+		Keys: a.st, DKIM: a.DKIM, PublicBase: a.Cfg.PublicURL, Resolver: a.preflightResolver, Relays: a.relays()}
 	return campaign.New(campaign.Deps{Store: a.st, Eligibility: a.Elig, Screener: a.Suppressions,
-		Renderer: &campaign.BasicRenderer{}, Sender: a.campaignSender(), Queue: &a.queue, Settings: a.Workspaces},
+		Renderer: a.composer, Gate: a.composer, Sources: a.st, Sender: a.campaignSender(), Queue: &a.queue, Settings: a.Workspaces},
 		campaign.Options{})
+}
+
+// relays are the SMTP relays of the configuration, for the sender pre-flight; none means
+// the development outbox.
+func (a *App) relays() []preflight.Relay {
+	if a.Cfg.SMTPAddr == "" {
+		return nil
+	}
+	return []preflight.Relay{{Addr: a.Cfg.SMTPAddr, TLS: string(deliver.TLSMode(cmp.Or(a.Cfg.SMTPTLS, "starttls")))}}
+}
+
+// preflightResolver is the DNS the sender pre-flight asks: the configured server, else the
+// system's first name server. With neither a relay nor a DNS server configured (a fresh
+// install mailing into the development outbox) there is none: nothing is looked up.
+func (a *App) preflightResolver() (preflight.Resolver, error) {
+	if a.Cfg.DNSServer == "" && a.Cfg.SMTPAddr == "" {
+		return nil, nil
+	}
+	return verify.NewDNSResolver(verify.DNSConfig{Server: a.Cfg.DNSServer})
 }
 
 // EnqueueCampaignSend queues one send job of a campaign.

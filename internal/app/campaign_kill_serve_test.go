@@ -102,6 +102,8 @@ func TestServeCampaignKilled(t *testing.T) {
 		ctx := context.Background()
 		box, relay := startSink(t)
 		a := openApp(t, dsn)
+		a.Cfg.SMTPAddr, a.Cfg.SMTPTLS = relay, "none"
+		authSender(t, a, "sender.example", true) // footer settings, DKIM key, the DNS the pre-flight asks
 		a.Cfg.Relays = []string{"smtp://" + relay + "?tls=none&max_conns=32"}
 		if err := a.openPool(); err != nil {
 			t.Fatal(err)

@@ -49,6 +49,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
+	if a.composer.PublicBase == "" { // before the send jobs start: their links need it
+		a.composer.PublicBase = "http://" + addr
+	}
 	bg, stop := context.WithCancel(context.WithoutCancel(ctx))
 	defer stop()
 	// Periodic work (double opt-in expiry, implied-consent lapse, re-verification, webhook

@@ -14,9 +14,9 @@ import (
 	"github.com/clearlist/clearlist/internal/deliver"
 )
 
-// BasicRenderer is the stand-in Renderer until the full one (internal/campaign/render, with
-// CSS inlining, Markdown and the compliance footer) is wired: Go templates over the contact's
-// attributes ({{.Contact.first_name}}, {{.Contact.email}}), the HTML part auto-escaped, the
+// BasicRenderer is a minimal Renderer for the send pipeline's own tests and benchmarks: app
+// wires the Composer, and this one has no compliance footer, headers or signature. Go
+// templates over the contact's attributes ({{.Contact.first_name}}, {{.Contact.email}}), the HTML part auto-escaped, the
 // subject on one line. Compiled templates are kept per campaign version.
 type BasicRenderer struct {
 	// Footer is appended to the text part (the unsubscribe line until the real footer).

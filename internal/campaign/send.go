@@ -409,7 +409,7 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		return o
 	}
 	mid := messageID(w.c.ID, r.ContactID, w.c.FromAddress)
-	m.MessageID = mid     // the field: deliver refuses a Message-ID among the extra headers
+	m.MessageID = mid     // the message's own field: the builder writes it, and DKIM signs it
 	if ctx.Err() != nil { // stopping: this one was never handed over
 		o.State, o.NextAttemptAt = Queued, now
 		return o
@@ -463,7 +463,7 @@ func Backoff(n int) time.Duration {
 
 func smtpCode(err error) int {
 	var de *deliver.SendError
-	if errors.As(err, &de) {
+	if errors.As(err, &de) && de.Code != 0 {
 		return de.Code
 	}
 	var se *smtp.SMTPError

@@ -110,6 +110,8 @@ type Service struct {
 	send     deliver.Sender
 	queue    Queue
 	settings Settings
+	gates    Gate
+	sources  Sources
 	now      func() time.Time
 	opts     Options
 }
@@ -156,13 +158,15 @@ type Deps struct {
 	Sender      deliver.Sender
 	Queue       Queue
 	Settings    Settings // nil: the guard thresholds' defaults
+	Gate        Gate     // nil: no footer or sender checks before a start
+	Sources     Sources  // nil: no provenance sentence for legitimate interest
 }
 
 // New returns the service.
 func New(d Deps, o Options) *Service {
 	o = o.withDefaults()
 	return &Service{st: d.Store, elig: d.Eligibility, screens: d.Screener, render: d.Renderer, send: d.Sender,
-		queue: d.Queue, settings: d.Settings, now: o.Now, opts: o}
+		queue: d.Queue, settings: d.Settings, gates: d.Gate, sources: d.Sources, now: o.Now, opts: o}
 }
 
 // SetQueue hands the service the job queue once the job client exists (it is built after

@@ -6,6 +6,7 @@ import (
 	"net/mail"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/campaign/preflight"
 	"github.com/clearlist/clearlist/internal/policy"
 )
 
@@ -14,6 +15,10 @@ import (
 type Audience struct {
 	Eligible int            `json:"eligible"`
 	Excluded map[string]int `json:"excluded"`
+	// Sender is the sender-authentication report (SPF, DKIM, DMARC, alignment, PTR, TLS);
+	// NotReady says what the compliance footer lacks. Preflight fills both.
+	Sender   *preflight.Report `json:"sender,omitempty"`
+	NotReady string            `json:"not_ready,omitempty"`
 }
 
 // audience evaluates every contact of the campaign's lists once (a contact on two lists is
@@ -21,6 +26,7 @@ type Audience struct {
 // contact id order per list.
 func (s *Service) audience(ctx context.Context, c Campaign, fn func(Snapshot) error) error {
 	seen := make(map[int64]struct{})
+	prov := map[int64]string{}
 	for _, list := range c.Lists {
 		err := s.elig.Batch(ctx, c.WorkspaceID, c.Purpose, c.Channel, list, func(id int64, v *policy.Verdict) error {
 			if _, dup := seen[id]; dup {
@@ -28,7 +34,14 @@ func (s *Service) audience(ctx context.Context, c Campaign, fn func(Snapshot) er
 			}
 			seen[id] = struct{}{}
 			if v.Allowed {
-				return fn(Snapshot{ContactID: id, State: Queued})
+				r := Snapshot{ContactID: id, State: Queued, Basis: v.Basis.String()}
+				if v.RequiresNotice {
+					var err error
+					if r.Provenance, err = s.provenance(ctx, c.WorkspaceID, id, prov); err != nil {
+						return err
+					}
+				}
+				return fn(r)
 			}
 			return fn(Snapshot{ContactID: id, State: Excluded, Reason: exclusionReason(v)})
 		})
@@ -63,6 +76,14 @@ func (s *Service) Preflight(ctx context.Context, ws, id int64) (Audience, error)
 		}
 		return nil
 	})
+	if err != nil || s.gates == nil {
+		return a, err
+	}
+	if err := s.gates.Ready(ctx, c); err != nil {
+		a.NotReady = err.Error()
+	}
+	rep, err := s.gates.SenderCheck(ctx, c)
+	a.Sender = &rep
 	return a, err
 }
 
@@ -81,10 +102,15 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 		}
 		return Audience{}, stateError(c, Sending)
 	}
+	rep, err := s.gate(ctx, c)
+	if err != nil {
+		return Audience{Sender: rep}, err
+	}
 	if err := s.trialRender(ctx, c); err != nil {
 		return Audience{}, err
 	}
 	a, err := s.snapshot(ctx, c)
+	a.Sender = rep
 	if err != nil {
 		return a, err
 	}

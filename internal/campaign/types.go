@@ -101,6 +101,10 @@ type Recipient struct {
 	Attrs     []byte // the contact's attributes as a JSON object
 	Status    string // the contact's status now
 	Attempts  int    // attempts made before this one
+	Country   string // the contact's country (ISO 3166-1 alpha-2), "" when unknown
+	// Basis is the lawful basis the recipient was screened on at the start (policy.Basis);
+	// Provenance, for legitimate interest, says where their details came from.
+	Basis, Provenance string
 }
 
 // Snapshot is one audience member as the start writes it: queued, or excluded with why.
@@ -108,6 +112,8 @@ type Snapshot struct {
 	ContactID int64
 	State     DeliveryState // Queued or Excluded
 	Reason    string
+	// Basis and Provenance of a queued recipient (see Recipient).
+	Basis, Provenance string
 }
 
 // Outcome is what became of one claimed delivery.

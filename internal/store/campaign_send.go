@@ -23,13 +23,15 @@ const deliveryIDsPerStatement = 1000
 // transition records the counts.
 func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, rows []campaign.Snapshot, at time.Time) error {
 	type group struct {
-		state campaign.DeliveryState
-		why   string
+		state      campaign.DeliveryState
+		why        string
+		basis      string
+		provenance string
 	}
 	groups := map[group][]any{}
 	var order []group
 	for _, r := range rows {
-		g := group{r.State, r.Reason}
+		g := group{r.State, r.Reason, r.Basis, r.Provenance}
 		if _, ok := groups[g]; !ok {
 			order = append(order, g)
 		}
@@ -55,10 +57,10 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 			ids := groups[g]
 			for start := 0; start < len(ids); start += deliveryIDsPerStatement {
 				chunk := ids[start:min(start+deliveryIDsPerStatement, len(ids))]
-				args := append([]any{id, string(g.state), g.why, at, at, ws}, chunk...)
+				args := append([]any{id, string(g.state), g.why, g.basis, g.provenance, at, at, ws}, chunk...)
 				if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deliveries (campaign_id, contact_id, workspace_id, address,
-					state, reason, next_attempt_at, updated_at)
-					SELECT ?, id, workspace_id, email, ?, ?, ?, ? FROM contacts WHERE workspace_id = ? AND id IN (`+
+					state, reason, basis, provenance, next_attempt_at, updated_at)
+					SELECT ?, id, workspace_id, email, ?, ?, ?, ?, ?, ? FROM contacts WHERE workspace_id = ? AND id IN (`+
 					marks(len(chunk))+`)`), args...); err != nil {
 					return fmt.Errorf("write deliveries: %w", mapErr(err))
 				}
@@ -76,7 +78,8 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 	var out []campaign.Recipient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.contact_id, d.address, COALESCE(c.email_canonical, d.address),
-			d.attempts, COALESCE(c.attrs, '{}'), COALESCE(c.status, 'deleted') FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
+			d.attempts, COALESCE(c.attrs, '{}'), COALESCE(c.status, 'deleted'), COALESCE(c.country, ''), d.basis, d.provenance
+			FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
 			WHERE d.campaign_id = ? AND d.workspace_id = ? AND d.state = 'queued' AND d.next_attempt_at <= ?
 			ORDER BY d.next_attempt_at LIMIT ?`+s.sql.skipLocked("d")), id, ws, at, limit)
 		if err != nil {
@@ -86,7 +89,8 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 		for rows.Next() {
 			var r campaign.Recipient
 			var attrs string
-			if err := rows.Scan(&r.ContactID, &r.Address, &r.Canonical, &r.Attempts, &attrs, &r.Status); err != nil {
+			if err := rows.Scan(&r.ContactID, &r.Address, &r.Canonical, &r.Attempts, &attrs, &r.Status,
+				&r.Country, &r.Basis, &r.Provenance); err != nil {
 				return err
 			}
 			r.Attrs = []byte(attrs)

@@ -2,6 +2,7 @@ package workspace_test
 
 import (
 	"errors"
+	"github.com/clearlist/clearlist/internal/campaign"
 	"strings"
 	"testing"
 
@@ -15,6 +16,14 @@ import (
 func TestSettingNamesAgree(t *testing.T) {
 	if workspace.SettingExcludeRisky != eligibility.SettingExcludeRisky {
 		t.Fatalf("workspace %q, eligibility %q", workspace.SettingExcludeRisky, eligibility.SettingExcludeRisky)
+	}
+	for ours, theirs := range map[string]string{workspace.SettingSenderName: campaign.SettingSenderName,
+		workspace.SettingPostalAddress: campaign.SettingPostalAddress, workspace.SettingBounceDomain: campaign.SettingBounceDomain,
+		workspace.SettingTrackOpens: campaign.SettingTrackOpens, workspace.SettingTrackClicks: campaign.SettingTrackClicks,
+		workspace.SettingTrackIndividual: campaign.SettingTrackIndividual} {
+		if ours != theirs {
+			t.Errorf("workspace %q, campaign %q", ours, theirs)
+		}
 	}
 }
 

@@ -38,8 +38,18 @@ const (
 	// (campaign.SettingMaxBounceRate, campaign.SettingMaxComplaintRate).
 	SettingMaxBounceRate    = "campaign.max_bounce_rate"
 	SettingMaxComplaintRate = "campaign.max_complaint_rate"
-	// SettingTrackIndividual: "true" keeps campaign opens and clicks per person (off: counted
-	// only, and reports list nobody who opened or clicked); track and report read it.
+	// SettingSenderName and SettingPostalAddress: the sender identity and postal address
+	// every campaign message's footer carries; a campaign does not start without them.
+	SettingSenderName    = "sender.name"
+	SettingPostalAddress = "sender.postal_address"
+	// SettingBounceDomain: the domain of the VERP Return-Path (bounces+…@DOMAIN); default
+	// the From address's domain.
+	SettingBounceDomain = "bounce.domain"
+	// SettingTrackOpens, SettingTrackClicks: "true" adds the open pixel / rewrites links to
+	// count opens and clicks; SettingTrackIndividual: "true" lets the counts name the contact
+	// (aggregate only otherwise). All off by default.
+	SettingTrackOpens      = "tracking.opens"
+	SettingTrackClicks     = "tracking.clicks"
 	SettingTrackIndividual = "tracking.individual"
 	// SettingTransactionalFrom and SettingTransactionalRate: the sender identity and the
 	// rate (messages a second) of transactional messages (POST /api/v1/transactional).
@@ -58,13 +68,18 @@ var Settings = map[string]string{
 	SettingCORSOrigins:      "web origins (https://www.example.com, comma-separated) whose pages may post to the JSON sign-up API from a browser",
 	SettingMaxBounceRate:    "share of hard bounces (0 to 1) above which a campaign pauses itself (default 0.05; 0: no guard)",
 	SettingMaxComplaintRate: "share of complaints (0 to 1) above which a campaign pauses itself (default 0.003; 0: no guard)",
+	SettingSenderName:       "the sender identity every campaign message's footer names (e.g. the company); required to start a campaign",
+	SettingPostalAddress:    "the sender's postal address every campaign message's footer carries; required to start a campaign",
+	SettingBounceDomain:     "domain of the VERP Return-Path bounces go to (bounces+…@DOMAIN); default the From address's domain",
+	SettingTrackOpens:       "true: campaign messages carry an open pixel (default off)",
+	SettingTrackClicks:      "true: campaign messages' links are rewritten to count clicks (default off)",
+	SettingTrackIndividual:  "true: opens and clicks are recorded per contact, not only as counts (default off)",
 	SettingAuditRetention:   "days the audit trail keeps entries (0: for ever, the default); older ones are removed daily, `audit verify` checks from the kept anchor",
 
 	// Campaign reports and sending (tracking, local time, the transactional stream).
 	SettingCampaignTimeZone:  "IANA time zone (e.g. Europe/Berlin) of recipients with neither a timezone attribute nor a country, for campaigns at local time (default UTC)",
 	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
 	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
-	SettingTrackIndividual:   "true: opens and clicks of campaign messages are kept per person (default false: aggregate counts only)",
 }
 
 // The settings of address verification are declared and checked in package verify.
@@ -126,6 +141,10 @@ func NormalizeSetting(name, value string) (string, error) {
 			return "", fmt.Errorf("setting %s: give an IANA time zone such as Europe/Berlin, not %q", name, value)
 		}
 		return v, nil
+	case SettingSenderName, SettingPostalAddress:
+		return normalizeLine(name, value, 300)
+	case SettingBounceDomain:
+		return normalizeDomain(name, value)
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {

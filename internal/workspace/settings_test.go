@@ -24,6 +24,16 @@ func TestNormalizeSetting(t *testing.T) {
 		{"verify.role.add", " einkauf, ,vertrieb ", "einkauf,vertrieb", ""},
 		{"verify.free.add", "not a domain!", "", "verify.free.add"},
 		{"verify.nonsense", "true", "", "unknown setting"},
+		{SettingSenderName, "  Example   Ltd ", "Example Ltd", ""},
+		{SettingSenderName, " \n ", "", "clearlist setting set sender.name"},
+		{SettingPostalAddress, "1 High St,\r\n  London\nUK", "1 High St, London, UK", ""},
+		{SettingPostalAddress, "1 High St\x00", "", "control characters"},
+		{SettingPostalAddress, strings.Repeat("x", 301), "", "at most 300"},
+		{SettingBounceDomain, " Bounces.Example.COM. ", "bounces.example.com", ""},
+		{SettingBounceDomain, "localhost", "", "domain name"},
+		{SettingBounceDomain, "bad_domain.example", "", "domain name"},
+		{SettingTrackClicks, "1", "true", ""},
+		{SettingTrackIndividual, "maybe", "", "give true or false"},
 	}
 	for _, tt := range tests {
 		got, err := NormalizeSetting(tt.name, tt.value)

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"BulkYardstick":     testBulkYardstick,
 		"Campaigns":         testCampaigns,
 		"CampaignSendLog":   testCampaignDeliveries,
+		"SigningKeyPut":     testPutSigningKey,
 		"CampaignClaimRace": testCampaignClaimRace,
 		"CampaignReport":    testCampaignReport,
 		"Transactional":     testTransactional,

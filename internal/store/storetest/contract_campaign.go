@@ -135,7 +135,8 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 	s := seedCampaign(t, st, "sendlog", 5)
 	w, id := s.ws, s.c.ID
 	now := time.Now().UTC().Truncate(time.Second)
-	snap := []campaign.Snapshot{{ContactID: s.contacts[0], State: campaign.Queued}, {ContactID: s.contacts[1], State: campaign.Queued},
+	snap := []campaign.Snapshot{{ContactID: s.contacts[0], State: campaign.Queued, Basis: "consent"},
+		{ContactID: s.contacts[1], State: campaign.Queued, Basis: "legitimate interest", Provenance: "from a trade fair."},
 		{ContactID: s.contacts[2], State: campaign.Queued}, {ContactID: s.contacts[3], State: campaign.Queued},
 		{ContactID: s.contacts[4], State: campaign.Excluded, Reason: "con-01: no consent"}}
 	// A first start that broke off, then the full one: reset drops the first's rows.
@@ -162,6 +163,12 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 	got, err := st.ClaimCampaignDeliveries(ctx, w, id, "proc-a", 3, now)
 	if err != nil || len(got) != 3 || got[0].Address != "r000@example.com" || got[0].Status != "active" || len(got[0].Attrs) == 0 {
 		t.Fatalf("claim = %+v, %v", got, err)
+	}
+	for _, r := range got { // the basis and provenance written by the snapshot come with the claim
+		want := map[int64][2]string{s.contacts[0]: {"consent", ""}, s.contacts[1]: {"legitimate interest", "from a trade fair."}}[r.ContactID]
+		if r.Basis != want[0] || r.Provenance != want[1] {
+			t.Errorf("contact %d: basis %q, provenance %q; want %q", r.ContactID, r.Basis, r.Provenance, want)
+		}
 	}
 	rest, err := st.ClaimCampaignDeliveries(ctx, w, id, "proc-b", 3, now)
 	if err != nil || len(rest) != 1 || rest[0].ContactID != s.contacts[3] {
