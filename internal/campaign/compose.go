@@ -361,7 +361,7 @@ func (k *Composer) SenderCheck(ctx context.Context, c Campaign) (preflight.Repor
 	if r == nil || err != nil {
 		f := preflight.Finding{Check: "dns", Status: preflight.StatusSkip,
 			Message: "no relay and no DNS server are configured: the messages stay in the development outbox and the sender's DNS records were not checked",
-			Fix:     "configure the relay (--smtp-addr) or a DNS server (--dns-server) to check them"}
+			Fix:     "configure a campaign relay (--relay) or a DNS server (--dns-server) to check them"}
 		if err != nil {
 			f.Status, f.Message = preflight.StatusWarn, "the sender's DNS records were not checked: "+err.Error()
 			f.Fix = "set --dns-server (CLEARLIST_DNS_SERVER) and run the pre-flight again"
