@@ -66,19 +66,11 @@ func (s *Store) TemplateByName(ctx context.Context, ws int64, name string) (camp
 // Templates lists the workspace's templates by name.
 func (s *Store) Templates(ctx context.Context, ws int64) ([]campaign.Template, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+templateColumns+` FROM templates WHERE workspace_id = ? ORDER BY name`), ws)
+	out, err := collect(rows, err, scanTemplate)
 	if err != nil {
 		return nil, fmt.Errorf("list templates: %w", err)
 	}
-	defer rows.Close()
-	var out []campaign.Template
-	for rows.Next() {
-		t, err := scanTemplate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func scanTemplate(r rowScanner) (campaign.Template, error) {
@@ -374,17 +366,9 @@ func sortedKeys(m map[string]int) []string {
 // server makes sure each has its send jobs).
 func (s *Store) SendingCampaigns(ctx context.Context) ([]campaign.Campaign, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+campaignColumns+` FROM campaigns WHERE state = 'sending' ORDER BY id`))
+	out, err := collect(rows, err, scanCampaign)
 	if err != nil {
 		return nil, fmt.Errorf("list sending campaigns: %w", err)
 	}
-	defer rows.Close()
-	var out []campaign.Campaign
-	for rows.Next() {
-		c, err := scanCampaign(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }

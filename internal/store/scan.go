@@ -26,3 +26,21 @@ func (n nullInt) ptr() *int64 {
 	v := n.Int64
 	return &v
 }
+
+// collect scans every row of a query's answer with scan, closing the rows; err is the
+// query's own error, so a call reads collect(s.db.QueryContext(…)).
+func collect[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
