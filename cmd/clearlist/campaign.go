@@ -203,14 +203,6 @@ func (c *campaignCmd) create(ctx context.Context, a *app.App) error {
 	return nil
 }
 
-// csvSafe keeps a cell from being read as a formula by a spreadsheet.
-func csvSafe(s string) string {
-	if s != "" && slices.Contains([]byte("=+-@\t\r"), s[0]) {
-		return "'" + s
-	}
-	return s
-}
-
 // printSenderCheck prints what the start would refuse beyond the audience: the footer's
 // missing settings and the sender-authentication findings, each with its fix.
 func printSenderCheck(a campaign.Audience) {
