@@ -25,9 +25,17 @@ func (a *App) newCampaigns() *campaign.Service {
 		campaign.Options{})
 }
 
-// relays are the SMTP relays of the configuration, for the sender pre-flight; none means
-// the development outbox.
+// relays are the SMTP relays campaigns go through, for the sender pre-flight: the campaign
+// relays (--relay), else the one relay of every e-mail (--smtp-addr); none means the
+// development outbox. (A --relay that does not parse is reported when the pool is opened.)
 func (a *App) relays() []preflight.Relay {
+	if rs, err := a.Cfg.CampaignRelays(); err == nil && len(rs) > 0 {
+		out := make([]preflight.Relay, len(rs))
+		for i, r := range rs {
+			out[i] = preflight.Relay{Addr: r.Addr, HeloName: r.HelloName, TLS: string(r.TLS), TLSConfig: r.TLSConfig}
+		}
+		return out
+	}
 	if a.Cfg.SMTPAddr == "" {
 		return nil
 	}
@@ -38,7 +46,7 @@ func (a *App) relays() []preflight.Relay {
 // system's first name server. With neither a relay nor a DNS server configured (a fresh
 // install mailing into the development outbox) there is none: nothing is looked up.
 func (a *App) preflightResolver() (preflight.Resolver, error) {
-	if a.Cfg.DNSServer == "" && a.Cfg.SMTPAddr == "" {
+	if a.Cfg.DNSServer == "" && len(a.relays()) == 0 {
 		return nil, nil
 	}
 	return verify.NewDNSResolver(verify.DNSConfig{Server: a.Cfg.DNSServer})
@@ -64,4 +72,21 @@ func (a *App) queueSendingCampaigns(ctx context.Context, jc *jobs.Client) error 
 		a.Log.Info("queued the send jobs of sending campaigns", "campaigns", n)
 	}
 	return err
+}
+
+// BenchSender readies the workspace's campaigns for `clearlist bench send`: a sender identity
+// and postal address for the footer, and no DNS look-ups in the sender pre-flight (the
+// bench's sender domain is made up and its relay is a sink on this machine).
+func (a *App) BenchSender(ctx context.Context, ws int64) error {
+	for name, v := range map[string]string{campaign.SettingSenderName: "clearlist bench",
+		campaign.SettingPostalAddress: "1 Bench Street, 10115 Berlin, Germany"} {
+		if err := a.Workspaces.SetSetting(ctx, ws, name, v); err != nil {
+			return err
+		}
+	}
+	a.composer.Resolver = nil
+	if a.composer.PublicBase == "" {
+		a.composer.PublicBase = "http://127.0.0.1:8080" // the links' base: nobody follows them here
+	}
+	return nil
 }

@@ -77,6 +77,9 @@ func Send(ctx context.Context, a *app.App, sink *Sink, dir string, o SendOptions
 	if err := signWith(a, o.DKIM); err != nil {
 		return res, err
 	}
+	if err := a.BenchSender(ctx, ws); err != nil {
+		return res, err
+	}
 	c, err := a.Campaigns.Create(ctx, campaign.Campaign{WorkspaceID: ws, Name: "bench", Purpose: "newsletter",
 		Lists: []int64{l.ID}, FromAddress: "News <news@sender.example>", Workers: o.Workers,
 		Content: campaign.Content{Subject: "{{.Contact.first_name}}, the monthly letter from {{.Contact.city}}", HTML: benchHTML()}})
