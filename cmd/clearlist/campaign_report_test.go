@@ -18,6 +18,8 @@ func TestCLICampaignReport(t *testing.T) {
 		e.ok("consent", "add", "--email", who, "--purpose", "newsletter", "--action", "granted",
 			"--wording", "Send me the newsletter", "--at", "2026-12-01T10:00:00Z")
 	}
+	e.ok("setting", "set", "sender.name", "Example Shop")
+	e.ok("setting", "set", "sender.postal_address", "1 High St, London")
 	e.ok("campaign", "create", "spring", "--purpose", "newsletter", "--list", "news", "--from", "News <news@example.com>",
 		"--subject", "Hi", "--text", e.file("body.txt", "Hello"))
 	e.ok("campaign", "start", "1")
