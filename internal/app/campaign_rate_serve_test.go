@@ -33,6 +33,7 @@ func TestServeTwoProcessesRate(t *testing.T) {
 		a := openApp(t, dsn)
 		dataDir := t.TempDir()
 		list := seedAudience(t, a, envInt("CLEARLIST_RATE_RECIPIENTS", 2000))
+		footerSettings(t, a) // a start needs the sender identity and postal address
 		c, err := a.Campaigns.Create(ctx, campaign.Campaign{WorkspaceID: a.Workspace.ID, Name: "paced", Purpose: "newsletter",
 			Lists: []int64{list}, FromAddress: "news@sender.example", Workers: 3,
 			Content: campaign.Content{Subject: "Hello {{.Contact.first_name}}", Text: "Hi {{.Contact.first_name}}"}})

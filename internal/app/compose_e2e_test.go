@@ -33,6 +33,17 @@ import (
 // server behind it.
 const testPublicURL = "https://lists.example.test"
 
+// footerSettings gives the workspace the sender identity and postal address every campaign
+// message's footer carries (a start is refused without them).
+func footerSettings(t *testing.T, a *App) {
+	t.Helper()
+	for name, v := range map[string]string{"sender.name": "Example Sender Ltd", "sender.postal_address": "1 Main Street, Springfield 12345"} {
+		if err := a.Workspaces.SetSetting(context.Background(), a.Workspace.ID, name, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // authSender makes a's workspace ready to send as domain: the footer's settings, an
 // RSA-2048 DKIM key (selector cl1) and a DNS zone publishing SPF, DMARC and the key's
 // record, which the pre-flight asks (a.Cfg.DNSServer). It rebuilds the campaign service so

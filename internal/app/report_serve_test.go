@@ -52,6 +52,7 @@ func TestReportAndTransactionalAPI(t *testing.T) {
 		}
 		// Held at a local time hours away, so the server's workers leave it queued.
 		hold := time.Now().UTC().Add(-2 * time.Hour).Format("15:04")
+		footerSettings(t, a) // a start needs the sender identity and postal address
 		c, err := a.Campaigns.Create(ctx, campaign.Campaign{WorkspaceID: ws, Name: "spring", Purpose: "newsletter", Lists: []int64{l.ID},
 			FromAddress: "news@example.com", LocalTime: hold, Content: campaign.Content{Subject: "Hi", Text: "Hello"}})
 		if err != nil {
