@@ -144,21 +144,7 @@ func TestServeCampaignKilled(t *testing.T) {
 				round+1, box.total()-before, box.total(), inFlight, counts.ByState[campaign.Claimed])
 		}
 		_, stop := startServer(t, a)
-		deadline := time.Now().Add(5 * time.Minute)
-		for {
-			got, err := a.Campaigns.Campaign(ctx, a.Workspace.ID, c.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.State == campaign.Finished {
-				break
-			}
-			if time.Now().After(deadline) {
-				counts, _ := a.Campaigns.Report(ctx, a.Workspace.ID, c.ID)
-				t.Fatalf("the campaign did not finish after the restarts: %s %+v", got.State, counts.ByState)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitFinished(t, a, c.ID, 5*time.Minute) // after the restarts
 		stop()
 		var ds []campaign.Delivery
 		for after := int64(0); ; {

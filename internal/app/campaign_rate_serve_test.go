@@ -50,20 +50,7 @@ func TestServeTwoProcessesRate(t *testing.T) {
 			startChild(t, childServeArgs{DSN: dsn, DataDir: dataDir, AddrFile: filepath.Join(t.TempDir(), "addr"),
 				Relays: []string{relayURL}})
 		}
-		deadline := time.Now().Add(3 * time.Minute)
-		for {
-			got, err := a.Campaigns.Campaign(ctx, a.Workspace.ID, c.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.State == campaign.Finished {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the campaign did not finish: %s", got.State)
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
+		waitFinished(t, a, c.ID, 3*time.Minute)
 		counts, err := a.Campaigns.Report(ctx, a.Workspace.ID, c.ID)
 		if err != nil {
 			t.Fatal(err)

@@ -106,9 +106,11 @@ func parseReceived(t *testing.T, m delivertest.Message) received {
 	return r
 }
 
-func waitFinished(t *testing.T, a *App, id int64) {
+// waitFinished waits up to limit for campaign id to finish, failing with its delivery
+// counts when it does not.
+func waitFinished(t *testing.T, a *App, id int64, limit time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(limit)
 	for {
 		c, err := a.Campaigns.Campaign(context.Background(), a.Workspace.ID, id)
 		if err != nil {
@@ -118,7 +120,8 @@ func waitFinished(t *testing.T, a *App, id int64) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("campaign %d still %s after 60 s", id, c.State)
+			counts, _ := a.Campaigns.Report(context.Background(), a.Workspace.ID, id)
+			t.Fatalf("campaign %d still %s after %s: %+v", id, c.State, limit, counts.ByState)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -225,7 +228,7 @@ func TestCampaignEndToEnd(t *testing.T) {
 		if aud, err = a.Campaigns.Start(ctx, ws, c.ID); err != nil || aud.Eligible != 4 {
 			t.Fatalf("start: %+v, %v", aud, err)
 		}
-		waitFinished(t, a, c.ID)
+		waitFinished(t, a, c.ID, time.Minute)
 		msgs := sink.Messages()
 		if len(msgs) != 4 {
 			t.Fatalf("the relay got %d messages, want 4", len(msgs))
@@ -280,7 +283,7 @@ func TestCampaignEndToEnd(t *testing.T) {
 		if aud, err = a.Campaigns.Start(ctx, ws, c2.ID); err != nil || aud.Eligible != 3 {
 			t.Fatalf("second start: %+v, %v", aud, err)
 		}
-		waitFinished(t, a, c2.ID)
+		waitFinished(t, a, c2.ID, time.Minute)
 		second := sink.Messages()[4:]
 		if len(second) != 3 {
 			t.Fatalf("the second campaign sent %d messages, want 3", len(second))

@@ -261,7 +261,7 @@ func (w *BatchWriter) checkConsentRefs(ctx context.Context, tx batchTx, b *conta
 	for p := range purposes {
 		args = append(args, p)
 	}
-	got, err := tx.count(ctx, s.q(`SELECT COUNT(*) FROM purposes WHERE workspace_id = ? AND name IN (`+inList(len(purposes))+`)`), args...)
+	got, err := tx.count(ctx, s.q(`SELECT COUNT(*) FROM purposes WHERE workspace_id = ? AND name IN (`+marks(len(purposes))+`)`), args...)
 	if err != nil {
 		return fmt.Errorf("check the purposes of consent entries: %w", err)
 	}
@@ -281,7 +281,7 @@ func (w *BatchWriter) checkConsentRefs(ctx context.Context, tx batchTx, b *conta
 	for id := range sources {
 		args = append(args, id)
 	}
-	if got, err = tx.count(ctx, s.q(`SELECT COUNT(*) FROM sources WHERE workspace_id = ? AND id IN (`+inList(len(sources))+`)`), args...); err != nil {
+	if got, err = tx.count(ctx, s.q(`SELECT COUNT(*) FROM sources WHERE workspace_id = ? AND id IN (`+marks(len(sources))+`)`), args...); err != nil {
 		return fmt.Errorf("check the sources of consent entries: %w", err)
 	}
 	if got != int64(len(sources)) {
@@ -337,6 +337,3 @@ func (w *BatchWriter) linkConsents(ctx context.Context, tx batchTx, b *contact.B
 	}
 	return len(es), nil
 }
-
-// inList is n comma-separated placeholders, for an IN list.
-func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
