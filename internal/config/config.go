@@ -42,6 +42,9 @@ type Config struct {
 	// from CLEARLIST_RELAY_PASSWORD or the variable a relay names (password_env=), never a flag.
 	Relays      []string `name:"relay" env:"CLEARLIST_RELAY" sep:"," help:"Campaign SMTP relay, repeatable: smtp://USER@HOST:587?tls=starttls&max_conns=8&rate=50 (smtps:// for TLS on 465; options name, tls, max_conns, max_per_conn, rate, burst, auth, password_env). The password comes from CLEARLIST_RELAY_PASSWORD or the variable password_env names. None: campaigns go to the outbox folder."`
 	DomainRates []string `name:"domain-rate" env:"CLEARLIST_DOMAIN_RATE" sep:"," help:"Messages per second to one receiving domain, shared by every process: RATE for every domain, DOMAIN=RATE for one (e.g. --domain-rate 20 --domain-rate gmail.com=50). None: no per-domain limit."`
+	// The mail clearlist receives: bounces, complaints and replies (inbound.go).
+	Inbound
+
 	// Behind a reverse proxy: whose forwarding headers tell the client's address.
 	TrustedProxies string `name:"trusted-proxies" env:"CLEARLIST_TRUSTED_PROXIES" default:"" help:"Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For / Forwarded headers give the client's address; others' are ignored."`
 }
@@ -55,6 +58,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--workspace is empty: name a workspace, e.g. --workspace default")
 	}
 	if err := c.validateMail(); err != nil {
+		return err
+	}
+	if err := c.validateInbound(); err != nil {
 		return err
 	}
 	if _, err := c.CampaignRelays(); err != nil {
