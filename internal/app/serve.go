@@ -62,6 +62,14 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return err
 	}
+	// The inbound SMTP server (--inbound) runs beside the HTTP server (inbound.go).
+	stopInbound, err := a.startInbound(ctx)
+	if err != nil {
+		stopJobs(context.WithoutCancel(ctx))
+		ln.Close()
+		return err
+	}
+	defer stopInbound()
 	uploads := a.importService().Uploads(jc)
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
@@ -80,6 +88,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.st.Dialect()), "workspace", a.Workspace.Name)
 	err = srv.Serve(ctx, ln)
+	stopInbound() // the messages being received are stored first
 	// Running jobs (imports among them) may finish for a while; then they are stopped, an
 	// import at a batch boundary, and run again later from where they stopped.
 	stopJobs(context.WithoutCancel(ctx))

@@ -303,6 +303,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		addCampaignWorker(w, cfg, o, log)
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
 		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
+		addBounceMaildir(w, cfg, o.Service, log)
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {

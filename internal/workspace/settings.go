@@ -71,6 +71,7 @@ var Settings = map[string]string{
 	SettingSenderName:       "the sender identity every campaign message's footer names (e.g. the company); required to start a campaign",
 	SettingPostalAddress:    "the sender's postal address every campaign message's footer carries; required to start a campaign",
 	SettingBounceDomain:     "domain of the VERP Return-Path bounces go to (bounces+…@DOMAIN); default the From address's domain",
+	SettingInboundDomains:   "more domains (comma-separated, e.g. the campaigns' reply-to domain) the inbound SMTP server takes mail for, besides bounce.domain",
 	SettingTrackOpens:       "true: campaign messages carry an open pixel (default off)",
 	SettingTrackClicks:      "true: campaign messages' links are rewritten to count clicks (default off)",
 	SettingTrackIndividual:  "true: opens and clicks are recorded per contact, not only as counts (default off)",
@@ -145,6 +146,8 @@ func NormalizeSetting(name, value string) (string, error) {
 		return normalizeLine(name, value, 300)
 	case SettingBounceDomain:
 		return normalizeDomain(name, value)
+	case SettingInboundDomains:
+		return normalizeDomains(name, value)
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {

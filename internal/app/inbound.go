@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/bounce"
+	"github.com/clearlist/clearlist/internal/inbound"
+	"github.com/clearlist/clearlist/internal/workspace"
+)
+
+// errBounceNotWired is what IngestMessage answers until the bounce service is wired in.
+var errBounceNotWired = errors.New("bounce processing not wired")
+
+// IngestMessage takes in one received message (a DSN, a complaint, a reply): stored,
+// parsed, classified and acted on by the bounce service, for every workspace it concerns.
+// It is the inbound SMTP server's, the Maildir poller's and `bounce ingest`'s one way in.
+func (a *App) IngestMessage(ctx context.Context, raw []byte, via string) (bounce.IngestResult, error) {
+	// The bounce service (issue 14) is wired here when its branch is merged:
+	// return a.Bounces.IngestMessage(ctx, raw, via)
+	return bounce.IngestResult{}, errBounceNotWired
+}
+
+// InboundDomains are the recipient domains the inbound SMTP server takes mail for: every
+// workspace's bounce.domain and inbound.domains.
+func (a *App) InboundDomains(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, name := range []string{workspace.SettingBounceDomain, workspace.SettingInboundDomains} {
+		all, err := a.st.SettingOfAll(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range all {
+			for _, d := range strings.Split(v, ",") {
+				if d = strings.TrimSpace(d); d != "" && !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// startInbound starts the inbound SMTP server of --inbound (nothing without it); stop shuts
+// it down gracefully (the messages being received are stored) and returns when it has
+// stopped. Calling stop again does nothing.
+func (a *App) startInbound(ctx context.Context) (stop func(), err error) {
+	if a.Cfg.InboundAddr == "" {
+		return func() {}, nil
+	}
+	o, err := a.inboundOptions()
+	if err != nil {
+		return nil, err
+	}
+	if d, err := a.InboundDomains(ctx); err == nil && len(d) == 0 {
+		a.Log.Warn("the inbound SMTP server takes mail for no domain yet: set bounce.domain (and inbound.domains) in the workspaces")
+	}
+	ln, err := net.Listen("tcp", a.Cfg.InboundAddr)
+	if err != nil {
+		return nil, fmt.Errorf("inbound SMTP: listen on %s: %w (is another mail server on it? choose one with --inbound)", a.Cfg.InboundAddr, err)
+	}
+	// What the server stores is the system's doing, on behalf of no person.
+	ctx, cancel := context.WithCancel(audit.WithActor(ctx, audit.Actor{Kind: audit.System, Name: "inbound-smtp"}))
+	srv := inbound.NewServer(a, inbound.DomainsFunc(a.InboundDomains), o)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ctx, ln); err != nil {
+			a.Log.Error("inbound SMTP stopped", "err", err)
+		}
+	}()
+	return func() { cancel(); <-done }, nil
+}
+
+// inboundOptions builds the server's options from the configuration.
+func (a *App) inboundOptions() (inbound.Options, error) {
+	max, err := a.Cfg.InboundMaxBytes()
+	if err != nil {
+		return inbound.Options{}, err
+	}
+	o := inbound.Options{Hostname: a.Cfg.InboundHostname, MaxMessageBytes: int64(max), MaxRecipients: a.Cfg.InboundMaxRecipients,
+		MaxConnections: a.Cfg.InboundMaxConns, ReadTimeout: a.Cfg.InboundTimeout, WriteTimeout: min(a.Cfg.InboundTimeout, time.Minute),
+		Logger: a.Log}
+	if a.Cfg.InboundCert != "" {
+		cert, err := tls.LoadX509KeyPair(a.Cfg.InboundCert, a.Cfg.InboundKey)
+		if err != nil {
+			return o, fmt.Errorf("--inbound-cert/--inbound-key: %w (give a PEM certificate chain and its key)", err)
+		}
+		o.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	return o, nil
+}
+
+// PollMaildir ingests the new messages of --bounce-maildir (the bounce_maildir job).
+func (s jobService) PollMaildir(ctx context.Context) (int, error) {
+	max, err := s.a.Cfg.InboundMaxBytes()
+	if err != nil {
+		return 0, err
+	}
+	m := inbound.Maildir{Dir: s.a.Cfg.BounceMaildir, Sink: s.a, MaxBytes: max, Log: s.a.Log}
+	return m.Poll(ctx)
+}
+
+// MaildirPeriod is how often the bounce_maildir job runs; 0 without --bounce-maildir.
+func (s jobService) MaildirPeriod() time.Duration {
+	if s.a.Cfg.BounceMaildir == "" {
+		return 0
+	}
+	return s.a.Cfg.BounceMaildirEvery
+}
