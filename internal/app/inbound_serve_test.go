@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-smtp"
 
+	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/workspace"
 )
 
@@ -34,14 +38,11 @@ func TestServeInbound(t *testing.T) {
 		}
 		a.Cfg.InboundAddr = ln.Addr().String()
 		ln.Close()
-		_, stop := startServer(t, a)
-
-		var c *smtp.Client
-		for deadline := time.Now().Add(20 * time.Second); c == nil; { // serve starts in the background
-			if c, err = smtp.Dial(a.Cfg.InboundAddr); err != nil && time.Now().After(deadline) {
-				t.Fatalf("the inbound server did not start: %v", err)
-			}
-			time.Sleep(10 * time.Millisecond)
+		base, stop := startServer(t, a)
+		waitStarted(t, base)
+		c, err := smtp.Dial(a.Cfg.InboundAddr)
+		if err != nil {
+			t.Fatal(err)
 		}
 		defer c.Close()
 		if err := c.Mail("", nil); err != nil {
@@ -66,4 +67,58 @@ func TestServeInbound(t *testing.T) {
 			t.Error("the inbound server still answers after serve stopped")
 		}
 	})
+}
+
+// TestServeBounceMaildir runs serve with --bounce-maildir: the bounce_maildir River job polls
+// the folder and a message leaves new/ only once it was stored.
+func TestServeBounceMaildir(t *testing.T) {
+	a := openApp(t, "file:"+filepath.Join(t.TempDir(), "c.db"))
+	dir := t.TempDir()
+	for _, d := range []string{"new", "cur", "tmp"} {
+		os.Mkdir(filepath.Join(dir, d), 0o755)
+	}
+	msg := "From: MAILER-DAEMON@mx.example\r\nSubject: Undelivered\r\n\r\nno such user\r\n"
+	if err := os.WriteFile(filepath.Join(dir, "new", "1.a.host"), []byte(msg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a.Cfg.BounceMaildir, a.Cfg.BounceMaildirEvery = dir, time.Second
+	base, stop := startServer(t, a)
+	defer stop()
+	waitStarted(t, base)
+	jc, err := a.OpenJobs(context.Background(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jc.Close()
+	var ran []jobs.Job
+	for deadline := time.Now().Add(30 * time.Second); len(ran) == 0; time.Sleep(50 * time.Millisecond) {
+		js, err := jc.List(context.Background(), jobs.Filter{Kind: jobs.KindBounceMaildir})
+		if err != nil || time.Now().After(deadline) {
+			t.Fatalf("no bounce_maildir job ran: %v", err)
+		}
+		for _, j := range js {
+			if j.State == "completed" || len(j.Errors) > 0 {
+				ran = append(ran, j)
+			}
+		}
+	}
+	_, inNew := os.Stat(filepath.Join(dir, "new", "1.a.host"))
+	_, inCur := os.Stat(filepath.Join(dir, "cur", "1.a.host:2,S"))
+	switch j := ran[0]; {
+	case j.State == "completed" && inCur != nil:
+		t.Errorf("the round completed but the message is not in cur/")
+	case j.State != "completed" && inNew != nil:
+		t.Errorf("the round failed (%v) but the message left new/", j.Errors)
+	}
+}
+
+// waitStarted returns once serve has started (its jobs and the inbound server run): the
+// listener is open from the start, but answered only then.
+func waitStarted(t *testing.T, base string) {
+	t.Helper()
+	resp, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
 }
