@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -90,11 +89,9 @@ func (a *App) inboundOptions() (inbound.Options, error) {
 		MaxConnections: a.Cfg.InboundMaxConns, ReadTimeout: a.Cfg.InboundTimeout, WriteTimeout: min(a.Cfg.InboundTimeout, time.Minute),
 		Logger: a.Log}
 	if a.Cfg.InboundCert != "" {
-		cert, err := tls.LoadX509KeyPair(a.Cfg.InboundCert, a.Cfg.InboundKey)
-		if err != nil {
-			return o, fmt.Errorf("--inbound-cert/--inbound-key: %w (give a PEM certificate chain and its key)", err)
+		if o.TLS, err = inbound.LoadTLS(a.Cfg.InboundCert, a.Cfg.InboundKey); err != nil {
+			return o, fmt.Errorf("--inbound-cert/--inbound-key: %w", err)
 		}
-		o.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	return o, nil
 }

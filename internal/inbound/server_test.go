@@ -3,6 +3,7 @@ package inbound
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -277,5 +278,48 @@ func TestServerLimitsConnections(t *testing.T) {
 	line, err := bufio.NewReader(conn).ReadString('\n')
 	if err != nil || !strings.HasPrefix(line, "421 4.7.0") {
 		t.Fatalf("third connection: %q, %v; want 421 4.7.0", line, err)
+	}
+}
+
+// A message being received when the server is told to stop is still stored and answered
+// 250; new connections are not taken any more.
+func TestServerShutdownFinishesMessage(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := newSink()
+	sink.gate = make(chan struct{})
+	srv := NewServer(sink, ourDomains("bounce.example"), Options{Hostname: "inbound.test"})
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+
+	c := dial(t, ln.Addr().String())
+	result := make(chan error, 1)
+	go func() { result <- send(c, "", []string{"bounces+x@bounce.example"}, strings.NewReader(dsnBody)) }()
+	// The message is with the sink (waiting at its gate) when the server is stopped.
+	for len(sink.messages()) == 0 && !sink.waiting() {
+		runtime.Gosched()
+	}
+	cancel()
+	for {
+		conn, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			break // the listener is closed
+		}
+		conn.Close()
+		runtime.Gosched()
+	}
+	close(sink.gate)
+	if err := <-result; err != nil {
+		t.Errorf("the message being received at shutdown: %v", err)
+	}
+	if len(sink.messages()) != 1 {
+		t.Error("the message being received at shutdown was not stored")
+	}
+	c.Quit()
+	if err := <-served; err != nil {
+		t.Error(err)
 	}
 }

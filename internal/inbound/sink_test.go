@@ -16,6 +16,14 @@ type recordingSink struct {
 	err  error
 	gate chan struct{} // when set, IngestMessage waits for it to close
 	got1 chan struct{} // closed at the first message
+
+	inGate bool // a message waits at the gate
+}
+
+func (s *recordingSink) waiting() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.inGate
 }
 
 type received struct {
@@ -27,6 +35,9 @@ func newSink() *recordingSink { return &recordingSink{got1: make(chan struct{})}
 
 func (s *recordingSink) IngestMessage(ctx context.Context, raw []byte, via string) (bounce.IngestResult, error) {
 	if s.gate != nil {
+		s.mu.Lock()
+		s.inGate = true
+		s.mu.Unlock()
 		<-s.gate
 	}
 	s.mu.Lock()
