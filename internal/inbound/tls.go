@@ -53,9 +53,9 @@ func (c *certFiles) get(*tls.ClientHelloInfo) (*tls.Certificate, error) {
 	if time.Since(c.checked) >= c.every {
 		c.checked = time.Now()
 		if st, err := os.Stat(c.cert); err == nil && !st.ModTime().Equal(c.mod) {
-			prev := *c
+			cur, mod := c.current, c.mod
 			if err := c.load(); err != nil {
-				c.current, c.mod = prev.current, prev.mod
+				c.current, c.mod = cur, mod
 			}
 		}
 	}
