@@ -4,7 +4,10 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/clearlist/clearlist/internal/bounce"
 )
@@ -69,8 +72,26 @@ func ourDomains(d ...string) Domains {
 	return DomainsFunc(func(context.Context) ([]string, error) { return d, nil })
 }
 
+// countingSink only counts (for benchmarks).
+type countingSink struct{ n atomic.Int64 }
+
+func (s *countingSink) IngestMessage(context.Context, []byte, string) (bounce.IngestResult, error) {
+	return bounce.IngestResult{MessageID: s.n.Add(1)}, nil
+}
+
+func startServerB(b *testing.B, sink Sink) string { return startServer(b, sink, Options{}) }
+
+func dialB(b *testing.B, addr string) *smtp.Client {
+	c, err := smtp.Dial(addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
+}
+
 // startServer runs a server on 127.0.0.1 until the test ends and returns its address.
-func startServer(t *testing.T, sink Sink, o Options) string {
+func startServer(t testing.TB, sink Sink, o Options) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
