@@ -299,9 +299,7 @@ func TestServerShutdownFinishesMessage(t *testing.T) {
 	result := make(chan error, 1)
 	go func() { result <- send(c, "", []string{"bounces+x@bounce.example"}, strings.NewReader(dsnBody)) }()
 	// The message is with the sink (waiting at its gate) when the server is stopped.
-	for len(sink.messages()) == 0 && !sink.waiting() {
-		runtime.Gosched()
-	}
+	<-sink.atGate
 	cancel()
 	for {
 		conn, err := net.Dial("tcp", ln.Addr().String())

@@ -20,13 +20,8 @@ type recordingSink struct {
 	gate chan struct{} // when set, IngestMessage waits for it to close
 	got1 chan struct{} // closed at the first message
 
-	inGate bool // a message waits at the gate
-}
-
-func (s *recordingSink) waiting() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.inGate
+	inGate bool          // a message has come to the gate
+	atGate chan struct{} // closed then
 }
 
 type received struct {
@@ -34,12 +29,17 @@ type received struct {
 	via string
 }
 
-func newSink() *recordingSink { return &recordingSink{got1: make(chan struct{})} }
+func newSink() *recordingSink {
+	return &recordingSink{got1: make(chan struct{}), atGate: make(chan struct{})}
+}
 
 func (s *recordingSink) IngestMessage(ctx context.Context, raw []byte, via string) (bounce.IngestResult, error) {
 	if s.gate != nil {
 		s.mu.Lock()
-		s.inGate = true
+		if !s.inGate {
+			s.inGate = true
+			close(s.atGate)
+		}
 		s.mu.Unlock()
 		<-s.gate
 	}
