@@ -24,13 +24,13 @@ func (h *Handler) ses(ctx context.Context, ws int64, r *http.Request, body []byt
 	if err := decodeJSON(body, &m); err != nil {
 		return decoded{}, err
 	}
-	// The signature first: the topic of an unsigned message means nothing. Anyone can own a
-	// validly signed topic, so the topic is checked after.
-	if err := h.verifySNS(ctx, &m); err != nil {
-		return decoded{}, err
-	}
+	// Anyone can own a validly signed SNS topic: only the configured one is taken. It is
+	// checked first, as it costs nothing, while the signature may cost a certificate fetch.
 	if m.TopicArn != topic {
 		return decoded{}, refuse(http.StatusForbidden, "the SNS topic is not the one configured for this workspace (setting esp.ses.topic_arn)")
+	}
+	if err := h.verifySNS(ctx, &m); err != nil {
+		return decoded{}, err
 	}
 	at, err := time.Parse(time.RFC3339Nano, m.Timestamp)
 	if err != nil {
