@@ -1,10 +1,8 @@
 package esp
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -19,36 +17,48 @@ const maxEvents = 10000
 
 var errDepth = errors.New("too deeply nested")
 
-// decodeJSON reads body into v after checking it is one JSON value nested at most maxDepth
-// deep; the error says only what is wrong with the body.
+// decodeJSON reads body into v after checking it is nested at most maxDepth deep; the
+// error says only what is wrong with the body. json.Unmarshal refuses anything but one
+// JSON value.
 func decodeJSON(body []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	depth := 0
-	for {
-		t, err := dec.Token()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return badRequest("the body is not valid JSON")
-		}
-		if d, ok := t.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				if depth++; depth > maxDepth {
-					return badRequest("the body's JSON is " + errDepth.Error())
-				}
-			} else {
-				depth--
-			}
-		}
-		if depth == 0 && dec.More() {
-			return badRequest("the body holds more than one JSON value")
-		}
+	if tooDeep(body) {
+		return badRequest("the body's JSON is " + errDepth.Error())
 	}
 	if err := json.Unmarshal(body, v); err != nil {
+		if _, ok := errors.AsType[*json.SyntaxError](err); ok {
+			return badRequest("the body is not valid JSON")
+		}
 		return badRequest("the body's JSON is not in the provider's event format")
 	}
 	return nil
+}
+
+// tooDeep scans for brackets outside strings: nesting beyond maxDepth is refused before
+// the decoder recurses into it.
+func tooDeep(b []byte) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > maxDepth {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
 }
 
 // clip bounds a provider's text field kept in an event, on a rune boundary, without
