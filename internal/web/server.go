@@ -56,6 +56,7 @@ type Config struct {
 	PublicRate     int                         // public POSTs allowed per client IP and minute; 0 means 30
 	Unsubscribe    Unsubscriber                // the unsubscribe links of campaign messages (/u/{token}); nil leaves them out
 	Tracker        Tracker                     // opens and clicks of campaign messages (/o/{token}, /c/{token}); nil leaves them out
+	Hooks          http.Handler                // the mail providers' event webhooks (/hooks/{provider}/{workspace}, esp.Handler); nil leaves them out
 
 	ClientTimeout     time.Duration  // time a client without a valid token has to send its request body; 0 means 30 s
 	UploadTimeout     time.Duration  // time a client with a valid token has to send its request body (uploads); 0 means 1 h

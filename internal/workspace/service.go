@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/errs"
 )
 
@@ -20,6 +21,9 @@ type Store interface {
 	WorkspaceContentsOf(ctx context.Context, ws int64) (Contents, error)
 	Setting(ctx context.Context, ws int64, name string) (value string, ok bool, err error)
 	SetSetting(ctx context.Context, ws int64, name, value string) error
+	// Secret settings are kept wrapped with the signing keys (settings_secret.go).
+	PutSigningKey(ctx context.Context, ws int64, name string, secret []byte, action string, changes ...audit.Change) error
+	ExistingSigningKey(ctx context.Context, ws int64, name string) ([]byte, error)
 }
 
 // Service creates, lists, renames and deletes workspaces and reads and changes their settings.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/bounce/esp"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
@@ -83,8 +84,12 @@ var Settings = map[string]string{
 	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
 }
 
-// The settings of address verification are declared and checked in package verify.
-func init() { maps.Copy(Settings, verify.Settings) }
+// The settings of address verification are declared and checked in package verify, those of
+// the mail providers' webhooks (esp.*) in package esp.
+func init() {
+	maps.Copy(Settings, verify.Settings)
+	maps.Copy(Settings, esp.Settings)
+}
 
 // SettingNames returns the names of Settings, sorted.
 func SettingNames() []string {
@@ -104,6 +109,9 @@ func NormalizeSetting(name, value string) (string, error) {
 	}
 	if _, ok := verify.Settings[name]; ok {
 		return verify.NormalizeSetting(name, value)
+	}
+	if _, ok := esp.Settings[name]; ok {
+		return esp.NormalizeSetting(name, value)
 	}
 	switch name {
 	case SettingCORSOrigins:
@@ -168,6 +176,9 @@ func (s *Service) SetSetting(ctx context.Context, ws int64, name, value string) 
 	if err != nil {
 		return err
 	}
+	if esp.Secret(name) {
+		return s.setSecret(ctx, ws, name, v)
+	}
 	return s.st.SetSetting(ctx, ws, name, v)
 }
 
@@ -204,6 +215,12 @@ func (s *Service) SettingValues(ctx context.Context, ws int64) ([]SettingValue, 
 		v, ok, err := s.st.Setting(ctx, ws, n)
 		if err != nil {
 			return nil, err
+		}
+		if esp.Secret(n) {
+			if _, ok, err = s.SecretSetting(ctx, ws, n); err != nil {
+				return nil, err
+			}
+			v = map[bool]string{true: secretShown}[ok]
 		}
 		out = append(out, SettingValue{Name: n, Value: v, Set: ok, Meaning: Settings[n]})
 	}
