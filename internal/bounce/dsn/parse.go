@@ -1,0 +1,631 @@
+package dsn
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/mail"
+	"regexp"
+	"strings"
+
+	"github.com/emersion/go-message"
+	_ "github.com/emersion/go-message/charset" // decode the charsets real bounces use (ISO-2022-JP, Shift_JIS, KOI8-R, …)
+)
+
+// The bounds that keep a huge or hostile message cheap: what tells why a message bounced is in
+// its first kilobytes, so everything past these limits is ignored.
+const (
+	maxInput    = 8 << 20   // bytes of the raw message looked at
+	maxPartRead = 2 << 20   // bytes read of any one MIME part
+	maxParts    = 64        // MIME parts walked
+	maxDepth    = 8         // multipart nesting followed
+	maxTextKeep = 64 << 10  // bytes of text kept for Report.Text and the scan
+	maxRcpts    = 1000      // recipients taken from one report
+	maxLineScan = 4000      // lines of text scanned for recipients
+	maxDiagLen  = 4 << 10   // bytes of one recipient's diagnostic
+	_           = maxRcpts  // (documented bound)
+	_           = maxDiagLen
+)
+
+// ErrNotMessage is returned for input that has no message header at all.
+var ErrNotMessage = errors.New("dsn: not an e-mail message (no header found)")
+
+// part is one leaf of the MIME tree, decoded.
+type part struct {
+	ctype  string // lower-cased media type
+	params map[string]string
+	header message.Header
+	body   []byte
+	depth  int
+}
+
+// Parse reads one received message (a bounce, a complaint, an auto-reply or a person's reply)
+// and tells what it is and, for each recipient it reports on, why delivery failed. It never
+// panics; a message it cannot read as MIME is scanned as plain text.
+func Parse(raw []byte) (rep *Report, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			rep, err = nil, fmt.Errorf("dsn: unreadable message: %v", p)
+		}
+	}()
+	if len(raw) > maxInput {
+		raw = raw[:maxInput]
+	}
+	raw = skipMboxLine(raw)
+	if len(bytes.TrimSpace(raw)) == 0 {
+		return nil, ErrNotMessage
+	}
+	ent, err := message.Read(bytes.NewReader(raw))
+	if ent == nil {
+		if err == nil {
+			err = ErrNotMessage
+		}
+		return nil, fmt.Errorf("dsn: unreadable message header: %w", err)
+	}
+	var parts []part
+	walk(ent, 0, &parts)
+
+	rep = &Report{Kind: KindReply}
+	rep.From = headerText(ent.Header, "From")
+	rep.Subject = headerText(ent.Header, "Subject")
+
+	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep}
+	p.run()
+	return rep, nil
+}
+
+func skipMboxLine(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			return raw[i+1:]
+		}
+	}
+	return raw
+}
+
+// walk flattens the MIME tree into parts, bounded in count, depth and bytes read.
+func walk(e *message.Entity, depth int, out *[]part) {
+	if len(*out) >= maxParts {
+		return
+	}
+	ct, params, _ := e.Header.ContentType()
+	ct = strings.ToLower(ct)
+	if ct == "" {
+		ct = "text/plain"
+	}
+	if mr := e.MultipartReader(); mr != nil && depth < maxDepth {
+		for len(*out) < maxParts {
+			child, err := mr.NextPart()
+			if err != nil {
+				if child == nil {
+					return
+				}
+			}
+			if child == nil {
+				return
+			}
+			walk(child, depth+1, out)
+		}
+		return
+	}
+	body, _ := io.ReadAll(io.LimitReader(e.Body, maxPartRead))
+	*out = append(*out, part{ctype: ct, params: params, header: e.Header, body: body, depth: depth})
+}
+
+// headerText is a header field decoded (RFC 2047) and unfolded.
+func headerText(h message.Header, key string) string {
+	v, err := h.Text(key)
+	if err != nil || v == "" {
+		v = h.Get(key)
+	}
+	return strings.TrimSpace(spaceRe.ReplaceAllString(v, " "))
+}
+
+type parser struct {
+	raw   []byte
+	top   message.Header
+	parts []part
+	rep   *Report
+	text  string // the human-readable part(s) of the report, before the returned message
+}
+
+func (p *parser) run() {
+	p.text = p.readableText()
+	p.rep.Text = p.text
+	p.original()
+
+	// An ARF complaint.
+	for _, pt := range p.parts {
+		if pt.ctype == "message/feedback-report" {
+			p.complaint(pt)
+			return
+		}
+	}
+	// A standard DSN.
+	for _, pt := range p.parts {
+		if pt.ctype == "message/delivery-status" || pt.ctype == "message/global-delivery-status" {
+			if p.deliveryStatus(pt) {
+				p.finish()
+				return
+			}
+		}
+	}
+	if p.isAutoReply() {
+		p.rep.Kind = KindAutoReply
+		if a := firstAddress(p.rep.From); a != "" {
+			p.rep.Recipients = []Recipient{{Address: a, Reason: "vacation"}}
+		}
+		return
+	}
+	if !p.looksLikeBounce() {
+		return
+	}
+	p.scanText()
+	if len(p.rep.Recipients) > 0 {
+		p.finish()
+	}
+}
+
+// finish fills each recipient's details the report left out and classifies it.
+func (p *parser) finish() {
+	p.rep.Kind = KindBounce
+	allDelivered := true
+	for i := range p.rep.Recipients {
+		r := &p.rep.Recipients[i]
+		r.Diagnostic = clip(strings.TrimSpace(spaceRe.ReplaceAllString(r.Diagnostic, " ")), maxDiagLen)
+		if r.Status == "" || strings.HasSuffix(r.Status, ".0.0") {
+			if s := findStatus(r.Diagnostic); s != "" {
+				r.Status = s
+			}
+		}
+		if r.ReplyCode == "" {
+			r.ReplyCode = findReply(r.Diagnostic)
+		}
+		if r.Command == "" {
+			r.Command = findCommand(r.Diagnostic)
+		}
+		if r.Command == "" {
+			r.Command = findCommand(p.text)
+		}
+		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command})
+		if r.Reason == "onhold" || r.Reason == "undefined" {
+			// The report's own words (its subject and text) may say what the recipient's
+			// line did not.
+			if alt := classify(facts{status: r.Status, diag: p.rep.Subject + " " + p.text, action: r.Action, command: r.Command}); alt != "onhold" && alt != "undefined" {
+				r.Reason = alt
+			}
+		}
+		r.Hard = isHard(r.Reason, facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic})
+		if r.Reason != "delivered" {
+			allDelivered = false
+		}
+	}
+	if allDelivered && len(p.rep.Recipients) > 0 {
+		p.rep.Kind = KindDelivered
+	}
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// readableText is the text of the report's human-readable parts (not the returned message),
+// HTML reduced to text when there is no plain text.
+func (p *parser) readableText() string {
+	var b strings.Builder
+	var html string
+	for _, pt := range p.parts {
+		if b.Len() >= maxTextKeep {
+			break
+		}
+		if pt.depth > 2 {
+			continue
+		}
+		if isAttachment(pt.header) && !strings.HasPrefix(pt.ctype, "text/plain") {
+			continue
+		}
+		switch {
+		case pt.ctype == "text/plain" || pt.ctype == "text/enriched":
+			b.Write(pt.body)
+			b.WriteString("\n")
+		case pt.ctype == "text/html" && html == "":
+			html = htmlToText(pt.body)
+		case pt.ctype == "message/rfc822" || pt.ctype == "text/rfc822-headers" || pt.ctype == "message/partial":
+			// the returned message: stop, what follows is not the report's own text
+			if b.Len() > 0 || html != "" {
+				goto done
+			}
+		}
+	}
+done:
+	s := b.String()
+	if strings.TrimSpace(s) == "" {
+		s = html
+	}
+	return clip(strings.ReplaceAll(s, "\r", ""), maxTextKeep)
+}
+
+func isAttachment(h message.Header) bool {
+	d, _, _ := h.ContentDisposition()
+	return d == "attachment"
+}
+
+var (
+	tagRe    = regexp.MustCompile(`(?s)<(script|style)\b.*?</(script|style)>|<[^>]*>`)
+	brRe     = regexp.MustCompile(`(?i)<(br|/p|/div|/tr|/li|/h\d)\b[^>]*>`)
+	entities = strings.NewReplacer("&nbsp;", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&quot;", `"`, "&#39;", "'")
+)
+
+func htmlToText(b []byte) string {
+	s := string(b)
+	if len(s) > maxTextKeep*2 {
+		s = s[:maxTextKeep*2]
+	}
+	s = brRe.ReplaceAllString(s, "\n")
+	s = tagRe.ReplaceAllString(s, "")
+	return entities.Replace(s)
+}
+
+// original fills Report.Original from the returned message (or its headers), the DSN's
+// envelope fields, and, failing those, the headers quoted in the report's text.
+func (p *parser) original() {
+	o := &p.rep.Original
+	var h message.Header
+	found := false
+	for _, pt := range p.parts {
+		if pt.ctype == "message/rfc822" || pt.ctype == "text/rfc822-headers" || pt.ctype == "message/global" || pt.ctype == "message/global-headers" {
+			if hh, ok := readHeader(pt.body); ok {
+				h, found = hh, true
+				break
+			}
+		}
+	}
+	if !found {
+		// Inline copies: the header block that follows the text's "copy of the message" line.
+		if i := originalStart(p.text); i >= 0 {
+			if hh, ok := readHeader([]byte(strings.TrimLeft(p.text[i:], "\n"))); ok {
+				h, found = hh, true
+			}
+		}
+	}
+	if !found {
+		if i := bytes.Index(p.raw, []byte("\nReturn-Path:")); i > 0 && i < maxInput {
+			if hh, ok := readHeader(p.raw[i+1:]); ok {
+				h, found = hh, true
+			}
+		}
+	}
+	if found {
+		o.MessageID = strings.Trim(headerText(h, "Message-Id"), "<> ")
+		o.ReturnPath = firstAddress(headerText(h, "Return-Path"))
+		o.From = headerText(h, "From")
+		o.To = headerText(h, "To")
+		o.Subject = headerText(h, "Subject")
+		o.FeedbackID = headerText(h, "Feedback-Id")
+		o.ListID = headerText(h, "List-Id")
+		if o.ReturnPath == "" {
+			o.ReturnPath = firstAddress(headerText(h, "X-Envelope-From"))
+		}
+	}
+}
+
+// readHeader reads a header block from the start of b, or reports none found.
+func readHeader(b []byte) (message.Header, bool) {
+	b = skipMboxLine(bytes.TrimLeft(b, "\r\n \t"))
+	if len(b) > maxPartRead {
+		b = b[:maxPartRead]
+	}
+	// Cut at the end of the header so a broken body cannot fail the read.
+	if i := bytes.Index(b, []byte("\n\n")); i >= 0 {
+		b = b[:i+2]
+	} else if i := bytes.Index(b, []byte("\r\n\r\n")); i >= 0 {
+		b = b[:i+4]
+	} else {
+		b = append(append([]byte{}, b...), '\n', '\n')
+	}
+	e, err := message.Read(bufio.NewReader(bytes.NewReader(b)))
+	if e == nil || (err != nil && !message.IsUnknownCharset(err) && !message.IsUnknownEncoding(err)) {
+		return message.Header{}, false
+	}
+	if e.Header.Len() == 0 {
+		return message.Header{}, false
+	}
+	return e.Header, true
+}
+
+// fields reads the RFC 822-style field blocks of a message/delivery-status or
+// message/feedback-report body: blocks separated by blank lines, continuation lines unfolded.
+func fields(body []byte) []map[string][]string {
+	var blocks []map[string][]string
+	cur := map[string][]string{}
+	var last string
+	flush := func() {
+		if len(cur) > 0 {
+			blocks = append(blocks, cur)
+		}
+		cur, last = map[string][]string{}, ""
+	}
+	for _, line := range strings.Split(strings.ReplaceAll(string(body), "\r", ""), "\n") {
+		if strings.TrimSpace(line) == "" {
+			flush()
+			continue
+		}
+		if (line[0] == ' ' || line[0] == '\t') && last != "" {
+			vs := cur[last]
+			vs[len(vs)-1] += " " + strings.TrimSpace(line)
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		last = strings.ToLower(strings.TrimSpace(k))
+		cur[last] = append(cur[last], strings.TrimSpace(v))
+	}
+	flush()
+	return blocks
+}
+
+func first(m map[string][]string, key string) string {
+	if v := m[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// typedValue strips the "rfc822;" / "smtp;" / "dns;" type of a DSN field's value.
+func typedValue(v string) string {
+	if t, rest, ok := strings.Cut(v, ";"); ok && !strings.ContainsAny(t, " @<") && len(t) < 16 {
+		return strings.TrimSpace(rest)
+	}
+	return strings.TrimSpace(v)
+}
+
+// deliveryStatus reads a message/delivery-status part; false when it names no recipient.
+func (p *parser) deliveryStatus(pt part) bool {
+	blocks := fields(pt.body)
+	if len(blocks) == 0 {
+		return false
+	}
+	var msgFields map[string][]string
+	var rcpts []Recipient
+	seen := map[string]int{}
+	for _, b := range blocks {
+		addr := firstAddress(typedValue(first(b, "final-recipient")))
+		if addr == "" {
+			addr = firstAddress(typedValue(first(b, "original-recipient")))
+		}
+		if addr == "" {
+			addr = firstAddress(typedValue(first(b, "x-actual-recipient")))
+		}
+		if addr == "" {
+			if msgFields == nil {
+				msgFields = b
+			}
+			continue
+		}
+		r := Recipient{
+			Address:    addr,
+			Action:     strings.ToLower(strings.Fields(first(b, "action") + " x")[0]),
+			Status:     findStatus(first(b, "status")),
+			Diagnostic: typedValue(first(b, "diagnostic-code")),
+			RemoteMTA:  typedValue(first(b, "remote-mta")),
+		}
+		if r.Action == "x" {
+			r.Action = ""
+		}
+		if r.Diagnostic == "" {
+			r.Diagnostic = p.textAbout(addr)
+		} else if len(r.Diagnostic) < 40 {
+			// A terse code ("smtp; 550"): the text part often says more.
+			if t := p.textAbout(addr); t != "" && !strings.Contains(r.Diagnostic, t) {
+				r.Diagnostic = strings.TrimSpace(r.Diagnostic + " " + t)
+			}
+		}
+		if i, ok := seen[addr]; ok {
+			// Some MTAs repeat a recipient; keep the more telling block.
+			if rcpts[i].Diagnostic == "" {
+				rcpts[i] = r
+			}
+			continue
+		}
+		seen[addr] = len(rcpts)
+		rcpts = append(rcpts, r)
+		if len(rcpts) >= maxRcpts {
+			break
+		}
+	}
+	if len(rcpts) == 0 {
+		return false
+	}
+	if msgFields != nil && p.rep.Original.ReturnPath == "" {
+		p.rep.Original.ReturnPath = firstAddress(typedValue(first(msgFields, "x-postfix-sender")))
+		if p.rep.Original.ReturnPath == "" {
+			p.rep.Original.ReturnPath = firstAddress(typedValue(first(msgFields, "original-envelope-id")))
+		}
+	}
+	p.rep.Recipients = rcpts
+	return true
+}
+
+// textAbout is what the report's text says next to an address: the lines from the one that
+// names it to the next blank line, or "".
+func (p *parser) textAbout(addr string) string {
+	text := p.text
+	if i := originalStart(text); i >= 0 {
+		text = text[:i]
+	}
+	lower := strings.ToLower(text)
+	i := strings.Index(lower, strings.ToLower(addr))
+	if i < 0 {
+		return ""
+	}
+	start := strings.LastIndexByte(text[:i], '\n') + 1
+	rest := text[start:]
+	end := strings.Index(rest, "\n\n")
+	if end < 0 {
+		end = len(rest)
+	}
+	seg := strings.TrimSpace(rest[:min(end, maxDiagLen)])
+	if findStatus(seg) == "" && findReply(seg) == "" && !strings.Contains(seg, "\n") {
+		// The address alone on its line: the explanation is the next paragraph line(s).
+		return ""
+	}
+	return seg
+}
+
+// complaint reads an ARF report (RFC 5965).
+func (p *parser) complaint(pt part) {
+	p.rep.Kind = KindComplaint
+	blocks := fields(pt.body)
+	all := map[string][]string{}
+	for _, b := range blocks {
+		for k, v := range b {
+			all[k] = append(all[k], v...)
+		}
+	}
+	p.rep.FeedbackType = strings.ToLower(strings.TrimSpace(first(all, "feedback-type")))
+	var addrs []string
+	for _, v := range all["original-rcpt-to"] {
+		if a := firstAddress(typedValue(v)); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		for _, v := range all["removal-recipient"] {
+			if a := firstAddress(typedValue(v)); a != "" {
+				addrs = append(addrs, a)
+			}
+		}
+	}
+	if len(addrs) == 0 {
+		if a := firstAddress(p.rep.Original.To); a != "" {
+			addrs = append(addrs, a)
+		}
+	}
+	if p.rep.Original.ReturnPath == "" {
+		p.rep.Original.ReturnPath = firstAddress(typedValue(first(all, "original-mail-from")))
+	}
+	seen := map[string]bool{}
+	for _, a := range addrs {
+		if seen[a] || len(p.rep.Recipients) >= maxRcpts {
+			continue
+		}
+		seen[a] = true
+		p.rep.Recipients = append(p.rep.Recipients, Recipient{Address: a, Reason: "feedback"})
+	}
+}
+
+var autoSubjectRe = regexp.MustCompile(`(?i)^\s*(auto(matic)?[ -]?(reply|response|antwort|réponse)|out of (the )?office|abwesenheit|away from|on vacation|vacation|autoreply|réponse automatique|respuesta automática|自動応答|自动回复|away until|r[ée]ponse en absence)`)
+
+// isAutoReply tells an RFC 3834 auto-reply (and the common non-standard marks of one).
+func (p *parser) isAutoReply() bool {
+	as := strings.ToLower(p.top.Get("Auto-Submitted"))
+	if strings.HasPrefix(as, "auto-replied") {
+		return true
+	}
+	if p.top.Get("X-Autoreply") != "" || p.top.Get("X-Autorespond") != "" || p.top.Get("X-Autoreply-From") != "" || strings.EqualFold(p.top.Get("X-Auto-Response-Suppress"), "all") && autoSubjectRe.MatchString(p.rep.Subject) {
+		return true
+	}
+	prec := strings.ToLower(p.top.Get("Precedence"))
+	if prec == "auto_reply" {
+		return true
+	}
+	return autoSubjectRe.MatchString(p.rep.Subject) && !p.looksLikeBounce()
+}
+
+var (
+	bounceFromRe    = regexp.MustCompile(`(?i)(mailer[-_]?daemon|postmaster|mail delivery|mail administrator|mail ?delivery ?(sub)?system|^<>$|bounce|notification|returned|msgdelivery|mdaemon|daemon@|no[-_]?reply)`)
+	bounceSubjectRe = regexp.MustCompile(`(?i)(undeliver|undelivered|delivery (status|fail|failure|notification|problem|report)|failure notice|returned mail|could not be delivered|mail delivery|non[- ]?delivery|not delivered|delivery has failed|permanent error|rejected|returned to sender|nondeliverable|mail failure|failed delivery|message failure|warning: could not send|delivery failed|delivery error|error sending|undelivered mail|bounce|メール配送|配信)`)
+)
+
+// looksLikeBounce tells a machine-made failure report from a person's message.
+func (p *parser) looksLikeBounce() bool {
+	from := p.top.Get("From")
+	if bounceFromRe.MatchString(from) || bounceSubjectRe.MatchString(p.rep.Subject) {
+		return true
+	}
+	if rp := strings.TrimSpace(p.top.Get("Return-Path")); rp == "<>" {
+		return true
+	}
+	if ct, params, _ := p.top.ContentType(); strings.EqualFold(ct, "multipart/report") || strings.EqualFold(params["report-type"], "delivery-status") {
+		return true
+	}
+	return false
+}
+
+// ---- addresses and codes ----
+
+var addrRe = regexp.MustCompile(`[A-Za-z0-9.!#$%&'*+/=?^_{|}~\-]+@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+`)
+
+// firstAddress is the first e-mail address in s, its domain lower-cased, or "".
+func firstAddress(s string) string {
+	if s == "" {
+		return ""
+	}
+	if a, err := mail.ParseAddress(s); err == nil && strings.Contains(a.Address, "@") {
+		return normAddr(a.Address)
+	}
+	m := addrRe.FindString(s)
+	if m == "" {
+		return ""
+	}
+	return normAddr(m)
+}
+
+func normAddr(a string) string {
+	a = strings.Trim(a, "<>\"'., ;:()[]")
+	at := strings.LastIndexByte(a, '@')
+	if at <= 0 {
+		return ""
+	}
+	return a[:at] + "@" + strings.ToLower(a[at+1:])
+}
+
+var (
+	statusFindRe = regexp.MustCompile(`(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?:[^\d.]|\.\s|\.$|$)`)
+	replyFindRe  = regexp.MustCompile(`(?:^|[^\d.\-:/#])([245][0-7]\d)(?:[ \-]|$)`)
+	commandRe    = regexp.MustCompile(`(?i)(?:in reply to|after|response to|for|during|at)\s+(?:end of\s+)?(?:the\s+)?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|CONN|STARTTLS|RCPT|MAIL|BDAT|QUIT)\b|\[(RCPT_TO|MAIL_FROM|DATA)\]`)
+)
+
+// findStatus is the first RFC 3463 status code in s, or "".
+func findStatus(s string) string {
+	if m := statusFindRe.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// findReply is the first SMTP reply code in s, or "".
+func findReply(s string) string {
+	if m := replyFindRe.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+// findCommand is the SMTP command a failure happened at, when the text says.
+func findCommand(s string) string {
+	m := commandRe.FindStringSubmatch(s)
+	if m == nil {
+		return ""
+	}
+	c := strings.ToUpper(m[1] + m[2])
+	c = strings.ReplaceAll(c, "_", " ")
+	switch {
+	case strings.HasPrefix(c, "RCPT"):
+		return "RCPT"
+	case strings.HasPrefix(c, "MAIL"):
+		return "MAIL"
+	}
+	return c
+}
+
+// mimeWordDecoder decodes RFC 2047 words left in text.
+var mimeWordDecoder = mime.WordDecoder{}

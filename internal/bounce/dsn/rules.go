@@ -1,0 +1,295 @@
+package dsn
+
+import (
+	"embed"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// The classification rules are data (rules/*.tsv), so that a new wording is a line in a file
+// and a table test, not code. The facts in them (the phrases MTAs use, what the RFC 3463
+// codes mean, which reasons are permanent) follow the sisimai project's reason tables.
+//
+//go:embed rules/*.tsv
+var rulesFS embed.FS
+
+// phrase is one wording rule: every part must occur in the lower-cased diagnostic, in order.
+type phrase struct {
+	reason string
+	parts  []string
+	family string // the MTA family whose wording it is, "" for the general lists
+}
+
+func (p phrase) match(d string) bool {
+	for _, part := range p.parts {
+		i := strings.Index(d, part)
+		if i < 0 {
+			return false
+		}
+		d = d[i+len(part):]
+	}
+	return true
+}
+
+// ruleSet is the parsed rules directory.
+type ruleSet struct {
+	byReason   map[string][]phrase // the general phrases (phrases.tsv)
+	mta        []phrase            // the MTA families' own wording (mta.tsv), in file order
+	status     map[string]string   // status code -> reason (status.tsv)
+	statusPass []string            // order.tsv "status"
+	wordPass   []string            // order.tsv "wording"
+	hard       map[string]string   // reason -> yes | permanent (hard.tsv)
+}
+
+var rules = mustLoadRules()
+
+func mustLoadRules() *ruleSet {
+	rs, err := loadRules()
+	if err != nil {
+		panic("dsn: the embedded rules are broken: " + err.Error())
+	}
+	return rs
+}
+
+// tsvRows reads a rules file: tab-separated, # starts a comment line, blank lines skipped.
+func tsvRows(name string) ([][]string, error) {
+	b, err := rulesFS.ReadFile("rules/" + name)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	for n, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimRight(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) < 2 {
+			return nil, fmt.Errorf("rules/%s line %d: want at least two tab-separated fields", name, n+1)
+		}
+		rows = append(rows, f)
+	}
+	return rows, nil
+}
+
+// knownReasons is sisimai's taxonomy: every reason a rule may name.
+var knownReasons = reasonSet()
+
+func reasonSet() map[string]bool {
+	known := map[string]bool{}
+	for _, r := range strings.Fields(`userunknown mailboxfull hostunknown filtered rejected blocked
+		spamdetected policyviolation virusdetected contenterror mesgtoobig exceedlimit expired suspend
+		hasmoved notaccept norelaying onhold authfailure requireptr badreputation securityerror
+		systemerror systemfull networkerror mailererror toomanyconn speeding syntaxerror
+		notcompliantrfc failedstarttls feedback vacation delivered undefined suppressed`) {
+		known[r] = true
+	}
+	return known
+}
+
+func loadRules() (*ruleSet, error) {
+	rs := &ruleSet{byReason: map[string][]phrase{}, status: map[string]string{}, hard: map[string]string{}}
+	check := func(file, r string) error {
+		if !knownReasons[r] {
+			return fmt.Errorf("rules/%s: unknown reason %q", file, r)
+		}
+		return nil
+	}
+	rows, err := tsvRows("phrases.tsv")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		if err := check("phrases.tsv", f[0]); err != nil {
+			return nil, err
+		}
+		p := phrase{reason: f[0]}
+		switch f[1] {
+		case "any":
+			p.parts = []string{strings.ToLower(f[2])}
+		case "all":
+			for _, s := range f[2:] {
+				if s != "" {
+					p.parts = append(p.parts, strings.ToLower(s))
+				}
+			}
+		default:
+			return nil, fmt.Errorf("rules/phrases.tsv: match must be any or all, not %q", f[1])
+		}
+		rs.byReason[f[0]] = append(rs.byReason[f[0]], p)
+	}
+	if rows, err = tsvRows("mta.tsv"); err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		if len(f) < 3 || strings.TrimSpace(f[2]) == "" {
+			return nil, fmt.Errorf("rules/mta.tsv: want reason, family, phrase in %q", strings.Join(f, "\t"))
+		}
+		if err := check("mta.tsv", f[0]); err != nil {
+			return nil, err
+		}
+		rs.mta = append(rs.mta, phrase{reason: f[0], family: f[1], parts: []string{strings.ToLower(f[2])}})
+	}
+	if rows, err = tsvRows("status.tsv"); err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		if !statusRe.MatchString(f[0]) {
+			return nil, fmt.Errorf("rules/status.tsv: %q is no status code", f[0])
+		}
+		if err := check("status.tsv", f[1]); err != nil {
+			return nil, err
+		}
+		rs.status[f[0]] = f[1]
+	}
+	if rows, err = tsvRows("order.tsv"); err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		list := strings.Fields(f[1])
+		for _, r := range list {
+			if err := check("order.tsv", r); err != nil {
+				return nil, err
+			}
+		}
+		switch f[0] {
+		case "status":
+			rs.statusPass = list
+		case "wording":
+			rs.wordPass = list
+		default:
+			return nil, fmt.Errorf("rules/order.tsv: unknown pass %q", f[0])
+		}
+	}
+	if rows, err = tsvRows("hard.tsv"); err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		if err := check("hard.tsv", f[0]); err != nil {
+			return nil, err
+		}
+		if f[1] != "yes" && f[1] != "permanent" && f[1] != "no" {
+			return nil, fmt.Errorf("rules/hard.tsv: %q must be yes, no or permanent", f[1])
+		}
+		rs.hard[f[0]] = f[1]
+	}
+	return rs, nil
+}
+
+var statusRe = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`)
+
+// phraseReason is the reason whose general phrases the lower-cased diagnostic has, or "".
+func (rs *ruleSet) phraseMatch(reason, d string) bool {
+	for _, p := range rs.byReason[reason] {
+		if p.match(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// mtaReason is the reason an MTA family's own wording tells, or "".
+func (rs *ruleSet) mtaReason(d string) string {
+	for _, p := range rs.mta {
+		if p.match(d) {
+			return p.reason
+		}
+	}
+	return ""
+}
+
+// facts is what a classification can go by.
+type facts struct {
+	status, reply, diag, action, command string
+}
+
+// Classify tells the reason (sisimai's taxonomy) a delivery failed and whether the address is
+// permanently undeliverable, from the status code (RFC 3463, e.g. 5.1.1), the SMTP reply code
+// (e.g. 550) and the remote MTA's words. Any argument may be empty.
+func Classify(status, replyCode, diagnostic string) (reason string, hard bool) {
+	f := facts{status: strings.TrimSpace(status), reply: strings.TrimSpace(replyCode), diag: diagnostic}
+	if f.status == "" {
+		f.status = findStatus(diagnostic)
+	}
+	if f.reply == "" {
+		f.reply = findReply(diagnostic)
+	}
+	reason = classify(f)
+	return reason, isHard(reason, f)
+}
+
+var spaceRe = regexp.MustCompile(`\s+`)
+
+func classify(f facts) string {
+	d := strings.ToLower(spaceRe.ReplaceAllString(f.diag, " "))
+	switch f.action {
+	case "delivered", "relayed", "expanded":
+		return "delivered"
+	}
+	if strings.HasPrefix(f.status, "2.") {
+		return "delivered"
+	}
+	sname := rules.status[f.status]
+	if d != "" {
+		if r := rules.mtaReason(d); r != "" && r != "onhold" && r != "undefined" {
+			return r
+		}
+	}
+	for _, r := range rules.statusPass {
+		if sname == r || (d != "" && rules.phraseMatch(r, d)) {
+			return r
+		}
+	}
+	if d != "" {
+		for _, r := range rules.wordPass {
+			if rules.phraseMatch(r, d) {
+				return r
+			}
+		}
+	}
+	if sname != "" {
+		return sname
+	}
+	if len(f.status) >= 3 {
+		switch f.status[2] {
+		case '6':
+			return "contenterror"
+		case '7':
+			return "securityerror"
+		}
+	}
+	switch {
+	case f.action == "delayed":
+		return "expired"
+	case f.command == "EHLO" || f.command == "HELO" || f.command == "CONN":
+		return "blocked"
+	case f.command == "MAIL":
+		return "rejected"
+	case d != "" && rules.phraseMatch("vacation", d):
+		return "vacation"
+	case d != "" || f.status != "":
+		return "onhold"
+	}
+	return "undefined"
+}
+
+var temporaryRe = regexp.MustCompile(`(?i)\b(temporar|persistent|try again later)`)
+
+// isHard tells whether a reason means the address is permanently undeliverable (hard.tsv).
+func isHard(reason string, f facts) bool {
+	switch rules.hard[reason] {
+	case "yes":
+		return true
+	case "permanent":
+		code := f.status
+		if code == "" {
+			code = f.reply
+		}
+		if code == "" {
+			return true
+		}
+		return strings.HasPrefix(code, "5") || !temporaryRe.MatchString(f.diag)
+	}
+	return false
+}
