@@ -18,15 +18,15 @@ import (
 // The bounds that keep a huge or hostile message cheap: what tells why a message bounced is in
 // its first kilobytes, so everything past these limits is ignored.
 const (
-	maxInput    = 8 << 20   // bytes of the raw message looked at
-	maxPartRead = 2 << 20   // bytes read of any one MIME part
-	maxParts    = 64        // MIME parts walked
-	maxDepth    = 8         // multipart nesting followed
-	maxTextKeep = 64 << 10  // bytes of text kept for Report.Text and the scan
-	maxRcpts    = 1000      // recipients taken from one report
-	maxLineScan = 4000      // lines of text scanned for recipients
-	maxDiagLen  = 4 << 10   // bytes of one recipient's diagnostic
-	_           = maxRcpts  // (documented bound)
+	maxInput    = 8 << 20  // bytes of the raw message looked at
+	maxPartRead = 2 << 20  // bytes read of any one MIME part
+	maxParts    = 64       // MIME parts walked
+	maxDepth    = 8        // multipart nesting followed
+	maxTextKeep = 64 << 10 // bytes of text kept for Report.Text and the scan
+	maxRcpts    = 1000     // recipients taken from one report
+	maxLineScan = 4000     // lines of text scanned for recipients
+	maxDiagLen  = 4 << 10  // bytes of one recipient's diagnostic
+	_           = maxRcpts // (documented bound)
 	_           = maxDiagLen
 )
 
@@ -153,19 +153,18 @@ func (p *parser) run() {
 			}
 		}
 	}
+	if p.looksLikeBounce() {
+		p.scanText()
+		if len(p.rep.Recipients) > 0 {
+			p.finish()
+			return
+		}
+	}
 	if p.isAutoReply() {
 		p.rep.Kind = KindAutoReply
 		if a := firstAddress(p.rep.From); a != "" {
 			p.rep.Recipients = []Recipient{{Address: a, Reason: "vacation"}}
 		}
-		return
-	}
-	if !p.looksLikeBounce() {
-		return
-	}
-	p.scanText()
-	if len(p.rep.Recipients) > 0 {
-		p.finish()
 	}
 }
 
@@ -537,7 +536,7 @@ func (p *parser) isAutoReply() bool {
 	if prec == "auto_reply" {
 		return true
 	}
-	return autoSubjectRe.MatchString(p.rep.Subject) && !p.looksLikeBounce()
+	return autoSubjectRe.MatchString(p.rep.Subject)
 }
 
 var (
