@@ -288,13 +288,17 @@ func (p *parser) original() {
 	if !found {
 		// Inline copies: the header block that follows the text's "copy of the message" line.
 		if i := originalStart(p.text); i >= 0 {
-			if hh, ok := readHeader([]byte(strings.TrimLeft(p.text[i:], "\n"))); ok {
+			rest := p.text[i:]
+			if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
+				rest = rest[nl+1:]
+			}
+			if hh, ok := readHeader([]byte(rest)); ok {
 				h, found = hh, true
 			}
 		}
 	}
 	if !found {
-		if i := bytes.Index(p.raw, []byte("\nReturn-Path:")); i > 0 && i < maxInput {
+		if i := bytes.Index(bytes.ToLower(p.raw[:min(len(p.raw), maxTextKeep*4)]), []byte("\nreturn-path:")); i > 0 && i < maxInput {
 			if hh, ok := readHeader(p.raw[i+1:]); ok {
 				h, found = hh, true
 			}

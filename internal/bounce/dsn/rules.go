@@ -231,17 +231,15 @@ func classify(f facts) string {
 		return "delivered"
 	}
 	sname := rules.status[f.status]
+	for _, r := range rules.statusPass {
+		if probe(r, f, sname, d) {
+			return r
+		}
+	}
 	if d != "" {
 		if r := rules.mtaReason(d); r != "" && r != "onhold" && r != "undefined" {
 			return r
 		}
-	}
-	for _, r := range rules.statusPass {
-		if sname == r || (d != "" && rules.phraseMatch(r, d)) {
-			return r
-		}
-	}
-	if d != "" {
 		for _, r := range rules.wordPass {
 			if rules.phraseMatch(r, d) {
 				return r
@@ -272,6 +270,69 @@ func classify(f facts) string {
 		return "onhold"
 	}
 	return "undefined"
+}
+
+// probe tells whether a reason fits in the first pass: by the status code's meaning or the
+// diagnostic's phrases, with the context (the SMTP command, other reasons' phrases) that makes
+// a phrase mean one reason rather than another.
+func probe(r string, f facts, sname, d string) bool {
+	has := func(reason string) bool { return d != "" && rules.phraseMatch(reason, d) }
+	early := f.command == "CONN" || f.command == "EHLO" || f.command == "HELO" || f.command == "MAIL" || f.command == "RCPT"
+	switch r {
+	case "userunknown":
+		if sname == "suspend" {
+			return false
+		}
+		if sname == "userunknown" {
+			for _, other := range []string{"norelaying", "blocked", "mailboxfull", "hasmoved", "rejected", "notaccept"} {
+				if has(other) {
+					return false
+				}
+			}
+			return true
+		}
+		// A "no such user" said after the RCPT reply (at DATA, or when the report does not say
+		// when) is taken as a filter's verdict, as sisimai does.
+		return f.command == "RCPT" && has("userunknown")
+	case "filtered":
+		if sname == "suspend" {
+			return false
+		}
+		if sname == "filtered" {
+			return has("userunknown") || has("filtered")
+		}
+		return !early && (has("filtered") || has("userunknown"))
+	case "rejected":
+		if sname == "rejected" {
+			return true
+		}
+		switch {
+		case f.command == "MAIL":
+			return has("rejected")
+		case f.command == "DATA":
+			return sname != "userunknown" && has("rejected")
+		case sname == "" || sname == "onhold" || sname == "undefined" || sname == "securityerror" || sname == "systemerror":
+			return has("rejected")
+		}
+		return false
+	case "mesgtoobig":
+		if sname == "mesgtoobig" {
+			return true
+		}
+		return sname != "exceedlimit" && f.status != "5.2.3" && has(r)
+	case "hostunknown":
+		if sname == "hostunknown" {
+			return !has("networkerror")
+		}
+		return has(r)
+	case "spamdetected":
+		return sname == r || (!early && has(r))
+	case "norelaying":
+		return f.command != "CONN" && f.command != "EHLO" && f.command != "HELO" && has(r)
+	case "suspend", "hasmoved", "notcompliantrfc", "badreputation", "speeding":
+		return has(r)
+	}
+	return sname == r || has(r)
 }
 
 var temporaryRe = regexp.MustCompile(`(?i)\b(temporar|persistent|try again later)`)
