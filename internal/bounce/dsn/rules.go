@@ -208,7 +208,7 @@ type facts struct {
 // permanently undeliverable, from the status code (RFC 3463, e.g. 5.1.1), the SMTP reply code
 // (e.g. 550) and the remote MTA's words. Any argument may be empty.
 func Classify(status, replyCode, diagnostic string) (reason string, hard bool) {
-	f := facts{status: strings.TrimSpace(status), reply: strings.TrimSpace(replyCode), diag: diagnostic}
+	f := facts{status: strings.TrimSpace(status), reply: strings.TrimSpace(replyCode), diag: diagnostic, command: findCommand(diagnostic)}
 	if f.status == "" {
 		f.status = findStatus(diagnostic)
 	}
