@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -129,12 +128,18 @@ type parser struct {
 	top   message.Header
 	parts []part
 	rep   *Report
-	text  string // the human-readable part(s) of the report, before the returned message
+	text  string // the human-readable part(s) of the report
+	own   string // text up to where a quoted copy of the returned message begins
+	start int    // where in text that copy begins, -1 for none
 }
 
 func (p *parser) run() {
 	p.text = p.readableText()
 	p.rep.Text = p.text
+	p.own, p.start = p.text, originalStart(p.text)
+	if p.start >= 0 {
+		p.own = p.text[:p.start]
+	}
 	p.original()
 
 	// An ARF complaint.
@@ -172,6 +177,9 @@ func (p *parser) run() {
 func (p *parser) finish() {
 	p.rep.Kind = KindBounce
 	allDelivered := true
+	// The report's own words, before the returned message: bounded, read once.
+	own := clip(p.own, maxDiagLen)
+	textCommand := findCommand(own)
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
 		r.Diagnostic = clip(strings.TrimSpace(spaceRe.ReplaceAllString(r.Diagnostic, " ")), maxDiagLen)
@@ -187,13 +195,13 @@ func (p *parser) finish() {
 			r.Command = findCommand(r.Diagnostic)
 		}
 		if r.Command == "" {
-			r.Command = findCommand(p.text)
+			r.Command = textCommand
 		}
 		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command})
 		if r.Reason == "onhold" || r.Reason == "undefined" {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.
-			if alt := classify(facts{status: r.Status, diag: p.rep.Subject + " " + p.text, action: r.Action, command: r.Command}); alt != "onhold" && alt != "undefined" {
+			if alt := classify(facts{status: r.Status, diag: p.rep.Subject + " " + own, action: r.Action, command: r.Command}); alt != "onhold" && alt != "undefined" {
 				r.Reason = alt
 			}
 		}
@@ -287,7 +295,7 @@ func (p *parser) original() {
 	}
 	if !found {
 		// Inline copies: the header block that follows the text's "copy of the message" line.
-		if i := originalStart(p.text); i >= 0 {
+		if i := p.start; i >= 0 {
 			rest := p.text[i:]
 			if nl := strings.IndexByte(rest, '\n'); nl >= 0 {
 				rest = rest[nl+1:]
@@ -460,10 +468,7 @@ func (p *parser) deliveryStatus(pt part) bool {
 // textAbout is what the report's text says next to an address: the lines from the one that
 // names it to the next blank line, or "".
 func (p *parser) textAbout(addr string) string {
-	text := p.text
-	if i := originalStart(text); i >= 0 {
-		text = text[:i]
-	}
+	text := p.own
 	lower := strings.ToLower(text)
 	i := strings.Index(lower, strings.ToLower(addr))
 	if i < 0 {
@@ -615,8 +620,18 @@ func findReply(s string) string {
 
 // findCommand is the SMTP command a failure happened at, when the text says.
 func findCommand(s string) string {
+	s = clip(s, maxDiagLen)
+	if !commandHint(s) {
+		return ""
+	}
 	m := commandRe.FindStringSubmatch(s)
 	if m == nil {
+		low := strings.ToLower(s)
+		for _, c := range rules.commands {
+			if strings.Contains(low, c[0]) {
+				return c[1]
+			}
+		}
 		return ""
 	}
 	c := strings.ToUpper(m[1] + m[2])
@@ -630,5 +645,17 @@ func findCommand(s string) string {
 	return c
 }
 
-// mimeWordDecoder decodes RFC 2047 words left in text.
-var mimeWordDecoder = mime.WordDecoder{}
+// commandHint is a cheap test that s may name an SMTP command, to spare the regexp.
+func commandHint(s string) bool {
+	for i := 0; i+3 < len(s); i++ {
+		switch s[i] | 0x20 {
+		case 'r', 'm', 'd', 'e', 'h', 'c', 's', 'b', 'q', 'g', 'i', 't':
+			w := strings.ToUpper(s[i : i+4])
+			switch w {
+			case "RCPT", "MAIL", "DATA", "EHLO", "HELO", "CONN", "STAR", "BDAT", "QUIT", "GREE", "MY N", "SEND", "RECI", "SENT", "INIT", "END ", "TALK", "SMTP":
+				return true
+			}
+		}
+	}
+	return false
+}

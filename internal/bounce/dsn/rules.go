@@ -22,6 +22,38 @@ type phrase struct {
 }
 
 func (p phrase) match(d string) bool {
+	return p.matchText(d)
+}
+
+// bigrams is a 4096-bit set of the byte pairs in a text: a phrase whose first pair is not
+// in it cannot occur, which spares most of the substring searches.
+type bigrams [64]uint64
+
+func pairHash(a, b byte) uint16 { return (uint16(a)*31 + uint16(b)) & 4095 }
+
+func makeBigrams(d string) *bigrams {
+	var g bigrams
+	for i := 0; i+1 < len(d); i++ {
+		h := pairHash(d[i], d[i+1])
+		g[h>>6] |= 1 << (h & 63)
+	}
+	return &g
+}
+
+func (g *bigrams) mayHave(part string) bool {
+	if len(part) < 2 {
+		return true
+	}
+	h := pairHash(part[0], part[1])
+	if g[h>>6]&(1<<(h&63)) == 0 {
+		return false
+	}
+	n := len(part)
+	h = pairHash(part[n-2], part[n-1])
+	return g[h>>6]&(1<<(h&63)) != 0
+}
+
+func (p phrase) matchText(d string) bool {
 	for _, part := range p.parts {
 		i := strings.Index(d, part)
 		if i < 0 {
@@ -40,6 +72,7 @@ type ruleSet struct {
 	statusPass []string            // order.tsv "status"
 	wordPass   []string            // order.tsv "wording"
 	hard       map[string]string   // reason -> yes | permanent (hard.tsv)
+	commands   [][2]string         // lower-cased phrase, SMTP command (commands.tsv)
 }
 
 var rules = mustLoadRules()
@@ -162,6 +195,17 @@ func loadRules() (*ruleSet, error) {
 			return nil, fmt.Errorf("rules/order.tsv: unknown pass %q", f[0])
 		}
 	}
+	if rows, err = tsvRows("commands.tsv"); err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		switch f[1] {
+		case "CONN", "EHLO", "HELO", "MAIL", "RCPT", "DATA", "STARTTLS", "QUIT":
+		default:
+			return nil, fmt.Errorf("rules/commands.tsv: %q is no SMTP command", f[1])
+		}
+		rs.commands = append(rs.commands, [2]string{strings.ToLower(f[0]), f[1]})
+	}
 	if rows, err = tsvRows("hard.tsv"); err != nil {
 		return nil, err
 	}
@@ -179,10 +223,17 @@ func loadRules() (*ruleSet, error) {
 
 var statusRe = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`)
 
-// phraseReason is the reason whose general phrases the lower-cased diagnostic has, or "".
+// phraseMatch tells whether the lower-cased diagnostic has one of a reason's phrases.
 func (rs *ruleSet) phraseMatch(reason, d string) bool {
+	return rs.phraseMatchG(reason, d, nil)
+}
+
+func (rs *ruleSet) phraseMatchG(reason, d string, g *bigrams) bool {
 	for _, p := range rs.byReason[reason] {
-		if p.match(d) {
+		if g != nil && !g.mayHave(p.parts[0]) {
+			continue
+		}
+		if p.matchText(d) {
 			return true
 		}
 	}
@@ -191,8 +242,15 @@ func (rs *ruleSet) phraseMatch(reason, d string) bool {
 
 // mtaReason is the reason an MTA family's own wording tells, or "".
 func (rs *ruleSet) mtaReason(d string) string {
+	return rs.mtaReasonG(d, nil)
+}
+
+func (rs *ruleSet) mtaReasonG(d string, g *bigrams) string {
 	for _, p := range rs.mta {
-		if p.match(d) {
+		if g != nil && !g.mayHave(p.parts[0]) {
+			continue
+		}
+		if p.matchText(d) {
 			return p.reason
 		}
 	}
@@ -231,17 +289,18 @@ func classify(f facts) string {
 		return "delivered"
 	}
 	sname := rules.status[f.status]
+	m := newMatcher(d)
 	for _, r := range rules.statusPass {
-		if probe(r, f, sname, d) {
+		if probe(r, f, sname, m) {
 			return r
 		}
 	}
 	if d != "" {
-		if r := rules.mtaReason(d); r != "" && r != "onhold" && r != "undefined" {
+		if r := rules.mtaReasonG(d, m.g); r != "" && r != "onhold" && r != "undefined" {
 			return r
 		}
 		for _, r := range rules.wordPass {
-			if rules.phraseMatch(r, d) {
+			if m.has(r) {
 				return r
 			}
 		}
@@ -264,7 +323,7 @@ func classify(f facts) string {
 		return "blocked"
 	case f.command == "MAIL":
 		return "rejected"
-	case d != "" && rules.phraseMatch("vacation", d):
+	case m.has("vacation"):
 		return "vacation"
 	case d != "" || f.status != "":
 		return "onhold"
@@ -275,8 +334,8 @@ func classify(f facts) string {
 // probe tells whether a reason fits in the first pass: by the status code's meaning or the
 // diagnostic's phrases, with the context (the SMTP command, other reasons' phrases) that makes
 // a phrase mean one reason rather than another.
-func probe(r string, f facts, sname, d string) bool {
-	has := func(reason string) bool { return d != "" && rules.phraseMatch(reason, d) }
+func probe(r string, f facts, sname string, m *matcher) bool {
+	has := m.has
 	early := f.command == "CONN" || f.command == "EHLO" || f.command == "HELO" || f.command == "MAIL" || f.command == "RCPT"
 	switch r {
 	case "userunknown":
@@ -293,7 +352,11 @@ func probe(r string, f facts, sname, d string) bool {
 		}
 		// A "no such user" said after the RCPT reply (at DATA, or when the report does not say
 		// when) is taken as a filter's verdict, as sisimai does.
-		return f.command == "RCPT" && has("userunknown")
+		if f.command == "RCPT" || (strings.HasPrefix(f.status[min(len(f.status), 1):], ".1.") && f.command != "DATA") {
+			// At RCPT, or with an addressing status (X.1.x), it is the address.
+			return has("userunknown")
+		}
+		return false
 	case "filtered":
 		if sname == "suspend" {
 			return false
@@ -333,6 +396,33 @@ func probe(r string, f facts, sname, d string) bool {
 		return has(r)
 	}
 	return sname == r || has(r)
+}
+
+// matcher answers "does the diagnostic have one of this reason's phrases", each reason once.
+type matcher struct {
+	d    string
+	g    *bigrams
+	done map[string]bool
+}
+
+func newMatcher(d string) *matcher {
+	m := &matcher{d: d, done: make(map[string]bool, 16)}
+	if d != "" {
+		m.g = makeBigrams(d)
+	}
+	return m
+}
+
+func (m *matcher) has(reason string) bool {
+	if m.d == "" {
+		return false
+	}
+	v, ok := m.done[reason]
+	if !ok {
+		v = rules.phraseMatchG(reason, m.d, m.g)
+		m.done[reason] = v
+	}
+	return v
 }
 
 var temporaryRe = regexp.MustCompile(`(?i)\b(temporar|persistent|try again later)`)

@@ -28,10 +28,7 @@ var headerLineRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-]*:\s`)
 
 // scanText finds the failed recipients in the report's text.
 func (p *parser) scanText() {
-	text := p.text
-	if i := originalStart(text); i >= 0 {
-		text = text[:i]
-	}
+	text := p.own
 	sender := strings.ToLower(firstAddress(p.rep.Original.ReturnPath) + " " + firstAddress(p.rep.Original.From) + " " + firstAddress(p.top.Get("To")))
 	lines := strings.Split(text, "\n")
 	if len(lines) > maxLineScan {
