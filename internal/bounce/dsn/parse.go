@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -25,6 +26,7 @@ const (
 	maxRcpts    = 1000     // recipients taken from one report
 	maxLineScan = 4000     // lines of text scanned for recipients
 	maxDiagLen  = 4 << 10  // bytes of one recipient's diagnostic
+	familyScan  = 32 << 10 // bytes of the raw message searched for MTA family signatures
 	_           = maxRcpts // (documented bound)
 	_           = maxDiagLen
 )
@@ -180,6 +182,7 @@ func (p *parser) finish() {
 	// The report's own words, before the returned message: bounded, read once.
 	own := clip(p.own, maxDiagLen)
 	textCommand := findCommand(own)
+	families := detectFamilies(strings.ToLower(string(p.raw[:min(len(p.raw), familyScan)])))
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
 		r.Diagnostic = clip(strings.TrimSpace(spaceRe.ReplaceAllString(r.Diagnostic, " ")), maxDiagLen)
@@ -197,7 +200,16 @@ func (p *parser) finish() {
 		if r.Command == "" {
 			r.Command = textCommand
 		}
-		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command})
+		fams := families
+		if r.RemoteMTA != "" || r.Address != "" {
+			// The remote MTA and the recipient's domain tell the receiving provider.
+			more := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
+			if len(more) > 0 {
+				fams = maps.Clone(families)
+				maps.Copy(fams, more)
+			}
+		}
+		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command, families: fams})
 		if r.Reason == "onhold" || r.Reason == "undefined" {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.

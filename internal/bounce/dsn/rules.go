@@ -73,6 +73,7 @@ type ruleSet struct {
 	wordPass   []string            // order.tsv "wording"
 	hard       map[string]string   // reason -> yes | permanent (hard.tsv)
 	commands   [][2]string         // lower-cased phrase, SMTP command (commands.tsv)
+	families   [][2]string         // family, lower-cased signature (families.tsv)
 }
 
 var rules = mustLoadRules()
@@ -195,6 +196,12 @@ func loadRules() (*ruleSet, error) {
 			return nil, fmt.Errorf("rules/order.tsv: unknown pass %q", f[0])
 		}
 	}
+	if rows, err = tsvRows("families.tsv"); err != nil {
+		return nil, err
+	}
+	for _, f := range rows {
+		rs.families = append(rs.families, [2]string{f[0], strings.ToLower(f[1])})
+	}
 	if rows, err = tsvRows("commands.tsv"); err != nil {
 		return nil, err
 	}
@@ -260,6 +267,18 @@ func (rs *ruleSet) mtaReasonG(d string, g *bigrams) string {
 // facts is what a classification can go by.
 type facts struct {
 	status, reply, diag, action, command string
+	families                             map[string]bool // the MTA families the message shows
+}
+
+// detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
+func detectFamilies(lower string) map[string]bool {
+	fams := map[string]bool{}
+	for _, f := range rules.families {
+		if !fams[f[0]] && strings.Contains(lower, f[1]) {
+			fams[f[0]] = true
+		}
+	}
+	return fams
 }
 
 // Classify tells the reason (sisimai's taxonomy) a delivery failed and whether the address is
@@ -290,6 +309,14 @@ func classify(f facts) string {
 	}
 	sname := rules.status[f.status]
 	m := newMatcher(d)
+	if d != "" && len(f.families) > 0 {
+		// The wording of a family the message shows is that family's own verdict.
+		for _, p := range rules.mta {
+			if f.families[p.family] && p.matchText(d) && p.reason != "onhold" && p.reason != "undefined" {
+				return p.reason
+			}
+		}
+	}
 	for _, r := range rules.statusPass {
 		if probe(r, f, sname, m) {
 			return r
