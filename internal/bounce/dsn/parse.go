@@ -160,6 +160,9 @@ func (p *parser) run() {
 			}
 		}
 	}
+	if p.sesJSON() {
+		return
+	}
 	if p.looksLikeBounce() {
 		p.scanText()
 		if len(p.rep.Recipients) > 0 {
