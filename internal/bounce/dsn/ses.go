@@ -59,7 +59,12 @@ func (p *parser) sesJSON() bool {
 		// The whole SNS envelope: the notification is its Message, a JSON string.
 		if k := strings.LastIndexByte(text[:j], '{'); k >= 0 {
 			var env struct{ Message string }
-			if json.NewDecoder(strings.NewReader(text[k:])).Decode(&env) == nil && env.Message != "" {
+			err := json.NewDecoder(strings.NewReader(text[k:])).Decode(&env)
+			if err != nil {
+				// Long lines folded by a mail path: a line break and a space inside a string.
+				err = json.NewDecoder(strings.NewReader(strings.ReplaceAll(text[k:], "\n ", ""))).Decode(&env)
+			}
+			if err == nil && env.Message != "" {
 				text = env.Message
 			}
 		}
