@@ -22,7 +22,11 @@ func originalStart(text string) int {
 
 // labelRe is a recipient line: an address after at most a short label ("To:", "Recipient
 // address:", "Failed recipient:", "RCPT TO:", a list bullet), with at most a short tail.
-var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:(?:original |final |failed |invalid |unknown |intended )?(?:recipient|rcpt|to|address|addressee|destinataire|empfänger|user|mailbox|e-?mail)(?:\(s\))?(?: address)?(?: to)?\s*[:=]\s*|rfc822;\s*|<)?("?[^\s<>"@:]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]"?)>?\s*(?:[:.,;]|\.\.\.|\(.*\)|\[.*\]|$)`)
+var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:(?:original |final |failed |invalid |unknown |intended )?(?:recipient|rcpt|to|address|addressee|destinataire|empfänger|user|mailbox|e-?mail)(?:\(s\))?(?: address)?(?: to)?\s*[:=]\s*|rfc822;\s*|<)?("?[^\s<>"@:]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]"?)>?\s*(?:[:.,;]|\.\.\.|\(.*\)|\[.*\]|\s+on\s+\w{3},?\s.*|$)`)
+
+// inlineAddrRe is a recipient named inside a line of fields ("[Status: Error, Address:
+// <a@example.org>, ResponseCode 421, …]").
+var inlineAddrRe = regexp.MustCompile(`(?i)\b(?:address|recipient|rcpt to|final-recipient|original-recipient)\s*[:=]\s*(?:rfc822;\s*)?<?([^\s<>"@:,;]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9])>?`)
 
 var headerLineRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-]*:\s`)
 
@@ -132,7 +136,9 @@ func recipientLine(line string) (string, bool) {
 	}
 	m := labelRe.FindStringSubmatch(line)
 	if m == nil {
-		return "", false
+		if m = inlineAddrRe.FindStringSubmatch(line); m == nil {
+			return "", false
+		}
 	}
 	a := strings.Trim(m[1], `"`)
 	if !addrRe.MatchString(a) {
