@@ -197,6 +197,10 @@ func (p *parser) finish() {
 		if r.ReplyCode == "" {
 			r.ReplyCode = findReply(r.Diagnostic)
 		}
+		if r.ReplyCode != "" && strings.Contains(r.Diagnostic, r.ReplyCode+"-") {
+			// A multi-line reply the DSN cut to its first line: the transcript has the rest.
+			r.Diagnostic = moreLines(r.Diagnostic, own, r.ReplyCode)
+		}
 		if r.Command == "" {
 			r.Command = findCommand(r.Diagnostic)
 		}
@@ -228,6 +232,24 @@ func (p *parser) finish() {
 	if allDelivered && len(p.rep.Recipients) > 0 {
 		p.rep.Kind = KindDelivered
 	}
+}
+
+// moreLines adds to a diagnostic the lines of the report's text that continue the same SMTP
+// reply ("550-5.7.1 …", "<<< 550-5.7.1 …").
+func moreLines(diag, text, code string) string {
+	var b strings.Builder
+	b.WriteString(diag)
+	for _, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "<> "))
+		if (strings.HasPrefix(t, code+"-") || strings.HasPrefix(t, code+" ")) && !strings.Contains(diag, t[4:]) {
+			b.WriteString(" ")
+			b.WriteString(t[4:])
+		}
+		if b.Len() > maxDiagLen {
+			break
+		}
+	}
+	return b.String()
 }
 
 func clip(s string, n int) string {

@@ -74,6 +74,7 @@ type ruleSet struct {
 	hard       map[string]string   // reason -> yes | permanent (hard.tsv)
 	commands   [][2]string         // lower-cased phrase, SMTP command (commands.tsv)
 	families   [][2]string         // family, lower-cased signature (families.tsv)
+	famReason  map[string]string   // family -> its reason when nothing else tells
 }
 
 var rules = mustLoadRules()
@@ -199,8 +200,15 @@ func loadRules() (*ruleSet, error) {
 	if rows, err = tsvRows("families.tsv"); err != nil {
 		return nil, err
 	}
+	rs.famReason = map[string]string{}
 	for _, f := range rows {
 		rs.families = append(rs.families, [2]string{f[0], strings.ToLower(f[1])})
+		if len(f) > 2 && f[2] != "" {
+			if err := check("families.tsv", f[2]); err != nil {
+				return nil, err
+			}
+			rs.famReason[f[0]] = f[2]
+		}
 	}
 	if rows, err = tsvRows("commands.tsv"); err != nil {
 		return nil, err
@@ -341,6 +349,11 @@ func classify(f facts) string {
 			return "contenterror"
 		case '7':
 			return "securityerror"
+		}
+	}
+	for fam := range f.families {
+		if r := rules.famReason[fam]; r != "" {
+			return r
 		}
 	}
 	switch {
