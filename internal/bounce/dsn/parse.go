@@ -68,6 +68,14 @@ func Parse(raw []byte) (rep *Report, err error) {
 	}
 	var parts []part
 	walk(ent, 0, &parts)
+	if len(parts) == 0 {
+		// A multipart whose boundary never occurs (it happens): read the body as text.
+		if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
+			parts = append(parts, part{ctype: "text/plain", body: clipBytes(raw[i+2:], maxPartRead)})
+		} else if i := bytes.Index(raw, []byte("\r\n\r\n")); i >= 0 {
+			parts = append(parts, part{ctype: "text/plain", body: clipBytes(raw[i+4:], maxPartRead)})
+		}
+	}
 
 	rep = &Report{Kind: KindReply}
 	rep.From = headerText(ent.Header, "From")
@@ -160,7 +168,21 @@ func (p *parser) run() {
 			}
 		}
 	}
+	if pt, ok := p.rawDeliveryStatus(); ok && p.deliveryStatus(pt) {
+		// A delivery-status part the MIME structure hid (a broken boundary).
+		p.finish()
+		return
+	}
 	if p.sesJSON() {
+		return
+	}
+	if p.unsubscribeRequest() {
+		return
+	}
+	if p.isAutoReply() && !bounceFromRe.MatchString(p.top.Get("From")) && !bounceSubjectRe.MatchString(p.rep.Subject) {
+		// Marked as an auto-reply by someone who is no mail system: a vacation notice,
+		// even when it quotes an address or a code.
+		p.autoReply()
 		return
 	}
 	if p.looksLikeBounce() {
@@ -171,11 +193,36 @@ func (p *parser) run() {
 		}
 	}
 	if p.isAutoReply() {
-		p.rep.Kind = KindAutoReply
-		if a := firstAddress(p.rep.From); a != "" {
-			p.rep.Recipients = []Recipient{{Address: a, Reason: "vacation"}}
-		}
+		p.autoReply()
 	}
+}
+
+func (p *parser) autoReply() {
+	p.rep.Kind = KindAutoReply
+	if a := firstAddress(p.rep.From); a != "" {
+		p.rep.Recipients = []Recipient{{Address: a, Reason: "vacation"}}
+	}
+}
+
+// unsubscribeRequest tells a mail client's automatic answer to a List-Unsubscribe mailto
+// (Apple Mail sends one with the subject "unsubscribe"): the sender's own opt-out, taken as a
+// complaint of type opt-out.
+func (p *parser) unsubscribeRequest() bool {
+	if !strings.EqualFold(strings.TrimSpace(p.rep.Subject), "unsubscribe") {
+		return false
+	}
+	as := strings.ToLower(p.top.Get("Auto-Submitted"))
+	if !strings.HasPrefix(as, "auto-") {
+		return false
+	}
+	a := firstAddress(p.rep.From)
+	if a == "" {
+		return false
+	}
+	p.rep.Kind = KindComplaint
+	p.rep.FeedbackType = "opt-out"
+	p.rep.Recipients = []Recipient{{Address: a, Reason: "feedback"}}
+	return true
 }
 
 // finish fills each recipient's details the report left out and classifies it.
@@ -250,6 +297,38 @@ func moreLines(diag, text, code string) string {
 		}
 	}
 	return b.String()
+}
+
+func clipBytes(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+// rawDeliveryStatus finds a message/delivery-status body in text the MIME reader did not
+// split into parts: from the blank line after its Content-Type to the next boundary line.
+func (p *parser) rawDeliveryStatus() (part, bool) {
+	text := p.text
+	low := strings.ToLower(text)
+	i := strings.Index(low, "content-type: message/delivery-status")
+	if i < 0 {
+		return part{}, false
+	}
+	rest := strings.ReplaceAll(text[i:], "\r", "")
+	j := strings.Index(rest, "\n\n")
+	if j < 0 {
+		return part{}, false
+	}
+	rest = rest[j+2:]
+	var out []string
+	for _, line := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(line, "--") || strings.HasPrefix(strings.ToLower(line), "content-type:") {
+			break
+		}
+		out = append(out, line)
+	}
+	return part{ctype: "message/delivery-status", body: []byte(strings.Join(out, "\n"))}, true
 }
 
 func clip(s string, n int) string {
