@@ -262,6 +262,9 @@ func (rs *ruleSet) mtaReason(d string) string {
 
 func (rs *ruleSet) mtaReasonG(d string, g *bigrams) string {
 	for _, p := range rs.mta {
+		if len(p.parts[0]) < minUnscoped {
+			continue // too short to mean the same outside its family
+		}
 		if g != nil && !g.mayHave(p.parts[0]) {
 			continue
 		}
@@ -271,6 +274,9 @@ func (rs *ruleSet) mtaReasonG(d string, g *bigrams) string {
 	}
 	return ""
 }
+
+// minUnscoped is the shortest MTA wording tried when its family is not known to be involved.
+const minUnscoped = 12
 
 // facts is what a classification can go by.
 type facts struct {

@@ -11,7 +11,7 @@ import (
 // them share, instead of one parser per MTA.
 
 // originalMarkRe finds the line where a report's copy of the returned message begins.
-var originalMarkRe = regexp.MustCompile(`(?im)^[ \t>]*(?:-{2,}|={2,}|_{2,}|\*{2,})?[ \t]*(?:original message|below this line is a copy|this is a copy of|the original message|message headers follow|header of original message|original message follows|copy of the original message|returned message|unsent message below|undelivered message|the headers of your message|forwarded message|your message reads|original message header|content-type: message/rfc822|這是|以下は|元のメッセージ|原始邮件|исходное сообщение)`)
+var originalMarkRe = regexp.MustCompile(`(?im)^[ \t>]*(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*(?:original message|returned message|original mail|forwarded message|message headers?|headers of the original|unsent message)|(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*)?(?:below this line is a copy|this is a copy of|message headers follow|header of original message|original message follows|the original message (?:follows|is (?:attached|included|below))|copy of the original message|unsent message below|the headers of your message|your message reads|original message header|content-type: message/rfc822|以下は|元のメッセージ|原始邮件|исходное сообщение))`)
 
 func originalStart(text string) int {
 	if loc := originalMarkRe.FindStringIndex(text); loc != nil {
