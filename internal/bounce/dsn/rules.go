@@ -381,7 +381,13 @@ func classify(f facts) string {
 // diagnostic's phrases, with the context (the SMTP command, other reasons' phrases) that makes
 // a phrase mean one reason rather than another.
 func probe(r string, f facts, sname string, m *matcher) bool {
-	has := m.has
+	has := func(reason string) bool {
+		if reason == "rejected" {
+			// "Recipient address rejected" (Postfix) says nothing of the sender.
+			return m.sender().has(reason)
+		}
+		return m.has(reason)
+	}
 	early := f.command == "CONN" || f.command == "EHLO" || f.command == "HELO" || f.command == "MAIL" || f.command == "RCPT"
 	switch r {
 	case "userunknown":
@@ -449,6 +455,19 @@ type matcher struct {
 	d    string
 	g    *bigrams
 	done map[string]bool
+	snd  *matcher
+}
+
+// sender is the matcher over the diagnostic without Postfix's "recipient address rejected".
+func (m *matcher) sender() *matcher {
+	if m.snd == nil {
+		if strings.Contains(m.d, "recipient address rejected") {
+			m.snd = newMatcher(strings.ReplaceAll(m.d, "recipient address rejected", "recipient"))
+		} else {
+			m.snd = m
+		}
+	}
+	return m.snd
 }
 
 func newMatcher(d string) *matcher {
