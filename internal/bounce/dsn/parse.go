@@ -236,14 +236,10 @@ func (p *parser) finish() {
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
 		r.Diagnostic = clip(strings.TrimSpace(spaceRe.ReplaceAllString(r.Diagnostic, " ")), maxDiagLen)
-		if r.Status == "" || strings.HasSuffix(r.Status, ".0.0") {
-			if s := findStatus(r.Diagnostic); s != "" {
-				r.Status = s
-			}
-		}
 		if r.ReplyCode == "" {
 			r.ReplyCode = findReply(r.Diagnostic)
 		}
+		r.Status = preferStatus(r.Status, findStatus(r.Diagnostic), r.ReplyCode)
 		if r.ReplyCode != "" && strings.Contains(r.Diagnostic, r.ReplyCode+"-") {
 			// A multi-line reply the DSN cut to its first line: the transcript has the rest.
 			r.Diagnostic = moreLines(r.Diagnostic, own, r.ReplyCode)
@@ -724,6 +720,52 @@ func findStatus(s string) string {
 		return m[1]
 	}
 	return ""
+}
+
+// preferStatus chooses between the status a report's field gives and the one in the remote
+// MTA's words: the field is often a generic or ambiguous code where the words are precise.
+func preferStatus(field, inText, reply string) string {
+	switch {
+	case field == "":
+		return inText
+	case inText == "" || inText == field:
+		return field
+	}
+	if reply != "" && field[0] != inText[0] {
+		// The classes differ: trust the one the reply code agrees with.
+		if reply[0] == field[0] {
+			return field
+		}
+		if reply[0] == inText[0] {
+			return inText
+		}
+	}
+	generic := func(s string) bool { return strings.HasSuffix(s, ".0.0") }
+	hasZero := func(s string) bool { return strings.Contains(s[1:], ".0") }
+	switch {
+	case generic(field):
+		if generic(inText) {
+			return field
+		}
+		return inText
+	case hasZero(field) && !hasZero(inText):
+		return inText
+	case generic(inText):
+		return field
+	case field == "4.4.7", field == "4.7.0", strings.HasPrefix(field, "5.3."):
+		// "delivery time expired", "too many errors", "system error": the words say more.
+		return inText
+	case len(field) >= 4 && field[1:4] == ".5." && field != "5.5.0" && field != "4.5.0":
+		return inText
+	case field == "5.1.1":
+		if hasZero(inText) || strings.HasPrefix(inText, "5.5.") {
+			return field
+		}
+		return inText
+	case field == "5.1.3" && strings.HasPrefix(inText, "5.7."):
+		return inText
+	}
+	return field
 }
 
 // findReply is the first SMTP reply code in s, or "".

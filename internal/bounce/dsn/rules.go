@@ -404,8 +404,9 @@ func probe(r string, f facts, sname string, m *matcher) bool {
 		}
 		// A "no such user" said after the RCPT reply (at DATA, or when the report does not say
 		// when) is taken as a filter's verdict, as sisimai does.
-		if f.command == "RCPT" || (strings.HasPrefix(f.status[min(len(f.status), 1):], ".1.") && f.command != "DATA") {
-			// At RCPT, or with an addressing status (X.1.x), it is the address.
+		if f.command == "RCPT" || ((strings.HasPrefix(f.status[min(len(f.status), 1):], ".1.") || strings.HasPrefix(f.status[min(len(f.status), 1):], ".5.")) && f.command != "DATA") {
+			// At RCPT, or with an addressing (X.1.x) or protocol (X.5.x) status, which are
+			// replies within the SMTP dialogue, it is the address.
 			return has("userunknown")
 		}
 		return false
