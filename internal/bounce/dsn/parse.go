@@ -488,7 +488,12 @@ func fields(body []byte) []map[string][]string {
 		if !ok {
 			continue
 		}
-		last = strings.ToLower(strings.TrimSpace(k))
+		key := strings.ToLower(strings.TrimSpace(k))
+		if _, again := cur["final-recipient"]; again && key == "final-recipient" {
+			// The next recipient's block without the blank line between (it happens).
+			flush()
+		}
+		last = key
 		cur[last] = append(cur[last], strings.TrimSpace(v))
 	}
 	flush()

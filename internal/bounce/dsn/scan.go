@@ -22,7 +22,7 @@ func originalStart(text string) int {
 
 // labelRe is a recipient line: an address after at most a short label ("To:", "Recipient
 // address:", "Failed recipient:", "RCPT TO:", a list bullet), with at most a short tail.
-var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:(?:original |final |failed |invalid |unknown |intended )?(?:recipient|rcpt|to|address|addressee|destinataire|empfänger|user|mailbox|e-?mail)(?:\(s\))?(?: address)?(?: to)?\s*[:=]\s*|rfc822;\s*|<)?("?[^\s<>"@:]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]"?)>?\s*(?:[:.,;]|\.\.\.|\(.*\)|\[.*\]|\s+on\s+\w{3},?\s.*|$)`)
+var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:[245]\d\d[ \-]+)?(?:(?:original |final |failed |invalid |unknown |intended )?(?:recipient|rcpt|to|address|addressee|destinataire|empfänger|user|mailbox|e-?mail)(?:\(s\))?(?: address)?(?: to)?\s*[:=]\s*|rfc822;\s*|<)?("?[^\s<>"@:]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]"?)>?\s*(?:[:.,;]|\.\.\.|\(.*\)|\[.*\]|\s+on\s+\w{3},?\s.*|$)`)
 
 // inlineAddrRe is a recipient named inside a line of fields ("[Status: Error, Address:
 // <a@example.org>, ResponseCode 421, …]").
