@@ -26,7 +26,7 @@ const (
 	maxRcpts    = 1000     // recipients taken from one report
 	maxLineScan = 4000     // lines of text scanned for recipients
 	maxDiagLen  = 4 << 10  // bytes of one recipient's diagnostic
-	familyScan  = 32 << 10 // bytes of the raw message searched for MTA family signatures
+	familyScan  = 8 << 10  // bytes of the raw message searched for MTA family signatures
 	_           = maxRcpts // (documented bound)
 	_           = maxDiagLen
 )
@@ -130,7 +130,7 @@ func headerText(h message.Header, key string) string {
 	if err != nil || v == "" {
 		v = h.Get(key)
 	}
-	return strings.TrimSpace(spaceRe.ReplaceAllString(v, " "))
+	return collapseSpace(v)
 }
 
 type parser struct {
@@ -235,7 +235,7 @@ func (p *parser) finish() {
 	families := detectFamilies(strings.ToLower(string(p.raw[:min(len(p.raw), familyScan)])))
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
-		r.Diagnostic = clip(strings.TrimSpace(spaceRe.ReplaceAllString(r.Diagnostic, " ")), maxDiagLen)
+		r.Diagnostic = clip(collapseSpace(r.Diagnostic), maxDiagLen)
 		if r.ReplyCode == "" {
 			r.ReplyCode = findReply(r.Diagnostic)
 		}
@@ -291,6 +291,25 @@ func moreLines(diag, text, code string) string {
 		if b.Len() > maxDiagLen {
 			break
 		}
+	}
+	return b.String()
+}
+
+// collapseSpace unfolds s to one line: every run of white space becomes one space, trimmed.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0 {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
 	}
 	return b.String()
 }
@@ -716,7 +735,6 @@ func normAddr(a string) string {
 var (
 	statusFindRe = regexp.MustCompile(`(?:^|[^\d.])([245]\.\d{1,3}\.\d{1,3})(?:[^\d.]|\.\s|\.$|$)`)
 	replyFindRe  = regexp.MustCompile(`(?:^|[^\d.\-:/#])([245][0-7]\d)(?:[ \-]|$)`)
-	commandRe    = regexp.MustCompile(`(?i)(?:in reply to|after|response to|for|during|at)\s+(?:end of\s+)?(?:the\s+)?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|CONN|STARTTLS|RCPT|MAIL|BDAT|QUIT)\b|\[(RCPT_TO|MAIL_FROM|DATA)\]`)
 )
 
 // findStatus is the first RFC 3463 status code in s, or "".
@@ -783,41 +801,58 @@ func findReply(s string) string {
 
 // findCommand is the SMTP command a failure happened at, when the text says.
 func findCommand(s string) string {
-	s = clip(s, maxDiagLen)
-	if !commandHint(s) {
-		return ""
-	}
-	m := commandRe.FindStringSubmatch(s)
-	if m == nil {
-		low := strings.ToLower(s)
-		for _, c := range rules.commands {
-			if strings.Contains(low, c[0]) {
-				return c[1]
+	low := strings.ToLower(clip(s, maxDiagLen))
+	best, cmd := -1, ""
+	for _, c := range commandWords {
+		for off := 0; off < len(low); {
+			i := strings.Index(low[off:], c[0])
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(c[0])
+			if best >= 0 && i >= best {
+				break
+			}
+			if off < len(low) && isWordByte(low[off]) || i > 0 && isWordByte(low[i-1]) {
+				continue
+			}
+			if commandLead(low[max(0, i-16):i]) {
+				best, cmd = i, c[1]
+				break
 			}
 		}
-		return ""
 	}
-	c := strings.ToUpper(m[1] + m[2])
-	c = strings.ReplaceAll(c, "_", " ")
-	switch {
-	case strings.HasPrefix(c, "RCPT"):
-		return "RCPT"
-	case strings.HasPrefix(c, "MAIL"):
-		return "MAIL"
+	if cmd != "" {
+		return cmd
 	}
-	return c
+	for _, c := range rules.commands {
+		if strings.Contains(low, c[0]) {
+			return c[1]
+		}
+	}
+	return ""
 }
 
-// commandHint is a cheap test that s may name an SMTP command, to spare the regexp.
-func commandHint(s string) bool {
-	for i := 0; i+3 < len(s); i++ {
-		switch s[i] | 0x20 {
-		case 'r', 'm', 'd', 'e', 'h', 'c', 's', 'b', 'q', 'g', 'i', 't':
-			w := strings.ToUpper(s[i : i+4])
-			switch w {
-			case "RCPT", "MAIL", "DATA", "EHLO", "HELO", "CONN", "STAR", "BDAT", "QUIT", "GREE", "MY N", "SEND", "RECI", "SENT", "INIT", "END ", "TALK", "SMTP":
-				return true
-			}
+// commandWords are how a report names the SMTP command a reply answered.
+var commandWords = [][2]string{
+	{"rcpt to", "RCPT"}, {"mail from", "MAIL"}, {"rcpt", "RCPT"}, {"mail", "MAIL"}, {"data", "DATA"},
+	{"ehlo", "EHLO"}, {"helo", "HELO"}, {"starttls", "STARTTLS"}, {"bdat", "DATA"}, {"conn", "CONN"},
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= '0' && b <= '9'
+}
+
+// commandLead tells the words before a command name that make it the failing command:
+// "in reply to RCPT TO", "after end of DATA", "[RCPT_TO]".
+func commandLead(pre string) bool {
+	pre = strings.TrimRight(pre, " \t\n")
+	pre = strings.TrimSuffix(pre, " the")
+	pre = strings.TrimSuffix(pre, " end of")
+	for _, w := range []string{"in reply to", "after", "response to", " for", "during", " at", "["} {
+		if strings.HasSuffix(pre, w) {
+			return true
 		}
 	}
 	return false

@@ -287,8 +287,9 @@ type facts struct {
 // detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
 func detectFamilies(lower string) map[string]bool {
 	fams := map[string]bool{}
+	g := makeBigrams(lower)
 	for _, f := range rules.families {
-		if !fams[f[0]] && strings.Contains(lower, f[1]) {
+		if !fams[f[0]] && g.mayHave(f[1]) && strings.Contains(lower, f[1]) {
 			fams[f[0]] = true
 		}
 	}
@@ -313,7 +314,10 @@ func Classify(status, replyCode, diagnostic string) (reason string, hard bool) {
 var spaceRe = regexp.MustCompile(`\s+`)
 
 func classify(f facts) string {
-	d := strings.ToLower(spaceRe.ReplaceAllString(f.diag, " "))
+	d := " " + strings.ToLower(collapseSpace(f.diag)) + " " // spaced: phrases may begin or end with a word break
+	if d == "  " {
+		d = ""
+	}
 	switch f.action {
 	case "delivered", "relayed", "expanded":
 		return "delivered"

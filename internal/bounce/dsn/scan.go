@@ -14,10 +14,44 @@ import (
 var originalMarkRe = regexp.MustCompile(`(?im)^[ \t>]*(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*(?:original message|returned message|original mail|forwarded message|message headers?|headers of the original|unsent message)|(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*)?(?:below this line is a copy|this is a copy of|message headers follow|header of original message|original message follows|the original message (?:follows|is (?:attached|included|below))|copy of the original message|unsent message below|the headers of your message|your message reads|original message header|content-type: message/rfc822|以下は|元のメッセージ|原始邮件|исходное сообщение))`)
 
 func originalStart(text string) int {
-	if loc := originalMarkRe.FindStringIndex(text); loc != nil {
-		return loc[0]
+	// Line by line, with a cheap test first: the expression on all of a long text is slow.
+	for off := 0; off < len(text); {
+		end := strings.IndexByte(text[off:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += off
+		}
+		line := text[off:end]
+		if markHint(line) && originalMarkRe.MatchString(line) {
+			return off
+		}
+		off = end + 1
 	}
 	return -1
+}
+
+// markHint tells a line that may be a mark of the returned message.
+func markHint(line string) bool {
+	if len(line) < 6 {
+		return false
+	}
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		if c >= 0x80 {
+			return true // the marks in other scripts
+		}
+		switch c | 0x20 {
+		case 'm', 'c', 'h', 'y':
+			if i+4 <= len(line) {
+				switch strings.ToLower(line[i : i+4]) {
+				case "mess", "copy", "head", "your", "cont":
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // labelRe is a recipient line: an address after at most a short label ("To:", "Recipient
