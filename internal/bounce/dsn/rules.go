@@ -503,14 +503,19 @@ func isHard(reason string, f facts) bool {
 	case "yes":
 		return true
 	case "permanent":
+		// Hard when the code is permanent (5xx), soft when it is temporary (4xx); without a
+		// code, hard unless the words say temporary.
 		code := f.status
 		if code == "" {
 			code = f.reply
 		}
-		if code == "" {
+		switch {
+		case strings.HasPrefix(code, "5"):
 			return true
+		case strings.HasPrefix(code, "4"):
+			return false
 		}
-		return strings.HasPrefix(code, "5") || !temporaryRe.MatchString(f.diag)
+		return !temporaryRe.MatchString(f.diag)
 	}
 	return false
 }
