@@ -362,9 +362,6 @@ func (p *parser) readableText() string {
 		if b.Len() >= maxTextKeep {
 			break
 		}
-		if pt.depth > 2 {
-			continue
-		}
 		if isAttachment(pt.header) && !strings.HasPrefix(pt.ctype, "text/plain") {
 			continue
 		}
@@ -617,7 +614,7 @@ func (p *parser) textAbout(addr string) string {
 		end = len(rest)
 	}
 	seg := strings.TrimSpace(rest[:min(end, maxDiagLen)])
-	if findStatus(seg) == "" && findReply(seg) == "" && !strings.Contains(seg, "\n") {
+	if findStatus(seg) == "" && findReply(seg) == "" && !strings.Contains(seg, "\n") && len(seg) < len(addr)+24 {
 		// The address alone on its line: the explanation is the next paragraph line(s).
 		return ""
 	}
