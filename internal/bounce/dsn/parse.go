@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"net/mail"
 	"regexp"
 	"strings"
@@ -250,16 +249,9 @@ func (p *parser) finish() {
 		if r.Command == "" {
 			r.Command = textCommand
 		}
-		fams := families
-		if r.RemoteMTA != "" || r.Address != "" {
-			// The remote MTA and the recipient's domain tell the receiving provider.
-			more := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
-			if len(more) > 0 {
-				fams = maps.Clone(families)
-				maps.Copy(fams, more)
-			}
-		}
-		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command, families: fams})
+		// The remote MTA and the recipient's domain tell the receiving provider.
+		rhost := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
+		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command, families: families, rhost: rhost})
 		if r.Reason == "onhold" || r.Reason == "undefined" {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.

@@ -282,6 +282,7 @@ const minUnscoped = 12
 type facts struct {
 	status, reply, diag, action, command string
 	families                             map[string]bool // the MTA families the message shows
+	rhost                                map[string]bool // those the remote MTA or the recipient's domain shows
 }
 
 // detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
@@ -327,11 +328,18 @@ func classify(f facts) string {
 	}
 	sname := rules.status[f.status]
 	m := newMatcher(d)
-	if d != "" && len(f.families) > 0 {
-		// The wording of a family the message shows is that family's own verdict.
-		for _, p := range rules.mta {
-			if f.families[p.family] && p.matchText(d) && p.reason != "onhold" && p.reason != "undefined" {
-				return p.reason
+	// The wording of a family the message shows is that family's own verdict; the receiving
+	// provider's (remote MTA, recipient's domain) before the others'.
+	for _, fams := range []map[string]bool{f.rhost, f.families} {
+		if d == "" || len(fams) == 0 {
+			continue
+		}
+		// A provider's error code (one token, "AUP#CXBL", "LPN007_416") before its prose.
+		for _, code := range []bool{true, false} {
+			for _, p := range rules.mta {
+				if fams[p.family] && code == !strings.Contains(p.parts[0], " ") && p.matchText(d) && p.reason != "onhold" && p.reason != "undefined" {
+					return p.reason
+				}
 			}
 		}
 	}
@@ -361,9 +369,11 @@ func classify(f facts) string {
 			return "securityerror"
 		}
 	}
-	for fam := range f.families {
-		if r := rules.famReason[fam]; r != "" {
-			return r
+	for _, fams := range []map[string]bool{f.rhost, f.families} {
+		for fam := range fams {
+			if r := rules.famReason[fam]; r != "" {
+				return r
+			}
 		}
 	}
 	switch {
