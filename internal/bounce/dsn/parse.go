@@ -243,6 +243,7 @@ func (p *parser) finish() {
 			// A multi-line reply the DSN cut to its first line: the transcript has the rest.
 			r.Diagnostic = moreLines(r.Diagnostic, own, r.ReplyCode)
 		}
+		r.Diagnostic = dropContinuations(r.Diagnostic)
 		if r.Command == "" {
 			r.Command = findCommand(r.Diagnostic)
 		}
@@ -277,6 +278,9 @@ func moreLines(diag, text, code string) string {
 	for _, line := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), "<> "))
 		if (strings.HasPrefix(t, code+"-") || strings.HasPrefix(t, code+" ")) && !strings.Contains(diag, t[4:]) {
+			if st := findStatus(t[4:min(len(t), 14)]); st != "" && strings.HasPrefix(t[4:], st) {
+				t = t[:4] + strings.TrimLeft(t[4+len(st):], " ")
+			}
 			b.WriteString(" ")
 			b.WriteString(t[4:])
 		}
@@ -304,6 +308,24 @@ func collapseSpace(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+var continuationRe = regexp.MustCompile(`(?:^|\s)[245]\d\d[- ](?:#?[245]\.\d{1,3}\.\d{1,3}\s)?`)
+
+// dropContinuations removes the reply and status codes that start each line of a multi-line
+// reply once unfolded ("550-5.7.1 … 550-5.7.1 …"), keeping the first, so that the words read on.
+func dropContinuations(d string) string {
+	if strings.Count(d, "-") == 0 {
+		return d
+	}
+	n := 0
+	return strings.TrimSpace(continuationRe.ReplaceAllStringFunc(d, func(m string) string {
+		n++
+		if n == 1 || !strings.Contains(m, "-") && !strings.HasPrefix(strings.TrimSpace(m), d[:min(3, len(d))]) {
+			return m
+		}
+		return " "
+	}))
 }
 
 func clipBytes(b []byte, n int) []byte {
