@@ -455,6 +455,12 @@ func probe(r string, f facts, sname string, m *matcher) bool {
 			return !has("networkerror")
 		}
 		return has(r)
+	case "contenterror":
+		if has(r) {
+			return true
+		}
+		// A generic media status (X.6.x) yields to explicit spam or virus wording.
+		return sname == r && !has("spamdetected") && !has("virusdetected")
 	case "spamdetected":
 		return sname == r || (!early && has(r))
 	case "norelaying":
