@@ -343,19 +343,29 @@ func classify(f facts) string {
 			}
 		}
 	}
+	if f.command == "EHLO" || f.command == "HELO" {
+		// Refused at the greeting: the sending host is what is refused (for want of a PTR
+		// record when the words say so).
+		if m.has("requireptr") {
+			return "requireptr"
+		}
+		return "blocked"
+	}
 	for _, r := range rules.statusPass {
 		if probe(r, f, sname, m) {
 			return r
 		}
 	}
 	if d != "" {
-		if r := rules.mtaReasonG(d, m.g); r != "" && r != "onhold" && r != "undefined" {
-			return r
-		}
 		for _, r := range rules.wordPass {
 			if m.has(r) {
 				return r
 			}
+		}
+		// The wording of families the message does not show: weaker evidence, so after the
+		// general phrases.
+		if r := rules.mtaReasonG(d, m.g); r != "" && r != "onhold" && r != "undefined" {
+			return r
 		}
 	}
 	if sname != "" {
