@@ -80,7 +80,7 @@ func Parse(raw []byte) (rep *Report, err error) {
 	rep.From = headerText(ent.Header, "From")
 	rep.Subject = headerText(ent.Header, "Subject")
 
-	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep}
+	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep, diagTypes: map[string]string{}}
 	p.run()
 	return rep, nil
 }
@@ -139,7 +139,9 @@ type parser struct {
 	rep   *Report
 	text  string // the human-readable part(s) of the report
 	own   string // text up to where a quoted copy of the returned message begins
-	start int    // where in text that copy begins, -1 for none
+	// diagTypes is each recipient's Diagnostic-Code type (smtp, x-unix, …), lower-cased.
+	diagTypes map[string]string
+	start     int // where in text that copy begins, -1 for none
 }
 
 func (p *parser) run() {
@@ -252,7 +254,8 @@ func (p *parser) finish() {
 		}
 		// The remote MTA and the recipient's domain tell the receiving provider.
 		rhost := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
-		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command, families: families, rhost: rhost})
+		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command,
+			families: families, rhost: rhost, diagType: p.diagTypes[r.Address]})
 		if r.Reason == "onhold" || r.Reason == "undefined" {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.
@@ -577,6 +580,9 @@ func (p *parser) deliveryStatus(pt part) bool {
 		}
 		if r.Action == "x" {
 			r.Action = ""
+		}
+		if t, _, ok := strings.Cut(first(b, "diagnostic-code"), ";"); ok {
+			p.diagTypes[addr] = strings.ToLower(strings.TrimSpace(t))
 		}
 		if r.Diagnostic == "" {
 			r.Diagnostic = p.textAbout(addr)

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -283,6 +284,7 @@ type facts struct {
 	status, reply, diag, action, command string
 	families                             map[string]bool // the MTA families the message shows
 	rhost                                map[string]bool // those the remote MTA or the recipient's domain shows
+	diagType                             string          // the Diagnostic-Code's type, lower-cased: smtp, x-unix, x-postfix
 }
 
 // detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
@@ -343,6 +345,7 @@ func classify(f facts) string {
 			}
 		}
 	}
+	mailer := strings.HasPrefix(f.diagType, "x-unix")
 	if f.command == "EHLO" || f.command == "HELO" {
 		// Refused at the greeting: the sending host is what is refused (for want of a PTR
 		// record when the words say so).
@@ -352,6 +355,9 @@ func classify(f facts) string {
 		return "blocked"
 	}
 	for _, r := range rules.statusPass {
+		if mailer {
+			break // a local mailer's exit, not an SMTP reply: the SMTP rules do not apply
+		}
 		if probe(r, f, sname, m) {
 			return r
 		}
@@ -378,6 +384,13 @@ func classify(f facts) string {
 		case '7':
 			return "securityerror"
 		}
+	}
+	if mailer {
+		return "mailererror"
+	}
+	if n, err := strconv.Atoi(f.reply); err == nil && (n > 500 && n < 508 || n > 400 && n < 408) {
+		// 501-507 (and their 4xx twins): the command or its arguments were not understood.
+		return "syntaxerror"
 	}
 	for _, fams := range []map[string]bool{f.rhost, f.families} {
 		for fam := range fams {
