@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/mail"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/emersion/go-message"
@@ -585,10 +586,10 @@ func (p *parser) deliveryStatus(pt part) bool {
 			p.diagTypes[addr] = strings.ToLower(strings.TrimSpace(t))
 		}
 		if r.Diagnostic == "" {
-			r.Diagnostic = p.textAbout(addr)
+			r.Diagnostic = p.textAbout(addr, 4)
 		} else if len(r.Diagnostic) < 40 {
 			// A terse code ("smtp; 550"): the text part often says more.
-			if t := p.textAbout(addr); t != "" && !strings.Contains(r.Diagnostic, t) {
+			if t := p.textAbout(addr, 1); t != "" && !strings.Contains(r.Diagnostic, t) {
 				r.Diagnostic = strings.TrimSpace(r.Diagnostic + " " + t)
 			}
 		}
@@ -620,25 +621,34 @@ func (p *parser) deliveryStatus(pt part) bool {
 
 // textAbout is what the report's text says next to an address: the lines from the one that
 // names it to the next blank line, or "".
-func (p *parser) textAbout(addr string) string {
+func (p *parser) textAbout(addr string, most int) string {
 	text := p.own
 	lower := strings.ToLower(text)
-	i := strings.Index(lower, strings.ToLower(addr))
-	if i < 0 {
-		return ""
+	needle := strings.ToLower(addr)
+	var parts []string
+	for off := 0; off < len(lower) && len(parts) < most; {
+		i := strings.Index(lower[off:], needle)
+		if i < 0 {
+			break
+		}
+		i += off
+		start := strings.LastIndexByte(text[:i], '\n') + 1
+		rest := text[start:]
+		end := strings.Index(rest, "\n\n")
+		if end < 0 {
+			end = len(rest)
+		}
+		seg := strings.TrimSpace(rest[:min(end, maxDiagLen)])
+		off = start + max(end, i-start+len(needle))
+		if findStatus(seg) == "" && findReply(seg) == "" && !strings.Contains(seg, "\n") && len(seg) < len(addr)+24 {
+			// The address alone on its line: the explanation is elsewhere.
+			continue
+		}
+		if !slices.Contains(parts, seg) {
+			parts = append(parts, seg)
+		}
 	}
-	start := strings.LastIndexByte(text[:i], '\n') + 1
-	rest := text[start:]
-	end := strings.Index(rest, "\n\n")
-	if end < 0 {
-		end = len(rest)
-	}
-	seg := strings.TrimSpace(rest[:min(end, maxDiagLen)])
-	if findStatus(seg) == "" && findReply(seg) == "" && !strings.Contains(seg, "\n") && len(seg) < len(addr)+24 {
-		// The address alone on its line: the explanation is the next paragraph line(s).
-		return ""
-	}
-	return seg
+	return strings.Join(parts, "\n")
 }
 
 // complaint reads an ARF report (RFC 5965).
