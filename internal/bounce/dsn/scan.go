@@ -62,6 +62,15 @@ var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:[245]\d\d[ \-]+)?(?:(?:ori
 // <a@example.org>, ResponseCode 421, …]").
 var inlineAddrRe = regexp.MustCompile(`(?i)\b(?:address|recipient|rcpt to|final-recipient|original-recipient)\s*[:=]\s*(?:rfc822;\s*)?<?([^\s<>"@:,;]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9])>?`)
 
+// shortLabelRe is an address at the end of a line after a short label ("Delivery failed 20
+// attempts: a@example.org").
+var shortLabelRe = regexp.MustCompile(`^\s*([A-Za-z][^:@<>"]{2,40}):\s*<?([^\s<>"@:,;]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9])>?\s*$`)
+
+// notRecipientLabel are the labels of header lines quoted in reports, which name others.
+var notRecipientLabel = map[string]bool{"from": true, "reply-to": true, "return-path": true, "sender": true,
+	"cc": true, "bcc": true, "message-id": true, "in-reply-to": true, "references": true, "errors-to": true,
+	"delivered-to": true, "x-original-to": true, "envelope-from": true, "x-sender": true}
+
 var headerLineRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-]*:\s`)
 
 // scanText finds the failed recipients in the report's text.
@@ -171,7 +180,10 @@ func recipientLine(line string) (string, bool) {
 	m := labelRe.FindStringSubmatch(line)
 	if m == nil {
 		if m = inlineAddrRe.FindStringSubmatch(line); m == nil {
-			return "", false
+			if m = shortLabelRe.FindStringSubmatch(line); m == nil || notRecipientLabel[strings.ToLower(strings.TrimSpace(m[1]))] {
+				return "", false
+			}
+			m = m[1:]
 		}
 	}
 	a := strings.Trim(m[1], `"`)
