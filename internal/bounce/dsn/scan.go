@@ -11,7 +11,7 @@ import (
 // them share, instead of one parser per MTA.
 
 // originalMarkRe finds the line where a report's copy of the returned message begins.
-var originalMarkRe = regexp.MustCompile(`(?im)^[ \t>]*(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*(?:original message|returned message|original mail|forwarded message|message headers?|headers of the original|unsent message)|(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*)?(?:below this line is a copy|this is a copy of|message headers follow|header of original message|original message follows|the original message (?:follows|is (?:attached|included|below))|copy of the original message|unsent message below|the headers of your message|your message reads|original message header|content-type: message/rfc822|以下は|元のメッセージ|原始邮件|исходное сообщение))`)
+var originalMarkRe = regexp.MustCompile(`(?im)^[ \t>]*(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*(?:original message|returned message|original mail|forwarded message|message headers?|headers of the original|unsent message)|(?:(?:-{2,}|={2,}|_{2,}|\*{2,})[ \t]*)?(?:original message:\s*$|below this line is a copy|this is a copy of|message headers follow|header of original message|original message follows|the original message (?:follows|is (?:attached|included|below))|copy of the original message|unsent message below|the headers of your message|your message reads|original message header|content-type: message/rfc822|以下は|元のメッセージ|原始邮件|исходное сообщение))`)
 
 func originalStart(text string) int {
 	// Line by line, with a cheap test first: the expression on all of a long text is slow.
@@ -56,7 +56,7 @@ func markHint(line string) bool {
 
 // labelRe is a recipient line: an address after at most a short label ("To:", "Recipient
 // address:", "Failed recipient:", "RCPT TO:", a list bullet), with at most a short tail.
-var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:[245]\d\d[ \-]+)?(?:(?:original |final |failed |invalid |unknown |intended )?(?:recipient|rcpt|to|address|addressee|destinataire|empfänger|user|mailbox|e-?mail)(?:\(s\))?(?: address)?(?: to)?\s*[:=]\s*|rfc822;\s*|<)?("?[^\s<>"@:]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]"?)>?\s*(?:[:.,;]|\.\.\.|\(.*\)|\[.*\]|\s+on\s+\w{3},?\s.*|$)`)
+var labelRe = regexp.MustCompile(`(?i)^[\s>*\-•]*(?:[245]\d\d[ \-]+)?(?:(?:original |final |failed |invalid |unknown |intended )?(?:recipient|rcpt|address|addressee|destinataire|empfänger|user|mailbox|e-?mail)(?:\(s\))?(?: address)?(?: to)?\s*[:=]\s*|rfc822;\s*|<)?("?[^\s<>"@:]+@[A-Za-z0-9][A-Za-z0-9.\-]*[A-Za-z0-9]"?)>?\s*(?:[:.,;]|\.\.\.|\(.*\)|\[.*\]|\s+on\s+\w{3},?\s.*|$)`)
 
 // inlineAddrRe is a recipient named inside a line of fields ("[Status: Error, Address:
 // <a@example.org>, ResponseCode 421, …]").
@@ -69,7 +69,9 @@ var shortLabelRe = regexp.MustCompile(`^\s*([A-Za-z][^:@<>"]{2,40}):\s*<?([^\s<>
 // notRecipientLabel are the labels of header lines quoted in reports, which name others.
 var notRecipientLabel = map[string]bool{"from": true, "reply-to": true, "return-path": true, "sender": true,
 	"cc": true, "bcc": true, "message-id": true, "in-reply-to": true, "references": true, "errors-to": true,
-	"delivered-to": true, "x-original-to": true, "envelope-from": true, "x-sender": true}
+	"delivered-to": true, "x-original-to": true, "envelope-from": true, "x-sender": true,
+	"original-envelope-id": true, "envelope-id": true, "x-envelope-from": true, "x-postfix-sender": true,
+	"return-receipt-to": true, "disposition-notification-to": true}
 
 var headerLineRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-]*:\s`)
 
