@@ -161,14 +161,18 @@ func (p *parser) run() {
 			return
 		}
 	}
-	// A standard DSN.
+	// A standard DSN; a message may carry more than one (a report of reports).
+	found := false
 	for _, pt := range p.parts {
 		if pt.ctype == "message/delivery-status" || pt.ctype == "message/global-delivery-status" {
 			if p.deliveryStatus(pt) {
-				p.finish()
-				return
+				found = true
 			}
 		}
+	}
+	if found {
+		p.finish()
+		return
 	}
 	if pt, ok := p.rawDeliveryStatus(); ok && p.deliveryStatus(pt) {
 		// A delivery-status part the MIME structure hid (a broken boundary).
@@ -606,7 +610,7 @@ func (p *parser) deliveryStatus(pt part) bool {
 			break
 		}
 	}
-	if len(rcpts) == 0 {
+	if len(rcpts) == 0 || len(p.rep.Recipients)+len(rcpts) > maxRcpts {
 		return false
 	}
 	if msgFields != nil && p.rep.Original.ReturnPath == "" {
@@ -615,7 +619,7 @@ func (p *parser) deliveryStatus(pt part) bool {
 			p.rep.Original.ReturnPath = firstAddress(typedValue(first(msgFields, "original-envelope-id")))
 		}
 	}
-	p.rep.Recipients = rcpts
+	p.rep.Recipients = append(p.rep.Recipients, rcpts...)
 	return true
 }
 
@@ -690,6 +694,11 @@ func (p *parser) complaint(pt part) {
 		}
 		seen[a] = true
 		p.rep.Recipients = append(p.rep.Recipients, Recipient{Address: a, Reason: "feedback"})
+	}
+	if len(p.rep.Recipients) == 0 {
+		// Providers often redact the complainant: the complaint still counts, and the
+		// original's VERP return path or Message-ID tells whose it is.
+		p.rep.Recipients = []Recipient{{Reason: "feedback"}}
 	}
 }
 
