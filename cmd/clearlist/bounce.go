@@ -59,18 +59,27 @@ func runBounceParse(files []string, asJSON bool, stdout, stderr io.Writer) error
 			failed++
 			continue
 		}
-		rep, err := dsn.Parse(raw)
-		if err != nil {
-			fmt.Fprintf(stderr, "clearlist: %s: %v\n", name, err)
+		// An mbox file holds several messages: their recipients are numbered on.
+		var recipients []dsn.Recipient
+		bad := false
+		for _, msg := range dsn.SplitMbox(raw) {
+			rep, err := dsn.Parse(msg)
+			if err != nil {
+				fmt.Fprintf(stderr, "clearlist: %s: %v\n", name, err)
+				bad = true
+				break
+			}
+			if len(rep.Recipients) == 0 {
+				fmt.Fprintf(stderr, "clearlist: %s: no recipient found (a %s)\n", name, rep.Kind)
+			}
+			recipients = append(recipients, rep.Recipients...)
+		}
+		if bad {
 			failed++
 			continue
 		}
-		if len(rep.Recipients) == 0 {
-			fmt.Fprintf(stderr, "clearlist: %s: no recipient found (a %s)\n", name, rep.Kind)
-			continue
-		}
 		base := filepath.Base(name)
-		for i, r := range rep.Recipients {
+		for i, r := range recipients {
 			line := bounceParseLine{File: base, Index: i + 1, Recipient: r.Address, Status: r.Status,
 				ReplyCode: r.ReplyCode, Reason: r.Reason, Hard: r.Hard, Diagnostic: r.Diagnostic}
 			if asJSON {

@@ -43,19 +43,23 @@ func readExpected(t testing.TB) []expectedRow {
 	return rows
 }
 
-// parsedRecipients is what the CLI prints for a sample: a complaint's recipients as feedback,
-// an auto-reply's as vacation.
+// parsedRecipients is what the CLI prints for a sample: every message of it (an mbox file
+// holds several), a complaint's recipients as feedback, an auto-reply's as vacation.
 func parsedRecipients(t testing.TB, file string) []Recipient {
 	raw, err := os.ReadFile(filepath.Join("testdata/bounces", file))
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Parse(raw)
-	if err != nil {
-		t.Logf("%s: %v", file, err)
-		return nil
+	var out []Recipient
+	for _, msg := range SplitMbox(raw) {
+		rep, err := Parse(msg)
+		if err != nil {
+			t.Logf("%s: %v", file, err)
+			return nil
+		}
+		out = append(out, rep.Recipients...)
 	}
-	return rep.Recipients
+	return out
 }
 
 // TestAccuracy measures the parser and classifier against sisimai's expectations for the

@@ -163,3 +163,18 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "msgs/s")
 }
+
+func TestSplitMbox(t *testing.T) {
+	one := []byte("From: a@b\n\nbody\n")
+	if got := SplitMbox(one); len(got) != 1 {
+		t.Errorf("plain message split into %d", len(got))
+	}
+	two := []byte("From x Thu Jul  2 12:05:05 2020\nFrom: a@b\n\nbody\nFrom here on\n\nFrom y Thu Jul  2 12:05:06 2020\nFrom: c@d\n\nbody\n")
+	if got := SplitMbox([]byte("From x Thu Jul  2 12:05:05 2020\nFrom: a@b\n\nFrom Mon Jul to Fri\n")); len(got) != 1 {
+		t.Errorf("a body line split the message: %q", got)
+	}
+	got := SplitMbox(two)
+	if len(got) != 2 || !bytes.Contains(got[0], []byte("From here on")) || !bytes.HasPrefix(got[1], []byte("From y")) {
+		t.Errorf("mbox split: %q", got)
+	}
+}
