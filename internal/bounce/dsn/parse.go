@@ -238,6 +238,7 @@ func (p *parser) finish() {
 	// The report's own words, before the returned message: bounded, read once.
 	own := clip(p.own, maxDiagLen)
 	textCommand := findCommand(own)
+	ownLower := strings.ToLower(collapseSpace(own))
 	families := detectFamilies(strings.ToLower(string(p.raw[:min(len(p.raw), familyScan)])))
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
@@ -260,7 +261,7 @@ func (p *parser) finish() {
 		// The remote MTA and the recipient's domain tell the receiving provider.
 		rhost := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
 		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command,
-			families: families, rhost: rhost, diagType: p.diagTypes[r.Address]})
+			families: families, rhost: rhost, diagType: p.diagTypes[r.Address], context: ownLower})
 		if r.Reason == "onhold" || r.Reason == "undefined" {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.

@@ -285,6 +285,7 @@ type facts struct {
 	families                             map[string]bool // the MTA families the message shows
 	rhost                                map[string]bool // those the remote MTA or the recipient's domain shows
 	diagType                             string          // the Diagnostic-Code's type, lower-cased: smtp, x-unix, x-postfix
+	context                              string          // the report's own words, lower-cased: a family's wording there counts too
 }
 
 // detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
@@ -332,15 +333,25 @@ func classify(f facts) string {
 	m := newMatcher(d)
 	// The wording of a family the message shows is that family's own verdict; the receiving
 	// provider's (remote MTA, recipient's domain) before the others'.
-	for _, fams := range []map[string]bool{f.rhost, f.families} {
+	for k, fams := range []map[string]bool{f.rhost, f.families} {
 		if d == "" || len(fams) == 0 {
 			continue
 		}
-		// A provider's error code (one token, "AUP#CXBL", "LPN007_416") before its prose.
-		for _, code := range []bool{true, false} {
-			for _, p := range rules.mta {
-				if fams[p.family] && code == !strings.Contains(p.parts[0], " ") && p.matchText(d) && p.reason != "onhold" && p.reason != "undefined" {
-					return p.reason
+		context := f.context
+		if k == 1 {
+			context = "" // the report's words count for the receiving provider's wording only
+		}
+		// A provider's error code (one token, "AUP#CXBL", "LPN007_416") before its prose;
+		// the recipient's own words before the report's.
+		for i, text := range []string{d, context} {
+			for _, code := range []bool{true, false} {
+				for _, p := range rules.mta {
+					if i == 1 && len(p.parts[0]) < minUnscoped {
+						continue // in the report's own words, only a family's longer sentences
+					}
+					if fams[p.family] && code == !strings.Contains(p.parts[0], " ") && p.matchText(text) && p.reason != "onhold" && p.reason != "undefined" {
+						return p.reason
+					}
 				}
 			}
 		}
