@@ -81,7 +81,7 @@ func Parse(raw []byte) (rep *Report, err error) {
 	rep.From = headerText(ent.Header, "From")
 	rep.Subject = headerText(ent.Header, "Subject")
 
-	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep, diagTypes: map[string]string{}}
+	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep, diagTypes: map[string]string{}, verdicts: map[string]string{}}
 	p.run()
 	return rep, nil
 }
@@ -142,6 +142,8 @@ type parser struct {
 	own   string // text up to where a quoted copy of the returned message begins
 	// diagTypes is each recipient's Diagnostic-Code type (smtp, x-unix, …), lower-cased.
 	diagTypes map[string]string
+	// verdicts is the sending MTA's own verdict on a recipient (categories.tsv).
+	verdicts map[string]string
 	start     int // where in text that copy begins, -1 for none
 }
 
@@ -262,6 +264,9 @@ func (p *parser) finish() {
 		rhost := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
 		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command,
 			families: families, rhost: rhost, diagType: p.diagTypes[r.Address], context: ownLower})
+		if v := p.verdicts[r.Address]; v != "" && r.Reason != "delivered" {
+			r.Reason = v
+		}
 		if r.Reason == "onhold" || r.Reason == "undefined" {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.
@@ -589,6 +594,15 @@ func (p *parser) deliveryStatus(pt part) bool {
 		}
 		if t, _, ok := strings.Cut(first(b, "diagnostic-code"), ";"); ok {
 			p.diagTypes[addr] = strings.ToLower(strings.TrimSpace(t))
+		}
+		for k := range rules.categories {
+			v := strings.ToLower(strings.TrimSpace(first(b, k[0])))
+			if v == "" && msgFields != nil {
+				v = strings.ToLower(strings.TrimSpace(first(msgFields, k[0])))
+			}
+			if r, ok := rules.categories[[2]string{k[0], v}]; ok {
+				p.verdicts[addr] = r
+			}
 		}
 		if r.Diagnostic == "" {
 			r.Diagnostic = p.textAbout(addr, 4)

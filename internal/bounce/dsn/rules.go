@@ -76,6 +76,7 @@ type ruleSet struct {
 	commands   [][2]string         // lower-cased phrase, SMTP command (commands.tsv)
 	families   [][2]string         // family, lower-cased signature (families.tsv)
 	famReason  map[string]string   // family -> its reason when nothing else tells
+	categories map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
 }
 
 var rules = mustLoadRules()
@@ -210,6 +211,19 @@ func loadRules() (*ruleSet, error) {
 			}
 			rs.famReason[f[0]] = f[2]
 		}
+	}
+	if rows, err = tsvRows("categories.tsv"); err != nil {
+		return nil, err
+	}
+	rs.categories = map[[2]string]string{}
+	for _, f := range rows {
+		if len(f) < 3 {
+			return nil, fmt.Errorf("rules/categories.tsv: want field, value, reason in %q", strings.Join(f, "\t"))
+		}
+		if err := check("categories.tsv", f[2]); err != nil {
+			return nil, err
+		}
+		rs.categories[[2]string{strings.ToLower(f[0]), strings.ToLower(f[1])}] = f[2]
 	}
 	if rows, err = tsvRows("commands.tsv"); err != nil {
 		return nil, err

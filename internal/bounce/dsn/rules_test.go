@@ -139,3 +139,13 @@ func TestRulesOrderNamesKnownReasons(t *testing.T) {
 		}
 	}
 }
+
+func TestRulesCategories(t *testing.T) {
+	for k, want := range rules.categories {
+		raw := "From: MAILER-DAEMON@mx.example\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; c@d.example\r\nAction: failed\r\nStatus: 5.0.0\r\n" + k[0] + ": " + k[1] + "\r\n--x--\r\n"
+		rep, err := Parse([]byte(raw))
+		if err != nil || len(rep.Recipients) != 1 || rep.Recipients[0].Reason != want {
+			t.Errorf("%s: %s: %v %+v, want %s", k[0], k[1], err, rep, want)
+		}
+	}
+}
