@@ -144,7 +144,7 @@ type parser struct {
 	diagTypes map[string]string
 	// verdicts is the sending MTA's own verdict on a recipient (categories.tsv).
 	verdicts map[string]string
-	start     int // where in text that copy begins, -1 for none
+	start    int // where in text that copy begins, -1 for none
 }
 
 func (p *parser) run() {

@@ -67,15 +67,15 @@ func (p phrase) matchText(d string) bool {
 
 // ruleSet is the parsed rules directory.
 type ruleSet struct {
-	byReason   map[string][]phrase // the general phrases (phrases.tsv)
-	mta        []phrase            // the MTA families' own wording (mta.tsv), in file order
-	status     map[string]string   // status code -> reason (status.tsv)
-	statusPass []string            // order.tsv "status"
-	wordPass   []string            // order.tsv "wording"
-	hard       map[string]string   // reason -> yes | permanent (hard.tsv)
-	commands   [][2]string         // lower-cased phrase, SMTP command (commands.tsv)
-	families   [][2]string         // family, lower-cased signature (families.tsv)
-	famReason  map[string]string   // family -> its reason when nothing else tells
+	byReason   map[string][]phrase  // the general phrases (phrases.tsv)
+	mta        []phrase             // the MTA families' own wording (mta.tsv), in file order
+	status     map[string]string    // status code -> reason (status.tsv)
+	statusPass []string             // order.tsv "status"
+	wordPass   []string             // order.tsv "wording"
+	hard       map[string]string    // reason -> yes | permanent (hard.tsv)
+	commands   [][2]string          // lower-cased phrase, SMTP command (commands.tsv)
+	families   [][2]string          // family, lower-cased signature (families.tsv)
+	famReason  map[string]string    // family -> its reason when nothing else tells
 	categories map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
 }
 
