@@ -385,7 +385,7 @@ func clip(s string, n int) string {
 // HTML reduced to text when there is no plain text.
 func (p *parser) readableText() string {
 	var b strings.Builder
-	var html string
+	var html []byte
 	for _, pt := range p.parts {
 		if b.Len() >= maxTextKeep {
 			break
@@ -397,19 +397,19 @@ func (p *parser) readableText() string {
 		case pt.ctype == "text/plain" || pt.ctype == "text/enriched":
 			b.Write(pt.body)
 			b.WriteString("\n")
-		case pt.ctype == "text/html" && html == "":
-			html = htmlToText(pt.body)
+		case pt.ctype == "text/html" && html == nil:
+			html = pt.body // converted only when there is no plain text
 		case pt.ctype == "message/rfc822" || pt.ctype == "text/rfc822-headers" || pt.ctype == "message/partial":
 			// the returned message: stop, what follows is not the report's own text
-			if b.Len() > 0 || html != "" {
+			if b.Len() > 0 || html != nil {
 				goto done
 			}
 		}
 	}
 done:
 	s := b.String()
-	if strings.TrimSpace(s) == "" {
-		s = html
+	if strings.TrimSpace(s) == "" && html != nil {
+		s = htmlToText(html)
 	}
 	return clip(strings.ReplaceAll(s, "\r", ""), maxTextKeep)
 }
