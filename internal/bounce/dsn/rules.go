@@ -76,6 +76,7 @@ type ruleSet struct {
 	commands   [][2]string          // lower-cased phrase, SMTP command (commands.tsv)
 	families   [][2]string          // family, lower-cased signature (families.tsv)
 	famReason  map[string]string    // family -> its reason when nothing else tells
+	sigIndex   map[uint16][]int     // the first two bytes of a signature -> its indexes in families
 	categories map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
 }
 
@@ -203,8 +204,14 @@ func loadRules() (*ruleSet, error) {
 		return nil, err
 	}
 	rs.famReason = map[string]string{}
+	rs.sigIndex = map[uint16][]int{}
 	for _, f := range rows {
-		rs.families = append(rs.families, [2]string{f[0], strings.ToLower(f[1])})
+		sig := strings.ToLower(f[1])
+		if len(sig) < 2 {
+			return nil, fmt.Errorf("rules/families.tsv: signature %q is too short", f[1])
+		}
+		rs.sigIndex[uint16(sig[0])<<8|uint16(sig[1])] = append(rs.sigIndex[uint16(sig[0])<<8|uint16(sig[1])], len(rs.families))
+		rs.families = append(rs.families, [2]string{f[0], sig})
 		if len(f) > 2 && f[2] != "" {
 			if err := check("families.tsv", f[2]); err != nil {
 				return nil, err
@@ -312,10 +319,14 @@ func detectFamilies(lower string) map[string]bool {
 	if noFamilies {
 		return fams
 	}
-	g := makeBigrams(lower)
-	for _, f := range rules.families {
-		if !fams[f[0]] && g.mayHave(f[1]) && strings.Contains(lower, f[1]) {
-			fams[f[0]] = true
+	// One pass over the text, trying at each byte only the signatures that start with its
+	// two bytes.
+	for i := 0; i+1 < len(lower); i++ {
+		for _, k := range rules.sigIndex[uint16(lower[i])<<8|uint16(lower[i+1])] {
+			f := rules.families[k]
+			if !fams[f[0]] && strings.HasPrefix(lower[i:], f[1]) {
+				fams[f[0]] = true
+			}
 		}
 	}
 	return fams
