@@ -347,8 +347,6 @@ func Classify(status, replyCode, diagnostic string) (reason string, hard bool) {
 	return reason, isHard(reason, f)
 }
 
-var spaceRe = regexp.MustCompile(`\s+`)
-
 func classify(f facts) string {
 	d := " " + strings.ToLower(collapseSpace(f.diag)) + " " // spaced: phrases may begin or end with a word break
 	if d == "  " {
