@@ -148,6 +148,7 @@ type parser struct {
 }
 
 func (p *parser) run() {
+	defer p.envelopeSender()
 	p.text = p.readableText()
 	p.rep.Text = p.text
 	p.own, p.start = p.text, originalStart(p.text)
@@ -202,6 +203,21 @@ func (p *parser) run() {
 	}
 	if p.isAutoReply() {
 		p.autoReply()
+	}
+}
+
+// envelopeSender fills Original.ReturnPath, when the report did not tell it, from where the
+// report itself was delivered: a bounce goes to the envelope sender (our VERP address), which
+// the receiving side records in X-Original-To or Delivered-To and most MTAs put in To.
+func (p *parser) envelopeSender() {
+	if p.rep.Original.ReturnPath != "" || (p.rep.Kind != KindBounce && p.rep.Kind != KindDelivered) {
+		return
+	}
+	for _, k := range []string{"X-Original-To", "Delivered-To", "To"} {
+		if a := firstAddress(p.top.Get(k)); a != "" {
+			p.rep.Original.ReturnPath = a
+			return
+		}
 	}
 }
 
@@ -630,9 +646,7 @@ func (p *parser) deliveryStatus(pt part) bool {
 	}
 	if msgFields != nil && p.rep.Original.ReturnPath == "" {
 		p.rep.Original.ReturnPath = firstAddress(typedValue(first(msgFields, "x-postfix-sender")))
-		if p.rep.Original.ReturnPath == "" {
-			p.rep.Original.ReturnPath = firstAddress(typedValue(first(msgFields, "original-envelope-id")))
-		}
+
 	}
 	p.rep.Recipients = append(p.rep.Recipients, rcpts...)
 	return true

@@ -178,3 +178,18 @@ func TestSplitMbox(t *testing.T) {
 		t.Errorf("mbox split: %q", got)
 	}
 }
+
+func TestParseVERP(t *testing.T) {
+	raw := "From: MAILER-DAEMON@mx.example\r\nTo: bounces+c42.x7@news.example.com\r\nSubject: Undelivered Mail Returned to Sender\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"x\"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nI'm sorry.\r\n--x\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.example\r\n\r\nFinal-Recipient: rfc822; Ann@Example.ORG\r\nAction: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 <ann@example.org>: Recipient address rejected: User unknown\r\n--x\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: <m1@news.example.com>\r\nFeedback-ID: c42:news:clearlist\r\nList-Id: <news.example.com>\r\nSubject: Hello\r\n\r\n--x--\r\n"
+	rep, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := rep.Original
+	if o.ReturnPath != "bounces+c42.x7@news.example.com" || o.MessageID != "m1@news.example.com" || o.FeedbackID != "c42:news:clearlist" || o.ListID != "<news.example.com>" {
+		t.Errorf("original: %+v", o)
+	}
+	if len(rep.Recipients) != 1 || rep.Recipients[0].Address != "Ann@example.org" || !rep.Recipients[0].Hard {
+		t.Errorf("recipients: %+v", rep.Recipients)
+	}
+}
