@@ -751,7 +751,7 @@ func (p *parser) isAutoReply() bool {
 
 var (
 	bounceFromRe    = regexp.MustCompile(`(?i)(mailer[-_]?daemon|postmaster|mail delivery|mail administrator|mail ?delivery ?(sub)?system|^<>$|bounce|notification|returned|msgdelivery|mdaemon|daemon@|no[-_]?reply)`)
-	bounceSubjectRe = regexp.MustCompile(`(?i)(undeliver|undelivered|delivery (status|fail|failure|notification|problem|report)|failure notice|returned mail|could not be delivered|mail delivery|non[- ]?delivery|not delivered|delivery has failed|permanent error|rejected|returned to sender|nondeliverable|mail failure|failed delivery|message failure|warning: could not send|delivery failed|delivery error|error sending|undelivered mail|bounce|メール配送|配信)`)
+	bounceSubjectRe = regexp.MustCompile(`(?i)(undeliver|undelivered|delivery (status|fail|failure|notification|problem|report)|failure notice|returned mail|could not be delivered|mail delivery|non[- ]?delivery|not delivered|delivery has failed|permanent error|rejected|returned to sender|nondeliverable|mail failure|failed delivery|message failure|warning: could not send|delivery failed|delivery error|error sending|undelivered mail|bounce|not (?:a )?member|メール配送|配信)`)
 )
 
 // looksLikeBounce tells a machine-made failure report from a person's message.

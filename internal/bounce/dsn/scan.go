@@ -149,6 +149,21 @@ func (p *parser) scanText() {
 			}
 		}
 		if len(rcpts) == 0 {
+			// Then an address on a line whose words tell a reason ("You are not a member of
+			// this mailing list <list@example.org>").
+			for _, line := range lines {
+				a := firstAddress(addrRe.FindString(line))
+				low := strings.ToLower(a)
+				if a == "" || isSystemAddress(low) || strings.Contains(sender, low) {
+					continue
+				}
+				if r := classify(facts{diag: line}); r != "onhold" && r != "undefined" && r != "delivered" {
+					rcpts = append(rcpts, Recipient{Address: a, Diagnostic: line})
+					break
+				}
+			}
+		}
+		if len(rcpts) == 0 {
 			if a := firstAddress(p.rep.Original.To); a != "" {
 				rcpts = append(rcpts, Recipient{Address: a, Diagnostic: text})
 			}
