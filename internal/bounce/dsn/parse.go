@@ -283,7 +283,7 @@ func (p *parser) finish() {
 		if v := p.verdicts[r.Address]; v != "" && r.Reason != "delivered" {
 			r.Reason = v
 		}
-		if r.Reason == "onhold" || r.Reason == "undefined" {
+		if (r.Reason == "onhold" || r.Reason == "undefined") && len(p.rep.Recipients) == 1 {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.
 			if alt := classify(facts{status: r.Status, diag: p.rep.Subject + " " + own, action: r.Action, command: r.Command}); alt != "onhold" && alt != "undefined" {

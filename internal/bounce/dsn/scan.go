@@ -73,6 +73,9 @@ var notRecipientLabel = map[string]bool{"from": true, "reply-to": true, "return-
 	"original-envelope-id": true, "envelope-id": true, "x-envelope-from": true, "x-postfix-sender": true,
 	"return-receipt-to": true, "disposition-notification-to": true}
 
+// sendmailStatementRe is a line of Sendmail's own report about a host or address.
+var sendmailStatementRe = regexp.MustCompile(`^[245]\d\d [^\s<>]+(?: \([a-z]+\))?\.\.\. `)
+
 var headerLineRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9\-]*:\s`)
 
 // scanText finds the failed recipients in the report's text.
@@ -122,6 +125,11 @@ func (p *parser) scanText() {
 			continue
 		}
 		if cur >= 0 {
+			if sendmailStatementRe.MatchString(t) {
+				// Sendmail's "550 host... text": a statement of its own about another
+				// address or host, not the current recipient's explanation.
+				continue
+			}
 			if len(rcpts[cur].Diagnostic) < maxDiagLen {
 				rcpts[cur].Diagnostic += "\n" + t
 			}
