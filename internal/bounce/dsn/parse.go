@@ -81,7 +81,7 @@ func Parse(raw []byte) (rep *Report, err error) {
 	rep.From = headerText(ent.Header, "From")
 	rep.Subject = headerText(ent.Header, "Subject")
 
-	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep, diagTypes: map[string]string{}, verdicts: map[string]string{}}
+	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep, diagTypes: map[string]string{}, verdicts: map[string]string{}, statusNotes: map[string]string{}}
 	p.run()
 	return rep, nil
 }
@@ -144,7 +144,9 @@ type parser struct {
 	diagTypes map[string]string
 	// verdicts is the sending MTA's own verdict on a recipient (categories.tsv).
 	verdicts map[string]string
-	start    int // where in text that copy begins, -1 for none
+	// statusNotes is the comment after a recipient's Status code.
+	statusNotes map[string]string
+	start       int // where in text that copy begins, -1 for none
 }
 
 func (p *parser) run() {
@@ -278,11 +280,12 @@ func (p *parser) finish() {
 		}
 		// The remote MTA and the recipient's domain tell the receiving provider.
 		rhost := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
-		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: r.Diagnostic, action: r.Action, command: r.Command,
-			families: families, rhost: rhost, diagType: p.diagTypes[r.Address], context: ownLower})
-		if v := p.verdicts[r.Address]; v != "" && r.Reason != "delivered" {
-			r.Reason = v
+		diag := r.Diagnostic
+		if n := p.statusNotes[r.Address]; n != "" {
+			diag += " " + n // the words after the Status code: "5.2.1 (mailbox disabled, …)"
 		}
+		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: diag, action: r.Action, command: r.Command,
+			families: families, rhost: rhost, diagType: p.diagTypes[r.Address], context: ownLower, verdict: p.verdicts[r.Address]})
 		if (r.Reason == "onhold" || r.Reason == "undefined") && len(p.rep.Recipients) == 1 {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.
@@ -607,6 +610,9 @@ func (p *parser) deliveryStatus(pt part) bool {
 		}
 		if r.Action == "x" {
 			r.Action = ""
+		}
+		if _, note, ok := strings.Cut(first(b, "status"), " "); ok {
+			p.statusNotes[addr] = strings.TrimSpace(note)
 		}
 		if t, _, ok := strings.Cut(first(b, "diagnostic-code"), ";"); ok {
 			p.diagTypes[addr] = strings.ToLower(strings.TrimSpace(t))

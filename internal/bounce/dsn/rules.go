@@ -311,7 +311,13 @@ type facts struct {
 	rhost                                map[string]bool // those the remote MTA or the recipient's domain shows
 	diagType                             string          // the Diagnostic-Code's type, lower-cased: smtp, x-unix, x-postfix
 	context                              string          // the report's own words, lower-cased: a family's wording there counts too
+	verdict                              string          // the sending MTA's own verdict (categories.tsv), or ""
 }
+
+// tentative are the verdicts the rules may overrule: they are tried at their place in the
+// first pass, where an earlier reason (a full mailbox, a suspended account, …) wins.
+var tentative = map[string]bool{"undefined": true, "onhold": true, "systemerror": true, "securityerror": true,
+	"expired": true, "networkerror": true, "hostunknown": true, "userunknown": true}
 
 // detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
 func detectFamilies(lower string) map[string]bool {
@@ -359,6 +365,9 @@ func classify(f facts) string {
 	if strings.HasPrefix(f.status, "2.") {
 		return "delivered"
 	}
+	if f.verdict != "" && !tentative[f.verdict] {
+		return f.verdict
+	}
 	sname := rules.status[f.status]
 	m := newMatcher(d)
 	// The wording of a family the message shows is that family's own verdict; the receiving
@@ -399,9 +408,12 @@ func classify(f facts) string {
 		if mailer {
 			break // a local mailer's exit, not an SMTP reply: the SMTP rules do not apply
 		}
-		if probe(r, f, sname, m) {
+		if f.verdict == r || probe(r, f, sname, m) {
 			return r
 		}
+	}
+	if f.verdict != "" && f.verdict != "onhold" && f.verdict != "undefined" {
+		return f.verdict
 	}
 	if d != "" {
 		for _, r := range rules.wordPass {
