@@ -77,6 +77,7 @@ type ruleSet struct {
 	families   [][2]string          // family, lower-cased signature (families.tsv)
 	famReason  map[string]string    // family -> its reason when nothing else tells
 	sigIndex   map[uint16][]int     // the first two bytes of a signature -> its indexes in families
+	sigStart   [1 << 16]bool        // whether any signature starts with these two bytes
 	categories map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
 }
 
@@ -210,7 +211,9 @@ func loadRules() (*ruleSet, error) {
 		if len(sig) < 2 {
 			return nil, fmt.Errorf("rules/families.tsv: signature %q is too short", f[1])
 		}
-		rs.sigIndex[uint16(sig[0])<<8|uint16(sig[1])] = append(rs.sigIndex[uint16(sig[0])<<8|uint16(sig[1])], len(rs.families))
+		key := uint16(sig[0])<<8 | uint16(sig[1])
+		rs.sigIndex[key] = append(rs.sigIndex[key], len(rs.families))
+		rs.sigStart[key] = true
 		rs.families = append(rs.families, [2]string{f[0], sig})
 		if len(f) > 2 && f[2] != "" {
 			if err := check("families.tsv", f[2]); err != nil {
@@ -328,7 +331,11 @@ func detectFamilies(lower string) map[string]bool {
 	// One pass over the text, trying at each byte only the signatures that start with its
 	// two bytes.
 	for i := 0; i+1 < len(lower); i++ {
-		for _, k := range rules.sigIndex[uint16(lower[i])<<8|uint16(lower[i+1])] {
+		key := uint16(lower[i])<<8 | uint16(lower[i+1])
+		if !rules.sigStart[key] {
+			continue
+		}
+		for _, k := range rules.sigIndex[key] {
 			f := rules.families[k]
 			if !fams[f[0]] && strings.HasPrefix(lower[i:], f[1]) {
 				fams[f[0]] = true
