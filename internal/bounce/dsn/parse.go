@@ -257,8 +257,8 @@ func (p *parser) finish() {
 	allDelivered := true
 	// The report's own words, before the returned message: bounded, read once.
 	own := clip(p.own, maxDiagLen)
-	textCommand := findCommand(own)
 	ownLower := strings.ToLower(collapseSpace(own))
+	textCommand := findCommandLower(ownLower)
 	families := detectFamilies(strings.ToLower(string(p.raw[:min(len(p.raw), familyScan)])))
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
@@ -872,7 +872,11 @@ func findReply(s string) string {
 
 // findCommand is the SMTP command a failure happened at, when the text says.
 func findCommand(s string) string {
-	low := strings.ToLower(clip(s, maxDiagLen))
+	return findCommandLower(strings.ToLower(clip(s, maxDiagLen)))
+}
+
+// findCommandLower is findCommand on a lower-cased text.
+func findCommandLower(low string) string {
 	best, cmd := -1, ""
 	for _, c := range commandWords {
 		for off := 0; off < len(low); {
