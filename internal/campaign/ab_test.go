@@ -26,7 +26,9 @@ type decideQueue struct {
 	ask []time.Time
 }
 
-func (q *decideQueue) EnqueueCampaignSend(context.Context, int64, int64, int, time.Time) error { return nil }
+func (q *decideQueue) EnqueueCampaignSend(context.Context, int64, int64, int, time.Time) error {
+	return nil
+}
 func (q *decideQueue) EnqueueABDecide(_ context.Context, _, _ int64, at time.Time) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()

@@ -93,12 +93,12 @@ type Campaign struct {
 	// AB is the campaign's A/B test (nil: none); ABDecision its recorded outcome.
 	AB          *ABTest     `json:"ab,omitempty"`
 	ABDecision  *ABDecision `json:"ab_decision,omitempty"`
-	PauseReason string     `json:"pause_reason,omitempty"`
-	CreatedBy   string     `json:"created_by,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	StartedAt   *time.Time `json:"started_at,omitempty"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+	PauseReason string      `json:"pause_reason,omitempty"`
+	CreatedBy   string      `json:"created_by,omitempty"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+	StartedAt   *time.Time  `json:"started_at,omitempty"`
+	FinishedAt  *time.Time  `json:"finished_at,omitempty"`
 }
 
 // Recipient is a claimed delivery with what rendering needs of its contact.

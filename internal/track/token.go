@@ -39,7 +39,7 @@ const (
 	// tokenVersionVariant adds an uvarint A/B variant after the contact: tokens of messages
 	// outside a test keep version 1, byte for byte, and links delivered before stay valid.
 	tokenVersionVariant = 2
-	macLen       = 16 // 128 bits of HMAC-SHA256
+	macLen              = 16 // 128 bits of HMAC-SHA256
 	// MaxURL bounds the target of a tracked link; longer links are left untracked.
 	MaxURL = 2048
 	// maxToken bounds a decoded token: version, kind, three uvarints, a uvarint length,
