@@ -309,7 +309,7 @@ func (s *Service) figures(ctx context.Context, c Campaign) ([]VariantFigures, er
 				out[i] = f
 			}
 		}
-		out[i].Value = metricValue(c.AB.Metric, out[i])
+		out[i].Value = MetricValue(c.AB.Metric, out[i])
 	}
 	return out, nil
 }
@@ -341,7 +341,8 @@ func numDen(m Metric, f VariantFigures) (num, den int) {
 	}
 }
 
-func metricValue(m Metric, f VariantFigures) float64 {
+// MetricValue is a variant's figure by the metric (0 when nothing was sent).
+func MetricValue(m Metric, f VariantFigures) float64 {
 	n, d := numDen(m, f)
 	if d == 0 {
 		return 0
@@ -390,10 +391,10 @@ func decide(m Metric, figs []VariantFigures) ABDecision {
 		d.Reason = fmt.Sprintf("no variant has any %s measured: a tie, so variant A (the campaign's own message) is sent", m)
 	case top > 1:
 		d.Reason = fmt.Sprintf("%d variants tie for the highest %s (%.4f): a tie goes to variant A (the campaign's own message)",
-			top, m, metricValue(m, figs[best]))
+			top, m, MetricValue(m, figs[best]))
 	default:
 		d.Winner = VariantName(best + 1)
-		d.Reason = fmt.Sprintf("variant %s has the highest %s (%.4f)", d.Winner, m, metricValue(m, figs[best]))
+		d.Reason = fmt.Sprintf("variant %s has the highest %s (%.4f)", d.Winner, m, MetricValue(m, figs[best]))
 	}
 	return d
 }
