@@ -135,6 +135,12 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 	}
 	counts := map[string]int{"queued": a.Eligible, "excluded": total(a.Excluded)}
 	now := s.now().UTC()
+	if c.LocalTime != "" {
+		if err := s.placeLocal(ctx, c, now); err != nil {
+			return a, err
+		}
+	}
+	// After the local times are placed, so that the held rest keeps its recipients' times.
 	if ab != nil {
 		sample := splitSample(c, queued)
 		if err := s.st.SplitAB(ctx, ws, id, sample, now); err != nil {
@@ -146,11 +152,6 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 			n += len(ids)
 		}
 		counts["held"] = a.Eligible - n
-	}
-	if c.LocalTime != "" {
-		if err := s.placeLocal(ctx, c, now); err != nil {
-			return a, err
-		}
 	}
 	t := Transition{WorkspaceID: ws, ID: id, From: []State{Draft, Scheduled}, To: Sending, Action: "start", Counts: counts, At: now, AB: ab}
 	if c.TemplateID != 0 {
