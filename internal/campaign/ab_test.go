@@ -329,3 +329,137 @@ func TestABRiver(t *testing.T) {
 		}
 	})
 }
+
+// TestABWaitSurvivesRestart: on both engines, the server that sent the sample stops during
+// the wait (its River client gone); the next one queues the workers of the sending campaign
+// at its start (EnsureWorkers), whose idle workers ask for the decision again and find the
+// one job already waiting; that job, run (its wait cut short), decides once and the rest is
+// mailed once. A campaign cancelled during the wait is left alone by its decision.
+func TestABWaitSurvivesRestart(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		to := addrs("rs", 16)
+		e := newEnv(t, st, to, nil, nil, campaign.Options{Batch: 4, Concurrency: 2, Now: time.Now})
+		open := func(id string) (*jobs.Client, func()) {
+			sqlDB, pool, err := st.JobDB(ctx) // the pool is the client's: closed with it
+			if err != nil {
+				t.Fatal(err)
+			}
+			release, err := st.ClaimProcess(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			jc, err := jobs.Open(ctx, jobs.DB{SQLite: sqlDB, Postgres: pool}, jobs.Options{Service: idleRounds{}, Campaigns: e.svc, ID: id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e.svc.SetQueue(jc)
+			if err := jc.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			return jc, func() { jc.Stop(ctx, 5*time.Second); jc.Close(); release() }
+		}
+		decideJobs := func(jc *jobs.Client) []jobs.Job {
+			js, err := jc.List(ctx, jobs.Filter{Kind: jobs.KindCampaignABDecide})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return js
+		}
+		first, stopFirst := open("ab-first")
+		c := e.createAB(t, "restart", campaign.ABTest{Variants: []campaign.Variant{{Subject: "Psst {{.Contact.first_name}}"}},
+			SamplePercent: 50, Wait: "1h"})
+		cancelled := e.createAB(t, "cancelled", campaign.ABTest{Variants: []campaign.Variant{{Subject: "Psst"}}, SamplePercent: 25, Wait: "1h"})
+		for _, id := range []int64{c.ID, cancelled.ID} {
+			if _, err := e.svc.Start(ctx, e.ws, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deadline := time.Now().Add(time.Minute)
+		for len(decideJobs(first)) < 2 {
+			if time.Now().After(deadline) {
+				t.Fatal("no decision jobs were queued after the samples")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		stopFirst()
+		if err := e.svc.Cancel(ctx, e.ws, cancelled.ID); err != nil {
+			t.Fatal(err)
+		}
+		sample := len(e.subjects(t))
+
+		second, stopSecond := open("ab-second")
+		defer stopSecond()
+		have, err := second.CampaignJobs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := e.svc.EnsureWorkers(ctx, func(ws, id int64) bool { return have[[2]int64{ws, id}] > 0 }); err != nil || n != 1 {
+			t.Fatalf("EnsureWorkers = %d, %v; want the one sending campaign", n, err)
+		}
+		// The restarted workers go idle again and ask for the decision: still one job each.
+		for {
+			js, _ := second.List(ctx, jobs.Filter{Kind: jobs.KindCampaignSend})
+			busy := false
+			for _, j := range js {
+				busy = busy || j.State == "available" || j.State == "running"
+			}
+			if !busy {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the restarted send jobs did not end")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		js := decideJobs(second)
+		if len(js) != 2 {
+			t.Fatalf("decision jobs after the restart: %d, want 2 (one per campaign)", len(js))
+		}
+		if n := len(e.subjects(t)); n != sample {
+			t.Fatalf("mailed during the wait: %d messages, want the sample's %d", n, sample)
+		}
+		for _, j := range js {
+			if _, err := second.Retry(ctx, j.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for {
+			k, err := e.svc.Campaign(ctx, e.ws, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := 0
+			for _, j := range decideJobs(second) {
+				if j.State == "completed" {
+					done++
+				}
+			}
+			if k.State == campaign.Finished && done == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not finished: %s, %d decision jobs done", k.State, done)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		// Campaign c mailed each of the 16 once; the cancelled one only its sample of 4.
+		got, total := e.subjects(t), 0
+		for _, a := range to {
+			if n := len(got[a]); n < 1 || n > 2 {
+				t.Fatalf("%s got %d messages", a, n)
+			}
+			total += len(got[a])
+		}
+		if r, _ := e.svc.Report(ctx, e.ws, c.ID); total != 20 || r.ByState[campaign.Sent] != 16 {
+			t.Fatalf("%d messages, campaign %+v; want 20 and 16 sent", total, r.ByState)
+		}
+		k, _ := e.svc.Campaign(ctx, e.ws, cancelled.ID)
+		if k.State != campaign.Cancelled || k.ABDecision != nil {
+			t.Fatalf("the cancelled campaign: %s, decision %+v", k.State, k.ABDecision)
+		}
+		if r, _ := e.svc.Report(ctx, e.ws, cancelled.ID); r.ByState[campaign.Held] != 12 {
+			t.Fatalf("the cancelled campaign's rest: %+v, want 12 held (never sent)", r.ByState)
+		}
+	})
+}
