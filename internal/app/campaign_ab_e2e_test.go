@@ -133,6 +133,18 @@ func TestCampaignABEndToEnd(t *testing.T) {
 		}
 		waitFinished(t, a, c.ID, time.Minute)
 		all := sink.Messages()
+		// The footer's preferences link opens the recipient's unsubscribe page with its
+		// choices; a GET changes nothing.
+		first := parseReceived(t, all[0])
+		pref := regexp.MustCompile(regexp.QuoteMeta(testPublicURL) + `(/u/[A-Za-z0-9_-]+\?choose=1)`).FindStringSubmatch(first.html)
+		if pref == nil {
+			t.Fatalf("no preferences link in the HTML part:\n%s", first.html)
+		}
+		if res, page := get(t, base+pref[1]); res.StatusCode != http.StatusOK || !strings.Contains(page, "Unsubscribe from all our e-mails") ||
+			!strings.Contains(page, "product updates") {
+			t.Fatalf("preferences page: %d\n%s", res.StatusCode, page)
+		}
+		checkEligible(t, a, first.to, "product-updates", true)
 		seen := map[string]int{}
 		per = map[byte]int{}
 		for _, m := range all {
