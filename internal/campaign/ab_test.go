@@ -463,3 +463,58 @@ func TestABWaitSurvivesRestart(t *testing.T) {
 		}
 	})
 }
+
+// TestABTemplateVariant: a variant may be a whole saved template; its parts are fixed at
+// the start (an edit of the template afterwards changes nothing sent), and a 100% sample
+// leaves nobody held and finishes without a decision.
+func TestABTemplateVariant(t *testing.T) {
+	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		to := addrs("tv", 6)
+		e := newEnv(t, st, to, nil, nil, campaign.Options{Batch: 8, Concurrency: 2})
+		e.svc.SetQueue(&decideQueue{})
+		tp, err := e.svc.AddTemplate(ctx, campaign.Template{WorkspaceID: e.ws, Name: "alt",
+			Content: campaign.Content{Subject: "Psst {{.Contact.first_name}}", HTML: "<p>the other body</p>"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Create(ctx, campaign.Campaign{WorkspaceID: e.ws, Name: "bad", Purpose: "newsletter", Lists: []int64{e.list},
+			FromAddress: "news@sender.example", Content: campaign.Content{Subject: "x", Text: "y"},
+			AB: &campaign.ABTest{Variants: []campaign.Variant{{TemplateID: tp.ID + 100}}}}); err == nil {
+			t.Fatal("a variant naming no template was accepted")
+		}
+		c := e.createAB(t, "tmpl", campaign.ABTest{Variants: []campaign.Variant{{TemplateID: tp.ID}}, SamplePercent: 100})
+		if _, err := e.svc.Start(ctx, e.ws, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		tp.Subject, tp.HTML = "Changed", "<p>changed</p>"
+		if _, err := e.svc.UpdateTemplate(ctx, tp); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.svc.Send(ctx, e.ws, c.ID, "proc-1"); err != nil {
+			t.Fatal(err)
+		}
+		per := map[string]int{}
+		e.relay.mu.Lock()
+		for _, msgs := range e.relay.got {
+			for _, m := range msgs {
+				body := string(m)
+				switch {
+				case strings.Contains(body, "Subject: Psst") && strings.Contains(body, "the other body"):
+					per["B"]++
+				case strings.Contains(body, "Subject: Hello"):
+					per["A"]++
+				default:
+					per["?"]++
+				}
+			}
+		}
+		e.relay.mu.Unlock()
+		if per["A"] != 3 || per["B"] != 3 {
+			t.Fatalf("per variant %v, want 3 and 3 (and the template's edit after the start unused)", per)
+		}
+		if k, _ := e.svc.Campaign(ctx, e.ws, c.ID); k.State != campaign.Finished {
+			t.Fatalf("state %s, want finished (nobody held)", k.State)
+		}
+	})
+}
