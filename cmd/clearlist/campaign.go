@@ -53,7 +53,14 @@ type campaignCmd struct {
 
 		LocalTime string `help:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else setting campaign.timezone)."`
 		messageFlags
+		abFlags
 	} `cmd:"" help:"Create a draft campaign."`
+	Ab struct {
+		Pick struct {
+			ID      int64  `arg:""`
+			Variant string `required:"" help:"The winner: A (the campaign's own message), B, C or D."`
+		} `cmd:"" help:"Decide the campaign's A/B test now: the held recipients get this variant (recorded, audited)."`
+	} `cmd:"" name:"ab" help:"A/B tests of a campaign."`
 	Ls        struct{} `cmd:"" help:"Show the campaigns."`
 	Show      idArg    `cmd:"" help:"Show a campaign with its delivery counts."`
 	Preflight struct {
@@ -155,6 +162,13 @@ func (c *campaignCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Co
 			}
 			fmt.Printf("queued again: %d\n", n)
 			return nil
+		case "campaign ab pick <id>":
+			d, err := svc.PickAB(ctx, ws, c.Ab.Pick.ID, c.Ab.Pick.Variant)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("variant %s: %d held recipients queued with it (%s)\n", d.Winner, d.Released, d.Reason)
+			return nil
 		case "campaign test <id>":
 			return svc.TestSend(ctx, ws, c.Test.ID, c.Test.To)
 		default:
@@ -180,7 +194,11 @@ func (c *campaignCmd) create(ctx context.Context, a *app.App) error {
 		return err
 	}
 	k := campaign.Campaign{WorkspaceID: a.Workspace.ID, Name: f.Name, Purpose: f.Purpose, FromAddress: f.From,
-		ReplyTo: f.ReplyTo, Content: content, Rate: f.Rate, Workers: f.Workers, LocalTime: f.LocalTime}
+		ReplyTo: f.ReplyTo, Content: content, Rate: f.Rate, Workers: f.Workers, LocalTime: f.LocalTime,
+		TrackOpens: f.TrackOpens, TrackClicks: f.TrackClicks}
+	if k.AB, err = f.test(ctx, a); err != nil {
+		return err
+	}
 	for _, name := range f.List {
 		l, err := a.Contacts.ListByName(ctx, a.Workspace.ID, name)
 		if err != nil {

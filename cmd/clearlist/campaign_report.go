@@ -82,6 +82,9 @@ func (c *campaignCmd) report(ctx context.Context, svc *report.Service, ws int64)
 		fmt.Println("opens and clicks are aggregate counts (tracking.individual is off): nobody is listed as having opened or clicked")
 	}
 	printAudience(-1, sum.ExcludedBy)
+	if sum.Test != nil {
+		return printVariants(sum.Test, sum.Decision, sum.Variants)
+	}
 	return nil
 }
 

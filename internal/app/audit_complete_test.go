@@ -47,7 +47,8 @@ func auditOrder(patterns []string) []string {
 	}
 	// A campaign's life: edited, started, paused, resumed, retried, tested, cancelled.
 	life := []string{"PUT /api/v1/campaigns/{id}", "POST /api/v1/campaigns/{id}/start", "POST /api/v1/campaigns/{id}/pause",
-		"POST /api/v1/campaigns/{id}/resume", "POST /api/v1/campaigns/{id}/retry", "POST /api/v1/campaigns/{id}/test",
+		"POST /api/v1/campaigns/{id}/resume", "POST /api/v1/campaigns/{id}/retry", "POST /api/v1/campaigns/{id}/ab/pick",
+		"POST /api/v1/campaigns/{id}/test",
 		"POST /api/v1/campaigns/{id}/cancel"}
 	n := len(out)
 	out = slices.DeleteFunc(out, func(p string) bool { return slices.Contains(life, p) })
@@ -155,13 +156,17 @@ func auditFixtures() map[string]auditFixture {
 		"POST /api/v1/campaigns": {path: "/api/v1/campaigns", body: `{"name":"audited","purpose":"newsletter","lists":[{list}],` +
 			`"from_address":"news@example.com","subject":"Hi","text":"Hello"}`, want: []string{"campaign.create"}},
 		"PUT /api/v1/campaigns/{id}": {path: "/api/v1/campaigns/{campaign}", body: `{"name":"spring","purpose":"newsletter",` +
-			`"lists":[{list}],"from_address":"news@example.com","template_id":{template},"rate":0.01}`, want: []string{"campaign.update"}},
+			`"lists":[{list}],"from_address":"news@example.com","template_id":{template},"rate":0.01,` +
+			`"ab":{"variants":[{"subject":"Hi, B"}],"sample_percent":50,"metric":"clicks","wait":"4h"}}`, want: []string{"campaign.update"}},
 		"POST /api/v1/campaigns/{id}/start":  {path: "/api/v1/campaigns/{campaign}/start", want: []string{"campaign.start"}},
 		"POST /api/v1/campaigns/{id}/pause":  {path: "/api/v1/campaigns/{campaign}/pause", body: `{"reason":"copy check"}`, want: []string{"campaign.pause"}},
 		"POST /api/v1/campaigns/{id}/resume": {path: "/api/v1/campaigns/{campaign}/resume", want: []string{"campaign.resume"}},
 		// Nothing failed: nothing queued again, nothing written.
 		"POST /api/v1/campaigns/{id}/retry":  {path: "/api/v1/campaigns/{campaign}/retry", body: `{"state":"failed"}`},
 		"POST /api/v1/campaigns/{id}/cancel": {path: "/api/v1/campaigns/{campaign}/cancel", want: []string{"campaign.cancel"}},
+		// The campaign's A/B test (set by the edit above) is decided by hand while it sends.
+		"POST /api/v1/campaigns/{id}/ab/pick": {path: "/api/v1/campaigns/{campaign}/ab/pick", body: `{"variant":"B"}`,
+			want: []string{"campaign.ab-decided"}},
 		// A test message goes to the outbox and writes nothing.
 		"POST /api/v1/campaigns/{id}/test": {path: "/api/v1/campaigns/{campaign}/test", body: `{"to":"me@example.com"}`},
 		"POST /api/v1/transactional": {path: "/api/v1/transactional", body: `{"to":"ann@example.com","purpose":"security-notices",` +

@@ -27,6 +27,7 @@ type BasicRenderer struct {
 type compiledKey struct {
 	id      int64
 	updated int64
+	variant int
 }
 
 type basicCompiled struct {
@@ -36,7 +37,7 @@ type basicCompiled struct {
 
 // Render personalises the campaign's message for the recipient.
 func (b *BasicRenderer) Render(_ context.Context, c Campaign, r Recipient) (deliver.Message, error) {
-	t, err := b.compiled(c)
+	t, err := b.compiled(c, r.Variant)
 	if err != nil {
 		return deliver.Message{}, err
 	}
@@ -81,8 +82,8 @@ func (b *BasicRenderer) Render(_ context.Context, c Campaign, r Recipient) (deli
 	return m, nil
 }
 
-func (b *BasicRenderer) compiled(c Campaign) (*basicCompiled, error) {
-	key := compiledKey{c.ID, c.UpdatedAt.UnixNano()}
+func (b *BasicRenderer) compiled(c Campaign, variant int) (*basicCompiled, error) {
+	key := compiledKey{c.ID, c.UpdatedAt.UnixNano(), variant}
 	if v, ok := b.cache.Load(key); ok {
 		return v.(*basicCompiled), nil
 	}

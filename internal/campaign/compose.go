@@ -78,6 +78,7 @@ type Composer struct {
 type prepKey struct {
 	ws, id           int64
 	updated, started int64
+	variant          int // an A/B test's variant: its own template and tracking links
 }
 
 // prepared is everything a campaign's messages share, read once per campaign version.
@@ -102,7 +103,7 @@ var liBasis = policy.BasisLegitimateInterest.String()
 // headers and the signature. A recipient without a contact (a test send, the start's trial
 // render) gets a footer whose link unsubscribes nobody and no List-Unsubscribe.
 func (k *Composer) Render(ctx context.Context, c Campaign, r Recipient) (deliver.Message, error) {
-	p, err := k.prepare(ctx, c)
+	p, err := k.prepare(ctx, c, r.Variant)
 	if err != nil {
 		return deliver.Message{}, err
 	}
@@ -126,13 +127,14 @@ func (k *Composer) Render(ctx context.Context, c Campaign, r Recipient) (deliver
 		if err != nil {
 			return deliver.Message{}, err
 		}
-		f.UnsubscribeURL, m.UnsubscribeMailto = link.HTTPS, link.Mailto
+		f.UnsubscribeURL, f.PreferencesURL, m.UnsubscribeMailto = link.HTTPS, link.Preferences, link.Mailto
 		if strings.HasPrefix(link.HTTPS, "https://") { // RFC 8058 one-click needs https
 			m.UnsubscribeURL = link.HTTPS
 		}
 		m.ReturnPath = deliver.VERPAddress(p.verpKey, p.bounceDomain, c.WorkspaceID, c.ID, r.ContactID)
 	} else {
 		f.UnsubscribeURL = unsub.URL(cmpOrStr(k.PublicBase, "http://localhost"), "test")
+		f.PreferencesURL = unsub.PreferencesURL(f.UnsubscribeURL)
 	}
 	if r.Basis == liBasis {
 		f.LegitimateInterest, f.ProcessingNotice, f.WhyYouGetThis = true, p.notice, r.Provenance
@@ -172,8 +174,8 @@ func trackHTML(l track.Linker, html string, opens, clicks bool) (string, error) 
 }
 
 // prepare returns the campaign version's shared parts, building them on first use.
-func (k *Composer) prepare(ctx context.Context, c Campaign) (*prepared, error) {
-	key := prepKey{ws: c.WorkspaceID, id: c.ID, updated: c.UpdatedAt.UnixNano()}
+func (k *Composer) prepare(ctx context.Context, c Campaign, variant int) (*prepared, error) {
+	key := prepKey{ws: c.WorkspaceID, id: c.ID, updated: c.UpdatedAt.UnixNano(), variant: variant}
 	if c.StartedAt != nil {
 		key.started = c.StartedAt.UnixNano()
 	}
@@ -183,7 +185,7 @@ func (k *Composer) prepare(ctx context.Context, c Campaign) (*prepared, error) {
 	if p != nil {
 		return p, nil
 	}
-	p, err := k.build(ctx, c)
+	p, err := k.build(ctx, c, variant)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +225,19 @@ func (k *Composer) flag(ctx context.Context, ws int64, name string) (bool, error
 	return b, nil
 }
 
-func (k *Composer) build(ctx context.Context, c Campaign) (*prepared, error) {
+// trackFlag is a workspace tracking setting as the campaign's own choice (on, off, or ""
+// for the workspace's) leaves it.
+func (k *Composer) trackFlag(ctx context.Context, ws int64, name, campaign string) (bool, error) {
+	switch campaign {
+	case "on":
+		return true, nil
+	case "off":
+		return false, nil
+	}
+	return k.flag(ctx, ws, name)
+}
+
+func (k *Composer) build(ctx context.Context, c Campaign, variant int) (*prepared, error) {
 	ws := c.WorkspaceID
 	src := render.Template{Subject: c.Subject, Preheader: c.Preheader, HTML: c.HTML, Text: c.Text, Markdown: c.Markdown}
 	if src.HTML == "" && src.Markdown == "" {
@@ -268,12 +282,13 @@ func (k *Composer) build(ctx context.Context, c Campaign) (*prepared, error) {
 	p.listID = fmt.Sprintf("%s <%s.ws%d.%s>", headerWords(c.Name), c.Purpose, ws, domain)
 	p.feedbackID = deliver.FeedbackID("c"+strconv.FormatInt(c.ID, 10), "ws"+strconv.FormatInt(ws, 10), c.Purpose, "clearlist")
 	if k.Tracker != nil {
-		if p.opens, err = k.flag(ctx, ws, SettingTrackOpens); err != nil {
+		if p.opens, err = k.trackFlag(ctx, ws, SettingTrackOpens, c.TrackOpens); err != nil {
 			return nil, err
 		}
-		if p.clicks, err = k.flag(ctx, ws, SettingTrackClicks); err != nil {
+		if p.clicks, err = k.trackFlag(ctx, ws, SettingTrackClicks, c.TrackClicks); err != nil {
 			return nil, err
 		}
+		// Individual tracking is the workspace's alone: no campaign can turn it on.
 		if p.person, err = k.flag(ctx, ws, SettingTrackIndividual); err != nil {
 			return nil, err
 		}
@@ -282,6 +297,9 @@ func (k *Composer) build(ctx context.Context, c Campaign) (*prepared, error) {
 			if err != nil {
 				return nil, err
 			}
+			// The variant is signed into every token, so that an event says which message it
+			// came from even when it names nobody (aggregate tracking).
+			l.Variant = variant
 			p.linker = &l
 		}
 	}

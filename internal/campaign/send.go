@@ -103,8 +103,14 @@ func (w *worker) idle(ctx context.Context) (SendResult, error) {
 	if err := s.sweep(ctx, ws, id, w.claim); err != nil {
 		return SendResult{Sent: w.sent}, err
 	}
-	if _, err := s.st.FinishCampaign(ctx, ws, id, s.now().UTC()); err != nil {
+	done, err := s.st.FinishCampaign(ctx, ws, id, s.now().UTC())
+	if err != nil {
 		return SendResult{Sent: w.sent}, err
+	}
+	if !done {
+		if err := s.sampleDone(ctx, w.c); err != nil {
+			return SendResult{Sent: w.sent}, err
+		}
 	}
 	next, ok, err := s.st.NextAttempt(ctx, ws, id)
 	if err != nil || !ok {
@@ -403,7 +409,7 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 		o.State, o.Reason = Excluded, why
 		return o
 	}
-	m, err := w.s.render.Render(ctx, w.c, r)
+	m, err := w.s.render.Render(ctx, withVariant(w.c, r.Variant), r)
 	if err != nil {
 		o.State, o.Reason = Failed, "render: "+err.Error()
 		return o

@@ -72,6 +72,16 @@ type Store interface {
 	TakeTokens(ctx context.Context, key string, rate, burst float64, n int, at time.Time) (time.Duration, error)
 	ProcessAlive(ctx context.Context, name string) (bool, error)
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
+
+	// SplitAB gives the A/B test's sample their variant (variant number -> contacts) and
+	// holds every other queued delivery until the decision.
+	SplitAB(ctx context.Context, ws, id int64, sample map[int][]int64, at time.Time) error
+	// VariantFigures counts each variant's deliveries and events.
+	VariantFigures(ctx context.Context, ws, id int64) ([]VariantFigures, error)
+	// DecideAB records the decision (with its audit entry) and queues the held deliveries with
+	// the winner, in one transaction; it returns how many were released, ErrState when the
+	// test was decided already.
+	DecideAB(ctx context.Context, ws, id int64, winner int, d ABDecision) (int, error)
 }
 
 // Eligibility evaluates a list's contacts for a purpose and channel (eligibility.Service).
@@ -277,6 +287,18 @@ func (s *Service) normalize(ctx context.Context, c *Campaign) error {
 	}
 	if c.TemplateID == 0 && strings.TrimSpace(c.Subject) == "" {
 		return bad("give the subject")
+	}
+	for _, f := range []*string{&c.TrackOpens, &c.TrackClicks} {
+		switch *f = strings.ToLower(strings.TrimSpace(*f)); *f {
+		case "", "default":
+			*f = ""
+		case "on", "off":
+		default:
+			return bad("tracking %q: use on, off or default (the workspace's setting)", *f)
+		}
+	}
+	if err := s.normalizeAB(ctx, c); err != nil {
+		return err
 	}
 	if c.TemplateID == 0 {
 		return checkTemplate(&Template{Name: c.Name, Content: c.Content})

@@ -106,10 +106,25 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 	if err != nil {
 		return Audience{Sender: rep}, err
 	}
+	var ab *ABTest
+	if c.AB != nil {
+		fixed, err := s.withContent(ctx, c)
+		if err != nil {
+			return Audience{}, err
+		}
+		if ab, err = s.fixVariants(ctx, fixed); err != nil {
+			return Audience{}, err
+		}
+		c.AB = ab
+	}
 	if err := s.trialRender(ctx, c); err != nil {
 		return Audience{}, err
 	}
-	a, err := s.snapshot(ctx, c)
+	var queued []int64
+	if ab != nil {
+		queued = []int64{}
+	}
+	a, err := s.snapshot(ctx, c, &queued)
 	a.Sender = rep
 	if err != nil {
 		return a, err
@@ -125,7 +140,20 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 			return a, err
 		}
 	}
-	t := Transition{WorkspaceID: ws, ID: id, From: []State{Draft, Scheduled}, To: Sending, Action: "start", Counts: counts, At: now}
+	// After the local times are placed, so that the held rest keeps its recipients' times.
+	if ab != nil {
+		sample := splitSample(c, queued)
+		if err := s.st.SplitAB(ctx, ws, id, sample, now); err != nil {
+			return a, fmt.Errorf("campaign %q: split the A/B sample: %w", c.Name, err)
+		}
+		n := 0
+		for v, ids := range sample {
+			counts["variant_"+VariantName(v)] = len(ids)
+			n += len(ids)
+		}
+		counts["held"] = a.Eligible - n
+	}
+	t := Transition{WorkspaceID: ws, ID: id, From: []State{Draft, Scheduled}, To: Sending, Action: "start", Counts: counts, At: now, AB: ab}
 	if c.TemplateID != 0 {
 		fixed, err := s.withContent(ctx, c)
 		if err != nil {
@@ -139,7 +167,9 @@ func (s *Service) Start(ctx context.Context, ws, id int64) (Audience, error) {
 	return a, s.enqueue(ctx, c, now)
 }
 
-func (s *Service) snapshot(ctx context.Context, c Campaign) (Audience, error) {
+// snapshot writes the screened audience; when queued is not nil the queued contacts are
+// collected in it (an A/B test's sample is drawn from them).
+func (s *Service) snapshot(ctx context.Context, c Campaign, queued *[]int64) (Audience, error) {
 	a := Audience{Excluded: map[string]int{}}
 	batch := make([]Snapshot, 0, s.opts.SnapshotRows)
 	first := true
@@ -154,6 +184,9 @@ func (s *Service) snapshot(ctx context.Context, c Campaign) (Audience, error) {
 	err := s.audience(ctx, c, func(r Snapshot) error {
 		if r.State == Queued {
 			a.Eligible++
+			if queued != nil && *queued != nil {
+				*queued = append(*queued, r.ContactID)
+			}
 		} else {
 			a.Excluded[r.Reason]++
 		}
@@ -210,6 +243,13 @@ func (s *Service) Schedule(ctx context.Context, ws, id int64, at time.Time) erro
 		return nil
 	}
 	return s.queue.EnqueueCampaignSend(ctx, ws, id, 0, at)
+}
+
+func variantsOf(c Campaign) int {
+	if c.AB == nil {
+		return 0
+	}
+	return len(c.AB.Variants)
 }
 
 // Pause stops a sending campaign: its workers finish the messages in hand and stop claiming.
@@ -305,12 +345,22 @@ func (s *Service) trialRender(ctx context.Context, c Campaign) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.render.Render(ctx, c, Recipient{Address: c.FromAddress, Canonical: c.FromAddress, Attrs: []byte("{}")})
-	if err == nil {
-		err = m.Validate()
-	}
-	if err != nil {
-		return fmt.Errorf("%w: campaign %q: its message does not render: %v", ErrInvalid, c.Name, err)
+	for v := 1; v <= 1+variantsOf(c); v++ {
+		r := Recipient{Address: c.FromAddress, Canonical: c.FromAddress, Attrs: []byte("{}")}
+		if c.AB != nil {
+			r.Variant = v
+		}
+		m, err := s.render.Render(ctx, withVariant(c, v), r)
+		if err == nil {
+			err = m.Validate()
+		}
+		if err != nil {
+			what := "its message"
+			if v > 1 {
+				what = "its A/B variant " + VariantName(v)
+			}
+			return fmt.Errorf("%w: campaign %q: %s does not render: %v", ErrInvalid, c.Name, what, err)
+		}
 	}
 	return nil
 }

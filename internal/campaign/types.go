@@ -40,7 +40,7 @@ const (
 )
 
 // DeliveryStates are the delivery states, for filters and reports.
-var DeliveryStates = []DeliveryState{Queued, Claimed, InFlight, Sent, Failed, Unknown, Excluded}
+var DeliveryStates = []DeliveryState{Queued, Held, Claimed, InFlight, Sent, Failed, Unknown, Excluded}
 
 // Content is what a message is made of: the subject and preheader, and the body as HTML,
 // plain text or Markdown (a template, see Renderer).
@@ -83,14 +83,22 @@ type Campaign struct {
 	LocalTime string `json:"local_time,omitempty"`
 	// Rate is the most messages a second the campaign sends, across every worker and
 	// process; 0 is no limit.
-	Rate        float64    `json:"rate"`
-	Workers     int        `json:"workers"`
-	PauseReason string     `json:"pause_reason,omitempty"`
-	CreatedBy   string     `json:"created_by,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
-	StartedAt   *time.Time `json:"started_at,omitempty"`
-	FinishedAt  *time.Time `json:"finished_at,omitempty"`
+	Rate    float64 `json:"rate"`
+	Workers int     `json:"workers"`
+	// TrackOpens and TrackClicks turn the campaign's open and click tracking on or off; ""
+	// follows the workspace (tracking.opens, tracking.clicks). Whether events name the
+	// contact is the workspace's alone (tracking.individual).
+	TrackOpens  string `json:"track_opens,omitempty"`
+	TrackClicks string `json:"track_clicks,omitempty"`
+	// AB is the campaign's A/B test (nil: none); ABDecision its recorded outcome.
+	AB          *ABTest     `json:"ab,omitempty"`
+	ABDecision  *ABDecision `json:"ab_decision,omitempty"`
+	PauseReason string      `json:"pause_reason,omitempty"`
+	CreatedBy   string      `json:"created_by,omitempty"`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+	StartedAt   *time.Time  `json:"started_at,omitempty"`
+	FinishedAt  *time.Time  `json:"finished_at,omitempty"`
 }
 
 // Recipient is a claimed delivery with what rendering needs of its contact.
@@ -105,6 +113,8 @@ type Recipient struct {
 	// Basis is the lawful basis the recipient was screened on at the start (policy.Basis);
 	// Provenance, for legitimate interest, says where their details came from.
 	Basis, Provenance string
+	// Variant is the A/B test's message the recipient gets (1 = A; 0: no test).
+	Variant int
 }
 
 // Snapshot is one audience member as the start writes it: queued, or excluded with why.
@@ -184,7 +194,9 @@ type Transition struct {
 	// Content, when set, becomes the campaign's own message (a start fixes its template's
 	// parts, so that editing the template later does not change a campaign being sent).
 	Content *Content
-	At      time.Time
+	// AB, when set, becomes the campaign's A/B test (a start fixes its variants' parts).
+	AB *ABTest
+	At time.Time
 }
 
 // Errors callers branch on.

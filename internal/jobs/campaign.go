@@ -94,6 +94,9 @@ func addCampaignWorker(w *river.Workers, cfg *river.Config, o Options, log *slog
 		return
 	}
 	river.AddWorker(w, &campaignWorker{svc: o.Campaigns, log: log})
+	if d, ok := o.Campaigns.(ABDecider); ok {
+		river.AddWorker(w, &abDecideWorker{svc: d, log: log})
+	}
 	n := o.CampaignWorkers
 	if n <= 0 {
 		n = 8

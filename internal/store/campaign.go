@@ -82,17 +82,18 @@ func scanTemplate(r rowScanner) (campaign.Template, error) {
 
 const campaignColumns = `id, workspace_id, name, purpose, channel, from_name, from_address, reply_to, template_id,
 	subject, preheader, html, text, markdown, state, scheduled_at, rate, workers, pause_reason, created_by,
-	created_at, updated_at, started_at, finished_at, local_time`
+	created_at, updated_at, started_at, finished_at, local_time, ab, ab_decision, track_opens, track_clicks`
 
 // CreateCampaign stores a new campaign with its lists (which must be the workspace's).
 func (s *Store) CreateCampaign(ctx context.Context, c campaign.Campaign) (campaign.Campaign, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		id, err := s.insertID(ctx, tx, `INSERT INTO campaigns (workspace_id, name, purpose, channel, from_name, from_address,
 			reply_to, template_id, subject, preheader, html, text, markdown, state, scheduled_at, rate, workers, pause_reason,
-			created_by, created_at, updated_at, local_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			created_by, created_at, updated_at, local_time, ab, track_opens, track_clicks)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.WorkspaceID, c.Name, c.Purpose, c.Channel, c.FromName, c.FromAddress, c.ReplyTo, nullID(c.TemplateID),
 			c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, string(c.State), c.ScheduledAt, c.Rate, c.Workers,
-			c.PauseReason, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.LocalTime)
+			c.PauseReason, c.CreatedBy, c.CreatedAt, c.UpdatedAt, c.LocalTime, abJSON(c.AB), c.TrackOpens, c.TrackClicks)
 		if err != nil {
 			return mapErr(err)
 		}
@@ -112,10 +113,11 @@ func (s *Store) CreateCampaign(ctx context.Context, c campaign.Campaign) (campai
 func (s *Store) UpdateCampaign(ctx context.Context, c campaign.Campaign, states []campaign.State) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		args := []any{c.Name, c.Purpose, c.Channel, c.FromName, c.FromAddress, c.ReplyTo, nullID(c.TemplateID),
-			c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, c.Rate, c.Workers, c.UpdatedAt, c.LocalTime, c.WorkspaceID, c.ID}
+			c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, c.Rate, c.Workers, c.UpdatedAt, c.LocalTime,
+			abJSON(c.AB), c.TrackOpens, c.TrackClicks, c.WorkspaceID, c.ID}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET name = ?, purpose = ?, channel = ?, from_name = ?,
 			from_address = ?, reply_to = ?, template_id = ?, subject = ?, preheader = ?, html = ?, text = ?, markdown = ?,
-			rate = ?, workers = ?, updated_at = ?, local_time = ? WHERE workspace_id = ? AND id = ? AND state IN (`+marks(len(states))+`)`),
+			rate = ?, workers = ?, updated_at = ?, local_time = ?, ab = ?, track_opens = ?, track_clicks = ? WHERE workspace_id = ? AND id = ? AND state IN (`+marks(len(states))+`)`),
 			append(args, stateArgs(states)...)...)
 		if err != nil {
 			return mapErr(err)
@@ -174,6 +176,16 @@ func campaignChanges(c campaign.Campaign) []audit.Change {
 		audit.Set("rate", strconv.FormatFloat(c.Rate, 'f', -1, 64))}
 	if c.LocalTime != "" {
 		changes = append(changes, audit.Set("local_time", c.LocalTime))
+	}
+	if c.TrackOpens != "" {
+		changes = append(changes, audit.Set("track_opens", c.TrackOpens))
+	}
+	if c.TrackClicks != "" {
+		changes = append(changes, audit.Set("track_clicks", c.TrackClicks))
+	}
+	if c.AB != nil {
+		changes = append(changes, audit.Count("ab_variants", len(c.AB.Variants)+1), audit.Count("ab_sample_percent", c.AB.SamplePercent),
+			audit.Set("ab_metric", string(c.AB.Metric)), audit.Set("ab_wait", c.AB.Wait))
 	}
 	return changes
 }
@@ -248,10 +260,13 @@ func scanCampaign(r rowScanner) (campaign.Campaign, error) {
 	var c campaign.Campaign
 	var tmpl nullInt
 	var sched, started, finished nullTime
-	var state string
+	var state, ab, decision string
 	err := r.Scan(&c.ID, &c.WorkspaceID, &c.Name, &c.Purpose, &c.Channel, &c.FromName, &c.FromAddress, &c.ReplyTo, &tmpl,
 		&c.Subject, &c.Preheader, &c.HTML, &c.Text, &c.Markdown, &state, &sched, &c.Rate, &c.Workers, &c.PauseReason,
-		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &started, &finished, &c.LocalTime)
+		&c.CreatedBy, &c.CreatedAt, &c.UpdatedAt, &started, &finished, &c.LocalTime, &ab, &decision, &c.TrackOpens, &c.TrackClicks)
+	if err == nil {
+		err = scanAB(&c, ab, decision)
+	}
 	c.TemplateID, c.State = tmpl.Int64, campaign.State(state)
 	c.ScheduledAt, c.StartedAt, c.FinishedAt = sched.ptr(), started.ptr(), finished.ptr()
 	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
@@ -286,6 +301,12 @@ func (s *Store) TransitionCampaign(ctx context.Context, t campaign.Transition) e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return s.campaignMissing(ctx, tx, t.WorkspaceID, t.ID)
 		}
+		if t.AB != nil {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET ab = ? WHERE workspace_id = ? AND id = ?`),
+				abJSON(t.AB), t.WorkspaceID, t.ID); err != nil {
+				return err
+			}
+		}
 		if c := t.Content; c != nil {
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET subject = ?, preheader = ?, html = ?, text = ?, markdown = ?
 				WHERE workspace_id = ? AND id = ?`), c.Subject, c.Preheader, c.HTML, c.Text, c.Markdown, t.WorkspaceID, t.ID); err != nil {
@@ -309,7 +330,7 @@ func (s *Store) FinishCampaign(ctx context.Context, ws, id int64, at time.Time) 
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var open int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM deliveries WHERE campaign_id = ? AND workspace_id = ?
-			AND state IN ('queued', 'claimed', 'sending')`), id, ws).Scan(&open); err != nil || open > 0 {
+			AND state IN ('queued', 'held', 'claimed', 'sending')`), id, ws).Scan(&open); err != nil || open > 0 {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE campaigns SET state = 'finished', finished_at = ?, updated_at = ?

@@ -24,7 +24,7 @@ func (s *Store) ReportDomains(ctx context.Context, ws, id int64) ([]report.Domai
 	dom := s.domainOf("address")
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+dom+`, COUNT(*),
 		SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END),
-		SUM(CASE WHEN state = 'unknown' THEN 1 ELSE 0 END), SUM(CASE WHEN state IN ('queued', 'sending') THEN 1 ELSE 0 END),
+		SUM(CASE WHEN state = 'unknown' THEN 1 ELSE 0 END), SUM(CASE WHEN state IN ('queued', 'held', 'sending') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN state = 'excluded' THEN 1 ELSE 0 END)
 		FROM deliveries WHERE campaign_id = ? AND workspace_id = ? GROUP BY `+dom), id, ws)
 	if err != nil {

@@ -78,7 +78,7 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 	var out []campaign.Recipient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.contact_id, d.address, COALESCE(c.email_canonical, d.address),
-			d.attempts, COALESCE(c.attrs, '{}'), COALESCE(c.status, 'deleted'), COALESCE(c.country, ''), d.basis, d.provenance
+			d.attempts, COALESCE(c.attrs, '{}'), COALESCE(c.status, 'deleted'), COALESCE(c.country, ''), d.basis, d.provenance, d.variant
 			FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
 			WHERE d.campaign_id = ? AND d.workspace_id = ? AND d.state = 'queued' AND d.next_attempt_at <= ?
 			ORDER BY d.next_attempt_at LIMIT ?`+s.sql.skipLocked("d")), id, ws, at, limit)
@@ -90,7 +90,7 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 			var r campaign.Recipient
 			var attrs string
 			if err := rows.Scan(&r.ContactID, &r.Address, &r.Canonical, &r.Attempts, &attrs, &r.Status,
-				&r.Country, &r.Basis, &r.Provenance); err != nil {
+				&r.Country, &r.Basis, &r.Provenance, &r.Variant); err != nil {
 				return err
 			}
 			r.Attrs = []byte(attrs)

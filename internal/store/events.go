@@ -16,8 +16,8 @@ func (s *Store) RecordEvent(ctx context.Context, e track.Event) error {
 	if e.Contact != 0 {
 		contact = sql.NullInt64{Int64: e.Contact, Valid: true}
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO events (workspace_id, campaign_id, contact_id, kind, at, machine, rule, url)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), e.Workspace, e.Campaign, contact, e.Kind, e.At.UTC(), e.Machine, e.Rule, e.URL)
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO events (workspace_id, campaign_id, contact_id, kind, at, machine, rule, url, variant)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), e.Workspace, e.Campaign, contact, e.Kind, e.At.UTC(), e.Machine, e.Rule, e.URL, e.Variant)
 	if err != nil {
 		return fmt.Errorf("record %s event: %w", e.Kind, err)
 	}

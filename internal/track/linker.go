@@ -13,6 +13,7 @@ type Linker struct {
 	Workspace int64
 	Campaign  int64
 	Contact   int64 // 0 unless the workspace allows individual tracking
+	Variant   int   // the A/B test's variant of the message (1 = A); 0 outside a test
 	// Cache, when set, keeps the tracked form of each link of an aggregate-only campaign
 	// (Contact 0), where every recipient's link is the same: share one per campaign.
 	Cache *sync.Map
@@ -38,7 +39,7 @@ func (l Linker) click(target string) (string, bool) {
 	if !TrackableURL(target) || strings.HasPrefix(target, l.Base+"/") {
 		return "", false
 	}
-	tok, err := Token{Kind: Click, Workspace: l.Workspace, Campaign: l.Campaign, Contact: l.Contact, URL: target}.Encode(l.Key)
+	tok, err := Token{Kind: Click, Workspace: l.Workspace, Campaign: l.Campaign, Contact: l.Contact, URL: target, Variant: l.Variant}.Encode(l.Key)
 	if err != nil {
 		return "", false
 	}
@@ -47,7 +48,7 @@ func (l Linker) click(target string) (string, bool) {
 
 // Pixel is the URL of the message's open pixel.
 func (l Linker) Pixel() (string, error) {
-	tok, err := Token{Kind: Open, Workspace: l.Workspace, Campaign: l.Campaign, Contact: l.Contact}.Encode(l.Key)
+	tok, err := Token{Kind: Open, Workspace: l.Workspace, Campaign: l.Campaign, Contact: l.Contact, Variant: l.Variant}.Encode(l.Key)
 	if err != nil {
 		return "", err
 	}

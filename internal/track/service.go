@@ -18,6 +18,7 @@ type Event struct {
 	Machine   bool
 	Rule      string // the machine or proxy rule that matched
 	URL       string // a click's target
+	Variant   int    // the A/B variant of the message (1 = A); 0 outside a test
 }
 
 // The kinds of stored event.
@@ -116,5 +117,5 @@ func (s *Service) record(ctx context.Context, t Token, kind string, h Hit) error
 	}
 	v := Classify(h)
 	return s.st.RecordEvent(ctx, Event{Workspace: t.Workspace, Campaign: t.Campaign, Contact: t.Contact, Kind: kind,
-		At: h.At.UTC(), Machine: v.Machine, Rule: v.Rule, URL: t.URL})
+		At: h.At.UTC(), Machine: v.Machine, Rule: v.Rule, URL: t.URL, Variant: t.Variant})
 }

@@ -36,12 +36,15 @@ const (
 
 const (
 	tokenVersion = 1
-	macLen       = 16 // 128 bits of HMAC-SHA256
+	// tokenVersionVariant adds an uvarint A/B variant after the contact: tokens of messages
+	// outside a test keep version 1, byte for byte, and links delivered before stay valid.
+	tokenVersionVariant = 2
+	macLen              = 16 // 128 bits of HMAC-SHA256
 	// MaxURL bounds the target of a tracked link; longer links are left untracked.
 	MaxURL = 2048
 	// maxToken bounds a decoded token: version, kind, three uvarints, a uvarint length,
 	// the URL and the MAC.
-	maxToken = 2 + 4*binary.MaxVarintLen64 + MaxURL + macLen
+	maxToken = 2 + 5*binary.MaxVarintLen64 + MaxURL + macLen
 )
 
 // Token is what an open pixel or a tracked link carries. Contact is 0 when the workspace
@@ -52,16 +55,26 @@ type Token struct {
 	Campaign  int64
 	Contact   int64
 	URL       string
+	// Variant is the A/B test's message the token was sent in (1 = A); 0 outside a test.
+	// Signed like the rest, so an event names its variant even when it names no contact.
+	Variant int
 }
 
 // payload is the signed part: version ‖ kind ‖ uvarint workspace ‖ uvarint campaign ‖
 // uvarint contact ‖ uvarint len(URL) ‖ URL. The target is in the token, signed, so the
 // redirect needs no lookup and cannot be turned into an open redirect.
 func (t Token) payload(b []byte) []byte {
-	b = append(b, tokenVersion, byte(t.Kind))
+	v := byte(tokenVersion)
+	if t.Variant != 0 {
+		v = tokenVersionVariant
+	}
+	b = append(b, v, byte(t.Kind))
 	b = binary.AppendUvarint(b, uint64(t.Workspace))
 	b = binary.AppendUvarint(b, uint64(t.Campaign))
 	b = binary.AppendUvarint(b, uint64(t.Contact))
+	if t.Variant != 0 {
+		b = binary.AppendUvarint(b, uint64(t.Variant))
+	}
 	b = binary.AppendUvarint(b, uint64(len(t.URL)))
 	return append(b, t.URL...)
 }
@@ -91,7 +104,7 @@ func (t Token) Encode(key []byte) (string, error) {
 }
 
 func (t Token) valid() bool {
-	if t.Workspace <= 0 || t.Campaign <= 0 || t.Contact < 0 {
+	if t.Workspace <= 0 || t.Campaign <= 0 || t.Contact < 0 || t.Variant < 0 || t.Variant > 26 {
 		return false
 	}
 	switch t.Kind {
@@ -137,18 +150,29 @@ func Verify(s string, keyFor func(ws int64) ([]byte, error)) (Token, error) {
 
 // parse reads the payload without trusting it; Verify checks the signature.
 func parse(b []byte) (Token, bool) {
-	if len(b) < 2 || b[0] != tokenVersion {
+	if len(b) < 2 || (b[0] != tokenVersion && b[0] != tokenVersionVariant) {
 		return Token{}, false
 	}
 	t := Token{Kind: Kind(b[1])}
+	fields := 4
+	if b[0] == tokenVersionVariant {
+		fields = 5
+	}
 	b = b[2:]
-	var nums [4]uint64
-	for i := range nums {
+	var nums [5]uint64
+	for i := range fields {
 		v, n := binary.Uvarint(b)
 		if n <= 0 || v > 1<<62 {
 			return Token{}, false
 		}
 		nums[i], b = v, b[n:]
+	}
+	if fields == 5 {
+		if nums[3] == 0 || nums[3] > 26 {
+			return Token{}, false // version 2 always names a variant
+		}
+		t.Variant = int(nums[3])
+		nums[3] = nums[4]
 	}
 	if nums[3] != uint64(len(b)) {
 		return Token{}, false

@@ -38,11 +38,21 @@ func FromMailbox(local string) (string, bool) {
 	return local[len(MailboxPrefix):], true
 }
 
+// ChooseQuery marks the unsubscribe link as the footer's "Manage your preferences" link: the
+// page shows its choices (this purpose, or everything) headed as the person's preferences.
+const ChooseQuery = "choose=1"
+
+// PreferencesURL is the preferences form of an unsubscribe page's https link: the same
+// signed link, opening the page's choices.
+func PreferencesURL(https string) string { return https + "?" + ChooseQuery }
+
 // Link is everything one message needs to carry its unsubscribe mechanism.
 type Link struct {
 	Token  string // the encoded token
 	HTTPS  string // the page and the one-click POST target (footer link, List-Unsubscribe)
 	Mailto string // the mailto form; "" when no mail domain was given
+	// Preferences is the footer's "Manage your preferences" link (PreferencesURL of HTTPS).
+	Preferences string
 }
 
 // ListUnsubscribe is the value of the List-Unsubscribe header: the https link first (the
@@ -82,6 +92,7 @@ func (l Links) For(contact, campaign int64, purpose string) (Link, error) {
 	}
 	tok := t.encode(l.sign)
 	out := Link{Token: tok, HTTPS: URL(l.publicBase, tok)}
+	out.Preferences = PreferencesURL(out.HTTPS)
 	if l.mailDomain != "" {
 		out.Mailto = Mailto(l.mailDomain, tok)
 	}

@@ -72,6 +72,7 @@ var routeRoles = map[string][]string{
 	"POST /api/v1/campaigns/{id}/cancel":       staff,
 	"POST /api/v1/campaigns/{id}/retry":        compliance,
 	"POST /api/v1/campaigns/{id}/test":         marketing,
+	"POST /api/v1/campaigns/{id}/ab/pick":      staff,
 	"GET /api/v1/campaigns/{id}/deliveries":    staff,
 	"GET /api/v1/templates":                    staff,
 	"POST /api/v1/templates":                   marketing,

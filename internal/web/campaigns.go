@@ -39,6 +39,7 @@ func (s *Server) campaignRoutes(api huma.API) {
 	register(s, api, op("campaign-deliveries", http.MethodGet, one+"/deliveries",
 		"List the send log: who is in each state, with the reason", 0), s.campaignDeliveries)
 	s.templateRoutes(api)
+	s.campaignABRoutes(api)
 }
 
 type campaignIDInput struct {
@@ -59,12 +60,16 @@ type campaignBody struct {
 	Workers int     `json:"workers,omitempty" minimum:"0" maximum:"32"`
 
 	LocalTime string `json:"local_time,omitempty" doc:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else the workspace's campaign.timezone)."`
+
+	TrackOpens  string  `json:"track_opens,omitempty" enum:"on,off,default," doc:"Open tracking for this campaign: on, off, or default (the workspace's tracking.opens). Individual tracking stays the workspace's choice."`
+	TrackClicks string  `json:"track_clicks,omitempty" enum:"on,off,default," doc:"Click tracking for this campaign: on, off, or default (the workspace's tracking.clicks)."`
+	AB          *abBody `json:"ab,omitempty" doc:"An A/B test of subject or content on a sample; the rest gets the winner."`
 }
 
 func (b campaignBody) campaign(ws int64) campaign.Campaign {
 	return campaign.Campaign{WorkspaceID: ws, Name: b.Name, Purpose: b.Purpose, Channel: "email", Lists: b.Lists,
 		FromName: b.FromName, FromAddress: b.FromAddress, ReplyTo: b.ReplyTo, TemplateID: b.TemplateID, Content: b.Content,
-		Rate: b.Rate, Workers: b.Workers, LocalTime: b.LocalTime}
+		Rate: b.Rate, Workers: b.Workers, LocalTime: b.LocalTime, TrackOpens: b.TrackOpens, TrackClicks: b.TrackClicks, AB: b.AB.test()}
 }
 
 type campaignInput struct {
@@ -236,7 +241,7 @@ func (s *Server) testCampaign(ctx context.Context, in *testCampaignInput) (*stru
 
 type deliveriesInput struct {
 	ID    int64  `path:"id" minimum:"1"`
-	State string `query:"state" enum:"queued,sending,sent,failed,unknown,excluded," doc:"Only this state; empty lists all."`
+	State string `query:"state" enum:"queued,held,sending,sent,failed,unknown,excluded," doc:"Only this state; empty lists all (held: an A/B test's rest, waiting for the decision)."`
 	After int64  `query:"after" minimum:"0" doc:"Contact id to continue after (the last of the previous page)."`
 	Limit int    `query:"limit" minimum:"0" maximum:"10000" default:"1000"`
 }

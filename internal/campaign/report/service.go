@@ -29,6 +29,8 @@ type Store interface {
 	ReportHours(ctx context.Context, ws, id int64) ([]Hour, error)
 	// ReportMembers is a page of a bucket in contact id order.
 	ReportMembers(ctx context.Context, ws, id int64, p Page) ([]Member, error)
+	// VariantFigures counts an A/B test's deliveries and events per variant.
+	VariantFigures(ctx context.Context, ws, id int64) ([]campaign.VariantFigures, error)
 }
 
 // Settings reads a workspace setting (workspace.Service); ok is false when unset.
@@ -78,8 +80,14 @@ func (s *Service) Summary(ctx context.Context, ws, id int64) (Summary, error) {
 	}
 	r := Summary{Campaign: c.ID, Name: c.Name, State: c.State, Individual: ind, ExcludedBy: counts.Excluded,
 		Sent: counts.ByState[campaign.Sent], Failed: counts.ByState[campaign.Failed], Unknown: counts.ByState[campaign.Unknown],
-		Queued:   counts.ByState[campaign.Queued] + counts.ByState[campaign.Claimed],
-		Excluded: counts.ByState[campaign.Excluded]}
+		Queued:   counts.ByState[campaign.Queued] + counts.ByState[campaign.Claimed] + counts.ByState[campaign.Held],
+		Excluded: counts.ByState[campaign.Excluded], Held: counts.ByState[campaign.Held], Decision: c.ABDecision}
+	if c.AB != nil {
+		r.Test = c.AB
+		if r.Variants, err = s.Variants(ctx, c); err != nil {
+			return Summary{}, err
+		}
+	}
 	r.Delivered = r.Sent
 	for _, n := range counts.ByState {
 		r.Recipients += n
@@ -196,4 +204,24 @@ func (s *Service) Each(ctx context.Context, ws, id int64, b Bucket, fn func(Memb
 		}
 		p.After = next
 	}
+}
+
+// Variants is an A/B test's figures per variant (A first), each with the test's metric;
+// a variant nobody has got yet is listed with zeros.
+func (s *Service) Variants(ctx context.Context, c campaign.Campaign) ([]campaign.VariantFigures, error) {
+	got, err := s.st.VariantFigures(ctx, c.WorkspaceID, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("count the variants of campaign %d: %w", c.ID, err)
+	}
+	out := make([]campaign.VariantFigures, len(c.AB.Variants)+1)
+	for i := range out {
+		out[i].Variant = campaign.VariantName(i + 1)
+		for _, f := range got {
+			if f.Variant == out[i].Variant {
+				out[i] = f
+			}
+		}
+		out[i].Value = campaign.MetricValue(c.AB.Metric, out[i])
+	}
+	return out, nil
 }

@@ -121,6 +121,13 @@ type Summary struct {
 	// Individual says whether the workspace keeps individual tracking: without it the
 	// opened and clicked buckets have counts but no list of people.
 	Individual bool `json:"individual_tracking"`
+	// Held are an A/B test's rest, waiting for the decision (counted in Queued too);
+	// Variants the test's figures per variant and Decision its recorded winner.
+	Held     int                       `json:"held,omitempty"`
+	Variants []campaign.VariantFigures `json:"variants,omitempty"`
+	Decision *campaign.ABDecision      `json:"ab_decision,omitempty"`
+	// Test is the campaign's A/B test, for the report's headings (its messages left out).
+	Test *campaign.ABTest `json:"-"`
 }
 
 // Domain is the report of one receiving domain (the part of the address after @, lower

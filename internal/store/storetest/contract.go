@@ -66,6 +66,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"CampaignReport":    testCampaignReport,
 		"Transactional":     testTransactional,
 		"CampaignLocalTime": testCampaignLocalTimes,
+		"CampaignAB":        testCampaignAB,
 		"SendBuckets":       testSendBuckets,
 		"UpdateBucket":      testUpdateBucket,
 		"WebhookNonces":     testWebhookNonces,
