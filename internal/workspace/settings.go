@@ -58,6 +58,12 @@ const (
 	// SettingCampaignTimeZone: the default IANA time zone of campaigns sent at each
 	// recipient's local time (campaign.SettingTimeZone).
 	SettingCampaignTimeZone = "campaign.timezone"
+	// SettingBounceSoftLimit and SettingBounceSoftWindowDays: an address that soft-bounces
+	// this many times within this many days goes on the do-not-contact list (bounce reads
+	// them); SettingBounceKeepDays: days received bounce messages are kept for audit.
+	SettingBounceSoftLimit      = "bounce.soft_limit"
+	SettingBounceSoftWindowDays = "bounce.soft_window_days"
+	SettingBounceKeepDays       = "bounce.keep_days"
 )
 
 // Settings lists the workspace settings and what they do.
@@ -80,6 +86,11 @@ var Settings = map[string]string{
 	SettingCampaignTimeZone:  "IANA time zone (e.g. Europe/Berlin) of recipients with neither a timezone attribute nor a country, for campaigns at local time (default UTC)",
 	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
 	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
+
+	// Bounce processing.
+	SettingBounceSoftLimit:      "soft bounces of an address within bounce.soft_window_days that put it on the do-not-contact list (default 3)",
+	SettingBounceSoftWindowDays: "days over which soft bounces are counted (default 15)",
+	SettingBounceKeepDays:       "days received bounce, complaint and reply messages are kept for audit before they are deleted (default 30)",
 }
 
 // The settings of address verification are declared and checked in package verify.
@@ -145,6 +156,12 @@ func NormalizeSetting(name, value string) (string, error) {
 		return normalizeLine(name, value, 300)
 	case SettingBounceDomain:
 		return normalizeDomain(name, value)
+	case SettingBounceSoftLimit, SettingBounceSoftWindowDays, SettingBounceKeepDays:
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < 1 || n > 3650 {
+			return "", fmt.Errorf("setting %s: give a whole number from 1 to 3650, not %q", name, value)
+		}
+		return strconv.Itoa(n), nil
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {
