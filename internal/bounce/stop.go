@@ -75,7 +75,7 @@ var quoteHeads = regexp.MustCompile(`(?im)^(` +
 	`am .{1,200} schrieb .{0,100}:|` + // de
 	`w dniu .{1,200} napisał(a)?:?|` + // pl
 	`.{0,200}写道[:：]?|` + // zh
-	`.{0,200}كتب:?|` + // ar
+	`في .{1,200}كتب.{0,200}:|` + // ar
 	`.{0,200}написал(а)?:|` + // ru
 	`-{2,} ?(original message|ursprüngliche nachricht|message d'origine|wiadomość oryginalna|原始邮件|исходное сообщение) ?-{2,}|` +
 	`from: .+|de ?: .+|von: .+|od: .+|发件人[:：].+|от: .+|` +
