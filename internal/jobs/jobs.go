@@ -303,6 +303,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		addCampaignWorker(w, cfg, o, log)
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
 		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
+		addBouncePrune(w, cfg, o.Service, now, log)
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {
