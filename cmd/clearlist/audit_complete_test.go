@@ -148,6 +148,11 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "transactional send", args: []string{"transactional", "send", "--to", "ann@example.com", "--purpose", "security-notices",
 			"--template", "welcome", "--data", "first_name=Ann"}, want: []string{"transactional.send"}},
 		{cmd: "transactional log", args: []string{"transactional", "log"}},
+		{cmd: "bounce events", args: []string{"bounce", "events", "--campaign", "1"}},
+		{cmd: "bounce reviews", args: []string{"bounce", "reviews", "--all"}},
+		// No reply is queued in this scenario: refused, nothing written; the bounce service
+		// tests and the contract suite's Bounce have the decision's write and audit entry.
+		{cmd: "bounce review", args: []string{"bounce", "review", "1", "--stop"}, code: 1},
 		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
 		{cmd: "keys status", args: []string{"keys", "status"}},
 		{cmd: "keys dkim generate", args: []string{"keys", "dkim", "generate", "--domain", "example.com", "--selector", "cl1",

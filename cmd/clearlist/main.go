@@ -49,6 +49,7 @@ type cli struct {
 	Eligibility eligibilityCmd `embed:""`
 
 	Transactional transactionalCmd `cmd:"" help:"Service messages sent at once on their own stream: send, log."`
+	Bounce        bounceCmd        `cmd:"" help:"What came back after sending: delivery events, replies to review."`
 }
 
 func main() {
