@@ -1,0 +1,76 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/bounce"
+	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store/storetest"
+)
+
+// TestBounceHygiene: through the app's wiring (the do-not-contact list, the campaign
+// guard), hand-built events for the recipients of a campaign in its send log: a hard bounce
+// makes the contact bounced and puts it on the list; "please unsubscribe me" in each
+// language puts the address on the list (request-email); a replayed provider event is a
+// duplicate; one complaint among GuardMinSample+ deliveries is over the 0.3% complaint rate
+// and pauses the campaign, saying why.
+func TestBounceHygiene(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		ctx := audit.WithActor(context.Background(), audit.Actor{Kind: audit.Job, Name: "bounce"})
+		s := storetest.SeedSentCampaign(t, a.st, "hygiene", campaign.GuardMinSample+50)
+		contactable := func(addr string) bool {
+			t.Helper()
+			ans, err := a.Suppressions.CheckSuppressed(ctx, s.WS, "email", addr, "email", "newsletter")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return ans.Contactable
+		}
+		record := func(ev bounce.Event) bounce.EventResult {
+			t.Helper()
+			rs, err := a.Bounces.Record(ctx, s.WS, []bounce.Event{ev})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rs[0]
+		}
+		hard := bounce.Event{Kind: bounce.KindBounced, Status: "5.1.1", ReplyCode: "550", Via: bounce.ViaMailgun, ExternalID: "mg-1",
+			CampaignID: s.Campaign, ContactID: s.Contacts[0], Address: s.Addresses[0]}
+		if r := record(hard); r.Action != "undeliverable" || !r.Hard {
+			t.Fatalf("hard bounce = %+v", r)
+		}
+		if c, _ := a.st.Contact(ctx, s.WS, s.Contacts[0]); c.Status != contact.StatusBounced || contactable(s.Addresses[0]) {
+			t.Fatalf("after a hard bounce: status %s, contactable %v", c.Status, contactable(s.Addresses[0]))
+		}
+		if r := record(hard); r.Action != "duplicate" {
+			t.Fatalf("replayed event = %+v", r)
+		}
+		i := 1
+		for lang, text := range map[string]string{"en": "Please unsubscribe me", "fr": "Merci de me désabonner", "de": "Bitte melden Sie mich ab",
+			"pl": "Proszę mnie wypisać", "zh": "请给我退订", "ar": "من فضلك إلغاء الاشتراك", "ru": "Пожалуйста, отпишите меня"} {
+			r := record(bounce.Event{Kind: bounce.KindReplied, Via: bounce.ViaSMTP, Text: text, CampaignID: s.Campaign, ContactID: s.Contacts[i]})
+			on, _ := a.Suppressions.SuppressionsFor(ctx, s.WS, "email", s.Addresses[i])
+			if r.Action != "suppressed" || len(on) != 1 || on[0].Reason != "request-email" || contactable(s.Addresses[i]) {
+				t.Errorf("%s reply: %+v, entries %+v", lang, r, on)
+			}
+			i++
+		}
+		if c, _ := a.Campaigns.Campaign(ctx, s.WS, s.Campaign); c.State != campaign.Sending {
+			t.Fatalf("paused before any complaint: %s (%s)", c.State, c.PauseReason)
+		}
+		r := record(bounce.Event{Kind: bounce.KindComplained, FeedbackType: "abuse", Via: bounce.ViaSES, ExternalID: "ses-c1",
+			MessageID: "<m20@hygiene>", Address: "whoever@example.net"})
+		if r.Action != "suppressed" || r.CampaignID != s.Campaign {
+			t.Fatalf("complaint = %+v", r)
+		}
+		c, err := a.Campaigns.Campaign(ctx, s.WS, s.Campaign)
+		if err != nil || c.State != campaign.Paused || !strings.Contains(c.PauseReason, "complaint rate") {
+			t.Fatalf("after a complaint among %d deliveries: %s (%q), %v", len(s.Contacts), c.State, c.PauseReason, err)
+		}
+	})
+}
