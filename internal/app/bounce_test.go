@@ -9,7 +9,10 @@ import (
 	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/deliver"
+	"github.com/clearlist/clearlist/internal/deliver/delivertest"
 	"github.com/clearlist/clearlist/internal/store/storetest"
+	"github.com/clearlist/clearlist/internal/transactional"
 )
 
 // TestBounceHygiene: through the app's wiring (the do-not-contact list, the campaign
@@ -71,6 +74,47 @@ func TestBounceHygiene(t *testing.T) {
 		c, err := a.Campaigns.Campaign(ctx, s.WS, s.Campaign)
 		if err != nil || c.State != campaign.Paused || !strings.Contains(c.PauseReason, "complaint rate") {
 			t.Fatalf("after a complaint among %d deliveries: %s (%q), %v", len(s.Contacts), c.State, c.PauseReason, err)
+		}
+	})
+}
+
+// TestTransactionalBounce: a transactional message carries a VERP return path naming it
+// (campaign 0, its id), and its hard bounce puts the address on the list.
+func TestTransactionalBounce(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		a := openApp(t, dsn)
+		sink := &delivertest.Sink{}
+		relay, _ := delivertest.Start(t, sink, "none")
+		a.Cfg.SMTPAddr, a.Cfg.SMTPTLS = relay, "none"
+		a.Transactional = a.newTransactional()
+		ctx := audit.WithActor(context.Background(), audit.Actor{Kind: audit.Job, Name: "bounce"})
+		ws := a.Workspace.ID
+		if err := a.Workspaces.SetSetting(ctx, ws, "transactional.from", "Acme <security@example.com>"); err != nil {
+			t.Fatal(err)
+		}
+		sent, err := a.Transactional.Send(ctx, transactional.Request{WorkspaceID: ws, To: "tx@example.net", Purpose: "security-notices",
+			Content: campaign.Content{Subject: "New sign-in", Text: "Was it you?"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := sink.Messages()
+		if len(got) != 1 {
+			t.Fatalf("relay got %d messages", len(got))
+		}
+		key, err := a.st.ExistingSigningKey(ctx, ws, bounce.VERPKeyName)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, cid, id, err := deliver.VERPDecode(key, got[0].From)
+		if err != nil || w != ws || cid != 0 || id != sent.ID {
+			t.Fatalf("envelope sender %q decodes to %d/%d/%d (%v), want %d/0/%d", got[0].From, w, cid, id, err, ws, sent.ID)
+		}
+		rs, err := a.Bounces.Record(ctx, ws, []bounce.Event{{Kind: bounce.KindBounced, Status: "5.1.1", TransactionalID: id, Address: "tx@example.net"}})
+		if err != nil || rs[0].Action != "undeliverable" {
+			t.Fatalf("transactional bounce = %+v, %v", rs, err)
+		}
+		if ans, _ := a.Suppressions.CheckSuppressed(ctx, ws, "email", "tx@example.net", "email", "security-notices"); ans.Contactable {
+			t.Fatal("contactable after its transactional message bounced hard")
 		}
 	})
 }

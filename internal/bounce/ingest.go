@@ -133,6 +133,9 @@ func (s *Service) verp(ctx context.Context, addr string) (Sent, string, error) {
 	if err != nil || w != ws {
 		return Sent{}, "forged or altered VERP address " + clip(addr, 100) + ": nothing done", nil
 	}
+	if campaign == 0 { // a transactional message: the contact slot holds its id
+		return Sent{WorkspaceID: ws, TransactionalID: contact}, "", nil
+	}
 	return Sent{WorkspaceID: ws, CampaignID: campaign, ContactID: contact}, "", nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/transactional"
 )
 
 type env struct {
@@ -292,6 +293,9 @@ func TestIngestMessage(t *testing.T) {
 		if !e.contactable(t, e.s.Addresses[1]) {
 			t.Fatal("a forged or foreign DSN suppressed an address")
 		}
+		if rs, _ := e.svc.Events(e.ctx, e.s.WS, bounce.EventFilter{}); len(rs) != 1 {
+			t.Fatalf("events after one real DSN and the ignored ones: %+v", rs)
+		}
 		if res, err := e.svc.IngestMessage(e.ctx, []byte("garbage"), bounce.ViaSMTP); err != nil || !strings.Contains(res.Ignored, "unreadable") {
 			t.Fatalf("broken message = %+v, %v", res, err)
 		}
@@ -310,6 +314,17 @@ func TestIngestMessage(t *testing.T) {
 		p["auto"] = &dsn.Report{Kind: dsn.KindAutoReply, Text: "I am away; stop"}
 		if res, err := e.svc.IngestMessage(e.ctx, []byte("auto"), bounce.ViaSMTP); err != nil || res.Ignored == "" || len(res.Events) != 0 {
 			t.Fatalf("auto-reply = %+v, %v", res, err)
+		}
+		// A transactional message's VERP (campaign 0, its id in the contact slot).
+		tx, err := st.RecordTransactional(e.ctx, transactional.Send{WorkspaceID: e.s.WS, Address: e.s.Addresses[1], Purpose: "receipts",
+			State: transactional.StateSending, CreatedAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p["tx"] = dsnFor(deliver.VERPAddress(key, "bounces.example.org", e.s.WS, 0, tx.ID), e.s.Addresses[1], "5.1.1")
+		if res, err := e.svc.IngestMessage(e.ctx, []byte("tx"), bounce.ViaSMTP); err != nil || len(res.Events) != 1 ||
+			res.Events[0].Action != "undeliverable" || res.Events[0].ContactID != e.s.Contacts[1] || e.contactable(t, e.s.Addresses[1]) {
+			t.Fatalf("transactional bounce = %+v, %v", res, err)
 		}
 		bare := bounce.New(st, e.dnc, bounce.Options{})
 		if _, err := bare.IngestMessage(e.ctx, []byte("good2"), bounce.ViaSMTP); !errors.Is(err, bounce.ErrNoParser) {
