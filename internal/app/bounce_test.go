@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/bounce"
@@ -11,6 +14,7 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/deliver/delivertest"
+	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/transactional"
 )
@@ -115,6 +119,45 @@ func TestTransactionalBounce(t *testing.T) {
 		}
 		if ans, _ := a.Suppressions.CheckSuppressed(ctx, ws, "email", "tx@example.net", "email", "security-notices"); ans.Contactable {
 			t.Fatal("contactable after its transactional message bounced hard")
+		}
+	})
+}
+
+// TestBouncePruneJob: the daily bounce_prune job deletes the kept messages older than the
+// workspace's bounce.keep_days, and the deletion is recorded by the job.
+func TestBouncePruneJob(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, dsn string) {
+		ctx := audit.WithActor(context.Background(), audit.Actor{Kind: audit.CLI, ID: "test"})
+		a := openApp(t, dsn)
+		ws := a.Workspace.ID
+		if err := a.Workspaces.SetSetting(ctx, ws, bounce.SettingKeepDays, "0"); err == nil {
+			t.Fatal("bounce.keep_days 0 accepted")
+		}
+		if err := a.Workspaces.SetSetting(ctx, ws, bounce.SettingKeepDays, "10"); err != nil {
+			t.Fatal(err)
+		}
+		for i, w := range []int64{ws, 0} {
+			raw := []byte("message " + itoa64(int64(i)))
+			sum := sha256.Sum256(raw)
+			id, _, err := a.st.SaveInbound(ctx, bounce.Inbound{ReceivedAt: time.Now(), Via: bounce.ViaSMTP, SHA256: sum[:], Raw: raw})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := a.st.FinishInbound(ctx, id, w, "bounce", "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// 11 days on: past the workspace's 10 days, within the default 30 of the unknown one's.
+		a.JobOptions.Now = func() time.Time { return time.Now().Add(11 * 24 * time.Hour) }
+		jc := startJobs(t, a)
+		done := waitJobs(t, jc, jobs.KindBouncePrune, "completed", 1)
+		if left, err := a.st.InboundWorkspaces(ctx); err != nil || len(left) != 1 || left[0] != 0 {
+			t.Fatalf("workspaces with kept messages after the prune: %v, %v", left, err)
+		}
+		es, err := a.Audit.List(ctx, ws, audit.Filter{Entity: "inbound_message"})
+		want := audit.Actor{Kind: audit.Job, ID: strconv.FormatInt(done[0].ID, 10), Name: jobs.KindBouncePrune}
+		if err != nil || len(es) != 1 || es[0].Action != "bounce.prune" || es[0].Actor != want {
+			t.Fatalf("prune entries = %+v, %v; want one bounce.prune by %+v", es, err, want)
 		}
 	})
 }
