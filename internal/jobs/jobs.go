@@ -365,7 +365,7 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 }
 
 // Kinds are the job kinds clearlist runs.
-var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune}
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune}
 
 // RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
 // besides the periodic ones.
@@ -382,6 +382,8 @@ func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
 		args = WebhookArgs{}
 	case KindAuditPrune:
 		args = AuditPruneArgs{}
+	case KindBouncePrune:
+		args = BouncePruneArgs{}
 	default:
 		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
 	}
