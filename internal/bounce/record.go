@@ -104,6 +104,10 @@ func (s *Service) match(ctx context.Context, ws int64, e Event) (Sent, string, e
 	case e.CampaignID != 0 && e.ContactID != 0:
 		sent, err = s.st.SentTo(ctx, ws, e.CampaignID, e.ContactID)
 		what = fmt.Sprintf("campaign %d sent nothing to contact %d in this workspace", e.CampaignID, e.ContactID)
+	case e.CampaignID != 0 && e.Address != "":
+		// A report about several recipients of one campaign message: each by its address.
+		sent, err = s.sentToAddress(ctx, ws, e.CampaignID, e.Address)
+		what = fmt.Sprintf("campaign %d sent nothing to %s in this workspace", e.CampaignID, e.Address)
 	case e.MessageID != "":
 		sent, err = s.st.SentByMessageID(ctx, ws, strings.Trim(strings.TrimSpace(e.MessageID), "<>"))
 		what = "no message of this workspace has this Message-ID"

@@ -315,6 +315,14 @@ func TestIngestMessage(t *testing.T) {
 		if res, err := e.svc.IngestMessage(e.ctx, []byte("auto"), bounce.ViaSMTP); err != nil || res.Ignored == "" || len(res.Events) != 0 {
 			t.Fatalf("auto-reply = %+v, %v", res, err)
 		}
+		// One report about several recipients: each matched by its own address.
+		p["multi"] = &dsn.Report{Kind: dsn.KindBounce, Original: dsn.Original{ReturnPath: verp},
+			Recipients: []dsn.Recipient{{Address: e.s.Addresses[2], Action: "failed", Status: "5.1.1"},
+				{Address: "stranger@example.net", Action: "failed", Status: "5.1.1"}}}
+		if res, err := e.svc.IngestMessage(e.ctx, []byte("multi"), bounce.ViaSMTP); err != nil || len(res.Events) != 2 ||
+			res.Events[0].ContactID != e.s.Contacts[2] || res.Events[0].Action != "undeliverable" || !strings.HasPrefix(res.Events[1].Action, "ignored") {
+			t.Fatalf("several recipients = %+v, %v", res, err)
+		}
 		// A transactional message's VERP (campaign 0, its id in the contact slot).
 		tx, err := st.RecordTransactional(e.ctx, transactional.Send{WorkspaceID: e.s.WS, Address: e.s.Addresses[1], Purpose: "receipts",
 			State: transactional.StateSending, CreatedAt: time.Now()})
