@@ -146,9 +146,11 @@ func parseFeedbackID(f string) (ws, campaign, tx int64, ok bool) {
 	if len(parts) != 4 || parts[3] != "clearlist" || len(parts[0]) < 2 {
 		return 0, 0, 0, false
 	}
-	id, err1 := strconv.ParseInt(parts[0][1:], 10, 64)
-	w, err2 := strconv.ParseInt(strings.TrimPrefix(parts[1], "ws"), 10, 64)
-	if err1 != nil || err2 != nil || id <= 0 || w <= 0 {
+	idText, wsText := parts[0][1:], strings.TrimPrefix(parts[1], "ws")
+	id, err1 := strconv.ParseInt(idText, 10, 64)
+	w, err2 := strconv.ParseInt(wsText, 10, 64)
+	// Only the form clearlist writes: "+12" or "012" is not one of ours.
+	if err1 != nil || err2 != nil || id <= 0 || w <= 0 || strconv.FormatInt(id, 10) != idText || strconv.FormatInt(w, 10) != wsText {
 		return 0, 0, 0, false
 	}
 	switch parts[0][0] {
