@@ -151,9 +151,14 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "transactional send", args: []string{"transactional", "send", "--to", "ann@example.com", "--purpose", "security-notices",
 			"--template", "welcome", "--data", "first_name=Ann"}, want: []string{"transactional.send"}},
 		{cmd: "transactional log", args: []string{"transactional", "log"}},
-		// Until the bounce service is wired in (app.IngestMessage), every message is an error and
-		// nothing is written; the merge gives this step the entries its events write.
-		{cmd: "bounce ingest", args: []string{"bounce", "ingest", e.file("dsn.eml", "Subject: Undelivered\n\nno such user\n")}, code: 1},
+		// A message that is not one of ours (no VERP, no Message-ID we sent) is kept for
+		// bounce.keep_days and changes nothing a person asked for: no audit entry.
+		{cmd: "bounce ingest", args: []string{"bounce", "ingest", e.file("dsn.eml", "Subject: Undelivered\n\nno such user\n")}},
+		{cmd: "bounce events", args: []string{"bounce", "events", "--campaign", "1"}},
+		{cmd: "bounce reviews", args: []string{"bounce", "reviews", "--all"}},
+		// No reply is queued in this scenario: refused, nothing written; the bounce service
+		// tests and the contract suite's Bounce have the decision's write and audit entry.
+		{cmd: "bounce review", args: []string{"bounce", "review", "1", "--stop"}, code: 1},
 		{cmd: "keys generate", args: []string{"keys", "generate", e.dir + "/key"}},
 		{cmd: "keys status", args: []string{"keys", "status"}},
 		{cmd: "keys dkim generate", args: []string{"keys", "dkim", "generate", "--domain", "example.com", "--selector", "cl1",

@@ -14,8 +14,11 @@ import (
 
 // bounceCmd groups the commands about what mail systems send back.
 type bounceCmd struct {
-	Parse  bounceParseCmd  `cmd:"" help:"Parse bounce, complaint and auto-reply messages (.eml) and print each recipient's reason; stores nothing, needs no database."`
-	Ingest bounceIngestCmd `cmd:"" help:"Take in bounces, complaints and replies from .eml files, mbox files and directories (as the inbound SMTP server would)."`
+	Parse   bounceParseCmd   `cmd:"" help:"Parse bounce, complaint and auto-reply messages (.eml) and print each recipient's reason; stores nothing, needs no database."`
+	Ingest  bounceIngestCmd  `cmd:"" help:"Take in bounces, complaints and replies from .eml files, mbox files and directories (as the inbound SMTP server would)."`
+	Events  bounceEventsCmd  `cmd:"" help:"Show the delivery events (bounces, complaints, replies, delivery reports), newest first."`
+	Reviews bounceReviewsCmd `cmd:"" help:"Show the replies that may ask to stop, waiting for a person to decide."`
+	Review  bounceReviewCmd  `cmd:"" help:"Decide a queued reply: --stop puts the address on the do-not-contact list, --dismiss does not."`
 }
 
 type bounceParseCmd struct {

@@ -46,7 +46,7 @@ type cli struct {
 	Jobs        jobsCmd        `cmd:"" help:"Background jobs (River): ls, show, retry, cancel, run."`
 	Keys        keysCmd        `cmd:"" help:"The secret key that wraps the keys stored in the database: generate, status, wrap, unwrap."`
 	Bench       benchCmd       `cmd:"" help:"Measure performance on this machine."`
-	Bounce      bounceCmd      `cmd:"" help:"What mail systems send back: parse bounces, complaints and auto-replies; ingest files of them."`
+	Bounce      bounceCmd      `cmd:"" help:"What mail systems send back: parse and ingest bounces, complaints and replies; delivery events; replies to review."`
 	Eligibility eligibilityCmd `embed:""`
 
 	Transactional transactionalCmd `cmd:"" help:"Service messages sent at once on their own stream: send, log."`

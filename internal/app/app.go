@@ -9,6 +9,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/campaign/report"
 	"github.com/clearlist/clearlist/internal/config"
@@ -75,6 +76,9 @@ type App struct {
 	Reports *report.Service
 	// Transactional sends service messages at once, on their own stream.
 	Transactional *transactional.Service
+	// Bounces turns delivery events (DSNs, complaints, replies, provider webhooks) into list
+	// hygiene: events, undeliverable contacts, do-not-contact entries, the campaign guard.
+	Bounces *bounce.Service
 	// DKIM keeps the workspace's DKIM signing keys (`clearlist keys dkim`).
 	DKIM *campaign.DKIMKeys
 
@@ -134,6 +138,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Campaigns = a.newCampaigns()
 	a.Reports = report.New(st, a.Workspaces)
 	a.Transactional = a.newTransactional()
+	a.Bounces = a.newBounces()
 	return a, nil
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
+	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
@@ -88,7 +89,7 @@ func (e *auditEnv) fill(path string) string {
 		"{doomed}", itoa64(e.ids["doomed"]), "{list}", itoa64(e.ids["list"]), "{doomedList}", itoa64(e.ids["doomedList"]),
 		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]),
 		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"]),
-		"{later}", itoa64(e.ids["later"]), "{unsub}", e.unsub).Replace(path)
+		"{later}", itoa64(e.ids["later"]), "{review}", itoa64(e.ids["review"]), "{unsub}", e.unsub).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -171,6 +172,8 @@ func auditFixtures() map[string]auditFixture {
 		"POST /api/v1/campaigns/{id}/test": {path: "/api/v1/campaigns/{campaign}/test", body: `{"to":"me@example.com"}`},
 		"POST /api/v1/transactional": {path: "/api/v1/transactional", body: `{"to":"ann@example.com","purpose":"security-notices",` +
 			`"subject":"New sign-in","text":"A new sign-in to your account."}`, want: []string{"transactional.send"}},
+		"POST /api/v1/bounce/reviews/{id}": {path: "/api/v1/bounce/reviews/{review}", body: `{"decision":"stop"}`,
+			want: []string{"suppression.add", "bounce.review"}},
 		"POST /api/v1/templates": {path: "/api/v1/templates", body: `{"name":"audited","subject":"Hi","html":"<p>Hello</p>"}`,
 			want: []string{"template.create"}},
 		"PUT /api/v1/templates/{id}": {path: "/api/v1/templates/{template}", body: `{"name":"welcome","subject":"Hi","text":"Hello again"}`,
@@ -295,7 +298,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
 		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
 		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns,
-		Reports: a.Reports, Transactional: a.Transactional}, a.importService().Uploads(jc))
+		Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
@@ -348,6 +351,16 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	}
 	e.unsub = l.Token
 	seedCampaign(t, setup, e)
+	// A reply that may ask to stop, queued for a person (POST /api/v1/bounce/reviews/{id}).
+	if _, err := a.Bounces.Record(setup, a.Workspace.ID, []bounce.Event{{Kind: bounce.KindReplied, Address: "known2@example.com",
+		Text: strings.Repeat("Thanks for the news, we read every issue with interest. ", 5) + "The bus stop moved."}}); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := a.Bounces.Reviews(setup, a.Workspace.ID, false)
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("setup review: %+v, %v", rs, err)
+	}
+	e.ids["review"] = rs[0].ID
 	return e
 }
 

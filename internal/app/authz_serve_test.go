@@ -33,7 +33,8 @@ func roleTokens(t *testing.T, a *App) map[string]string {
 var (
 	agentMay = []string{"GET /api/v1/check", "GET /api/v1/eligibility", "POST /api/v1/agent/dnc", "POST /api/v1/crm/flags"}
 	// overrulerOnly are the routes only a role that may overrule a person's request may use.
-	overrulerOnly = []string{"GET /api/v1/contacts/{id}/status-changes", "GET /api/v1/audit"}
+	overrulerOnly = []string{"GET /api/v1/contacts/{id}/status-changes", "GET /api/v1/audit",
+		"GET /api/v1/bounce/reviews", "POST /api/v1/bounce/reviews/{id}"}
 	// operatorOnly are the instance's operations (its background jobs): admin and compliance.
 	operatorOnly = []string{"GET /api/v1/jobs"}
 	// marketingOnly are the campaign changes that send or shape mail: admin and marketer.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -15,18 +14,11 @@ import (
 	"github.com/clearlist/clearlist/internal/workspace"
 )
 
-// errBounceNotWired is what IngestMessage answers until the bounce service is wired in.
-var errBounceNotWired = errors.New("bounce processing not wired")
-
 // IngestMessage takes in one received message (a DSN, a complaint, a reply): stored,
 // parsed, classified and acted on by the bounce service, for every workspace it concerns.
 // It is the inbound SMTP server's, the Maildir poller's and `bounce ingest`'s one way in.
 func (a *App) IngestMessage(ctx context.Context, raw []byte, via string) (bounce.IngestResult, error) {
-	// The bounce service (issue 14) is wired here when its branch is merged:
-	// return a.Bounces.IngestMessage(ctx, raw, via)
-	// (then TestServeInboundPostfix checks the DSN taken in and the contact suppressed, and
-	// the "bounce ingest" step of the CLI audit scenario its entries).
-	return bounce.IngestResult{}, errBounceNotWired
+	return a.Bounces.IngestMessage(ctx, raw, via)
 }
 
 // InboundDomains are the recipient domains the inbound SMTP server takes mail for: every

@@ -63,3 +63,9 @@ func (s jobService) DeliverWebhooks(ctx context.Context, now time.Time) (int, in
 func (s jobService) PruneAudit(ctx context.Context, now time.Time) (int, error) {
 	return s.a.Audit.PruneAll(ctx, now)
 }
+
+// PruneBounceMessages deletes the kept bounce messages older than each workspace's
+// bounce.keep_days.
+func (s jobService) PruneBounceMessages(ctx context.Context, now time.Time) (int, error) {
+	return s.a.Bounces.PruneAll(ctx, now)
+}

@@ -73,7 +73,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	uploads := a.importService().Uploads(jc)
 	doi := a.NewDOI("http://"+addr, a.Sender())
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
-		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a.Verify, Campaigns: a.Campaigns, Reports: a.Reports, Transactional: a.Transactional, Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
+		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a.Verify, Campaigns: a.Campaigns, Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces, Hooks: a.hooks(), Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
 		Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, Unsubscribe: a.Unsub, Tracker: a.Track}, uploads)

@@ -114,16 +114,16 @@ func (w *worker) checkGuard(ctx context.Context) error {
 	return w.s.pauseIfOver(ctx, w.c.WorkspaceID, w.c.ID, win)
 }
 
-// Guard checks the campaign's rates over the last GuardWindow from the send log and pauses
-// it when they cross the thresholds (for the bounce and complaint processing to call as
-// their events arrive; the workers keep their own window). Complaints arrive with the
-// bounce processing; until then only hard bounces count.
+// Guard checks the campaign's rates over the last GuardWindow from the send log and the
+// delivery events (hard bounces reported after sending, complaints) and pauses it when they
+// cross the thresholds. Bounce processing calls it after each hard bounce or complaint of a
+// campaign; the workers keep their own window of the send log.
 func (s *Service) Guard(ctx context.Context, ws, id int64) error {
-	sent, hard, err := s.st.OutcomeWindow(ctx, ws, id, s.now().UTC().Add(-GuardWindow))
+	win, err := s.st.OutcomeWindow(ctx, ws, id, s.now().UTC().Add(-GuardWindow))
 	if err != nil {
 		return err
 	}
-	return s.pauseIfOver(ctx, ws, id, Window{Finished: sent + hard, Hard: hard})
+	return s.pauseIfOver(ctx, ws, id, win)
 }
 
 func (s *Service) pauseIfOver(ctx context.Context, ws, id int64, win Window) error {

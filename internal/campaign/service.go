@@ -64,9 +64,9 @@ type Store interface {
 	QueuedZones(ctx context.Context, ws, id, after int64, limit int) ([]ZoneOf, error)
 	SetNextAttempts(ctx context.Context, ws, id int64, due []Due) error
 	CampaignDeliveries(ctx context.Context, ws, id int64, f DeliveryFilter) ([]Delivery, error)
-	// OutcomeWindow counts the deliveries finished since: sent, and failed for good with a
-	// 5xx answer (hard bounces).
-	OutcomeWindow(ctx context.Context, ws, id int64, since time.Time) (sent, hard int, err error)
+	// OutcomeWindow reads the campaign's outcomes since a time: deliveries finished (sent or
+	// failed for good), the hard bounces among them and reported since, and the complaints.
+	OutcomeWindow(ctx context.Context, ws, id int64, since time.Time) (Window, error)
 	// TakeTokens takes n tokens from the shared bucket key (refilled at rate a second, up
 	// to burst) and says how long to wait before using them; a negative n gives tokens back.
 	TakeTokens(ctx context.Context, key string, rate, burst float64, n int, at time.Time) (time.Duration, error)

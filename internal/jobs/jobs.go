@@ -304,6 +304,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		cfg.PeriodicJobs = periodicJobs(o.Periods.withDefaults())
 		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
 		addBounceMaildir(w, cfg, o.Service, log)
+		addBouncePrune(w, cfg, o.Service, now, log)
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {
@@ -365,7 +366,7 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 }
 
 // Kinds are the job kinds clearlist runs.
-var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune}
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune}
 
 // RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
 // besides the periodic ones.
@@ -382,6 +383,8 @@ func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
 		args = WebhookArgs{}
 	case KindAuditPrune:
 		args = AuditPruneArgs{}
+	case KindBouncePrune:
+		args = BouncePruneArgs{}
 	default:
 		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
 	}

@@ -38,6 +38,11 @@ type Screener interface {
 	SuppressionsFor(ctx context.Context, ws int64, kind, value string) ([]suppress.Suppression, error)
 }
 
+// returnPather gives a transactional message its VERP return path (campaign.Composer).
+type returnPather interface {
+	TransactionalReturnPath(ctx context.Context, ws, id int64, from string) (string, error)
+}
+
 // Settings reads a workspace setting (workspace.Service); ok is false when unset.
 type Settings interface {
 	Setting(ctx context.Context, ws int64, name string) (string, bool, error)
@@ -106,6 +111,11 @@ func (s *Service) Send(ctx context.Context, r Request) (Send, error) {
 	// No list headers: this is one message to one person, not a mailing.
 	m.ListID, m.UnsubscribeURL, m.UnsubscribeMailto = "", "", ""
 	m.FeedbackID = deliver.FeedbackID("t"+strconv.FormatInt(rec.ID, 10), strconv.FormatInt(r.WorkspaceID, 10), Stream, "clearlist")
+	if rp, ok := s.render.(returnPather); ok { // bounces come back to clearlist and count (bounce processing)
+		if m.ReturnPath, err = rp.TransactionalReturnPath(ctx, r.WorkspaceID, rec.ID, c.FromAddress); err != nil {
+			return rec, fmt.Errorf("transactional message %d: return path: %w", rec.ID, err)
+		}
+	}
 	err = s.send.Send(ctx, m)
 	at := s.now().UTC()
 	switch {

@@ -88,6 +88,11 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/campaigns/{id}/recipients/export": staff,
 	"POST /api/v1/transactional":                   marketing,
 	"GET /api/v1/transactional":                    staff,
+	// Delivery events are read by staff; deciding whether a reply asks to stop is
+	// compliance's call (it may put a person on the do-not-contact list).
+	"GET /api/v1/bounce/events":        staff,
+	"GET /api/v1/bounce/reviews":       compliance,
+	"POST /api/v1/bounce/reviews/{id}": compliance,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

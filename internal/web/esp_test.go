@@ -17,6 +17,7 @@ import (
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/bounce/esp"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 	wsvc "github.com/clearlist/clearlist/internal/workspace"
 )
@@ -45,7 +46,7 @@ func TestHookRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	const key = "key-web-test"
-	if err := wss.SetSetting(t.Context(), w.ID, esp.SettingMailgunKey, key); err != nil {
+	if err := wss.SetSetting(t.Context(), w.ID, espsettings.SettingMailgunKey, key); err != nil {
 		t.Fatal(err)
 	}
 	sink := &actorSink{}

@@ -39,6 +39,9 @@ func (s *Server) routes(rt *router) {
 	if s.cfg.Transactional != nil {
 		s.transactionalRoutes(api)
 	}
+	if s.cfg.Bounces != nil {
+		s.bounceRoutes(api)
+	}
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

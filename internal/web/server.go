@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/campaign/report"
 	"github.com/clearlist/clearlist/internal/consent"
@@ -50,6 +51,7 @@ type Config struct {
 	Campaigns      *campaign.Service           // campaigns and templates (/api/v1/campaigns, /templates); nil leaves them out
 	Reports        *report.Service             // campaign reports (/api/v1/campaigns/{id}/report…); nil leaves them out
 	Transactional  *transactional.Service      // service messages sent at once (/api/v1/transactional); nil leaves them out
+	Bounces        *bounce.Service             // delivery events and replies to review (/api/v1/bounce/…); nil leaves them out
 	Collectors     []prometheus.Collector      // further metrics for /metrics (the app's)
 	DOI            DoubleOptIn                 // the public subscribe and confirm pages; nil leaves them out
 	PublicURL      string                      // base URL of links and evidence, e.g. https://lists.example.com

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
-	"github.com/clearlist/clearlist/internal/bounce/esp"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"github.com/clearlist/clearlist/internal/verify"
 )
 
@@ -59,6 +59,12 @@ const (
 	// SettingCampaignTimeZone: the default IANA time zone of campaigns sent at each
 	// recipient's local time (campaign.SettingTimeZone).
 	SettingCampaignTimeZone = "campaign.timezone"
+	// SettingBounceSoftLimit and SettingBounceSoftWindowDays: an address that soft-bounces
+	// this many times within this many days goes on the do-not-contact list (bounce reads
+	// them); SettingBounceKeepDays: days received bounce messages are kept for audit.
+	SettingBounceSoftLimit      = "bounce.soft_limit"
+	SettingBounceSoftWindowDays = "bounce.soft_window_days"
+	SettingBounceKeepDays       = "bounce.keep_days"
 )
 
 // Settings lists the workspace settings and what they do.
@@ -82,13 +88,18 @@ var Settings = map[string]string{
 	SettingCampaignTimeZone:  "IANA time zone (e.g. Europe/Berlin) of recipients with neither a timezone attribute nor a country, for campaigns at local time (default UTC)",
 	SettingTransactionalFrom: "the sender of transactional messages, \"Name <address>\" (required to send them)",
 	SettingTransactionalRate: "most transactional messages a second, across every server (default 10)",
+
+	// Bounce processing.
+	SettingBounceSoftLimit:      "soft bounces of an address within bounce.soft_window_days that put it on the do-not-contact list (default 3)",
+	SettingBounceSoftWindowDays: "days over which soft bounces are counted (default 15)",
+	SettingBounceKeepDays:       "days received bounce, complaint and reply messages are kept for audit before they are deleted (default 30)",
 }
 
 // The settings of address verification are declared and checked in package verify, those of
-// the mail providers' webhooks (esp.*) in package esp.
+// the mail providers' webhooks (esp.*) in package espsettings.
 func init() {
 	maps.Copy(Settings, verify.Settings)
-	maps.Copy(Settings, esp.Settings)
+	maps.Copy(Settings, espsettings.Settings)
 }
 
 // SettingNames returns the names of Settings, sorted.
@@ -110,8 +121,8 @@ func NormalizeSetting(name, value string) (string, error) {
 	if _, ok := verify.Settings[name]; ok {
 		return verify.NormalizeSetting(name, value)
 	}
-	if _, ok := esp.Settings[name]; ok {
-		return esp.NormalizeSetting(name, value)
+	if _, ok := espsettings.Settings[name]; ok {
+		return espsettings.NormalizeSetting(name, value)
 	}
 	switch name {
 	case SettingCORSOrigins:
@@ -156,6 +167,12 @@ func NormalizeSetting(name, value string) (string, error) {
 		return normalizeDomain(name, value)
 	case SettingInboundDomains:
 		return normalizeDomains(name, value)
+	case SettingBounceSoftLimit, SettingBounceSoftWindowDays, SettingBounceKeepDays:
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < 1 || n > 3650 {
+			return "", fmt.Errorf("setting %s: give a whole number from 1 to 3650, not %q", name, value)
+		}
+		return strconv.Itoa(n), nil
 	case SettingDeadlineHours:
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 24*365 {
@@ -176,7 +193,7 @@ func (s *Service) SetSetting(ctx context.Context, ws int64, name, value string) 
 	if err != nil {
 		return err
 	}
-	if esp.Secret(name) {
+	if espsettings.Secret(name) {
 		return s.setSecret(ctx, ws, name, v)
 	}
 	return s.st.SetSetting(ctx, ws, name, v)
@@ -216,7 +233,7 @@ func (s *Service) SettingValues(ctx context.Context, ws int64) ([]SettingValue, 
 		if err != nil {
 			return nil, err
 		}
-		if esp.Secret(n) {
+		if espsettings.Secret(n) {
 			if _, ok, err = s.SecretSetting(ctx, ws, n); err != nil {
 				return nil, err
 			}

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/clearlist/clearlist/internal/audit"
-	"github.com/clearlist/clearlist/internal/bounce/esp"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 	"github.com/clearlist/clearlist/internal/workspace"
@@ -24,26 +24,26 @@ func TestSecretSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		const key = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0"
-		if _, ok, err := svc.SecretSetting(ctx, w.ID, esp.SettingMailgunKey); ok || err != nil {
+		if _, ok, err := svc.SecretSetting(ctx, w.ID, espsettings.SettingMailgunKey); ok || err != nil {
 			t.Fatalf("an unset secret reads as set: %v %v", ok, err)
 		}
-		if err := svc.SetSetting(ctx, w.ID, esp.SettingMailgunKey, " "+key+" "); err != nil {
+		if err := svc.SetSetting(ctx, w.ID, espsettings.SettingMailgunKey, " "+key+" "); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.SetSetting(ctx, w.ID, esp.SettingPostmarkPassword, "has space"); err == nil {
+		if err := svc.SetSetting(ctx, w.ID, espsettings.SettingPostmarkPassword, "has space"); err == nil {
 			t.Fatal("a password with a space was taken")
 		}
-		if err := svc.SetSetting(ctx, w.ID, esp.SettingSESTopicARN, "arn:aws:sns:eu-west-1:123456789012:ses-events"); err != nil {
+		if err := svc.SetSetting(ctx, w.ID, espsettings.SettingSESTopicARN, "arn:aws:sns:eu-west-1:123456789012:ses-events"); err != nil {
 			t.Fatal(err)
 		}
-		if err := svc.SetSetting(ctx, w.ID, esp.SettingSESTopicARN, "arn:aws:s3:::bucket"); err == nil {
+		if err := svc.SetSetting(ctx, w.ID, espsettings.SettingSESTopicARN, "arn:aws:s3:::bucket"); err == nil {
 			t.Fatal("an S3 ARN was taken as a topic")
 		}
-		got, ok, err := svc.SecretSetting(ctx, w.ID, esp.SettingMailgunKey)
+		got, ok, err := svc.SecretSetting(ctx, w.ID, espsettings.SettingMailgunKey)
 		if err != nil || !ok || got != key {
 			t.Fatalf("secret reads back %q %v %v", got, ok, err)
 		}
-		if v, ok, _ := svc.Setting(ctx, w.ID, esp.SettingMailgunKey); ok || v != "" {
+		if v, ok, _ := svc.Setting(ctx, w.ID, espsettings.SettingMailgunKey); ok || v != "" {
 			t.Fatalf("the secret is among the plain settings: %q", v)
 		}
 		vals, err := svc.SettingValues(ctx, w.ID)
@@ -55,7 +55,7 @@ func TestSecretSettings(t *testing.T) {
 			if strings.Contains(v.Value, key) {
 				t.Fatalf("setting ls shows the secret: %+v", v)
 			}
-			if v.Name == esp.SettingMailgunKey {
+			if v.Name == espsettings.SettingMailgunKey {
 				seen = v.Set
 			}
 		}
@@ -67,7 +67,7 @@ func TestSecretSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 		b, _ := json.Marshal(es)
-		if strings.Contains(string(b), key) || !strings.Contains(string(b), esp.SettingMailgunKey) {
+		if strings.Contains(string(b), key) || !strings.Contains(string(b), espsettings.SettingMailgunKey) {
 			t.Fatalf("audit trail holds the secret or does not name the setting: %s", b)
 		}
 	})

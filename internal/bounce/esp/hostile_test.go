@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/clearlist/clearlist/internal/bounce/esp"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 )
 
 // TestHostileRequests: the public URL answers strangers' bodies with a clear 4xx and no
@@ -17,9 +18,9 @@ import (
 func TestHostileRequests(t *testing.T) {
 	e := newEnv(t)
 	const key = "key-0123456789abcdef"
-	e.set(esp.SettingMailgunKey, key)
-	e.set(esp.SettingPostmarkUser, "hooks")
-	e.set(esp.SettingPostmarkPassword, "pw")
+	e.set(espsettings.SettingMailgunKey, key)
+	e.set(espsettings.SettingPostmarkUser, "hooks")
+	e.set(espsettings.SettingPostmarkPassword, "pw")
 	ts := strconv.FormatInt(e.now.Unix(), 10)
 	huge := mailgunBody(key, ts, "tok-big", `{"event":"delivered","id":"x","recipient":"a@example.org","pad":"`+strings.Repeat("x", esp.MaxBody)+`"}`)
 	code, a := e.post("mailgun", huge, nil)

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"net/http"
 	"strconv"
 	"time"
@@ -27,7 +28,7 @@ type mailgunHook struct {
 // mailgun checks HMAC-SHA256(signing key, timestamp+token), the timestamp's age and the
 // token's novelty, and decodes the event.
 func (h *Handler) mailgun(ctx context.Context, ws int64, r *http.Request, body []byte) (decoded, error) {
-	key, ok, err := h.Settings.SecretSetting(ctx, ws, SettingMailgunKey)
+	key, ok, err := h.Settings.SecretSetting(ctx, ws, espsettings.SettingMailgunKey)
 	if err != nil {
 		return decoded{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"net/http"
 	"time"
 
@@ -16,11 +17,11 @@ import (
 // the credentials are the check, compared in constant time) and decodes the event. Postmark
 // gives no nonce: a resent event is recorded once by its ExternalID.
 func (h *Handler) postmark(ctx context.Context, ws int64, r *http.Request, body []byte) (decoded, error) {
-	user, okU, err := h.Settings.Setting(ctx, ws, SettingPostmarkUser)
+	user, okU, err := h.Settings.Setting(ctx, ws, espsettings.SettingPostmarkUser)
 	if err != nil {
 		return decoded{}, err
 	}
-	pass, okP, err := h.Settings.SecretSetting(ctx, ws, SettingPostmarkPassword)
+	pass, okP, err := h.Settings.SecretSetting(ctx, ws, espsettings.SettingPostmarkPassword)
 	if err != nil {
 		return decoded{}, err
 	}

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/bounce"
-	"github.com/clearlist/clearlist/internal/bounce/esp"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 )
 
 const sendGridBatch = `[
@@ -60,7 +60,7 @@ func sendGridSign(t *testing.T, k *ecdsa.PrivateKey, at time.Time, body string) 
 func TestSendGrid(t *testing.T) {
 	e := newEnv(t)
 	k, pub := sendGridKey(t)
-	e.set(esp.SettingSendGridPublicKey, pub)
+	e.set(espsettings.SettingSendGridPublicKey, pub)
 	code, a := e.post("sendgrid", []byte(sendGridBatch), sendGridSign(t, k, e.now, sendGridBatch))
 	e.expect("signed batch", code, a, 200, "ok")
 	evs := e.sink.events()
@@ -99,7 +99,7 @@ func TestSendGrid(t *testing.T) {
 	if n := len(e.sink.events()); n != len(want) {
 		t.Errorf("refused requests recorded events: %d in all", n)
 	}
-	if err := e.wss.SetSetting(t.Context(), e.ws, esp.SettingSendGridPublicKey, "bm90IGEga2V5"); err == nil {
+	if err := e.wss.SetSetting(t.Context(), e.ws, espsettings.SettingSendGridPublicKey, "bm90IGEga2V5"); err == nil {
 		t.Error("a key that is not a public key was taken")
 	}
 }
@@ -121,7 +121,7 @@ const mgFailed = `{"event":"failed","id":"mg-1","timestamp":1764842400.25,"sever
 func TestMailgun(t *testing.T) {
 	e := newEnv(t)
 	const key = "key-0123456789abcdef"
-	e.set(esp.SettingMailgunKey, key)
+	e.set(espsettings.SettingMailgunKey, key)
 	ts := strconv.FormatInt(e.now.Unix(), 10)
 	code, a := e.post("mailgun", mailgunBody(key, ts, "tok-1", mgFailed), nil)
 	e.expect("failed", code, a, 200, "ok")
@@ -177,8 +177,8 @@ func TestMailgun(t *testing.T) {
 // become events; without them, or with wrong ones, 401 and nothing recorded.
 func TestPostmark(t *testing.T) {
 	e := newEnv(t)
-	e.set(esp.SettingPostmarkUser, "hooks")
-	e.set(esp.SettingPostmarkPassword, "s3cret-Pass")
+	e.set(espsettings.SettingPostmarkUser, "hooks")
+	e.set(espsettings.SettingPostmarkPassword, "s3cret-Pass")
 	auth := func(u, p string) http.Header {
 		return http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))}}
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,14 +26,14 @@ const (
 // sendGrid checks the ECDSA signature SendGrid puts over timestamp+body, the timestamp's
 // age, and decodes the batch of events.
 func (h *Handler) sendGrid(ctx context.Context, ws int64, r *http.Request, body []byte) (decoded, error) {
-	v, ok, err := h.Settings.Setting(ctx, ws, SettingSendGridPublicKey)
+	v, ok, err := h.Settings.Setting(ctx, ws, espsettings.SettingSendGridPublicKey)
 	if err != nil {
 		return decoded{}, err
 	}
 	if !ok {
 		return decoded{}, refuse(http.StatusNotFound, "SendGrid is not configured for this workspace (setting esp.sendgrid.public_key)")
 	}
-	key, err := ParseSendGridKey(v)
+	key, err := espsettings.ParseSendGridKey(v)
 	if err != nil {
 		return decoded{}, err // a stored key that no longer parses is ours to fix: 503, logged
 	}

@@ -3,6 +3,7 @@ package esp
 import (
 	"cmp"
 	"context"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 	"net/http"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 // ses checks an SNS delivery (signature, certificate host, topic, age) and decodes the SES
 // notification it carries, or confirms the subscription it asks for.
 func (h *Handler) ses(ctx context.Context, ws int64, r *http.Request, body []byte) (decoded, error) {
-	topic, ok, err := h.Settings.Setting(ctx, ws, SettingSESTopicARN)
+	topic, ok, err := h.Settings.Setting(ctx, ws, espsettings.SettingSESTopicARN)
 	if err != nil {
 		return decoded{}, err
 	}

@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/bounce"
-	"github.com/clearlist/clearlist/internal/bounce/esp"
+	"github.com/clearlist/clearlist/internal/bounce/espsettings"
 )
 
 const (
@@ -159,7 +159,7 @@ func newSESEnv(t *testing.T) (*env, *fakeSNS) {
 	e := newEnv(t)
 	f := newFakeSNS(t)
 	e.h.Client = f.client
-	e.set(esp.SettingSESTopicARN, topic)
+	e.set(espsettings.SettingSESTopicARN, topic)
 	return e, f
 }
 

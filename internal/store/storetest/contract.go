@@ -70,6 +70,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"SendBuckets":       testSendBuckets,
 		"UpdateBucket":      testUpdateBucket,
 		"WebhookNonces":     testWebhookNonces,
+		"Bounce":            testBounce,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -237,8 +237,8 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 	if len(all) != 5 || all[0].MessageID != "m1@x" || all[0].SentAt == nil || all[0].Attempts != 1 {
 		t.Fatalf("send log = %+v", all)
 	}
-	if sent, hard, err := st.OutcomeWindow(ctx, w, id, now.Add(-time.Hour)); err != nil || sent != 2 || hard != 1 {
-		t.Fatalf("window = %d sent, %d hard, %v", sent, hard, err)
+	if win, err := st.OutcomeWindow(ctx, w, id, now.Add(-time.Hour)); err != nil || win.Finished != 3 || win.Hard != 1 || win.Complaints != 0 {
+		t.Fatalf("window = %+v, %v", win, err)
 	}
 	if n, err := st.RequeueDeliveries(ctx, w, id, campaign.Unknown, later); err != nil || n != 1 {
 		t.Fatalf("requeue unknown = %d, %v", n, err)

@@ -1,4 +1,7 @@
-package esp
+// Package espsettings declares and checks the workspace settings of the mail providers' event
+// webhooks (bounce/esp). It is a leaf package, so that package workspace can register them
+// without importing the webhook handlers (which import the bounce service, which imports workspace).
+package espsettings
 
 import (
 	"crypto/ecdsa"

@@ -1,0 +1,242 @@
+package bounce
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+
+	"github.com/clearlist/clearlist/internal/bounce/dsn"
+	"github.com/clearlist/clearlist/internal/deliver"
+	"github.com/clearlist/clearlist/internal/errs"
+)
+
+// MaxMessage is the largest message IngestMessage takes (the inbound server refuses more).
+const MaxMessage = 30 << 20
+
+// IngestMessage keeps a received message (a DSN, a complaint, a reply), parses it, finds
+// the workspace, campaign and contact it is about — from our signed VERP return path, else
+// the original Message-ID or Feedback-ID where the store knows them — and records its
+// events. A message received before (the same bytes) is not acted on twice; one that is not
+// ours, or whose VERP address is forged, is kept and answered Ignored, nothing done.
+func (s *Service) IngestMessage(ctx context.Context, raw []byte, via string) (IngestResult, error) {
+	if s.opts.Parse == nil || s.opts.Classify == nil {
+		return IngestResult{}, ErrNoParser
+	}
+	if len(raw) > MaxMessage {
+		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("message of %d bytes is over the %d-byte limit: not kept", len(raw), MaxMessage)}, nil
+	}
+	sum := sha256.Sum256(raw)
+	id, dup, err := s.st.SaveInbound(ctx, Inbound{ReceivedAt: s.now().UTC(), Via: via, SHA256: sum[:], Raw: raw})
+	if err != nil {
+		return IngestResult{}, fmt.Errorf("keep the received message: %w", err)
+	}
+	if dup {
+		return IngestResult{MessageID: id, Kind: "unknown", Ignored: fmt.Sprintf("received before as message %d: not acted on twice", id)}, nil
+	}
+	res, ws, err := s.ingest(ctx, raw, via)
+	res.MessageID = id
+	if err != nil {
+		return res, err
+	}
+	outcome := res.Ignored
+	if outcome == "" {
+		outcome = summary(res.Events)
+	}
+	if err := s.st.FinishInbound(ctx, id, ws, res.Kind, clip(outcome, 500)); err != nil {
+		return res, fmt.Errorf("record the outcome of message %d: %w", id, err)
+	}
+	return res, nil
+}
+
+func (s *Service) ingest(ctx context.Context, raw []byte, via string) (IngestResult, int64, error) {
+	rep, err := s.opts.Parse(raw)
+	if err != nil || rep == nil {
+		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("unreadable message: %v", err)}, 0, nil
+	}
+	res := IngestResult{Kind: string(rep.Kind)}
+	if rep.Kind == dsn.KindAutoReply {
+		res.Ignored = "auto-reply (out of office): recorded, nothing done"
+		return res, 0, nil
+	}
+	id, why, err := s.identify(ctx, rep, raw)
+	if err != nil {
+		return res, 0, err
+	}
+	if why != "" {
+		res.Ignored = why
+		return res, 0, nil
+	}
+	evs := events(rep, id, via)
+	if len(evs) == 0 {
+		res.Ignored = "the message names no recipient"
+		return res, id.WorkspaceID, nil
+	}
+	res.Events, err = s.Record(ctx, id.WorkspaceID, evs)
+	return res, id.WorkspaceID, err
+}
+
+// identify finds what the message is about. A VERP return path is trusted only when its
+// signature verifies with its workspace's key; without one, the original Message-ID or
+// Feedback-ID is looked up (the store knows which messages it sent).
+func (s *Service) identify(ctx context.Context, rep *dsn.Report, raw []byte) (Sent, string, error) {
+	h := headers(raw)
+	for _, addr := range []string{rep.Original.ReturnPath, h.Get("X-Original-To"), h.Get("Delivered-To"), h.Get("To")} {
+		addr = strings.Trim(strings.TrimSpace(addr), "<>")
+		if local, _, _ := strings.Cut(addr, "@"); !strings.HasPrefix(strings.ToLower(local), deliver.VERPPrefix) {
+			continue
+		}
+		return s.verp(ctx, addr)
+	}
+	mid := rep.Original.MessageID
+	if mid == "" && rep.Kind == dsn.KindReply {
+		mid = h.Get("In-Reply-To")
+	}
+	if mid = strings.Trim(strings.TrimSpace(mid), "<>"); mid != "" {
+		sent, err := s.st.SentByMessageID(ctx, 0, mid)
+		if err == nil {
+			return Sent{WorkspaceID: sent.WorkspaceID, CampaignID: sent.CampaignID, ContactID: sent.ContactID,
+				TransactionalID: sent.TransactionalID}, "", nil
+		}
+		if !errors.Is(err, errs.ErrNotFound) {
+			return Sent{}, "", err
+		}
+	}
+	if ws, campaign, tx, ok := parseFeedbackID(rep.Original.FeedbackID); ok {
+		// A Feedback-ID is not signed: it only says where to look; Record acts only on an
+		// address that message was really sent to.
+		return Sent{WorkspaceID: ws, CampaignID: campaign, TransactionalID: tx}, "", nil
+	}
+	return Sent{}, "not one of ours: no VERP return path, Message-ID or Feedback-ID clearlist sent", nil
+}
+
+// verp checks a VERP address with its workspace's key.
+func (s *Service) verp(ctx context.Context, addr string) (Sent, string, error) {
+	local, _, _ := strings.Cut(addr, "@")
+	wsText, _, _ := strings.Cut(local[len(deliver.VERPPrefix):], ".")
+	ws, err := strconv.ParseInt(wsText, 10, 64)
+	if err != nil || ws <= 0 {
+		return Sent{}, "forged or altered VERP address " + clip(addr, 100) + ": nothing done", nil
+	}
+	key, err := s.st.ExistingSigningKey(ctx, ws, VERPKeyName)
+	if errors.Is(err, errs.ErrNotFound) {
+		return Sent{}, "VERP address " + clip(addr, 100) + " names no workspace that sent mail: nothing done", nil
+	}
+	if err != nil {
+		return Sent{}, "", err
+	}
+	w, campaign, contact, err := deliver.VERPDecode(key, addr)
+	if err != nil || w != ws {
+		return Sent{}, "forged or altered VERP address " + clip(addr, 100) + ": nothing done", nil
+	}
+	if campaign == 0 { // a transactional message: the contact slot holds its id
+		return Sent{WorkspaceID: ws, TransactionalID: contact}, "", nil
+	}
+	return Sent{WorkspaceID: ws, CampaignID: campaign, ContactID: contact}, "", nil
+}
+
+// parseFeedbackID reads the Feedback-ID clearlist writes: "c<campaign>:ws<ws>:…" for a
+// campaign, "t<id>:<ws>:transactional:…" for a transactional message.
+func parseFeedbackID(f string) (ws, campaign, tx int64, ok bool) {
+	parts := strings.Split(strings.TrimSpace(f), ":")
+	if len(parts) != 4 || parts[3] != "clearlist" || len(parts[0]) < 2 {
+		return 0, 0, 0, false
+	}
+	idText, wsText := parts[0][1:], strings.TrimPrefix(parts[1], "ws")
+	id, err1 := strconv.ParseInt(idText, 10, 64)
+	w, err2 := strconv.ParseInt(wsText, 10, 64)
+	// Only the form clearlist writes: "+12" or "012" is not one of ours.
+	if err1 != nil || err2 != nil || id <= 0 || w <= 0 || strconv.FormatInt(id, 10) != idText || strconv.FormatInt(w, 10) != wsText {
+		return 0, 0, 0, false
+	}
+	switch parts[0][0] {
+	case 'c':
+		return w, id, 0, true
+	case 't':
+		return w, 0, id, true
+	}
+	return 0, 0, 0, false
+}
+
+func headers(raw []byte) mail.Header {
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if e2 := bytes.Index(raw, []byte("\n\n")); e2 >= 0 && (end < 0 || e2 < end) {
+		end = e2
+	}
+	if end < 0 {
+		end = len(raw)
+	}
+	m, err := mail.ReadMessage(bytes.NewReader(append(raw[:end:end], "\r\n\r\n"...)))
+	if err != nil {
+		return mail.Header{}
+	}
+	return m.Header
+}
+
+// events turns a report into events about the message id names.
+func events(rep *dsn.Report, id Sent, via string) []Event {
+	base := Event{Via: via, MessageID: rep.Original.MessageID, ReturnPath: rep.Original.ReturnPath,
+		FeedbackID: rep.Original.FeedbackID, CampaignID: id.CampaignID, ContactID: id.ContactID,
+		TransactionalID: id.TransactionalID, WorkspaceID: id.WorkspaceID}
+	if id.ContactID == 0 && id.CampaignID == 0 && id.TransactionalID == 0 {
+		base.MessageID = "" // matched by address in the workspace
+	}
+	switch rep.Kind {
+	case dsn.KindReply:
+		e := base
+		e.Kind, e.Address, e.Text = KindReplied, addressOf(rep.From), rep.Text
+		return []Event{e}
+	case dsn.KindComplaint:
+		e := base
+		e.Kind, e.FeedbackType, e.Reason = KindComplained, rep.FeedbackType, "feedback"
+		e.Address = rep.Original.To
+		if len(rep.Recipients) > 0 {
+			e.Address = rep.Recipients[0].Address
+		}
+		e.Address = addressOf(e.Address)
+		return []Event{e}
+	}
+	var out []Event
+	for _, r := range rep.Recipients {
+		e := base
+		e.Address, e.Reason, e.Hard, e.Status, e.ReplyCode = r.Address, r.Reason, r.Hard, r.Status, r.ReplyCode
+		e.Diagnostic, e.RemoteMTA = r.Diagnostic, r.RemoteMTA
+		switch strings.ToLower(r.Action) {
+		case "delivered", "relayed", "expanded":
+			e.Kind = KindDelivered
+		case "delayed":
+			e.Kind = KindDeferred
+		default:
+			e.Kind = KindBounced
+		}
+		if rep.Kind == dsn.KindDelivered {
+			e.Kind = KindDelivered
+		}
+		if len(rep.Recipients) > 1 && id.ContactID != 0 {
+			// One VERP address is one contact: the other recipients are matched by address.
+			e.ContactID = 0
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func addressOf(s string) string {
+	if a, err := mail.ParseAddress(s); err == nil {
+		return a.Address
+	}
+	return strings.Trim(strings.TrimSpace(s), "<>")
+}
+
+// summary is a kept message's outcome: its events' actions.
+func summary(rs []EventResult) string {
+	parts := make([]string, 0, len(rs))
+	for _, r := range rs {
+		parts = append(parts, r.Address+": "+r.Action)
+	}
+	return strings.Join(parts, "; ")
+}

@@ -1,0 +1,279 @@
+package bounce
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/errs"
+	"github.com/clearlist/clearlist/internal/suppress"
+)
+
+// Record stores each event of the workspace and acts on it, each in one transaction with
+// its audit entry: a hard bounce marks the contact bounced and puts the address on the
+// do-not-contact list; soft bounces do so after bounce.soft_limit within
+// bounce.soft_window_days; a complaint puts it on the list for all e-mail; a reply that
+// asks to stop does too (reason request-email), or waits for a person when unsure. An event
+// that matches nothing sent is answered "ignored: …" and changes nothing; one seen before
+// (same source and provider id) is "duplicate". The error is for the store failing.
+func (s *Service) Record(ctx context.Context, ws int64, evs []Event) ([]EventResult, error) {
+	out := make([]EventResult, 0, len(evs))
+	for i := range evs {
+		r, err := s.recordOne(ctx, ws, evs[i])
+		if err != nil {
+			return out, fmt.Errorf("event %d (%s %s): %w", i+1, evs[i].Kind, evs[i].Address, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (s *Service) recordOne(ctx context.Context, ws int64, e Event) (EventResult, error) {
+	e.Address = strings.ToLower(strings.TrimSpace(e.Address))
+	res := EventResult{Kind: e.Kind, Address: e.Address, Reason: e.Reason, Hard: e.Hard}
+	ignore := func(why string) (EventResult, error) { res.Action = "ignored: " + why; return res, nil }
+	switch e.Kind {
+	case KindDelivered, KindDeferred, KindBounced, KindComplained, KindReplied:
+	default:
+		return ignore(fmt.Sprintf("unknown kind %q", e.Kind))
+	}
+	if e.WorkspaceID != 0 && e.WorkspaceID != ws {
+		return ignore("the event names another workspace")
+	}
+	sent, why, err := s.match(ctx, ws, e)
+	if err != nil {
+		return res, err
+	}
+	if why != "" {
+		return ignore(why)
+	}
+	res.CampaignID, res.ContactID = sent.CampaignID, sent.ContactID
+	if e.Kind == KindBounced && e.Reason == "" {
+		e.Reason, e.Hard = s.classify(e)
+	}
+	res.Reason, res.Hard = e.Reason, e.Hard && e.Kind == KindBounced
+	if e.At.IsZero() || e.At.After(s.now().Add(5*time.Minute)) {
+		e.At = s.now()
+	}
+	c := Change{Event: Stored{WorkspaceID: ws, Kind: e.Kind, Reason: clip(e.Reason, 100), Hard: res.Hard,
+		Status: clip(e.Status, 20), Via: clip(e.Via, 40), ExternalID: clip(e.ExternalID, 200), Address: sent.Address,
+		CampaignID: sent.CampaignID, ContactID: sent.ContactID, TransactionalID: sent.TransactionalID,
+		Detail: detail(e), At: e.At.UTC()}}
+	if err := s.decide(ctx, ws, e, &c); err != nil {
+		return res, err
+	}
+	rec, dup, err := s.st.RecordBounceEvent(ctx, c)
+	if err != nil {
+		return res, err
+	}
+	if dup {
+		res.Action = "duplicate"
+		return res, nil
+	}
+	res.Action = c.Event.Action
+	if len(rec.Added) > 0 {
+		// Bring this process's screening index up to date now: the next send must see it.
+		if _, err := s.dnc.Screen(ctx, ws, true); err != nil {
+			s.log.Warn("screening index not caught up after a bounce", "workspace_id", ws, "err", err)
+		}
+	}
+	if s.opts.Guard != nil && sent.CampaignID != 0 && (res.Hard || e.Kind == KindComplained) {
+		// The event is on record; a failed check only delays the pause to the next event.
+		if err := s.opts.Guard.Guard(ctx, ws, sent.CampaignID); err != nil {
+			s.log.Warn("campaign guard after a bounce", "workspace_id", ws, "campaign_id", sent.CampaignID, "err", err)
+		}
+	}
+	return res, nil
+}
+
+// match finds the message the event is about: by the ids the source names, the
+// Message-ID, the campaign and address, else the workspace's contact of the address. why
+// says why none was found.
+func (s *Service) match(ctx context.Context, ws int64, e Event) (Sent, string, error) {
+	var sent Sent
+	var err error
+	what := ""
+	switch {
+	case e.TransactionalID != 0:
+		sent, err = s.st.TransactionalSent(ctx, ws, e.TransactionalID)
+		what = fmt.Sprintf("no transactional message %d in this workspace", e.TransactionalID)
+	case e.CampaignID != 0 && e.ContactID != 0:
+		sent, err = s.st.SentTo(ctx, ws, e.CampaignID, e.ContactID)
+		what = fmt.Sprintf("campaign %d sent nothing to contact %d in this workspace", e.CampaignID, e.ContactID)
+	case e.CampaignID != 0 && e.Address != "":
+		// A report about several recipients of one campaign message: each by its address.
+		sent, err = s.sentToAddress(ctx, ws, e.CampaignID, e.Address)
+		what = fmt.Sprintf("campaign %d sent nothing to %s in this workspace", e.CampaignID, e.Address)
+	case e.MessageID != "":
+		sent, err = s.st.SentByMessageID(ctx, ws, strings.Trim(strings.TrimSpace(e.MessageID), "<>"))
+		what = "no message of this workspace has this Message-ID"
+		if errors.Is(err, errs.ErrNotFound) && e.Address != "" {
+			sent, err = s.sentToAddress(ctx, ws, e.CampaignID, e.Address)
+			what = "unknown address " + e.Address
+		}
+	case e.Address != "":
+		sent, err = s.sentToAddress(ctx, ws, e.CampaignID, e.Address)
+		what = "unknown address " + e.Address
+		if e.CampaignID != 0 {
+			what = fmt.Sprintf("campaign %d sent nothing to %s in this workspace", e.CampaignID, e.Address)
+		}
+	default:
+		return Sent{}, "the event names no message, campaign or address", nil
+	}
+	if errors.Is(err, errs.ErrNotFound) {
+		return Sent{}, what, nil
+	}
+	if err != nil {
+		return Sent{}, "", err
+	}
+	if sent.WorkspaceID != ws {
+		return Sent{}, what, nil
+	}
+	return sent, "", nil
+}
+
+// classify gives a bounce without a reason one: the classifier's, else hard for a 5.x.x
+// status or a 5xx reply (what RFC 3463 and 5321 mean by permanent).
+func (s *Service) classify(e Event) (string, bool) {
+	if s.opts.Classify != nil {
+		return s.opts.Classify(e.Status, e.ReplyCode, e.Diagnostic)
+	}
+	hard := strings.HasPrefix(e.Status, "5.") || e.Status == "" && strings.HasPrefix(e.ReplyCode, "5")
+	return "", hard
+}
+
+// decide fills in what the event does: the action, the contact to mark, the entries, the
+// review.
+func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change) error {
+	ev := &c.Event
+	ev.Action = "recorded"
+	switch {
+	case e.Kind == KindBounced && ev.Hard:
+		c.MarkBounced = ev.ContactID != 0
+		ev.Action = "undeliverable"
+		return s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce, "hard bounce: "+reasonText(e))
+	case e.Kind == KindBounced:
+		limit, err := s.intSetting(ctx, ws, SettingSoftLimit, DefaultSoftLimit)
+		if err != nil {
+			return err
+		}
+		days, err := s.intSetting(ctx, ws, SettingSoftWindowDays, DefaultSoftWindowDays)
+		if err != nil {
+			return err
+		}
+		n, err := s.st.SoftBounces(ctx, ws, ev.Address, ev.At.Add(-time.Duration(days)*24*time.Hour))
+		if err != nil {
+			return err
+		}
+		n++
+		ev.Action = fmt.Sprintf("soft-bounce %d of %d", n, limit)
+		if n < limit {
+			return nil
+		}
+		ev.Action = fmt.Sprintf("suppressed: soft-bounce %d of %d within %d days", n, limit, days)
+		return s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce,
+			fmt.Sprintf("%d soft bounces within %d days, the last: %s", n, days, reasonText(e)))
+	case e.Kind == KindComplained:
+		if strings.EqualFold(e.FeedbackType, "not-spam") {
+			return nil
+		}
+		ev.Action = "suppressed"
+		return s.suppress(ctx, ws, c, suppress.ReasonComplaint, suppress.InBounce, "spam complaint ("+cmpOr(e.FeedbackType, "abuse")+")")
+	case e.Kind == KindReplied:
+		if e.Reason == "vacation" {
+			return nil
+		}
+		phrase, sure, found := StopRequest(e.Text)
+		switch {
+		case !found:
+			return nil
+		case sure:
+			ev.Action = "suppressed"
+			return s.suppress(ctx, ws, c, suppress.ReasonRequestEmail, suppress.InEmail, fmt.Sprintf("reply asking to stop (%q)", phrase))
+		}
+		ev.Action = "review"
+		c.Review = &Review{WorkspaceID: ws, CampaignID: ev.CampaignID, ContactID: ev.ContactID, Address: ev.Address,
+			Excerpt: clip(normalizeReply(ownText(e.Text)), 1000), Matched: phrase, ReceivedAt: ev.At, State: ReviewPending}
+	}
+	return nil
+}
+
+// suppress prepares the event's do-not-contact entry for its address, on e-mail for every
+// purpose, received when the event happened (the deadline runs from it).
+func (s *Service) suppress(ctx context.Context, ws int64, c *Change, reason suppress.Reason, in, note string) error {
+	e, err := s.dnc.PrepareSuppression(ctx, ws, suppress.Intake{Kind: string(suppress.KindEmail), Value: c.Event.Address,
+		Scope: suppress.ChannelEmail, Reason: string(reason), ChannelIn: in, By: RecordedBy, Note: clip(note, 900),
+		ReceivedAt: c.Event.At}, s.now().UTC())
+	if errors.Is(err, suppress.ErrInvalid) {
+		c.Event.Action = "ignored: the address cannot go on the do-not-contact list: " + err.Error()
+		c.MarkBounced, c.Review = false, nil
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	c.Suppress = append(c.Suppress, e)
+	return nil
+}
+
+func reasonText(e Event) string {
+	parts := []string{}
+	for _, p := range []string{e.Reason, e.Status, e.ReplyCode} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if len(parts) == 0 {
+		return "no status given"
+	}
+	return strings.Join(parts, " ")
+}
+
+// detail is the event's stored detail: the remote MTA's words, or the complaint's type.
+func detail(e Event) string {
+	d := e.Diagnostic
+	if e.FeedbackType != "" {
+		d = "feedback-type " + e.FeedbackType
+	}
+	if e.RemoteMTA != "" {
+		d = strings.TrimSpace(d + " (remote " + e.RemoteMTA + ")")
+	}
+	return clip(d, 500)
+}
+
+// clip drops control characters and cuts s to at most n bytes on a rune boundary.
+func clip(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// sentToAddress matches an address as sent or in its canonical form (contact.CanonicalEmail).
+func (s *Service) sentToAddress(ctx context.Context, ws, campaign int64, address string) (Sent, error) {
+	_, canonical, err := contact.CanonicalEmail(address)
+	if err != nil {
+		return Sent{}, errs.ErrNotFound
+	}
+	return s.st.SentToAddress(ctx, ws, campaign, address, canonical)
+}
