@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"CampaignLocalTime": testCampaignLocalTimes,
 		"SendBuckets":       testSendBuckets,
 		"UpdateBucket":      testUpdateBucket,
+		"Users":             testUsers,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
