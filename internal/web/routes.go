@@ -43,6 +43,7 @@ func (s *Server) routes(rt *router) {
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)
 	s.trackRoutes(rt)
+	s.uiRoutes(rt)
 }
 
 // newAPI sets up huma on the router, with the OpenAPI document at /api/openapi.json.
