@@ -240,3 +240,13 @@ func (e *uiEnv) doJSON(method, path, cookie, body string, hdr map[string]string)
 	e.t.Cleanup(func() { resp.Body.Close() })
 	return resp
 }
+
+// TestUILoginEscapes: what a visitor types comes back on the login page as text, never markup.
+func TestUILoginEscapes(t *testing.T) {
+	e := newUIEnv(t, storetest.OpenSQLite(t))
+	r := e.do("POST", "/login", "", url.Values{"email": {`"><script>alert(1)</script>`}, "password": {"x"}}, nil)
+	b := bodyOf(t, r)
+	if r.StatusCode != http.StatusUnauthorized || strings.Contains(b, "<script>alert") || !strings.Contains(b, "&lt;script&gt;") {
+		t.Fatalf("login echo: %d\n%s", r.StatusCode, b)
+	}
+}
