@@ -97,8 +97,8 @@ func (s *Store) usersWhere(ctx context.Context, where string, args ...any) ([]us
 func (s *Store) UserCredentials(ctx context.Context, email string) (user.Credentials, error) {
 	var c user.Credentials
 	var secret []byte
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, password_hash, totp_secret FROM users WHERE email = ?`), email).
-		Scan(&c.ID, &c.PasswordHash, &secret)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT id, password_hash, totp_secret, totp_step FROM users WHERE email = ?`), email).
+		Scan(&c.ID, &c.PasswordHash, &secret, &c.TOTPStep)
 	if err != nil {
 		return user.Credentials{}, mapErr(err)
 	}

@@ -87,6 +87,17 @@ func (s *Store) StartSession(ctx context.Context, ns user.NewSession) error {
 			VALUES (?, ?, ?, ?, ?, ?)`), ns.IDHash, ns.UserID, ns.WorkspaceID, ns.At, ns.At, ns.ExpiresAt); err != nil {
 			return mapErr(err)
 		}
+		if ns.TOTPStep > 0 {
+			// Only one login per code: a second one with the same code (even at the same moment,
+			// from another process) finds the step taken.
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_step = ? WHERE id = ? AND totp_step < ?`), ns.TOTPStep, ns.UserID, ns.TOTPStep)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return fmt.Errorf("the code of step %d was used already: %w", ns.TOTPStep, ErrConflict)
+			}
+		}
 		query, args := `UPDATE users SET last_login_at = ? WHERE id = ?`, []any{ns.At, ns.UserID}
 		if ns.Rehash != "" {
 			query, args = `UPDATE users SET last_login_at = ?, password_hash = ? WHERE id = ?`, []any{ns.At, ns.Rehash, ns.UserID}

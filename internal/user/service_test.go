@@ -211,6 +211,14 @@ func TestTOTP(t *testing.T) {
 		if _, _, err := svc.Login(ctx, login); err != nil {
 			t.Fatalf("login with the code: %v", err)
 		}
+		if _, _, err := svc.Login(ctx, login); !errors.Is(err, user.ErrBadCredentials) {
+			t.Fatalf("the same code accepted twice: %v", err)
+		}
+		clk.t = clk.t.Add(30 * time.Second)
+		login.Code, _ = totp.GenerateCode(key.Secret(), clk.t)
+		if _, _, err := svc.Login(ctx, login); err != nil {
+			t.Fatalf("login with the next code: %v", err)
+		}
 		us, _ := svc.List(ctx)
 		if len(us) != 1 || !us[0].TOTP {
 			t.Fatalf("list: %+v", us)

@@ -37,6 +37,7 @@ type NewSession struct {
 	Rehash      string   // a new password hash when the stored one has old parameters; "" keeps it
 	Clear       []string // the throttle keys a success clears
 	IP          string   // the client address, recorded as a keyed hash
+	TOTPStep    int64    // the step of the code used (0: none); a code already used is refused
 }
 
 // LoginFailure is a failed login to record with its audit entry and throttle counts.
@@ -120,8 +121,14 @@ func (s *Service) Login(ctx context.Context, in Login) (Session, string, error) 
 	if !ok {
 		return fail(c.ID, "password", ErrBadCredentials)
 	}
-	if c.TOTPSecret != "" && !validCode(c.TOTPSecret, in.Code, now) {
-		return fail(c.ID, "code", ErrBadCredentials)
+	var step int64
+	if c.TOTPSecret != "" {
+		var ok bool
+		// RFC 6238 §5.2: a code that signed in once is not accepted again (a shoulder-surfed
+		// or phished code is worthless once used).
+		if step, ok = matchCode(c.TOTPSecret, in.Code, now); !ok || step <= c.TOTPStep {
+			return fail(c.ID, "code", ErrBadCredentials)
+		}
 	}
 	if c.Disabled {
 		return fail(c.ID, "disabled", ErrDisabled)
@@ -135,7 +142,7 @@ func (s *Service) Login(ctx context.Context, in Login) (Session, string, error) 
 		return Session{}, "", err
 	}
 	ns := NewSession{IDHash: hashID(id), UserID: c.ID, WorkspaceID: m.WorkspaceID, At: now,
-		ExpiresAt: now.Add(s.opt.Lifetime), Clear: keys[:1], IP: in.IP}
+		ExpiresAt: now.Add(s.opt.Lifetime), Clear: keys[:1], IP: in.IP, TOTPStep: step}
 	if in.Previous != "" {
 		ns.Replaces = hashID(in.Previous)
 	}
@@ -145,7 +152,9 @@ func (s *Service) Login(ctx context.Context, in Login) (Session, string, error) 
 		}
 	}
 	ctx = audit.WithActor(ctx, userActor(ctx, c.User, m.Role))
-	if err := s.st.StartSession(ctx, ns); err != nil {
+	if err := s.st.StartSession(ctx, ns); errors.Is(err, errs.ErrConflict) && step > 0 {
+		return fail(c.ID, "code", ErrBadCredentials) // the same code signed in meanwhile
+	} else if err != nil {
 		return Session{}, "", err
 	}
 	return Session{UserID: c.ID, Email: c.Email, Name: c.Name, WorkspaceID: m.WorkspaceID, Workspace: m.Workspace,

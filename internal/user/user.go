@@ -40,6 +40,7 @@ type Credentials struct {
 	User
 	PasswordHash string
 	TOTPSecret   string
+	TOTPStep     int64 // the last 30-second step whose code signed in: a code is good once
 }
 
 // NewUser is an account about to be created with its first role.

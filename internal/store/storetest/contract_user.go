@@ -69,6 +69,23 @@ func testUsers(t *testing.T, st *store.Store) {
 	if c, _ := st.UserCredentials(ctx, "ann@example.com"); c.PasswordHash != "$argon2id$y" || c.LastLoginAt == nil {
 		t.Fatalf("login did not rehash or note the time: %+v", c)
 	}
+	// A TOTP step signs in once.
+	h3 := []byte("h3-0123456789abcdef0123456789abc")
+	if err := st.StartSession(ctx, user.NewSession{IDHash: h3, UserID: u.ID, WorkspaceID: w1, At: at, ExpiresAt: at.Add(time.Hour), TOTPStep: 100}); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.UserCredentials(ctx, "ann@example.com"); c.TOTPStep != 100 {
+		t.Fatalf("step not kept: %d", c.TOTPStep)
+	}
+	if err := st.StartSession(ctx, user.NewSession{IDHash: h1, UserID: u.ID, WorkspaceID: w1, At: at, ExpiresAt: at.Add(time.Hour), TOTPStep: 100}); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a used step signed in again: %v", err)
+	}
+	if _, err := st.SessionByHash(ctx, h1); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused login left a session: %v", err)
+	}
+	if err := st.EndSession(ctx, h3); err != nil {
+		t.Fatal(err)
+	}
 	later := at.Add(10 * time.Minute)
 	if err := st.TouchSession(ctx, h2, later); err != nil {
 		t.Fatal(err)

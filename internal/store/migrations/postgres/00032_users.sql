@@ -9,6 +9,7 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     disabled      BOOLEAN NOT NULL DEFAULT FALSE,
     totp_secret   BYTEA,
+    totp_step     BIGINT NOT NULL DEFAULT 0, -- the last 30-second step whose code signed in (no replay)
     created_at    TIMESTAMPTZ NOT NULL,
     last_login_at TIMESTAMPTZ
 );

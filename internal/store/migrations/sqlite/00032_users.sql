@@ -9,6 +9,7 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     disabled      BOOLEAN NOT NULL DEFAULT FALSE,
     totp_secret   BLOB,
+    totp_step     INTEGER NOT NULL DEFAULT 0, -- the last 30-second step whose code signed in (no replay)
     created_at    TIMESTAMP NOT NULL,
     last_login_at TIMESTAMP
 );
