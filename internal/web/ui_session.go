@@ -71,8 +71,43 @@ func sessionOf(ctx context.Context) (user.Session, string) {
 	return ss, id
 }
 
-// lookupSession returns the live session of the request's cookie.
+// sessionLookupKey is the context key of the request's session lookup (a *sessionLookup),
+// made once by admit.
+type sessionLookupKey struct{}
+
+type sessionLookup struct {
+	ss  user.Session
+	id  string
+	err error
+}
+
+// withSessionLookup looks the request's session cookie up once and carries the answer in the
+// request's context for requireSession and sessionAPI.
+func (s *Server) withSessionLookup(r *http.Request) *http.Request {
+	if s.cfg.Users == nil || s.sessionID(r) == "" {
+		return r
+	}
+	ss, id, err := s.readSession(r)
+	return r.WithContext(context.WithValue(r.Context(), sessionLookupKey{}, &sessionLookup{ss: ss, id: id, err: err}))
+}
+
+// signedIn reports whether the request carries a live session (after withSessionLookup).
+func (s *Server) signedIn(r *http.Request) bool {
+	l, ok := r.Context().Value(sessionLookupKey{}).(*sessionLookup)
+	return ok && l.err == nil
+}
+
+// lookupSession returns the live session of the request's cookie: the lookup admit made, or a
+// new one.
 func (s *Server) lookupSession(r *http.Request) (user.Session, string, error) {
+	if l, ok := r.Context().Value(sessionLookupKey{}).(*sessionLookup); ok {
+		return l.ss, l.id, l.err
+	}
+	return s.readSession(r)
+}
+
+// readSession asks the user service for the session of the request's cookie.
+func (s *Server) readSession(r *http.Request) (user.Session, string, error) {
 	id := s.sessionID(r)
 	if s.cfg.Users == nil || id == "" {
 		return user.Session{}, "", user.ErrSessionEnded
