@@ -91,3 +91,12 @@ func mustTime(s string) time.Time {
 	}
 	return t
 }
+
+// BenchmarkHashDefault measures one password hash with DefaultParams (what a login costs).
+func BenchmarkHashDefault(b *testing.B) {
+	for b.Loop() {
+		if _, err := DefaultParams.Hash("correct horse battery"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
