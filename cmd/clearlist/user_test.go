@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func TestCLIUserTOTP(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("user totp: %v\n%s", err, stderr.String())
 	}
-	if out := e.ok("user", "ls").stdout; !strings.Contains(out, "compliance\ttrue") && !strings.Contains(out, "true") {
+	if out := e.ok("user", "ls").stdout; !regexp.MustCompile(`cy@example\.com\s+default:compliance\s+true\s+false`).MatchString(out) {
 		t.Fatalf("ls after enrolment:\n%s", out)
 	}
 	var actions []string
