@@ -2,10 +2,10 @@
 PG ?= postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 ROWS ?= 1000000
 
-.PHONY: help run build test test-postgres bench lint fuzz
+.PHONY: help run build test test-postgres bench lint fuzz templ
 
 help:
-	@echo "run | build | test | test-postgres | bench | lint | fuzz"
+	@echo "run | build | test | test-postgres | bench | lint | fuzz | templ"
 
 run: ## run the server on 127.0.0.1:8080 with the embedded SQLite database
 	go run ./cmd/clearlist serve
@@ -31,6 +31,9 @@ bench: build ## import, eligibility and check API benchmarks on both engines, th
 	taskset -c 0 go test -run '^$$' -bench 'Bulk10M|Blocked10M|MapBaseline10M' -benchtime 10000000x ./internal/suppress/
 	taskset -c 0 go test -run '^$$' -bench 'Hash|ScreenEmail|Canonical|RegistryParse' ./internal/suppress/
 	go test -run '^$$' -bench 'Offline|Syntax|BulkDNS' -benchtime 2s ./internal/verify/
+
+templ: ## regenerate the admin UI's pages (internal/web/*.templ -> *_templ.go, which are committed)
+	go run github.com/a-h/templ/cmd/templ@v0.3.1118 generate -path internal/web
 
 lint:
 	gofmt -l $$(git ls-files '*.go')

@@ -34,6 +34,7 @@ var cliNotAudited = map[string]string{
 	"jobs retry":        "changes a River job's state (its row records it), not the workspace's data",
 	"jobs cancel":       "changes a River job's state (its row records it), not the workspace's data",
 	"bounce parse":      "reads message files and prints; opens no database",
+	"user totp":         "interactive (types the code of the key it prints): TestCLIUserTOTP checks its user.totp_enrol entry",
 }
 
 // cliSteps is the scenario: every leaf command of the CLI at least once, in an order where
@@ -43,6 +44,7 @@ func cliSteps(e *cliEnv) []cliStep {
 	dnc := e.file("dnc.csv", "email,reason\nfoo@bar.example,unsubscribe\nbaz@bar.example,manual\n")
 	screen := e.file("screen.csv", "email\nann@example.com\nfoo@bar.example\n")
 	page := e.file("welcome.html", "<p>Hello {{.Contact.first_name}}</p>")
+	pw := e.file("password.txt", "a long enough passphrase\n")
 	return []cliStep{
 		{cmd: "migrate", args: []string{"migrate"}},
 		{cmd: "source-types", args: []string{"source-types"}},
@@ -59,6 +61,11 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "list create", args: []string{"list", "create", "old"}, want: []string{"list.create"}},
 		{cmd: "list delete", args: []string{"list", "delete", "old"}, want: []string{"list.delete"}},
 		{cmd: "token create", args: []string{"token", "create", "crm", "--role", "marketer"}, want: []string{"token.create"}},
+		{cmd: "user add", args: []string{"user", "add", "owner@example.com", "--role", "owner", "--password-file", pw}, want: []string{"user.add", "user.role"}},
+		{cmd: "user ls", args: []string{"user", "ls"}},
+		{cmd: "user passwd", args: []string{"user", "passwd", "owner@example.com", "--password-file", pw}, want: []string{"user.passwd"}},
+		{cmd: "user role", args: []string{"user", "role", "owner@example.com", "read-only"}, want: []string{"user.role"}},
+		{cmd: "user disable", args: []string{"user", "disable", "owner@example.com"}, want: []string{"user.disable"}},
 		{cmd: "token ls", args: []string{"token", "ls"}},
 		{cmd: "token revoke", args: []string{"token", "revoke", "1"}, want: []string{"token.revoke"}},
 		// An import is one entry with its counts (its source is named in it).

@@ -31,6 +31,7 @@ type cli struct {
 	Attribute   attributeCmd   `cmd:"" help:"Declare the attributes the workspace collects, and why."`
 	Contact     contactCmd     `cmd:"" help:"Change one contact: its country and contact kind."`
 	Token       tokenCmd       `cmd:"" help:"Manage API tokens."`
+	User        userCmd        `cmd:"" help:"People who sign in to the admin UI: add, ls, passwd, disable, role, totp."`
 	Consent     consentCmd     `cmd:"" help:"The consent ledger: record, show and verify consent."`
 	DOI         doiCmd         `cmd:"" name:"doi" help:"Double opt-in sign-ups: expire unconfirmed ones, list those awaiting a welcome."`
 	SourceTypes sourceTypesCmd `cmd:"" name:"source-types" help:"Show the source types an import or API write can name."`

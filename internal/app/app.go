@@ -26,6 +26,7 @@ import (
 	"github.com/clearlist/clearlist/internal/track"
 	"github.com/clearlist/clearlist/internal/transactional"
 	"github.com/clearlist/clearlist/internal/unsub"
+	"github.com/clearlist/clearlist/internal/user"
 	"github.com/clearlist/clearlist/internal/verify"
 	"github.com/clearlist/clearlist/internal/webhook"
 	"github.com/clearlist/clearlist/internal/workspace"
@@ -54,6 +55,8 @@ type App struct {
 	Suppressions *suppress.Service
 	// Tokens creates, lists, revokes and authenticates API tokens.
 	Tokens *access.Service
+	// Users manages the people who sign in to the admin UI, their roles and sessions.
+	Users *user.Service
 	// Audit reads, verifies and prunes the audit trail.
 	Audit *audit.Service
 	// Keys shows and changes whether the stored secrets are wrapped with the secret key.
@@ -121,6 +124,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Elig = eligibility.New(st, a.Suppressions, wss)
 	a.Contacts = contact.New(st, cfg.DefaultRegion)
 	a.Tokens = access.New(st)
+	a.Users = user.New(st, user.Options{})
 	a.Audit = audit.NewService(st)
 	a.Keys = keywrap.NewService(st, key)
 	a.Workspaces = wss

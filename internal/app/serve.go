@@ -76,7 +76,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a.Verify, Campaigns: a.Campaigns, Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces, Hooks: a.hooks(), Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
-		Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, Unsubscribe: a.Unsub, Tracker: a.Track}, uploads)
+		Tokens: a.Tokens, Users: a.Users, Audit: a.Audit, Health: a.Ping, Unsubscribe: a.Unsub, Tracker: a.Track}, uploads)
 	syncDone := make(chan struct{})
 	// This process's screening indexes catch up with the other processes' writes. Each process
 	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.
@@ -85,6 +85,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	// process runs any more are marked failed.
 	if err := uploads.Recover(bg); err != nil {
 		a.Log.Error("resume imports", "err", err)
+	}
+	if any, err := a.Users.Any(ctx); err == nil && !any {
+		a.Log.Warn("no one can sign in to the admin UI yet: create the owner with `clearlist user add EMAIL --role owner`",
+			"login", "http://"+addr+"/login")
 	}
 	a.Log.Info("clearlist serving", "addr", ln.Addr().String(), "db", string(a.st.Dialect()), "workspace", a.Workspace.Name)
 	err = srv.Serve(ctx, ln)

@@ -107,6 +107,9 @@ func (s *Store) auditKeyTx(ctx context.Context, tx *sql.Tx, ws int64) ([]byte, e
 	if k, ok := s.auditKeys.Load(ws); ok {
 		return k.([]byte), nil
 	}
+	if ws == InstanceWorkspace {
+		return s.instanceAuditKeyTx(ctx, tx) // workspace 0 has no row for signing_keys to name
+	}
 	var stored []byte
 	err := tx.QueryRowContext(ctx, s.q(`SELECT secret FROM signing_keys WHERE workspace_id = ? AND name = ?`), ws, auditKeyName).Scan(&stored)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -38,6 +38,7 @@ type secretRow struct {
 	value []byte
 	aad   string
 	table string
+	col   string // the column of the value; "" means secret
 	where string
 	args  []any
 }
@@ -124,6 +125,15 @@ func (s *Store) secretRows(ctx context.Context) ([]secretRow, error) {
 			sec := secretRow{StoredSecret: StoredSecret{Kind: "webhook"}, table: "webhooks", where: "id = ?"}
 			err := r.Scan(&id, &sec.Workspace, &sec.value)
 			sec.Name, sec.aad, sec.args = fmt.Sprint(id), webhookAAD(id), []any{id}
+			return sec, err
+		})
+	}
+	if err == nil {
+		err = read(`SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id`, func(r *sql.Rows) (secretRow, error) {
+			var id int64
+			sec := secretRow{StoredSecret: StoredSecret{Kind: "user-totp"}, table: "users", col: "totp_secret", where: "id = ?"}
+			err := r.Scan(&id, &sec.value)
+			sec.Name, sec.aad, sec.args = fmt.Sprint(id), userTOTPAAD(id), []any{id}
 			return sec, err
 		})
 	}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -52,7 +53,8 @@ func (s *Store) rewriteSecrets(ctx context.Context, action string, change func(s
 			}
 			args := append([]any{v}, sec.args...)
 			args = append(args, sec.value)
-			res, err := tx.ExecContext(ctx, s.q(`UPDATE `+sec.table+` SET secret = ? WHERE `+sec.where+` AND secret = ?`), args...)
+			col := cmp.Or(sec.col, "secret")
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE `+sec.table+` SET `+col+` = ? WHERE `+sec.where+` AND `+col+` = ?`), args...)
 			if err != nil {
 				return fmt.Errorf("rewrite %s %s: %w", sec.Kind, sec.Name, err)
 			}

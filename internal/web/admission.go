@@ -27,6 +27,11 @@ func (s *Server) admit(next http.Handler) http.Handler {
 		b := s.lookupBearer(r)
 		r = r.WithContext(context.WithValue(r.Context(), bearerKey{}, &b))
 		authed := b.authed()
+		if !b.sent {
+			// A signed-in browser passes too (looked up once here for the whole request).
+			r = s.withSessionLookup(r)
+			authed = s.signedIn(r)
+		}
 		s.limitBody(w, r, authed)
 		if authed || r.URL.Path == "/healthz" {
 			next.ServeHTTP(w, r)

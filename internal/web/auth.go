@@ -30,6 +30,9 @@ const howToGetToken = "send an API token as `Authorization: Bearer clt_…`; cre
 func (s *Server) authenticate(allowed []string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b := s.bearer(r)
+		if !b.sent && s.sessionAPI(w, r, allowed, next) {
+			return // a signed-in browser, with the same route table (see sessionAPI)
+		}
 		if !b.sent {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="clearlist"`)
 			writeProblem(w, http.StatusUnauthorized, "this API needs a token: "+howToGetToken)

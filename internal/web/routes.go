@@ -47,6 +47,7 @@ func (s *Server) routes(rt *router) {
 	s.unsubRoutes(rt)
 	s.trackRoutes(rt)
 	s.hookRoutes(rt)
+	s.uiRoutes(rt)
 }
 
 // newAPI sets up huma on the router, with the OpenAPI document at /api/openapi.json.

@@ -59,6 +59,7 @@ type Config struct {
 	Unsubscribe    Unsubscriber                // the unsubscribe links of campaign messages (/u/{token}); nil leaves them out
 	Tracker        Tracker                     // opens and clicks of campaign messages (/o/{token}, /c/{token}); nil leaves them out
 	Hooks          http.Handler                // the mail providers' event webhooks (/hooks/{provider}/{workspace}, esp.Handler); nil leaves them out
+	Users          Users                       // people signing in to the admin UI (/login, /ui/); nil leaves the UI out
 
 	ClientTimeout     time.Duration  // time a client without a valid token has to send its request body; 0 means 30 s
 	UploadTimeout     time.Duration  // time a client with a valid token has to send its request body (uploads); 0 means 1 h
@@ -81,7 +82,10 @@ type Server struct {
 	metrics *metrics
 	handler http.Handler
 	public  chan struct{} // one slot per request without a valid token being answered
-	apiRts  []Route       // the /api/v1 routes registered, with their roles (written only in New)
+	// crossOrigin refuses changing browser requests from other sites (the UI's forms, and
+	// session-authenticated API calls)
+	crossOrigin *http.CrossOriginProtection
+	apiRts      []Route // the /api/v1 routes registered, with their roles (written only in New)
 	// patterns are all the routes registered (written only in New)
 	patterns []string
 }
@@ -98,7 +102,7 @@ func New(cfg Config, imp Importer) *Server {
 	cfg.UploadTimeout = cmp.Or(cfg.UploadTimeout, defaultUploadTimeout)
 	cfg.MaxPublicRequests = cmp.Or(cfg.MaxPublicRequests, defaultMaxPublicRequests)
 	s := &Server{cfg: cfg, imp: imp, log: cfg.Logger, metrics: newMetrics(cfg.Collectors...),
-		public: make(chan struct{}, cfg.MaxPublicRequests)}
+		public: make(chan struct{}, cfg.MaxPublicRequests), crossOrigin: http.NewCrossOriginProtection()}
 	mux := http.NewServeMux()
 	s.routes(&router{mux: mux, s: s})
 	s.handler = s.observe(s.secureHeaders(s.admit(s.recoverPanics(mux))))
