@@ -135,9 +135,6 @@ func (s *Service) RunUpload(ctx context.Context, ws, id int64) error {
 		log.Error("import stopped; the upload is kept and its job resumes it", "err", err, "path", j.Path)
 		return err
 	}
-	if err := s.saveSender(id, sum.Sender); err != nil {
-		log.Warn("keep the sender summary", "err", err)
-	}
 	s.forgetUpload(id, j.Path)
 	log.Info("import done", "rows", sum.Rows, "inserted", sum.Inserted, "updated", sum.Updated, "failed", sum.Failed, "warnings", sum.Warnings)
 	if j.Verify && s.cfg.AfterUpload != nil {

@@ -307,6 +307,13 @@ func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact
 	}
 	// An upload stopped with its server stays running: its job resumes it.
 	stopped := err != nil && p.resumable && ctx.Err() != nil
+	// An upload's sender summary is kept before its row says done, so that whoever sees it
+	// done (the API's GET) also sees the summary.
+	if p.resumable && sum.Sender != nil && err == nil {
+		if serr := s.saveSender(p.im.ID, sum.Sender); serr != nil {
+			s.log.Warn("keep the sender summary", "import", p.im.ID, "err", serr)
+		}
+	}
 	if !p.req.DryRun && !stopped {
 		status, msg := Done, ""
 		if err != nil {
