@@ -13,8 +13,8 @@ import (
 	"sync"
 
 	"github.com/emersion/go-message"
-	"github.com/emersion/go-message/textproto"
 	_ "github.com/emersion/go-message/charset" // decode the charsets real bounces use (ISO-2022-JP, Shift_JIS, KOI8-R, …)
+	"github.com/emersion/go-message/textproto"
 )
 
 // The bounds that keep a huge or hostile message cheap: what tells why a message bounced is in
