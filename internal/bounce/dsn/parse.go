@@ -261,7 +261,7 @@ func (p *parser) finish() {
 	own := clip(p.own, maxDiagLen)
 	ownLower := strings.ToLower(collapseSpace(own))
 	textCommand := findCommandLower(ownLower)
-	families := detectFamilies(strings.ToLower(string(p.raw[:min(len(p.raw), familyScan)])))
+	families := detectFamilies(p.raw[:min(len(p.raw), familyScan)])
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
 		r.Diagnostic = clip(collapseSpace(r.Diagnostic), maxDiagLen)
@@ -281,7 +281,7 @@ func (p *parser) finish() {
 			r.Command = textCommand
 		}
 		// The remote MTA and the recipient's domain tell the receiving provider.
-		rhost := detectFamilies(strings.ToLower(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:]))
+		rhost := detectFamilies(r.RemoteMTA + " @" + r.Address[strings.LastIndexByte(r.Address, '@')+1:])
 		diag := r.Diagnostic
 		if n := p.statusNotes[r.Address]; n != "" {
 			diag += " " + n // the words after the Status code: "5.2.1 (mailbox disabled, …)"

@@ -211,6 +211,11 @@ func loadRules() (*ruleSet, error) {
 		if len(sig) < 2 {
 			return nil, fmt.Errorf("rules/families.tsv: signature %q is too short", f[1])
 		}
+		for i := 0; i < len(sig); i++ {
+			if sig[i] >= 0x80 {
+				return nil, fmt.Errorf("rules/families.tsv: signature %q: only ASCII is matched regardless of case", f[1])
+			}
+		}
 		key := uint16(sig[0])<<8 | uint16(sig[1])
 		rs.sigIndex[key] = append(rs.sigIndex[key], len(rs.families))
 		rs.sigStart[key] = true
@@ -322,27 +327,53 @@ type facts struct {
 var tentative = map[string]bool{"undefined": true, "onhold": true, "systemerror": true, "securityerror": true,
 	"expired": true, "networkerror": true, "hostunknown": true, "userunknown": true}
 
-// detectFamilies is the set of MTA families whose signature occurs in the lower-cased text.
-func detectFamilies(lower string) map[string]bool {
+// detectFamilies is the set of MTA families whose signature occurs in the text, in any case
+// (the signatures are lower-case ASCII, so the text need not be lower-cased first: that copy
+// of the message's first 8 KB was a tenth of classifying's time).
+func detectFamilies[T string | []byte](text T) map[string]bool {
 	fams := map[string]bool{}
 	if noFamilies {
 		return fams
 	}
 	// One pass over the text, trying at each byte only the signatures that start with its
 	// two bytes.
-	for i := 0; i+1 < len(lower); i++ {
-		key := uint16(lower[i])<<8 | uint16(lower[i+1])
+	for i := 0; i+1 < len(text); i++ {
+		key := uint16(asciiLower[text[i]])<<8 | uint16(asciiLower[text[i+1]])
 		if !rules.sigStart[key] {
 			continue
 		}
 		for _, k := range rules.sigIndex[key] {
 			f := rules.families[k]
-			if !fams[f[0]] && strings.HasPrefix(lower[i:], f[1]) {
+			if !fams[f[0]] && hasFoldPrefix(text[i:], f[1]) {
 				fams[f[0]] = true
 			}
 		}
 	}
 	return fams
+}
+
+// asciiLower maps each byte to its ASCII lower case.
+var asciiLower = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// hasFoldPrefix tells whether text begins with the lower-case prefix, ASCII case ignored.
+func hasFoldPrefix[T string | []byte](text T, prefix string) bool {
+	if len(text) < len(prefix) {
+		return false
+	}
+	for i := 0; i < len(prefix); i++ {
+		if asciiLower[text[i]] != prefix[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Classify tells the reason (sisimai's taxonomy) a delivery failed and whether the address is
