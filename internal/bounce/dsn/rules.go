@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -67,18 +68,19 @@ func (p phrase) matchText(d string) bool {
 
 // ruleSet is the parsed rules directory.
 type ruleSet struct {
-	byReason   map[string][]phrase  // the general phrases (phrases.tsv)
-	mta        []phrase             // the MTA families' own wording (mta.tsv), in file order
-	status     map[string]string    // status code -> reason (status.tsv)
-	statusPass []string             // order.tsv "status"
-	wordPass   []string             // order.tsv "wording"
-	hard       map[string]string    // reason -> yes | permanent (hard.tsv)
-	commands   [][2]string          // lower-cased phrase, SMTP command (commands.tsv)
-	families   [][2]string          // family, lower-cased signature (families.tsv)
-	famReason  map[string]string    // family -> its reason when nothing else tells
-	sigIndex   map[uint16][]int     // the first two bytes of a signature -> its indexes in families
-	sigStart   [1 << 16]bool        // whether any signature starts with these two bytes
-	categories map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
+	byReason    map[string][]phrase  // the general phrases (phrases.tsv)
+	mta         []phrase             // the MTA families' own wording (mta.tsv), in file order
+	mtaByFamily map[string][]int     // family -> the indexes of its wording in mta, ascending
+	status      map[string]string    // status code -> reason (status.tsv)
+	statusPass  []string             // order.tsv "status"
+	wordPass    []string             // order.tsv "wording"
+	hard        map[string]string    // reason -> yes | permanent (hard.tsv)
+	commands    [][2]string          // lower-cased phrase, SMTP command (commands.tsv)
+	families    [][2]string          // family, lower-cased signature (families.tsv)
+	famReason   map[string]string    // family -> its reason when nothing else tells
+	sigIndex    map[uint16][]int     // the first two bytes of a signature -> its indexes in families
+	sigStart    [1 << 16]bool        // whether any signature starts with these two bytes
+	categories  map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
 }
 
 var rules = mustLoadRules()
@@ -128,7 +130,7 @@ func reasonSet() map[string]bool {
 }
 
 func loadRules() (*ruleSet, error) {
-	rs := &ruleSet{byReason: map[string][]phrase{}, status: map[string]string{}, hard: map[string]string{}}
+	rs := &ruleSet{byReason: map[string][]phrase{}, mtaByFamily: map[string][]int{}, status: map[string]string{}, hard: map[string]string{}}
 	check := func(file, r string) error {
 		if !knownReasons[r] {
 			return fmt.Errorf("rules/%s: unknown reason %q", file, r)
@@ -168,6 +170,7 @@ func loadRules() (*ruleSet, error) {
 		if err := check("mta.tsv", f[0]); err != nil {
 			return nil, err
 		}
+		rs.mtaByFamily[f[1]] = append(rs.mtaByFamily[f[1]], len(rs.mta))
 		rs.mta = append(rs.mta, phrase{reason: f[0], family: f[1], parts: []string{strings.ToLower(f[2])}})
 	}
 	if rows, err = tsvRows("status.tsv"); err != nil {
@@ -414,6 +417,13 @@ func classify(f facts) string {
 		if d == "" || len(fams) == 0 {
 			continue
 		}
+		// Only the wording of the families shown, in file order.
+		var buf [128]int
+		idx := buf[:0]
+		for fam := range fams {
+			idx = append(idx, rules.mtaByFamily[fam]...)
+		}
+		slices.Sort(idx)
 		context := f.context
 		if k == 1 {
 			context = "" // the report's words count for the receiving provider's wording only
@@ -422,11 +432,12 @@ func classify(f facts) string {
 		// the recipient's own words before the report's.
 		for i, text := range []string{d, context} {
 			for _, code := range []bool{true, false} {
-				for _, p := range rules.mta {
+				for _, j := range idx {
+					p := &rules.mta[j]
 					if i == 1 && len(p.parts[0]) < minUnscoped {
 						continue // in the report's own words, only a family's longer sentences
 					}
-					if fams[p.family] && code == !strings.Contains(p.parts[0], " ") && p.matchText(text) && p.reason != "onhold" && p.reason != "undefined" {
+					if code == !strings.Contains(p.parts[0], " ") && p.matchText(text) && p.reason != "onhold" && p.reason != "undefined" {
 						return p.reason
 					}
 				}
