@@ -261,6 +261,10 @@ func (p *parser) finish() {
 	own := clip(p.own, maxDiagLen)
 	ownLower := strings.ToLower(collapseSpace(own))
 	textCommand := findCommandLower(ownLower)
+	var ownHits hits // scanned once for all recipients, when a family's rules need it
+	if len(p.rep.Recipients) > 1 && ownLower != "" {
+		ownHits = rules.index.scan(ownLower)
+	}
 	families := detectFamilies(p.raw[:min(len(p.raw), familyScan)])
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
@@ -287,7 +291,7 @@ func (p *parser) finish() {
 			diag += " " + n // the words after the Status code: "5.2.1 (mailbox disabled, …)"
 		}
 		r.Reason = classify(facts{status: r.Status, reply: r.ReplyCode, diag: diag, action: r.Action, command: r.Command,
-			families: families, rhost: rhost, diagType: p.diagTypes[r.Address], context: ownLower, verdict: p.verdicts[r.Address]})
+			families: families, rhost: rhost, diagType: p.diagTypes[r.Address], context: ownLower, contextHits: ownHits, verdict: p.verdicts[r.Address]})
 		if (r.Reason == "onhold" || r.Reason == "undefined") && len(p.rep.Recipients) == 1 {
 			// The report's own words (its subject and text) may say what the recipient's
 			// line did not.

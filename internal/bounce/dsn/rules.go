@@ -20,39 +20,23 @@ var rulesFS embed.FS
 type phrase struct {
 	reason string
 	parts  []string
-	family string // the MTA family whose wording it is, "" for the general lists
+	family string  // the MTA family whose wording it is, "" for the general lists
+	ids    []int32 // the parts' ids in rules.index
 }
 
 func (p phrase) match(d string) bool {
 	return p.matchText(d)
 }
 
-// bigrams is a 4096-bit set of the byte pairs in a text: a phrase whose first pair is not
-// in it cannot occur, which spares most of the substring searches.
-type bigrams [64]uint64
-
-func pairHash(a, b byte) uint16 { return (uint16(a)*31 + uint16(b)) & 4095 }
-
-func makeBigrams(d string) *bigrams {
-	var g bigrams
-	for i := 0; i+1 < len(d); i++ {
-		h := pairHash(d[i], d[i+1])
-		g[h>>6] |= 1 << (h & 63)
+// matchHits is match with the parts found by one scan of d: the substring searches are
+// needed only for a phrase of several parts, to check their order.
+func (p *phrase) matchHits(d string, h hits) bool {
+	for _, id := range p.ids {
+		if !h.has(id) {
+			return false
+		}
 	}
-	return &g
-}
-
-func (g *bigrams) mayHave(part string) bool {
-	if len(part) < 2 {
-		return true
-	}
-	h := pairHash(part[0], part[1])
-	if g[h>>6]&(1<<(h&63)) == 0 {
-		return false
-	}
-	n := len(part)
-	h = pairHash(part[n-2], part[n-1])
-	return g[h>>6]&(1<<(h&63)) != 0
+	return len(p.ids) == 1 || p.matchText(d)
 }
 
 func (p phrase) matchText(d string) bool {
@@ -71,6 +55,7 @@ type ruleSet struct {
 	byReason    map[string][]phrase  // the general phrases (phrases.tsv)
 	mta         []phrase             // the MTA families' own wording (mta.tsv), in file order
 	mtaByFamily map[string][]int     // family -> the indexes of its wording in mta, ascending
+	index       partIndex            // every part of byReason and mta, found in one pass
 	status      map[string]string    // status code -> reason (status.tsv)
 	statusPass  []string             // order.tsv "status"
 	wordPass    []string             // order.tsv "wording"
@@ -173,6 +158,17 @@ func loadRules() (*ruleSet, error) {
 		rs.mtaByFamily[f[1]] = append(rs.mtaByFamily[f[1]], len(rs.mta))
 		rs.mta = append(rs.mta, phrase{reason: f[0], family: f[1], parts: []string{strings.ToLower(f[2])}})
 	}
+	for _, list := range rs.byReason {
+		for i := range list {
+			for _, part := range list[i].parts {
+				list[i].ids = append(list[i].ids, rs.index.add(part))
+			}
+		}
+	}
+	for i := range rs.mta {
+		rs.mta[i].ids = []int32{rs.index.add(rs.mta[i].parts[0])}
+	}
+	rs.index.build()
 	if rows, err = tsvRows("status.tsv"); err != nil {
 		return nil, err
 	}
@@ -273,15 +269,14 @@ var statusRe = regexp.MustCompile(`^[245]\.\d{1,3}\.\d{1,3}$`)
 
 // phraseMatch tells whether the lower-cased diagnostic has one of a reason's phrases.
 func (rs *ruleSet) phraseMatch(reason, d string) bool {
-	return rs.phraseMatchG(reason, d, nil)
+	return rs.phraseMatchH(reason, d, rs.index.scan(d))
 }
 
-func (rs *ruleSet) phraseMatchG(reason, d string, g *bigrams) bool {
-	for _, p := range rs.byReason[reason] {
-		if g != nil && !g.mayHave(p.parts[0]) {
-			continue
-		}
-		if p.matchText(d) {
+// phraseMatchH is phraseMatch with the parts the diagnostic has (rs.index.scan).
+func (rs *ruleSet) phraseMatchH(reason, d string, h hits) bool {
+	list := rs.byReason[reason]
+	for i := range list {
+		if list[i].matchHits(d, h) {
 			return true
 		}
 	}
@@ -290,18 +285,16 @@ func (rs *ruleSet) phraseMatchG(reason, d string, g *bigrams) bool {
 
 // mtaReason is the reason an MTA family's own wording tells, or "".
 func (rs *ruleSet) mtaReason(d string) string {
-	return rs.mtaReasonG(d, nil)
+	return rs.mtaReasonH(d, rs.index.scan(d))
 }
 
-func (rs *ruleSet) mtaReasonG(d string, g *bigrams) string {
-	for _, p := range rs.mta {
+func (rs *ruleSet) mtaReasonH(d string, h hits) string {
+	for i := range rs.mta {
+		p := &rs.mta[i]
 		if len(p.parts[0]) < minUnscoped {
 			continue // too short to mean the same outside its family
 		}
-		if g != nil && !g.mayHave(p.parts[0]) {
-			continue
-		}
-		if p.matchText(d) {
+		if p.matchHits(d, h) {
 			return p.reason
 		}
 	}
@@ -323,6 +316,7 @@ type facts struct {
 	diagType                             string          // the Diagnostic-Code's type, lower-cased: smtp, x-unix, x-postfix
 	context                              string          // the report's own words, lower-cased: a family's wording there counts too
 	verdict                              string          // the sending MTA's own verdict (categories.tsv), or ""
+	contextHits                          hits            // the rule parts context has, when already scanned
 }
 
 // tentative are the verdicts the rules may overrule: they are tried at their place in the
@@ -431,13 +425,24 @@ func classify(f facts) string {
 		// A provider's error code (one token, "AUP#CXBL", "LPN007_416") before its prose;
 		// the recipient's own words before the report's.
 		for i, text := range []string{d, context} {
+			h := m.h
+			if i == 1 {
+				if text == "" {
+					continue
+				}
+				h = f.contextHits
+				if h == nil {
+					h = rules.index.scan(text)
+					f.contextHits = h
+				}
+			}
 			for _, code := range []bool{true, false} {
 				for _, j := range idx {
 					p := &rules.mta[j]
 					if i == 1 && len(p.parts[0]) < minUnscoped {
 						continue // in the report's own words, only a family's longer sentences
 					}
-					if code == !strings.Contains(p.parts[0], " ") && p.matchText(text) && p.reason != "onhold" && p.reason != "undefined" {
+					if code == !strings.Contains(p.parts[0], " ") && p.matchHits(text, h) && p.reason != "onhold" && p.reason != "undefined" {
 						return p.reason
 					}
 				}
@@ -472,7 +477,7 @@ func classify(f facts) string {
 		}
 		// The wording of families the message does not show: weaker evidence, so after the
 		// general phrases.
-		if r := rules.mtaReasonG(d, m.g); r != "" && r != "onhold" && r != "undefined" {
+		if r := rules.mtaReasonH(d, m.h); r != "" && r != "onhold" && r != "undefined" {
 			return r
 		}
 	}
@@ -599,7 +604,7 @@ func probe(r string, f facts, sname string, m *matcher) bool {
 // matcher answers "does the diagnostic have one of this reason's phrases", each reason once.
 type matcher struct {
 	d    string
-	g    *bigrams
+	h    hits // the rule parts d has
 	done map[string]bool
 	snd  *matcher
 }
@@ -619,7 +624,7 @@ func (m *matcher) sender() *matcher {
 func newMatcher(d string) *matcher {
 	m := &matcher{d: d, done: make(map[string]bool, 16)}
 	if d != "" {
-		m.g = makeBigrams(d)
+		m.h = rules.index.scan(d)
 	}
 	return m
 }
@@ -630,7 +635,7 @@ func (m *matcher) has(reason string) bool {
 	}
 	v, ok := m.done[reason]
 	if !ok {
-		v = rules.phraseMatchG(reason, m.d, m.g)
+		v = rules.phraseMatchH(reason, m.d, m.h)
 		m.done[reason] = v
 	}
 	return v

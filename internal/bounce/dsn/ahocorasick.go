@@ -1,0 +1,127 @@
+package dsn
+
+// partIndex finds, in one pass over a lower-cased text, every rule part (phrases.tsv and
+// mta.tsv) that occurs in it: an Aho–Corasick automaton, made a full DFA over byte classes at
+// init. Matching a diagnostic against each of the ~1,300 parts with its own substring search
+// was most of classifying's time on long diagnostics, where no cheap prefilter rejects much.
+type partIndex struct {
+	parts   []string
+	ids     map[string]int32
+	class   [256]uint8 // byte -> its class; 0 for the bytes no part has
+	nclass  int
+	delta   []uint16 // state*nclass + class -> next state (the rules have fewer than 65,536 states)
+	outs    []int32 // the parts that end at each state: outs[outAt[s]:outAt[s+1]]
+	outAt   []int32
+	nstates int
+}
+
+// add registers a part and returns its id; the same text gets the same id.
+func (x *partIndex) add(part string) int32 {
+	if x.ids == nil {
+		x.ids = map[string]int32{}
+	}
+	if id, ok := x.ids[part]; ok {
+		return id
+	}
+	id := int32(len(x.parts))
+	x.ids[part] = id
+	x.parts = append(x.parts, part)
+	return id
+}
+
+// build makes the automaton from the parts added.
+func (x *partIndex) build() {
+	x.nclass = 1
+	for _, p := range x.parts {
+		for i := 0; i < len(p); i++ {
+			if x.class[p[i]] == 0 {
+				x.class[p[i]] = uint8(x.nclass)
+				x.nclass++
+				if x.nclass > 255 {
+					panic("dsn: too many distinct bytes in the rules")
+				}
+			}
+		}
+	}
+	// The trie, with -1 for "no edge".
+	goTo := []int32{}
+	newState := func() int32 {
+		for c := 0; c < x.nclass; c++ {
+			goTo = append(goTo, -1)
+		}
+		return int32(len(goTo)/x.nclass - 1)
+	}
+	newState()
+	ends := [][]int32{nil}
+	for id, p := range x.parts {
+		s := int32(0)
+		for i := 0; i < len(p); i++ {
+			c := int32(x.class[p[i]])
+			if goTo[s*int32(x.nclass)+c] < 0 {
+				n := newState()
+				ends = append(ends, nil)
+				goTo[s*int32(x.nclass)+c] = n
+			}
+			s = goTo[s*int32(x.nclass)+c]
+		}
+		ends[s] = append(ends[s], int32(id))
+	}
+	x.nstates = len(ends)
+	// Breadth first: each state's failure link, its missing edges those of its failure
+	// state, its outputs with those of its failure state.
+	fail := make([]int32, x.nstates)
+	queue := []int32{}
+	for c := 0; c < x.nclass; c++ {
+		if n := goTo[c]; n < 0 {
+			goTo[c] = 0
+		} else {
+			fail[n] = 0
+			queue = append(queue, n)
+		}
+	}
+	for len(queue) > 0 {
+		s := queue[0]
+		queue = queue[1:]
+		ends[s] = append(ends[s], ends[fail[s]]...)
+		for c := 0; c < x.nclass; c++ {
+			k := s*int32(x.nclass) + int32(c)
+			if n := goTo[k]; n >= 0 {
+				fail[n] = goTo[fail[s]*int32(x.nclass)+int32(c)]
+				queue = append(queue, n)
+			} else {
+				goTo[k] = goTo[fail[s]*int32(x.nclass)+int32(c)]
+			}
+		}
+	}
+	if x.nstates > 1<<16 {
+		panic("dsn: the rules' automaton outgrew 16-bit states")
+	}
+	x.delta = make([]uint16, len(goTo))
+	for i, n := range goTo {
+		x.delta[i] = uint16(n)
+	}
+	x.outAt = make([]int32, x.nstates+1)
+	for s, e := range ends {
+		x.outs = append(x.outs, e...)
+		x.outAt[s+1] = int32(len(x.outs))
+	}
+}
+
+// hits is the set of parts found in a text.
+type hits []uint64
+
+func (h hits) has(id int32) bool { return h[id>>6]&(1<<(id&63)) != 0 }
+
+// scan is the set of the parts that occur in text.
+func (x *partIndex) scan(text string) hits {
+	h := make(hits, (len(x.parts)+63)/64)
+	s := 0
+	n := x.nclass
+	for i := 0; i < len(text); i++ {
+		s = int(x.delta[s*n+int(x.class[text[i]])])
+		for _, id := range x.outs[x.outAt[s]:x.outAt[s+1]] {
+			h[id>>6] |= 1 << (id & 63)
+		}
+	}
+	return h
+}

@@ -1,0 +1,45 @@
+package dsn
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPartIndex(t *testing.T) {
+	var x partIndex
+	words := []string{"he", "she", "his", "hers", "user unknown", "unknown", "n"}
+	for _, w := range words {
+		x.add(w)
+	}
+	if x.add("she") != 1 {
+		t.Fatal("the same part got a second id")
+	}
+	x.build()
+	for _, text := range []string{"", "ushers", "this user unknown here", "no", "hhhhe", "xyz"} {
+		h := x.scan(text)
+		for id, w := range words {
+			if got, want := h.has(int32(id)), strings.Contains(text, w); got != want {
+				t.Errorf("scan(%q) has %q = %v, want %v", text, w, got, want)
+			}
+		}
+	}
+}
+
+// FuzzPartIndex holds the automaton over the real rules equal to a substring search per part.
+func FuzzPartIndex(f *testing.F) {
+	f.Add(" 550 5.1.1 <a@b>: recipient address rejected: user unknown in local recipient table ")
+	f.Add("mailbox is full")
+	f.Fuzz(func(t *testing.T, text string) {
+		h := rules.index.scan(text)
+		for id, p := range rules.index.parts {
+			if got, want := h.has(int32(id)), strings.Contains(text, p); got != want {
+				t.Fatalf("scan(%q) has %q = %v, want %v", text, p, got, want)
+			}
+		}
+	})
+}
+
+func TestPartIndexSize(t *testing.T) {
+	x := &rules.index
+	t.Logf("%d parts, %d states, %d byte classes: %d KB", len(x.parts), x.nstates, x.nclass, len(x.delta)*2/1024)
+}
