@@ -10,7 +10,7 @@ type partIndex struct {
 	class   [256]uint8 // byte -> its class; 0 for the bytes no part has
 	nclass  int
 	delta   []uint16 // state*nclass + class -> next state (the rules have fewer than 65,536 states)
-	outs    []int32 // the parts that end at each state: outs[outAt[s]:outAt[s+1]]
+	outs    []int32  // the parts that end at each state: outs[outAt[s]:outAt[s+1]]
 	outAt   []int32
 	nstates int
 }
