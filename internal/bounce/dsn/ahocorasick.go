@@ -1,5 +1,7 @@
 package dsn
 
+import "sync"
+
 // partIndex finds, in one pass over a lower-cased text, every rule part (phrases.tsv and
 // mta.tsv) that occurs in it: an Aho–Corasick automaton, made a full DFA over byte classes at
 // init. Matching a diagnostic against each of the ~1,300 parts with its own substring search
@@ -13,6 +15,7 @@ type partIndex struct {
 	outs    []int32  // the parts that end at each state: outs[outAt[s]:outAt[s+1]]
 	outAt   []int32
 	nstates int
+	once    sync.Once
 }
 
 // add registers a part and returns its id; the same text gets the same id.
@@ -43,8 +46,12 @@ func (x *partIndex) build() {
 			}
 		}
 	}
-	// The trie, with -1 for "no edge".
-	goTo := []int32{}
+	// The trie, with -1 for "no edge"; at most one state per byte of the parts.
+	most := 1
+	for _, p := range x.parts {
+		most += len(p)
+	}
+	goTo := make([]int32, 0, most*x.nclass)
 	newState := func() int32 {
 		for c := 0; c < x.nclass; c++ {
 			goTo = append(goTo, -1)
@@ -114,6 +121,7 @@ func (h hits) has(id int32) bool { return h[id>>6]&(1<<(id&63)) != 0 }
 
 // scan is the set of the parts that occur in text.
 func (x *partIndex) scan(text string) hits {
+	x.once.Do(x.build) // on first use: a program that parses no report does not pay for it
 	h := make(hits, (len(x.parts)+63)/64)
 	s := 0
 	n := x.nclass

@@ -14,7 +14,6 @@ func TestPartIndex(t *testing.T) {
 	if x.add("she") != 1 {
 		t.Fatal("the same part got a second id")
 	}
-	x.build()
 	for _, text := range []string{"", "ushers", "this user unknown here", "no", "hhhhe", "xyz"} {
 		h := x.scan(text)
 		for id, w := range words {
@@ -41,5 +40,15 @@ func FuzzPartIndex(f *testing.F) {
 
 func TestPartIndexSize(t *testing.T) {
 	x := &rules.index
+	x.scan("")
 	t.Logf("%d parts, %d states, %d byte classes: %d KB", len(x.parts), x.nstates, x.nclass, len(x.delta)*2/1024)
+}
+
+// BenchmarkPartIndexBuild is the one-time cost of the automaton, paid at the first scan.
+func BenchmarkPartIndexBuild(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		x := partIndex{parts: rules.index.parts}
+		x.build()
+	}
 }

@@ -168,7 +168,6 @@ func loadRules() (*ruleSet, error) {
 	for i := range rs.mta {
 		rs.mta[i].ids = []int32{rs.index.add(rs.mta[i].parts[0])}
 	}
-	rs.index.build()
 	if rows, err = tsvRows("status.tsv"); err != nil {
 		return nil, err
 	}
