@@ -64,7 +64,7 @@ type ruleSet struct {
 	families    [][2]string          // family, lower-cased signature (families.tsv)
 	famReason   map[string]string    // family -> its reason when nothing else tells
 	sigIndex    map[uint16][]int     // the first two bytes of a signature -> its indexes in families
-	sigStart    [1 << 16]bool        // whether any signature starts with these two bytes
+	sigStart    [1 << 10]uint64      // a bit set: whether any signature starts with these two bytes
 	categories  map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
 }
 
@@ -216,7 +216,7 @@ func loadRules() (*ruleSet, error) {
 		}
 		key := uint16(sig[0])<<8 | uint16(sig[1])
 		rs.sigIndex[key] = append(rs.sigIndex[key], len(rs.families))
-		rs.sigStart[key] = true
+		rs.sigStart[key>>6] |= 1 << (key & 63)
 		rs.families = append(rs.families, [2]string{f[0], sig})
 		if len(f) > 2 && f[2] != "" {
 			if err := check("families.tsv", f[2]); err != nil {
@@ -333,9 +333,15 @@ func detectFamilies[T string | []byte](text T) map[string]bool {
 	}
 	// One pass over the text, trying at each byte only the signatures that start with its
 	// two bytes.
+	if len(text) < 2 {
+		return fams
+	}
+	next := asciiLower[text[0]]
 	for i := 0; i+1 < len(text); i++ {
-		key := uint16(asciiLower[text[i]])<<8 | uint16(asciiLower[text[i+1]])
-		if !rules.sigStart[key] {
+		prev := next
+		next = asciiLower[text[i+1]]
+		key := uint16(prev)<<8 | uint16(next)
+		if rules.sigStart[key>>6]&(1<<(key&63)) == 0 {
 			continue
 		}
 		for _, k := range rules.sigIndex[key] {
