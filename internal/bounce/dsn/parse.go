@@ -122,7 +122,13 @@ func walk(e *message.Entity, depth int, out *[]part) {
 		}
 		return
 	}
-	body, _ := io.ReadAll(io.LimitReader(e.Body, maxPartRead))
+	buf := partBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	_, _ = buf.ReadFrom(io.LimitReader(e.Body, maxPartRead))
+	body := append(make([]byte, 0, buf.Len()), buf.Bytes()...) // never nil, as io.ReadAll's
+	if buf.Cap() <= 256<<10 {
+		partBuffers.Put(buf) // the rare huge part's buffer is let go
+	}
 	*out = append(*out, part{ctype: ct, params: params, header: e.Header, body: body, depth: depth})
 }
 
@@ -652,6 +658,10 @@ func readHeader(b []byte) (message.Header, bool) {
 
 // maxHeaderBytes is go-message's own bound on a header block.
 const maxHeaderBytes = 1 << 20
+
+// partBuffers are reused to read each part's body, which is then copied once at its size:
+// io.ReadAll grew a fresh buffer several times per part.
+var partBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // headerReaders are reused for the quoted header blocks: only the header is read (the body's
 // decoders are not needed), and a fresh 4 KB buffer per message was a quarter of the bytes
