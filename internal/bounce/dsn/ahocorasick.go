@@ -11,7 +11,7 @@ type partIndex struct {
 	ids     map[string]int32
 	class   [256]uint8 // byte -> its class; 0 for the bytes no part has
 	nclass  int
-	delta   []uint16 // state*nclass + class -> next state (the rules have fewer than 65,536 states)
+	delta   []uint16 // state*nclass + class -> next state (fewer than 32,768 states; the top bit is hasOutput)
 	outs    []int32  // the parts that end at each state: outs[outAt[s]:outAt[s+1]]
 	outAt   []int32
 	nstates int
@@ -100,12 +100,15 @@ func (x *partIndex) build() {
 			}
 		}
 	}
-	if x.nstates > 1<<16 {
-		panic("dsn: the rules' automaton outgrew 16-bit states")
+	if x.nstates > 1<<15 {
+		panic("dsn: the rules' automaton outgrew 15-bit states")
 	}
 	x.delta = make([]uint16, len(goTo))
 	for i, n := range goTo {
 		x.delta[i] = uint16(n)
+		if len(ends[n]) > 0 {
+			x.delta[i] |= hasOutput
+		}
 	}
 	x.outAt = make([]int32, x.nstates+1)
 	for s, e := range ends {
@@ -113,6 +116,10 @@ func (x *partIndex) build() {
 		x.outAt[s+1] = int32(len(x.outs))
 	}
 }
+
+// hasOutput marks, in delta, a move to a state where some part ends: the scan looks up the
+// parts only then.
+const hasOutput = 1 << 15
 
 // hits is the set of parts found in a text.
 type hits []uint64
@@ -126,9 +133,12 @@ func (x *partIndex) scan(text string) hits {
 	s := 0
 	n := x.nclass
 	for i := 0; i < len(text); i++ {
-		s = int(x.delta[s*n+int(x.class[text[i]])])
-		for _, id := range x.outs[x.outAt[s]:x.outAt[s+1]] {
-			h[id>>6] |= 1 << (id & 63)
+		t := x.delta[s*n+int(x.class[text[i]])]
+		s = int(t &^ hasOutput)
+		if t&hasOutput != 0 {
+			for _, id := range x.outs[x.outAt[s]:x.outAt[s+1]] {
+				h[id>>6] |= 1 << (id & 63)
+			}
 		}
 	}
 	return h
