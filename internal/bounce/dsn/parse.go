@@ -266,8 +266,11 @@ func (p *parser) finish() {
 	// The report's own words, before the returned message: bounded, read once.
 	own := clip(p.own, maxDiagLen)
 	ownLower := strings.ToLower(collapseSpace(own))
-	ownHits := rules.index.scan(ownLower) // once, for the command and every recipient's family rules
-	textCommand := findCommandHits(ownLower, ownHits)
+	textCommand := findCommandLower(ownLower)
+	var ownHits hits // scanned once for all recipients, when a family's rules need it
+	if len(p.rep.Recipients) > 1 && ownLower != "" {
+		ownHits = rules.index.scan(ownLower)
+	}
 	families := detectFamilies(p.raw[:min(len(p.raw), familyScan)])
 	for i := range p.rep.Recipients {
 		r := &p.rep.Recipients[i]
@@ -1068,12 +1071,6 @@ func findCommand(s string) string {
 
 // findCommandLower is findCommand on a lower-cased text.
 func findCommandLower(low string) string {
-	return findCommandHits(low, nil)
-}
-
-// findCommandHits is findCommandLower with the rule parts low has (rules.index.scan), or nil
-// to scan for them when needed.
-func findCommandHits(low string, h hits) string {
 	best, cmd := -1, ""
 	for _, c := range commandWords {
 		for off := 0; off < len(low); {
@@ -1098,11 +1095,8 @@ func findCommandHits(low string, h hits) string {
 	if cmd != "" {
 		return cmd
 	}
-	if h == nil {
-		h = rules.index.scan(low)
-	}
-	for i, c := range rules.commands {
-		if h.has(rules.commandIDs[i]) {
+	for _, c := range rules.commands {
+		if strings.Contains(low, c[0]) {
 			return c[1]
 		}
 	}

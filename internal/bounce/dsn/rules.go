@@ -61,7 +61,6 @@ type ruleSet struct {
 	wordPass    []string             // order.tsv "wording"
 	hard        map[string]string    // reason -> yes | permanent (hard.tsv)
 	commands    [][2]string          // lower-cased phrase, SMTP command (commands.tsv)
-	commandIDs  []int32              // each command phrase's id in index
 	families    [][2]string          // family, lower-cased signature (families.tsv)
 	famReason   map[string]string    // family -> its reason when nothing else tells
 	sigIndex    map[uint16][]int     // the first two bytes of a signature -> its indexes in families
@@ -249,7 +248,6 @@ func loadRules() (*ruleSet, error) {
 			return nil, fmt.Errorf("rules/commands.tsv: %q is no SMTP command", f[1])
 		}
 		rs.commands = append(rs.commands, [2]string{strings.ToLower(f[0]), f[1]})
-		rs.commandIDs = append(rs.commandIDs, rs.index.add(strings.ToLower(f[0])))
 	}
 	if rows, err = tsvRows("hard.tsv"); err != nil {
 		return nil, err
