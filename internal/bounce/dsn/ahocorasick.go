@@ -77,7 +77,8 @@ func (x *partIndex) build() {
 	// Breadth first: each state's failure link, its missing edges those of its failure
 	// state, its outputs with those of its failure state.
 	fail := make([]int32, x.nstates)
-	queue := []int32{}
+	queue := make([]int32, 0, x.nstates)
+	order := []int32{0} // the states breadth first: numbered so, the shallow (hot) ones share cache lines
 	for c := 0; c < x.nclass; c++ {
 		if n := goTo[c]; n < 0 {
 			goTo[c] = 0
@@ -89,6 +90,7 @@ func (x *partIndex) build() {
 	for len(queue) > 0 {
 		s := queue[0]
 		queue = queue[1:]
+		order = append(order, s)
 		ends[s] = append(ends[s], ends[fail[s]]...)
 		for c := 0; c < x.nclass; c++ {
 			k := s*int32(x.nclass) + int32(c)
@@ -103,17 +105,23 @@ func (x *partIndex) build() {
 	if x.nstates > 1<<15 {
 		panic("dsn: the rules' automaton outgrew 15-bit states")
 	}
-	x.delta = make([]uint16, len(goTo))
-	for i, n := range goTo {
-		x.delta[i] = uint16(n)
-		if len(ends[n]) > 0 {
-			x.delta[i] |= hasOutput
-		}
+	renum := make([]int32, x.nstates)
+	for n, old := range order {
+		renum[old] = int32(n)
 	}
+	x.delta = make([]uint16, len(goTo))
 	x.outAt = make([]int32, x.nstates+1)
-	for s, e := range ends {
-		x.outs = append(x.outs, e...)
-		x.outAt[s+1] = int32(len(x.outs))
+	for n, old := range order {
+		for c := 0; c < x.nclass; c++ {
+			to := goTo[int(old)*x.nclass+c]
+			d := uint16(renum[to])
+			if len(ends[to]) > 0 {
+				d |= hasOutput
+			}
+			x.delta[n*x.nclass+c] = d
+		}
+		x.outs = append(x.outs, ends[old]...)
+		x.outAt[n+1] = int32(len(x.outs))
 	}
 }
 
