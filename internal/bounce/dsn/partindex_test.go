@@ -7,14 +7,14 @@ import (
 
 func TestPartIndex(t *testing.T) {
 	var x partIndex
-	words := []string{"he", "she", "his", "hers", "user unknown", "unknown", "n"}
+	words := []string{"he", "she", "his", "hers", "user unknown", "unknown", "n", "ushe", "ushers"}
 	for _, w := range words {
 		x.add(w)
 	}
 	if x.add("she") != 1 {
 		t.Fatal("the same part got a second id")
 	}
-	for _, text := range []string{"", "ushers", "this user unknown here", "no", "hhhhe", "xyz"} {
+	for _, text := range []string{"", "ushers", "this user unknown here", "no", "hhhhe", "xyz", "ushe", "usherss user unknownn"} {
 		h := x.scan(text)
 		for id, w := range words {
 			if got, want := h.has(int32(id)), strings.Contains(text, w); got != want {
@@ -41,7 +41,13 @@ func FuzzPartIndex(f *testing.F) {
 func TestPartIndexSize(t *testing.T) {
 	x := &rules.index
 	x.scan("")
-	t.Logf("%d parts, %d states, %d byte classes: %d KB", len(x.parts), x.nstates, x.nclass, len(x.delta)*2/1024)
+	used := 0
+	for _, w := range x.seen {
+		for ; w != 0; w &= w - 1 {
+			used++
+		}
+	}
+	t.Logf("%d parts, %d short, %d hashes used of %d", len(x.parts), len(x.short), used, 1<<hashBits)
 }
 
 // BenchmarkPartIndexBuild is the one-time cost of the automaton, paid at the first scan.
