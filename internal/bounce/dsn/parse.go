@@ -148,6 +148,8 @@ type parser struct {
 	rep   *Report
 	text  string // the human-readable part(s) of the report
 	own   string // text up to where a quoted copy of the returned message begins
+	// ownLower is own lower-cased, when textAbout has needed it.
+	ownLower *string
 	// diagTypes is each recipient's Diagnostic-Code type (smtp, x-unix, …), lower-cased.
 	diagTypes map[string]string
 	// verdicts is the sending MTA's own verdict on a recipient (categories.tsv).
@@ -805,7 +807,11 @@ func (p *parser) deliveryStatus(pt part) bool {
 // names it to the next blank line, or "".
 func (p *parser) textAbout(addr string, most int) string {
 	text := p.own
-	lower := strings.ToLower(text)
+	if p.ownLower == nil {
+		l := strings.ToLower(text) // once per message, not per recipient
+		p.ownLower = &l
+	}
+	lower := *p.ownLower
 	needle := strings.ToLower(addr)
 	var parts []string
 	for off := 0; off < len(lower) && len(parts) < most; {
