@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +46,35 @@ func FuzzFindCodes(f *testing.F) {
 		}
 		if got, want := findReply(s), submatch(replyFindRe, s); got != want {
 			t.Errorf("findReply(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+// collapseRunes is collapseSpace as first written, ranging over the runes: the reference.
+func collapseRunes(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0 {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func FuzzCollapseSpace(f *testing.F) {
+	for _, s := range []string{"", "  a \t b\r\n", "x\u00a0y\u0085z", "\xff \xc2", "日本 語 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := collapseSpace(s), collapseRunes(s); got != want {
+			t.Errorf("collapseSpace(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

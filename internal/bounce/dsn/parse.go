@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/emersion/go-message"
 	_ "github.com/emersion/go-message/charset" // decode the charsets real bounces use (ISO-2022-JP, Shift_JIS, KOI8-R, …)
@@ -339,12 +340,30 @@ func moreLines(diag, text, code string) string {
 }
 
 // collapseSpace unfolds s to one line: every run of white space becomes one space, trimmed.
+// ASCII bytes take a path of their own; other runes are decoded (an invalid byte becomes
+// U+FFFD, as ranging over the string did).
 func collapseSpace(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
-	for _, r := range s {
-		if r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f' || r == 0x85 || r == 0xA0 {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			if c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' {
+				space = b.Len() > 0
+				continue
+			}
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteByte(c)
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		i += n
+		if r == 0x85 || r == 0xA0 {
 			space = b.Len() > 0
 			continue
 		}
