@@ -58,3 +58,35 @@ func BenchmarkPartIndexBuild(b *testing.B) {
 		x.build()
 	}
 }
+
+// FuzzDetectFamilies holds detectFamilies equal to a case-blind search for every signature.
+func FuzzDetectFamilies(f *testing.F) {
+	f.Add("Received: from MX.Google.com by QMAIL x-failed-recipients: a@b")
+	f.Add("gmx.de zoho 1und1")
+	f.Fuzz(func(t *testing.T, text string) {
+		got := detectFamilies(text)
+		want := map[string]bool{}
+		low := asciiLowerString(text)
+		for _, fam := range rules.families {
+			if strings.Contains(low, fam[1]) {
+				want[fam[0]] = true
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("detectFamilies(%q) = %v, want %v", text, got, want)
+		}
+		for k := range want {
+			if !got[k] {
+				t.Fatalf("detectFamilies(%q) = %v, want %v", text, got, want)
+			}
+		}
+	})
+}
+
+func asciiLowerString(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		b[i] = asciiLower[c]
+	}
+	return string(b)
+}

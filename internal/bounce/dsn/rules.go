@@ -52,20 +52,20 @@ func (p phrase) matchText(d string) bool {
 
 // ruleSet is the parsed rules directory.
 type ruleSet struct {
-	byReason    map[string][]phrase  // the general phrases (phrases.tsv)
-	mta         []phrase             // the MTA families' own wording (mta.tsv), in file order
-	mtaByFamily map[string][]int     // family -> the indexes of its wording in mta, ascending
-	index       partIndex            // every part of byReason and mta, found in one pass
-	status      map[string]string    // status code -> reason (status.tsv)
-	statusPass  []string             // order.tsv "status"
-	wordPass    []string             // order.tsv "wording"
-	hard        map[string]string    // reason -> yes | permanent (hard.tsv)
-	commands    [][2]string          // lower-cased phrase, SMTP command (commands.tsv)
-	families    [][2]string          // family, lower-cased signature (families.tsv)
-	famReason   map[string]string    // family -> its reason when nothing else tells
-	sigIndex    map[uint16][]int     // the first two bytes of a signature -> its indexes in families
-	sigStart    [1 << 10]uint64      // a bit set: whether any signature starts with these two bytes
-	categories  map[[2]string]string // delivery-status field, value -> reason (categories.tsv)
+	byReason    map[string][]phrase        // the general phrases (phrases.tsv)
+	mta         []phrase                   // the MTA families' own wording (mta.tsv), in file order
+	mtaByFamily map[string][]int           // family -> the indexes of its wording in mta, ascending
+	index       partIndex                  // every part of byReason and mta, found in one pass
+	status      map[string]string          // status code -> reason (status.tsv)
+	statusPass  []string                   // order.tsv "status"
+	wordPass    []string                   // order.tsv "wording"
+	hard        map[string]string          // reason -> yes | permanent (hard.tsv)
+	commands    [][2]string                // lower-cased phrase, SMTP command (commands.tsv)
+	families    [][2]string                // family, lower-cased signature (families.tsv)
+	famReason   map[string]string          // family -> its reason when nothing else tells
+	sigIndex    map[uint32][]int           // the hash of a signature's first four bytes -> its indexes in families
+	sigStart    [1 << hashBits / 64]uint64 // a bit set: whether any signature's first four bytes hash here
+	categories  map[[2]string]string       // delivery-status field, value -> reason (categories.tsv)
 }
 
 var rules = mustLoadRules()
@@ -203,18 +203,18 @@ func loadRules() (*ruleSet, error) {
 		return nil, err
 	}
 	rs.famReason = map[string]string{}
-	rs.sigIndex = map[uint16][]int{}
+	rs.sigIndex = map[uint32][]int{}
 	for _, f := range rows {
 		sig := strings.ToLower(f[1])
-		if len(sig) < 2 {
-			return nil, fmt.Errorf("rules/families.tsv: signature %q is too short", f[1])
+		if len(sig) < 4 {
+			return nil, fmt.Errorf("rules/families.tsv: signature %q is too short (four bytes at least)", f[1])
 		}
 		for i := 0; i < len(sig); i++ {
 			if sig[i] >= 0x80 {
 				return nil, fmt.Errorf("rules/families.tsv: signature %q: only ASCII is matched regardless of case", f[1])
 			}
 		}
-		key := uint16(sig[0])<<8 | uint16(sig[1])
+		key := hash4(word4(sig))
 		rs.sigIndex[key] = append(rs.sigIndex[key], len(rs.families))
 		rs.sigStart[key>>6] |= 1 << (key & 63)
 		rs.families = append(rs.families, [2]string{f[0], sig})
@@ -331,16 +331,15 @@ func detectFamilies[T string | []byte](text T) map[string]bool {
 	if noFamilies {
 		return fams
 	}
-	// One pass over the text, trying at each byte only the signatures that start with its
-	// two bytes.
-	if len(text) < 2 {
+	// One pass over the text, trying at each byte only the signatures whose first four bytes
+	// hash as the text's four there do (a bit set that stays in the L1 cache).
+	if len(text) < 4 {
 		return fams
 	}
-	next := asciiLower[text[0]]
-	for i := 0; i+1 < len(text); i++ {
-		prev := next
-		next = asciiLower[text[i+1]]
-		key := uint16(prev)<<8 | uint16(next)
+	w := (uint32(asciiLower[text[0]]) | uint32(asciiLower[text[1]])<<8 | uint32(asciiLower[text[2]])<<16) << 8
+	for i := 0; i+4 <= len(text); i++ {
+		w = w>>8 | uint32(asciiLower[text[i+3]])<<24
+		key := hash4(w)
 		if rules.sigStart[key>>6]&(1<<(key&63)) == 0 {
 			continue
 		}
