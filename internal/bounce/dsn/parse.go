@@ -62,7 +62,7 @@ func Parse(raw []byte) (rep *Report, err error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, ErrNotMessage
 	}
-	ent, err := message.Read(bytes.NewReader(raw))
+	ent, br, err := readEntity(raw)
 	if ent == nil {
 		if err == nil {
 			err = ErrNotMessage
@@ -71,6 +71,11 @@ func Parse(raw []byte) (rep *Report, err error) {
 	}
 	var parts []part
 	walk(ent, 0, &parts)
+	if br != nil {
+		// Every part has been read and copied: nothing reads the message through it again.
+		br.Reset(nil)
+		headerReaders.Put(br)
+	}
 	if len(parts) == 0 {
 		// A multipart whose boundary never occurs (it happens): read the body as text.
 		if i := bytes.Index(raw, []byte("\n\n")); i >= 0 {
@@ -87,6 +92,26 @@ func Parse(raw []byte) (rep *Report, err error) {
 	p := &parser{raw: raw, top: ent.Header, parts: parts, rep: rep, diagTypes: map[string]string{}, verdicts: map[string]string{}, statusNotes: map[string]string{}}
 	p.run()
 	return rep, nil
+}
+
+// readEntity is message.Read with a reused reader (returned for the caller to give back once
+// the body is read), for the messages too small to reach go-message's header bound; larger
+// ones go through message.Read itself, so that the bound applies as it did.
+func readEntity(raw []byte) (*message.Entity, *bufio.Reader, error) {
+	if len(raw) >= maxHeaderBytes-1 {
+		e, err := message.Read(bytes.NewReader(raw))
+		return e, nil, err
+	}
+	br := headerReaders.Get().(*bufio.Reader)
+	br.Reset(bytes.NewReader(raw))
+	h, err := textproto.ReadHeader(br)
+	if err != nil {
+		br.Reset(nil)
+		headerReaders.Put(br)
+		return nil, nil, err
+	}
+	e, err := message.New(message.Header{Header: h}, br)
+	return e, br, err
 }
 
 func skipMboxLine(raw []byte) []byte {
