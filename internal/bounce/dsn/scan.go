@@ -23,12 +23,43 @@ func originalStart(text string) int {
 			end += off
 		}
 		line := text[off:end]
-		if markHint(line) && originalMarkRe.MatchString(line) {
+		if markStart(line) && markHint(line) && originalMarkRe.MatchString(line) {
 			return off
 		}
 		off = end + 1
 	}
 	return -1
+}
+
+// markStart tells a line that may be a mark by how it begins: every mark, after leading
+// blanks, ">" and a rule of dashes (or =, _, *), starts with one of a few letter pairs or with
+// a non-ASCII letter. Most lines fail this, and the expression is not tried on them
+// (FuzzMarkStart holds that no line the expression matches fails it).
+func markStart(line string) bool {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t' || line[i] == '>') {
+		i++
+	}
+	for i < len(line) && (line[i] == '-' || line[i] == '=' || line[i] == '_' || line[i] == '*') {
+		i++
+	}
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i >= len(line) {
+		return false
+	}
+	if line[i] >= 0x80 {
+		return true
+	}
+	if i+1 >= len(line) {
+		return false
+	}
+	switch string([]byte{asciiLower[line[i]], asciiLower[line[i+1]]}) {
+	case "or", "re", "fo", "me", "he", "un", "be", "th", "co", "yo":
+		return true
+	}
+	return false
 }
 
 // markHint tells a line that may be a mark of the returned message.
