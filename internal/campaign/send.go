@@ -95,6 +95,10 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 // leaves the sending state (more true).
 func (w *worker) rounds(ctx context.Context, next chan<- job) (more bool, err error) {
 	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
+	// carry is the last group of the batch before, marked in flight but handed over only
+	// while the next batch's first group is marked; whatever ends the rounds hands it over.
+	var carry []job
+	defer func() { handOver(next, carry) }()
 	for ctx.Err() == nil {
 		cur, err := s.st.CampaignState(ctx, ws, id)
 		if err != nil {
@@ -103,7 +107,7 @@ func (w *worker) rounds(ctx context.Context, next chan<- job) (more bool, err er
 		if cur != Sending {
 			return true, nil
 		}
-		more, err := w.round(ctx, next)
+		more, err := w.round(ctx, next, &carry)
 		if err != nil || !more {
 			return more, err
 		}
@@ -217,10 +221,13 @@ func (w *worker) batchSize() int {
 
 // round claims one batch and hands it to the senders; more is false when nothing was
 // claimable.
-func (w *worker) round(ctx context.Context, next chan<- job) (more bool, err error) {
+func (w *worker) round(ctx context.Context, next chan<- job, carry *[]job) (more bool, err error) {
 	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
 	n := w.batchSize()
 	if w.c.Rate > 0 {
+		// Paced: the carried group goes now, not after the wait for the next tokens.
+		handOver(next, *carry)
+		*carry = nil
 		wait, err := s.st.TakeTokens(ctx, bucketKey(id), w.c.Rate, float64(n), n, s.now().UTC())
 		if err != nil {
 			return false, err
@@ -248,7 +255,7 @@ func (w *worker) round(ctx context.Context, next chan<- job) (more bool, err err
 		w.release(rs)
 		return false, err
 	}
-	w.feed(ctx, rs, screen, next)
+	*carry = w.feed(ctx, rs, screen, next, *carry)
 	return true, w.checkGuard(ctx)
 }
 
@@ -323,15 +330,17 @@ func (w *worker) startSenders(ctx context.Context) (next chan<- job, stop func()
 
 // feed hands the claimed rows to the senders a group at a time. Each group is first marked
 // in flight (sending) in a durable transaction that also records the outcomes finished so
-// far, and only then handed over; the mark of the next group is committed while the current
-// one is handed over, so the senders rarely wait on the disk. A crash therefore leaves
-// unknown only the rows of the group being handed over, of the group marked next and those
-// the senders hold; the rest of the claim is still claimed and goes back to the queue.
-// A group is Options.Concurrency rows while the mark's commit is quicker than handing a
-// group over; when the disk is slow (a commit outlasting the group) the groups double, up to
-// half of a claimed batch less the senders' rows, so that never more is in flight than a
+// far, and only then handed over; the mark of a group commits while the group before is
+// handed over (carry, the last group of the batch before, for the first), so the senders
+// rarely wait on the disk. feed returns the batch's last group, marked but not yet handed
+// over: the next round hands it over while marking its own first group.
+// A crash therefore leaves unknown only the group being handed over, the group marked next
+// and the rows the senders hold; the rest of the claim is still claimed and goes back to the
+// queue. A group is Options.Concurrency rows while the mark's commit is quicker than handing
+// a group over; when the disk is slow (a commit outlasting the group) the groups double, up
+// to half of a claimed batch less the senders' rows, so that never more is in flight than a
 // claimed batch (two groups and the c rows the senders hold).
-func (w *worker) feed(ctx context.Context, rs []Recipient, screen *suppress.Screen, next chan<- job) {
+func (w *worker) feed(ctx context.Context, rs []Recipient, screen *suppress.Screen, next chan<- job, carry []job) (rest []job) {
 	c := max(w.s.opts.Concurrency, 1)
 	limit := max((w.s.opts.Batch-c)/2, c)
 	g := min(max(w.group, c), limit)
@@ -354,45 +363,53 @@ func (w *worker) feed(ctx context.Context, rs []Recipient, screen *suppress.Scre
 	}
 	if ctx.Err() != nil {
 		w.release(rs) // never handed to the transport: back to the queue
-		return
+		return carry
 	}
+	toHand := carry
 	grp := rs[:min(g, len(rs))]
 	pending := mark(grp)
-	for i := 0; i < len(rs); {
+	for i := 0; ; {
+		t1 := time.Now()
+		handOver(next, toHand) // marked: handed over even when stopping (the sender then queues it again)
+		hand := time.Since(t1)
 		m := <-pending
 		if m.err != nil {
 			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", m.err)
 			w.release(rs[i:]) // still claimed: back to the queue, tried again by the next round
-			return
+			return nil
 		}
-		cur := grp
-		i += len(cur)
-		// The next group's mark commits while this one is handed over.
-		pending = nil
-		if i < len(rs) {
-			if ctx.Err() != nil {
-				w.release(rs[i:])
-			} else {
-				grp = rs[i:min(i+g, len(rs))]
-				pending = mark(grp)
+		if len(toHand) > 0 {
+			switch {
+			case m.took > hand:
+				g = min(2*g, limit)
+			case 4*m.took < hand:
+				g = max(g/2, c)
 			}
 		}
-		t1 := time.Now()
-		for _, r := range cur {
-			next <- job{r, screen} // marked: handed over even when stopping (the sender then queues it again)
+		toHand = make([]job, len(grp))
+		for k, r := range grp {
+			toHand[k] = job{r, screen}
 		}
-		hand := time.Since(t1)
-		switch {
-		case m.took > hand:
-			g = min(2*g, limit)
-		case 4*m.took < hand:
-			g = max(g/2, c)
-		}
-		if pending == nil {
+		i += len(grp)
+		if i >= len(rs) {
 			break
 		}
+		if ctx.Err() != nil {
+			w.release(rs[i:])
+			break
+		}
+		grp = rs[i:min(i+g, len(rs))]
+		pending = mark(grp)
 	}
 	w.group = g
+	return toHand
+}
+
+// handOver gives the senders js, one at a time as they take them.
+func handOver(next chan<- job, js []job) {
+	for _, j := range js {
+		next <- j
+	}
 }
 
 func (w *worker) add(ctx context.Context, o Outcome) {
