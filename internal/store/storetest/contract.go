@@ -71,6 +71,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"UpdateBucket":      testUpdateBucket,
 		"WebhookNonces":     testWebhookNonces,
 		"Bounce":            testBounce,
+		"BounceBatch":       testBounceBatch,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
