@@ -66,6 +66,10 @@ func (c *benchBounceCmd) Run(ctx context.Context, cfg *config.Config) error {
 		fmt.Printf("engine %s, %d real-shaped DSNs (%.0f bytes on average) to a sent campaign, batches of %d, fresh database\n",
 			res.Engine, res.Messages, res.AvgBytes, res.Batch)
 		fmt.Printf("  ingested (parse, classify, VERP, record):  %8.0f messages/s  %8.0f events/s  (%.1f s)\n", res.Rate, res.EventRate, res.Secs)
+		if res.CPUSecs > 0 {
+			fmt.Printf("  per CPU-second of this process:            %8.0f messages   (%.1f s CPU; the PostgreSQL server's not counted)\n",
+				float64(res.Messages)/res.CPUSecs, res.CPUSecs)
+		}
 		fmt.Printf("  events %d, of which undeliverable (contact bounced, on the list): %d\n", res.Events, res.Suppressed)
 		fmt.Printf("  dsn.Parse alone, one core:                 %8.0f messages/s\n", float64(res.Messages)/res.ParseSecs)
 		fmt.Printf("  peak resident memory while ingesting:      %8.0f MiB\n", res.PeakRSSMiB)
