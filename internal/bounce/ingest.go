@@ -27,6 +27,10 @@ const MaxMessage = 30 << 20
 // the original Message-ID or Feedback-ID where the store knows them — and records its
 // events. A message received before (the same bytes) is not acted on twice; one that is not
 // ours, or whose VERP address is forged, is kept and answered Ignored, nothing done.
+//
+// Duplicates are recognised by the SHA-256 of the bytes across the whole instance, not per
+// workspace: the check comes before the message says whose it is, and the same bytes are
+// about the same sent message (one VERP address, one Message-ID), so of one workspace.
 func (s *Service) IngestMessage(ctx context.Context, raw []byte, via string) (IngestResult, error) {
 	rs, err := s.IngestBatch(ctx, [][]byte{raw}, via)
 	if err != nil {
