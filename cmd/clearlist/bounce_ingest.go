@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,6 +17,12 @@ import (
 	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/inbound"
+)
+
+// The batches of bounce ingest: one transaction each (a batch that fails writes nothing).
+const (
+	ingestBatch      = 500
+	ingestBatchBytes = 64 << 20
 )
 
 type bounceIngestCmd struct {
@@ -39,31 +46,66 @@ func (c *bounceIngestCmd) Run(ctx context.Context, cfg *config.Config) error {
 		var sum inbound.Summary
 		enc := json.NewEncoder(os.Stdout)
 		bar := ingestProgress(c.Paths)
+		// Messages go in batches (one transaction each, ingestBatch messages or
+		// ingestBatchBytes at most); the lines keep the files' order.
+		var pending []inbound.FileMessage
+		size := 0
+		flush := func() error {
+			raws := make([][]byte, 0, len(pending))
+			for _, m := range pending {
+				if m.Err == nil {
+					raws = append(raws, m.Raw)
+				}
+			}
+			var rs []bounce.IngestResult
+			var batchErr error
+			if len(raws) > 0 {
+				rs, batchErr = a.IngestBatch(ctx, raws, bounce.ViaFile)
+			}
+			k := 0
+			for _, m := range pending {
+				var res bounce.IngestResult
+				err := m.Err
+				if err == nil {
+					if err = batchErr; err == nil {
+						res = rs[k]
+					}
+					k++
+				}
+				sum.Add(res, err)
+				if bar != nil {
+					bar.Add(len(m.Raw))
+				}
+				line := ingestLine{File: m.Name, IngestResult: res}
+				if err != nil {
+					line.Error = err.Error()
+					if !c.JSON {
+						fmt.Fprintf(os.Stderr, "%s: %v\n", m.Name, err)
+					}
+				}
+				if c.JSON {
+					if err := enc.Encode(line); err != nil {
+						return err
+					}
+				}
+			}
+			pending, size = pending[:0], 0
+			return nil
+		}
 		err := inbound.ReadFiles(c.Paths, maxBytes, func(m inbound.FileMessage) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var res bounce.IngestResult
-			err := m.Err
-			if err == nil {
-				res, err = a.IngestMessage(ctx, m.Raw, bounce.ViaFile)
-			}
-			sum.Add(res, err)
-			if bar != nil {
-				bar.Add(len(m.Raw))
-			}
-			line := ingestLine{File: m.Name, IngestResult: res}
-			if err != nil {
-				line.Error = err.Error()
-				if !c.JSON {
-					fmt.Fprintf(os.Stderr, "%s: %v\n", m.Name, err)
-				}
-			}
-			if c.JSON {
-				return enc.Encode(line)
+			m.Raw = bytes.Clone(m.Raw)
+			pending, size = append(pending, m), size+len(m.Raw)
+			if len(pending) >= ingestBatch || size >= ingestBatchBytes {
+				return flush()
 			}
 			return nil
 		})
+		if err == nil && len(pending) > 0 {
+			err = flush()
+		}
 		if bar != nil {
 			bar.Finish()
 			fmt.Fprintln(os.Stderr)

@@ -38,4 +38,5 @@ type benchCmd struct {
 	Load        benchLoadCmd        `cmd:"" hidden:"" help:"Send open-loop load to a target file (the child process of bench eligibility)."`
 	Send        benchSendCmd        `cmd:"" help:"Send a campaign to N recipients through the real pipeline and relay pool to an SMTP sink in another process, against a bare go-smtp client."`
 	Sink        benchSinkCmd        `cmd:"" hidden:"" help:"The SMTP sink of bench send (its child process)."`
+	Bounce      benchBounceCmd      `cmd:"" hidden:"" help:"Ingest N generated real-shaped DSNs to a sent campaign through the bounce service."`
 }

@@ -72,3 +72,40 @@ func BenchmarkIngest(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIngestBatch is BenchmarkIngest through IngestBatch, 500 messages a batch (one
+// transaction), the parse again only a look-up.
+func BenchmarkIngestBatch(b *testing.B) {
+	for _, eng := range storetest.Engines() {
+		b.Run(eng.Name, func(b *testing.B) {
+			e := newEnv(b, eng.Open(b), "bench", benchContacts, parsed{})
+			key, err := e.st.SigningKey(e.ctx, e.s.WS, bounce.VERPKeyName)
+			if err != nil {
+				b.Fatal(err)
+			}
+			reports := make([]*dsn.Report, benchContacts)
+			for k := range reports {
+				reports[k] = &dsn.Report{Kind: dsn.KindBounce,
+					Original:   dsn.Original{ReturnPath: deliver.VERPAddress(key, "b.example", e.s.WS, e.s.Campaign, e.s.Contacts[k])},
+					Recipients: []dsn.Recipient{{Address: e.s.Addresses[k], Action: "failed", Status: "5.1.1"}}}
+			}
+			e.svc = bounce.New(e.st, e.dnc, bounce.Options{Classify: classify, Parse: func(raw []byte) (*dsn.Report, error) {
+				var i int
+				fmt.Sscanf(string(raw), "dsn %d", &i)
+				return reports[i%benchContacts], nil
+			}})
+			b.ResetTimer()
+			for i := 0; i < b.N; i += 500 {
+				raws := make([][]byte, 0, 500)
+				for k := i; k < min(i+500, b.N); k++ {
+					raws = append(raws, fmt.Appendf(nil, "dsn %d", k))
+				}
+				rs, err := e.svc.IngestBatch(e.ctx, raws, bounce.ViaSMTP)
+				if err != nil || len(rs) != len(raws) || rs[0].Ignored != "" {
+					b.Fatal(rs, err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "messages/s")
+		})
+	}
+}

@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/clearlist/clearlist/internal/bounce/dsn"
 	"github.com/clearlist/clearlist/internal/deliver"
@@ -23,74 +27,164 @@ const MaxMessage = 30 << 20
 // the original Message-ID or Feedback-ID where the store knows them — and records its
 // events. A message received before (the same bytes) is not acted on twice; one that is not
 // ours, or whose VERP address is forged, is kept and answered Ignored, nothing done.
+//
+// Duplicates are recognised by the SHA-256 of the bytes across the whole instance, not per
+// workspace: the check comes before the message says whose it is, and the same bytes are
+// about the same sent message (one VERP address, one Message-ID), so of one workspace.
 func (s *Service) IngestMessage(ctx context.Context, raw []byte, via string) (IngestResult, error) {
-	if s.opts.Parse == nil || s.opts.Classify == nil {
-		return IngestResult{}, ErrNoParser
-	}
-	if len(raw) > MaxMessage {
-		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("message of %d bytes is over the %d-byte limit: not kept", len(raw), MaxMessage)}, nil
-	}
-	sum := sha256.Sum256(raw)
-	id, dup, err := s.st.SaveInbound(ctx, Inbound{ReceivedAt: s.now().UTC(), Via: via, SHA256: sum[:], Raw: raw})
+	rs, err := s.IngestBatch(ctx, [][]byte{raw}, via)
 	if err != nil {
-		return IngestResult{}, fmt.Errorf("keep the received message: %w", err)
+		return IngestResult{}, err
 	}
-	if dup {
-		return IngestResult{MessageID: id, Kind: "unknown", Ignored: fmt.Sprintf("received before as message %d: not acted on twice", id)}, nil
-	}
-	res, ws, err := s.ingest(ctx, raw, via)
-	res.MessageID = id
-	if err != nil {
-		return res, err
-	}
-	outcome := res.Ignored
-	if outcome == "" {
-		outcome = summary(res.Events)
-	}
-	if err := s.st.FinishInbound(ctx, id, ws, res.Kind, clip(outcome, 500)); err != nil {
-		return res, fmt.Errorf("record the outcome of message %d: %w", id, err)
-	}
-	return res, nil
+	return rs[0], nil
 }
 
-func (s *Service) ingest(ctx context.Context, raw []byte, via string) (IngestResult, int64, error) {
-	rep, err := s.opts.Parse(raw)
-	if err != nil || rep == nil {
-		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("unreadable message: %v", err)}, 0, nil
+// IngestBatch is IngestMessage for many messages, with the same results, written in ONE
+// transaction: the messages are parsed in parallel, identified and matched (the VERP keys
+// and settings read once per workspace), then kept with their events, do-not-contact
+// entries, status changes and audit entries in order, as one by one. A store error fails
+// the whole batch (nothing of it is written).
+func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([]IngestResult, error) {
+	if s.opts.Parse == nil || s.opts.Classify == nil {
+		return nil, ErrNoParser
+	}
+	out := make([]IngestResult, len(raws))
+	reps := make([]*dsn.Report, len(raws))
+	perrs := make([]error, len(raws))
+	s.parseAll(raws, reps, perrs)
+	b := &batch{keys: map[int64][]byte{}, settings: map[string]int{}}
+	msgs := make([]BatchMessage, 0, len(raws))
+	idx := make([]int, 0, len(raws)) // the result of each message
+	received := s.now().UTC()
+	for i, raw := range raws {
+		if len(raw) > MaxMessage {
+			out[i] = IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("message of %d bytes is over the %d-byte limit: not kept", len(raw), MaxMessage)}
+			continue
+		}
+		sum := sha256.Sum256(raw)
+		m := BatchMessage{Inbound: &Inbound{ReceivedAt: received, Via: via, SHA256: sum[:], Raw: raw}}
+		res, err := s.prepareMessage(ctx, b, reps[i], perrs[i], raw, via, &m)
+		if err != nil {
+			return nil, err
+		}
+		m.Kind, m.Ignored = res.Kind, clip(res.Ignored, 500)
+		at, evs := b.events[len(b.events)-1], res.Events
+		m.Outcome = func(actions []string) string {
+			rs := slices.Clone(evs)
+			for k, a := range actions {
+				rs[at[k]].Action = a
+			}
+			return clip(summary(rs), 500)
+		}
+		out[i] = res
+		msgs = append(msgs, m)
+		idx = append(idx, i)
+	}
+	if len(msgs) == 0 {
+		return out, nil
+	}
+	written, err := s.st.RecordBounceBatch(ctx, msgs)
+	if err != nil {
+		return nil, fmt.Errorf("record %d received messages: %w", len(msgs), err)
+	}
+	var after afterBatch
+	for k, w := range written {
+		res := &out[idx[k]]
+		res.MessageID = w.InboundID
+		if w.Dup {
+			*res = IngestResult{MessageID: w.InboundID, Kind: "unknown", Ignored: fmt.Sprintf("received before as message %d: not acted on twice", w.InboundID)}
+			continue
+		}
+		for j, ew := range w.Events {
+			after.note(msgs[k].WorkspaceID, &msgs[k].Changes[j], ew, &res.Events[b.events[k][j]])
+		}
+	}
+	s.after(ctx, after)
+	return out, nil
+}
+
+// batch is what a batch's messages share: the workspaces' VERP keys and settings, and for
+// each message the result event of each of its changes.
+type batch struct {
+	keys     map[int64][]byte // nil value: the workspace has no VERP key
+	settings map[string]int
+	events   [][]int
+}
+
+// parseAll parses the messages on every processor.
+func (s *Service) parseAll(raws [][]byte, reps []*dsn.Report, errs []error) {
+	workers := min(runtime.GOMAXPROCS(0), len(raws))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(raws) {
+					return
+				}
+				if len(raws[i]) <= MaxMessage {
+					reps[i], errs[i] = s.opts.Parse(raws[i])
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// prepareMessage identifies a parsed message and prepares its events' changes into m.
+func (s *Service) prepareMessage(ctx context.Context, b *batch, rep *dsn.Report, perr error, raw []byte, via string, m *BatchMessage) (IngestResult, error) {
+	var at []int
+	defer func() { b.events = append(b.events, at) }()
+	if perr != nil || rep == nil {
+		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("unreadable message: %v", perr)}, nil
 	}
 	res := IngestResult{Kind: string(rep.Kind)}
 	if rep.Kind == dsn.KindAutoReply {
 		res.Ignored = "auto-reply (out of office): recorded, nothing done"
-		return res, 0, nil
+		return res, nil
 	}
-	id, why, err := s.identify(ctx, rep, raw)
+	id, why, err := s.identify(ctx, b, rep, raw)
 	if err != nil {
-		return res, 0, err
+		return res, err
 	}
 	if why != "" {
 		res.Ignored = why
-		return res, 0, nil
+		return res, nil
 	}
+	m.WorkspaceID = id.WorkspaceID
 	evs := events(rep, id, via)
 	if len(evs) == 0 {
 		res.Ignored = "the message names no recipient"
-		return res, id.WorkspaceID, nil
+		return res, nil
 	}
-	res.Events, err = s.Record(ctx, id.WorkspaceID, evs)
-	return res, id.WorkspaceID, err
+	for i := range evs {
+		r, c, err := s.prepare(ctx, id.WorkspaceID, evs[i], b.settings)
+		if err != nil {
+			return res, fmt.Errorf("event %d (%s %s): %w", i+1, evs[i].Kind, evs[i].Address, err)
+		}
+		if c != nil {
+			m.Changes = append(m.Changes, *c)
+			at = append(at, len(res.Events))
+		}
+		res.Events = append(res.Events, r)
+	}
+	return res, nil
 }
 
 // identify finds what the message is about. A VERP return path is trusted only when its
 // signature verifies with its workspace's key; without one, the original Message-ID or
 // Feedback-ID is looked up (the store knows which messages it sent).
-func (s *Service) identify(ctx context.Context, rep *dsn.Report, raw []byte) (Sent, string, error) {
+func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, raw []byte) (Sent, string, error) {
 	h := headers(raw)
 	for _, addr := range []string{rep.Original.ReturnPath, h.Get("X-Original-To"), h.Get("Delivered-To"), h.Get("To")} {
 		addr = strings.Trim(strings.TrimSpace(addr), "<>")
 		if local, _, _ := strings.Cut(addr, "@"); !strings.HasPrefix(strings.ToLower(local), deliver.VERPPrefix) {
 			continue
 		}
-		return s.verp(ctx, addr)
+		return s.verp(ctx, b, addr)
 	}
 	mid := rep.Original.MessageID
 	if mid == "" && rep.Kind == dsn.KindReply {
@@ -115,14 +209,24 @@ func (s *Service) identify(ctx context.Context, rep *dsn.Report, raw []byte) (Se
 }
 
 // verp checks a VERP address with its workspace's key.
-func (s *Service) verp(ctx context.Context, addr string) (Sent, string, error) {
+func (s *Service) verp(ctx context.Context, b *batch, addr string) (Sent, string, error) {
 	local, _, _ := strings.Cut(addr, "@")
 	wsText, _, _ := strings.Cut(local[len(deliver.VERPPrefix):], ".")
 	ws, err := strconv.ParseInt(wsText, 10, 64)
 	if err != nil || ws <= 0 {
 		return Sent{}, "forged or altered VERP address " + clip(addr, 100) + ": nothing done", nil
 	}
-	key, err := s.st.ExistingSigningKey(ctx, ws, VERPKeyName)
+	key, known := b.keys[ws]
+	if !known {
+		key, err = s.st.ExistingSigningKey(ctx, ws, VERPKeyName)
+		if errors.Is(err, errs.ErrNotFound) {
+			b.keys[ws], err = nil, errs.ErrNotFound
+		} else if err == nil {
+			b.keys[ws] = key
+		}
+	} else if key == nil {
+		err = errs.ErrNotFound
+	}
 	if errors.Is(err, errs.ErrNotFound) {
 		return Sent{}, "VERP address " + clip(addr, 100) + " names no workspace that sent mail: nothing done", nil
 	}

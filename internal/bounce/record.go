@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -22,20 +23,84 @@ import (
 // (same source and provider id) is "duplicate". The error is for the store failing.
 func (s *Service) Record(ctx context.Context, ws int64, evs []Event) ([]EventResult, error) {
 	out := make([]EventResult, 0, len(evs))
+	msg := BatchMessage{WorkspaceID: ws}
+	var at []int // the result each change belongs to
 	for i := range evs {
-		r, err := s.recordOne(ctx, ws, evs[i])
+		r, c, err := s.prepare(ctx, ws, evs[i], nil)
 		if err != nil {
 			return out, fmt.Errorf("event %d (%s %s): %w", i+1, evs[i].Kind, evs[i].Address, err)
 		}
+		if c != nil {
+			msg.Changes = append(msg.Changes, *c)
+			at = append(at, len(out))
+		}
 		out = append(out, r)
 	}
+	if len(msg.Changes) == 0 {
+		return out, nil
+	}
+	ws2, err := s.st.RecordBounceBatch(ctx, []BatchMessage{msg})
+	if err != nil {
+		return out[:0], fmt.Errorf("record %d events: %w", len(msg.Changes), err)
+	}
+	var after afterBatch
+	for k, w := range ws2[0].Events {
+		after.note(ws, &msg.Changes[k], w, &out[at[k]])
+	}
+	s.after(ctx, after)
 	return out, nil
 }
 
-func (s *Service) recordOne(ctx context.Context, ws int64, e Event) (EventResult, error) {
+// afterBatch is what is done once a batch is committed: the screening indexes of the
+// workspaces that got new do-not-contact entries brought up to date, the campaigns that got
+// hard bounces or complaints guarded.
+type afterBatch struct {
+	screen    []int64
+	campaigns [][2]int64
+}
+
+// note sets the event's result from what the store wrote and remembers its follow-ups.
+func (a *afterBatch) note(ws int64, c *Change, w Written, res *EventResult) {
+	if w.Dup {
+		res.Action = "duplicate"
+		return
+	}
+	res.Action = w.Action
+	if len(w.Added) > 0 && !slices.Contains(a.screen, ws) {
+		a.screen = append(a.screen, ws)
+	}
+	if c.Event.CampaignID != 0 && (res.Hard || c.Event.Kind == KindComplained) {
+		if k := [2]int64{ws, c.Event.CampaignID}; !slices.Contains(a.campaigns, k) {
+			a.campaigns = append(a.campaigns, k)
+		}
+	}
+}
+
+func (s *Service) after(ctx context.Context, a afterBatch) {
+	for _, ws := range a.screen {
+		// Bring this process's screening index up to date now: the next send must see it.
+		if _, err := s.dnc.Screen(ctx, ws, true); err != nil {
+			s.log.Warn("screening index not caught up after a bounce", "workspace_id", ws, "err", err)
+		}
+	}
+	if s.opts.Guard == nil {
+		return
+	}
+	for _, k := range a.campaigns {
+		// The events are on record; a failed check only delays the pause to the next event.
+		if err := s.opts.Guard.Guard(ctx, k[0], k[1]); err != nil {
+			s.log.Warn("campaign guard after a bounce", "workspace_id", k[0], "campaign_id", k[1], "err", err)
+		}
+	}
+}
+
+// prepare matches and classifies one event and decides what it does; the change is nil
+// when the event is ignored (res.Action says why). settings caches the workspace's
+// settings within a batch (nil: none).
+func (s *Service) prepare(ctx context.Context, ws int64, e Event, settings map[string]int) (EventResult, *Change, error) {
 	e.Address = strings.ToLower(strings.TrimSpace(e.Address))
 	res := EventResult{Kind: e.Kind, Address: e.Address, Reason: e.Reason, Hard: e.Hard}
-	ignore := func(why string) (EventResult, error) { res.Action = "ignored: " + why; return res, nil }
+	ignore := func(why string) (EventResult, *Change, error) { res.Action = "ignored: " + why; return res, nil, nil }
 	switch e.Kind {
 	case KindDelivered, KindDeferred, KindBounced, KindComplained, KindReplied:
 	default:
@@ -46,7 +111,7 @@ func (s *Service) recordOne(ctx context.Context, ws int64, e Event) (EventResult
 	}
 	sent, why, err := s.match(ctx, ws, e)
 	if err != nil {
-		return res, err
+		return res, nil, err
 	}
 	if why != "" {
 		return ignore(why)
@@ -59,35 +124,15 @@ func (s *Service) recordOne(ctx context.Context, ws int64, e Event) (EventResult
 	if e.At.IsZero() || e.At.After(s.now().Add(5*time.Minute)) {
 		e.At = s.now()
 	}
-	c := Change{Event: Stored{WorkspaceID: ws, Kind: e.Kind, Reason: clip(e.Reason, 100), Hard: res.Hard,
+	c := &Change{Event: Stored{WorkspaceID: ws, Kind: e.Kind, Reason: clip(e.Reason, 100), Hard: res.Hard,
 		Status: clip(e.Status, 20), Via: clip(e.Via, 40), ExternalID: clip(e.ExternalID, 200), Address: sent.Address,
 		CampaignID: sent.CampaignID, ContactID: sent.ContactID, TransactionalID: sent.TransactionalID,
 		Detail: detail(e), At: e.At.UTC()}}
-	if err := s.decide(ctx, ws, e, &c); err != nil {
-		return res, err
-	}
-	rec, dup, err := s.st.RecordBounceEvent(ctx, c)
-	if err != nil {
-		return res, err
-	}
-	if dup {
-		res.Action = "duplicate"
-		return res, nil
+	if err := s.decide(ctx, ws, e, c, settings); err != nil {
+		return res, nil, err
 	}
 	res.Action = c.Event.Action
-	if len(rec.Added) > 0 {
-		// Bring this process's screening index up to date now: the next send must see it.
-		if _, err := s.dnc.Screen(ctx, ws, true); err != nil {
-			s.log.Warn("screening index not caught up after a bounce", "workspace_id", ws, "err", err)
-		}
-	}
-	if s.opts.Guard != nil && sent.CampaignID != 0 && (res.Hard || e.Kind == KindComplained) {
-		// The event is on record; a failed check only delays the pause to the next event.
-		if err := s.opts.Guard.Guard(ctx, ws, sent.CampaignID); err != nil {
-			s.log.Warn("campaign guard after a bounce", "workspace_id", ws, "campaign_id", sent.CampaignID, "err", err)
-		}
-	}
-	return res, nil
+	return res, c, nil
 }
 
 // match finds the message the event is about: by the ids the source names, the
@@ -148,7 +193,7 @@ func (s *Service) classify(e Event) (string, bool) {
 
 // decide fills in what the event does: the action, the contact to mark, the entries, the
 // review.
-func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change) error {
+func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change, settings map[string]int) error {
 	ev := &c.Event
 	ev.Action = "recorded"
 	switch {
@@ -157,26 +202,35 @@ func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change) erro
 		ev.Action = "undeliverable"
 		return s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce, "hard bounce: "+reasonText(e))
 	case e.Kind == KindBounced:
-		limit, err := s.intSetting(ctx, ws, SettingSoftLimit, DefaultSoftLimit)
+		limit, err := s.cachedSetting(ctx, ws, SettingSoftLimit, DefaultSoftLimit, settings)
 		if err != nil {
 			return err
 		}
-		days, err := s.intSetting(ctx, ws, SettingSoftWindowDays, DefaultSoftWindowDays)
+		days, err := s.cachedSetting(ctx, ws, SettingSoftWindowDays, DefaultSoftWindowDays, settings)
 		if err != nil {
 			return err
 		}
-		n, err := s.st.SoftBounces(ctx, ws, ev.Address, ev.At.Add(-time.Duration(days)*24*time.Hour))
-		if err != nil {
+		// The entry is prepared now and written only when the store, counting the earlier
+		// soft bounces inside the event's transaction, finds the limit reached.
+		if err := s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce, ""); err != nil {
 			return err
 		}
-		n++
-		ev.Action = fmt.Sprintf("soft-bounce %d of %d", n, limit)
-		if n < limit {
-			return nil
-		}
-		ev.Action = fmt.Sprintf("suppressed: soft-bounce %d of %d within %d days", n, limit, days)
-		return s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce,
-			fmt.Sprintf("%d soft bounces within %d days, the last: %s", n, days, reasonText(e)))
+		invalid := ev.Action // "ignored: …" when the address cannot go on the list
+		c.MarkBounced = false
+		why := reasonText(e)
+		c.Soft = &Soft{Since: ev.At.Add(-time.Duration(days) * 24 * time.Hour), Decide: func(earlier int) (string, string, bool) {
+			n := earlier + 1
+			if n < limit {
+				return fmt.Sprintf("soft-bounce %d of %d", n, limit), "", false
+			}
+			if invalid != "recorded" {
+				return invalid, "", false
+			}
+			return fmt.Sprintf("suppressed: soft-bounce %d of %d within %d days", n, limit, days),
+				clip(fmt.Sprintf("%d soft bounces within %d days, the last: %s", n, days, why), 900), true
+		}}
+		ev.Action = fmt.Sprintf("soft-bounce ? of %d", limit) // decided in the transaction
+		return nil
 	case e.Kind == KindComplained:
 		if strings.EqualFold(e.FeedbackType, "not-spam") {
 			return nil

@@ -95,3 +95,19 @@ func (s *Service) intSetting(ctx context.Context, ws int64, name string, def int
 	}
 	return n, nil
 }
+
+// cachedSetting is intSetting read once per batch (cache nil: every time).
+func (s *Service) cachedSetting(ctx context.Context, ws int64, name string, def int, cache map[string]int) (int, error) {
+	if cache == nil {
+		return s.intSetting(ctx, ws, name, def)
+	}
+	k := strconv.FormatInt(ws, 10) + "/" + name
+	if v, ok := cache[k]; ok {
+		return v, nil
+	}
+	v, err := s.intSetting(ctx, ws, name, def)
+	if err == nil {
+		cache[k] = v
+	}
+	return v, err
+}

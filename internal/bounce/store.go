@@ -15,6 +15,10 @@ type Store interface {
 	// entries, the review queued. dup is true, and nothing is written, when the workspace
 	// has the event's (via, external id) already.
 	RecordBounceEvent(ctx context.Context, c Change) (r Recorded, dup bool, err error)
+	// RecordBounceBatch writes a batch of messages (kept raw message, its events and what
+	// they do, its outcome) in ONE transaction, message after message and event after event
+	// as RecordBounceEvent and SaveInbound would, with every audit entry.
+	RecordBounceBatch(ctx context.Context, msgs []BatchMessage) ([]BatchWritten, error)
 	// SoftBounces counts the address's soft bounces in the workspace since a time.
 	SoftBounces(ctx context.Context, ws int64, address string, since time.Time) (int, error)
 	// SentTo finds the campaign delivery to a contact; errs.ErrNotFound when none.
@@ -80,6 +84,44 @@ type Change struct {
 	Suppress []suppress.Suppression
 	// Review, when set, queues the reply for a person (its EventID is filled in).
 	Review *Review
+	// Soft, when set, makes the event a soft bounce whose action depends on the address's
+	// soft bounces before it: the store counts them inside the event's transaction (so two
+	// concurrent events cannot both fall short of the limit) and asks Decide.
+	Soft *Soft
+}
+
+// Soft is how a soft bounce's action follows from the count of earlier ones.
+type Soft struct {
+	Since time.Time // the window's start
+	// Decide gives the event's action from the count of the address's soft bounces since
+	// Since, and whether the Suppress entries are written (with note as their note).
+	Decide func(earlier int) (action, note string, suppress bool)
+}
+
+// BatchMessage is one message of a batch: a received message to keep (Inbound set) with
+// the events it gave, or (Inbound nil) a webhook's events.
+type BatchMessage struct {
+	Inbound     *Inbound
+	WorkspaceID int64  // the message's workspace once known (0: unknown)
+	Kind        string // what the message is (dsn.Kind)
+	Ignored     string // why nothing is done (the kept message's outcome); Changes empty
+	Changes     []Change
+	// Outcome is the kept message's outcome from its events' actions.
+	Outcome func(actions []string) string
+}
+
+// BatchWritten is what the store did with one BatchMessage.
+type BatchWritten struct {
+	InboundID int64
+	Dup       bool // the same bytes were kept before: none of its changes was written
+	Events    []Written
+}
+
+// Written is what the store did with one Change.
+type Written struct {
+	Recorded
+	Dup    bool   // the workspace had the event's (via, external id) already
+	Action string // the event's action (a soft bounce's decided in the transaction)
 }
 
 // Recorded is what the store wrote for one event.

@@ -36,7 +36,8 @@ func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, ent
 	if s.auditOff {
 		return nil
 	}
-	if err := s.lockAudit(ctx, tx, ws); err != nil {
+	buf := auditBufferFrom(ctx)
+	if err := buf.lock(ctx, s, tx, ws); err != nil {
 		return fmt.Errorf("audit %s: %w", action, err)
 	}
 	e := audit.Entry{WorkspaceID: ws, Actor: audit.ActorFrom(ctx), Action: action, Entity: entity,
@@ -53,6 +54,10 @@ func (s *Store) auditTxID(ctx context.Context, tx *sql.Tx, ws int64, action, ent
 		}
 	}
 	e.Changes = changes
+	if buf != nil { // a batch: chained and written at its end (bounce_audit.go)
+		buf.entries = append(buf.entries, e)
+		return nil
+	}
 	var prev []byte
 	err := tx.QueryRowContext(ctx, s.q(`SELECT
 		COALESCE((SELECT MAX(seq) FROM audit_entries WHERE workspace_id = ?), 0),

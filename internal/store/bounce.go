@@ -20,62 +20,91 @@ import (
 func (s *Store) RecordBounceEvent(ctx context.Context, c bounce.Change) (bounce.Recorded, bool, error) {
 	var rec bounce.Recorded
 	dup := false
-	e := c.Event
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var contactID sql.NullInt64
-		if e.ContactID != 0 {
-			contactID = sql.NullInt64{Int64: e.ContactID, Valid: true}
-		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO events (workspace_id, campaign_id, contact_id, kind, at, reason, hard,
-			status, via, external_id, address, transactional_id, detail, action)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
-			e.WorkspaceID, e.CampaignID, contactID, e.Kind, e.At.UTC(), e.Reason, e.Hard, e.Status, e.Via, e.ExternalID,
-			e.Address, e.TransactionalID, e.Detail, e.Action).Scan(&rec.EventID)
-		if errors.Is(err, sql.ErrNoRows) {
-			dup = true
-			return nil
-		}
-		if err != nil {
-			return mapErr(err)
-		}
-		if c.MarkBounced && e.ContactID != 0 {
-			if rec.Bounced, err = s.markBouncedTx(ctx, tx, e.WorkspaceID, e.ContactID, e.Reason); err != nil {
-				return err
-			}
-		}
-		if len(c.Suppress) > 0 {
-			if rec.Added, err = s.addSuppressionsTx(ctx, tx, e.WorkspaceID, c.Suppress, "", false, now()); err != nil {
-				return err
-			}
-		}
-		if r := c.Review; r != nil {
-			if rec.ReviewID, err = s.insertID(ctx, tx, `INSERT INTO bounce_reviews (workspace_id, event_id, campaign_id, contact_id,
-				address, excerpt, matched, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.WorkspaceID, rec.EventID,
-				r.CampaignID, r.ContactID, r.Address, r.Excerpt, r.Matched, r.ReceivedAt.UTC(), bounce.ReviewPending); err != nil {
-				return err
-			}
-		}
-		changes := []audit.Change{audit.Set("kind", e.Kind), audit.Set("action", e.Action)}
-		for _, x := range []struct {
-			k string
-			v int64
-		}{{"campaign_id", e.CampaignID}, {"contact_id", e.ContactID}, {"transactional_id", e.TransactionalID}, {"review_id", rec.ReviewID}} {
-			if x.v != 0 {
-				changes = append(changes, audit.Set(x.k, strconv.FormatInt(x.v, 10)))
-			}
-		}
-		for k, v := range map[string]string{"reason": e.Reason, "status": e.Status, "via": e.Via, "external_id": e.ExternalID} {
-			if v != "" {
-				changes = append(changes, audit.Set(k, v))
-			}
-		}
-		changes = append(changes, audit.PersonalSet("address", "", e.Address))
-		return s.auditTx(ctx, tx, e.WorkspaceID, "bounce.event", "event", rec.EventID, changes...)
+		var err error
+		rec, dup, _, err = s.recordBounceEventTx(ctx, tx, nil, c)
+		return err
 	})
 	if err != nil {
-		return bounce.Recorded{}, false, fmt.Errorf("record %s event: %w", e.Kind, err)
+		return bounce.Recorded{}, false, fmt.Errorf("record %s event: %w", c.Event.Kind, err)
 	}
 	return rec, dup, nil
+}
+
+// recordBounceEventTx writes one event and what it does in tx and returns its action (a soft
+// bounce's decided here, after counting the earlier ones under the workspace's audit lock,
+// which every event's transaction takes anyway). buf is the batch's audit buffer, or nil.
+func (s *Store) recordBounceEventTx(ctx context.Context, tx *sql.Tx, buf *auditBuffer, c bounce.Change) (bounce.Recorded, bool, string, error) {
+	var rec bounce.Recorded
+	e := c.Event
+	if c.Soft != nil {
+		if err := buf.lock(ctx, s, tx, e.WorkspaceID); err != nil {
+			return rec, false, "", err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM events WHERE workspace_id = ? AND address = ? AND kind = 'bounced'
+			AND NOT hard AND at >= ?`), e.WorkspaceID, e.Address, c.Soft.Since.UTC()).Scan(&n); err != nil {
+			return rec, false, "", err
+		}
+		action, note, sup := c.Soft.Decide(n)
+		e.Action = action
+		if !sup {
+			c.Suppress = nil
+		} else {
+			c.Suppress = append([]Suppression(nil), c.Suppress...)
+			for i := range c.Suppress {
+				c.Suppress[i].Note = note
+			}
+		}
+	}
+	var contactID sql.NullInt64
+	if e.ContactID != 0 {
+		contactID = sql.NullInt64{Int64: e.ContactID, Valid: true}
+	}
+	err := tx.QueryRowContext(ctx, s.q(`INSERT INTO events (workspace_id, campaign_id, contact_id, kind, at, reason, hard,
+		status, via, external_id, address, transactional_id, detail, action)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`),
+		e.WorkspaceID, e.CampaignID, contactID, e.Kind, e.At.UTC(), e.Reason, e.Hard, e.Status, e.Via, e.ExternalID,
+		e.Address, e.TransactionalID, e.Detail, e.Action).Scan(&rec.EventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return rec, true, e.Action, nil
+	}
+	if err != nil {
+		return rec, false, "", mapErr(err)
+	}
+	if c.MarkBounced && e.ContactID != 0 {
+		if rec.Bounced, err = s.markBouncedTx(ctx, tx, e.WorkspaceID, e.ContactID, e.Reason); err != nil {
+			return rec, false, "", err
+		}
+	}
+	if len(c.Suppress) > 0 {
+		if rec.Added, err = s.addSuppressionsTx(ctx, tx, e.WorkspaceID, c.Suppress, "", false, now()); err != nil {
+			return rec, false, "", err
+		}
+	}
+	if r := c.Review; r != nil {
+		if rec.ReviewID, err = s.insertID(ctx, tx, `INSERT INTO bounce_reviews (workspace_id, event_id, campaign_id, contact_id,
+			address, excerpt, matched, received_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.WorkspaceID, rec.EventID,
+			r.CampaignID, r.ContactID, r.Address, r.Excerpt, r.Matched, r.ReceivedAt.UTC(), bounce.ReviewPending); err != nil {
+			return rec, false, "", err
+		}
+	}
+	changes := []audit.Change{audit.Set("kind", e.Kind), audit.Set("action", e.Action)}
+	for _, x := range []struct {
+		k string
+		v int64
+	}{{"campaign_id", e.CampaignID}, {"contact_id", e.ContactID}, {"transactional_id", e.TransactionalID}, {"review_id", rec.ReviewID}} {
+		if x.v != 0 {
+			changes = append(changes, audit.Set(x.k, strconv.FormatInt(x.v, 10)))
+		}
+	}
+	for _, x := range []struct{ k, v string }{{"reason", e.Reason}, {"status", e.Status}, {"via", e.Via}, {"external_id", e.ExternalID}} {
+		if x.v != "" {
+			changes = append(changes, audit.Set(x.k, x.v))
+		}
+	}
+	changes = append(changes, audit.PersonalSet("address", "", e.Address))
+	return rec, false, e.Action, s.auditTx(ctx, tx, e.WorkspaceID, "bounce.event", "event", rec.EventID, changes...)
 }
 
 // markBouncedTx sets an active contact to bounced, recording the status change and its audit

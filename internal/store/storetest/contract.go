@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"WebhookNonces":     testWebhookNonces,
 		"Bounce":            testBounce,
 		"Users":             testUsers,
+		"BounceBatch":       testBounceBatch,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
