@@ -154,7 +154,9 @@ func TestUIPages(t *testing.T) {
 		}
 		mustContain(t, "contact", b, "Identifiers and status", "active", "Consent timeline", "Yes, send me the newsletter",
 			"granted", "Provenance", "signup &lt;form&gt;", "May we e-mail this person?", "newsletter:", "rule <code>", "Do-not-contact entries")
-		code, b = f.page(fmt.Sprintf("/ui/contacts/%d", f.contact.ID+1), id)
+		if code, b = f.page(fmt.Sprintf("/ui/contacts/%d", f.contact.ID+1), id); code != 200 {
+			t.Fatalf("suppressed contact: %d", code)
+		}
 		mustContain(t, "suppressed contact", b, "request-email", `<span class="no">no</span>`)
 		if code, _ = f.page("/ui/contacts/999999", id); code != 404 {
 			t.Fatalf("unknown contact: %d", code)
