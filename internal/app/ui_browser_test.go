@@ -186,4 +186,14 @@ func TestBrowserAdminPages(t *testing.T) {
 		t.Fatalf("domains: %q", got)
 	}
 	shoot("campaign")
+
+	// On a phone-sized screen nothing runs off the side: wide tables scroll in their own box.
+	for _, path := range []string{"/ui/", "/ui/contacts", "/ui/campaigns"} {
+		must(chromedp.EmulateViewport(390, 800), chromedp.Navigate(base+path), chromedp.WaitVisible(css(`#whoami`)))
+		over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		if err != nil || over {
+			t.Errorf("%s at 390 px: wider than the screen (%v)", path, err)
+		}
+	}
+	shoot("campaigns-narrow")
 }
