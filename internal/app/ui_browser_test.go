@@ -64,7 +64,8 @@ func TestBrowserLogin(t *testing.T) {
 // TestBrowserAdminPages walks the admin UI in a real browser: sign in, the dashboard, a
 // search by e-mail, the contact's page with its eligibility per purpose, and a campaign's
 // report with its charts. Each page is saved as a screenshot in the test's temp dir (and in
-// $CLEARLIST_SCREENSHOTS when set: docs/screenshots holds two of them).
+// $CLEARLIST_SCREENSHOTS when set: docs/screenshots holds two of them). The pages fit a phone-sized
+// screen, and the first Tab reaches the skip link.
 func TestBrowserAdminPages(t *testing.T) {
 	ctx := browser(t)
 	a := openApp(t, storetest.SQLiteDSN(t))
@@ -196,4 +197,14 @@ func TestBrowserAdminPages(t *testing.T) {
 		}
 	}
 	shoot("campaigns-narrow")
+
+	// The keyboard: the first Tab reaches the skip link, which leads past the navigation.
+	must(chromedp.KeyEvent("\t"))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.textContent`)); err != nil || got != "Skip to content" {
+		t.Errorf("first Tab focuses %q (%v), want the skip link", got, err)
+	}
+	must(chromedp.KeyEvent("\r"))
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || got != "content" {
+		t.Errorf("the skip link leads to %q (%v), want main#content", got, err)
+	}
 }
