@@ -225,15 +225,16 @@ func TestUIPageRoles(t *testing.T) {
 	})
 }
 
-// TestUIPagesEscape on both engines: a contact's name and attributes and a list's name with
-// markup and quotes come back as text on every page that shows them.
+// TestUIPagesEscape on both engines: a contact's name and attributes, a list's name and a
+// campaign's name with markup and quotes come back as text on every page that shows them.
 func TestUIPagesEscape(t *testing.T) {
 	engines(t, func(t *testing.T, st *store.Store) {
 		f := newUIFixture(t, st)
 		id := f.login("owner@example.com", "")
-		for _, p := range []string{"/ui/", fmt.Sprintf("/ui/contacts/%d", f.contact.ID), "/ui/contacts?email=%22%3E%3Cscript%3Ealert(3)%3C/script%3E"} {
+		for _, p := range []string{"/ui/", fmt.Sprintf("/ui/contacts/%d", f.contact.ID), "/ui/contacts?email=%22%3E%3Cscript%3Ealert(3)%3C/script%3E",
+			"/ui/campaigns", fmt.Sprintf("/ui/campaigns/%d", f.campaign)} {
 			_, b := f.page(p, id)
-			for _, raw := range []string{"<script>alert", "<img src=x", `"hi"`, "<b>", `"><script>`} {
+			for _, raw := range []string{"<script>alert", "<img src=x", `"hi"`, "<b>", `"><script>`, "<news>"} {
 				if strings.Contains(b, raw) {
 					t.Errorf("%s carries %q unescaped:\n%s", p, raw, b)
 				}
