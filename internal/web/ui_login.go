@@ -22,6 +22,7 @@ func (s *Server) uiRoutes(rt *router) {
 	rt.Handle("POST /login", login)
 	rt.Handle("POST /logout", s.requireSession(http.HandlerFunc(s.logout)))
 	rt.Handle("GET /ui/{$}", s.requireSession(http.HandlerFunc(s.dashboard)))
+	s.uiPageRoutes(rt)
 	rt.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, uiPrefix, http.StatusSeeOther) // the dashboard sends strangers on to /login
 	})
@@ -87,11 +88,4 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	s.setSession(w, r, "", -1)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
-}
-
-type dashboardData struct{ Email, Role, Workspace, CSRF string }
-
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	ss, id := sessionOf(r.Context())
-	s.renderUI(w, r, http.StatusOK, dashboardPage(dashboardData{Email: ss.Email, Role: ss.Role, Workspace: ss.Workspace, CSRF: user.CSRFToken(id)}))
 }
