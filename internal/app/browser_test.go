@@ -17,6 +17,30 @@ import (
 	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
+// browserTab is a test's handle on the browser: a step that fails fails the test.
+type browserTab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+// text returns the text of the element sel (CSS).
+func (b browserTab) text(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return v
+}
+
+// must runs the steps.
+func (b browserTab) must(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
 // browser starts headless Chromium (Debian's chromium) for the public pages, or skips when
 // it is not installed — unless CLEARLIST_REQUIRE_BROWSER=1 (CI), where that is a failure.
 func browser(t *testing.T) context.Context {
@@ -84,20 +108,8 @@ func TestBrowserPublicPages(t *testing.T) {
 	defer stop()
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
-	must := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tab := browserTab{t, ctx}
+	text, must := tab.text, tab.must
 	must(chromedp.Navigate(base+"/subscribe/default"), chromedp.WaitVisible(css(`input[name=email]`)))
 	ticked, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('input[type=checkbox]')].filter(b => b.checked).length`))
 	if err != nil || ticked != 0 {

@@ -32,20 +32,8 @@ func TestBrowserLogin(t *testing.T) {
 	base, stop := startServer(t, a)
 	defer stop()
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
-	must := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tab := browserTab{t, ctx}
+	text, must := tab.text, tab.must
 	must(chromedp.Navigate(base+"/"), chromedp.WaitVisible(css(`#email`)))
 	must(chromedp.SendKeys(css(`#email`), "owner@example.com"), chromedp.SendKeys(css(`#password`), "not the password"),
 		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`#login-error`)))
@@ -126,20 +114,8 @@ func TestBrowserAdminPages(t *testing.T) {
 		shots = append(shots, dir)
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	must := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
+	tab := browserTab{t, ctx}
+	text, must := tab.text, tab.must
 	shoot := func(name string) {
 		t.Helper()
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))

@@ -30,20 +30,8 @@ func TestBrowserUnsubscribe(t *testing.T) {
 		t.Fatal(err)
 	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
-	must := func(steps ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
-	}
+	tab := browserTab{t, ctx}
+	text, must := tab.text, tab.must
 	must(chromedp.Navigate(l.HTTPS), chromedp.WaitVisible(css(`button[value=purpose]`)))
 	if body := text(`body`); !strings.Contains(body, "r***@e***.de") || !strings.Contains(body, "Unsubscribe from newsletter e-mails") {
 		t.Fatalf("page: %q", body)
