@@ -29,9 +29,10 @@ type SendResult struct {
 // worker is one run of a send job: the campaign as it started, the process claim its rows
 // are taken under, and the outcomes waiting to be recorded.
 type worker struct {
-	s     *Service
-	c     Campaign
-	claim string
+	s      *Service
+	c      Campaign
+	claim  string
+	screen *suppress.Screen
 	// marketing: an unsubscribe refuses this campaign's purpose (a service message goes on).
 	marketing bool
 	mu        sync.Mutex // guards outs and lastFlush
@@ -75,44 +76,23 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 	if err := s.sweep(ctx, ws, id, claim); err != nil {
 		return SendResult{}, err
 	}
-	// The senders outlive a round: the next batch is claimed and its first group marked
-	// while the last messages of the batch before are still being sent.
-	next, stop := w.startSenders(ctx)
-	more, err := w.rounds(ctx, next)
-	if ferr := stop(); err == nil {
-		err = ferr
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
-	if err != nil || more { // more: paused or cancelled meanwhile
-		return SendResult{Sent: w.sent}, err
-	}
-	return w.idle(ctx)
-}
-
-// rounds works batches until nothing is claimable (more false and no error) or the campaign
-// leaves the sending state (more true).
-func (w *worker) rounds(ctx context.Context, next chan<- job) (more bool, err error) {
-	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
-	// carry is the last group of the batch before, marked in flight but handed over only
-	// while the next batch's first group is marked; whatever ends the rounds hands it over.
-	var carry []job
-	defer func() { handOver(next, carry) }()
 	for ctx.Err() == nil {
 		cur, err := s.st.CampaignState(ctx, ws, id)
 		if err != nil {
-			return true, err
+			return SendResult{Sent: w.sent}, err
 		}
 		if cur != Sending {
-			return true, nil
+			return SendResult{Sent: w.sent}, nil
 		}
-		more, err := w.round(ctx, next, &carry)
-		if err != nil || !more {
-			return more, err
+		more, err := w.round(ctx)
+		if err != nil {
+			return SendResult{Sent: w.sent}, err
+		}
+		if !more {
+			return w.idle(ctx)
 		}
 	}
-	return true, ctx.Err()
+	return SendResult{Sent: w.sent}, ctx.Err()
 }
 
 // idle is a worker's end when nothing is claimable now: the campaign is finished when nothing
@@ -219,15 +199,11 @@ func (w *worker) batchSize() int {
 	return n
 }
 
-// round claims one batch and hands it to the senders; more is false when nothing was
-// claimable.
-func (w *worker) round(ctx context.Context, next chan<- job, carry *[]job) (more bool, err error) {
+// round claims and sends one batch; more is false when nothing was claimable.
+func (w *worker) round(ctx context.Context) (more bool, err error) {
 	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
 	n := w.batchSize()
 	if w.c.Rate > 0 {
-		// Paced: the carried group goes now, not after the wait for the next tokens.
-		handOver(next, *carry)
-		*carry = nil
 		wait, err := s.st.TakeTokens(ctx, bucketKey(id), w.c.Rate, float64(n), n, s.now().UTC())
 		if err != nil {
 			return false, err
@@ -250,12 +226,14 @@ func (w *worker) round(ctx context.Context, next chan<- job, carry *[]job) (more
 		return false, nil
 	}
 	// The screen as the store has it now: an unsubscribe since the start stops this batch.
-	screen, err := s.screens.Screen(ctx, ws, true)
-	if err != nil {
+	if w.screen, err = s.screens.Screen(ctx, ws, true); err != nil {
 		w.release(rs)
 		return false, err
 	}
-	*carry = w.feed(ctx, rs, screen, next, *carry)
+	w.sendAll(ctx, rs)
+	if err := w.flush(context.WithoutCancel(ctx)); err != nil {
+		return false, err
+	}
 	return true, w.checkGuard(ctx)
 }
 
@@ -280,18 +258,11 @@ func (w *worker) wait(ctx context.Context, d time.Duration) (stay bool, err erro
 	return true, nil
 }
 
-// job is one claimed recipient handed to a sender, with the screen of its batch.
-type job struct {
-	r      Recipient
-	screen *suppress.Screen
-}
-
-// startSenders starts Options.Concurrency senders that send what next hands them; outcomes
-// are recorded in transactions of FlushEvery, or FlushAfter after the last, whichever comes
-// first. stop closes next, waits for the senders and records the outcomes left.
-func (w *worker) startSenders(ctx context.Context) (next chan<- job, stop func() error) {
+// sendAll sends the batch over Options.Concurrency goroutines; outcomes are recorded in
+// transactions of FlushEvery, or FlushAfter after the last, whichever comes first.
+func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 	// Slow answers must not keep finished outcomes unrecorded: flush on a clock too.
-	done := make(chan struct{})
+	stop := make(chan struct{})
 	ticked := make(chan struct{})
 	go func() {
 		defer close(ticked)
@@ -299,7 +270,7 @@ func (w *worker) startSenders(ctx context.Context) (next chan<- job, stop func()
 		defer t.Stop()
 		for {
 			select {
-			case <-done:
+			case <-stop:
 				return
 			case <-t.C:
 				if err := w.flush(context.WithoutCancel(ctx)); err != nil {
@@ -308,108 +279,66 @@ func (w *worker) startSenders(ctx context.Context) (next chan<- job, stop func()
 			}
 		}
 	}()
-	ch := make(chan job)
+	defer func() { close(stop); <-ticked }()
+	next := make(chan Recipient)
 	var wg sync.WaitGroup
-	for range max(w.s.opts.Concurrency, 1) {
+	for range min(w.s.opts.Concurrency, len(rs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for j := range ch {
-				w.add(ctx, w.one(ctx, j.r, j.screen))
+			for r := range next {
+				w.add(ctx, w.one(ctx, r))
 			}
 		}()
 	}
-	return ch, func() error {
-		close(ch)
-		wg.Wait()
-		close(done)
-		<-ticked
-		return w.flush(context.WithoutCancel(ctx))
-	}
+	w.feed(ctx, rs, next)
+	close(next)
+	wg.Wait()
 }
 
-// feed hands the claimed rows to the senders a group at a time. Each group is first marked
-// in flight (sending) in a durable transaction that also records the outcomes finished so
-// far, and only then handed over; the mark of a group commits while the group before is
-// handed over (carry, the last group of the batch before, for the first), so the senders
-// rarely wait on the disk. feed returns the batch's last group, marked but not yet handed
-// over: the next round hands it over while marking its own first group.
-// A crash therefore leaves unknown only the group being handed over, the group marked next
-// and the rows the senders hold; the rest of the claim is still claimed and goes back to the
-// queue. A group is Options.Concurrency rows while the mark's commit is quicker than handing
-// a group over; when the disk is slow (a commit outlasting the group) the groups double, up
-// to half of a claimed batch less the senders' rows, so that never more is in flight than a
-// claimed batch (two groups and the c rows the senders hold).
-func (w *worker) feed(ctx context.Context, rs []Recipient, screen *suppress.Screen, next chan<- job, carry []job) (rest []job) {
+// feed hands the claimed rows to the senders a group at a time: first the outcomes finished
+// so far are recorded and the group is marked in flight (sending) in one durable
+// transaction, then its rows go to the senders. A crash therefore leaves unknown only the
+// rows of the group being handed over and those the senders hold; the rest of the claim is
+// still claimed and goes back to the queue. A group is Options.Concurrency rows while the
+// mark's commit is quicker than handing a group over; when the disk is slow (a commit
+// outlasting the group) the groups double, up to the whole claimed batch, so that the
+// senders do not wait on the disk — never more in flight than a claimed batch (the group
+// and the c rows the senders hold).
+func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient) {
 	c := max(w.s.opts.Concurrency, 1)
-	limit := max((w.s.opts.Batch-c)/2, c)
-	g := min(max(w.group, c), limit)
-	type marked struct {
-		err  error
-		took time.Duration
-	}
-	mark := func(grp []Recipient) <-chan marked {
-		ids := make([]int64, len(grp))
-		for i, r := range grp {
-			ids[i] = r.ContactID
+	g := max(w.group, c)
+	ids := make([]int64, 0, len(rs))
+	for i := 0; i < len(rs); {
+		grp := rs[i:min(i+g, len(rs))]
+		if ctx.Err() != nil {
+			w.release(rs[i:]) // never handed to the transport: back to the queue
+			return
 		}
-		ch := make(chan marked, 1)
-		go func() {
-			t0 := time.Now()
-			err := w.record(context.WithoutCancel(ctx), ids)
-			ch <- marked{err, time.Since(t0)}
-		}()
-		return ch
-	}
-	if ctx.Err() != nil {
-		w.release(rs) // never handed to the transport: back to the queue
-		return carry
-	}
-	toHand := carry
-	grp := rs[:min(g, len(rs))]
-	pending := mark(grp)
-	for i := 0; ; {
-		t1 := time.Now()
-		handOver(next, toHand) // marked: handed over even when stopping (the sender then queues it again)
-		hand := time.Since(t1)
-		m := <-pending
-		if m.err != nil {
-			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", m.err)
+		ids = ids[:0]
+		for _, r := range grp {
+			ids = append(ids, r.ContactID)
+		}
+		t0 := time.Now()
+		if err := w.record(context.WithoutCancel(ctx), ids); err != nil {
+			slog.ErrorContext(ctx, "mark campaign deliveries in flight", "campaign", w.c.ID, "err", err)
 			w.release(rs[i:]) // still claimed: back to the queue, tried again by the next round
-			return nil
+			return
 		}
-		if len(toHand) > 0 {
-			switch {
-			case m.took > hand:
-				g = min(2*g, limit)
-			case 4*m.took < hand:
-				g = max(g/2, c)
-			}
+		t1 := time.Now()
+		for _, r := range grp {
+			next <- r
 		}
-		toHand = make([]job, len(grp))
-		for k, r := range grp {
-			toHand[k] = job{r, screen}
+		mark, hand := t1.Sub(t0), time.Since(t1)
+		switch {
+		case mark > hand:
+			g = min(2*g, max(w.s.opts.Batch-c, c)) // with the senders' c: never more than a batch
+		case 4*mark < hand:
+			g = max(g/2, c)
 		}
 		i += len(grp)
-		if i >= len(rs) {
-			break
-		}
-		if ctx.Err() != nil {
-			w.release(rs[i:])
-			break
-		}
-		grp = rs[i:min(i+g, len(rs))]
-		pending = mark(grp)
 	}
 	w.group = g
-	return toHand
-}
-
-// handOver gives the senders js, one at a time as they take them.
-func handOver(next chan<- job, js []job) {
-	for _, j := range js {
-		next <- j
-	}
 }
 
 func (w *worker) add(ctx context.Context, o Outcome) {
@@ -473,10 +402,10 @@ func (w *worker) release(rs []Recipient) {
 }
 
 // one screens, renders and sends one message and says what became of it.
-func (w *worker) one(ctx context.Context, r Recipient, screen *suppress.Screen) Outcome {
+func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 	now := w.s.now().UTC()
 	o := Outcome{ContactID: r.ContactID, At: now}
-	if why := w.refuse(r, screen); why != "" {
+	if why := w.refuse(r); why != "" {
 		o.State, o.Reason = Excluded, why
 		return o
 	}
@@ -515,8 +444,8 @@ func (w *worker) one(ctx context.Context, r Recipient, screen *suppress.Screen) 
 
 // refuse says why a recipient may no longer be mailed, "" when they may: the do-not-contact
 // list as it is now, and the contact's status (an unsubscribe refuses marketing only).
-func (w *worker) refuse(r Recipient, screen *suppress.Screen) string {
-	if screen != nil && screen.BlocksContact(r.Canonical, "", w.c.Channel, w.c.Purpose) {
+func (w *worker) refuse(r Recipient) string {
+	if w.screen != nil && w.screen.BlocksContact(r.Canonical, "", w.c.Channel, w.c.Purpose) {
 		return "suppressed since the campaign started (do-not-contact list)"
 	}
 	switch r.Status {

@@ -75,9 +75,6 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 // PostgreSQL, so concurrent workers of any process take disjoint rows). Each comes with its
 // contact's attributes and status as they are now ("deleted" for a contact since erased).
 func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]campaign.Recipient, error) {
-	if s.sql.arrayParams {
-		return s.claimDeliveriesPG(ctx, ws, id, claim, limit, at)
-	}
 	var out []campaign.Recipient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.contact_id, d.address, COALESCE(c.email_canonical, d.address),
@@ -112,41 +109,6 @@ func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim deliveries of campaign %d: %w", id, err)
-	}
-	return out, nil
-}
-
-// claimDeliveriesPG is ClaimCampaignDeliveries as one statement (PostgreSQL): pick, claim
-// and read the contacts in one round trip and one implicit transaction, instead of four.
-func (s *Store) claimDeliveriesPG(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]campaign.Recipient, error) {
-	rows, err := s.db.QueryContext(ctx, `WITH picked AS (
-			SELECT contact_id FROM deliveries
-			WHERE campaign_id = $1 AND workspace_id = $2 AND state = 'queued' AND next_attempt_at <= $3
-			ORDER BY next_attempt_at LIMIT $4 FOR UPDATE SKIP LOCKED),
-		u AS (UPDATE deliveries d SET state = 'claimed', claimed_by = $5, claimed_at = $3, updated_at = $3
-			FROM picked p WHERE d.campaign_id = $1 AND d.contact_id = p.contact_id
-			RETURNING d.contact_id, d.address, d.attempts, d.basis, d.provenance, d.variant, d.next_attempt_at)
-		SELECT u.contact_id, u.address, COALESCE(c.email_canonical, u.address), u.attempts, COALESCE(c.attrs, '{}'),
-			COALESCE(c.status, 'deleted'), COALESCE(c.country, ''), u.basis, u.provenance, u.variant
-		FROM u LEFT JOIN contacts c ON c.id = u.contact_id ORDER BY u.next_attempt_at, u.contact_id`,
-		id, ws, at, limit, claim)
-	if err != nil {
-		return nil, fmt.Errorf("claim deliveries of campaign %d: %w", id, err)
-	}
-	defer rows.Close()
-	var out []campaign.Recipient
-	for rows.Next() {
-		var r campaign.Recipient
-		var attrs string
-		if err := rows.Scan(&r.ContactID, &r.Address, &r.Canonical, &r.Attempts, &attrs, &r.Status,
-			&r.Country, &r.Basis, &r.Provenance, &r.Variant); err != nil {
-			return nil, fmt.Errorf("claim deliveries of campaign %d: %w", id, err)
-		}
-		r.Attrs = []byte(attrs)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("claim deliveries of campaign %d: %w", id, err)
 	}
 	return out, nil
@@ -215,23 +177,6 @@ func (s *Store) recordOutcomesTx(ctx context.Context, tx *sql.Tx, ws, id int64, 
 
 // recordOutcomesArrays is recordOutcomesTx as one statement over arrays (PostgreSQL).
 func (s *Store) recordOutcomesArrays(ctx context.Context, tx *sql.Tx, ws, id int64, claim string, outs []campaign.Outcome) error {
-	_, err := tx.ExecContext(ctx, outcomesArraysSQL, outcomesArraysArgs(ws, id, claim, outs)...)
-	return err
-}
-
-// outcomesArraysSQL records outcomes from arrays: $1…$8 the columns, $9 the campaign, $10
-// the workspace, $11 the claim.
-const outcomesArraysSQL = `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
-		message_id = v.mid, attempts = d.attempts + v.att,
-		next_attempt_at = CASE WHEN v.state = 'queued' THEN v.next ELSE d.next_attempt_at END,
-		sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE d.sent_at END,
-		claimed_by = CASE WHEN v.state = 'queued' THEN '' ELSE d.claimed_by END, updated_at = v.at
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
-			AS v(contact_id, state, reason, code, mid, att, next, at)
-		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
-			AND d.state IN ('claimed', 'sending', 'unknown') AND d.claimed_by = $11`
-
-func outcomesArraysArgs(ws, id int64, claim string, outs []campaign.Outcome) []any {
 	n := len(outs)
 	ids, states, reasons, mids := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
 	codes, atts := make([]int32, n), make([]int32, n)
@@ -243,7 +188,17 @@ func outcomesArraysArgs(ws, id int64, claim string, outs []campaign.Outcome) []a
 			atts[i] = 1
 		}
 	}
-	return []any{ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim}
+	_, err := tx.ExecContext(ctx, `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
+		message_id = v.mid, attempts = d.attempts + v.att,
+		next_attempt_at = CASE WHEN v.state = 'queued' THEN v.next ELSE d.next_attempt_at END,
+		sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE d.sent_at END,
+		claimed_by = CASE WHEN v.state = 'queued' THEN '' ELSE d.claimed_by END, updated_at = v.at
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
+			AS v(contact_id, state, reason, code, mid, att, next, at)
+		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
+			AND d.state IN ('claimed', 'sending', 'unknown') AND d.claimed_by = $11`,
+		ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim)
+	return err
 }
 
 func truncate(s string, n int) string {
@@ -280,9 +235,6 @@ func (s *Store) SendingClaims(ctx context.Context, ws, id int64) ([]string, erro
 // same commit keeps the rows already sent out of the unknowns, for no extra round trip.
 // It returns how many moved (fewer when a sweep took the claim for dead).
 func (s *Store) MarkInFlight(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome, contacts []int64, at time.Time) (int, error) {
-	if s.sql.arrayParams && len(contacts) > 0 {
-		return s.markInFlightPG(ctx, ws, id, claim, outs, contacts, at)
-	}
 	var n int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.recordOutcomesTx(ctx, tx, ws, id, claim, outs); err != nil {
@@ -309,28 +261,6 @@ func (s *Store) MarkInFlight(ctx context.Context, ws, id int64, claim string, ou
 		return 0, fmt.Errorf("mark %d deliveries of campaign %d in flight: %w", len(contacts), id, err)
 	}
 	return int(n), nil
-}
-
-// markInFlightPG is MarkInFlight as one statement (PostgreSQL): the outcomes and the mark
-// are two data-modifying CTEs of one implicit transaction, committed durably (the session's
-// synchronous_commit, on), in one round trip instead of four. The two never touch the same
-// row: outcomes are of rows handed over before (or released, which are never marked after),
-// the mark is of claimed rows not yet handed over.
-func (s *Store) markInFlightPG(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome, contacts []int64, at time.Time) (int, error) {
-	outs = slices.Clone(outs)
-	slices.SortFunc(outs, func(a, b campaign.Outcome) int { return cmp.Compare(a.ContactID, b.ContactID) })
-	contacts = slices.Sorted(slices.Values(contacts))
-	args := append(outcomesArraysArgs(ws, id, claim, outs), at, contacts)
-	var n int
-	err := s.db.QueryRowContext(ctx, `WITH o AS (`+outcomesArraysSQL+` RETURNING 1),
-		m AS (UPDATE deliveries SET state = 'sending', updated_at = $12
-			WHERE campaign_id = $9 AND workspace_id = $10 AND state = 'claimed' AND claimed_by = $11
-			AND contact_id = ANY($13::bigint[]) RETURNING 1)
-		SELECT (SELECT COUNT(*) FROM m) + 0 * (SELECT COUNT(*) FROM o)`, args...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("mark %d deliveries of campaign %d in flight: %w", len(contacts), id, err)
-	}
-	return n, nil
 }
 
 // MarkUnknown recovers the deliveries of the claims (of processes gone), with one audit
