@@ -60,7 +60,7 @@ func (c *bounceIngestCmd) Run(ctx context.Context, cfg *config.Config) error {
 			var rs []bounce.IngestResult
 			var batchErr error
 			if len(raws) > 0 {
-				rs, batchErr = a.IngestBatch(ctx, raws, bounce.ViaFile)
+				rs, batchErr = a.Bounces.IngestBatch(ctx, raws, bounce.ViaFile)
 			}
 			k := 0
 			for _, m := range pending {

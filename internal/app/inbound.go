@@ -4,43 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
-	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/inbound"
-	"github.com/clearlist/clearlist/internal/workspace"
 )
-
-// IngestMessage takes in one received message (a DSN, a complaint, a reply): stored,
-// parsed, classified and acted on by the bounce service, for every workspace it concerns.
-// It is the inbound SMTP server's, the Maildir poller's and `bounce ingest`'s one way in.
-func (a *App) IngestMessage(ctx context.Context, raw []byte, via string) (bounce.IngestResult, error) {
-	return a.Bounces.IngestMessage(ctx, raw, via)
-}
-
-// InboundDomains are the recipient domains the inbound SMTP server takes mail for: every
-// workspace's bounce.domain and inbound.domains.
-func (a *App) InboundDomains(ctx context.Context) ([]string, error) {
-	var out []string
-	for _, name := range []string{workspace.SettingBounceDomain, workspace.SettingInboundDomains} {
-		all, err := a.st.SettingOfAll(ctx, name)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range all {
-			for _, d := range strings.Split(v, ",") {
-				if d = strings.TrimSpace(d); d != "" && !slices.Contains(out, d) {
-					out = append(out, d)
-				}
-			}
-		}
-	}
-	slices.Sort(out)
-	return out, nil
-}
 
 // startInbound starts the inbound SMTP server of --inbound (nothing without it); stop shuts
 // it down gracefully (the messages being received are stored) and returns when it has
@@ -53,7 +21,7 @@ func (a *App) startInbound(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	if d, err := a.InboundDomains(ctx); err == nil && len(d) == 0 {
+	if d, err := a.Workspaces.InboundDomains(ctx); err == nil && len(d) == 0 {
 		a.Log.Warn("the inbound SMTP server takes mail for no domain yet: set bounce.domain (and inbound.domains) in the workspaces")
 	}
 	ln, err := net.Listen("tcp", a.Cfg.InboundAddr)
@@ -62,7 +30,7 @@ func (a *App) startInbound(ctx context.Context) (stop func(), err error) {
 	}
 	// What the server stores is the system's doing, on behalf of no person.
 	ctx, cancel := context.WithCancel(audit.WithActor(ctx, audit.Actor{Kind: audit.System, Name: "inbound-smtp"}))
-	srv := inbound.NewServer(a, inbound.DomainsFunc(a.InboundDomains), o)
+	srv := inbound.NewServer(a.Bounces, inbound.DomainsFunc(a.Workspaces.InboundDomains), o)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -96,7 +64,7 @@ func (s jobService) PollMaildir(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	m := inbound.Maildir{Dir: s.a.Cfg.BounceMaildir, Sink: s.a, MaxBytes: max, Log: s.a.Log}
+	m := inbound.Maildir{Dir: s.a.Cfg.BounceMaildir, Sink: s.a.Bounces, MaxBytes: max, Log: s.a.Log}
 	return m.Poll(ctx)
 }
 

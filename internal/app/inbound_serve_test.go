@@ -29,7 +29,7 @@ func TestServeInbound(t *testing.T) {
 		if err := a.Workspaces.SetSetting(ctx, a.Workspace.ID, workspace.SettingInboundDomains, "replies.example, news.example"); err != nil {
 			t.Fatal(err)
 		}
-		if d, err := a.InboundDomains(ctx); err != nil || !slices.Equal(d, []string{"bounce.example", "news.example", "replies.example"}) {
+		if d, err := a.Workspaces.InboundDomains(ctx); err != nil || !slices.Equal(d, []string{"bounce.example", "news.example", "replies.example"}) {
 			t.Fatalf("InboundDomains = %v, %v", d, err)
 		}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -13,6 +13,8 @@ import (
 // Store is what the workspace service needs from the database. Each change is one store
 // call in one transaction with its audit entry.
 type Store interface {
+	// SettingOfAll returns one setting's value in every workspace that set it.
+	SettingOfAll(ctx context.Context, name string) (map[int64]string, error)
 	Workspaces(ctx context.Context) ([]Workspace, error)
 	WorkspaceByName(ctx context.Context, name string) (Workspace, error)
 	CreateWorkspace(ctx context.Context, name string) (Workspace, error)

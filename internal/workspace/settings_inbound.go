@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"context"
 	"slices"
 	"strings"
 )
@@ -26,4 +27,25 @@ func normalizeDomains(name, value string) (string, error) {
 		}
 	}
 	return strings.Join(out, ","), nil
+}
+
+// InboundDomains are the recipient domains the inbound SMTP server takes mail for: every
+// workspace's bounce.domain and inbound.domains, sorted, each once.
+func (s *Service) InboundDomains(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, name := range []string{SettingBounceDomain, SettingInboundDomains} {
+		all, err := s.st.SettingOfAll(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range all {
+			for _, d := range strings.Split(v, ",") {
+				if d = strings.TrimSpace(d); d != "" && !slices.Contains(out, d) {
+					out = append(out, d)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
