@@ -47,20 +47,48 @@ func (s *Server) uiPageRoutes(rt *router) {
 	page("GET /ui/campaigns/{id}", s.uiCampaign)
 }
 
-// uiNav is what the shared layout needs: who is signed in, the form token of the logout
-// form, and which sections the role may open.
+// uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
+// of htmx requests), and the sections the role may open.
 type uiNav struct {
 	Email, Role, Workspace, CSRF string
-	Contacts, Campaigns          bool
-	Current                      string // the section shown: dashboard, contacts or campaigns
+	Sections                     []uiNavItem // the sections the role may open, in menu order
+	Current                      string      // the section shown (a uiSection's Key)
+}
+
+// uiNavItem is one entry of the main menu.
+type uiNavItem struct{ Key, Href, Label string }
+
+// uiSection is a section of the admin UI: its menu entry, the API route (GET) whose roles
+// may open it, and whether this server has the service behind it.
+type uiSection struct {
+	Key, Href, Label, Route string
+	Available           func(*Server) bool
+}
+
+// uiSections is the main menu, in order. A section appears only when the server has its
+// service and the session's role may call its route; its pages check the same (uiGate).
+var uiSections = []uiSection{
+	{Key: "contacts", Href: "/ui/contacts", Label: "Contacts", Route: uiContactsRoute,
+		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
+	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
+		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
 }
 
 // nav describes the signed-in user for the layout.
 func (s *Server) nav(r *http.Request, current string) uiNav {
 	ss, id := sessionOf(r.Context())
-	return uiNav{Email: ss.Email, Role: ss.Role, Workspace: ss.Workspace, CSRF: user.CSRFToken(id), Current: current,
-		Contacts:  s.cfg.Contacts != nil && s.may(r, uiContactsRoute),
-		Campaigns: s.cfg.Campaigns != nil && s.may(r, uiCampaignsRoute)}
+	n := uiNav{Email: ss.Email, Role: ss.Role, Workspace: ss.Workspace, CSRF: user.CSRFToken(id), Current: current}
+	for _, sec := range uiSections {
+		if sec.Available(s) && s.may(r, sec.Route) {
+			n.Sections = append(n.Sections, uiNavItem{Key: sec.Key, Href: sec.Href, Label: sec.Label})
+		}
+	}
+	return n
+}
+
+// section reports whether the role's menu holds the section key.
+func (n uiNav) section(key string) bool {
+	return slices.ContainsFunc(n.Sections, func(i uiNavItem) bool { return i.Key == key })
 }
 
 // may reports whether the session's role may call the API route (GET) behind a page.

@@ -18,6 +18,7 @@ func (s *Server) uiRoutes(rt *router) {
 		return
 	}
 	login := s.crossOrigin.Handler(http.HandlerFunc(s.postLogin))
+	s.uiStaticRoutes(rt)
 	rt.HandleFunc("GET /login", s.loginPage)
 	rt.Handle("POST /login", login)
 	rt.Handle("POST /logout", s.requireSession(http.HandlerFunc(s.logout)))
