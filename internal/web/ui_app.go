@@ -62,7 +62,7 @@ type uiNavItem struct{ Key, Href, Label string }
 // may open it, and whether this server has the service behind it.
 type uiSection struct {
 	Key, Href, Label, Route string
-	Available           func(*Server) bool
+	Available               func(*Server) bool
 }
 
 // uiSections is the main menu, in order. A section appears only when the server has its
