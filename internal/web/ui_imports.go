@@ -241,5 +241,13 @@ func importURL(id int64) string       { return "/ui/imports/" + strconv.FormatIn
 func importErrorsURL(id int64) string { return importURL(id) + "/errors" }
 func importCSVURL(id int64) string    { return "/api/v1/imports/" + strconv.FormatInt(id, 10) + "/errors" }
 
+// importRows counts rows in words: "1 row", "3 rows".
+func importRows(n int64) string {
+	if n == 1 {
+		return "1 row"
+	}
+	return n64(n) + " rows"
+}
+
 // n64 formats a count.
 func n64(n int64) string { return strconv.FormatInt(n, 10) }
