@@ -52,8 +52,8 @@ func (s *Server) uiImportRoutes(rt *router) {
 	page("GET /ui/imports/{id}/errors", s.uiImportErrors)
 }
 
-// importsMayCall reports whether the session's role may call the API route (any method).
-func (s *Server) importsMayCall(r *http.Request, route string) bool {
+// mayCallRoute reports whether the session's role may call the API route (any method).
+func (s *Server) mayCallRoute(r *http.Request, route string) bool {
 	ss, _ := sessionOf(r.Context())
 	method, _, _ := strings.Cut(route, " ")
 	return access.Allows(rolesFor(route), ss.Role, method)
@@ -81,7 +81,7 @@ func (s *Server) uiImportList(w http.ResponseWriter, r *http.Request) {
 	}
 	ss, _ := sessionOf(r.Context())
 	ctx, ws := r.Context(), ss.WorkspaceID
-	d := uiImportsData{Nav: s.nav(r, "imports"), CanUpload: s.importsMayCall(r, uiImportUploadRoute)}
+	d := uiImportsData{Nav: s.nav(r, "imports"), CanUpload: s.mayCallRoute(r, uiImportUploadRoute)}
 	before, err := decodeCursor(r.URL.Query().Get("cursor"))
 	if err != nil {
 		d.Error = "That page link is out of date; start again from the first page."
