@@ -45,6 +45,8 @@ func (s *Server) uiPageRoutes(rt *router) {
 	page("GET /ui/contacts/{id}", s.uiContact)
 	page("GET /ui/campaigns", s.uiCampaigns)
 	page("GET /ui/campaigns/{id}", s.uiCampaign)
+	s.uiImportRoutes(rt)
+	s.uiListRoutes(rt)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -72,6 +74,10 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
 		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "imports", Href: "/ui/imports", Label: "Imports", Route: uiImportRoute,
+		Available: func(s *Server) bool { _, ok := s.uiImports(); return ok }},
+	{Key: "lists", Href: "/ui/lists", Label: "Lists", Route: uiListsRoute,
+		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 }
 
 // nav describes the signed-in user for the layout.
