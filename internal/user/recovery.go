@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -82,4 +83,14 @@ func (s *Service) EnableTOTP(ctx context.Context, email, secret, code string) ([
 // RecoveryCodesLeft counts the account's unused recovery codes.
 func (s *Service) RecoveryCodesLeft(ctx context.Context, id int64) (int, error) {
 	return s.st.RecoveryCodesLeft(ctx, id)
+}
+
+// TOTPKey returns the otpauth:// URI of a TOTP secret for the account of email (to show a
+// key being set up again), or an error when secret is not a base32 key.
+func TOTPKey(email, secret string) (string, error) {
+	if _, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(secret); err != nil || len(secret) < 16 {
+		return "", fmt.Errorf("not a TOTP key")
+	}
+	v := url.Values{"secret": {secret}, "issuer": {totpIssuer}, "algorithm": {"SHA1"}, "digits": {"6"}, "period": {"30"}}
+	return "otpauth://totp/" + url.PathEscape(totpIssuer+":"+email) + "?" + v.Encode(), nil
 }

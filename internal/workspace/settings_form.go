@@ -44,3 +44,10 @@ func (s *Service) SetSettings(ctx context.Context, ws int64, values map[string]s
 	}
 	return nil, s.st.SetSettings(ctx, ws, changed)
 }
+
+// IsBoolSetting reports whether a setting takes true or false (the admin UI shows a choice).
+func IsBoolSetting(name string) bool {
+	v, err := NormalizeSetting(name, "true")
+	_, errYes := NormalizeSetting(name, "yes")
+	return err == nil && v == "true" && errYes != nil
+}
