@@ -101,8 +101,14 @@ func TestManagePeople(t *testing.T) {
 			t.Fatalf("members: %+v %v", ms, err)
 		}
 		for name, err := range map[string]error{
-			"marketer adds":          func() error { _, err := svc.AddMember(ctx, mkt, "x@example.com", "", "a long passphrase", "agent"); return err }(),
-			"admin adds an owner":    func() error { _, err := svc.AddMember(ctx, admin, "x@example.com", "", "a long passphrase", "owner"); return err }(),
+			"marketer adds": func() error {
+				_, err := svc.AddMember(ctx, mkt, "x@example.com", "", "a long passphrase", "agent")
+				return err
+			}(),
+			"admin adds an owner": func() error {
+				_, err := svc.AddMember(ctx, admin, "x@example.com", "", "a long passphrase", "owner")
+				return err
+			}(),
 			"admin demotes an owner": svc.ChangeRole(ctx, admin, "own@example.com", "admin"),
 			"admin promotes":         svc.ChangeRole(ctx, admin, "mkt@example.com", "owner"),
 			"own role":               svc.ChangeRole(ctx, owner, "own@example.com", "admin"),
