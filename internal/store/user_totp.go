@@ -73,3 +73,24 @@ func (s *Store) SetSessionWorkspace(ctx context.Context, hash []byte, ws int64) 
 			audit.Diff("workspace_id", fmt.Sprint(from), fmt.Sprint(ws)))
 	})
 }
+
+// CreateWorkspaceOwned creates a workspace and makes user id its owner, in one transaction
+// (audited as workspace.create and user.role in the new workspace's trail).
+func (s *Store) CreateWorkspaceOwned(ctx context.Context, name string, id int64) (Workspace, error) {
+	var w Workspace
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT 1 FROM users WHERE id = ?`), id).Scan(&one); err != nil {
+			return fmt.Errorf("user %d: %w", id, mapErr(err))
+		}
+		var err error
+		if w, err = s.createWorkspaceTx(ctx, tx, name); err != nil {
+			return err
+		}
+		return s.setRoleTx(ctx, tx, id, w.ID, "owner")
+	})
+	if err != nil {
+		return Workspace{}, fmt.Errorf("create workspace %q: %w", name, mapErr(err))
+	}
+	return w, nil
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/a-h/templ"
 
@@ -50,6 +51,8 @@ func (s *Server) uiAdminRoutes(page func(string, http.HandlerFunc)) {
 	page("GET /ui/account/totp", s.uiTOTP)
 	page("POST /ui/account/totp", s.uiEnableTOTP)
 	page("POST /ui/account/workspace", s.uiSwitchWorkspace)
+	page("GET /ui/settings/workspaces", s.uiWorkspaces)
+	page("POST /ui/settings/workspaces", s.uiCreateWorkspace)
 	page("GET /ui/purposes", s.uiPurposes)
 	page("POST /ui/purposes", s.uiAddPurpose)
 	page("POST /ui/purposes/lia", s.uiSetLIA)
@@ -114,6 +117,14 @@ type settingsNav struct{ Href, Label string }
 var settingsPages = []settingsNav{
 	{"/ui/settings", "Workspace settings"}, {"/ui/settings/dkim", "DKIM keys"}, {"/ui/settings/tokens", "API tokens"},
 	{"/ui/settings/webhooks", "Webhooks"}, {"/ui/settings/users", "Users"},
+}
+
+// settingsPagesFor is the sub-navigation for a role: owners also manage their workspaces.
+func settingsPagesFor(role string) []settingsNav {
+	if role == access.RoleOwner {
+		return append(slices.Clone(settingsPages), settingsNav{"/ui/settings/workspaces", "Workspaces"})
+	}
+	return settingsPages
 }
 
 // describedBy names a field's hint and, when there is one, its error (and marks it invalid).

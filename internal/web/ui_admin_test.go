@@ -456,3 +456,41 @@ func TestUIPurposesPage(t *testing.T) {
 		}
 	})
 }
+
+// TestUIWorkspacesPage on both engines: an owner creates a workspace (a bad or taken name is
+// shown next to the field), becomes its owner and switches to it; an admin may not create one.
+func TestUIWorkspacesPage(t *testing.T) {
+	engines(t, func(t *testing.T, st *store.Store) {
+		e := newAdminEnv(t, st)
+		admin := e.login("admin@example.com", "")
+		if code, _ := e.get("/ui/settings/workspaces", admin); code != 403 {
+			t.Fatalf("admin opens workspaces: %d", code)
+		}
+		if code, _ := e.post("/ui/settings/workspaces", admin, url.Values{"name": {"nope"}}); code != 403 {
+			t.Fatalf("admin creates a workspace: %d", code)
+		}
+		_, b := e.get("/ui/settings", admin)
+		if strings.Contains(b, `href="/ui/settings/workspaces"`) {
+			t.Fatal("an admin's sub-navigation links to workspaces")
+		}
+		id := e.login("owner@example.com", "")
+		code, b := e.post("/ui/settings/workspaces", id, url.Values{"name": {"<Bad Name>"}})
+		if code != 400 {
+			t.Fatalf("bad name: %d", code)
+		}
+		mustContain(t, "bad name", b, `id="ws-name-err"`, "is not allowed", `value="&lt;Bad Name&gt;"`)
+		if code, _ = e.post("/ui/settings/workspaces", id, url.Values{"name": {"acme-ltd"}}); code != http.StatusSeeOther {
+			t.Fatalf("create: %d", code)
+		}
+		if code, b = e.post("/ui/settings/workspaces", id, url.Values{"name": {"acme-ltd"}}); code != 400 || !strings.Contains(b, "already exists") {
+			t.Fatalf("taken name: %d", code)
+		}
+		_, b = e.get("/ui/settings/workspaces?created=acme-ltd", id)
+		mustContain(t, "workspaces", b, "<td>acme-ltd</td><td>owner</td>", "<td>default</td><td>owner</td>", "was created")
+		if code, _ = e.post("/ui/account/workspace", id, url.Values{"workspace": {"acme-ltd"}}); code != http.StatusSeeOther {
+			t.Fatalf("switch: %d", code)
+		}
+		_, dash := e.get("/ui/", id)
+		mustContain(t, "dashboard", dash, "workspace <strong>acme-ltd</strong>")
+	})
+}

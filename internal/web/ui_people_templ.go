@@ -53,7 +53,7 @@ func usersPage(d usersData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = settingsSubnav("/ui/settings/users").Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = settingsSubnav(d.Nav, "/ui/settings/users").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -18,6 +18,7 @@ type Store interface {
 	Workspaces(ctx context.Context) ([]Workspace, error)
 	WorkspaceByName(ctx context.Context, name string) (Workspace, error)
 	CreateWorkspace(ctx context.Context, name string) (Workspace, error)
+	CreateWorkspaceOwned(ctx context.Context, name string, userID int64) (Workspace, error)
 	RenameWorkspace(ctx context.Context, from, to string) error
 	DeleteWorkspace(ctx context.Context, w Workspace) error
 	WorkspaceContentsOf(ctx context.Context, ws int64) (Contents, error)

@@ -2,9 +2,11 @@ package workspace
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/bounce/espsettings"
+	"github.com/clearlist/clearlist/internal/errs"
 )
 
 // SetSettings checks several settings (a group of the admin UI's settings page) and stores
@@ -50,4 +52,17 @@ func IsBoolSetting(name string) bool {
 	v, err := NormalizeSetting(name, "true")
 	_, errYes := NormalizeSetting(name, "yes")
 	return err == nil && v == "true" && errYes != nil
+}
+
+// CreateOwned creates a workspace with a valid, unused name and makes the user its owner, in
+// one transaction (the admin UI's workspaces page, for owners).
+func (s *Service) CreateOwned(ctx context.Context, name string, userID int64) (Workspace, error) {
+	if err := ValidName(name); err != nil {
+		return Workspace{}, err
+	}
+	ws, err := s.st.CreateWorkspaceOwned(ctx, name, userID)
+	if errors.Is(err, errs.ErrConflict) {
+		return ws, fmt.Errorf("workspace %s already exists: choose another name", name)
+	}
+	return ws, err
 }

@@ -88,6 +88,25 @@ func testUIAdmin(t *testing.T, st *store.Store) {
 	if err := st.SetSessionWorkspace(ctx, []byte("nope"), w2); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("switch of an unknown session: %v", err)
 	}
+	w3, err := st.CreateWorkspaceOwned(ctx, "uiadmin-new", u.ID)
+	if err != nil || w3.ID == 0 {
+		t.Fatalf("create owned: %+v %v", w3, err)
+	}
+	if c, _ := st.UserCredentials(ctx, "tia@example.com"); len(c.Roles) != 3 {
+		t.Fatalf("roles after creating a workspace: %+v", c.Roles)
+	}
+	if _, err := st.CreateWorkspaceOwned(ctx, "uiadmin-new", u.ID); !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a taken name: %v", err)
+	}
+	if _, err := st.CreateWorkspaceOwned(ctx, "uiadmin-none", u.ID+1000); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an unknown owner: %v", err)
+	}
+	if _, err := st.WorkspaceByName(ctx, "uiadmin-none"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the refused workspace exists: %v", err)
+	}
+	if made, _ := st.AuditEntries(ctx, w3.ID, audit.Filter{}); len(made) != 2 {
+		t.Fatalf("new workspace's trail: %+v", made)
+	}
 	es, err = st.AuditEntries(ctx, store.InstanceWorkspace, audit.Filter{Entity: "user"})
 	if err != nil {
 		t.Fatal(err)
