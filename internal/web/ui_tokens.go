@@ -113,13 +113,13 @@ func (s *Server) uiAddWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := webhooksData{URL: strings.TrimSpace(r.PostForm.Get("url"))}
-	if err := webhook.CheckURL(d.URL); err != nil {
+	ss, _ := sessionOf(r.Context())
+	h, err := s.cfg.Webhooks.Create(r.Context(), ss.WorkspaceID, d.URL)
+	if err != nil && strings.HasPrefix(err.Error(), "webhook URL") { // webhook.CheckURL's answer
 		d.URLError = err.Error()
 		s.renderWebhooks(w, r, http.StatusBadRequest, d)
 		return
 	}
-	ss, _ := sessionOf(r.Context())
-	h, err := s.cfg.Webhooks.Create(r.Context(), ss.WorkspaceID, d.URL)
 	if err != nil {
 		s.uiFail(w, r, "settings", "webhook", err)
 		return
