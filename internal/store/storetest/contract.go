@@ -74,6 +74,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Users":             testUsers,
 		"BounceBatch":       testBounceBatch,
 		"ImportPages":       testImportPages,
+		"UIAdmin":           testUIAdmin,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
