@@ -71,7 +71,7 @@ func (l loc) Strong(key, arg string) template.HTML {
 // pageLoc chooses the request's language (the switch's ?lang=, a form's hidden lang field,
 // the cookie, then Accept-Language) and builds the switch. A valid ?lang= is remembered in a
 // cookie.
-func (s *Server) pageLoc(w http.ResponseWriter, r *http.Request) loc {
+func (s *Server) pageLoc(w http.ResponseWriter, r *http.Request, keepQuery bool) loc {
 	q := r.URL.Query().Get("lang")
 	if i18n.Supported(q) {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: q, Path: "/", MaxAge: 365 * 24 * 3600,
@@ -82,7 +82,7 @@ func (s *Server) pageLoc(w http.ResponseWriter, r *http.Request) loc {
 	}
 	code := langOf(r)
 	l, _ := i18n.Get(code)
-	return loc{Lang: l, Switch: langSwitch(r, code)}
+	return loc{Lang: l, Switch: langSwitch(r, code, keepQuery)}
 }
 
 // langOf is the code of the request's language (see pageLoc).
@@ -94,26 +94,32 @@ func langOf(r *http.Request) string {
 	return i18n.Choose(r.Header.Get("Accept-Language"), r.URL.Query().Get("lang"), r.PostForm.Get("lang"), cookie)
 }
 
-// langSwitch links the page in every language: the same GET page with ?lang= set. After a
-// POST the page's own address is shown again (its form fields are not carried); the
-// confirmation's result has no switch, since its link is used up.
-func langSwitch(r *http.Request, current string) []langLink {
+// langSwitch links the page in every language: the same GET page with ?lang= set, as a
+// relative reference (the path stays; the page never writes it). keepQuery keeps the page's
+// other parameters: after a POST only the list and the frame of a sign-up are carried, and a
+// message page (an error, a result) keeps none, so that a refusal reads the same whatever
+// was asked. The confirmation's result has no switch, since its link is used up.
+func langSwitch(r *http.Request, current string, keepQuery bool) []langLink {
 	if r.Method == http.MethodPost && r.URL.Path == "/confirm" {
 		return nil
 	}
 	q := url.Values{}
-	if r.Method == http.MethodGet {
+	switch {
+	case !keepQuery:
+	case r.Method == http.MethodGet:
 		q = r.URL.Query()
-	} else if list := r.PostForm.Get("list"); list != "" && strings.HasPrefix(r.URL.Path, "/subscribe/") {
-		q.Set("list", list)
-	}
-	if r.Method != http.MethodGet && r.PostForm.Get("embed") == "1" {
-		q.Set("embed", "1")
+	case strings.HasPrefix(r.URL.Path, "/subscribe/"):
+		if list := r.PostForm.Get("list"); list != "" {
+			q.Set("list", list)
+		}
+		if r.PostForm.Get("embed") == "1" {
+			q.Set("embed", "1")
+		}
 	}
 	var out []langLink
 	for _, l := range i18n.Langs() {
 		q.Set("lang", l.Code)
-		out = append(out, langLink{Lang: l, Href: r.URL.EscapedPath() + "?" + q.Encode(), Current: l.Code == current})
+		out = append(out, langLink{Lang: l, Href: "?" + q.Encode(), Current: l.Code == current})
 	}
 	return out
 }

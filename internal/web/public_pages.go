@@ -136,7 +136,8 @@ func (p messagePage) PageTitle() string { return p.Title }
 // self-contained and unframeable (a subscribe page in the snippet's frame may be framed by
 // the workspace's own sites, see frameAncestors).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data localizer) {
-	data.localize(s.pageLoc(w, r))
+	_, msg := data.(*messagePage)
+	data.localize(s.pageLoc(w, r, !msg))
 	h := w.Header()
 	ancestors := "'none'"
 	if sp, ok := data.(*subscribePage); ok && sp.Embed {
