@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -169,7 +170,7 @@ func TestSubscribeInLanguage(t *testing.T) {
 	doi := &fakeDOI{}
 	ts := i18nServer(t, doi, nil)
 	p := get(t, ts.URL+"/subscribe/default", "fr")
-	if !strings.Contains(p.body, "Oui, je souhaite recevoir par e-mail\u00a0: our &lt;b&gt;monthly&lt;/b&gt; &#34;news&#34;.") ||
+	if !strings.Contains(p.body, "Oui, je souhaite recevoir par e-mail\u00a0: <bdi>our &lt;b&gt;monthly&lt;/b&gt; &#34;news&#34;</bdi>.") ||
 		!strings.Contains(p.body, `name="lang" value="fr"`) || strings.Contains(p.body, "<b>monthly") {
 		t.Fatalf("French page:\n%s", p.body)
 	}
@@ -196,8 +197,17 @@ func TestSubscribeInLanguage(t *testing.T) {
 		t.Errorf("answer: %d\n%s", p.code, p.body)
 	}
 	post("ann@example.com", "en")
-	if got := doi.last.Wording["newsletter"]; got != signup.BoxWording(f.Purposes[0]) {
-		t.Errorf("English wording: %q", got)
+	if got := doi.last.Wording["newsletter"]; got != signup.BoxWording(f.Purposes[0]) || got != i18n.T("en", "subscribe.box", f.Purposes[0].Description) {
+		t.Errorf("English wording: %q (the page shows the catalogue's)", got)
+	}
+	// What the page shows is, as text, what the evidence records.
+	for _, l := range i18n.Langs() {
+		p := get(t, ts.URL+"/subscribe/default?lang="+l.Code, "")
+		shown := regexp.MustCompile(`<span>(.*)</span></label>`).FindStringSubmatch(p.body)
+		post("ann@example.com", l.Code)
+		if shown == nil || html.UnescapeString(strings.NewReplacer("<bdi>", "", "</bdi>", "").Replace(shown[1])) != doi.last.Wording["newsletter"] {
+			t.Errorf("%s: shown %v, recorded %q", l.Code, shown, doi.last.Wording["newsletter"])
+		}
 	}
 	if p = post("bad", "de"); p.code != 422 || !strings.Contains(p.body, "Bitte geben Sie eine gültige E-Mail-Adresse ein") {
 		t.Errorf("refused in German: %d\n%s", p.code, p.body)

@@ -68,6 +68,13 @@ func (l loc) Strong(key, arg string) template.HTML {
 	return template.HTML(fmt.Sprintf(html.EscapeString(l.T(key)), "<strong><bdi>"+html.EscapeString(arg)+"</bdi></strong>"))
 }
 
+// Isolate is the message key with its one argument (a stranger's or the workspace's text)
+// escaped and isolated for bidirectional text (<bdi>): an English description keeps its
+// words and full stop in place inside an Arabic sentence. The text is the same as T's.
+func (l loc) Isolate(key, arg string) template.HTML {
+	return template.HTML(fmt.Sprintf(html.EscapeString(l.T(key)), "<bdi>"+html.EscapeString(arg)+"</bdi>"))
+}
+
 // pageLoc chooses the request's language (the switch's ?lang=, a form's hidden lang field,
 // the cookie, then Accept-Language) and builds the switch. A valid ?lang= is remembered in a
 // cookie.

@@ -40,7 +40,7 @@ fieldset{border:1px solid #ccc;padding:.2em 1em .6em}
 <form method="post" action="{{.Action}}">
 <label>{{.T "subscribe.email"}} <input type="email" name="email" required maxlength="320" value="{{.Email}}" autocomplete="email" dir="ltr"></label>
 <fieldset><legend>{{.T "subscribe.legend"}}</legend>
-{{range .Boxes}}<label class="box"><input type="checkbox" name="purpose" value="{{.Name}}"> <span>{{.Wording}}</span></label>
+{{range .Boxes}}<label class="box"><input type="checkbox" name="purpose" value="{{.Name}}"> <span>{{$.Isolate "subscribe.box" .Description}}</span></label>
 <input type="hidden" name="shown" value="{{.Name}}">
 {{end}}</fieldset>
 <input type="hidden" name="form_id" value="{{.Form.FormID}}">
@@ -60,8 +60,9 @@ fieldset{border:1px solid #ccc;padding:.2em 1em .6em}
 <h1>{{.Title}}</h1><p{{if .Error}} class="err" role="alert"{{end}}>{{.Text}}</p>{{template "foot"}}{{end}}
 `))
 
-// box is one checkbox of the subscribe page.
-type box struct{ Name, Wording string }
+// box is one checkbox of the subscribe page: Wording is its text as the evidence records it,
+// the page shows the same text with the description isolated (loc.Isolate).
+type box struct{ Name, Description, Wording string }
 
 type subscribePage struct {
 	loc
@@ -82,7 +83,7 @@ func (p subscribePage) Action() string { return "/subscribe/" + url.PathEscape(p
 func newSubscribePage(f signup.Form, list string) subscribePage {
 	p := subscribePage{Form: f, List: list}
 	for _, pu := range f.Purposes {
-		p.Boxes = append(p.Boxes, box{Name: pu.Name, Wording: signup.BoxWording(pu)})
+		p.Boxes = append(p.Boxes, box{Name: pu.Name, Description: pu.Description, Wording: signup.BoxWording(pu)})
 	}
 	return p
 }
