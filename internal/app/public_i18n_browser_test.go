@@ -2,6 +2,10 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/clearlist/clearlist/internal/signup"
+	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
 )
 
@@ -119,4 +125,105 @@ func TestBrowserArabicRTL(t *testing.T) {
 	}
 	checkEligible(t, a, "layla@example.com", "newsletter", false)
 	checkEligible(t, a, "layla@example.com", "surveys", true)
+}
+
+// TestBrowserEmbeddedSnippet: the snippet from GET /api/v1/forms/snippet, pasted into a page
+// of another site that the workspace allows (public.cors_origins), shows the subscribe form
+// in its frame, in the snippet's language; a sign-up sent from inside the frame passes the
+// cross-origin protection (the frame posts to its own origin) and is answered in the frame.
+// A site that is not allowed gets no form in the frame.
+func TestBrowserEmbeddedSnippet(t *testing.T) {
+	ctx := browser(t)
+	a := openApp(t, storetest.SQLiteDSN(t))
+	a.Cfg.DataDir = t.TempDir()
+	publicList(t, a.st, a.Workspace.ID, "news")
+	base, stop := startServer(t, a)
+	defer stop()
+	_, secret, err := a.st.CreateTokenWithRole(context.Background(), a.Workspace.ID, "site", store.RoleMarketer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snippet string
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, "<!doctype html><html lang=en><title>Shop</title><h1>Our shop</h1>%s", snippet)
+	}))
+	defer site.Close()
+	// localhost is another site than 127.0.0.1, where the server runs.
+	siteURL := strings.Replace(site.URL, "127.0.0.1", "localhost", 1)
+	if err := a.Workspaces.SetSetting(context.Background(), a.Workspace.ID, SettingCORSOrigins, siteURL); err != nil {
+		t.Fatal(err)
+	}
+	code, body := apiCall(t, "GET", base+"/api/v1/forms/snippet?list=news&lang=de", secret, "", "")
+	var sn signup.Snippet
+	if err := json.Unmarshal([]byte(body), &sn); code != 200 || err != nil || len(sn.Origins) != 1 || sn.Origins[0] != siteURL {
+		t.Fatalf("snippet: %d %s", code, body)
+	}
+	snippet = sn.HTML
+
+	frame := func() context.Context {
+		t.Helper()
+		for range 50 {
+			infos, err := chromedp.Targets(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, info := range infos {
+				if info.Type == "iframe" && strings.HasPrefix(info.URL, base+"/subscribe/default") {
+					fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
+					t.Cleanup(cancel)
+					return fctx
+				}
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Fatal("no frame of the subscribe page")
+		return nil
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	tab := browserTab{t, ctx}
+	tab.must(chromedp.Navigate(siteURL+"/"), chromedp.WaitVisible(css(`iframe`)))
+	ftab := browserTab{t, frame()}
+	ftab.must(chromedp.WaitVisible(css(`input[name=email]`)))
+	if h := ftab.text(`h1`); h != "Abonnieren" {
+		t.Fatalf("frame heading: %q", h)
+	}
+	// Filled by script through the DevTools protocol: mouse and key events do not reach a
+	// frame of another site from the page's tab.
+	if _, err := chromedp.Run(ftab.ctx, chromedp.Evaluate[bool](`(() => { const f = document.querySelector('main form');
+		f.email.value = 'framed@example.com'; f.querySelector('input[value=newsletter]').checked = true; f.requestSubmit(); return true })()`)); err != nil {
+		t.Fatal(err)
+	}
+	ftab.must(chromedp.Sleep(500*time.Millisecond), chromedp.WaitVisible(css(`h1`)))
+	if h := ftab.text(`h1`); h != "Bitte sehen Sie in Ihr Postfach" {
+		t.Fatalf("after signing up in the frame: %q", h)
+	}
+	if outboxLink(t, a.Cfg.DataDir) == "" {
+		t.Fatal("no confirmation mail")
+	}
+
+	// Another site: the server refuses to be framed there.
+	if err := a.Workspaces.SetSetting(context.Background(), a.Workspace.ID, SettingCORSOrigins, "https://www.shop.example"); err != nil {
+		t.Fatal(err)
+	}
+	tab.must(chromedp.Navigate(siteURL+"/?again"), chromedp.WaitVisible(css(`iframe`)), chromedp.Sleep(500*time.Millisecond))
+	infos, err := chromedp.Targets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := false
+	for _, info := range infos {
+		if info.Type == "iframe" && strings.HasPrefix(info.URL, base) {
+			fctx, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
+			v, err := chromedp.Run(fctx, chromedp.Evaluate[string](`location.href + ' ' + document.querySelectorAll('input[name=email]').length`))
+			cancel()
+			if err != nil || !strings.HasSuffix(v, " 0") {
+				t.Fatalf("the form shows in a frame of a site not allowed: %q, %v", v, err)
+			}
+			seen = true
+		}
+	}
+	if !seen {
+		t.Fatal("the refused frame was not found")
+	}
 }

@@ -267,7 +267,23 @@ func TestEmbeddedFrame(t *testing.T) {
 		p.h.Get("X-Frame-Options") != "" || !strings.Contains(p.body, `name="embed" value="1"`) {
 		t.Fatalf("embedded: %v\n%s", p.h, p.body)
 	}
-	for _, target := range []string{"/subscribe/default", "/subscribe/default?embed=0"} {
+	// The answer to the framed form's post is framed too; without the field it is not.
+	f, _ := doi.Form(context.Background(), "default", "")
+	for embed, want := range map[string]string{"1": "frame-ancestors https://www.shop.example http://localhost:3000;", "": "frame-ancestors 'none'"} {
+		form := url.Values{"email": {"ann@example.com"}, "purpose": {"newsletter"}, "shown": {"newsletter"}, "form_id": {f.FormID},
+			"form_version": {f.FormVersion}, "embed": {embed}}
+		req, _ := http.NewRequest("POST", ts.URL+"/subscribe/default", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Security-Policy"), want) {
+			t.Errorf("post with embed=%q: %d %v", embed, res.StatusCode, res.Header)
+		}
+	}
+	for _, target := range []string{"/subscribe/default", "/subscribe/default?embed=0", "/stop/default?embed=1", "/confirm?token=x&embed=1"} {
 		p := get(t, ts.URL+target, "")
 		if !strings.Contains(p.h.Get("Content-Security-Policy"), "frame-ancestors 'none'") || p.h.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("%s: %v", target, p.h)

@@ -134,15 +134,15 @@ type messagePage struct {
 func (p messagePage) PageTitle() string { return p.Title }
 
 // render writes a public page, in the request's language, with headers that keep it
-// self-contained and unframeable (a subscribe page in the snippet's frame may be framed by
-// the workspace's own sites, see frameAncestors).
+// self-contained and unframeable (the subscribe page in the snippet's frame, and the answer
+// to its post, may be framed by the workspace's own sites, see frameAncestors).
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, data localizer) {
 	_, msg := data.(*messagePage)
 	data.localize(s.pageLoc(w, r, !msg))
 	h := w.Header()
 	ancestors := "'none'"
-	if sp, ok := data.(*subscribePage); ok && sp.Embed {
-		ancestors = s.frameAncestors(r.Context(), sp.Form.Workspace)
+	if embedded(r) {
+		ancestors = s.frameAncestors(r.Context(), r.PathValue("workspace"))
 	}
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors "+ancestors+"; base-uri 'none'")
@@ -158,6 +158,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if err := pages.ExecuteTemplate(w, name, data); err != nil {
 		s.log.ErrorContext(r.Context(), "render public page", "page", name, "err", err)
 	}
+}
+
+// embedded reports whether the request is the subscribe page in the snippet's frame
+// (?embed=1, or the form's embed field): the form, and the answer to its post.
+func embedded(r *http.Request) bool {
+	return strings.HasPrefix(r.URL.Path, "/subscribe/") && r.PathValue("workspace") != "" &&
+		(r.URL.Query().Get("embed") == "1" || r.PostForm.Get("embed") == "1")
 }
 
 // frameAncestors is the CSP frame-ancestors source list of a workspace's embedded form: the
