@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/store/storetest"
@@ -127,11 +128,12 @@ func TestBrowserArabicRTL(t *testing.T) {
 	checkEligible(t, a, "layla@example.com", "surveys", true)
 }
 
-// TestBrowserEmbeddedSnippet: the snippet from GET /api/v1/forms/snippet, pasted into a page
-// of another site that the workspace allows (public.cors_origins), shows the subscribe form
-// in its frame, in the snippet's language; a sign-up sent from inside the frame passes the
-// cross-origin protection (the frame posts to its own origin) and is answered in the frame.
-// A site that is not allowed gets no form in the frame.
+// TestBrowserEmbeddedSnippet: the snippets from GET /api/v1/forms/snippet, pasted into a page
+// of another site that the workspace allows (public.cors_origins). The form posts to the JSON
+// sign-up API with CORS and shows the answer in its language; the evidence holds the wording
+// shown. The frame shows the subscribe page in its language; a sign-up sent from inside it
+// passes the cross-origin protection (the frame posts to its own origin) and is answered in
+// the frame. A site that is not allowed gets no form in the frame.
 func TestBrowserEmbeddedSnippet(t *testing.T) {
 	ctx := browser(t)
 	a := openApp(t, storetest.SQLiteDSN(t))
@@ -154,12 +156,48 @@ func TestBrowserEmbeddedSnippet(t *testing.T) {
 	if err := a.Workspaces.SetSetting(context.Background(), a.Workspace.ID, SettingCORSOrigins, siteURL); err != nil {
 		t.Fatal(err)
 	}
-	code, body := apiCall(t, "GET", base+"/api/v1/forms/snippet?list=news&lang=de", secret, "", "")
-	var sn signup.Snippet
-	if err := json.Unmarshal([]byte(body), &sn); code != 200 || err != nil || len(sn.Origins) != 1 || sn.Origins[0] != siteURL {
-		t.Fatalf("snippet: %d %s", code, body)
+	get := func(query string) signup.Snippet {
+		t.Helper()
+		code, body := apiCall(t, "GET", base+"/api/v1/forms/snippet?"+query, secret, "", "")
+		var sn signup.Snippet
+		if err := json.Unmarshal([]byte(body), &sn); code != 200 || err != nil || len(sn.Origins) != 1 || sn.Origins[0] != siteURL {
+			t.Fatalf("snippet: %d %s", code, body)
+		}
+		return sn
 	}
-	snippet = sn.HTML
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+	tab := browserTab{t, ctx}
+
+	// The form: posted by its script to the JSON API (CORS), answered in Polish on the page,
+	// with the wording the visitor saw and the site's page in the evidence.
+	snippet = get("list=news&lang=pl").HTML
+	tab.must(chromedp.Navigate(siteURL+"/form"), chromedp.WaitVisible(css(`form.clearlist-signup input[name=email]`)),
+		chromedp.SendKeys(css(`input[name=email]`), "pasted@example.com"),
+		chromedp.Click(css(`input[value=newsletter]`)),
+		chromedp.Click(css(`form.clearlist-signup button`)))
+	answer := ""
+	for i := 0; i < 50 && answer == ""; i++ {
+		time.Sleep(100 * time.Millisecond)
+		answer = tab.text(`.clearlist-answer`)
+	}
+	if !strings.HasPrefix(answer, "Dziękujemy. Wysłaliśmy Ci e-mail") {
+		t.Fatalf("answer on the site's page: %q", answer)
+	}
+	pc, err := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "pasted@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.st.ConsentState(context.Background(), a.Workspace.ID, pc.ID, "newsletter", consent.Email)
+	if err != nil || st.Entry == nil || !strings.HasPrefix(st.Entry.Evidence.Wording, "Tak, chcę otrzymywać e-mailem: ") ||
+		st.Entry.Evidence.FormID != signup.SnippetFormID {
+		t.Fatalf("evidence of the pasted form: %+v, %v", st.Entry, err)
+	}
+	if src, err := a.st.Source(context.Background(), a.Workspace.ID, st.Entry.SourceID); err != nil || !strings.Contains(fmt.Sprint(src.Evidence), siteURL+"/form") {
+		t.Fatalf("source of the pasted form: %+v, %v", src, err)
+	}
+
+	// The frame.
+	snippet = get("list=news&lang=de&kind=frame").HTML
 
 	frame := func() context.Context {
 		t.Helper()
@@ -180,8 +218,6 @@ func TestBrowserEmbeddedSnippet(t *testing.T) {
 		t.Fatal("no frame of the subscribe page")
 		return nil
 	}
-	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	tab := browserTab{t, ctx}
 	tab.must(chromedp.Navigate(siteURL+"/"), chromedp.WaitVisible(css(`iframe`)))
 	ftab := browserTab{t, frame()}
 	ftab.must(chromedp.WaitVisible(css(`input[name=email]`)))
@@ -198,8 +234,8 @@ func TestBrowserEmbeddedSnippet(t *testing.T) {
 	if h := ftab.text(`h1`); h != "Bitte sehen Sie in Ihr Postfach" {
 		t.Fatalf("after signing up in the frame: %q", h)
 	}
-	if outboxLink(t, a.Cfg.DataDir) == "" {
-		t.Fatal("no confirmation mail")
+	if _, err := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "framed@example.com"); err != nil {
+		t.Fatalf("the framed sign-up: %v", err)
 	}
 
 	// Another site: the server refuses to be framed there.

@@ -26,7 +26,7 @@ func TestSnippet(t *testing.T) {
 		s := signup.New(st, nil)
 		s.PublicURL = "https://lists.example.com/"
 		var inv *signup.InvalidError
-		if _, err := s.Snippet(ctx, w.ID, "", ""); !errors.As(err, &inv) || inv.Field != "list" || !strings.Contains(inv.Message, "list public") {
+		if _, err := s.Snippet(ctx, w.ID, "", "", "frame"); !errors.As(err, &inv) || inv.Field != "list" || !strings.Contains(inv.Message, "list public") {
 			t.Fatalf("no public list: %v", err)
 		}
 		if _, err := st.CreateList(ctx, contact.List{WorkspaceID: w.ID, Name: `news & "views"`, Public: true}); err != nil {
@@ -35,10 +35,10 @@ func TestSnippet(t *testing.T) {
 		if _, err := st.CreateList(ctx, contact.List{WorkspaceID: w.ID, Name: "staff"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Snippet(ctx, w.ID, "staff", ""); !errors.As(err, &inv) || !strings.Contains(inv.Message, `"staff" is not public`) {
+		if _, err := s.Snippet(ctx, w.ID, "staff", "", ""); !errors.As(err, &inv) || !strings.Contains(inv.Message, `"staff" is not public`) {
 			t.Fatalf("private list: %v", err)
 		}
-		sn, err := s.Snippet(ctx, w.ID, `news & "views"`, "ar")
+		sn, err := s.Snippet(ctx, w.ID, `news & "views"`, "ar", "frame")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,16 +49,34 @@ func TestSnippet(t *testing.T) {
 		if err := st.SetSetting(ctx, w.ID, workspace.SettingCORSOrigins, "https://www.shop.example"); err != nil {
 			t.Fatal(err)
 		}
-		sn, err = s.Snippet(ctx, w.ID, "", "")
+		sn, err = s.Snippet(ctx, w.ID, "", "", "frame")
 		if err != nil || !strings.Contains(sn.HTML, `src="https://lists.example.com/subscribe/default?embed=1"`) || strings.Contains(sn.HTML, "lang=") ||
 			len(sn.Origins) != 1 || sn.Origins[0] != "https://www.shop.example" || !strings.Contains(sn.HTML, `title="Subscription form"`) {
 			t.Fatalf("any language: %+v %v", sn, err)
 		}
-		if _, err := s.Snippet(ctx, w.ID, "", "tlh"); !errors.As(err, &inv) || inv.Field != "lang" || !strings.Contains(inv.Message, "en, fr, de, pl, zh, ar, ru") {
+		if _, err := s.Snippet(ctx, w.ID, "", "tlh", ""); !errors.As(err, &inv) || inv.Field != "lang" || !strings.Contains(inv.Message, "en, fr, de, pl, zh, ar, ru") {
 			t.Fatalf("unknown language: %v", err)
 		}
+		// The form: every box unticked, the wording in the language around the workspace's
+		// description, the list escaped, the API of the workspace, the snippet's form id.
+		sn, err = s.Snippet(ctx, w.ID, `news & "views"`, "pl", "")
+		ps, _ := st.Purposes(ctx, w.ID)
+		for _, want := range []string{`<form class="clearlist-signup" method="get" action="https://lists.example.com/subscribe/default" lang="pl" dir="ltr" data-api="https://lists.example.com/api/public/default/subscribe"`,
+			`<input type="hidden" name="list" value="news &amp; &#34;views&#34;">`, `<input type="hidden" name="lang" value="pl">`,
+			`value="newsletter"> <span>Tak, chcę otrzymywać e-mailem: ` + signup.Offered(ps)[0].Description, `data-form-version="` + signup.FormVersion(ps) + `"`,
+			`data-pending="Dziękujemy.`, "document.currentScript.previousElementSibling", `subscribe-snippet`} {
+			if err != nil || sn.Kind != "form" || sn.Lang != "pl" || !strings.Contains(sn.HTML, want) {
+				t.Fatalf("form snippet lacks %s: %v\n%s", want, err, sn.HTML)
+			}
+		}
+		if strings.Contains(sn.HTML, "checked>") || strings.Contains(sn.HTML, `checked="`) {
+			t.Fatalf("a box is pre-ticked:\n%s", sn.HTML)
+		}
+		if _, err := s.Snippet(ctx, w.ID, "", "", "popup"); !errors.As(err, &inv) || inv.Field != "kind" {
+			t.Fatalf("unknown kind: %v", err)
+		}
 		s.PublicURL = ""
-		if _, err := s.Snippet(ctx, w.ID, "", ""); !errors.As(err, &inv) || !strings.Contains(inv.Message, "--public-url") {
+		if _, err := s.Snippet(ctx, w.ID, "", "", "frame"); !errors.As(err, &inv) || !strings.Contains(inv.Message, "--public-url") {
 			t.Fatalf("no public URL: %v", err)
 		}
 	})

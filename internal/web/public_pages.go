@@ -99,12 +99,7 @@ func (p *subscribePage) localize(l loc) {
 // boxWording is the text shown with a purpose's box in a language: the sentence is
 // translated, the purpose's description stays as the workspace wrote it. English is the
 // sign-up service's own wording.
-func boxWording(lang string, p consent.Purpose) string {
-	if lang == i18n.Default {
-		return signup.BoxWording(p)
-	}
-	return i18n.T(lang, "subscribe.box", p.Description)
-}
+func boxWording(lang string, p consent.Purpose) string { return signup.BoxWordingIn(lang, p) }
 
 // wordings returns the text shown with each purpose's box, in the page's language: what
 // the consent evidence records.
