@@ -24,7 +24,7 @@ import (
 // the language (kept by its cookie for the next page), the page is right to left and its
 // layout really mirrors (heading text and checkbox on the right, the switch packed to the
 // left), a sign-up is answered in Arabic, and the preferences link of an e-mail (?choose=1)
-// asks for a choice and unsubscribes from the one purpose. Screenshots of both pages are
+// lists the workspace's purposes and stops the one ticked. Screenshots of both pages are
 // saved (and into $CLEARLIST_SCREENSHOTS when set).
 func TestBrowserArabicRTL(t *testing.T) {
 	ctx := browser(t)
@@ -111,15 +111,15 @@ func TestBrowserArabicRTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	must(chromedp.Navigate(l.Preferences), chromedp.WaitVisible(css(`input[type=radio][value=purpose]`)))
+	must(chromedp.Navigate(l.Preferences), chromedp.WaitVisible(css(`input[type=checkbox][value=newsletter]`)))
 	if got := mirrored(); got != "ar rtl heading-right switch-rtl box-right" {
 		t.Fatalf("Arabic preferences page: %s", got)
 	}
-	if h, body := text(`h1`), text(`main`); h != "تفضيلات بريدك الإلكتروني" || !strings.Contains(body, "l***@e***.com") || !strings.Contains(body, "رسائل «newsletter» فقط") {
+	if h, body := text(`h1`), text(`main`); h != "تفضيلات بريدك الإلكتروني" || !strings.Contains(body, "l***@e***.com") || !strings.Contains(body, "the regular newsletter") || !strings.Contains(body, "جميع رسائلنا") {
 		t.Fatalf("preferences: %q %q", h, body)
 	}
 	shoot("public-preferences-ar")
-	must(chromedp.Click(css(`input[type=radio][value=purpose]`)), chromedp.Click(css(`main button[type=submit]`)),
+	must(chromedp.Click(css(`input[type=checkbox][value=newsletter]`)), chromedp.Click(css(`main button[type=submit]`)),
 		chromedp.Sleep(300*time.Millisecond), chromedp.WaitVisible(css(`h1`)))
 	if h := text(`h1`); h != "تم إلغاء اشتراكك" {
 		t.Fatalf("after the choice: %q (%s)", h, text(`body`))

@@ -51,13 +51,13 @@ func TestCataloguesComplete(t *testing.T) {
 		}
 		for _, k := range en {
 			msg := tables[l.Code][k]
-			if strings.TrimSpace(msg) == "" {
+			if strings.TrimSpace(msg) == "" && k != "list.sep" {
 				t.Errorf("%s %q is empty", l.Code, k)
 			}
 			if !slices.Equal(verbs(msg), verbs(tables[Default][k])) {
 				t.Errorf("%s %q has arguments %v, English %v", l.Code, k, verbs(msg), verbs(tables[Default][k]))
 			}
-			if l.Code != Default && k != "subscribe.err_email" && msg == tables[Default][k] {
+			if l.Code != Default && !sameInEnglish[k] && msg == tables[Default][k] {
 				t.Errorf("%s %q is not translated: %q", l.Code, k, msg)
 			}
 		}
@@ -109,3 +109,6 @@ func TestT(t *testing.T) {
 		t.Errorf("unknown language: %q", got)
 	}
 }
+
+// sameInEnglish are the messages a language may write as English does.
+var sameInEnglish = map[string]bool{"subscribe.err_email": true, "list.sep": true}

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -293,5 +294,75 @@ func TestEmbeddedFrame(t *testing.T) {
 	if p := get(t, ts.URL+"/subscribe/default?embed=1", ""); !strings.Contains(p.h.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||
 		p.h.Get("X-Frame-Options") != "DENY" {
 		t.Errorf("embedded without allowed origins: %v", p.h)
+	}
+}
+
+// choosingUnsub is a pageUnsub that also takes the preferences page's choice.
+type choosingUnsub struct {
+	pageUnsub
+	calls []string
+}
+
+func (c *choosingUnsub) Choose(_ context.Context, _ string, purposes []string, _, _ string) (unsub.Result, error) {
+	c.calls = append(c.calls, "choose "+strings.Join(purposes, ","))
+	if slices.Contains(purposes, "nope") {
+		return unsub.Result{}, unsub.ErrPurpose
+	}
+	return unsub.Result{Address: "a***@e***.com", Purposes: purposes, Recorded: true}, nil
+}
+
+func (c *choosingUnsub) Unsubscribe(_ context.Context, _ string, sc unsub.Scope, _, _ string) (unsub.Result, error) {
+	c.calls = append(c.calls, "unsubscribe "+string(sc))
+	return unsub.Result{Address: "a***@e***.com", Recorded: true}, nil
+}
+
+// TestPreferencesPurposes: ?choose=1 lists every marketing purpose of the workspace (its
+// description as written, escaped; what is stopped already shown ticked and fixed) and
+// "all"; the ticked purposes go to one Choose call and the answer names them; nothing ticked
+// changes nothing; "all" unsubscribes from everything; an unknown purpose is refused.
+func TestPreferencesPurposes(t *testing.T) {
+	u := &choosingUnsub{pageUnsub: pageUnsub{page: unsub.Page{Address: "a***@e***.com", Purpose: "newsletter",
+		Purposes: []unsub.PurposeChoice{{Name: "newsletter", Description: `our <i>news</i>`}, {Name: "surveys", Description: "surveys", Done: true}}}}}
+	ts := i18nServer(t, &fakeDOI{}, u)
+	p := get(t, ts.URL+"/u/tok?choose=1", "fr")
+	for _, want := range []string{`<h1>Vos préférences d’e-mail</h1>`,
+		`<input type="checkbox" name="purpose" value="newsletter"> <span><bdi>our &lt;i&gt;news&lt;/i&gt;</bdi></span>`,
+		`<input type="checkbox" name="purpose" value="surveys" checked disabled> <span><bdi>surveys</bdi> (déjà arrêté)</span>`,
+		`<input type="checkbox" name="all" value="1"> <span>Tous nos e-mails</span>`, `name="scope" value="choose"`} {
+		if !strings.Contains(p.body, want) {
+			t.Fatalf("preferences lack %s:\n%s", want, p.body)
+		}
+	}
+	post := func(body string) page {
+		t.Helper()
+		req, _ := http.NewRequest("POST", ts.URL+"/u/tok", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		res, err := http.DefaultTransport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return page{res.StatusCode, res.Header, string(b)}
+	}
+	if p := post("scope=choose&purpose=newsletter&purpose=product-updates&lang=ru"); p.code != 200 ||
+		!strings.Contains(p.body, "На адрес a***@e***.com больше не будут приходить эти письма: newsletter, product updates.") {
+		t.Errorf("choice: %d\n%s", p.code, p.body)
+	}
+	if p := post("scope=choose&purpose=newsletter&purpose=surveys&lang=zh"); !strings.Contains(p.body, "newsletter、surveys") {
+		t.Errorf("choice in Chinese:\n%s", p.body)
+	}
+	if p := post("scope=choose&lang=de"); p.code != 200 || !strings.Contains(p.body, "Sie haben nichts ausgewählt") {
+		t.Errorf("nothing ticked: %d\n%s", p.code, p.body)
+	}
+	if p := post("scope=choose&purpose=newsletter&all=1"); p.code != 200 || !strings.Contains(p.body, "no more e-mails from us") {
+		t.Errorf("all: %d\n%s", p.code, p.body)
+	}
+	if p := post("scope=choose&purpose=nope"); p.code != 400 {
+		t.Errorf("unknown purpose: %d", p.code)
+	}
+	want := "choose newsletter,product-updates|choose newsletter,surveys|unsubscribe all|choose nope"
+	if got := strings.Join(u.calls, "|"); got != want {
+		t.Errorf("calls %s, want %s", got, want)
 	}
 }

@@ -24,6 +24,16 @@ var _ = template.Must(pages.New("unsubscribe").Parse(`{{template "head" .}}
 <h1>{{.PageTitle}}</h1>
 {{with .Address}}<p>{{$.Strong "unsub.for_address" .}}</p>{{end}}
 {{if .AllDone}}<p>{{.T "unsub.all_done"}}</p>
+{{else if and .Choose .Purposes}}<form method="post" action="{{.Action}}">
+<p>{{.T "prefs.intro"}}</p>
+<fieldset><legend>{{.T "prefs.legend"}}</legend>
+{{range .Purposes}}<label class="box"><input type="checkbox" name="purpose" value="{{.Name}}"{{if .Done}} checked disabled{{end}}> <span><bdi>{{or .Description .Name}}</bdi>{{if .Done}} {{$.T "prefs.already"}}{{end}}</span></label>
+{{end}}<label class="box"><input type="checkbox" name="all" value="1"> <span>{{.T "prefs.all"}}</span></label>
+</fieldset>
+<input type="hidden" name="scope" value="choose"><input type="hidden" name="lang" value="{{.Code}}">
+<p><button type="submit">{{.T "prefs.save"}}</button></p>
+<p class="note">{{.T "unsub.note"}} {{.T "prefs.keep"}}</p>
+</form>
 {{else if and .Choose .Purpose (not .PurposeDone)}}<form method="post" action="{{.Action}}">
 <p>{{.T "prefs.intro"}}</p>
 <fieldset><legend>{{.T "prefs.legend"}}</legend>
@@ -46,7 +56,7 @@ var _ = template.Must(pages.New("unsubscribe").Parse(`{{template "head" .}}
 var _ = template.Must(pages.New("unsubscribed").Parse(`{{template "head" .}}
 <h1>{{.T "unsub.done_heading"}}</h1>
 <p>{{.Summary}}</p>
-{{if .Purpose}}<form method="post" action="{{.Action}}">
+{{if or .Purpose .Purposes}}<form method="post" action="{{.Action}}">
 <input type="hidden" name="lang" value="{{.Code}}">
 <p><button type="submit" name="scope" value="all">{{.T "unsub.all_too"}}</button></p>
 </form>{{end}}{{template "foot"}}`))
@@ -89,7 +99,15 @@ func (p unsubDone) PageTitle() string { return p.T("unsub.done_title") }
 
 // Summary says what the person will no longer receive.
 func (p unsubDone) Summary() string {
+	var kinds []string
+	for _, pu := range p.Purposes {
+		kinds = append(kinds, purposeWords(pu))
+	}
 	switch {
+	case len(kinds) > 0 && p.Address != "":
+		return p.T("unsub.done_purposes_at", strings.Join(kinds, p.T("list.sep")), p.Address)
+	case len(kinds) > 0:
+		return p.T("unsub.done_purposes", strings.Join(kinds, p.T("list.sep")))
 	case p.Purpose != "" && p.Address != "":
 		return p.T("unsub.done_purpose_at", purposeWords(p.Purpose), p.Address)
 	case p.Purpose != "":
@@ -187,12 +205,46 @@ func (u *unsubHandlers) post(w http.ResponseWriter, r *http.Request) {
 		tooMany(w)
 		return
 	}
-	sc, err := unsub.ParseScope(r.PostForm.Get("scope"))
+	if r.PostForm.Get("scope") == "choose" && r.PostForm.Get("all") != "1" {
+		u.choose(w, r, ip, tok)
+		return
+	}
+	scope := r.PostForm.Get("scope")
+	if scope == "choose" { // "all our e-mails" ticked on the preferences page
+		scope = string(unsub.ScopeAll)
+	}
+	sc, err := unsub.ParseScope(scope)
 	if err != nil {
 		u.s.say(w, r, http.StatusBadRequest, "err.request_title", "unsub.choose_scope")
 		return
 	}
 	res, err := u.svc.Unsubscribe(r.Context(), tok, sc, st.IP, st.UserAgent)
+	if err != nil {
+		u.fail(w, r, ip, err, false)
+		return
+	}
+	u.s.render(w, r, http.StatusOK, "unsubscribed", &unsubDone{Result: res, Token: tok})
+}
+
+// PreferenceChooser records the preferences page's choice of purposes (unsub.Service).
+type PreferenceChooser interface {
+	Choose(ctx context.Context, token string, purposes []string, ip, userAgent string) (unsub.Result, error)
+}
+
+// choose takes the preferences page's ticked purposes: nothing ticked changes nothing.
+func (u *unsubHandlers) choose(w http.ResponseWriter, r *http.Request, ip, tok string) {
+	ch, ok := u.svc.(PreferenceChooser)
+	purposes := r.PostForm["purpose"]
+	if !ok || len(purposes) == 0 {
+		u.s.say(w, r, http.StatusOK, "prefs.title", "prefs.nothing")
+		return
+	}
+	st := u.s.step(r)
+	res, err := ch.Choose(r.Context(), tok, purposes, st.IP, st.UserAgent)
+	if errors.Is(err, unsub.ErrPurpose) {
+		u.s.say(w, r, http.StatusBadRequest, "err.request_title", "unsub.choose_scope")
+		return
+	}
 	if err != nil {
 		u.fail(w, r, ip, err, false)
 		return
