@@ -115,7 +115,7 @@ func TestBrowserArabicRTL(t *testing.T) {
 	if got := mirrored(); got != "ar rtl heading-right switch-rtl box-right" {
 		t.Fatalf("Arabic preferences page: %s", got)
 	}
-	if h, body := text(`h1`), text(`main`); h != "تفضيلات بريدك الإلكتروني" || !strings.Contains(body, "l***@e***.com") || !strings.Contains(body, "the regular newsletter") || !strings.Contains(body, "جميع رسائلنا") {
+	if h, body := text(`h1`), text(`main`); h != "تفضيلات بريدك الإلكتروني" || !strings.Contains(body, "l***@e***.com") || !strings.Contains(body, "the regular newsletter") || !strings.Contains(body, "إلغاء الاشتراك في جميع رسائلنا") {
 		t.Fatalf("preferences: %q %q", h, body)
 	}
 	shoot("public-preferences-ar")

@@ -326,9 +326,9 @@ func TestPreferencesPurposes(t *testing.T) {
 	ts := i18nServer(t, &fakeDOI{}, u)
 	p := get(t, ts.URL+"/u/tok?choose=1", "fr")
 	for _, want := range []string{`<h1>Vos préférences d’e-mail</h1>`,
-		`<input type="checkbox" name="purpose" value="newsletter"> <span><bdi>our &lt;i&gt;news&lt;/i&gt;</bdi></span>`,
-		`<input type="checkbox" name="purpose" value="surveys" checked disabled> <span><bdi>surveys</bdi> (déjà arrêté)</span>`,
-		`<input type="checkbox" name="all" value="1"> <span>Tous nos e-mails</span>`, `name="scope" value="choose"`} {
+		`<input type="checkbox" name="purpose" value="newsletter"> <span><bdi>our &lt;i&gt;news&lt;/i&gt;</bdi> <span class="note">(<bdi>newsletter</bdi>)</span></span>`,
+		`<input type="checkbox" name="purpose" value="surveys" checked disabled> <span><bdi>surveys</bdi> <span class="note">(<bdi>surveys</bdi>)</span> (déjà arrêté)</span>`,
+		`<input type="checkbox" name="all" value="1"> <span>Se désabonner de tous nos e-mails</span>`, `name="scope" value="choose"`} {
 		if !strings.Contains(p.body, want) {
 			t.Fatalf("preferences lack %s:\n%s", want, p.body)
 		}

@@ -27,8 +27,8 @@ var _ = template.Must(pages.New("unsubscribe").Parse(`{{template "head" .}}
 {{else if and .Choose .Purposes}}<form method="post" action="{{.Action}}">
 <p>{{.T "prefs.intro"}}</p>
 <fieldset><legend>{{.T "prefs.legend"}}</legend>
-{{range .Purposes}}<label class="box"><input type="checkbox" name="purpose" value="{{.Name}}"{{if .Done}} checked disabled{{end}}> <span><bdi>{{or .Description .Name}}</bdi>{{if .Done}} {{$.T "prefs.already"}}{{end}}</span></label>
-{{end}}<label class="box"><input type="checkbox" name="all" value="1"> <span>{{.T "prefs.all"}}</span></label>
+{{range .Purposes}}<label class="box"><input type="checkbox" name="purpose" value="{{.Name}}"{{if .Done}} checked disabled{{end}}> <span><bdi>{{or .Description ($.Words .Name)}}</bdi>{{if .Description}} <span class="note">(<bdi>{{$.Words .Name}}</bdi>)</span>{{end}}{{if .Done}} {{$.T "prefs.already"}}{{end}}</span></label>
+{{end}}<label class="box"><input type="checkbox" name="all" value="1"> <span>{{.T "unsub.all_button"}}</span></label>
 </fieldset>
 <input type="hidden" name="scope" value="choose"><input type="hidden" name="lang" value="{{.Code}}">
 <p><button type="submit">{{.T "prefs.save"}}</button></p>
@@ -80,6 +80,9 @@ func (p unsubPage) PageTitle() string {
 	}
 	return p.T("unsub.title")
 }
+
+// Words writes a purpose name as words.
+func (p unsubPage) Words(name string) string { return purposeWords(name) }
 
 // Kind is the purpose as words.
 func (p unsubPage) Kind() string { return purposeWords(p.Purpose) }
