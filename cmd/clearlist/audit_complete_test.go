@@ -59,6 +59,7 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "list create", args: []string{"list", "create", "news"}, want: []string{"list.create"}},
 		{cmd: "list public", args: []string{"list", "public", "news", "on"}, want: []string{"list.public"}},
 		{cmd: "list ls", args: []string{"list", "ls"}},
+		{cmd: "form snippet", args: []string{"form", "snippet", "--list", "news", "--lang", "ar", "--url", "https://lists.example.com"}},
 		{cmd: "list create", args: []string{"list", "create", "old"}, want: []string{"list.create"}},
 		{cmd: "list delete", args: []string{"list", "delete", "old"}, want: []string{"list.delete"}},
 		{cmd: "token create", args: []string{"token", "create", "crm", "--role", "marketer"}, want: []string{"token.create"}},

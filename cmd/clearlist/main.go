@@ -51,6 +51,7 @@ type cli struct {
 	Eligibility eligibilityCmd `embed:""`
 
 	Transactional transactionalCmd `cmd:"" help:"Service messages sent at once on their own stream: send, log."`
+	Form          formCmd          `cmd:"" help:"The public sign-up form: the snippet to paste into your site."`
 }
 
 func main() {

@@ -21,6 +21,7 @@ const DefaultWindow = 7 * 24 * time.Hour
 // errs.ErrNotFound means no such row in the workspace; ErrClosed a sign-up no longer open.
 type Store interface {
 	WorkspaceID(ctx context.Context, name string) (int64, error)
+	WorkspaceName(ctx context.Context, id int64) (string, error)
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
 	Setting(ctx context.Context, ws int64, name string) (value string, ok bool, err error)
 	HasPublicList(ctx context.Context, ws int64) (bool, error)

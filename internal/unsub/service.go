@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -22,6 +23,8 @@ type Store interface {
 	ExistingSigningKey(ctx context.Context, ws int64, name string) ([]byte, error)
 	// Contact returns one contact of the workspace (errs.ErrNotFound when there is none).
 	Contact(ctx context.Context, ws, id int64) (contact.Contact, error)
+	// Purposes lists the workspace's purposes (the preferences page offers the marketing ones).
+	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
 }
 
 // Suppressor is the do-not-contact list (suppress.Service): it records a request in one

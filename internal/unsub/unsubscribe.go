@@ -23,6 +23,9 @@ type Page struct {
 	Purpose string // the purpose the message was sent for ("" offers only everything)
 	// PurposeDone and AllDone say what the person's own requests on file already cover.
 	PurposeDone, AllDone bool
+	// Purposes are the workspace's marketing purposes, for the preferences page (none when
+	// the contact no longer exists).
+	Purposes []PurposeChoice
 }
 
 // Result is the answer to an unsubscribe request.
@@ -30,6 +33,8 @@ type Result struct {
 	Address  string // the address, partly masked
 	Purpose  string // the purpose unsubscribed from; "" for everything
 	Recorded bool   // false when an equal request was on file already, or the contact is gone
+	// Purposes are the purposes a choice on the preferences page stopped (Choose).
+	Purposes []string
 }
 
 // Open verifies a link for the page, which only shows the choices: a GET never
@@ -51,6 +56,9 @@ func (s *Service) Open(ctx context.Context, token string) (Page, error) {
 	}
 	p.AllDone = coveredBy(on, tg.effective(ScopeAll))
 	p.PurposeDone = coveredBy(on, tg.effective(ScopePurpose))
+	if p.Purposes, err = s.choices(ctx, tg.tok.Workspace, on); err != nil {
+		return Page{}, fmt.Errorf("unsubscribe page: %w", err)
+	}
 	return p, nil
 }
 
@@ -101,11 +109,8 @@ func (s *Service) record(ctx context.Context, token string, sc Scope, in, ip, us
 	if err != nil {
 		return Result{}, fmt.Errorf("unsubscribe: %w", err)
 	}
-	for _, e := range on { // the same request on file: answer alike, write nothing (not even a change number)
-		if e.WorkspaceID == ws && e.Kind == string(suppress.KindEmail) && e.Reason == string(suppress.ReasonUnsubscribe) &&
-			e.ScopeChannel == scope.Channel && e.ScopePurpose == scope.Purpose {
-			return res, nil
-		}
+	if onFile(on, ws, scope) { // the same request on file: answer alike, write nothing (not even a change number)
+		return res, nil
 	}
 	a := audit.ActorFrom(ctx)
 	if a.Kind == audit.Public && a.Name == "" {

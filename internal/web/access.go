@@ -93,6 +93,8 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/bounce/events":        staff,
 	"GET /api/v1/bounce/reviews":       compliance,
 	"POST /api/v1/bounce/reviews/{id}": compliance,
+	// The embeddable sign-up form: HTML to paste into the workspace's own site.
+	"GET /api/v1/forms/snippet": staff,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

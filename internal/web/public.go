@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/i18n"
 	"github.com/clearlist/clearlist/internal/signup"
 )
 
@@ -48,7 +49,9 @@ func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
 		s.publicError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "subscribe", newSubscribePage(f, r.URL.Query().Get("list")))
+	page := newSubscribePage(f, r.URL.Query().Get("list"))
+	page.Embed = r.URL.Query().Get("embed") == "1"
+	s.render(w, r, http.StatusOK, "subscribe", &page)
 }
 
 // subscribeForm takes the HTML form. The server rendered every box unticked, so nothing was
@@ -56,7 +59,7 @@ func (s *Server) subscribePage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPublicBody)
 	if err := r.ParseForm(); err != nil {
-		s.message(w, r, http.StatusBadRequest, "Sign-up not accepted", "The form could not be read; reload the page and try again.")
+		s.say(w, r, http.StatusBadRequest, "subscribe.refused_title", "form.unreadable")
 		return
 	}
 	ctx, ws := r.Context(), r.PathValue("workspace")
@@ -67,26 +70,42 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	}
 	page := newSubscribePage(f, r.PostForm.Get("list"))
 	page.Email = r.PostForm.Get("email")
+	page.Embed = r.PostForm.Get("embed") == "1"
+	lang := langOf(r)
 	if r.PostForm.Get("form_version") != f.FormVersion || r.PostForm.Get("form_id") != f.FormID {
-		page.Error = "The form has changed since it was shown. Please check the boxes again and resubmit."
-		s.render(w, r, http.StatusUnprocessableEntity, "subscribe", page)
+		page.Error = i18n.T(lang, "subscribe.changed")
+		s.render(w, r, http.StatusUnprocessableEntity, "subscribe", &page)
 		return
 	}
 	req := signup.Request{Email: r.PostForm.Get("email"), Shown: r.PostForm["shown"], Ticked: r.PostForm["purpose"],
 		Prechecked: r.PostForm["prechecked"], PrecheckedSet: true, FormID: f.FormID, FormVersion: f.FormVersion,
-		Wording: wordings(f.Purposes), List: r.PostForm.Get("list")}
+		Wording: wordings(lang, f.Purposes), List: r.PostForm.Get("list")}
 	err = s.cfg.DOI.Subscribe(ctx, signup.Submission{Workspace: ws, Request: req, FormURL: s.publicURL("/subscribe/" + url.PathEscape(ws)), Step: s.step(r)})
 	var inv *signup.InvalidError
 	if errors.As(err, &inv) {
-		page.Error = inv.Message
-		s.render(w, r, http.StatusUnprocessableEntity, "subscribe", page)
+		page.Error = invalidText(lang, inv)
+		s.render(w, r, http.StatusUnprocessableEntity, "subscribe", &page)
 		return
 	}
 	if err != nil {
 		s.publicError(w, r, err)
 		return
 	}
-	s.message(w, r, http.StatusOK, "Please check your inbox", pendingText)
+	s.say(w, r, http.StatusOK, "subscribe.pending_title", "subscribe.pending")
+}
+
+// invalidText says what to fix in a refused sign-up: the service's own words in English,
+// the field's message in another language.
+func invalidText(lang string, inv *signup.InvalidError) string {
+	switch {
+	case lang == i18n.Default:
+		return inv.Message
+	case inv.Field == "email":
+		return i18n.T(lang, "subscribe.err_email")
+	case inv.Field == "purposes_ticked":
+		return i18n.T(lang, "subscribe.err_none_ticked")
+	}
+	return i18n.T(lang, "subscribe.err_other")
 }
 
 // subscribeBody is the JSON sign-up: the posting form says what it showed, what was ticked
@@ -150,7 +169,7 @@ func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 		s.publicError(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "confirm", token)
+	s.render(w, r, http.StatusOK, "confirm", &confirmPage{Token: token})
 }
 
 func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
@@ -163,7 +182,7 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 		s.publicError(w, r, err)
 		return
 	}
-	s.message(w, r, http.StatusOK, "Subscription confirmed", "Thank you: your subscription is confirmed. You can unsubscribe at any time with the link in every e-mail.")
+	s.say(w, r, http.StatusOK, "confirm.done_title", "confirm.done")
 }
 
 // publicError answers a public page's failure with a page that says what to do and reveals
@@ -171,14 +190,14 @@ func (s *Server) confirm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) publicError(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, signup.ErrLinkInvalid):
-		s.message(w, r, http.StatusBadRequest, "Link not valid", err.Error())
+		s.say(w, r, http.StatusBadRequest, "err.link_title", "err.confirm_link")
 	case errors.Is(err, signup.ErrNoWorkspace):
-		s.message(w, r, http.StatusNotFound, "Not found", err.Error())
+		s.say(w, r, http.StatusNotFound, "err.not_found_title", "err.no_signup")
 	case errors.Is(err, signup.ErrMailFailed):
-		s.message(w, r, http.StatusServiceUnavailable, "Please try again later", err.Error())
+		s.say(w, r, http.StatusServiceUnavailable, "err.later_title", "err.mail_failed")
 	default:
 		s.log.ErrorContext(r.Context(), "public page failed", "method", r.Method, "route", r.Pattern, "err", err)
-		s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Something went wrong on our side; please try again later.")
+		s.say(w, r, http.StatusInternalServerError, "err.wrong_title", "err.wrong")
 	}
 }
 

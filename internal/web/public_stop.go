@@ -8,6 +8,7 @@ import (
 	"net/url"
 
 	"github.com/clearlist/clearlist/internal/errs"
+	"github.com/clearlist/clearlist/internal/i18n"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
 
@@ -16,23 +17,27 @@ type PublicStopper interface {
 	PublicStop(ctx context.Context, workspace, value, ip, userAgent string) error
 }
 
-var _ = template.Must(pages.New("stop").Parse(`{{template "head" "Stop contacting me"}}
-<h1>Stop contacting me</h1>
+var _ = template.Must(pages.New("stop").Parse(`{{template "head" .}}
+<h1>{{.T "stop.title"}}</h1>
 {{with .Error}}<p class="err" role="alert">{{.}}</p>{{end}}
 <form method="post" action="{{.Action}}">
-<label>Your e-mail address or phone number <input name="value" required maxlength="320" value="{{.Value}}"></label>
-<p>We will not contact you again by any channel, from now on. You do not need to confirm.</p>
-<button type="submit">Stop contacting me</button>
-</form></body></html>`))
+<label>{{.T "stop.label"}} <input name="value" required maxlength="320" value="{{.Value}}" autocomplete="email" dir="ltr"></label>
+<input type="hidden" name="lang" value="{{.Code}}">
+<p>{{.T "stop.note"}}</p>
+<button type="submit">{{.T "stop.button"}}</button>
+</form>{{template "foot"}}`))
 
-type stopPage struct{ Workspace, Value, Error string }
+type stopPage struct {
+	loc
+	Workspace, Value, Error string
+}
+
+// PageTitle is the page's title.
+func (p stopPage) PageTitle() string { return p.T("stop.title") }
 
 // Action is the form's target: the workspace name is one path segment, escaped, so that a
 // name like "../subscribe/x" cannot point the form elsewhere.
 func (p stopPage) Action() string { return "/stop/" + url.PathEscape(p.Workspace) }
-
-// stopText is the one answer to a stop request, whether or not the identifier was known.
-const stopText = "Your request is recorded and takes effect now: we will not contact you again at this address or number, by any channel."
 
 // stopRoutes registers the public "stop contacting me" page (no token; cross-origin posts
 // refused, rate-limited per IP).
@@ -44,12 +49,12 @@ func (s *Server) stopRoutes(rt *router) {
 	cop := http.NewCrossOriginProtection()
 	lim := newIPLimiter(s.cfg.PublicRate)
 	rt.HandleFunc("GET /stop/{workspace}", func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusOK, "stop", stopPage{Workspace: r.PathValue("workspace")})
+		s.render(w, r, http.StatusOK, "stop", &stopPage{Workspace: r.PathValue("workspace")})
 	})
 	rt.Handle("POST /stop/{workspace}", cop.Handler(lim.limit(s.clientIP, func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, maxPublicBody)
 		if err := r.ParseForm(); err != nil {
-			s.message(w, r, http.StatusBadRequest, "Request not accepted", "The form could not be read; reload the page and try again.")
+			s.say(w, r, http.StatusBadRequest, "err.request_title", "form.unreadable")
 			return
 		}
 		ws, value := r.PathValue("workspace"), r.PostForm.Get("value")
@@ -57,15 +62,15 @@ func (s *Server) stopRoutes(rt *router) {
 		err := stopper.PublicStop(r.Context(), ws, value, st.IP, st.UserAgent)
 		switch {
 		case errors.Is(err, suppress.ErrInvalid):
-			s.render(w, r, http.StatusUnprocessableEntity, "stop", stopPage{Workspace: ws, Value: value,
-				Error: "We could not read that as an e-mail address or a phone number with its country code (+…). Please check it."})
+			s.render(w, r, http.StatusUnprocessableEntity, "stop", &stopPage{Workspace: ws, Value: value,
+				Error: i18n.T(langOf(r), "stop.invalid")})
 		case errors.Is(err, errs.ErrNotFound):
-			s.message(w, r, http.StatusNotFound, "Page not found", "This page does not exist. Check the link you followed.")
+			s.say(w, r, http.StatusNotFound, "stop.not_found_title", "stop.not_found")
 		case err != nil:
 			s.log.ErrorContext(r.Context(), "public stop request", "workspace", ws, "err", err)
-			s.message(w, r, http.StatusInternalServerError, "Something went wrong", "Your request could not be recorded. Please try again in a minute.")
+			s.say(w, r, http.StatusInternalServerError, "err.wrong_title", "err.not_recorded")
 		default:
-			s.message(w, r, http.StatusOK, "Done", stopText)
+			s.say(w, r, http.StatusOK, "stop.done_title", "stop.done")
 		}
 	})))
 }

@@ -69,8 +69,7 @@ func (t *trackHandlers) click(w http.ResponseWriter, r *http.Request) {
 	to, err := t.svc.Click(r.Context(), r.PathValue("token"), t.hit(r))
 	if errors.Is(err, track.ErrInvalid) {
 		t.failed(r, ip, err)
-		t.s.message(w, r, http.StatusNotFound, "Link not valid",
-			"This link is not valid. Check that the whole link from the e-mail was opened.")
+		t.s.say(w, r, http.StatusNotFound, "err.link_title", "track.link_invalid")
 		return
 	}
 	if err != nil {

@@ -42,6 +42,7 @@ func (s *Server) routes(rt *router) {
 	if s.cfg.Bounces != nil {
 		s.bounceRoutes(api)
 	}
+	s.formRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

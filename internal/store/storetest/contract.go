@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"BounceBatch":       testBounceBatch,
 		"ImportPages":       testImportPages,
 		"UIAdmin":           testUIAdmin,
+		"WorkspaceName":     testWorkspaceName,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
