@@ -122,6 +122,7 @@ type Service struct {
 	settings Settings
 	gates    Gate
 	sources  Sources
+	contacts ContactFinder
 	now      func() time.Time
 	opts     Options
 }
@@ -167,16 +168,17 @@ type Deps struct {
 	Renderer    Renderer
 	Sender      deliver.Sender
 	Queue       Queue
-	Settings    Settings // nil: the guard thresholds' defaults
-	Gate        Gate     // nil: no footer or sender checks before a start
-	Sources     Sources  // nil: no provenance sentence for legitimate interest
+	Settings    Settings      // nil: the guard thresholds' defaults
+	Gate        Gate          // nil: no footer or sender checks before a start
+	Sources     Sources       // nil: no provenance sentence for legitimate interest
+	Contacts    ContactFinder // nil: no preview as a contact
 }
 
 // New returns the service.
 func New(d Deps, o Options) *Service {
 	o = o.withDefaults()
 	return &Service{st: d.Store, elig: d.Eligibility, screens: d.Screener, render: d.Renderer, send: d.Sender,
-		queue: d.Queue, settings: d.Settings, gates: d.Gate, sources: d.Sources, now: o.Now, opts: o}
+		queue: d.Queue, settings: d.Settings, gates: d.Gate, sources: d.Sources, contacts: d.Contacts, now: o.Now, opts: o}
 }
 
 // SetQueue hands the service the job queue once the job client exists (it is built after

@@ -93,6 +93,8 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/bounce/events":        staff,
 	"GET /api/v1/bounce/reviews":       compliance,
 	"POST /api/v1/bounce/reviews/{id}": compliance,
+	// A campaign's message as one contact would get it (renders; writes nothing).
+	"GET /api/v1/campaigns/{id}/preview": staff,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -45,6 +45,7 @@ func (s *Server) uiPageRoutes(rt *router) {
 	page("GET /ui/contacts/{id}", s.uiContact)
 	page("GET /ui/campaigns", s.uiCampaigns)
 	page("GET /ui/campaigns/{id}", s.uiCampaign)
+	s.uiCampaignRoutes(page)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -71,6 +72,8 @@ var uiSections = []uiSection{
 	{Key: "contacts", Href: "/ui/contacts", Label: "Contacts", Route: uiContactsRoute,
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
+		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "templates", Href: "/ui/templates", Label: "Templates", Route: uiTemplatesRoute,
 		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
 }
 
@@ -320,6 +323,7 @@ func (s *Server) uiContact(w http.ResponseWriter, r *http.Request) {
 type campaignsData struct {
 	Nav       uiNav
 	Campaigns []campaign.Campaign
+	CanCreate bool // the role may create campaigns (the editor's link)
 }
 
 func (s *Server) uiCampaigns(w http.ResponseWriter, r *http.Request) {
@@ -333,7 +337,8 @@ func (s *Server) uiCampaigns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slices.SortFunc(cs, func(a, b campaign.Campaign) int { return cmp.Compare(b.ID, a.ID) })
-	s.renderUI(w, r, http.StatusOK, campaignsPage(campaignsData{Nav: s.nav(r, "campaigns"), Campaigns: cs}))
+	s.renderUI(w, r, http.StatusOK, campaignsPage(campaignsData{Nav: s.nav(r, "campaigns"), Campaigns: cs,
+		CanCreate: s.mayRoute(r, uiCreateCampaignRoute)}))
 }
 
 // campaignData is a campaign's report page.
