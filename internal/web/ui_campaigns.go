@@ -531,7 +531,7 @@ func (s *Server) progress(r *http.Request, c campaign.Campaign) (progressData, e
 			}
 		}
 	}
-	p.PollURL = fmt.Sprintf("/ui/campaigns/%d/progress?sent=%d&at=%d", c.ID, p.Sent, now.UnixMilli())
+	p.PollURL = fmt.Sprintf("/ui/campaigns/%d/progress?sent=%d&at=%d&state=%s", c.ID, p.Sent, now.UnixMilli(), c.State)
 	if c.AB != nil && s.cfg.Reports != nil {
 		if p.Variants, err = s.cfg.Reports.Variants(ctx, c); err != nil {
 			return p, err
@@ -556,6 +556,11 @@ func (s *Server) uiCampaignProgress(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.uiFail(w, r, "campaigns", "campaign's progress", err)
 		return
+	}
+	// The campaign moved on (finished, paused by the guard, …): htmx loads the whole page
+	// again, so that its buttons are those of the new state.
+	if was := r.URL.Query().Get("state"); was != "" && was != string(c.State) && r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", manageURL(c.ID))
 	}
 	s.renderUI(w, r, http.StatusOK, campaignProgress(p))
 }
@@ -885,6 +890,30 @@ func errAttrs(bad map[string]string, field string) templ.Attributes {
 		return templ.Attributes{}
 	}
 	return templ.Attributes{"aria-invalid": "true", "aria-describedby": field + "-error"}
+}
+
+// fieldAttrs are errAttrs, with the field's hint among its descriptions.
+func fieldAttrs(bad map[string]string, field string, hint bool) templ.Attributes {
+	a := errAttrs(bad, field)
+	if hint {
+		ids := field + "-hint"
+		if bad[field] != "" {
+			ids += " " + field + "-error"
+		}
+		a["aria-describedby"] = ids
+	}
+	return a
+}
+
+// rateLine is the progress's messages a second.
+func rateLine(p progressData) string {
+	switch {
+	case p.AvgRate == "":
+		return "—"
+	case p.NowRate == "":
+		return p.AvgRate + " on average"
+	}
+	return p.AvgRate + " on average, " + p.NowRate + " now"
 }
 
 func hasID(ids []int64, id int64) bool { return slices.Contains(ids, id) }

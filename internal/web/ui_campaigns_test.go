@@ -319,6 +319,11 @@ func TestUICampaignSend(t *testing.T) {
 		if strings.Contains(b, "hx-get") {
 			t.Errorf("a finished campaign's progress polls:\n%s", b)
 		}
+		// A page loaded while it was sending is loaded again whole, for the buttons of the new state.
+		r := f.do("GET", base+"/progress?state=sending", m, nil, map[string]string{"HX-Request": "true"})
+		if got := r.Header.Get("HX-Redirect"); got != base+"/manage" {
+			t.Errorf("progress after the state changed: HX-Redirect %q", got)
+		}
 		if files, _ := os.ReadDir(f.outbox); len(files) != 2 {
 			t.Fatalf("outbox after the send: %v", files)
 		}
