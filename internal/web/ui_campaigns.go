@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -874,14 +873,6 @@ func templateURL(id int64) string { return "/ui/templates/" + strconv.FormatInt(
 
 func campaignActionURL(id int64, action string) string {
 	return "/ui/campaigns/" + strconv.FormatInt(id, 10) + "/" + action
-}
-
-func previewURL(id int64, email, variant string) string {
-	q := url.Values{"email": {email}}
-	if variant != "" {
-		q.Set("variant", variant)
-	}
-	return campaignActionURL(id, "preview") + "?" + q.Encode()
 }
 
 // errAttrs marks an input with an error: invalid, described by its message.
