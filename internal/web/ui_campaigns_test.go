@@ -13,6 +13,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/campaign"
+	"github.com/clearlist/clearlist/internal/campaign/preflight"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/eligibility"
@@ -20,6 +21,8 @@ import (
 	"github.com/clearlist/clearlist/internal/suppress"
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/user"
+	"github.com/clearlist/clearlist/internal/verify"
+	"github.com/clearlist/clearlist/internal/verify/verifytest"
 	wss "github.com/clearlist/clearlist/internal/workspace"
 )
 
@@ -390,6 +393,44 @@ func TestUITemplates(t *testing.T) {
 		_, b = f.page("/ui/templates", m)
 		if strings.Contains(b, "<script>alert") {
 			t.Errorf("templates page unescaped")
+		}
+	})
+}
+
+// TestUICampaignPreflightBlocks on both engines: with a relay configured and a sender domain
+// without SPF, DKIM or DMARC records (a real DNS server on loopback answering NXDOMAIN), the
+// pre-flight lists each failing check with the record to publish and offers no start; a
+// start is refused with the same reasons on the campaign's page, and nothing is queued.
+func TestUICampaignPreflightBlocks(t *testing.T) {
+	dnsAddr := verifytest.Zone(t)
+	engines(t, func(t *testing.T, st *store.Store) {
+		f := newCampaignUIFixture(t, st)
+		settings := wss.New(st)
+		scr := suppress.New(st, suppress.Options{Region: "DE"}, slog.New(slog.NewTextHandler(t.Output(), nil)))
+		elig := eligibility.New(st, scr, settings)
+		k := &campaign.Composer{Settings: settings, Links: unsub.New(st, scr), Notices: elig, Keys: st, DKIM: campaign.NewDKIMKeys(st),
+			PublicBase: "http://127.0.0.1:9", Relays: []preflight.Relay{{Addr: "127.0.0.1:1", TLS: "none"}},
+			Resolver: func() (preflight.Resolver, error) { return verify.NewDNSResolver(verify.DNSConfig{Server: dnsAddr}) }}
+		f.srv.cfg.Campaigns = campaign.New(campaign.Deps{Store: st, Eligibility: elig, Screener: scr, Renderer: k, Gate: k, Sources: st,
+			Contacts: st, Sender: &deliver.Outbox{Dir: f.outbox}, Settings: settings}, campaign.Options{})
+		m := f.login("marketer@example.com", "")
+		base := fmt.Sprintf("/ui/campaigns/%d", f.draft)
+		code, b := f.page(base+"/preflight", m)
+		if code != 200 {
+			t.Fatalf("preflight: %d %s", code, b)
+		}
+		mustContain(t, "blocked preflight", b, `id="blocked"`, `<th scope="row">spf</th><td class="no">fail</td>`, `<pre class="fix">`, "v=spf1",
+			`<th scope="row">dmarc</th>`)
+		if strings.Contains(b, `id="start"`) || strings.Contains(b, `id="outbox"`) {
+			t.Errorf("a blocked pre-flight offers the start or speaks of the outbox")
+		}
+		code, _, b = f.post(base+"/start", m, nil, true)
+		if code != http.StatusUnprocessableEntity {
+			t.Fatalf("blocked start: %d %s", code, b)
+		}
+		mustContain(t, "blocked start", b, `id="action-error"`, "fails the mailbox providers&#39; authentication checks", "fix:", "v=spf1")
+		if c, err := st.Campaign(t.Context(), f.ws, f.draft); err != nil || c.State != campaign.Draft {
+			t.Fatalf("after the refused start: %+v %v", c, err)
 		}
 	})
 }
