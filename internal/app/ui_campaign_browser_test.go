@@ -160,4 +160,17 @@ func TestBrowserCampaignEditor(t *testing.T) {
 	if polls := attr("#progress", "hx-trigger"); polls != "null" {
 		t.Errorf("the finished campaign's progress still polls: hx-trigger %q", polls)
 	}
+
+	// On a phone-sized screen nothing runs off the side.
+	manage, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{manage, "/ui/campaigns/new", strings.Replace(manage, "/manage", "/preview?email=ada%40example.com", 1), "/ui/templates"} {
+		must(chromedp.EmulateViewport(390, 800), chromedp.Navigate(base+path), chromedp.WaitVisible(css(`#whoami`)))
+		over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		if err != nil || over {
+			t.Errorf("%s at 390 px: wider than the screen (%v)", path, err)
+		}
+	}
 }

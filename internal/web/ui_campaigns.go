@@ -402,7 +402,7 @@ type manageData struct {
 	Can      map[string]bool // actions the role may take in the campaign's state
 	Done     string          // what the last action did
 	Error    string          // why the last action was refused
-	Field    string          // the form the error is about (test, schedule, pause, retry, pick)
+	Field    string          // the form the error is shown by (test, schedule, pause, retry, pick); "": at the top
 	TestTo   string
 	At       string
 }
@@ -646,6 +646,11 @@ func (s *Server) uiCampaignAction(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Error = capital(strings.TrimPrefix(err.Error(), campaign.ErrInvalid.Error()+": "))
 	d.Field, d.TestTo, d.At = action, form("to"), form("at")
+	// The refusal goes next to its form when the page still shows it, else at the top.
+	if shown := map[string]bool{"test": d.Can["test"], "schedule": d.Can["schedule"], "pause": d.Can["pause"],
+		"retry": d.Can["retry"], "pick": d.Progress.CanPick}; !shown[action] {
+		d.Field = ""
+	}
 	s.renderUI(w, r, status, campaignManagePage(d))
 }
 

@@ -1895,7 +1895,7 @@ func campaignManagePage(d manageData) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			if d.Error != "" && (d.Field == "start" || d.Field == "resume" || d.Field == "cancel") {
+			if d.Error != "" && d.Field == "" {
 				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, "<p class=\"error\" role=\"alert\" id=\"action-error\">")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err

@@ -434,3 +434,65 @@ func TestUICampaignPreflightBlocks(t *testing.T) {
 		}
 	})
 }
+
+// TestUICampaignScheduleRetryAB on both engines: a draft is scheduled at a time (its progress
+// then polls) and a time that is none is refused next to its field; retry is compliance's
+// (a marketer is refused, an owner is not); an A/B campaign's page shows each variant's
+// figures while it sends, the preview shows variant B, and "pick the winner now" decides.
+func TestUICampaignScheduleRetryAB(t *testing.T) {
+	engines(t, func(t *testing.T, st *store.Store) {
+		f := newCampaignUIFixture(t, st)
+		m, o := f.login("marketer@example.com", ""), f.login("owner@example.com", "")
+		base := fmt.Sprintf("/ui/campaigns/%d", f.draft)
+		code, _, b := f.post(base+"/schedule", m, url.Values{"at": {"tomorrow"}}, true)
+		if code != http.StatusUnprocessableEntity || !strings.Contains(b, `id="schedule-error"`) || !strings.Contains(b, `value="tomorrow"`) {
+			t.Fatalf("schedule at no time: %d %s", code, b)
+		}
+		if code, _, b = f.post(base+"/schedule", m, url.Values{"at": {"2099-12-24T09:00"}}, true); code != http.StatusSeeOther {
+			t.Fatalf("schedule: %d %s", code, b)
+		}
+		_, b = f.page(base+"/manage", m)
+		mustContain(t, "scheduled", b, `id="campaign-state">scheduled`, "2099-12-24 09:00 UTC", `hx-trigger="every 1s"`, `id="start"`)
+		if strings.Contains(b, `id="schedule"`) {
+			t.Errorf("a scheduled campaign offers to schedule it again")
+		}
+
+		if code, _, _ = f.post(base+"/retry", m, url.Values{"state": {"failed"}}, true); code != http.StatusForbidden {
+			t.Errorf("marketer retry: %d", code)
+		}
+		if code, _, b = f.post(base+"/retry", o, url.Values{"state": {"failed"}}, true); code != http.StatusConflict || !strings.Contains(b, `id="action-error"`) {
+			t.Errorf("owner retry of a scheduled campaign: %d %s", code, b)
+		}
+
+		// An A/B test on the whole audience (one eligible contact), started by the service.
+		ctx := audit.WithActor(t.Context(), audit.Actor{Kind: audit.CLI, ID: "test"})
+		svc := f.srv.cfg.Campaigns
+		c, err := svc.Create(ctx, campaign.Campaign{WorkspaceID: f.ws, Name: "AB", Purpose: "newsletter", Lists: []int64{f.list},
+			FromAddress: "news@example.org", Content: campaign.Content{Subject: "A for {{.Contact.name}}", Text: "Hello"},
+			AB: &campaign.ABTest{Variants: []campaign.Variant{{Subject: "B for {{.Contact.name}}"}}, SamplePercent: 100}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ab := fmt.Sprintf("/ui/campaigns/%d", c.ID)
+		code, b = f.page(ab+"/preview?email=xss@example.com&variant=B", m)
+		if code != 200 || !strings.Contains(b, `id="preview-subject">B for &lt;script&gt;`) || !strings.Contains(b, `<option value="B" selected>`) {
+			t.Fatalf("preview of variant B: %d %s", code, b)
+		}
+		if _, err := svc.Start(ctx, f.ws, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, b = f.page(ab+"/manage", m)
+		mustContain(t, "A/B page", b, `<table id="variants">`, `<th scope="row">A</th>`, `<th scope="row">B</th>`, `id="pick"`, `<option value="B">B</option>`)
+		if code, loc, b := f.post(ab+"/pick", m, url.Values{"variant": {"B"}}, true); code != http.StatusSeeOther || !strings.HasSuffix(loc, "?done=picked") {
+			t.Fatalf("pick: %d %s %s", code, loc, b)
+		}
+		_, b = f.page(ab+"/manage", m)
+		mustContain(t, "decided", b, `id="ab-decision">Winner: variant <strong>B</strong>`, "user:marketer@example.com")
+		if strings.Contains(b, `id="pick"`) {
+			t.Errorf("a decided test offers the pick")
+		}
+		if code, _, b = f.post(ab+"/pick", m, url.Values{"variant": {"A"}}, true); code != http.StatusConflict || !strings.Contains(b, `id="action-error"`) || !strings.Contains(b, "decided already") {
+			t.Errorf("second pick: %d %s", code, b)
+		}
+	})
+}
