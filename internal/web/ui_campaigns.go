@@ -417,6 +417,7 @@ type progressData struct {
 	NowRate                                          string // since the previous poll ("" on the first)
 	Poll                                             bool   // the campaign may still change by itself: poll again
 	PollURL                                          string
+	PollEvery                                        string // hx-trigger: every second while sending, less often while scheduled
 	Test                                             *campaign.ABTest
 	Variants                                         []campaign.VariantFigures
 	Decision                                         *campaign.ABDecision
@@ -529,6 +530,10 @@ func (s *Server) progress(r *http.Request, c campaign.Campaign) (progressData, e
 				p.NowRate = strconv.FormatFloat(max(0, float64(p.Sent-prev))/secs, 'f', 1, 64)
 			}
 		}
+	}
+	p.PollEvery = "every 1s"
+	if c.State == campaign.Scheduled {
+		p.PollEvery = "every 10s"
 	}
 	p.PollURL = fmt.Sprintf("/ui/campaigns/%d/progress?sent=%d&at=%d&state=%s", c.ID, p.Sent, now.UnixMilli(), c.State)
 	if c.AB != nil && s.cfg.Reports != nil {

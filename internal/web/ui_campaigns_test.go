@@ -330,6 +330,20 @@ func TestUICampaignSend(t *testing.T) {
 		if files, _ := os.ReadDir(f.outbox); len(files) != 2 {
 			t.Fatalf("outbox after the send: %v", files)
 		}
+		// Each button was the service's audited change, by the user.
+		es, err := st.AuditEntries(context.Background(), f.ws, audit.Filter{Entity: "campaign"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]string{}
+		for _, e := range es {
+			if e.Actor.Kind == audit.User {
+				by[e.Action] = e.Actor.Name
+			}
+		}
+		if by["campaign.start"] != "marketer@example.com" || by["campaign.pause"] != "owner@example.com" || by["campaign.resume"] != "marketer@example.com" {
+			t.Errorf("audit entries by the users: %v", by)
+		}
 		// Started twice: refused, with the reason on the page.
 		if code, _, b = f.post(base+"/start", m, nil, true); code != http.StatusConflict || !strings.Contains(b, `id="action-error"`) {
 			t.Fatalf("second start: %d %s", code, b)
@@ -394,6 +408,19 @@ func TestUITemplates(t *testing.T) {
 		if strings.Contains(b, "<script>alert") {
 			t.Errorf("templates page unescaped")
 		}
+		es, err := st.AuditEntries(context.Background(), f.ws, audit.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var by []string
+		for _, e := range es {
+			if e.Actor.Kind == audit.User && strings.HasPrefix(e.Action, "template.") {
+				by = append(by, e.Action)
+			}
+		}
+		if len(by) != 2 {
+			t.Errorf("template changes audited by the user: %v", by)
+		}
 	})
 }
 
@@ -452,7 +479,7 @@ func TestUICampaignScheduleRetryAB(t *testing.T) {
 			t.Fatalf("schedule: %d %s", code, b)
 		}
 		_, b = f.page(base+"/manage", m)
-		mustContain(t, "scheduled", b, `id="campaign-state">scheduled`, "2099-12-24 09:00 UTC", `hx-trigger="every 1s"`, `id="start"`)
+		mustContain(t, "scheduled", b, `id="campaign-state">scheduled`, "2099-12-24 09:00 UTC", `hx-trigger="every 10s"`, `id="start"`)
 		if strings.Contains(b, `id="schedule"`) {
 			t.Errorf("a scheduled campaign offers to schedule it again")
 		}
