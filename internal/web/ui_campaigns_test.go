@@ -225,6 +225,22 @@ func TestUICampaignRoles(t *testing.T) {
 		if c, err := st.Campaign(t.Context(), f.ws, f.draft); err != nil || c.State != campaign.Draft {
 			t.Fatalf("after the refusals: %+v %v", c, err)
 		}
+		// Compliance cancels but neither edits nor starts nor tests.
+		f.addUser("compliance@example.com", "compliance")
+		co := f.login("compliance@example.com", "")
+		_, b = f.page(manage, co)
+		mustContain(t, "compliance manage", b, `id="cancel"`, `id="preflight"`)
+		for _, no := range []string{`id="start"`, `id="send-test"`, `id="schedule"`, "Edit the draft"} {
+			if strings.Contains(b, no) {
+				t.Errorf("compliance sees %s", no)
+			}
+		}
+		if code, _, _ = f.post(fmt.Sprintf("/ui/campaigns/%d/start", f.draft), co, nil, true); code != http.StatusForbidden {
+			t.Errorf("compliance start: %d", code)
+		}
+		if code, _, _ = f.post(fmt.Sprintf("/ui/campaigns/%d/cancel", f.draft), co, nil, true); code != http.StatusSeeOther {
+			t.Errorf("compliance cancel: %d", code)
+		}
 	})
 }
 
