@@ -90,3 +90,14 @@ func (s *Service) Preview(ctx context.Context, ws, id int64, email, variant stri
 	}
 	return p, nil
 }
+
+// Progress is a campaign with its deliveries counted per state: what the live progress of a
+// sending campaign shows, read cheaply enough to be asked every second.
+func (s *Service) Progress(ctx context.Context, ws, id int64) (Campaign, map[DeliveryState]int, error) {
+	c, err := s.st.Campaign(ctx, ws, id)
+	if err != nil {
+		return Campaign{}, nil, err
+	}
+	n, err := s.st.DeliveryStates(ctx, ws, id)
+	return c, n, err
+}

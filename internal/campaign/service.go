@@ -59,6 +59,8 @@ type Store interface {
 	// NextAttempt is the earliest next attempt of a queued delivery; ok is false when none.
 	NextAttempt(ctx context.Context, ws, id int64) (time.Time, bool, error)
 	DeliveryCounts(ctx context.Context, ws, id int64) (Counts, error)
+	// DeliveryStates counts the deliveries per state alone (cheaper: no exclusion reasons).
+	DeliveryStates(ctx context.Context, ws, id int64) (map[DeliveryState]int, error)
 	// QueuedZones and SetNextAttempts place the queued deliveries of a campaign sent at each
 	// recipient's local time.
 	QueuedZones(ctx context.Context, ws, id, after int64, limit int) ([]ZoneOf, error)

@@ -15,7 +15,6 @@ import (
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
-	"github.com/clearlist/clearlist/internal/user"
 )
 
 // The campaign pages that change campaigns: the editor, the campaign's page (preview,
@@ -422,7 +421,6 @@ type progressData struct {
 	Variants                                         []campaign.VariantFigures
 	Decision                                         *campaign.ABDecision
 	CanPick                                          bool
-	CSRF                                             string
 }
 
 var doneText = map[string]string{
@@ -473,7 +471,7 @@ func (s *Server) manage(r *http.Request, c campaign.Campaign) (manageData, error
 		d.Template = cmpOrString(t.Name, fmt.Sprintf("template %d", c.TemplateID))
 	}
 	var err error
-	if d.Progress, err = s.progress(r, c); err != nil {
+	if d.Progress, _, err = s.progress(r, c.ID); err != nil {
 		return d, err
 	}
 	may := func(action string) bool { return s.mayRoute(r, uiCampaignActions[action]) }
@@ -501,14 +499,15 @@ func cmpOrString(a, b string) string {
 }
 
 // progress counts the campaign's deliveries for the progress fragment.
-func (s *Server) progress(r *http.Request, c campaign.Campaign) (progressData, error) {
-	ss, sid := sessionOf(r.Context())
+// progress reads the campaign with its deliveries per state (one cheap service call, as it
+// is asked every second while the campaign sends) for the progress fragment.
+func (s *Server) progress(r *http.Request, id int64) (progressData, campaign.Campaign, error) {
+	ss, _ := sessionOf(r.Context())
 	ctx, ws := r.Context(), ss.WorkspaceID
-	n, err := s.cfg.Campaigns.Report(ctx, ws, c.ID)
+	c, by, err := s.cfg.Campaigns.Progress(ctx, ws, id)
 	if err != nil {
-		return progressData{}, err
+		return progressData{}, c, err
 	}
-	by := n.ByState
 	p := progressData{ID: c.ID, State: c.State, PauseReason: c.PauseReason, Sent: by[campaign.Sent], Failed: by[campaign.Failed],
 		Unknown: by[campaign.Unknown], Excluded: by[campaign.Excluded], Held: by[campaign.Held],
 		Remaining: by[campaign.Queued] + by[campaign.Claimed] + by[campaign.InFlight] + by[campaign.Held],
@@ -538,13 +537,12 @@ func (s *Server) progress(r *http.Request, c campaign.Campaign) (progressData, e
 	p.PollURL = fmt.Sprintf("/ui/campaigns/%d/progress?sent=%d&at=%d&state=%s", c.ID, p.Sent, now.UnixMilli(), c.State)
 	if c.AB != nil && s.cfg.Reports != nil {
 		if p.Variants, err = s.cfg.Reports.Variants(ctx, c); err != nil {
-			return p, err
+			return p, c, err
 		}
 		p.CanPick = c.ABDecision == nil && (c.State == campaign.Sending || c.State == campaign.Paused) &&
 			s.mayRoute(r, uiCampaignActions["pick"])
-		p.CSRF = user.CSRFToken(sid)
 	}
-	return p, nil
+	return p, c, nil
 }
 
 // uiCampaignProgress is the live progress fragment (htmx polls it while the campaign sends).
@@ -552,11 +550,12 @@ func (s *Server) uiCampaignProgress(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiGetCampaignRoute, "campaigns", s.cfg.Campaigns != nil) {
 		return
 	}
-	c, ok := s.uiCampaignOf(w, r)
+	id, ok := pathID(r)
 	if !ok {
+		s.uiError(w, r, "campaigns", http.StatusNotFound, "There is no such campaign in this workspace.")
 		return
 	}
-	p, err := s.progress(r, c)
+	p, c, err := s.progress(r, id)
 	if err != nil {
 		s.uiFail(w, r, "campaigns", "campaign's progress", err)
 		return
