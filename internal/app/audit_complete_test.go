@@ -37,6 +37,7 @@ var readQuery = map[string]string{
 	"GET /api/v1/eligibility":                      "?email=ann%40example.com&purpose=newsletter",
 	"GET /api/v1/campaigns/{id}/recipients":        "?bucket=sent",
 	"GET /api/v1/campaigns/{id}/recipients/export": "?bucket=excluded&format=jsonl",
+	"GET /api/v1/campaigns/{id}/preview":           "?email=ann%40example.com",
 }
 
 // auditOrder puts the routes in the order the fixtures need: a confirmation after the

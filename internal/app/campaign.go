@@ -21,7 +21,7 @@ func (a *App) newCampaigns() *campaign.Service {
 	a.composer = &campaign.Composer{Settings: a.Workspaces, Links: a.Unsub, Notices: a.Elig, Tracker: a.Track,
 		Keys: a.st, DKIM: a.DKIM, PublicBase: a.Cfg.PublicURL, Resolver: a.preflightResolver, Relays: a.relays()}
 	return campaign.New(campaign.Deps{Store: a.st, Eligibility: a.Elig, Screener: a.Suppressions,
-		Renderer: a.composer, Gate: a.composer, Sources: a.st, Sender: a.campaignSender(), Queue: &a.queue, Settings: a.Workspaces},
+		Renderer: a.composer, Gate: a.composer, Sources: a.st, Contacts: a.st, Sender: a.campaignSender(), Queue: &a.queue, Settings: a.Workspaces},
 		campaign.Options{})
 }
 

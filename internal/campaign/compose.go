@@ -144,7 +144,7 @@ func (k *Composer) Render(ctx context.Context, c Campaign, r Recipient) (deliver
 		return deliver.Message{}, err
 	}
 	m.Subject, m.Text, m.HTML = out.Subject, out.Text, out.HTML
-	if p.linker != nil && m.HTML != "" {
+	if p.linker != nil && m.HTML != "" && !r.Preview {
 		l := *p.linker
 		if p.person {
 			l.Contact = r.ContactID

@@ -59,6 +59,8 @@ type Store interface {
 	// NextAttempt is the earliest next attempt of a queued delivery; ok is false when none.
 	NextAttempt(ctx context.Context, ws, id int64) (time.Time, bool, error)
 	DeliveryCounts(ctx context.Context, ws, id int64) (Counts, error)
+	// DeliveryStates counts the deliveries per state alone (cheaper: no exclusion reasons).
+	DeliveryStates(ctx context.Context, ws, id int64) (map[DeliveryState]int, error)
 	// QueuedZones and SetNextAttempts place the queued deliveries of a campaign sent at each
 	// recipient's local time.
 	QueuedZones(ctx context.Context, ws, id, after int64, limit int) ([]ZoneOf, error)
@@ -122,6 +124,7 @@ type Service struct {
 	settings Settings
 	gates    Gate
 	sources  Sources
+	contacts ContactFinder
 	now      func() time.Time
 	opts     Options
 }
@@ -167,16 +170,17 @@ type Deps struct {
 	Renderer    Renderer
 	Sender      deliver.Sender
 	Queue       Queue
-	Settings    Settings // nil: the guard thresholds' defaults
-	Gate        Gate     // nil: no footer or sender checks before a start
-	Sources     Sources  // nil: no provenance sentence for legitimate interest
+	Settings    Settings      // nil: the guard thresholds' defaults
+	Gate        Gate          // nil: no footer or sender checks before a start
+	Sources     Sources       // nil: no provenance sentence for legitimate interest
+	Contacts    ContactFinder // nil: no preview as a contact
 }
 
 // New returns the service.
 func New(d Deps, o Options) *Service {
 	o = o.withDefaults()
 	return &Service{st: d.Store, elig: d.Eligibility, screens: d.Screener, render: d.Renderer, send: d.Sender,
-		queue: d.Queue, settings: d.Settings, gates: d.Gate, sources: d.Sources, now: o.Now, opts: o}
+		queue: d.Queue, settings: d.Settings, gates: d.Gate, sources: d.Sources, contacts: d.Contacts, now: o.Now, opts: o}
 }
 
 // SetQueue hands the service the job queue once the job client exists (it is built after

@@ -115,6 +115,8 @@ type Recipient struct {
 	Basis, Provenance string
 	// Variant is the A/B test's message the recipient gets (1 = A; 0: no test).
 	Variant int
+	// Preview renders the message for a person to look at: no tracking links or pixel.
+	Preview bool
 }
 
 // Snapshot is one audience member as the start writes it: queued, or excluded with why.

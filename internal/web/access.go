@@ -95,6 +95,8 @@ var routeRoles = map[string][]string{
 	"POST /api/v1/bounce/reviews/{id}": compliance,
 	// The embeddable sign-up form: HTML to paste into the workspace's own site.
 	"GET /api/v1/forms/snippet": staff,
+	// A campaign's message as one contact would get it (renders; writes nothing).
+	"GET /api/v1/campaigns/{id}/preview": staff,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

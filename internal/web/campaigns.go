@@ -40,6 +40,7 @@ func (s *Server) campaignRoutes(api huma.API) {
 		"List the send log: who is in each state, with the reason", 0), s.campaignDeliveries)
 	s.templateRoutes(api)
 	s.campaignABRoutes(api)
+	s.campaignPreviewRoutes(api)
 }
 
 type campaignIDInput struct {

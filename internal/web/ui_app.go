@@ -48,6 +48,7 @@ func (s *Server) uiPageRoutes(rt *router) {
 	s.uiImportRoutes(rt)
 	s.uiListRoutes(rt)
 	s.uiAdminRoutes(page)
+	s.uiCampaignRoutes(page)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -88,6 +89,8 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Workspaces != nil }},
 	{Key: "account", Href: "/ui/account", Label: "My account", Roles: uiEveryoneRoles,
 		Available: func(s *Server) bool { return s.cfg.Accounts != nil }},
+	{Key: "templates", Href: "/ui/templates", Label: "Templates", Route: uiTemplatesRoute,
+		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
 }
 
 // nav describes the signed-in user for the layout.
@@ -336,6 +339,7 @@ func (s *Server) uiContact(w http.ResponseWriter, r *http.Request) {
 type campaignsData struct {
 	Nav       uiNav
 	Campaigns []campaign.Campaign
+	CanCreate bool // the role may create campaigns (the editor's link)
 }
 
 func (s *Server) uiCampaigns(w http.ResponseWriter, r *http.Request) {
@@ -349,7 +353,8 @@ func (s *Server) uiCampaigns(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slices.SortFunc(cs, func(a, b campaign.Campaign) int { return cmp.Compare(b.ID, a.ID) })
-	s.renderUI(w, r, http.StatusOK, campaignsPage(campaignsData{Nav: s.nav(r, "campaigns"), Campaigns: cs}))
+	s.renderUI(w, r, http.StatusOK, campaignsPage(campaignsData{Nav: s.nav(r, "campaigns"), Campaigns: cs,
+		CanCreate: s.mayRoute(r, uiCreateCampaignRoute)}))
 }
 
 // campaignData is a campaign's report page.

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"ImportPages":       testImportPages,
 		"UIAdmin":           testUIAdmin,
 		"WorkspaceName":     testWorkspaceName,
+		"CampaignProgress":  testCampaignProgress,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
