@@ -296,7 +296,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	jc := startJobs(t, a) // uploads and verification jobs run on River
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
-		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
+		Consents: a.Consents, Jobs: a.JobOps(jc), Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
 		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns,
 		Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
