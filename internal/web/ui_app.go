@@ -45,6 +45,7 @@ func (s *Server) uiPageRoutes(rt *router) {
 	page("GET /ui/contacts/{id}", s.uiContact)
 	page("GET /ui/campaigns", s.uiCampaigns)
 	page("GET /ui/campaigns/{id}", s.uiCampaign)
+	s.uiOpsRoutes(rt)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -72,6 +73,18 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
 		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "dnc", Href: "/ui/dnc", Label: "Do-not-contact", Route: uiDNCRoute,
+		Available: func(s *Server) bool { return s.cfg.Suppressions != nil }},
+	{Key: "stop-request", Href: "/ui/dnc/request", Label: "Stop requests", Route: uiCheckRoute,
+		Available: func(s *Server) bool { return s.cfg.Suppressions != nil }},
+	{Key: "bounces", Href: "/ui/bounces", Label: "Bounces", Route: uiBounceRoute,
+		Available: func(s *Server) bool { return s.cfg.Bounces != nil }},
+	{Key: "verify", Href: "/ui/verify", Label: "Verification", Route: uiVerifyJobsRoute,
+		Available: func(s *Server) bool { return s.cfg.Verifier != nil }},
+	{Key: "audit", Href: "/ui/audit", Label: "Audit log", Route: uiAuditRoute,
+		Available: func(s *Server) bool { return s.cfg.Audit != nil }},
+	{Key: "jobs", Href: "/ui/jobs", Label: "Jobs", Route: uiJobsRoute,
+		Available: func(s *Server) bool { return s.cfg.Jobs != nil }},
 }
 
 // nav describes the signed-in user for the layout.

@@ -1,0 +1,220 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/clearlist/clearlist/internal/access"
+	"github.com/clearlist/clearlist/internal/errs"
+	"github.com/clearlist/clearlist/internal/suppress"
+)
+
+// dncData is a page of the do-not-contact list, or the entries of one identifier searched for.
+type dncData struct {
+	Nav                   uiNav
+	Query                 url.Values // the filters, kept in the page links
+	Search, Reason        string
+	Late, Removed         bool
+	Error, Done           string
+	Entries               []suppress.Suppression
+	NextCursor            string
+	MayRemove, MayOverrul bool // the role may remove entries; also those a person asked for
+}
+
+// mayRemove reports whether the role may remove this entry (the service checks it again).
+func (d dncData) mayRemove(e suppress.Suppression) bool {
+	if !d.MayRemove || e.RemovedAt != nil {
+		return false
+	}
+	return d.MayOverrul || !suppress.Reason(e.Reason).PersonOriginated()
+}
+
+func (s *Server) uiDNC(w http.ResponseWriter, r *http.Request) {
+	if !s.uiGate(w, r, uiDNCRoute, "dnc", s.cfg.Suppressions != nil) {
+		return
+	}
+	ss, _ := sessionOf(r.Context())
+	q := r.URL.Query()
+	d := dncData{Nav: s.nav(r, "dnc"), Query: url.Values{}, Search: strings.TrimSpace(q.Get("q")), Reason: q.Get("reason"),
+		Late: q.Get("late") == "1", Removed: q.Get("removed") == "1", Done: q.Get("done"),
+		MayRemove: s.mayChange(r, uiDNCRemoveRoute), MayOverrul: access.MayOverrulePerson(ss.Role)}
+	for _, k := range []string{"reason", "late", "removed"} {
+		if v := q.Get(k); v != "" {
+			d.Query.Set(k, v)
+		}
+	}
+	ctx, ws := r.Context(), ss.WorkspaceID
+	if d.Search != "" {
+		entries, err := s.cfg.Suppressions.SuppressionsFor(ctx, ws, "", d.Search)
+		switch {
+		case errors.Is(err, suppress.ErrInvalid):
+			d.Error = "Give an e-mail address, a domain or a phone number (with +country code): " + err.Error()
+		case err != nil:
+			s.uiFail(w, r, "dnc", "do-not-contact entries", err)
+			return
+		case len(entries) == 0:
+			d.Done = d.Search + " is on no do-not-contact list of this workspace."
+		}
+		d.Entries = suppress.ForRole(apiRole(ss.Role), entries)
+		s.renderUI(w, r, http.StatusOK, dncPage(d))
+		return
+	}
+	after, err := decodeCursor(q.Get("cursor"))
+	if err != nil {
+		d.Error = "That page link is out of date; start again from the first page."
+		s.renderUI(w, r, http.StatusBadRequest, dncPage(d))
+		return
+	}
+	list, err := s.cfg.Suppressions.Entries(ctx, ws, suppress.Filter{Reason: d.Reason, LateOnly: d.Late,
+		IncludeRemoved: d.Removed, AfterID: after, Limit: uiOpsPageSize + 1})
+	if err != nil {
+		s.uiFail(w, r, "dnc", "do-not-contact entries", err)
+		return
+	}
+	if len(list) > uiOpsPageSize {
+		list = list[:uiOpsPageSize]
+		d.NextCursor = encodeCursor(list[uiOpsPageSize-1].ID)
+	}
+	d.Entries = suppress.ForRole(apiRole(ss.Role), list)
+	s.renderUI(w, r, http.StatusOK, dncPage(d))
+}
+
+// uiDNCRemove takes an entry off the list with a reason (Suppressions.Unsuppress, as
+// DELETE /api/v1/suppressions/{id}); a person's own request only for compliance and admins.
+func (s *Server) uiDNCRemove(w http.ResponseWriter, r *http.Request) {
+	if !s.uiGate(w, r, uiDNCRoute, "dnc", s.cfg.Suppressions != nil) {
+		return
+	}
+	if !s.mayChange(r, uiDNCRemoveRoute) {
+		s.uiRefuse(w, r, "dnc")
+		return
+	}
+	id, ok := formID(r, "id")
+	if !ok {
+		s.uiError(w, r, "dnc", http.StatusNotFound, "There is no such entry in this workspace.")
+		return
+	}
+	ss, _ := sessionOf(r.Context())
+	_, err := s.cfg.Suppressions.Unsuppress(r.Context(), ss.WorkspaceID, id, ss.Email, r.PostFormValue("why"), apiRole(ss.Role))
+	switch {
+	case errors.Is(err, suppress.ErrProtected):
+		s.uiError(w, r, "dnc", http.StatusForbidden, "The person asked for this entry themselves; only a compliance user or an admin may lift it.")
+	case errors.Is(err, suppress.ErrInvalid):
+		s.uiError(w, r, "dnc", http.StatusUnprocessableEntity, "Say why the entry is removed (it is kept in the audit trail); go back and fill in the reason.")
+	case errors.Is(err, errs.ErrNotFound):
+		s.uiError(w, r, "dnc", http.StatusNotFound, "There is no such active entry in this workspace; it may have been removed already.")
+	case err != nil:
+		s.uiFail(w, r, "dnc", "do-not-contact entry", err)
+	default:
+		seeOther(w, r, "/ui/dnc", url.Values{"done": {"Entry removed; the audit trail records who and why."}})
+	}
+}
+
+// stopData is the form an agent fills in when a person asks to be contacted no more.
+type stopData struct {
+	Nav                                  uiNav
+	Value, How, Scope, Note, Country, At string
+	Errors                               map[string]string // by field
+	Done                                 string
+	Added                                []suppress.Suppression
+	Check                                *suppress.CheckAnswer // the answer of a check, when asked
+	MayRecord                            bool
+}
+
+// stopHows are the ways a person asks, with the reason and intake channel they record.
+var stopHows = []struct{ Key, Label, Reason, In string }{
+	{"phone", "On a phone call", string(suppress.ReasonRequestPhone), suppress.InPhone},
+	{"email", "By e-mail", string(suppress.ReasonRequestEmail), suppress.InEmail},
+	{"sms", "By text message", string(suppress.ReasonRequestPhone), suppress.InSMS},
+	{"letter", "By letter", string(suppress.ReasonRequestLetter), suppress.InLetter},
+	{"in-person", "In person", string(suppress.ReasonRequestInPerson), suppress.InInPerson},
+}
+
+// stopScopes are the channels a request can cover.
+var stopScopes = []struct{ Key, Label string }{
+	{"all", "Every channel (contact this person no more)"}, {"email", "E-mail only"},
+	{"phone", "Phone calls only"}, {"sms", "Text messages only"},
+}
+
+func (s *Server) uiStopRequest(w http.ResponseWriter, r *http.Request) {
+	if !s.uiGate(w, r, uiCheckRoute, "stop-request", s.cfg.Suppressions != nil) {
+		return
+	}
+	q := r.URL.Query()
+	d := stopData{Nav: s.nav(r, "stop-request"), How: "phone", Scope: "all", Errors: map[string]string{}, Done: q.Get("done"),
+		MayRecord: s.mayChange(r, uiAgentRoute)}
+	if v := strings.TrimSpace(q.Get("check")); v != "" {
+		ss, _ := sessionOf(r.Context())
+		d.Value = v
+		ans, err := s.cfg.Suppressions.CheckSuppressed(r.Context(), ss.WorkspaceID, "", v, "", "")
+		switch {
+		case errors.Is(err, suppress.ErrInvalid):
+			d.Errors["value"] = "Give an e-mail address or a phone number with its country code (+49…): " + err.Error()
+		case err != nil:
+			s.uiFail(w, r, "stop-request", "do-not-contact check", err)
+			return
+		default:
+			d.Check = &ans
+		}
+	}
+	s.renderUI(w, r, http.StatusOK, stopRequestPage(d))
+}
+
+// uiStopRequestPost records a person's stop request (Suppressions.Suppress, the method
+// POST /api/v1/agent/dnc calls), with the signed-in user as the recorder.
+func (s *Server) uiStopRequestPost(w http.ResponseWriter, r *http.Request) {
+	if !s.uiGate(w, r, uiCheckRoute, "stop-request", s.cfg.Suppressions != nil) {
+		return
+	}
+	if !s.mayChange(r, uiAgentRoute) {
+		s.uiRefuse(w, r, "stop-request")
+		return
+	}
+	ss, _ := sessionOf(r.Context())
+	d := stopData{Nav: s.nav(r, "stop-request"), Value: strings.TrimSpace(r.PostFormValue("value")), How: r.PostFormValue("how"),
+		Scope: r.PostFormValue("scope"), Note: strings.TrimSpace(r.PostFormValue("note")),
+		Country: strings.ToUpper(strings.TrimSpace(r.PostFormValue("country"))), At: r.PostFormValue("received_at"),
+		Errors: map[string]string{}, MayRecord: true}
+	in := suppress.Intake{Value: d.Value, Scope: d.Scope, By: ss.Email, Note: d.Note, Country: d.Country}
+	known := false
+	for _, h := range stopHows {
+		if h.Key == d.How {
+			in.Reason, in.ChannelIn, known = h.Reason, h.In, true
+		}
+	}
+	if !known {
+		d.Errors["how"] = "Choose how the person asked."
+	}
+	if d.Value == "" {
+		d.Errors["value"] = "Give the person's e-mail address or phone number."
+	}
+	if d.At != "" {
+		t, err := time.ParseInLocation("2006-01-02T15:04", d.At, time.UTC)
+		if err != nil {
+			d.Errors["received_at"] = "Give the date and time the person asked (UTC), or leave it empty for now."
+		}
+		in.ReceivedAt = t
+	}
+	if len(d.Errors) == 0 {
+		added, dups, err := s.cfg.Suppressions.Suppress(r.Context(), ss.WorkspaceID, []suppress.Intake{in})
+		switch {
+		case errors.Is(err, suppress.ErrInvalid):
+			d.Errors["value"] = "This could not be recorded: " + strings.TrimPrefix(err.Error(), suppress.ErrInvalid.Error()+": ") +
+				". Check the address or number (phone numbers with +country code) and the channel."
+		case err != nil:
+			s.uiFail(w, r, "stop-request", "stop request", err)
+			return
+		default:
+			msg := "Recorded: " + d.Value + " is on the do-not-contact list."
+			if dups > 0 && len(added) == 0 {
+				msg = d.Value + " was already on the do-not-contact list for this; nothing new was recorded."
+			}
+			seeOther(w, r, "/ui/dnc/request", url.Values{"done": {msg}})
+			return
+		}
+	}
+	s.renderUI(w, r, http.StatusUnprocessableEntity, stopRequestPage(d))
+}
