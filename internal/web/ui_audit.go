@@ -12,12 +12,12 @@ import (
 
 // auditData is a page of the audit trail, newest first, with the filters asked for.
 type auditData struct {
-	Nav                                  uiNav
-	Query                                url.Values // the filters, kept in the next page's link
-	Entity, Action, Actor, Since, Until  string
-	Entries                              []audit.Entry
-	NextBefore                           int64
-	Error                                string
+	Nav                                 uiNav
+	Query                               url.Values // the filters, kept in the next page's link
+	Entity, Action, Actor, Since, Until string
+	Entries                             []audit.Entry
+	NextBefore                          int64
+	Error                               string
 }
 
 func (s *Server) uiAudit(w http.ResponseWriter, r *http.Request) {

@@ -2,8 +2,8 @@ package web
 
 import (
 	"errors"
-	"net/http"
 	"maps"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
