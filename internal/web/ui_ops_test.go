@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -456,5 +457,52 @@ func TestUIOpsEscape(t *testing.T) {
 		mustContain(t, "bounces", b, "&lt;script&gt;alert(&#34;diag&#34;)&lt;/script&gt;", "&lt;img src=x onerror=alert(5)&gt;")
 		_, b = f.page("/ui/dnc?removed=1", owner)
 		mustContain(t, "dnc", b, "&lt;svg onload=alert(6)&gt;")
+	})
+}
+
+// TestOpsAPI on both engines: the API routes the pages mirror — the audit trail filtered and
+// paged, the verification jobs listed, and jobs retried, cancelled and queued with audit
+// entries naming the token.
+func TestOpsAPI(t *testing.T) {
+	engines(t, func(t *testing.T, st *store.Store) {
+		f := newOpsFixture(t, st)
+		e := f.testEnv
+		since := url.QueryEscape(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))
+		r := e.doAs(e.token, "GET", "/api/v1/audit?action=bounce.event&since="+since, nil, "")
+		want(t, r, 200)
+		var page struct {
+			Items []audit.Entry `json:"items"`
+		}
+		if err := json.Unmarshal(r.body, &page); err != nil || len(page.Items) != 2 || page.Items[0].Action != "bounce.event" {
+			t.Fatalf("by action: %v %s", err, r.body)
+		}
+		r = e.doAs(e.token, "GET", fmt.Sprintf("/api/v1/audit?action=bounce.event&before=%d", page.Items[0].Seq), nil, "")
+		if err := json.Unmarshal(r.body, &page); err != nil || len(page.Items) != 1 {
+			t.Fatalf("next page: %v %s", err, r.body)
+		}
+		r = e.doAs(e.token, "GET", "/api/v1/audit?until="+since, nil, "")
+		if err := json.Unmarshal(r.body, &page); err != nil || len(page.Items) != 0 {
+			t.Fatalf("until an hour ago: %v %s", err, r.body)
+		}
+		want(t, e.doAs(e.token, "GET", "/api/v1/audit?since=yesterday", nil, ""), 422)
+
+		r = e.doAs(e.token, "GET", "/api/v1/verify/jobs?limit=5", nil, "")
+		var vj struct {
+			Jobs []verify.JobStatus `json:"jobs"`
+		}
+		if err := json.Unmarshal(r.body, &vj); err != nil || r.status != 200 || len(vj.Jobs) != 1 || vj.Jobs[0].Verdicts["valid"] != 1 {
+			t.Fatalf("verify jobs: %d %s", r.status, r.body)
+		}
+
+		want(t, e.doAs(e.token, "POST", fmt.Sprintf("/api/v1/jobs/%d/cancel", f.job), nil, ""), 200)
+		want(t, e.doAs(e.token, "POST", fmt.Sprintf("/api/v1/jobs/%d/retry", f.job), nil, ""), 200)
+		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/run", `{"kind":"audit_prune"}`, ""), 202)
+		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/run", `{"kind":"nonsense"}`, ""), 422)
+		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/999999/cancel", nil, ""), 404)
+		es, err := st.AuditEntries(t.Context(), e.ws, audit.Filter{Entity: "job"})
+		if err != nil || len(es) != 3 || es[0].Action != "job.run" || es[1].Action != "job.retry" || es[2].Action != "job.cancel" ||
+			es[2].Actor.Kind != audit.Token || es[1].Changes[1].Before != "cancelled" || es[1].Changes[1].After != "available" {
+			t.Fatalf("job entries: %+v, %v", es, err)
+		}
 	})
 }
