@@ -151,4 +151,14 @@ func TestBrowserOpsPages(t *testing.T) {
 		t.Fatalf("compliance's job buttons: %d %v", n, err)
 	}
 	shoot("ops-jobs")
+
+	// On a phone-sized screen nothing runs off the side: wide tables scroll in their own box.
+	for _, path := range []string{"/ui/dnc", "/ui/bounces", "/ui/verify", "/ui/audit", "/ui/jobs", "/ui/dnc/request"} {
+		must(chromedp.EmulateViewport(390, 800), chromedp.Navigate(base+path), chromedp.WaitVisible(css(`#whoami`)))
+		over, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		if err != nil || over {
+			t.Errorf("%s at 390 px: wider than the screen (%v)", path, err)
+		}
+	}
+	shoot("ops-request-narrow")
 }
