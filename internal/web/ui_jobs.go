@@ -108,11 +108,3 @@ func jobRetryable(j jobs.Job) bool { return j.State != "running" }
 func jobCancellable(j jobs.Job) bool {
 	return j.State != "completed" && j.State != "cancelled" && j.State != "discarded"
 }
-
-// lastError is a job's latest error, or "".
-func lastError(j jobs.Job) string {
-	if len(j.Errors) == 0 {
-		return ""
-	}
-	return j.Errors[len(j.Errors)-1]
-}

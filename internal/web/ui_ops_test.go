@@ -173,6 +173,9 @@ func TestUIOpsPages(t *testing.T) {
 		f := newOpsFixture(t, st)
 		owner := f.login("owner@example.com", "")
 		code, b := f.page("/ui/", owner)
+		if code != 200 {
+			t.Fatalf("dashboard: %d", code)
+		}
 		mustContain(t, "menu", b, `href="/ui/dnc"`, `href="/ui/dnc/request"`, `href="/ui/bounces"`, `href="/ui/verify"`,
 			`href="/ui/audit"`, `href="/ui/jobs"`)
 		code, b = f.page("/ui/dnc", owner)
