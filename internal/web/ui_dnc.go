@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,13 +125,10 @@ type stopData struct {
 	MayRecord                            bool
 }
 
-// stopHows are the ways a person asks, with the reason and intake channel they record.
-var stopHows = []struct{ Key, Label, Reason, In string }{
-	{"phone", "On a phone call", string(suppress.ReasonRequestPhone), suppress.InPhone},
-	{"email", "By e-mail", string(suppress.ReasonRequestEmail), suppress.InEmail},
-	{"sms", "By text message", string(suppress.ReasonRequestPhone), suppress.InSMS},
-	{"letter", "By letter", string(suppress.ReasonRequestLetter), suppress.InLetter},
-	{"in-person", "In person", string(suppress.ReasonRequestInPerson), suppress.InInPerson},
+// stopHows label the ways a person asks (suppress.AgentHows), for the form.
+var stopHows = []struct{ Key, Label string }{
+	{"phone", "On a phone call"}, {"email", "By e-mail"}, {"sms", "By text message"},
+	{"letter", "By letter"}, {"in-person", "In person"},
 }
 
 // stopScopes are the channels a request can cover.
@@ -178,25 +176,24 @@ func (s *Server) uiStopRequestPost(w http.ResponseWriter, r *http.Request) {
 		Scope: r.PostFormValue("scope"), Note: strings.TrimSpace(r.PostFormValue("note")),
 		Country: strings.ToUpper(strings.TrimSpace(r.PostFormValue("country"))), At: r.PostFormValue("received_at"),
 		Errors: map[string]string{}, MayRecord: true}
-	in := suppress.Intake{Value: d.Value, Scope: d.Scope, By: ss.Email, Note: d.Note, Country: d.Country}
-	known := false
-	for _, h := range stopHows {
-		if h.Key == d.How {
-			in.Reason, in.ChannelIn, known = h.Reason, h.In, true
-		}
-	}
-	if !known {
+	if !slices.ContainsFunc(stopHows, func(h struct{ Key, Label string }) bool { return h.Key == d.How }) {
 		d.Errors["how"] = "Choose how the person asked."
 	}
 	if d.Value == "" {
 		d.Errors["value"] = "Give the person's e-mail address or phone number."
 	}
+	var at time.Time
 	if d.At != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", d.At, time.UTC)
 		if err != nil {
 			d.Errors["received_at"] = "Give the date and time the person asked (UTC), or leave it empty for now."
 		}
-		in.ReceivedAt = t
+		at = t
+	}
+	in, err := suppress.AgentRequest{Value: d.Value, How: d.How, Scope: d.Scope, By: ss.Email, Note: d.Note, Country: d.Country,
+		ReceivedAt: at}.Intake()
+	if err != nil && len(d.Errors) == 0 {
+		d.Errors["value"] = strings.TrimPrefix(err.Error(), suppress.ErrInvalid.Error()+": ")
 	}
 	if len(d.Errors) == 0 {
 		added, dups, err := s.cfg.Suppressions.Suppress(r.Context(), ss.WorkspaceID, []suppress.Intake{in})

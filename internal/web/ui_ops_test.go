@@ -497,6 +497,19 @@ func TestOpsAPI(t *testing.T) {
 			t.Fatalf("verify jobs: %d %s", r.status, r.body)
 		}
 
+		// The agent's API takes an e-mail address too, with the same rules as the form.
+		r = e.doAs(e.token, "POST", "/api/v1/agent/dnc", `{"email":"Dan@Example.com","agent":"maria","how":"email"}`, "")
+		if r.status != 201 || !strings.Contains(string(r.body), `"reason":"request-email"`) || !strings.Contains(string(r.body), `"scope_channel":"email"`) ||
+			!strings.Contains(string(r.body), `"channel_in":"email"`) {
+			t.Fatalf("agent by e-mail: %d %s", r.status, r.body)
+		}
+		want(t, e.doAs(e.token, "POST", "/api/v1/agent/dnc", `{"email":"dan@example.com","phone":"+4930123","agent":"maria"}`, ""), 422)
+		want(t, e.doAs(e.token, "POST", "/api/v1/agent/dnc", `{"agent":"maria"}`, ""), 422)
+		r = e.doAs(e.token, "POST", "/api/v1/agent/dnc", `{"phone":"+49 30 7654321","agent":"maria"}`, "")
+		if r.status != 201 || !strings.Contains(string(r.body), `"reason":"request-phone"`) || !strings.Contains(string(r.body), `"scope_channel":"phone"`) {
+			t.Fatalf("agent by phone: %d %s", r.status, r.body)
+		}
+
 		want(t, e.doAs(e.token, "POST", fmt.Sprintf("/api/v1/jobs/%d/cancel", f.job), nil, ""), 200)
 		want(t, e.doAs(e.token, "POST", fmt.Sprintf("/api/v1/jobs/%d/retry", f.job), nil, ""), 200)
 		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/run", `{"kind":"audit_prune"}`, ""), 202)
