@@ -74,21 +74,27 @@ type BucketState struct {
 // went backwards (another process's) refills nothing. It is pure, so a store can run it
 // inside the transaction that reads and writes the state.
 func TakeToken(state BucketState, now time.Time, ratePerSec float64, burst int) (BucketState, time.Duration) {
+	return TakeTokens(state, now, ratePerSec, float64(max(burst, 1)), 1)
+}
+
+// TakeTokens is TakeToken for n tokens at once (a campaign's claimed batch); a negative n
+// gives tokens back (a batch that claimed fewer rows than it paid for), never above burst.
+func TakeTokens(state BucketState, now time.Time, ratePerSec, burst float64, n int) (BucketState, time.Duration) {
 	if ratePerSec <= 0 {
 		return state, 0
 	}
 	burst = max(burst, 1)
 	tokens := state.Tokens
 	if state.Updated.IsZero() {
-		tokens = float64(burst)
+		tokens = burst
 	} else if elapsed := now.Sub(state.Updated); elapsed > 0 {
-		tokens = math.Min(float64(burst), tokens+elapsed.Seconds()*ratePerSec)
+		tokens = math.Min(burst, tokens+elapsed.Seconds()*ratePerSec)
 	}
 	updated := now
 	if now.Before(state.Updated) {
 		updated = state.Updated
 	}
-	tokens--
+	tokens = math.Min(burst, tokens-float64(n))
 	var wait time.Duration
 	if tokens < 0 {
 		wait = time.Duration(math.Ceil(-tokens / ratePerSec * float64(time.Second)))

@@ -57,6 +57,33 @@ func TestTakeTokenHoldsTheRate(t *testing.T) {
 	}
 }
 
+// TestTakeTokens: a batch's n tokens at once cost what n single takes cost, and giving
+// back what a short batch did not use refunds it, never above the burst.
+func TestTakeTokens(t *testing.T) {
+	t0 := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	var one BucketState
+	var w1 time.Duration
+	for range 30 {
+		one, w1 = TakeToken(one, t0, 10, 10)
+	}
+	batch, wn := TakeTokens(BucketState{}, t0, 10, 10, 30)
+	if batch != one || wn != w1 || wn != 2*time.Second {
+		t.Fatalf("30 at once: %+v %v; one by one: %+v %v (want a 2s wait)", batch, wn, one, w1)
+	}
+	back, w := TakeTokens(batch, t0, 10, 10, -25)
+	if back.Tokens != 5 || w != 0 {
+		t.Fatalf("25 given back: %+v %v, want 5 tokens and no wait", back, w)
+	}
+	full, _ := TakeTokens(BucketState{}, t0, 10, 10, -100)
+	if full.Tokens != 10 {
+		t.Fatalf("given back to a full bucket: %v tokens, want the burst (10)", full.Tokens)
+	}
+	later, w := TakeTokens(batch, t0.Add(3*time.Second), 10, 10, 5)
+	if later.Tokens != 5 || w != 0 {
+		t.Fatalf("3s later (30 refilled, capped at 10): %+v %v", later, w)
+	}
+}
+
 // mapBuckets is a BucketStore in memory, standing in for the store's transaction.
 type mapBuckets struct {
 	mu sync.Mutex

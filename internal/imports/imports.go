@@ -34,9 +34,12 @@ type Import struct {
 	ReportPath  string `json:"-"`               // a server path: clients fetch the report through the API
 	Error       string `json:"error,omitempty"`
 	// Sender is what an upload of another sender's export (from=) held, once it is done.
-	Sender     *contact.SenderSummary `json:"sender,omitempty"`
-	CreatedAt  time.Time              `json:"created_at"`
-	FinishedAt *time.Time             `json:"finished_at,omitempty"`
+	Sender *contact.SenderSummary `json:"sender,omitempty"`
+	// StartedBy names who started the import (the audit actor of its upload), "" for
+	// imports recorded before it was kept.
+	StartedBy  string     `json:"started_by,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
 }
 
 // Import statuses.
@@ -62,7 +65,8 @@ type Store interface {
 	// one audit entry is written when it ends (FinishImport).
 	StartImport(ctx context.Context, src contact.Source, im Import) (contact.Source, Import, error)
 	Import(ctx context.Context, ws, id int64) (Import, error)
-	Imports(ctx context.Context, ws int64, limit int) ([]Import, error)
+	// Imports lists the workspace's imports with an id below before (0: the newest), newest first.
+	Imports(ctx context.Context, ws, before int64, limit int) ([]Import, error)
 	UnfinishedImports(ctx context.Context) ([]Import, error)
 	FinishImport(ctx context.Context, ws, id int64, status, errText string, rowsDone, failed int64) error
 	// ClaimImport makes this process the one running import id until release is called or
@@ -138,5 +142,11 @@ func (s *Service) Get(ctx context.Context, ws, id int64) (Import, error) {
 
 // List returns the workspace's latest imports, newest first.
 func (s *Service) List(ctx context.Context, ws int64, limit int) ([]Import, error) {
-	return s.st.Imports(ctx, ws, limit)
+	return s.st.Imports(ctx, ws, 0, limit)
+}
+
+// Page returns at most limit of the workspace's imports with an id below before (0: from
+// the newest), newest first: a page of the listing.
+func (s *Service) Page(ctx context.Context, ws, before int64, limit int) ([]Import, error) {
+	return s.st.Imports(ctx, ws, before, limit)
 }

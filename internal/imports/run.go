@@ -205,7 +205,7 @@ func (s *Service) startImport(ctx context.Context, p *preparedImport) error {
 	if srcIn.Description == "" {
 		srcIn.Description = "import of " + req.FileName
 	}
-	im := Import{WorkspaceID: p.req.WorkspaceID, FileName: req.FileName,
+	im := Import{WorkspaceID: p.req.WorkspaceID, FileName: req.FileName, StartedBy: starter(ctx),
 		OnConflict: string(req.OnConflict), ReportPath: reportPath(*req)}
 	if p.list != 0 {
 		im.ListID = &p.list
@@ -492,4 +492,19 @@ func actorName(ctx context.Context) string {
 		name += ":" + a.ID
 	}
 	return name
+}
+
+// starter names who starts an import, for the listing: the actor's kind and its name (a
+// user's e-mail address, a token's name) or id.
+func starter(ctx context.Context) string {
+	a := audit.ActorFrom(ctx)
+	switch {
+	case a.Kind == audit.Unknown || a.Kind == "":
+		return ""
+	case a.Name != "":
+		return string(a.Kind) + " " + a.Name
+	case a.ID != "":
+		return string(a.Kind) + " " + a.ID
+	}
+	return string(a.Kind)
 }

@@ -10,8 +10,9 @@ import (
 )
 
 // TakeTokens takes n tokens from the shared token bucket key, refilled at rate tokens a
-// second up to burst, under the bucket row's lock (FOR UPDATE on PostgreSQL; SQLite's write
-// transaction is exclusive), so the rate holds across every worker of every process. The
+// second up to burst: deliver.TakeTokens (the one bucket arithmetic, also the relay and
+// domain limits') run by UpdateBucket under the row's lock, so the rate holds across every
+// worker of every process. The
 // bucket may go into debt: the answer is how long the caller waits before using its tokens.
 // A negative n gives unused tokens back. Workers take a batch's tokens at once, so this is one
 // round trip per batch, not per message.
@@ -20,33 +21,11 @@ func (s *Store) TakeTokens(ctx context.Context, key string, rate, burst float64,
 		return 0, fmt.Errorf("token bucket %s: the rate must be above 0", key)
 	}
 	var wait time.Duration
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO send_buckets (key, tokens, updated_at) VALUES (?, ?, ?)
-			ON CONFLICT (key) DO NOTHING`), key, burst, at); err != nil {
-			return err
-		}
-		var tokens float64
-		var last time.Time
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT tokens, updated_at FROM send_buckets WHERE key = ?`+s.sql.forUpdate),
-			key).Scan(&tokens, &last); err != nil {
-			return err
-		}
-		if el := at.Sub(last).Seconds(); el > 0 {
-			tokens = min(burst, tokens+el*rate)
-		} else {
-			at = last // clocks of two processes disagree: never refill backwards
-		}
-		tokens = min(burst, tokens-float64(n))
-		if tokens < 0 {
-			wait = time.Duration(-tokens / rate * float64(time.Second))
-		}
-		_, err := tx.ExecContext(ctx, s.q(`UPDATE send_buckets SET tokens = ?, updated_at = ? WHERE key = ?`), tokens, at, key)
-		return err
+	err := s.UpdateBucket(ctx, key, func(st deliver.BucketState) deliver.BucketState {
+		st, wait = deliver.TakeTokens(st, at, rate, burst, n)
+		return st
 	})
-	if err != nil {
-		return 0, fmt.Errorf("token bucket %s: %w", key, err)
-	}
-	return wait, nil
+	return wait, err
 }
 
 // UpdateBucket runs update on the token bucket key's state (zero when absent) and saves the

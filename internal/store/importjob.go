@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/clearlist/clearlist/internal/audit"
@@ -22,7 +23,7 @@ const (
 )
 
 const importColumns = `id, workspace_id, source_id, list_id, file_name, status, on_conflict, rows_done, inserted, updated, unchanged,
-	skipped, failed, warnings, consents, report_path, error, created_at, finished_at`
+	skipped, failed, warnings, consents, report_path, error, created_at, finished_at, started_by`
 
 // CreateImport starts tracking an import run.
 func (s *Store) CreateImport(ctx context.Context, im Import) (Import, error) {
@@ -58,8 +59,8 @@ func (s *Store) StartImport(ctx context.Context, src contact.Source, im Import) 
 
 func (s *Store) insertImport(ctx context.Context, ex execer, im Import) (int64, error) {
 	return s.insertID(ctx, ex, `INSERT INTO imports (workspace_id, source_id, list_id, file_name, status, on_conflict,
-		report_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		im.WorkspaceID, im.SourceID, im.ListID, im.FileName, im.Status, im.OnConflict, im.ReportPath, im.CreatedAt)
+		report_path, created_at, started_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		im.WorkspaceID, im.SourceID, im.ListID, im.FileName, im.Status, im.OnConflict, im.ReportPath, im.CreatedAt, im.StartedBy)
 }
 
 // FinishImport records how an import ended and the rows that failed after the last batch.
@@ -96,9 +97,13 @@ func (s *Store) Import(ctx context.Context, ws, id int64) (Import, error) {
 	return im, nil
 }
 
-// Imports returns the workspace's most recent import runs, newest first.
-func (s *Store) Imports(ctx context.Context, ws int64, limit int) ([]Import, error) {
-	out, err := s.queryImports(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = ? ORDER BY id DESC LIMIT ?`, ws, limit)
+// Imports returns the workspace's most recent import runs, newest first: those with an id
+// below before (0: from the newest), at most limit.
+func (s *Store) Imports(ctx context.Context, ws, before int64, limit int) ([]Import, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	out, err := s.queryImports(ctx, `SELECT `+importColumns+` FROM imports WHERE workspace_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, ws, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("imports: %w", err)
 	}
@@ -128,7 +133,7 @@ func scanImport(row rowScanner) (Import, error) {
 	var list nullInt
 	var fin nullTime
 	err := row.Scan(&im.ID, &im.WorkspaceID, &im.SourceID, &list, &im.FileName, &im.Status, &im.OnConflict,
-		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.Warnings, &im.Consents, &im.ReportPath, &im.Error, &im.CreatedAt, &fin)
+		&im.RowsDone, &im.Inserted, &im.Updated, &im.Unchanged, &im.Skipped, &im.Failed, &im.Warnings, &im.Consents, &im.ReportPath, &im.Error, &im.CreatedAt, &fin, &im.StartedBy)
 	if err != nil {
 		return Import{}, err
 	}

@@ -98,6 +98,11 @@ func (s *Store) StartSession(ctx context.Context, ns user.NewSession) error {
 				return fmt.Errorf("the code of step %d was used already: %w", ns.TOTPStep, ErrConflict)
 			}
 		}
+		if ns.Recovery != nil {
+			if err := s.useRecoveryTx(ctx, tx, ns.UserID, ns.Recovery); err != nil {
+				return err
+			}
+		}
 		query, args := `UPDATE users SET last_login_at = ? WHERE id = ?`, []any{ns.At, ns.UserID}
 		if ns.Rehash != "" {
 			query, args = `UPDATE users SET last_login_at = ?, password_hash = ? WHERE id = ?`, []any{ns.At, ns.Rehash, ns.UserID}
@@ -110,8 +115,11 @@ func (s *Store) StartSession(ctx context.Context, ns user.NewSession) error {
 				return err
 			}
 		}
-		return s.auditTx(ctx, tx, InstanceWorkspace, "user.login", "user", ns.UserID,
-			audit.Set("workspace_id", fmt.Sprint(ns.WorkspaceID)), audit.PersonalSet("ip", "", ns.IP))
+		changes := []audit.Change{audit.Set("workspace_id", fmt.Sprint(ns.WorkspaceID)), audit.PersonalSet("ip", "", ns.IP)}
+		if ns.Recovery != nil {
+			changes = append(changes, audit.Set("second_factor", "recovery code"))
+		}
+		return s.auditTx(ctx, tx, InstanceWorkspace, "user.login", "user", ns.UserID, changes...)
 	})
 }
 

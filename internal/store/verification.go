@@ -131,17 +131,7 @@ func (s *Store) Setting(ctx context.Context, ws int64, name string) (value strin
 
 // SetSetting sets a workspace setting.
 func (s *Store) SetSetting(ctx context.Context, ws int64, name, value string) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var old string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT value FROM workspace_settings WHERE workspace_id = ? AND name = ?`), ws, name).Scan(&old); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO workspace_settings (workspace_id, name, value, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (workspace_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`), ws, name, value, now()); err != nil {
-			return err
-		}
-		return s.auditTxID(ctx, tx, ws, "setting.set", "setting", name, audit.Diff(name, old, value))
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.setSettingTx(ctx, tx, ws, name, value) })
 	if err != nil {
 		return fmt.Errorf("set %s: %w", name, mapErr(err))
 	}

@@ -32,19 +32,27 @@ func (s *Store) EnsureWorkspace(ctx context.Context, name string) (Workspace, er
 // new id is above every id a deleted workspace had, so no row left under an old id (the
 // do-not-contact list names its workspace without a foreign key) belongs to the new one.
 func (s *Store) CreateWorkspace(ctx context.Context, name string) (Workspace, error) {
-	w := Workspace{Name: name, CreatedAt: now()}
-	query := `INSERT INTO workspaces (id, name, created_at) VALUES (` + s.sql.freshWorkspaceID + `, ?, ?)`
+	var w Workspace
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if w.ID, err = s.insertID(ctx, tx, query, name, w.CreatedAt); err != nil {
-			return err
-		}
-		return s.auditTx(ctx, tx, w.ID, "workspace.create", "workspace", w.ID, audit.Set("name", name))
+		w, err = s.createWorkspaceTx(ctx, tx, name)
+		return err
 	})
 	if err != nil {
 		return Workspace{}, fmt.Errorf("create workspace %q: %w", name, err)
 	}
 	return w, nil
+}
+
+// createWorkspaceTx inserts a workspace with its audit entry.
+func (s *Store) createWorkspaceTx(ctx context.Context, tx *sql.Tx, name string) (Workspace, error) {
+	w := Workspace{Name: name, CreatedAt: now()}
+	query := `INSERT INTO workspaces (id, name, created_at) VALUES (` + s.sql.freshWorkspaceID + `, ?, ?)`
+	var err error
+	if w.ID, err = s.insertID(ctx, tx, query, name, w.CreatedAt); err != nil {
+		return Workspace{}, err
+	}
+	return w, s.auditTx(ctx, tx, w.ID, "workspace.create", "workspace", w.ID, audit.Set("name", name))
 }
 
 // WorkspaceByName looks a workspace up by its name.

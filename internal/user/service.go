@@ -20,6 +20,9 @@ type Store interface {
 	SetUserDisabled(ctx context.Context, id int64, disabled bool) error
 	SetUserRole(ctx context.Context, id, ws int64, role string) error
 	SetUserTOTP(ctx context.Context, id int64, secret string) error
+	EnableUserTOTP(ctx context.Context, id int64, secret string, recovery [][]byte) error
+	RecoveryCodesLeft(ctx context.Context, id int64) (int, error)
+	SetSessionWorkspace(ctx context.Context, hash []byte, ws int64) error
 	LoginThrottles(ctx context.Context, keys []string) ([]Throttle, error)
 	RecordLoginFailure(ctx context.Context, f LoginFailure) error
 	StartSession(ctx context.Context, s NewSession) error

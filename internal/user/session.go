@@ -38,6 +38,7 @@ type NewSession struct {
 	Clear       []string // the throttle keys a success clears
 	IP          string   // the client address, recorded as a keyed hash
 	TOTPStep    int64    // the step of the code used (0: none); a code already used is refused
+	Recovery    []byte   // the hash of the recovery code used instead of a TOTP code (nil: none); used once
 }
 
 // LoginFailure is a failed login to record with its audit entry and throttle counts.
@@ -122,11 +123,19 @@ func (s *Service) Login(ctx context.Context, in Login) (Session, string, error) 
 		return fail(c.ID, "password", ErrBadCredentials)
 	}
 	var step int64
+	var recovery []byte
 	if c.TOTPSecret != "" {
 		var ok bool
 		// RFC 6238 §5.2: a code that signed in once is not accepted again (a shoulder-surfed
 		// or phished code is worthless once used).
-		if step, ok = matchCode(c.TOTPSecret, in.Code, now); !ok || step <= c.TOTPStep {
+		step, ok = matchCode(c.TOTPSecret, in.Code, now)
+		switch {
+		case ok && step > c.TOTPStep:
+		case !ok && isRecoveryCode(in.Code):
+			// A recovery code instead: the store marks it used in the login's transaction, or
+			// refuses it (unknown or used already).
+			step, recovery = 0, recoveryHash(c.ID, in.Code)
+		default:
 			return fail(c.ID, "code", ErrBadCredentials)
 		}
 	}
@@ -142,7 +151,7 @@ func (s *Service) Login(ctx context.Context, in Login) (Session, string, error) 
 		return Session{}, "", err
 	}
 	ns := NewSession{IDHash: hashID(id), UserID: c.ID, WorkspaceID: m.WorkspaceID, At: now,
-		ExpiresAt: now.Add(s.opt.Lifetime), Clear: keys[:1], IP: in.IP, TOTPStep: step}
+		ExpiresAt: now.Add(s.opt.Lifetime), Clear: keys[:1], IP: in.IP, TOTPStep: step, Recovery: recovery}
 	if in.Previous != "" {
 		ns.Replaces = hashID(in.Previous)
 	}
@@ -154,6 +163,8 @@ func (s *Service) Login(ctx context.Context, in Login) (Session, string, error) 
 	ctx = audit.WithActor(ctx, userActor(ctx, c.User, m.Role))
 	if err := s.st.StartSession(ctx, ns); errors.Is(err, errs.ErrConflict) && step > 0 {
 		return fail(c.ID, "code", ErrBadCredentials) // the same code signed in meanwhile
+	} else if errors.Is(err, errs.ErrNotFound) && recovery != nil {
+		return fail(c.ID, "code", ErrBadCredentials) // no such recovery code, or used already
 	} else if err != nil {
 		return Session{}, "", err
 	}

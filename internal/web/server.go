@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/bounce"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/campaign/report"
@@ -21,6 +22,9 @@ import (
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/transactional"
+	"github.com/clearlist/clearlist/internal/user"
+	"github.com/clearlist/clearlist/internal/webhook"
+	wsp "github.com/clearlist/clearlist/internal/workspace"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -66,6 +70,13 @@ type Config struct {
 	MaxPublicRequests int            // requests without a valid token answered at once, more get 503; 0 means 256
 	Metrics           MetricsAccess  // who may read /metrics; "" means MetricsToken
 	TrustedProxies    []netip.Prefix // reverse proxies whose X-Forwarded-For / Forwarded are believed
+
+	// The admin UI's settings, people and account pages (nil leaves each out).
+	Workspaces *wsp.Service       // workspace settings (/ui/settings)
+	DKIM       *campaign.DKIMKeys // the workspace's DKIM keys (/ui/settings/dkim)
+	TokenAdmin *access.Service    // API tokens: list, create, revoke (/ui/settings/tokens)
+	Webhooks   *webhook.Service   // outgoing webhooks (/ui/settings/webhooks)
+	Accounts   *user.Service      // the workspace's people and one's own account (/ui/settings/users, /ui/account)
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.

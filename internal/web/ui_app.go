@@ -45,6 +45,9 @@ func (s *Server) uiPageRoutes(rt *router) {
 	page("GET /ui/contacts/{id}", s.uiContact)
 	page("GET /ui/campaigns", s.uiCampaigns)
 	page("GET /ui/campaigns/{id}", s.uiCampaign)
+	s.uiImportRoutes(rt)
+	s.uiListRoutes(rt)
+	s.uiAdminRoutes(page)
 	s.uiOpsRoutes(rt)
 }
 
@@ -64,6 +67,9 @@ type uiNavItem struct{ Key, Href, Label string }
 type uiSection struct {
 	Key, Href, Label, Route string
 	Available               func(*Server) bool
+	// Roles, when set, opens a section that has no API route (settings, people) to these
+	// token roles (as access.Allows maps user roles onto them) instead of Route's.
+	Roles []string
 }
 
 // uiSections is the main menu, in order. A section appears only when the server has its
@@ -73,6 +79,12 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
 		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "imports", Href: "/ui/imports", Label: "Imports", Route: uiImportRoute,
+		Available: func(s *Server) bool { _, ok := s.uiImports(); return ok }},
+	{Key: "lists", Href: "/ui/lists", Label: "Lists", Route: uiListsRoute,
+		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
+	{Key: "purposes", Href: "/ui/purposes", Label: "Purposes", Route: uiPurposesRoute,
+		Available: func(s *Server) bool { return s.cfg.Consents != nil }},
 	{Key: "dnc", Href: "/ui/dnc", Label: "Do-not-contact", Route: uiDNCRoute,
 		Available: func(s *Server) bool { return s.cfg.Suppressions != nil }},
 	{Key: "stop-request", Href: "/ui/dnc/request", Label: "Stop requests", Route: uiCheckRoute,
@@ -85,6 +97,10 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Audit != nil }},
 	{Key: "jobs", Href: "/ui/jobs", Label: "Jobs", Route: uiJobsRoute,
 		Available: func(s *Server) bool { return s.cfg.Jobs != nil }},
+	{Key: "settings", Href: "/ui/settings", Label: "Settings", Roles: uiAdminRoles,
+		Available: func(s *Server) bool { return s.cfg.Workspaces != nil }},
+	{Key: "account", Href: "/ui/account", Label: "My account", Roles: uiEveryoneRoles,
+		Available: func(s *Server) bool { return s.cfg.Accounts != nil }},
 }
 
 // nav describes the signed-in user for the layout.
@@ -92,7 +108,7 @@ func (s *Server) nav(r *http.Request, current string) uiNav {
 	ss, id := sessionOf(r.Context())
 	n := uiNav{Email: ss.Email, Role: ss.Role, Workspace: ss.Workspace, CSRF: user.CSRFToken(id), Current: current}
 	for _, sec := range uiSections {
-		if sec.Available(s) && s.may(r, sec.Route) {
+		if sec.Available(s) && s.maySection(r, sec) {
 			n.Sections = append(n.Sections, uiNavItem{Key: sec.Key, Href: sec.Href, Label: sec.Label})
 		}
 	}

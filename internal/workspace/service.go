@@ -18,11 +18,13 @@ type Store interface {
 	Workspaces(ctx context.Context) ([]Workspace, error)
 	WorkspaceByName(ctx context.Context, name string) (Workspace, error)
 	CreateWorkspace(ctx context.Context, name string) (Workspace, error)
+	CreateWorkspaceOwned(ctx context.Context, name string, userID int64) (Workspace, error)
 	RenameWorkspace(ctx context.Context, from, to string) error
 	DeleteWorkspace(ctx context.Context, w Workspace) error
 	WorkspaceContentsOf(ctx context.Context, ws int64) (Contents, error)
 	Setting(ctx context.Context, ws int64, name string) (value string, ok bool, err error)
 	SetSetting(ctx context.Context, ws int64, name, value string) error
+	SetSettings(ctx context.Context, ws int64, values map[string]string) error
 	// Secret settings are kept wrapped with the signing keys (settings_secret.go).
 	PutSigningKey(ctx context.Context, ws int64, name string, secret []byte, action string, changes ...audit.Change) error
 	ExistingSigningKey(ctx context.Context, ws int64, name string) ([]byte, error)

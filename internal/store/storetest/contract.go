@@ -73,6 +73,8 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Bounce":            testBounce,
 		"Users":             testUsers,
 		"BounceBatch":       testBounceBatch,
+		"ImportPages":       testImportPages,
+		"UIAdmin":           testUIAdmin,
 		"UIOps":             testUIOps,
 	}
 	for name, fn := range tests {

@@ -124,7 +124,7 @@ func isoSnapshot(t *testing.T, st *store.Store, w int64, s isoSeed) map[string]s
 	put("lists", v14, err)
 	v15, err := st.Attributes(ctx, w)
 	put("attributes", v15, err)
-	v16, err := st.Imports(ctx, w, 100)
+	v16, err := st.Imports(ctx, w, 0, 100)
 	put("imports", v16, err)
 	v17, err := st.Signup(ctx, w, s.signup)
 	put("signup", v17, err)
@@ -243,7 +243,7 @@ func testWorkspaceIsolation(t *testing.T, st *store.Store) {
 			return st.DisableWebhook(ctx, a, hooks[0].ID)
 		}},
 		{"FinishImport", func() error {
-			ims, err := st.Imports(ctx, a, 10)
+			ims, err := st.Imports(ctx, a, 0, 10)
 			if err != nil || len(ims) == 0 {
 				return err
 			}
