@@ -1,10 +1,12 @@
 package app
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -19,7 +21,7 @@ import (
 // TestBrowserOpsPages walks the operations pages in a real browser against a serving app:
 // an agent records a person's stop request through the form; a compliance user finds it on
 // the do-not-contact list, decides a reply in the review queue, starts a verification of a
-// list and watches its progress (htmx) to the end, and finds the agent's entry in the audit
+// list, follows a running job's progress without a reload (htmx) until it is done, finds the agent's entry in the audit
 // log; the job queue lists the verification job. Screenshots as TestBrowserAdminPages.
 func TestBrowserOpsPages(t *testing.T) {
 	ctx := browser(t)
@@ -144,6 +146,25 @@ func TestBrowserOpsPages(t *testing.T) {
 		t.Fatalf("progress: %q", got)
 	}
 	shoot("ops-verify")
+	// A job still running: its page follows it without a reload (htmx asks every second) and
+	// stops asking once it is done.
+	vj, err := a.st.CreateVerifyJob(actx, ws, []string{"x@mail.test", "y@mail.test"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(chromedp.Navigate(fmt.Sprintf("%s/ui/verify/jobs/%d", base, vj)), chromedp.WaitVisible(css(`#verify-progress[hx-get]`)))
+	if got := text(`#verify-state`); got != "running" {
+		t.Fatalf("new job: %q", got)
+	}
+	if err := a.st.UpdateVerifyJob(actx, ws, vj, 1, map[string]int{"deliverable": 1}, "running", ""); err != nil {
+		t.Fatal(err)
+	}
+	must(chromedp.Poll[chromedp.Void](`document.querySelector("#verify-progress").textContent.includes("1 of 2")`))
+	if err := a.st.UpdateVerifyJob(actx, ws, vj, 2, map[string]int{"deliverable": 2}, "done", ""); err != nil {
+		t.Fatal(err)
+	}
+	must(chromedp.Poll[chromedp.Void](`document.querySelector("#verify-state").textContent === "done"`),
+		chromedp.WaitNotPresent(css(`#verify-progress[hx-get]`)))
 
 	// The audit log: the agent's entry, filtered by actor.
 	must(chromedp.Click(css(`nav a[href="/ui/audit"]`)), chromedp.WaitVisible(css(`#audit-actor`)))
