@@ -21,8 +21,9 @@ import (
 // TestBrowserOpsPages walks the operations pages in a real browser against a serving app:
 // an agent records a person's stop request through the form; a compliance user finds it on
 // the do-not-contact list, decides a reply in the review queue, starts a verification of a
-// list, follows a running job's progress without a reload (htmx) until it is done, finds the agent's entry in the audit
-// log; the job queue lists the verification job. Screenshots as TestBrowserAdminPages.
+// list, follows a running job's progress without a reload (htmx) until it is done, and finds
+// the agent's entry in the audit log; the job queue lists the verification job. Screenshots
+// as TestBrowserAdminPages.
 func TestBrowserOpsPages(t *testing.T) {
 	ctx := browser(t)
 	a := openApp(t, storetest.SQLiteDSN(t))
