@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/audit"
@@ -14,7 +15,8 @@ type AuditStore interface {
 
 // Ops is what people do with jobs (from the command line, the API and the admin UI): list
 // them, and retry, cancel or queue one — each change with an audit entry naming who asked
-// (the actor of ctx), in the workspace they act in. River changes the job in its own tables
+// (the actor of ctx), in the workspace they act in. A job of another workspace (an import, a
+// verification, a campaign's sending) is not theirs to retry or cancel. River changes the job in its own tables
 // first; the entry follows it, so a change that failed leaves no entry, and a failed entry
 // is reported as an error (the job has then changed: the error says so).
 type Ops struct {
@@ -31,9 +33,32 @@ func (o *Ops) List(ctx context.Context, f Filter) ([]Job, error) { return o.c.Li
 // Get returns one job.
 func (o *Ops) Get(ctx context.Context, id int64) (Job, error) { return o.c.Get(ctx, id) }
 
+// WorkspaceOf returns the workspace a job works for (its arguments' workspace_id: an import,
+// a verification, a campaign's sending), or 0 for the instance's periodic jobs.
+func WorkspaceOf(j Job) int64 {
+	var a struct {
+		WorkspaceID int64 `json:"workspace_id"`
+	}
+	_ = json.Unmarshal([]byte(j.Args), &a) // arguments without one (or not JSON) are the instance's
+	return a.WorkspaceID
+}
+
+// mine returns a job that is the instance's or the workspace's; another workspace's job is
+// not found (its people alone retry or cancel it).
+func (o *Ops) mine(ctx context.Context, ws, id int64) (Job, error) {
+	j, err := o.c.Get(ctx, id)
+	if err != nil {
+		return Job{}, err
+	}
+	if w := WorkspaceOf(j); w != 0 && w != ws {
+		return Job{}, ErrNotFound
+	}
+	return j, nil
+}
+
 // Retry makes a job available to run again now (job.retry).
 func (o *Ops) Retry(ctx context.Context, ws, id int64) (Job, error) {
-	before, err := o.c.Get(ctx, id)
+	before, err := o.mine(ctx, ws, id)
 	if err != nil {
 		return Job{}, err
 	}
@@ -46,7 +71,7 @@ func (o *Ops) Retry(ctx context.Context, ws, id int64) (Job, error) {
 
 // Cancel cancels a job that has not finished (job.cancel).
 func (o *Ops) Cancel(ctx context.Context, ws, id int64) (Job, error) {
-	before, err := o.c.Get(ctx, id)
+	before, err := o.mine(ctx, ws, id)
 	if err != nil {
 		return Job{}, err
 	}

@@ -14,6 +14,7 @@ import (
 // of the roles that may retry, cancel or queue them.
 type jobsData struct {
 	Nav         uiNav
+	WorkspaceID int64 // the session's: another workspace's jobs get no buttons
 	State       string
 	States      []string
 	Kinds       []string
@@ -31,7 +32,8 @@ func (s *Server) uiJobs(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiJobsRoute, "jobs", s.cfg.Jobs != nil) {
 		return
 	}
-	d := jobsData{Nav: s.nav(r, "jobs"), State: r.URL.Query().Get("state"), States: jobs.States, Kinds: jobs.Kinds,
+	ss, _ := sessionOf(r.Context())
+	d := jobsData{Nav: s.nav(r, "jobs"), WorkspaceID: ss.WorkspaceID, State: r.URL.Query().Get("state"), States: jobs.States, Kinds: jobs.Kinds,
 		Done: r.URL.Query().Get("done"), MayRetry: s.mayChange(r, uiJobRetryRoute), MayCancel: s.mayChange(r, uiJobCancelRoute),
 		MayRun: s.mayChange(r, uiJobRunRoute)}
 	if d.State != "" && !slices.Contains(jobs.States, d.State) {
@@ -103,8 +105,17 @@ func (s *Server) jobDone(w http.ResponseWriter, r *http.Request, j jobs.Job, err
 	}
 }
 
+// jobOurs reports whether the job is the instance's or the session's workspace's (the others'
+// get no buttons: Jobs.Retry and Jobs.Cancel refuse them).
+func (d jobsData) jobOurs(j jobs.Job) bool {
+	w := jobs.WorkspaceOf(j)
+	return w == 0 || w == d.WorkspaceID
+}
+
 // jobRetryable and jobCancellable say which buttons a job gets.
-func jobRetryable(j jobs.Job) bool { return j.State != "running" }
-func jobCancellable(j jobs.Job) bool {
-	return j.State != "completed" && j.State != "cancelled" && j.State != "discarded"
+func (d jobsData) jobRetryable(j jobs.Job) bool {
+	return d.MayRetry && d.jobOurs(j) && j.State != "running"
+}
+func (d jobsData) jobCancellable(j jobs.Job) bool {
+	return d.MayCancel && d.jobOurs(j) && j.State != "completed" && j.State != "cancelled" && j.State != "discarded"
 }

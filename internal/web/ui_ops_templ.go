@@ -2864,7 +2864,7 @@ func jobsPage(d jobsData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					if d.MayRetry && jobRetryable(j) {
+					if d.jobRetryable(j) {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 253, "<form class=\"inline\" method=\"post\" action=\"")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err
@@ -2909,7 +2909,7 @@ func jobsPage(d jobsData) templ.Component {
 							return templ_7745c5c3_Err
 						}
 					}
-					if d.MayCancel && jobCancellable(j) {
+					if d.jobCancellable(j) {
 						templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 257, "<form class=\"inline\" method=\"post\" action=\"")
 						if templ_7745c5c3_Err != nil {
 							return templ_7745c5c3_Err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -515,7 +516,29 @@ func TestOpsAPI(t *testing.T) {
 		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/run", `{"kind":"audit_prune"}`, ""), 202)
 		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/run", `{"kind":"nonsense"}`, ""), 422)
 		want(t, e.doAs(e.token, "POST", "/api/v1/jobs/999999/cancel", nil, ""), 404)
+		// Another workspace's job (its import, its verification) is not this workspace's to touch.
+		theirs, _, err := f.jc.Enqueue(t.Context(), jobs.VerifyArgs{WorkspaceID: e.ws + 1000, VerifyJobID: 1}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ours, _, err := f.jc.Enqueue(t.Context(), jobs.VerifyArgs{WorkspaceID: e.ws, VerifyJobID: 2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want(t, e.doAs(e.token, "POST", fmt.Sprintf("/api/v1/jobs/%d/cancel", theirs), nil, ""), 404)
+		want(t, e.doAs(e.token, "POST", fmt.Sprintf("/api/v1/jobs/%d/cancel", ours), nil, ""), 200)
+		owner := f.login("owner@example.com", "")
+		_, b := f.page("/ui/jobs", owner)
+		if strings.Contains(b, fmt.Sprintf(`action="/ui/jobs/%d/`, theirs)) || !strings.Contains(b, fmt.Sprintf(`action="/ui/jobs/%d/retry"`, ours)) {
+			t.Fatalf("buttons of another workspace's job %d, or none of ours %d:\n%s", theirs, ours, b)
+		}
+		if code, _, _ := f.post(fmt.Sprintf("/ui/jobs/%d/retry", theirs), owner, nil, true); code != http.StatusNotFound {
+			t.Fatalf("retry of another workspace's job from the page: %d", code)
+		}
 		es, err := st.AuditEntries(t.Context(), e.ws, audit.Filter{Entity: "job"})
+		if err == nil && len(es) == 4 && es[0].EntityID == strconv.FormatInt(ours, 10) {
+			es = es[1:] // the cancel of our verification job, checked above
+		}
 		if err != nil || len(es) != 3 || es[0].Action != "job.run" || es[1].Action != "job.retry" || es[2].Action != "job.cancel" ||
 			es[2].Actor.Kind != audit.Token || es[1].Changes[1].Before != "cancelled" || es[1].Changes[1].After != "available" {
 			t.Fatalf("job entries: %+v, %v", es, err)
