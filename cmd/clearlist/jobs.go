@@ -42,6 +42,7 @@ func (c *jobsCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 			return err
 		}
 		defer jc.Close()
+		ops, ws := a.JobOps(jc), a.Workspace.ID
 		notFound := func(id int64, err error) error {
 			if errors.Is(err, jobs.ErrNotFound) {
 				return fmt.Errorf("job %d not found; see `clearlist jobs ls`", id)
@@ -50,7 +51,7 @@ func (c *jobsCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 		}
 		switch kctx.Command() {
 		case "jobs ls":
-			js, err := jc.List(ctx, jobs.Filter{Kind: c.Ls.Kind, State: c.Ls.State, Limit: c.Ls.Limit})
+			js, err := ops.List(ctx, jobs.Filter{Kind: c.Ls.Kind, State: c.Ls.State, Limit: c.Ls.Limit})
 			if err != nil {
 				return err
 			}
@@ -75,7 +76,7 @@ func (c *jobsCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 			}
 			return tw.Flush()
 		case "jobs show <id>":
-			j, err := jc.Get(ctx, c.Show.ID)
+			j, err := ops.Get(ctx, c.Show.ID)
 			if err != nil {
 				return notFound(c.Show.ID, err)
 			}
@@ -83,14 +84,14 @@ func (c *jobsCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 			enc.SetIndent("", "  ")
 			return enc.Encode(j)
 		case "jobs retry <id>":
-			j, err := jc.Retry(ctx, c.Retry.ID)
+			j, err := ops.Retry(ctx, ws, c.Retry.ID)
 			if err != nil {
 				return notFound(c.Retry.ID, err)
 			}
 			fmt.Printf("job %d (%s): %s, scheduled %s\n", j.ID, j.Kind, j.State, j.ScheduledAt.Format(time.RFC3339))
 			return nil
 		case "jobs cancel <id>":
-			j, err := jc.Cancel(ctx, c.Cancel.ID)
+			j, err := ops.Cancel(ctx, ws, c.Cancel.ID)
 			if err != nil {
 				return notFound(c.Cancel.ID, err)
 			}
@@ -100,7 +101,7 @@ func (c *jobsCmd) Run(ctx context.Context, kctx *kongContext, cfg *config.Config
 			}
 			return nil
 		case "jobs run <kind>":
-			j, err := jc.RunNow(ctx, strings.TrimSpace(c.RunNow.Kind))
+			j, err := ops.RunNow(ctx, ws, strings.TrimSpace(c.RunNow.Kind))
 			if err != nil {
 				return err
 			}

@@ -90,7 +90,8 @@ func (e *auditEnv) fill(path string) string {
 		"{doomed}", itoa64(e.ids["doomed"]), "{list}", itoa64(e.ids["list"]), "{doomedList}", itoa64(e.ids["doomedList"]),
 		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]),
 		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"]),
-		"{later}", itoa64(e.ids["later"]), "{review}", itoa64(e.ids["review"]), "{unsub}", e.unsub).Replace(path)
+		"{later}", itoa64(e.ids["later"]), "{review}", itoa64(e.ids["review"]), "{unsub}", e.unsub,
+		"{job}", itoa64(e.ids["job"])).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -173,6 +174,9 @@ func auditFixtures() map[string]auditFixture {
 		"POST /api/v1/campaigns/{id}/test": {path: "/api/v1/campaigns/{campaign}/test", body: `{"to":"me@example.com"}`},
 		"POST /api/v1/transactional": {path: "/api/v1/transactional", body: `{"to":"ann@example.com","purpose":"security-notices",` +
 			`"subject":"New sign-in","text":"A new sign-in to your account."}`, want: []string{"transactional.send"}},
+		"POST /api/v1/jobs/run":         {path: "/api/v1/jobs/run", body: `{"kind":"doi_expiry"}`, want: []string{"job.run"}},
+		"POST /api/v1/jobs/{id}/cancel": {path: "/api/v1/jobs/{job}/cancel", want: []string{"job.cancel"}},
+		"POST /api/v1/jobs/{id}/retry":  {path: "/api/v1/jobs/{job}/retry", want: []string{"job.retry"}},
 		"POST /api/v1/bounce/reviews/{id}": {path: "/api/v1/bounce/reviews/{review}", body: `{"decision":"stop"}`,
 			want: []string{"suppression.add", "bounce.review"}},
 		"POST /api/v1/templates": {path: "/api/v1/templates", body: `{"name":"audited","subject":"Hi","html":"<p>Hello</p>"}`,
@@ -297,7 +301,7 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	doi := a.NewDOI("", &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone, Timeout: 5 * time.Second})
 	jc := startJobs(t, a) // uploads and verification jobs run on River
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
-		Consents: a.Consents, Jobs: jc, Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
+		Consents: a.Consents, Jobs: a.JobOps(jc), Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
 		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns,
 		Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
@@ -362,6 +366,12 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		t.Fatalf("setup review: %+v, %v", rs, err)
 	}
 	e.ids["review"] = rs[0].ID
+	// A job to retry and cancel (POST /api/v1/jobs/{id}/…), queued without an entry.
+	j, err := jc.RunNow(setup, "implied_consent_lapse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["job"] = j.ID
 	return e
 }
 

@@ -44,6 +44,9 @@ var (
 		"POST /api/v1/transactional"}
 	// retryDecision: queueing again deliveries that may have reached a person is compliance's call.
 	retryDecision = []string{"POST /api/v1/campaigns/{id}/retry"}
+	// adminOnly: retrying, cancelling and queueing the instance's background jobs (owners act
+	// as admins).
+	adminOnly = []string{"POST /api/v1/jobs/{id}/retry", "POST /api/v1/jobs/{id}/cancel", "POST /api/v1/jobs/run"}
 )
 
 // expectedRoles is the decision above for one route.
@@ -55,6 +58,8 @@ func expectedRoles(pattern string) []string {
 		return []string{"admin", "compliance"}
 	case slices.Contains(marketingOnly, pattern):
 		return []string{"admin", "marketer"}
+	case slices.Contains(adminOnly, pattern):
+		return []string{"admin"}
 	}
 	return []string{"admin", "compliance", "marketer"}
 }

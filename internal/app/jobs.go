@@ -69,3 +69,7 @@ func (s jobService) PruneAudit(ctx context.Context, now time.Time) (int, error) 
 func (s jobService) PruneBounceMessages(ctx context.Context, now time.Time) (int, error) {
 	return s.a.Bounces.PruneAll(ctx, now)
 }
+
+// JobOps are the people's operations on the jobs of a client (list, retry, cancel, run now),
+// each change with its audit entry.
+func (a *App) JobOps(c *jobs.Client) *jobs.Ops { return jobs.NewOps(c, a.st) }

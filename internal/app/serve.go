@@ -75,7 +75,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	srv := web.New(web.Config{Addr: addr, DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion, Logger: a.Log,
 		Eligibility: a.Elig, Consents: a.Consents, Contacts: a.Contacts, Suppressions: a.Suppressions, Verifier: a.Verify, Campaigns: a.Campaigns, Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces, Hooks: a.hooks(), Collectors: []prometheus.Collector{a.Suppressions.Metrics()}, DOI: doi, PublicURL: doi.PublicURL,
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
-		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
+		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: a.JobOps(jc),
 		Tokens: a.Tokens, Users: a.Users, Audit: a.Audit, Health: a.Ping, Unsubscribe: a.Unsub, Tracker: a.Track,
 		Workspaces: a.Workspaces, DKIM: a.DKIM, TokenAdmin: a.Tokens, Webhooks: a.Webhooks, Accounts: a.Users}, uploads)
 	syncDone := make(chan struct{})

@@ -11,6 +11,12 @@ import (
 type Filter struct {
 	Entity string // only entries about this entity ("suppression", "contact", …)
 	Limit  int    // at most this many, newest first; 0 means 100
+	Action string // only entries of this action ("suppression.add", …)
+	// Actor: only entries whose actor has this name or id (a user's e-mail, a token's name).
+	Actor  string
+	Since  time.Time // only entries recorded at or after Since (zero: no bound)
+	Until  time.Time // only entries recorded before Until (zero: no bound)
+	Before int64     // cursor: only entries with a seq below Before (0: from the newest)
 }
 
 // Store is what the audit service needs from the database.

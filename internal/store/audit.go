@@ -153,6 +153,26 @@ func (s *Store) AuditEntries(ctx context.Context, ws int64, f audit.Filter) ([]a
 		query += ` AND entity = ?`
 		args = append(args, f.Entity)
 	}
+	if f.Action != "" {
+		query += ` AND action = ?`
+		args = append(args, f.Action)
+	}
+	if f.Actor != "" {
+		query += ` AND (actor_name = ? OR actor_id = ?)`
+		args = append(args, f.Actor, f.Actor)
+	}
+	if !f.Since.IsZero() {
+		query += ` AND recorded_at >= ?`
+		args = append(args, f.Since.UTC())
+	}
+	if !f.Until.IsZero() {
+		query += ` AND recorded_at < ?`
+		args = append(args, f.Until.UTC())
+	}
+	if f.Before > 0 {
+		query += ` AND seq < ?`
+		args = append(args, f.Before)
+	}
 	query += ` ORDER BY seq DESC LIMIT ?`
 	args = append(args, f.Limit)
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)

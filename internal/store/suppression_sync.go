@@ -102,7 +102,13 @@ func (s *Store) EachSuppression(ctx context.Context, ws int64, f SuppressionFilt
 	if f.LateOnly {
 		where = append(where, "recorded_at > deadline")
 	}
-	query := `SELECT ` + suppressionColumns + ` FROM suppressions WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id`
+	// The entries of one identifier are found by its hash (suppressions_active); "+id" keeps
+	// SQLite's planner from walking (workspace_id, id) in order instead, filtering every row.
+	order := ` ORDER BY id`
+	if f.Hash != nil {
+		order = ` ORDER BY +id`
+	}
+	query := `SELECT ` + suppressionColumns + ` FROM suppressions WHERE ` + strings.Join(where, " AND ") + order
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}

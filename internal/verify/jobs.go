@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -120,6 +121,30 @@ func (s *Service) JobStatus(ctx context.Context, ws, id int64) (JobStatus, error
 	}
 	return JobStatus{ID: j.ID, State: j.State, Total: j.Total, Done: j.Done, Verdicts: j.Verdicts, Error: j.Error,
 		StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}, nil
+}
+
+// MaxJobList caps one page of Jobs.
+const MaxJobList = 1000
+
+// Jobs returns a page of the workspace's jobs, newest first: those with an id below before
+// (0: from the newest), at most limit (1 to MaxJobList; 0 means 50).
+func (s *Service) Jobs(ctx context.Context, ws, before int64, limit int) ([]JobStatus, error) {
+	if limit < 0 || limit > MaxJobList {
+		return nil, fmt.Errorf("limit %d: give a number from 1 to %d", limit, MaxJobList)
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	rows, err := s.st.VerifyJobList(ctx, ws, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]JobStatus, len(rows))
+	for i, j := range rows {
+		out[i] = JobStatus{ID: j.ID, State: j.State, Total: j.Total, Done: j.Done, Verdicts: j.Verdicts, Error: j.Error,
+			StartedAt: j.StartedAt, FinishedAt: j.FinishedAt}
+	}
+	return out, nil
 }
 
 // JobRef names a stored job.

@@ -29,6 +29,9 @@ type Store interface {
 	// VerifyJob returns a job of the workspace without its addresses; errs.ErrNotFound
 	// when the workspace has no such job.
 	VerifyJob(ctx context.Context, ws, id int64) (JobRow, error)
+	// VerifyJobList returns the workspace's jobs without their addresses, newest first,
+	// those with an id below before (0: from the newest), at most limit.
+	VerifyJobList(ctx context.Context, ws, before int64, limit int) ([]JobRow, error)
 	VerifyJobAddresses(ctx context.Context, ws, id int64) ([]string, error)
 	// VerifiedSince returns the verdicts of the addresses checked at or after since.
 	VerifiedSince(ctx context.Context, ws int64, since time.Time) (map[string]string, error)

@@ -17,6 +17,8 @@ var (
 	// marketing may create and send campaigns; compliance reads, pauses and cancels them,
 	// and decides whether unknown deliveries (maybe sent) may go out again.
 	marketing = []string{access.RoleAdmin, access.RoleMarketer}
+	// admins may operate the instance's background jobs.
+	admins = []string{access.RoleAdmin}
 )
 
 // routeRoles is the one table of who may call what: every /api/v1 route ("METHOD /path"
@@ -97,6 +99,12 @@ var routeRoles = map[string][]string{
 	"GET /api/v1/forms/snippet": staff,
 	// A campaign's message as one contact would get it (renders; writes nothing).
 	"GET /api/v1/campaigns/{id}/preview": staff,
+	// Retrying, cancelling and queueing background jobs is the instance's operation: admins
+	// (and owners) only; the verification jobs of a workspace are listed by staff.
+	"POST /api/v1/jobs/{id}/retry":  admins,
+	"POST /api/v1/jobs/{id}/cancel": admins,
+	"POST /api/v1/jobs/run":         admins,
+	"GET /api/v1/verify/jobs":       staff,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -29,8 +30,19 @@ func (s *Server) auditRoutes(api huma.API) {
 }
 
 type auditInput struct {
-	Entity string `query:"entity" doc:"Only entries about this entity: contact, consent, list, suppression, token, webhook, setting, workspace."`
-	Limit  int    `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"At most this many entries."`
+	Entity string    `query:"entity" doc:"Only entries about this entity: contact, consent, list, suppression, token, webhook, setting, workspace."`
+	Limit  int       `query:"limit" minimum:"1" maximum:"1000" default:"100" doc:"At most this many entries."`
+	Action string    `query:"action" doc:"Only entries of this action, e.g. suppression.add."`
+	Actor  string    `query:"actor" doc:"Only entries whose actor has this name or id (a user's e-mail, a token's name)."`
+	Since  time.Time `query:"since" doc:"Only entries recorded at or after this time (RFC 3339)."`
+	Until  time.Time `query:"until" doc:"Only entries recorded before this time (RFC 3339)."`
+	Before int64     `query:"before" minimum:"0" doc:"Cursor: entries with a smaller seq (the last seq of the previous page)."`
+}
+
+// filter is the input as the audit service's filter.
+func (in *auditInput) filter() audit.Filter {
+	return audit.Filter{Entity: in.Entity, Limit: in.Limit, Action: in.Action, Actor: in.Actor, Since: in.Since,
+		Until: in.Until, Before: in.Before}
 }
 
 // auditEntry is audit.Entry under its own name in the OpenAPI document (consent has an Entry).
@@ -43,7 +55,7 @@ type auditOutput struct {
 }
 
 func (s *Server) listAudit(ctx context.Context, in *auditInput) (*auditOutput, error) {
-	es, err := s.cfg.Audit.List(ctx, workspace(ctx), audit.Filter{Entity: in.Entity, Limit: in.Limit})
+	es, err := s.cfg.Audit.List(ctx, workspace(ctx), in.filter())
 	if err != nil {
 		return nil, err
 	}

@@ -10,9 +10,11 @@ import (
 
 type agentDNCInput struct {
 	Body struct {
-		Phone      string    `json:"phone" minLength:"1" doc:"The number the person asked not to be called on."`
+		Phone      string    `json:"phone,omitempty" doc:"The number the person asked not to be called on (or give email)."`
+		Email      string    `json:"email,omitempty" doc:"The address the person asked not to be e-mailed at (or give phone)."`
 		Agent      string    `json:"agent" minLength:"1" doc:"The agent who took the request."`
-		Scope      string    `json:"scope,omitempty" doc:"Default phone (calls); all when the person asked not to be contacted at all."`
+		How        string    `json:"how,omitempty" enum:"phone,email,sms,letter,in-person," doc:"How the person asked; default phone (during a call)."`
+		Scope      string    `json:"scope,omitempty" doc:"Default the identifier's channel: phone (calls) for a number, email for an address; all when the person asked not to be contacted at all."`
 		Note       string    `json:"note,omitempty" doc:"e.g. the campaign or call id."`
 		ReceivedAt time.Time `json:"received_at,omitzero" doc:"When the person asked; default now."`
 		Country    string    `json:"country,omitempty"`
@@ -21,13 +23,19 @@ type agentDNCInput struct {
 
 func (s *Server) agentDNC(ctx context.Context, in *agentDNCInput) (*addSuppressionsOutput, error) {
 	b := in.Body
-	scope := b.Scope
-	if scope == "" {
-		scope = suppress.ChannelPhone
+	kind, value := string(suppress.KindPhone), b.Phone
+	if (b.Phone == "") == (b.Email == "") {
+		return nil, invalid("body", "give the person's phone or email, one of them", nil)
 	}
-	return s.suppressMany(ctx, []suppress.Intake{{Kind: string(suppress.KindPhone), Value: b.Phone, Scope: scope,
-		Reason: string(suppress.ReasonRequestPhone), ChannelIn: suppress.InPhone, By: tokenName(ctx) + "/agent:" + b.Agent,
-		Note: b.Note, ReceivedAt: b.ReceivedAt, Country: b.Country}})
+	if b.Email != "" {
+		kind, value = string(suppress.KindEmail), b.Email
+	}
+	req, err := suppress.AgentRequest{Kind: kind, Value: value, How: b.How, Scope: b.Scope, By: tokenName(ctx) + "/agent:" + b.Agent,
+		Note: b.Note, ReceivedAt: b.ReceivedAt, Country: b.Country}.Intake()
+	if err != nil {
+		return nil, invalid("body", err.Error(), value)
+	}
+	return s.suppressMany(ctx, []suppress.Intake{req})
 }
 
 type crmFlag struct {

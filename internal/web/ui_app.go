@@ -49,6 +49,7 @@ func (s *Server) uiPageRoutes(rt *router) {
 	s.uiListRoutes(rt)
 	s.uiAdminRoutes(page)
 	s.uiCampaignRoutes(page)
+	s.uiOpsRoutes(rt)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -85,6 +86,18 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 	{Key: "purposes", Href: "/ui/purposes", Label: "Purposes", Route: uiPurposesRoute,
 		Available: func(s *Server) bool { return s.cfg.Consents != nil }},
+	{Key: "dnc", Href: "/ui/dnc", Label: "Do-not-contact", Route: uiDNCRoute,
+		Available: func(s *Server) bool { return s.cfg.Suppressions != nil }},
+	{Key: "stop-request", Href: "/ui/dnc/request", Label: "Stop requests", Route: uiCheckRoute,
+		Available: func(s *Server) bool { return s.cfg.Suppressions != nil }},
+	{Key: "bounces", Href: "/ui/bounces", Label: "Bounces", Route: uiBounceRoute,
+		Available: func(s *Server) bool { return s.cfg.Bounces != nil }},
+	{Key: "verify", Href: "/ui/verify", Label: "Verification", Route: uiVerifyJobsRoute,
+		Available: func(s *Server) bool { return s.cfg.Verifier != nil }},
+	{Key: "audit", Href: "/ui/audit", Label: "Audit log", Route: uiAuditRoute,
+		Available: func(s *Server) bool { return s.cfg.Audit != nil }},
+	{Key: "jobs", Href: "/ui/jobs", Label: "Jobs", Route: uiJobsRoute,
+		Available: func(s *Server) bool { return s.cfg.Jobs != nil }},
 	{Key: "settings", Href: "/ui/settings", Label: "Settings", Roles: uiAdminRoles,
 		Available: func(s *Server) bool { return s.cfg.Workspaces != nil }},
 	{Key: "account", Href: "/ui/account", Label: "My account", Roles: uiEveryoneRoles,

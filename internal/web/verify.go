@@ -17,6 +17,8 @@ type Verifier interface {
 	// background; an unknown list wraps errs.ErrNotFound.
 	StartJob(ctx context.Context, ws int64, addrs []string, list string, days int) (verify.JobStatus, error)
 	JobStatus(ctx context.Context, ws, id int64) (verify.JobStatus, error)
+	// Jobs returns a page of the workspace's jobs, newest first (ids below before; 0: from the newest).
+	Jobs(ctx context.Context, ws, before int64, limit int) ([]verify.JobStatus, error)
 }
 
 func (s *Server) verifyRoutes(api huma.API) {
@@ -36,6 +38,29 @@ func (s *Server) verifyRoutes(api huma.API) {
 		DefaultStatus: http.StatusAccepted, Tags: tags, Errors: []int{http.StatusUnprocessableEntity}}, s.startVerifyJob)
 	register(s, api, huma.Operation{OperationID: "get-verify-job", Method: http.MethodGet, Path: "/api/v1/verify/jobs/{id}",
 		Summary: "Progress of a verification job", Tags: tags}, s.verifyJob)
+	register(s, api, huma.Operation{OperationID: "list-verify-jobs", Method: http.MethodGet, Path: "/api/v1/verify/jobs",
+		Summary: "The workspace's verification jobs and their progress, newest first", Tags: tags}, s.listVerifyJobs)
+}
+
+type listVerifyJobsInput struct {
+	Before int64 `query:"before" minimum:"0" doc:"Cursor: jobs with a smaller id (the last id of the previous page)."`
+	Limit  int   `query:"limit" minimum:"1" maximum:"1000" default:"50"`
+}
+
+type listVerifyJobsOutput struct {
+	Body struct {
+		Jobs []verify.JobStatus `json:"jobs"`
+	}
+}
+
+func (s *Server) listVerifyJobs(ctx context.Context, in *listVerifyJobsInput) (*listVerifyJobsOutput, error) {
+	js, err := s.cfg.Verifier.Jobs(ctx, workspace(ctx), in.Before, in.Limit)
+	if err != nil {
+		return nil, err
+	}
+	out := &listVerifyJobsOutput{}
+	out.Body.Jobs = append([]verify.JobStatus{}, js...)
+	return out, nil
 }
 
 type verifyAddressInput struct {

@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"UIAdmin":           testUIAdmin,
 		"WorkspaceName":     testWorkspaceName,
 		"CampaignProgress":  testCampaignProgress,
+		"UIOps":             testUIOps,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
