@@ -224,6 +224,11 @@ func (s *Store) InboundWorkspaces(ctx context.Context) ([]int64, error) {
 func (s *Store) PruneInbound(ctx context.Context, ws int64, before time.Time) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The events keep no link to a deleted message (an id SQLite may give again).
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE events SET inbound_id = 0 WHERE inbound_id IN
+			(SELECT id FROM inbound_messages WHERE workspace_id = ? AND received_at < ?)`), ws, before.UTC()); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM inbound_messages WHERE workspace_id = ? AND received_at < ?`), ws, before.UTC())
 		if err != nil {
 			return err

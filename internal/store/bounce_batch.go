@@ -55,6 +55,7 @@ type batchEvent struct {
 	from    string // the contact's status before, when bounced
 	added   []Suppression
 	review  int64
+	inbound int64 // the kept message it came from (0: none)
 }
 
 // The engines' limits on parameters in one statement (SQLite 32,766, PostgreSQL 65,535),
@@ -133,6 +134,23 @@ func (s *Store) recordBounceBatchTx(ctx context.Context, tx *sql.Tx, msgs []boun
 		return nil, fmt.Errorf("find received messages kept before: %w", err)
 	}
 
+	// The new messages' ids, taken now: their events name them (erasure finds them so).
+	var fresh []int
+	for i, m := range msgs {
+		if m.Inbound != nil && !out[i].Dup {
+			fresh = append(fresh, i)
+		}
+	}
+	if len(fresh) > 0 {
+		ids, err := s.tableIDs(ctx, tx, "inbound_messages", len(fresh))
+		if err != nil {
+			return nil, err
+		}
+		for k, i := range fresh {
+			out[i].InboundID = ids[k]
+		}
+	}
+
 	// The events of the messages that are not duplicates, in order.
 	var evs []*batchEvent
 	for i, m := range msgs {
@@ -140,7 +158,7 @@ func (s *Store) recordBounceBatchTx(ctx context.Context, tx *sql.Tx, msgs []boun
 			continue
 		}
 		for _, c := range m.Changes {
-			evs = append(evs, &batchEvent{msg: i, c: c})
+			evs = append(evs, &batchEvent{msg: i, c: c, inbound: out[i].InboundID})
 		}
 	}
 	if err := s.batchEventDups(ctx, tx, evs); err != nil {
@@ -424,7 +442,7 @@ func (s *Store) batchInsertEvents(ctx context.Context, tx *sql.Tx, evs []*batchE
 	if err != nil {
 		return err
 	}
-	const cols = 15
+	const cols = 16
 	per := batchRows(cols)
 	for start := 0; start < len(write); start += per {
 		part := write[start:min(start+per, len(write))]
@@ -437,10 +455,10 @@ func (s *Store) batchInsertEvents(ctx context.Context, tx *sql.Tx, evs []*batchE
 				contactID = sql.NullInt64{Int64: e.ContactID, Valid: true}
 			}
 			args = append(args, ev.id, e.WorkspaceID, e.CampaignID, contactID, e.Kind, e.At.UTC(), e.Reason, e.Hard, e.Status,
-				e.Via, e.ExternalID, e.Address, e.TransactionalID, e.Detail, e.Action)
+				e.Via, e.ExternalID, e.Address, e.TransactionalID, e.Detail, e.Action, ev.inbound)
 		}
 		res, err := tx.ExecContext(ctx, s.q(valuesSQL(`INSERT INTO events (id, workspace_id, campaign_id, contact_id, kind, at,
-			reason, hard, status, via, external_id, address, transactional_id, detail, action)`, cols, len(part), `ON CONFLICT DO NOTHING`)), args...)
+			reason, hard, status, via, external_id, address, transactional_id, detail, action, inbound_id)`, cols, len(part), `ON CONFLICT DO NOTHING`)), args...)
 		if err != nil {
 			return fmt.Errorf("record events: %w", mapErr(err))
 		}
@@ -652,9 +670,9 @@ func (s *Store) insertSuppressionRows(ctx context.Context, tx *sql.Tx, ws, seq i
 	return out, nil
 }
 
-// insertInbound keeps the messages keep names with their outcomes, and sets their ids in out.
+// insertInbound keeps the messages keep names with their outcomes, under the ids taken for them (in out).
 func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, msgs []bounce.BatchMessage, keep []int, outcomes []string, out []bounce.BatchWritten) error {
-	const cols = 8
+	const cols = 9
 	for start := 0; start < len(keep); {
 		end, size := start, 0
 		for end < len(keep) && end-start < batchRows(cols) && (end == start || size+len(msgs[keep[end]].Inbound.Raw) <= batchInboundMax) {
@@ -668,9 +686,9 @@ func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, msgs []bounce.Bat
 			m := msgs[i]
 			in := m.Inbound
 			bySHA[string(in.SHA256)] = i
-			args = append(args, in.ReceivedAt.UTC(), in.Via, len(in.Raw), in.SHA256, in.Raw, m.WorkspaceID, m.Kind, outcomes[i])
+			args = append(args, out[i].InboundID, in.ReceivedAt.UTC(), in.Via, len(in.Raw), in.SHA256, in.Raw, m.WorkspaceID, m.Kind, outcomes[i])
 		}
-		rows, err := tx.QueryContext(ctx, s.q(valuesSQL(`INSERT INTO inbound_messages (received_at, via, size, sha256, raw,
+		rows, err := tx.QueryContext(ctx, s.q(valuesSQL(`INSERT INTO inbound_messages (id, received_at, via, size, sha256, raw,
 			workspace_id, kind, outcome)`, cols, len(part), `ON CONFLICT DO NOTHING RETURNING id, sha256`)), args...)
 		if err != nil {
 			return fmt.Errorf("keep the received messages: %w", mapErr(err))
@@ -683,7 +701,10 @@ func (s *Store) insertInbound(ctx context.Context, tx *sql.Tx, msgs []bounce.Bat
 				rows.Close()
 				return err
 			}
-			out[bySHA[string(h)]].InboundID = id
+			if i := bySHA[string(h)]; out[i].InboundID != id {
+				rows.Close()
+				return fmt.Errorf("keep the received messages: message %d was given id %d", out[i].InboundID, id)
+			}
 			n++
 		}
 		if err := rows.Close(); err != nil {
