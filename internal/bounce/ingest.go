@@ -422,6 +422,10 @@ func addressOf(s string) string {
 func summary(rs []EventResult) string {
 	parts := make([]string, 0, len(rs))
 	for _, r := range rs {
+		if r.Address == "" {
+			parts = append(parts, r.Action)
+			continue
+		}
 		parts = append(parts, r.Address+": "+r.Action)
 	}
 	return strings.Join(parts, "; ")

@@ -118,9 +118,15 @@ func (s *Service) prepare(ctx context.Context, ws int64, e Event, b *batch) (Eve
 		return res, nil, err
 	}
 	if why != "" {
+		if e.Kind == KindComplained && e.Address == "" && e.ContactID == 0 && e.TransactionalID == 0 {
+			return s.unmatchedComplaint(ws, e, res, why)
+		}
 		return ignore(why)
 	}
 	res.CampaignID, res.ContactID = sent.CampaignID, sent.ContactID
+	if res.Address == "" { // a report that names no recipient, matched by its message
+		res.Address = strings.ToLower(sent.Address)
+	}
 	if e.Kind == KindBounced && e.Reason == "" {
 		e.Reason, e.Hard = s.classify(e)
 	}
@@ -136,6 +142,26 @@ func (s *Service) prepare(ctx context.Context, ws int64, e Event, b *batch) (Eve
 		return res, nil, err
 	}
 	res.Action = c.Event.Action
+	return res, c, nil
+}
+
+// unmatchedComplaint records a complaint whose recipient the report does not name (the
+// provider redacted it) and whose message names no contact we can verify — at most a
+// campaign by its unsigned Feedback-ID: an event without address or contact, counted toward
+// no campaign's complaint rate (anyone can write a Feedback-ID), nothing suppressed.
+func (s *Service) unmatchedComplaint(ws int64, e Event, res EventResult, why string) (EventResult, *Change, error) {
+	if e.At.IsZero() || e.At.After(s.now().Add(5*time.Minute)) {
+		e.At = s.now()
+	}
+	d := "feedback-type " + cmpOr(e.FeedbackType, "abuse")
+	if e.CampaignID != 0 {
+		d += fmt.Sprintf("; the Feedback-ID names campaign %d (unverified)", e.CampaignID)
+	}
+	d += "; " + why
+	res.Reason, res.CampaignID = "feedback", 0
+	res.Action = "unmatched complaint: the report names no recipient and no message clearlist can verify; kept, nothing done"
+	c := &Change{Event: Stored{WorkspaceID: ws, Kind: KindComplained, Reason: "feedback", Via: clip(e.Via, 40),
+		ExternalID: clip(e.ExternalID, 200), Detail: clip(d, 500), Action: res.Action, At: e.At.UTC()}}
 	return res, c, nil
 }
 
