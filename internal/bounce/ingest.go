@@ -47,10 +47,29 @@ func (s *Service) IngestMessage(ctx context.Context, raw []byte, via string) (In
 // and audit entries by set-based writes that leave what one by one would. A store error
 // fails the whole batch (nothing of it is written), and the caller keeps the messages.
 func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([]IngestResult, error) {
+	p, err := s.prepareBatch(ctx, raws, via)
+	if err != nil {
+		return nil, err
+	}
+	return s.recordBatch(ctx, p)
+}
+
+// preparedBatch is a batch parsed, identified and matched, ready to be recorded.
+type preparedBatch struct {
+	out  []IngestResult
+	idx  []int // the result of each message of msgs
+	msgs []BatchMessage
+	at   [][]int // the result event of each change of each message of msgs
+}
+
+// prepareBatch parses, identifies and matches a batch's messages and prepares their changes;
+// it writes nothing.
+func (s *Service) prepareBatch(ctx context.Context, raws [][]byte, via string) (*preparedBatch, error) {
 	if s.opts.Parse == nil || s.opts.Classify == nil {
 		return nil, ErrNoParser
 	}
-	out := make([]IngestResult, len(raws))
+	p := &preparedBatch{out: make([]IngestResult, len(raws))}
+	out := p.out
 	reps := make([]*dsn.Report, len(raws))
 	perrs := make([]error, len(raws))
 	s.parseAll(raws, reps, perrs)
@@ -62,7 +81,6 @@ func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([
 	}
 	var todo []pending
 	received := s.now().UTC()
-	msgs := make([]BatchMessage, 0, len(raws))
 	for i, raw := range raws {
 		if len(raw) > MaxMessage {
 			out[i] = IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("message of %d bytes is over the %d-byte limit: not kept", len(raw), MaxMessage)}
@@ -79,16 +97,15 @@ func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([
 	if err := s.prefetch(ctx, b); err != nil {
 		return nil, err
 	}
-	var at [][]int // the result event of each change of each message
-	for _, p := range todo {
-		raw, res := raws[p.i], &out[p.i]
+	for _, t := range todo {
+		raw, res := raws[t.i], &out[t.i]
 		sum := sha256.Sum256(raw)
-		m := BatchMessage{Inbound: &Inbound{ReceivedAt: received, Via: via, SHA256: sum[:], Raw: raw}, WorkspaceID: p.ws, Kind: res.Kind}
+		m := BatchMessage{Inbound: &Inbound{ReceivedAt: received, Via: via, SHA256: sum[:], Raw: raw}, WorkspaceID: t.ws, Kind: res.Kind}
 		var idx []int
-		for k := range p.evs {
-			r, c, err := s.prepare(ctx, p.ws, p.evs[k], b)
+		for k := range t.evs {
+			r, c, err := s.prepare(ctx, t.ws, t.evs[k], b)
 			if err != nil {
-				return nil, fmt.Errorf("event %d (%s %s): %w", k+1, p.evs[k].Kind, p.evs[k].Address, err)
+				return nil, fmt.Errorf("event %d (%s %s): %w", k+1, t.evs[k].Kind, t.evs[k].Address, err)
 			}
 			if c != nil {
 				m.Changes = append(m.Changes, *c)
@@ -105,9 +122,17 @@ func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([
 			}
 			return clip(summary(rs), 500)
 		}
-		msgs = append(msgs, m)
-		at = append(at, idx)
+		p.msgs = append(p.msgs, m)
+		p.idx = append(p.idx, t.i)
+		p.at = append(p.at, idx)
 	}
+	return p, nil
+}
+
+// recordBatch writes a prepared batch in one transaction and does what follows it (the
+// screening index brought up to date, the campaigns guarded).
+func (s *Service) recordBatch(ctx context.Context, p *preparedBatch) ([]IngestResult, error) {
+	out, msgs := p.out, p.msgs
 	if len(msgs) == 0 {
 		return out, nil
 	}
@@ -117,14 +142,14 @@ func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([
 	}
 	var after afterBatch
 	for k, w := range written {
-		res := &out[todo[k].i]
+		res := &out[p.idx[k]]
 		res.MessageID = w.InboundID
 		if w.Dup {
 			*res = IngestResult{MessageID: w.InboundID, Kind: "unknown", Ignored: fmt.Sprintf("received before as message %d: not acted on twice", w.InboundID)}
 			continue
 		}
 		for j, ew := range w.Events {
-			after.note(msgs[k].WorkspaceID, &msgs[k].Changes[j], ew, &res.Events[at[k][j]])
+			after.note(msgs[k].WorkspaceID, &msgs[k].Changes[j], ew, &res.Events[p.at[k][j]])
 		}
 	}
 	s.after(ctx, after)
