@@ -81,12 +81,33 @@ func (s *Service) prepareBatch(ctx context.Context, raws [][]byte, via string) (
 	}
 	var todo []pending
 	received := s.now().UTC()
+	// What each message is about; the Message-IDs of those without VERP address are looked
+	// up together.
+	origins := make([]origin, len(raws))
+	var mids []string
+	for i, rep := range reps {
+		if rep == nil || perrs[i] != nil || rep.Kind == dsn.KindAutoReply {
+			continue
+		}
+		origins[i] = originOf(rep, raws[i])
+		if o := origins[i]; o.verp == "" && o.mid != "" && !b.lookedMID[o.mid] {
+			b.lookedMID[o.mid] = true
+			mids = append(mids, o.mid)
+		}
+	}
+	if len(mids) > 0 {
+		found, err := s.st.SentByMessageIDs(ctx, mids)
+		if err != nil {
+			return nil, fmt.Errorf("find the messages by Message-ID: %w", err)
+		}
+		b.mids = found
+	}
 	for i, raw := range raws {
 		if len(raw) > MaxMessage {
 			out[i] = IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("message of %d bytes is over the %d-byte limit: not kept", len(raw), MaxMessage)}
 			continue
 		}
-		res, id, evs, err := s.identifyMessage(ctx, b, reps[i], perrs[i], raw, via)
+		res, id, evs, err := s.identifyMessage(ctx, b, reps[i], perrs[i], origins[i], via)
 		if err != nil {
 			return nil, err
 		}
@@ -167,13 +188,18 @@ type batch struct {
 	sent   map[sentKey]string
 	wanted map[[2]int64][]int64
 	looked map[sentKey]bool
+	// mids holds the messages found by Message-ID for the batch; lookedMID the Message-IDs
+	// looked up (found or not).
+	mids      map[string]Sent
+	lookedMID map[string]bool
 }
 
 type sentKey struct{ ws, campaign, contact int64 }
 
 func newBatch() *batch {
 	return &batch{keys: map[int64][]byte{}, settings: map[string]int{}, prep: map[int64]suppress.PrepareFunc{},
-		sent: map[sentKey]string{}, wanted: map[[2]int64][]int64{}, looked: map[sentKey]bool{}}
+		sent: map[sentKey]string{}, wanted: map[[2]int64][]int64{}, looked: map[sentKey]bool{},
+		mids: map[string]Sent{}, lookedMID: map[string]bool{}}
 }
 
 // want notes the deliveries the events of workspace ws name by campaign and contact, for
@@ -257,7 +283,7 @@ func (s *Service) parseAll(raws [][]byte, reps []*dsn.Report, errs []error) {
 
 // identifyMessage identifies a parsed message and makes its events (none when it is
 // ignored: res.Ignored says why).
-func (s *Service) identifyMessage(ctx context.Context, b *batch, rep *dsn.Report, perr error, raw []byte, via string) (IngestResult, Sent, []Event, error) {
+func (s *Service) identifyMessage(ctx context.Context, b *batch, rep *dsn.Report, perr error, o origin, via string) (IngestResult, Sent, []Event, error) {
 	if perr != nil || rep == nil {
 		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("unreadable message: %v", perr)}, Sent{}, nil, nil
 	}
@@ -266,7 +292,7 @@ func (s *Service) identifyMessage(ctx context.Context, b *batch, rep *dsn.Report
 		res.Ignored = "auto-reply (out of office): recorded, nothing done"
 		return res, Sent{}, nil, nil
 	}
-	id, why, err := s.identify(ctx, b, rep, raw)
+	id, why, err := s.identify(ctx, b, rep, o)
 	if err != nil {
 		return res, Sent{}, nil, err
 	}
@@ -284,21 +310,12 @@ func (s *Service) identifyMessage(ctx context.Context, b *batch, rep *dsn.Report
 // identify finds what the message is about. A VERP return path is trusted only when its
 // signature verifies with its workspace's key; without one, the original Message-ID or
 // Feedback-ID is looked up (the store knows which messages it sent).
-func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, raw []byte) (Sent, string, error) {
-	h := headers(raw)
-	for _, addr := range []string{rep.Original.ReturnPath, h.Get("X-Original-To"), h.Get("Delivered-To"), h.Get("To")} {
-		addr = strings.Trim(strings.TrimSpace(addr), "<>")
-		if local, _, _ := strings.Cut(addr, "@"); !strings.HasPrefix(strings.ToLower(local), deliver.VERPPrefix) {
-			continue
-		}
-		return s.verp(ctx, b, addr)
+func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, o origin) (Sent, string, error) {
+	if o.verp != "" {
+		return s.verp(ctx, b, o.verp)
 	}
-	mid := rep.Original.MessageID
-	if mid == "" && rep.Kind == dsn.KindReply {
-		mid = h.Get("In-Reply-To")
-	}
-	if mid = strings.Trim(strings.TrimSpace(mid), "<>"); mid != "" {
-		sent, err := s.st.SentByMessageID(ctx, 0, mid)
+	if o.mid != "" {
+		sent, err := s.sentByMessageID(ctx, b, o.mid)
 		if err == nil {
 			return Sent{WorkspaceID: sent.WorkspaceID, CampaignID: sent.CampaignID, ContactID: sent.ContactID,
 				TransactionalID: sent.TransactionalID}, "", nil
@@ -313,6 +330,38 @@ func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, raw [
 		return Sent{WorkspaceID: ws, CampaignID: campaign, TransactionalID: tx}, "", nil
 	}
 	return Sent{}, "not one of ours: no VERP return path, Message-ID or Feedback-ID clearlist sent", nil
+}
+
+// origin is what a received message says of the message it is about: our VERP address
+// (from the original's Return-Path or the headers the receiving MTA added), else the
+// original's Message-ID (a reply's In-Reply-To).
+type origin struct{ verp, mid string }
+
+func originOf(rep *dsn.Report, raw []byte) origin {
+	h := headers(raw)
+	for _, addr := range []string{rep.Original.ReturnPath, h.Get("X-Original-To"), h.Get("Delivered-To"), h.Get("To")} {
+		addr = strings.Trim(strings.TrimSpace(addr), "<>")
+		if local, _, _ := strings.Cut(addr, "@"); strings.HasPrefix(strings.ToLower(local), deliver.VERPPrefix) {
+			return origin{verp: addr}
+		}
+	}
+	mid := rep.Original.MessageID
+	if mid == "" && rep.Kind == dsn.KindReply {
+		mid = h.Get("In-Reply-To")
+	}
+	return origin{mid: strings.Trim(strings.TrimSpace(mid), "<>")}
+}
+
+// sentByMessageID is Store.SentByMessageID (any workspace) through the batch's look-ups.
+func (s *Service) sentByMessageID(ctx context.Context, b *batch, mid string) (Sent, error) {
+	if !b.lookedMID[mid] {
+		return s.st.SentByMessageID(ctx, 0, mid)
+	}
+	sent, ok := b.mids[mid]
+	if !ok {
+		return Sent{}, errs.ErrNotFound
+	}
+	return sent, nil
 }
 
 // verp checks a VERP address with its workspace's key.

@@ -33,6 +33,9 @@ type Store interface {
 	// SentByMessageID finds a campaign delivery or transactional message by its Message-ID
 	// (in any workspace when ws is 0); errs.ErrNotFound when none.
 	SentByMessageID(ctx context.Context, ws int64, messageID string) (Sent, error)
+	// SentByMessageIDs is SentByMessageID (any workspace) for a batch's Message-IDs: the
+	// message of each one found, by Message-ID.
+	SentByMessageIDs(ctx context.Context, messageIDs []string) (map[string]Sent, error)
 	// TransactionalSent finds a transactional message by id; errs.ErrNotFound when none.
 	TransactionalSent(ctx context.Context, ws, id int64) (Sent, error)
 	// SaveInbound keeps a received message; when one with the same bytes is kept already it

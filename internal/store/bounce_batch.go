@@ -810,3 +810,71 @@ func (s *Store) SentToContacts(ctx context.Context, ws, campaign int64, contacts
 	}
 	return out, nil
 }
+
+// SentByMessageIDs finds, in any workspace, the campaign delivery or else the transactional
+// message of each Message-ID (as SentByMessageID), by Message-ID; one query of each per 500.
+func (s *Store) SentByMessageIDs(ctx context.Context, messageIDs []string) (map[string]bounce.Sent, error) {
+	out := make(map[string]bounce.Sent, len(messageIDs))
+	var rest []string
+	for start := 0; start < len(messageIDs); start += batchRowsMax {
+		part := messageIDs[start:min(start+batchRowsMax, len(messageIDs))]
+		args := make([]any, len(part))
+		for i, m := range part {
+			args[i] = m
+		}
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT message_id, workspace_id, campaign_id, contact_id, address FROM deliveries
+			WHERE message_id <> '' AND message_id IN (`+inList(len(part))+`) ORDER BY workspace_id, campaign_id, contact_id`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var m string
+			var v bounce.Sent
+			if err := rows.Scan(&m, &v.WorkspaceID, &v.CampaignID, &v.ContactID, &v.Address); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if _, ok := out[m]; !ok {
+				out[m] = v
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range messageIDs {
+		if _, ok := out[m]; !ok {
+			rest = append(rest, m)
+		}
+	}
+	for start := 0; start < len(rest); start += batchRowsMax {
+		part := rest[start:min(start+batchRowsMax, len(rest))]
+		args := make([]any, len(part))
+		for i, m := range part {
+			args[i] = m
+		}
+		rows, err := s.db.QueryContext(ctx, s.q(`SELECT t.message_id, t.workspace_id, t.id, t.address, c.id FROM transactional_sends t
+			LEFT JOIN contacts c ON c.workspace_id = t.workspace_id AND c.email_canonical = LOWER(t.address)
+			WHERE t.message_id <> '' AND t.message_id IN (`+inList(len(part))+`) ORDER BY t.workspace_id, t.id`), args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var m string
+			var v bounce.Sent
+			var contactID sql.NullInt64
+			if err := rows.Scan(&m, &v.WorkspaceID, &v.TransactionalID, &v.Address, &contactID); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			v.ContactID = contactID.Int64
+			if _, ok := out[m]; !ok {
+				out[m] = v
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

@@ -113,4 +113,9 @@ func testBounceBatch(t *testing.T, st *store.Store) {
 	if sent, err := st.SentToContacts(ctx, s.WS+1000, s.Campaign, []int64{s.Contacts[0]}); err != nil || len(sent) != 0 {
 		t.Fatalf("SentToContacts of another workspace = %v, %v", sent, err)
 	}
+	byMID, err := st.SentByMessageIDs(ctx, []string{"m0@batch", "m2@batch", "nobody@batch"})
+	if err != nil || len(byMID) != 2 || byMID["m0@batch"].ContactID != s.Contacts[0] || byMID["m2@batch"].Address != s.Addresses[2] ||
+		byMID["m2@batch"].WorkspaceID != s.WS || byMID["m2@batch"].CampaignID != s.Campaign {
+		t.Fatalf("SentByMessageIDs = %+v, %v", byMID, err)
+	}
 }
