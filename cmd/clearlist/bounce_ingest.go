@@ -47,23 +47,11 @@ func (c *bounceIngestCmd) Run(ctx context.Context, cfg *config.Config) error {
 		enc := json.NewEncoder(os.Stdout)
 		bar := ingestProgress(c.Paths)
 		// Messages go in batches (one transaction each, ingestBatch messages or
-		// ingestBatchBytes at most); the lines keep the files' order.
-		var pending []inbound.FileMessage
-		size := 0
-		flush := func() error {
-			raws := make([][]byte, 0, len(pending))
-			for _, m := range pending {
-				if m.Err == nil {
-					raws = append(raws, m.Raw)
-				}
-			}
-			var rs []bounce.IngestResult
-			var batchErr error
-			if len(raws) > 0 {
-				rs, batchErr = a.Bounces.IngestBatch(ctx, raws, bounce.ViaFile)
-			}
+		// ingestBatchBytes at most), each parsed while the one before is written; the lines
+		// keep the files' order.
+		report := func(batch []inbound.FileMessage, rs []bounce.IngestResult, batchErr error) error {
 			k := 0
-			for _, m := range pending {
+			for _, m := range batch {
 				var res bounce.IngestResult
 				err := m.Err
 				if err == nil {
@@ -89,8 +77,23 @@ func (c *bounceIngestCmd) Run(ctx context.Context, cfg *config.Config) error {
 					}
 				}
 			}
-			pending, size = pending[:0], 0
 			return nil
+		}
+		pl := a.Bounces.Pipeline(ctx, bounce.ViaFile, func(tag any, rs []bounce.IngestResult, err error) error {
+			return report(tag.([]inbound.FileMessage), rs, err)
+		})
+		var pending []inbound.FileMessage
+		size := 0
+		flush := func() error {
+			raws := make([][]byte, 0, len(pending))
+			for _, m := range pending {
+				if m.Err == nil {
+					raws = append(raws, m.Raw)
+				}
+			}
+			batch := pending // reported in order by the pipeline, even with no message to ingest
+			pending, size = nil, 0
+			return pl.Add(raws, batch)
 		}
 		err := inbound.ReadFiles(c.Paths, maxBytes, func(m inbound.FileMessage) error {
 			if err := ctx.Err(); err != nil {
@@ -105,6 +108,9 @@ func (c *bounceIngestCmd) Run(ctx context.Context, cfg *config.Config) error {
 		})
 		if err == nil && len(pending) > 0 {
 			err = flush()
+		}
+		if cerr := pl.Close(); err == nil {
+			err = cerr
 		}
 		if bar != nil {
 			bar.Finish()

@@ -102,6 +102,13 @@ func TestServeBounceMaildir(t *testing.T) {
 			}
 		}
 	}
+	// The kind is listed and can be run at once (clearlist jobs run-now bounce_maildir).
+	if !slices.Contains(jobs.Kinds, jobs.KindBounceMaildir) {
+		t.Errorf("jobs.Kinds %v lacks %s", jobs.Kinds, jobs.KindBounceMaildir)
+	}
+	if j, err := jc.RunNow(context.Background(), jobs.KindBounceMaildir); err != nil || j.Kind != jobs.KindBounceMaildir {
+		t.Errorf("RunNow(%s) = %+v, %v", jobs.KindBounceMaildir, j, err)
+	}
 	_, inNew := os.Stat(filepath.Join(dir, "new", "1.a.host"))
 	_, inCur := os.Stat(filepath.Join(dir, "cur", "1.a.host:2,S"))
 	switch j := ran[0]; {

@@ -122,21 +122,10 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 	resetPeakRSS()
 	progress(fmt.Sprintf("ingesting %d DSNs in batches of %d…", len(raws), res.Batch))
 	start, cpu0 := time.Now(), cpuSeconds()
-	for i := 0; i < len(raws); i += res.Batch {
-		part := raws[i:min(i+res.Batch, len(raws))]
-		var rs []bounce.IngestResult
-		if res.Batch == 1 {
-			r, err := a.Bounces.IngestMessage(ctx, part[0], bounce.ViaFile)
-			if err != nil {
-				return res, err
-			}
-			rs = []bounce.IngestResult{r}
-		} else if rs, err = a.Bounces.IngestBatch(ctx, part, bounce.ViaFile); err != nil {
-			return res, err
-		}
+	check := func(first int, rs []bounce.IngestResult) error {
 		for k, r := range rs {
 			if r.Ignored != "" || len(r.Events) == 0 {
-				return res, fmt.Errorf("bench bounce: message %d was not acted on: %+v", i+k, r)
+				return fmt.Errorf("bench bounce: message %d was not acted on: %+v", first+k, r)
 			}
 			res.Events += len(r.Events)
 			for _, e := range r.Events {
@@ -144,6 +133,34 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 					res.Suppressed++
 				}
 			}
+		}
+		return nil
+	}
+	if res.Batch == 1 {
+		for i, raw := range raws {
+			r, err := a.Bounces.IngestMessage(ctx, raw, bounce.ViaFile)
+			if err != nil {
+				return res, err
+			}
+			if err := check(i, []bounce.IngestResult{r}); err != nil {
+				return res, err
+			}
+		}
+	} else {
+		// As `clearlist bounce ingest` does: a batch parsed while the one before is written.
+		pl := a.Bounces.Pipeline(ctx, bounce.ViaFile, func(tag any, rs []bounce.IngestResult, err error) error {
+			if err != nil {
+				return err
+			}
+			return check(tag.(int), rs)
+		})
+		for i := 0; i < len(raws); i += res.Batch {
+			if err := pl.Add(raws[i:min(i+res.Batch, len(raws))], i); err != nil {
+				break
+			}
+		}
+		if err := pl.Close(); err != nil {
+			return res, err
 		}
 	}
 	res.Secs, res.CPUSecs = time.Since(start).Seconds(), cpuSeconds()-cpu0

@@ -116,7 +116,7 @@ func snapshot(t testing.TB, e env, rs []bounce.IngestResult) state {
 func TestIngestBatchEqualsOneByOne(t *testing.T) {
 	for _, eng := range storetest.Engines() {
 		t.Run(eng.Name, func(t *testing.T) {
-			run := func(batched bool) state {
+			run := func(batched, pipelined bool) state {
 				p := parsed{}
 				e := newEnv(t, eng.Open(t), "equal", 10, p)
 				names := batchMessages(t, e, p)
@@ -125,7 +125,27 @@ func TestIngestBatchEqualsOneByOne(t *testing.T) {
 					raws[i] = []byte(n)
 				}
 				var rs []bounce.IngestResult
-				if batched {
+				if pipelined {
+					var got [][]bounce.IngestResult
+					pl := e.svc.Pipeline(e.ctx, bounce.ViaFile, func(tag any, r []bounce.IngestResult, err error) error {
+						if err != nil {
+							return err
+						}
+						got = append(got, r)
+						return nil
+					})
+					for _, part := range [][][]byte{raws[:7], raws[7:12], raws[12:]} {
+						if err := pl.Add(part, nil); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := pl.Close(); err != nil || len(got) != 3 {
+						t.Fatalf("Pipeline: %d batches, %v", len(got), err)
+					}
+					for _, r := range got {
+						rs = append(rs, r...)
+					}
+				} else if batched {
 					for _, part := range [][][]byte{raws[:7], raws[7:]} {
 						got, err := e.svc.IngestBatch(e.ctx, part, bounce.ViaFile)
 						if err != nil || len(got) != len(part) {
@@ -144,30 +164,38 @@ func TestIngestBatchEqualsOneByOne(t *testing.T) {
 				}
 				return snapshot(t, e, rs)
 			}
-			one, batch := run(false), run(true)
-			for i := range one.Events { // when they happened is when they were recorded
-				one.Events[i].At, batch.Events[i].At = one.Events[i].At.Truncate(0).UTC(), one.Events[i].At.Truncate(0).UTC()
-			}
-			diff := func(what string, a, b any) {
-				if !reflect.DeepEqual(a, b) {
-					t.Errorf("%s differ:\none by one: %+v\nbatched:    %+v", what, a, b)
-				}
-			}
-			for i := range max(len(one.Results), len(batch.Results)) {
-				diff(fmt.Sprint("result ", i), one.Results[i], batch.Results[i])
-			}
-			for i := range max(len(one.Events), len(batch.Events)) {
-				diff(fmt.Sprint("event ", i), one.Events[i], batch.Events[i])
-			}
-			diff("entries", one.Entries, batch.Entries)
-			diff("statuses", one.Statuses, batch.Statuses)
-			diff("audit actions", one.Audit, batch.Audit)
-			diff("reviews", one.Reviews, batch.Reviews)
-			// The mix did what it should, so the comparison is not of two empty runs.
-			want := []string{"bounced", "bounced", "active", "active", "active", "active", "active", "bounced", "active", "active"}
-			if !reflect.DeepEqual(one.Statuses[:len(want)], want) || len(one.Entries) != 7 || len(one.Reviews) != 1 || len(one.Events) != 16 {
-				t.Errorf("one by one left statuses %v, %d entries, %d reviews, %d events", one.Statuses, len(one.Entries), len(one.Reviews), len(one.Events))
+			one := run(false, false)
+			for _, batch := range []state{run(true, false), run(false, true)} {
+				compareStates(t, one, batch)
 			}
 		})
+	}
+}
+
+// compareStates fails the test where the batched run left something else than one by one.
+func compareStates(t *testing.T, one, batch state) {
+	t.Helper()
+	for i := range one.Events { // when they happened is when they were recorded
+		one.Events[i].At, batch.Events[i].At = one.Events[i].At.Truncate(0).UTC(), one.Events[i].At.Truncate(0).UTC()
+	}
+	diff := func(what string, a, b any) {
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s differ:\none by one: %+v\nbatched:    %+v", what, a, b)
+		}
+	}
+	for i := range max(len(one.Results), len(batch.Results)) {
+		diff(fmt.Sprint("result ", i), one.Results[i], batch.Results[i])
+	}
+	for i := range max(len(one.Events), len(batch.Events)) {
+		diff(fmt.Sprint("event ", i), one.Events[i], batch.Events[i])
+	}
+	diff("entries", one.Entries, batch.Entries)
+	diff("statuses", one.Statuses, batch.Statuses)
+	diff("audit actions", one.Audit, batch.Audit)
+	diff("reviews", one.Reviews, batch.Reviews)
+	// The mix did what it should, so the comparison is not of two empty runs.
+	want := []string{"bounced", "bounced", "active", "active", "active", "active", "active", "bounced", "active", "active"}
+	if !reflect.DeepEqual(one.Statuses[:len(want)], want) || len(one.Entries) != 7 || len(one.Reviews) != 1 || len(one.Events) != 16 {
+		t.Errorf("one by one left statuses %v, %d entries, %d reviews, %d events", one.Statuses, len(one.Entries), len(one.Reviews), len(one.Events))
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/clearlist/clearlist/internal/bounce/dsn"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/errs"
+	"github.com/clearlist/clearlist/internal/suppress"
 )
 
 // MaxMessage is the largest message IngestMessage takes (the inbound server refuses more).
@@ -40,46 +41,119 @@ func (s *Service) IngestMessage(ctx context.Context, raw []byte, via string) (In
 }
 
 // IngestBatch is IngestMessage for many messages, with the same results, written in ONE
-// transaction: the messages are parsed in parallel, identified and matched (the VERP keys
-// and settings read once per workspace), then kept with their events, do-not-contact
-// entries, status changes and audit entries in order, as one by one. A store error fails
-// the whole batch (nothing of it is written).
+// transaction: the messages are parsed in parallel, identified and matched (the VERP keys,
+// settings and deadline rules read once per workspace, the deliveries of the batch by one
+// query per campaign), then kept with their events, do-not-contact entries, status changes
+// and audit entries by set-based writes that leave what one by one would. A store error
+// fails the whole batch (nothing of it is written), and the caller keeps the messages.
 func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([]IngestResult, error) {
+	p, err := s.prepareBatch(ctx, raws, via)
+	if err != nil {
+		return nil, err
+	}
+	return s.recordBatch(ctx, p)
+}
+
+// preparedBatch is a batch parsed, identified and matched, ready to be recorded.
+type preparedBatch struct {
+	out  []IngestResult
+	idx  []int // the result of each message of msgs
+	msgs []BatchMessage
+	at   [][]int // the result event of each change of each message of msgs
+}
+
+// prepareBatch parses, identifies and matches a batch's messages and prepares their changes;
+// it writes nothing.
+func (s *Service) prepareBatch(ctx context.Context, raws [][]byte, via string) (*preparedBatch, error) {
 	if s.opts.Parse == nil || s.opts.Classify == nil {
 		return nil, ErrNoParser
 	}
-	out := make([]IngestResult, len(raws))
+	p := &preparedBatch{out: make([]IngestResult, len(raws))}
+	out := p.out
 	reps := make([]*dsn.Report, len(raws))
 	perrs := make([]error, len(raws))
 	s.parseAll(raws, reps, perrs)
-	b := &batch{keys: map[int64][]byte{}, settings: map[string]int{}}
-	msgs := make([]BatchMessage, 0, len(raws))
-	idx := make([]int, 0, len(raws)) // the result of each message
+	b := newBatch()
+	type pending struct {
+		i   int // the message's result
+		ws  int64
+		evs []Event
+	}
+	var todo []pending
 	received := s.now().UTC()
+	// What each message is about; the Message-IDs of those without VERP address are looked
+	// up together.
+	origins := make([]origin, len(raws))
+	var mids []string
+	for i, rep := range reps {
+		if rep == nil || perrs[i] != nil || rep.Kind == dsn.KindAutoReply {
+			continue
+		}
+		origins[i] = originOf(rep, raws[i])
+		if o := origins[i]; o.verp == "" && o.mid != "" && !b.lookedMID[o.mid] {
+			b.lookedMID[o.mid] = true
+			mids = append(mids, o.mid)
+		}
+	}
+	if len(mids) > 0 {
+		found, err := s.st.SentByMessageIDs(ctx, mids)
+		if err != nil {
+			return nil, fmt.Errorf("find the messages by Message-ID: %w", err)
+		}
+		b.mids = found
+	}
 	for i, raw := range raws {
 		if len(raw) > MaxMessage {
 			out[i] = IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("message of %d bytes is over the %d-byte limit: not kept", len(raw), MaxMessage)}
 			continue
 		}
-		sum := sha256.Sum256(raw)
-		m := BatchMessage{Inbound: &Inbound{ReceivedAt: received, Via: via, SHA256: sum[:], Raw: raw}}
-		res, err := s.prepareMessage(ctx, b, reps[i], perrs[i], raw, via, &m)
+		res, id, evs, err := s.identifyMessage(ctx, b, reps[i], perrs[i], origins[i], via)
 		if err != nil {
 			return nil, err
 		}
-		m.Kind, m.Ignored = res.Kind, clip(res.Ignored, 500)
-		at, evs := b.events[len(b.events)-1], res.Events
+		out[i] = res
+		todo = append(todo, pending{i: i, ws: id.WorkspaceID, evs: evs})
+		b.want(id.WorkspaceID, evs)
+	}
+	if err := s.prefetch(ctx, b); err != nil {
+		return nil, err
+	}
+	for _, t := range todo {
+		raw, res := raws[t.i], &out[t.i]
+		sum := sha256.Sum256(raw)
+		m := BatchMessage{Inbound: &Inbound{ReceivedAt: received, Via: via, SHA256: sum[:], Raw: raw}, WorkspaceID: t.ws, Kind: res.Kind}
+		var idx []int
+		for k := range t.evs {
+			r, c, err := s.prepare(ctx, t.ws, t.evs[k], b)
+			if err != nil {
+				return nil, fmt.Errorf("event %d (%s %s): %w", k+1, t.evs[k].Kind, t.evs[k].Address, err)
+			}
+			if c != nil {
+				m.Changes = append(m.Changes, *c)
+				idx = append(idx, len(res.Events))
+			}
+			res.Events = append(res.Events, r)
+		}
+		m.Ignored = clip(res.Ignored, 500)
+		evs := res.Events
 		m.Outcome = func(actions []string) string {
 			rs := slices.Clone(evs)
 			for k, a := range actions {
-				rs[at[k]].Action = a
+				rs[idx[k]].Action = a
 			}
 			return clip(summary(rs), 500)
 		}
-		out[i] = res
-		msgs = append(msgs, m)
-		idx = append(idx, i)
+		p.msgs = append(p.msgs, m)
+		p.idx = append(p.idx, t.i)
+		p.at = append(p.at, idx)
 	}
+	return p, nil
+}
+
+// recordBatch writes a prepared batch in one transaction and does what follows it (the
+// screening index brought up to date, the campaigns guarded).
+func (s *Service) recordBatch(ctx context.Context, p *preparedBatch) ([]IngestResult, error) {
+	out, msgs := p.out, p.msgs
 	if len(msgs) == 0 {
 		return out, nil
 	}
@@ -89,26 +163,99 @@ func (s *Service) IngestBatch(ctx context.Context, raws [][]byte, via string) ([
 	}
 	var after afterBatch
 	for k, w := range written {
-		res := &out[idx[k]]
+		res := &out[p.idx[k]]
 		res.MessageID = w.InboundID
 		if w.Dup {
 			*res = IngestResult{MessageID: w.InboundID, Kind: "unknown", Ignored: fmt.Sprintf("received before as message %d: not acted on twice", w.InboundID)}
 			continue
 		}
 		for j, ew := range w.Events {
-			after.note(msgs[k].WorkspaceID, &msgs[k].Changes[j], ew, &res.Events[b.events[k][j]])
+			after.note(msgs[k].WorkspaceID, &msgs[k].Changes[j], ew, &res.Events[p.at[k][j]])
 		}
 	}
 	s.after(ctx, after)
 	return out, nil
 }
 
-// batch is what a batch's messages share: the workspaces' VERP keys and settings, and for
-// each message the result event of each of its changes.
+// batch is what a batch's messages share: the workspaces' VERP keys, settings and
+// do-not-contact preparers, and the deliveries the batch is about.
 type batch struct {
 	keys     map[int64][]byte // nil value: the workspace has no VERP key
 	settings map[string]int
-	events   [][]int
+	prep     map[int64]suppress.PrepareFunc
+	// sent holds the addresses of the deliveries looked up for the batch; wanted the ones to
+	// look up; looked the ones looked up (found or not).
+	sent   map[sentKey]string
+	wanted map[[2]int64][]int64
+	looked map[sentKey]bool
+	// mids holds the messages found by Message-ID for the batch; lookedMID the Message-IDs
+	// looked up (found or not).
+	mids      map[string]Sent
+	lookedMID map[string]bool
+}
+
+type sentKey struct{ ws, campaign, contact int64 }
+
+func newBatch() *batch {
+	return &batch{keys: map[int64][]byte{}, settings: map[string]int{}, prep: map[int64]suppress.PrepareFunc{},
+		sent: map[sentKey]string{}, wanted: map[[2]int64][]int64{}, looked: map[sentKey]bool{},
+		mids: map[string]Sent{}, lookedMID: map[string]bool{}}
+}
+
+// want notes the deliveries the events of workspace ws name by campaign and contact, for
+// prefetch to look up together.
+func (b *batch) want(ws int64, evs []Event) {
+	for _, e := range evs {
+		if e.TransactionalID != 0 || e.CampaignID == 0 || e.ContactID == 0 || e.WorkspaceID != 0 && e.WorkspaceID != ws {
+			continue
+		}
+		k := sentKey{ws, e.CampaignID, e.ContactID}
+		if b.looked[k] {
+			continue
+		}
+		b.looked[k] = true
+		b.wanted[[2]int64{ws, e.CampaignID}] = append(b.wanted[[2]int64{ws, e.CampaignID}], e.ContactID)
+	}
+}
+
+// prefetch looks up the wanted deliveries, one query per campaign.
+func (s *Service) prefetch(ctx context.Context, b *batch) error {
+	for wc, contacts := range b.wanted {
+		got, err := s.st.SentToContacts(ctx, wc[0], wc[1], contacts)
+		if err != nil {
+			return fmt.Errorf("find the deliveries of campaign %d: %w", wc[1], err)
+		}
+		for id, a := range got {
+			b.sent[sentKey{wc[0], wc[1], id}] = a
+		}
+	}
+	clear(b.wanted)
+	return nil
+}
+
+// sentTo is Store.SentTo through the batch's look-ups.
+func (s *Service) sentTo(ctx context.Context, b *batch, ws, campaign, contact int64) (Sent, error) {
+	k := sentKey{ws, campaign, contact}
+	if !b.looked[k] {
+		return s.st.SentTo(ctx, ws, campaign, contact)
+	}
+	a, ok := b.sent[k]
+	if !ok {
+		return Sent{}, errs.ErrNotFound
+	}
+	return Sent{WorkspaceID: ws, CampaignID: campaign, ContactID: contact, Address: a}, nil
+}
+
+// preparer is the workspace's do-not-contact preparer, made once per batch.
+func (s *Service) preparer(ctx context.Context, b *batch, ws int64) (suppress.PrepareFunc, error) {
+	if p, ok := b.prep[ws]; ok {
+		return p, nil
+	}
+	p, err := s.dnc.Preparer(ctx, ws)
+	if err == nil {
+		b.prep[ws] = p
+	}
+	return p, err
 }
 
 // parseAll parses the messages on every processor.
@@ -134,64 +281,41 @@ func (s *Service) parseAll(raws [][]byte, reps []*dsn.Report, errs []error) {
 	wg.Wait()
 }
 
-// prepareMessage identifies a parsed message and prepares its events' changes into m.
-func (s *Service) prepareMessage(ctx context.Context, b *batch, rep *dsn.Report, perr error, raw []byte, via string, m *BatchMessage) (IngestResult, error) {
-	var at []int
-	defer func() { b.events = append(b.events, at) }()
+// identifyMessage identifies a parsed message and makes its events (none when it is
+// ignored: res.Ignored says why).
+func (s *Service) identifyMessage(ctx context.Context, b *batch, rep *dsn.Report, perr error, o origin, via string) (IngestResult, Sent, []Event, error) {
 	if perr != nil || rep == nil {
-		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("unreadable message: %v", perr)}, nil
+		return IngestResult{Kind: "unknown", Ignored: fmt.Sprintf("unreadable message: %v", perr)}, Sent{}, nil, nil
 	}
 	res := IngestResult{Kind: string(rep.Kind)}
 	if rep.Kind == dsn.KindAutoReply {
 		res.Ignored = "auto-reply (out of office): recorded, nothing done"
-		return res, nil
+		return res, Sent{}, nil, nil
 	}
-	id, why, err := s.identify(ctx, b, rep, raw)
+	id, why, err := s.identify(ctx, b, rep, o)
 	if err != nil {
-		return res, err
+		return res, Sent{}, nil, err
 	}
 	if why != "" {
 		res.Ignored = why
-		return res, nil
+		return res, Sent{}, nil, nil
 	}
-	m.WorkspaceID = id.WorkspaceID
 	evs := events(rep, id, via)
 	if len(evs) == 0 {
 		res.Ignored = "the message names no recipient"
-		return res, nil
 	}
-	for i := range evs {
-		r, c, err := s.prepare(ctx, id.WorkspaceID, evs[i], b.settings)
-		if err != nil {
-			return res, fmt.Errorf("event %d (%s %s): %w", i+1, evs[i].Kind, evs[i].Address, err)
-		}
-		if c != nil {
-			m.Changes = append(m.Changes, *c)
-			at = append(at, len(res.Events))
-		}
-		res.Events = append(res.Events, r)
-	}
-	return res, nil
+	return res, id, evs, nil
 }
 
 // identify finds what the message is about. A VERP return path is trusted only when its
 // signature verifies with its workspace's key; without one, the original Message-ID or
 // Feedback-ID is looked up (the store knows which messages it sent).
-func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, raw []byte) (Sent, string, error) {
-	h := headers(raw)
-	for _, addr := range []string{rep.Original.ReturnPath, h.Get("X-Original-To"), h.Get("Delivered-To"), h.Get("To")} {
-		addr = strings.Trim(strings.TrimSpace(addr), "<>")
-		if local, _, _ := strings.Cut(addr, "@"); !strings.HasPrefix(strings.ToLower(local), deliver.VERPPrefix) {
-			continue
-		}
-		return s.verp(ctx, b, addr)
+func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, o origin) (Sent, string, error) {
+	if o.verp != "" {
+		return s.verp(ctx, b, o.verp)
 	}
-	mid := rep.Original.MessageID
-	if mid == "" && rep.Kind == dsn.KindReply {
-		mid = h.Get("In-Reply-To")
-	}
-	if mid = strings.Trim(strings.TrimSpace(mid), "<>"); mid != "" {
-		sent, err := s.st.SentByMessageID(ctx, 0, mid)
+	if o.mid != "" {
+		sent, err := s.sentByMessageID(ctx, b, o.mid)
 		if err == nil {
 			return Sent{WorkspaceID: sent.WorkspaceID, CampaignID: sent.CampaignID, ContactID: sent.ContactID,
 				TransactionalID: sent.TransactionalID}, "", nil
@@ -206,6 +330,38 @@ func (s *Service) identify(ctx context.Context, b *batch, rep *dsn.Report, raw [
 		return Sent{WorkspaceID: ws, CampaignID: campaign, TransactionalID: tx}, "", nil
 	}
 	return Sent{}, "not one of ours: no VERP return path, Message-ID or Feedback-ID clearlist sent", nil
+}
+
+// origin is what a received message says of the message it is about: our VERP address
+// (from the original's Return-Path or the headers the receiving MTA added), else the
+// original's Message-ID (a reply's In-Reply-To).
+type origin struct{ verp, mid string }
+
+func originOf(rep *dsn.Report, raw []byte) origin {
+	h := headers(raw)
+	for _, addr := range []string{rep.Original.ReturnPath, h.Get("X-Original-To"), h.Get("Delivered-To"), h.Get("To")} {
+		addr = strings.Trim(strings.TrimSpace(addr), "<>")
+		if local, _, _ := strings.Cut(addr, "@"); strings.HasPrefix(strings.ToLower(local), deliver.VERPPrefix) {
+			return origin{verp: addr}
+		}
+	}
+	mid := rep.Original.MessageID
+	if mid == "" && rep.Kind == dsn.KindReply {
+		mid = h.Get("In-Reply-To")
+	}
+	return origin{mid: strings.Trim(strings.TrimSpace(mid), "<>")}
+}
+
+// sentByMessageID is Store.SentByMessageID (any workspace) through the batch's look-ups.
+func (s *Service) sentByMessageID(ctx context.Context, b *batch, mid string) (Sent, error) {
+	if !b.lookedMID[mid] {
+		return s.st.SentByMessageID(ctx, 0, mid)
+	}
+	sent, ok := b.mids[mid]
+	if !ok {
+		return Sent{}, errs.ErrNotFound
+	}
+	return sent, nil
 }
 
 // verp checks a VERP address with its workspace's key.
@@ -340,6 +496,10 @@ func addressOf(s string) string {
 func summary(rs []EventResult) string {
 	parts := make([]string, 0, len(rs))
 	for _, r := range rs {
+		if r.Address == "" {
+			parts = append(parts, r.Action)
+			continue
+		}
 		parts = append(parts, r.Address+": "+r.Action)
 	}
 	return strings.Join(parts, "; ")

@@ -25,8 +25,13 @@ func (s *Service) Record(ctx context.Context, ws int64, evs []Event) ([]EventRes
 	out := make([]EventResult, 0, len(evs))
 	msg := BatchMessage{WorkspaceID: ws}
 	var at []int // the result each change belongs to
+	b := newBatch()
+	b.want(ws, evs)
+	if err := s.prefetch(ctx, b); err != nil {
+		return out, err
+	}
 	for i := range evs {
-		r, c, err := s.prepare(ctx, ws, evs[i], nil)
+		r, c, err := s.prepare(ctx, ws, evs[i], b)
 		if err != nil {
 			return out, fmt.Errorf("event %d (%s %s): %w", i+1, evs[i].Kind, evs[i].Address, err)
 		}
@@ -95,9 +100,8 @@ func (s *Service) after(ctx context.Context, a afterBatch) {
 }
 
 // prepare matches and classifies one event and decides what it does; the change is nil
-// when the event is ignored (res.Action says why). settings caches the workspace's
-// settings within a batch (nil: none).
-func (s *Service) prepare(ctx context.Context, ws int64, e Event, settings map[string]int) (EventResult, *Change, error) {
+// when the event is ignored (res.Action says why). b is the batch's look-ups.
+func (s *Service) prepare(ctx context.Context, ws int64, e Event, b *batch) (EventResult, *Change, error) {
 	e.Address = strings.ToLower(strings.TrimSpace(e.Address))
 	res := EventResult{Kind: e.Kind, Address: e.Address, Reason: e.Reason, Hard: e.Hard}
 	ignore := func(why string) (EventResult, *Change, error) { res.Action = "ignored: " + why; return res, nil, nil }
@@ -109,14 +113,20 @@ func (s *Service) prepare(ctx context.Context, ws int64, e Event, settings map[s
 	if e.WorkspaceID != 0 && e.WorkspaceID != ws {
 		return ignore("the event names another workspace")
 	}
-	sent, why, err := s.match(ctx, ws, e)
+	sent, why, err := s.match(ctx, b, ws, e)
 	if err != nil {
 		return res, nil, err
 	}
 	if why != "" {
+		if e.Kind == KindComplained && e.Address == "" && e.ContactID == 0 && e.TransactionalID == 0 {
+			return s.unmatchedComplaint(ws, e, res, why)
+		}
 		return ignore(why)
 	}
 	res.CampaignID, res.ContactID = sent.CampaignID, sent.ContactID
+	if res.Address == "" { // a report that names no recipient, matched by its message
+		res.Address = strings.ToLower(sent.Address)
+	}
 	if e.Kind == KindBounced && e.Reason == "" {
 		e.Reason, e.Hard = s.classify(e)
 	}
@@ -128,17 +138,37 @@ func (s *Service) prepare(ctx context.Context, ws int64, e Event, settings map[s
 		Status: clip(e.Status, 20), Via: clip(e.Via, 40), ExternalID: clip(e.ExternalID, 200), Address: sent.Address,
 		CampaignID: sent.CampaignID, ContactID: sent.ContactID, TransactionalID: sent.TransactionalID,
 		Detail: detail(e), At: e.At.UTC()}}
-	if err := s.decide(ctx, ws, e, c, settings); err != nil {
+	if err := s.decide(ctx, ws, e, c, b); err != nil {
 		return res, nil, err
 	}
 	res.Action = c.Event.Action
 	return res, c, nil
 }
 
+// unmatchedComplaint records a complaint whose recipient the report does not name (the
+// provider redacted it) and whose message names no contact we can verify — at most a
+// campaign by its unsigned Feedback-ID: an event without address or contact, counted toward
+// no campaign's complaint rate (anyone can write a Feedback-ID), nothing suppressed.
+func (s *Service) unmatchedComplaint(ws int64, e Event, res EventResult, why string) (EventResult, *Change, error) {
+	if e.At.IsZero() || e.At.After(s.now().Add(5*time.Minute)) {
+		e.At = s.now()
+	}
+	d := "feedback-type " + cmpOr(e.FeedbackType, "abuse")
+	if e.CampaignID != 0 {
+		d += fmt.Sprintf("; the Feedback-ID names campaign %d (unverified)", e.CampaignID)
+	}
+	d += "; " + why
+	res.Reason, res.CampaignID = "feedback", 0
+	res.Action = "unmatched complaint: the report names no recipient and no message clearlist can verify; kept, nothing done"
+	c := &Change{Event: Stored{WorkspaceID: ws, Kind: KindComplained, Reason: "feedback", Via: clip(e.Via, 40),
+		ExternalID: clip(e.ExternalID, 200), Detail: clip(d, 500), Action: res.Action, At: e.At.UTC()}}
+	return res, c, nil
+}
+
 // match finds the message the event is about: by the ids the source names, the
 // Message-ID, the campaign and address, else the workspace's contact of the address. why
 // says why none was found.
-func (s *Service) match(ctx context.Context, ws int64, e Event) (Sent, string, error) {
+func (s *Service) match(ctx context.Context, b *batch, ws int64, e Event) (Sent, string, error) {
 	var sent Sent
 	var err error
 	what := ""
@@ -147,7 +177,7 @@ func (s *Service) match(ctx context.Context, ws int64, e Event) (Sent, string, e
 		sent, err = s.st.TransactionalSent(ctx, ws, e.TransactionalID)
 		what = fmt.Sprintf("no transactional message %d in this workspace", e.TransactionalID)
 	case e.CampaignID != 0 && e.ContactID != 0:
-		sent, err = s.st.SentTo(ctx, ws, e.CampaignID, e.ContactID)
+		sent, err = s.sentTo(ctx, b, ws, e.CampaignID, e.ContactID)
 		what = fmt.Sprintf("campaign %d sent nothing to contact %d in this workspace", e.CampaignID, e.ContactID)
 	case e.CampaignID != 0 && e.Address != "":
 		// A report about several recipients of one campaign message: each by its address.
@@ -193,26 +223,26 @@ func (s *Service) classify(e Event) (string, bool) {
 
 // decide fills in what the event does: the action, the contact to mark, the entries, the
 // review.
-func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change, settings map[string]int) error {
+func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change, b *batch) error {
 	ev := &c.Event
 	ev.Action = "recorded"
 	switch {
 	case e.Kind == KindBounced && ev.Hard:
 		c.MarkBounced = ev.ContactID != 0
 		ev.Action = "undeliverable"
-		return s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce, "hard bounce: "+reasonText(e))
+		return s.suppress(ctx, b, ws, c, suppress.ReasonHardBounce, suppress.InBounce, "hard bounce: "+reasonText(e))
 	case e.Kind == KindBounced:
-		limit, err := s.cachedSetting(ctx, ws, SettingSoftLimit, DefaultSoftLimit, settings)
+		limit, err := s.cachedSetting(ctx, ws, SettingSoftLimit, DefaultSoftLimit, b)
 		if err != nil {
 			return err
 		}
-		days, err := s.cachedSetting(ctx, ws, SettingSoftWindowDays, DefaultSoftWindowDays, settings)
+		days, err := s.cachedSetting(ctx, ws, SettingSoftWindowDays, DefaultSoftWindowDays, b)
 		if err != nil {
 			return err
 		}
 		// The entry is prepared now and written only when the store, counting the earlier
 		// soft bounces inside the event's transaction, finds the limit reached.
-		if err := s.suppress(ctx, ws, c, suppress.ReasonHardBounce, suppress.InBounce, ""); err != nil {
+		if err := s.suppress(ctx, b, ws, c, suppress.ReasonHardBounce, suppress.InBounce, ""); err != nil {
 			return err
 		}
 		invalid := ev.Action // "ignored: …" when the address cannot go on the list
@@ -236,7 +266,7 @@ func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change, sett
 			return nil
 		}
 		ev.Action = "suppressed"
-		return s.suppress(ctx, ws, c, suppress.ReasonComplaint, suppress.InBounce, "spam complaint ("+cmpOr(e.FeedbackType, "abuse")+")")
+		return s.suppress(ctx, b, ws, c, suppress.ReasonComplaint, suppress.InBounce, "spam complaint ("+cmpOr(e.FeedbackType, "abuse")+")")
 	case e.Kind == KindReplied:
 		if e.Reason == "vacation" {
 			return nil
@@ -247,7 +277,7 @@ func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change, sett
 			return nil
 		case sure:
 			ev.Action = "suppressed"
-			return s.suppress(ctx, ws, c, suppress.ReasonRequestEmail, suppress.InEmail, fmt.Sprintf("reply asking to stop (%q)", phrase))
+			return s.suppress(ctx, b, ws, c, suppress.ReasonRequestEmail, suppress.InEmail, fmt.Sprintf("reply asking to stop (%q)", phrase))
 		}
 		ev.Action = "review"
 		c.Review = &Review{WorkspaceID: ws, CampaignID: ev.CampaignID, ContactID: ev.ContactID, Address: ev.Address,
@@ -258,8 +288,12 @@ func (s *Service) decide(ctx context.Context, ws int64, e Event, c *Change, sett
 
 // suppress prepares the event's do-not-contact entry for its address, on e-mail for every
 // purpose, received when the event happened (the deadline runs from it).
-func (s *Service) suppress(ctx context.Context, ws int64, c *Change, reason suppress.Reason, in, note string) error {
-	e, err := s.dnc.PrepareSuppression(ctx, ws, suppress.Intake{Kind: string(suppress.KindEmail), Value: c.Event.Address,
+func (s *Service) suppress(ctx context.Context, b *batch, ws int64, c *Change, reason suppress.Reason, in, note string) error {
+	prep, err := s.preparer(ctx, b, ws)
+	if err != nil {
+		return err
+	}
+	e, err := prep(ctx, suppress.Intake{Kind: string(suppress.KindEmail), Value: c.Event.Address,
 		Scope: suppress.ChannelEmail, Reason: string(reason), ChannelIn: in, By: RecordedBy, Note: clip(note, 900),
 		ReceivedAt: c.Event.At}, s.now().UTC())
 	if errors.Is(err, suppress.ErrInvalid) {

@@ -42,6 +42,8 @@ var (
 // screening index up to date afterwards.
 type DNC interface {
 	PrepareSuppression(ctx context.Context, ws int64, req suppress.Intake, now time.Time) (suppress.Suppression, error)
+	// Preparer is PrepareSuppression with the workspace's rules read once (for a batch).
+	Preparer(ctx context.Context, ws int64) (suppress.PrepareFunc, error)
 	Screen(ctx context.Context, ws int64, fresh bool) (*suppress.Screen, error)
 }
 
@@ -96,18 +98,15 @@ func (s *Service) intSetting(ctx context.Context, ws int64, name string, def int
 	return n, nil
 }
 
-// cachedSetting is intSetting read once per batch (cache nil: every time).
-func (s *Service) cachedSetting(ctx context.Context, ws int64, name string, def int, cache map[string]int) (int, error) {
-	if cache == nil {
-		return s.intSetting(ctx, ws, name, def)
-	}
+// cachedSetting is intSetting read once per batch.
+func (s *Service) cachedSetting(ctx context.Context, ws int64, name string, def int, b *batch) (int, error) {
 	k := strconv.FormatInt(ws, 10) + "/" + name
-	if v, ok := cache[k]; ok {
+	if v, ok := b.settings[k]; ok {
 		return v, nil
 	}
 	v, err := s.intSetting(ctx, ws, name, def)
 	if err == nil {
-		cache[k] = v
+		b.settings[k] = v
 	}
 	return v, err
 }

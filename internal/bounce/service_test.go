@@ -334,6 +334,17 @@ func TestIngestMessage(t *testing.T) {
 			res.Events[0].Action != "undeliverable" || res.Events[0].ContactID != e.s.Contacts[1] || e.contactable(t, e.s.Addresses[1]) {
 			t.Fatalf("transactional bounce = %+v, %v", res, err)
 		}
+		// By its Message-ID alone (no VERP): found through the batch's Message-ID look-up.
+		tx.State, tx.MessageID = transactional.StateSent, "t-mid@example.org"
+		if err := st.FinishTransactional(e.ctx, tx); err != nil {
+			t.Fatal(err)
+		}
+		p["txmid"] = &dsn.Report{Kind: dsn.KindBounce, Original: dsn.Original{MessageID: "<t-mid@example.org>"},
+			Recipients: []dsn.Recipient{{Address: e.s.Addresses[1], Action: "failed", Status: "4.2.2"}}}
+		if res, err := e.svc.IngestBatch(e.ctx, [][]byte{[]byte("txmid")}, bounce.ViaSMTP); err != nil || len(res[0].Events) != 1 ||
+			res[0].Events[0].ContactID != e.s.Contacts[1] || !strings.HasPrefix(res[0].Events[0].Action, "soft-bounce ") {
+			t.Fatalf("transactional bounce by Message-ID = %+v, %v", res, err)
+		}
 		bare := bounce.New(st, e.dnc, bounce.Options{})
 		if _, err := bare.IngestMessage(e.ctx, []byte("good2"), bounce.ViaSMTP); !errors.Is(err, bounce.ErrNoParser) {
 			t.Fatalf("without a parser: %v", err)

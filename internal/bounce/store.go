@@ -23,6 +23,9 @@ type Store interface {
 	SoftBounces(ctx context.Context, ws int64, address string, since time.Time) (int, error)
 	// SentTo finds the campaign delivery to a contact; errs.ErrNotFound when none.
 	SentTo(ctx context.Context, ws, campaign, contact int64) (Sent, error)
+	// SentToContacts finds the campaign's deliveries to the contacts (one query for a
+	// batch): the address each was sent to, by contact; a contact without one is left out.
+	SentToContacts(ctx context.Context, ws, campaign int64, contacts []int64) (map[int64]string, error)
 	// SentToAddress finds the campaign's delivery to an address (as sent, lower-cased, or
 	// its contact's canonical form), or (campaign 0) the workspace's contact of that
 	// canonical address; errs.ErrNotFound when none.
@@ -30,6 +33,9 @@ type Store interface {
 	// SentByMessageID finds a campaign delivery or transactional message by its Message-ID
 	// (in any workspace when ws is 0); errs.ErrNotFound when none.
 	SentByMessageID(ctx context.Context, ws int64, messageID string) (Sent, error)
+	// SentByMessageIDs is SentByMessageID (any workspace) for a batch's Message-IDs: the
+	// message of each one found, by Message-ID.
+	SentByMessageIDs(ctx context.Context, messageIDs []string) (map[string]Sent, error)
 	// TransactionalSent finds a transactional message by id; errs.ErrNotFound when none.
 	TransactionalSent(ctx context.Context, ws, id int64) (Sent, error)
 	// SaveInbound keeps a received message; when one with the same bytes is kept already it

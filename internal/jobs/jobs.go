@@ -366,7 +366,7 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 }
 
 // Kinds are the job kinds clearlist runs.
-var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune}
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune, KindBounceMaildir}
 
 // RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
 // besides the periodic ones.
@@ -385,6 +385,8 @@ func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
 		args = AuditPruneArgs{}
 	case KindBouncePrune:
 		args = BouncePruneArgs{}
+	case KindBounceMaildir: // worked by a serve process with --bounce-maildir
+		args = BounceMaildirArgs{}
 	default:
 		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
 	}

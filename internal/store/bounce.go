@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
@@ -89,22 +88,7 @@ func (s *Store) recordBounceEventTx(ctx context.Context, tx *sql.Tx, buf *auditB
 			return rec, false, "", err
 		}
 	}
-	changes := []audit.Change{audit.Set("kind", e.Kind), audit.Set("action", e.Action)}
-	for _, x := range []struct {
-		k string
-		v int64
-	}{{"campaign_id", e.CampaignID}, {"contact_id", e.ContactID}, {"transactional_id", e.TransactionalID}, {"review_id", rec.ReviewID}} {
-		if x.v != 0 {
-			changes = append(changes, audit.Set(x.k, strconv.FormatInt(x.v, 10)))
-		}
-	}
-	for _, x := range []struct{ k, v string }{{"reason", e.Reason}, {"status", e.Status}, {"via", e.Via}, {"external_id", e.ExternalID}} {
-		if x.v != "" {
-			changes = append(changes, audit.Set(x.k, x.v))
-		}
-	}
-	changes = append(changes, audit.PersonalSet("address", "", e.Address))
-	return rec, false, e.Action, s.auditTx(ctx, tx, e.WorkspaceID, "bounce.event", "event", rec.EventID, changes...)
+	return rec, false, e.Action, s.auditTx(ctx, tx, e.WorkspaceID, "bounce.event", "event", rec.EventID, bounceEventAudit(e, rec.ReviewID)...)
 }
 
 // markBouncedTx sets an active contact to bounced, recording the status change and its audit
@@ -119,10 +103,7 @@ func (s *Store) markBouncedTx(ctx context.Context, tx *sql.Tx, ws, id int64, rea
 		return false, err
 	}
 	at := now()
-	why := "hard bounce"
-	if reason != "" {
-		why += " (" + reason + ")"
-	}
+	why := bouncedWhy(reason)
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE contacts SET status = ?, updated_at = ? WHERE workspace_id = ? AND id = ?`),
 		string(contact.StatusBounced), at, ws, id); err != nil {
 		return false, err
@@ -243,6 +224,11 @@ func (s *Store) InboundWorkspaces(ctx context.Context) ([]int64, error) {
 func (s *Store) PruneInbound(ctx context.Context, ws int64, before time.Time) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// The events keep no link to a deleted message (an id SQLite may give again).
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE events SET inbound_id = 0 WHERE inbound_id IN
+			(SELECT id FROM inbound_messages WHERE workspace_id = ? AND received_at < ?)`), ws, before.UTC()); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM inbound_messages WHERE workspace_id = ? AND received_at < ?`), ws, before.UTC())
 		if err != nil {
 			return err

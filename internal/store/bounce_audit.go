@@ -118,28 +118,5 @@ func (s *Store) flushAudit(ctx context.Context, tx *sql.Tx, buf *auditBuffer) er
 
 // auditIDs takes n ids of audit_entries (hashed into the entries, so taken before the insert).
 func (s *Store) auditIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
-	out := make([]int64, 0, n)
-	if s.sql.name == Postgres { // the identity's sequence
-		rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('audit_entries', 'id')) FROM generate_series(1, $1)`, n)
-		if err != nil {
-			return nil, fmt.Errorf("audit ids: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
-	}
-	var max int64 // SQLite: the writer is alone in its transaction
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit_entries`).Scan(&max); err != nil {
-		return nil, fmt.Errorf("audit ids: %w", err)
-	}
-	for i := range n {
-		out = append(out, max+1+int64(i))
-	}
-	return out, nil
+	return s.tableIDs(ctx, tx, "audit_entries", n)
 }

@@ -85,8 +85,7 @@ func (s *Store) addSuppressionsTx(ctx context.Context, tx *sql.Tx, ws int64, ent
 			audit.Count("added", len(added)), audit.Count("duplicates", len(entries)-len(added)))
 	}
 	for _, e := range added {
-		detail := fmt.Sprintf("%s scope %s, reason %s", e.Kind, suppress.Scope{Channel: e.ScopeChannel, Purpose: e.ScopePurpose}, e.Reason)
-		if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, detail, at,
+		if err := s.auditSuppression(ctx, tx, ws, e.ID, "added", e.RecordedBy, suppressionAddedDetail(e), at,
 			audit.Set("hash", hex.EncodeToString(e.Hash))); err != nil {
 			return nil, err
 		}

@@ -70,15 +70,17 @@ func (s *Store) EraseSuppressionValues(ctx context.Context, ws int64, hash []byt
 
 // EraseSuppression is the do-not-contact side of an erasure, in one transaction: it records
 // the erasure entry (unless an active one with its hash, scope and reason stands) and then
-// drops the clear identifier of every entry with its hash (EraseSuppressionValues). It
-// returns the entries it added and how many entries lost their clear value.
+// drops the clear identifier of every entry with its hash (EraseSuppressionValues), and
+// for an address clears its bounce data (bounce_erase.go). It returns the entries it added and how many entries lost their clear value.
 func (s *Store) EraseSuppression(ctx context.Context, ws int64, e Suppression, by string) (added []Suppression, erased int, err error) {
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if added, err = s.addSuppressionsTx(ctx, tx, ws, []Suppression{e}, "", false, now()); err != nil {
 			return fmt.Errorf("record suppressions: %w", err)
 		}
-		erased, err = s.eraseSuppressionValuesTx(ctx, tx, ws, e.Hash, by)
-		return err
+		if erased, err = s.eraseSuppressionValuesTx(ctx, tx, ws, e.Hash, by); err != nil {
+			return err
+		}
+		return s.eraseBounceDataTx(ctx, tx, ws, e, by) // bounce_erase.go
 	})
 	if err != nil {
 		return nil, 0, err

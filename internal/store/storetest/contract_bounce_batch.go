@@ -105,4 +105,17 @@ func testBounceBatch(t *testing.T, st *store.Store) {
 	if _, dup, err := st.SaveInbound(ctx, *inbound("four")); err != nil || dup {
 		t.Fatalf("message of a failed batch kept: dup %v, %v", dup, err)
 	}
+	// The deliveries of a batch, found together: only the campaign's, only the workspace's.
+	sent, err := st.SentToContacts(ctx, s.WS, s.Campaign, []int64{s.Contacts[0], s.Contacts[2], s.Contacts[2] + 100000})
+	if err != nil || len(sent) != 2 || sent[s.Contacts[0]] != s.Addresses[0] || sent[s.Contacts[2]] != s.Addresses[2] {
+		t.Fatalf("SentToContacts = %v, %v", sent, err)
+	}
+	if sent, err := st.SentToContacts(ctx, s.WS+1000, s.Campaign, []int64{s.Contacts[0]}); err != nil || len(sent) != 0 {
+		t.Fatalf("SentToContacts of another workspace = %v, %v", sent, err)
+	}
+	byMID, err := st.SentByMessageIDs(ctx, []string{"m0@batch", "m2@batch", "nobody@batch"})
+	if err != nil || len(byMID) != 2 || byMID["m0@batch"].ContactID != s.Contacts[0] || byMID["m2@batch"].Address != s.Addresses[2] ||
+		byMID["m2@batch"].WorkspaceID != s.WS || byMID["m2@batch"].CampaignID != s.Campaign {
+		t.Fatalf("SentByMessageIDs = %+v, %v", byMID, err)
+	}
 }
