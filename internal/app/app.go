@@ -20,6 +20,7 @@ import (
 	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/keywrap"
+	"github.com/clearlist/clearlist/internal/reporting"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -84,6 +85,8 @@ type App struct {
 	Bounces *bounce.Service
 	// DKIM keeps the workspace's DKIM signing keys (`clearlist keys dkim`).
 	DKIM *campaign.DKIMKeys
+	// Reporting answers the workspace-wide reports (audience, consent coverage, DNC intake).
+	Reporting *reporting.Service
 
 	composer *campaign.Composer // renders campaign messages; serve gives it the public URL
 
@@ -143,6 +146,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Reports = report.New(st, a.Workspaces)
 	a.Transactional = a.newTransactional()
 	a.Bounces = a.newBounces()
+	a.Reporting = reporting.New(st, nil)
 	return a, nil
 }
 

@@ -305,6 +305,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
 		addBounceMaildir(w, cfg, o.Service, log)
 		addBouncePrune(w, cfg, o.Service, now, log)
+		addReportCounts(w, cfg, o.Service, now, log)
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {

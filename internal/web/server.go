@@ -20,6 +20,7 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports"
+	"github.com/clearlist/clearlist/internal/reporting"
 	"github.com/clearlist/clearlist/internal/transactional"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -66,6 +67,9 @@ type Config struct {
 	MaxPublicRequests int            // requests without a valid token answered at once, more get 503; 0 means 256
 	Metrics           MetricsAccess  // who may read /metrics; "" means MetricsToken
 	TrustedProxies    []netip.Prefix // reverse proxies whose X-Forwarded-For / Forwarded are believed
+
+	// Reporting answers the workspace reports of the dashboard and /ui/reports; nil leaves them out.
+	Reporting *reporting.Service
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.

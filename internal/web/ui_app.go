@@ -45,6 +45,7 @@ func (s *Server) uiPageRoutes(rt *router) {
 	page("GET /ui/contacts/{id}", s.uiContact)
 	page("GET /ui/campaigns", s.uiCampaigns)
 	page("GET /ui/campaigns/{id}", s.uiCampaign)
+	s.uiReportRoutes(rt)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -72,6 +73,8 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
 	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
 		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "reports", Href: "/ui/reports", Label: "Reports", Route: uiContactsRoute,
+		Available: func(s *Server) bool { return s.cfg.Reporting != nil }},
 }
 
 // nav describes the signed-in user for the layout.
@@ -141,6 +144,7 @@ type dashboardData struct {
 	Campaigns []campaignRow
 	// ShowCampaigns is false when the role may not read campaigns or none are set up.
 	ShowCampaigns bool
+	Reports       dashboardReports
 }
 
 // campaignRow is a campaign in a listing, with its report when one was read.
@@ -153,6 +157,12 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	ss, _ := sessionOf(r.Context())
 	ctx, ws := r.Context(), ss.WorkspaceID
 	d := dashboardData{Nav: s.nav(r, "dashboard")}
+	var err error
+	var what string
+	if d.Reports, what, err = s.dashboardReports(r); err != nil {
+		s.uiFail(w, r, "dashboard", what, err)
+		return
+	}
 	if s.cfg.Contacts != nil && s.may(r, uiListsRoute) {
 		lists, err := s.cfg.Contacts.Lists(ctx, ws)
 		if err != nil {

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Bounce":            testBounce,
 		"Users":             testUsers,
 		"BounceBatch":       testBounceBatch,
+		"Reporting":         testReporting,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
