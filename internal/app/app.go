@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/access"
@@ -29,6 +30,7 @@ import (
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/user"
 	"github.com/clearlist/clearlist/internal/verify"
+	"github.com/clearlist/clearlist/internal/web"
 	"github.com/clearlist/clearlist/internal/webhook"
 	"github.com/clearlist/clearlist/internal/workspace"
 )
@@ -94,6 +96,9 @@ type App struct {
 	dkim  *deliver.Signer // signs campaign messages without a signature (SignCampaignsWith)
 	queue jobQueue        // the job client verification jobs are enqueued on
 	drain time.Duration   // how long serve's running jobs may go on at shutdown; 0 means importDrain
+
+	// served is the HTTP server ServeListener runs (tests walk the routes it registered).
+	served atomic.Pointer[web.Server]
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the

@@ -78,6 +78,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: jc,
 		Tokens: a.Tokens, Users: a.Users, Audit: a.Audit, Health: a.Ping, Unsubscribe: a.Unsub, Tracker: a.Track,
 		Reporting: a.Reporting}, uploads)
+	a.served.Store(srv)
 	syncDone := make(chan struct{})
 	// This process's screening indexes catch up with the other processes' writes. Each process
 	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.
