@@ -236,4 +236,3 @@ func axeUnsubToken(t *testing.T, a *App, base, contactID string) string {
 	}
 	return l.Token
 }
-
