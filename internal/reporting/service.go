@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/policy"
 )
 
@@ -52,9 +53,13 @@ type Store interface {
 	ReportSnapshot(ctx context.Context, ws int64) (s Stored, ok bool, err error)
 	// PutReportSnapshot stores the workspace's snapshot, replacing the one before.
 	PutReportSnapshot(ctx context.Context, ws int64, s Stored) error
-	// EachDNCReceived calls fn for the workspace's do-not-contact entries received at or after
-	// since (removed ones too), in time order.
-	EachDNCReceived(ctx context.Context, ws int64, since time.Time, fn func(DNCFact) error) error
+	// EachDNCAfter calls fn for the workspace's do-not-contact entries with id > after
+	// (removed ones too), in id order, at most limit of them (0: all).
+	EachDNCAfter(ctx context.Context, ws, after int64, limit int, fn func(DNCFact) error) error
+	// ListMemberCounts counts the members of each list of the workspace (by list id).
+	ListMemberCounts(ctx context.Context, ws int64) (map[int64]int64, error)
+	// ListsOnly returns the workspace's lists by name, without counting members.
+	ListsOnly(ctx context.Context, ws int64) ([]contact.List, error)
 }
 
 // Stored is a workspace's snapshot as stored: the counts (JSON) of the contacts up to
@@ -90,6 +95,8 @@ type snapshot struct {
 	Status   map[string]int64 `json:"status"`
 	Days     map[string]int64 `json:"days"` // "2006-01-02" (UTC) -> contacts created that day
 	Coverage []CoverageRow    `json:"coverage"`
+	Lists    map[int64]int64  `json:"lists"` // list id -> members
+	DNC      dncCounts        `json:"dnc"`
 }
 
 // CountAll counts every workspace's snapshot (the report_counts job) and returns how many
@@ -115,7 +122,14 @@ func (s *Service) Count(ctx context.Context, ws int64, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	snap := snapshot{Status: map[string]int64{}, Days: map[string]int64{}}
+	lists, err := s.st.ListMemberCounts(ctx, ws)
+	if err != nil {
+		return err
+	}
+	snap := snapshot{Status: map[string]int64{}, Days: map[string]int64{}, Lists: lists}
+	if snap.DNC, _, err = s.countDNC(ctx, ws, dncCounts{}, 0); err != nil {
+		return err
+	}
 	cov := map[[2]string]*CoverageRow{}
 	var upto int64
 	err = s.st.EachContactFact(ctx, ws, 0, 0, func(c ContactFact) error {

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/reporting"
 )
 
@@ -15,7 +15,7 @@ import (
 func (s *Store) EachContactFact(ctx context.Context, ws, after int64, limit int, fn func(reporting.ContactFact) error) error {
 	query := `SELECT c.id, c.status, c.created_at, c.country, COALESCE(src.source_type, '')
 		FROM contacts c LEFT JOIN sources src ON src.id = c.first_source_id
-		WHERE c.workspace_id = ? AND c.id > ? ORDER BY c.id`
+		WHERE ` + s.sql.noIndex + `c.workspace_id = ? AND c.id > ? ORDER BY c.id` // by the primary key (see EachContact)
 	args := []any{ws, after}
 	if limit > 0 {
 		query += ` LIMIT ?`
@@ -86,11 +86,17 @@ func (s *Store) PutReportSnapshot(ctx context.Context, ws int64, st reporting.St
 	return nil
 }
 
-// EachDNCReceived calls fn for the workspace's do-not-contact entries received at or after
-// since, removed ones too, in time order (by the suppressions_received index).
-func (s *Store) EachDNCReceived(ctx context.Context, ws int64, since time.Time, fn func(reporting.DNCFact) error) error {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, kind, reason, channel_in, received_at, recorded_at, deadline, deadline_rule
-		FROM suppressions WHERE workspace_id = ? AND received_at >= ? ORDER BY received_at, id`), ws, since.UTC())
+// EachDNCAfter calls fn for the workspace's do-not-contact entries with id > after, removed
+// ones too, in id order (by the primary key, see EachContact), at most limit (0: all).
+func (s *Store) EachDNCAfter(ctx context.Context, ws, after int64, limit int, fn func(reporting.DNCFact) error) error {
+	query := `SELECT id, kind, reason, channel_in, received_at, recorded_at, deadline, deadline_rule
+		FROM suppressions WHERE ` + s.sql.noIndex + `workspace_id = ? AND id > ? ORDER BY id`
+	args := []any{ws, after}
+	if limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, limit)
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return fmt.Errorf("read do-not-contact intake: %w", err)
 	}
@@ -109,3 +115,41 @@ func (s *Store) EachDNCReceived(ctx context.Context, ws int64, since time.Time, 
 }
 
 var _ reporting.Store = (*Store)(nil)
+
+// ListMemberCounts counts the members of each of the workspace's lists (the report count's
+// work: it reads every membership).
+func (s *Store) ListMemberCounts(ctx context.Context, ws int64) (map[int64]int64, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT list_id, COUNT(*) FROM list_members WHERE workspace_id = ? GROUP BY list_id`), ws)
+	if err != nil {
+		return nil, fmt.Errorf("count list members: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, fmt.Errorf("count list members: %w", err)
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// ListsOnly returns the workspace's lists by name, without counting their members.
+func (s *Store) ListsOnly(ctx context.Context, ws int64) ([]contact.List, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, name, description, public, created_at
+		FROM lists WHERE workspace_id = ? ORDER BY name`), ws)
+	if err != nil {
+		return nil, fmt.Errorf("lists: %w", err)
+	}
+	defer rows.Close()
+	var out []contact.List
+	for rows.Next() {
+		l, err := s.scanList(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}

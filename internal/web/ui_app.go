@@ -145,6 +145,7 @@ type dashboardData struct {
 	// ShowCampaigns is false when the role may not read campaigns or none are set up.
 	ShowCampaigns bool
 	Reports       dashboardReports
+	ListsNote     string // when the member counts were counted ("" when just now)
 }
 
 // campaignRow is a campaign in a listing, with its report when one was read.
@@ -164,7 +165,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.Contacts != nil && s.may(r, uiListsRoute) {
-		lists, err := s.cfg.Contacts.Lists(ctx, ws)
+		lists, err := s.dashboardLists(r, &d)
 		if err != nil {
 			s.uiFail(w, r, "dashboard", "lists", err)
 			return

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/reporting"
 )
@@ -70,4 +71,18 @@ func lastError(j jobs.Job) string {
 		return string(e[:159]) + "…"
 	}
 	return string(e)
+}
+
+// dashboardLists reads the lists with their member counts: from the report count when the
+// server has it (counting a million memberships on each view is what it avoids), else live.
+func (s *Server) dashboardLists(r *http.Request, d *dashboardData) ([]contact.ListWithCount, error) {
+	ss, _ := sessionOf(r.Context())
+	if s.cfg.Reporting == nil {
+		return s.cfg.Contacts.Lists(r.Context(), ss.WorkspaceID)
+	}
+	ls, err := s.cfg.Reporting.Lists(r.Context(), ss.WorkspaceID)
+	if !ls.CountedAt.IsZero() {
+		d.ListsNote = "Members counted at " + when(ls.CountedAt) + " (every 5 minutes)."
+	}
+	return ls.Lists, err
 }

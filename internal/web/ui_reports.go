@@ -120,16 +120,16 @@ func (s *Server) uiReports(w http.ResponseWriter, r *http.Request) {
 }
 
 // countedNote says how fresh counted figures are.
-func countedNote(at time.Time, since int64, partial bool) string {
+func countedNote(at time.Time, since int64, partial bool, what string) string {
 	if at.IsZero() {
 		return "Not counted in the background yet: these figures were read just now."
 	}
 	n := "Counted at " + when(at) + " (every 5 minutes)"
 	if since > 0 {
-		n += ", plus " + strconv.FormatInt(since, 10) + " contacts added since"
+		n += ", plus " + strconv.FormatInt(since, 10) + " " + what + " added since"
 	}
 	if partial {
-		n += "; more contacts arrived since the count than a page reads: they appear after the next count"
+		n += "; more " + what + " arrived since the count than a page reads: they appear after the next count"
 	}
 	return n + "."
 }

@@ -28,7 +28,7 @@ func (s *Server) uiAudienceReport(w http.ResponseWriter, r *http.Request) {
 func audienceReport(a reporting.Audience) reportPage {
 	p := reportPage{Title: "Audience growth", Path: "/ui/reports/audience",
 		Intro: "Contacts per status, and new contacts per week and per day (UTC).",
-		Note:  countedNote(a.CountedAt, a.Since, a.Partial)}
+		Note:  countedNote(a.CountedAt, a.Since, a.Partial, "contacts")}
 	status := reportTable{ID: "status", Caption: "Contacts by status", Head: []string{"Status", "Contacts"}, Num: []bool{false, true}}
 	for _, c := range a.Statuses {
 		status.Rows = append(status.Rows, []string{c.Status, itoa(c.Count)})
@@ -128,7 +128,7 @@ func dncReport(d reporting.DNC) reportPage {
 	p := reportPage{Title: "Do-not-contact intake and deadlines", Path: "/ui/reports/dnc",
 		Intro: "Do-not-contact entries received per week (UTC) and those recorded after their deadline.",
 		Note: strconv.FormatInt(d.Received, 10) + " entries received in the last " + strconv.Itoa(reporting.DNCWeeks) +
-			" weeks, " + strconv.FormatInt(d.LateCount, 10) + " of them recorded late. Read just now."}
+			" weeks, " + strconv.FormatInt(d.LateCount, 10) + " of them recorded late. " + countedNote(d.CountedAt, d.Since, d.Partial, "entries")}
 	weeks := reportTable{ID: "weeks", Caption: "Entries received per week", Head: []string{"Week starting", "Received", "Recorded late"},
 		Num: []bool{false, true, true}}
 	bars := make([]bar, len(d.Weeks))

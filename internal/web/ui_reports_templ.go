@@ -582,9 +582,9 @@ func dashboardPanels(d dashboardReports, n uiNav) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var29 string
-			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(countedNote(d.Audience.CountedAt, d.Audience.Since, d.Audience.Partial))
+			templ_7745c5c3_Var29, templ_7745c5c3_Err = templ.JoinStringErrs(countedNote(d.Audience.CountedAt, d.Audience.Since, d.Audience.Partial, "contacts"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui_reports.templ`, Line: 102, Col: 112}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `ui_reports.templ`, Line: 102, Col: 124}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var29))
 			if templ_7745c5c3_Err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/reporting"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/track"
@@ -20,11 +21,19 @@ func testReporting(t *testing.T, st *store.Store) {
 	ctx := context.Background()
 	w, other := ws(t, st, "reports"), ws(t, st, "reports-other")
 	src := source(t, st, w)
+	big, err := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "b-big"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	empty, err := st.CreateList(ctx, contact.List{WorkspaceID: w, Name: "a-empty"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	var ids []int64
 	for _, e := range []string{"a@example.com", "b@example.com", "c@example.com"} {
 		c := newContact(w, src.ID, e)
 		c.Country = "FR"
-		got, err := st.CreateContact(ctx, c, nil)
+		got, err := st.CreateContact(ctx, c, []int64{big.ID})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -32,6 +41,17 @@ func testReporting(t *testing.T, st *store.Store) {
 	}
 	if _, err := st.CreateContact(ctx, newContact(other, source(t, st, other).ID, "a@example.com"), nil); err != nil {
 		t.Fatal(err)
+	}
+	counts, err := st.ListMemberCounts(ctx, w)
+	if err != nil || len(counts) != 1 || counts[big.ID] != 3 {
+		t.Fatalf("ListMemberCounts = %v, %v", counts, err)
+	}
+	ls, err := st.ListsOnly(ctx, w)
+	if err != nil || len(ls) != 2 || ls[0].ID != empty.ID || ls[1].Name != "b-big" {
+		t.Fatalf("ListsOnly = %+v, %v", ls, err)
+	}
+	if theirs, _ := st.ListsOnly(ctx, other); len(theirs) != 0 {
+		t.Fatalf("lists leaked: %v", theirs)
 	}
 	var facts []reporting.ContactFact
 	collect := func(f reporting.ContactFact) error { facts = append(facts, f); return nil }
@@ -88,13 +108,19 @@ func testReporting(t *testing.T, st *store.Store) {
 		t.Fatal(err)
 	}
 	var dnc []reporting.DNCFact
-	if err := st.EachDNCReceived(ctx, w, time.Now().Add(-30*24*time.Hour), func(f reporting.DNCFact) error { dnc = append(dnc, f); return nil }); err != nil {
+	collectDNC := func(f reporting.DNCFact) error { dnc = append(dnc, f); return nil }
+	if err := st.EachDNCAfter(ctx, w, 0, 0, collectDNC); err != nil {
 		t.Fatal(err)
 	}
-	if len(dnc) != 1 || dnc[0].Reason != "manual" || dnc[0].Kind != "email" || !dnc[0].IsLate() || dnc[0].DeadlineRule != "dl-test" {
-		t.Fatalf("EachDNCReceived = %+v", dnc)
+	if len(dnc) != 2 || dnc[0].ID >= dnc[1].ID || dnc[1].Reason != "manual" || dnc[1].Kind != "email" || !dnc[1].IsLate() ||
+		dnc[0].IsLate() || dnc[1].DeadlineRule != "dl-test" || time.Since(dnc[0].ReceivedAt) < 99*24*time.Hour {
+		t.Fatalf("EachDNCAfter = %+v", dnc)
 	}
-
+	first := dnc[0].ID
+	dnc = nil
+	if err := st.EachDNCAfter(ctx, w, first, 1, collectDNC); err != nil || len(dnc) != 1 || dnc[0].ID == first {
+		t.Fatalf("EachDNCAfter after %d = %+v, %v", first, dnc, err)
+	}
 	for i, u := range []string{"https://b.example/", "https://a.example/", "https://a.example/", "https://a.example/"} {
 		e := track.Event{Workspace: w, Campaign: 7, Contact: ids[i%2], Kind: track.EventClick, At: time.Now(), URL: u}
 		if i == 3 {

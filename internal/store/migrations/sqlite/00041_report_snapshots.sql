@@ -1,6 +1,6 @@
 -- +goose Up
--- The audience reports (contacts per status, new contacts per day, consent coverage per source
--- type and country) counted by the report_counts job, one row per workspace, so that the
+-- The workspace reports (contacts per status, new contacts per day, consent coverage per source
+-- type and country, list members, do-not-contact intake per week) counted by the report_counts job, one row per workspace, so that the
 -- dashboard and the reports read a few rows instead of counting a million contacts on each page
 -- view. body is the counts as JSON; upto_contact_id the last contact id they include (pages add
 -- the contacts above it, read by primary key).
@@ -10,9 +10,6 @@ CREATE TABLE report_snapshots (
     counted_at      TIMESTAMP NOT NULL,
     body            TEXT NOT NULL
 );
--- The do-not-contact intake report reads the entries received in a window of weeks.
-CREATE INDEX suppressions_received ON suppressions (workspace_id, received_at);
 
 -- +goose Down
-DROP INDEX suppressions_received;
 DROP TABLE report_snapshots;
