@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/access"
@@ -36,11 +38,16 @@ type UIResult struct {
 
 // UIPage is one page's latencies (milliseconds, the whole response read).
 type UIPage struct {
-	Name  string  `json:"name"`
-	Path  string  `json:"path"`
-	P50   float64 `json:"p50_ms"`
-	P95   float64 `json:"p95_ms"`
-	Max   float64 `json:"max_ms"`
+	Name string  `json:"name"`
+	Path string  `json:"path"`
+	P50  float64 `json:"p50_ms"`
+	P95  float64 `json:"p95_ms"`
+	Max  float64 `json:"max_ms"`
+	// CPU50 and CPU95 are the process's CPU time (user+sys) over each request, which a loaded
+	// machine inflates far less than the wall clock (it includes the client's small share and
+	// whatever background work of the server ran meanwhile).
+	CPU50 float64 `json:"cpu_p50_ms"`
+	CPU95 float64 `json:"cpu_p95_ms"`
 	Bytes int     `json:"bytes"`
 }
 
@@ -158,11 +165,12 @@ func UI(ctx context.Context, a *app.App, contacts, n int, dir string, progress f
 	}
 	progress(fmt.Sprintf("requesting %d pages %d times each…", len(res.Pages), n))
 	times := make([][]time.Duration, len(res.Pages))
+	cpus := make([][]time.Duration, len(res.Pages))
 	for round := -1; round < n; round++ { // round -1 warms up
 		for i := range res.Pages {
-			t0 := time.Now()
+			c0, t0 := cpuTime(), time.Now()
 			body, code, err := get(ctx, client, base+res.Pages[i].Path)
-			d := time.Since(t0)
+			d, c := time.Since(t0), cpuTime()-c0
 			if err != nil {
 				return res, err
 			}
@@ -171,6 +179,7 @@ func UI(ctx context.Context, a *app.App, contacts, n int, dir string, progress f
 			}
 			if round >= 0 {
 				times[i] = append(times[i], d)
+				cpus[i] = append(cpus[i], c)
 				res.Pages[i].Bytes = len(body)
 			}
 		}
@@ -215,4 +224,21 @@ func get(ctx context.Context, c *http.Client, u string) (string, int, error) {
 	defer r.Body.Close()
 	b, err := io.ReadAll(r.Body)
 	return string(b), r.StatusCode, err
+}
+
+// quantile is the q-quantile of the durations in milliseconds (nearest rank).
+func quantile(ds []time.Duration, q float64) float64 {
+	ds = slices.Clone(ds)
+	slices.Sort(ds)
+	i := min(len(ds)-1, max(0, int(math.Ceil(q*float64(len(ds))))-1))
+	return float64(ds[i].Microseconds()) / 1000
+}
+
+// cpuTime is the process's CPU time so far (user + system).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
