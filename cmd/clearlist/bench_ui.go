@@ -51,9 +51,9 @@ func (c *benchUICmd) Run(ctx context.Context, cfg *config.Config) error {
 		}
 		fmt.Printf("engine %s, %d contacts (imported in %.0f s; report count %.1f s), each page %d times, signed in as owner\n",
 			res.Engine, res.Contacts, res.ImportSecs, res.CountSecs, res.Requests)
-		fmt.Printf("  %-34s %8s %8s %8s %9s %9s %7s\n", "page", "p50 ms", "p95 ms", "max ms", "cpu p50", "cpu p95", "bytes")
+		fmt.Printf("  %-34s %8s %8s %8s %8s %7s\n", "page", "p50 ms", "p95 ms", "max ms", "CPU ms", "bytes")
 		for _, p := range res.Pages {
-			fmt.Printf("  %-34s %8.1f %8.1f %8.1f %9.1f %9.1f %7d\n", p.Name, p.P50, p.P95, p.Max, p.CPU50, p.CPU95, p.Bytes)
+			fmt.Printf("  %-34s %8.1f %8.1f %8.1f %8.1f %7d\n", p.Name, p.P50, p.P95, p.Max, p.CPU, p.Bytes)
 		}
 		return nil
 	})

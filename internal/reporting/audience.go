@@ -53,11 +53,12 @@ func (s *Service) Audience(ctx context.Context, ws int64) (Audience, error) {
 		return Audience{}, err
 	}
 	a := Audience{CountedAt: st.CountedAt}
-	err = s.st.EachContactFact(ctx, ws, st.UptoContact, LiveWindow+1, func(c ContactFact) error {
-		if a.Since == LiveWindow {
-			a.Partial = true
-			return nil
-		}
+	last, _, err := s.st.LastIDs(ctx)
+	if err != nil {
+		return Audience{}, err
+	}
+	a.Partial = last > st.UptoContact+LiveWindow
+	err = s.st.EachContactFact(ctx, ws, st.UptoContact, LiveWindow, func(c ContactFact) error {
 		a.Since++
 		snap.Status[c.Status]++
 		snap.Days[day(c.CreatedAt)]++

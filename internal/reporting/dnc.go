@@ -88,11 +88,15 @@ func (s *Service) DNC(ctx context.Context, ws int64) (DNC, error) {
 	if err != nil {
 		return DNC{}, err
 	}
+	_, last, err := s.st.LastIDs(ctx)
+	if err != nil {
+		return DNC{}, err
+	}
 	c, n, err := s.countDNC(ctx, ws, snap.DNC, LiveWindow)
 	if err != nil {
 		return DNC{}, err
 	}
-	d := DNC{CountedAt: st.CountedAt, Since: n, Partial: n == LiveWindow}
+	d := DNC{CountedAt: st.CountedAt, Since: n, Partial: last > snap.DNC.Upto+LiveWindow}
 	first := monday(s.now()).AddDate(0, 0, -7*(DNCWeeks-1))
 	for i := range DNCWeeks {
 		start := first.AddDate(0, 0, 7*i)

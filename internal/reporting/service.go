@@ -43,8 +43,8 @@ type DNCFact struct {
 type Store interface {
 	// WorkspaceIDs lists every workspace.
 	WorkspaceIDs(ctx context.Context) ([]int64, error)
-	// EachContactFact calls fn for the workspace's contacts with id > after, in id order, at
-	// most limit of them (0: all).
+	// EachContactFact calls fn for the workspace's contacts with id > after, in id order;
+	// with limit > 0 only ids up to after+limit.
 	EachContactFact(ctx context.Context, ws, after int64, limit int, fn func(ContactFact) error) error
 	// EachLedgerAction calls fn for the workspace's consent entries in (contact, purpose,
 	// channel, entry) order.
@@ -54,12 +54,14 @@ type Store interface {
 	// PutReportSnapshot stores the workspace's snapshot, replacing the one before.
 	PutReportSnapshot(ctx context.Context, ws int64, s Stored) error
 	// EachDNCAfter calls fn for the workspace's do-not-contact entries with id > after
-	// (removed ones too), in id order, at most limit of them (0: all).
+	// (removed ones too), in id order; with limit > 0 only ids up to after+limit.
 	EachDNCAfter(ctx context.Context, ws, after int64, limit int, fn func(DNCFact) error) error
 	// ListMemberCounts counts the members of each list of the workspace (by list id).
 	ListMemberCounts(ctx context.Context, ws int64) (map[int64]int64, error)
 	// ListsOnly returns the workspace's lists by name, without counting members.
 	ListsOnly(ctx context.Context, ws int64) ([]contact.List, error)
+	// LastIDs returns the instance's highest contact and do-not-contact entry ids.
+	LastIDs(ctx context.Context) (contactID, suppressionID int64, err error)
 }
 
 // Stored is a workspace's snapshot as stored: the counts (JSON) of the contacts up to

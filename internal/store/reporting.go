@@ -10,17 +10,22 @@ import (
 	"github.com/clearlist/clearlist/internal/reporting"
 )
 
-// EachContactFact calls fn for the workspace's contacts with id > after in id order (by the
-// primary key), at most limit of them (0: all), with the type of the source that created each.
+// EachContactFact calls fn for the workspace's contacts with id > after in id order, with the
+// type of the source that created each; with limit > 0 only those with id <= after+limit (ids
+// grow across workspaces, so that is at most limit contacts). The bound keeps the planner on
+// the primary key even when its statistics do not know the newest ids yet (PostgreSQL right
+// after an import would otherwise sort the whole workspace for a page); SQLite needs the hint
+// besides (see EachContact).
 func (s *Store) EachContactFact(ctx context.Context, ws, after int64, limit int, fn func(reporting.ContactFact) error) error {
 	query := `SELECT c.id, c.status, c.created_at, c.country, COALESCE(src.source_type, '')
 		FROM contacts c LEFT JOIN sources src ON src.id = c.first_source_id
-		WHERE ` + s.sql.noIndex + `c.workspace_id = ? AND c.id > ? ORDER BY c.id` // by the primary key (see EachContact)
+		WHERE ` + s.sql.noIndex + `c.workspace_id = ? AND c.id > ?`
 	args := []any{ws, after}
 	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
+		query += ` AND c.id <= ?`
+		args = append(args, after+int64(limit))
 	}
+	query += ` ORDER BY c.id`
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return fmt.Errorf("read contacts for reports: %w", err)
@@ -87,15 +92,16 @@ func (s *Store) PutReportSnapshot(ctx context.Context, ws int64, st reporting.St
 }
 
 // EachDNCAfter calls fn for the workspace's do-not-contact entries with id > after, removed
-// ones too, in id order (by the primary key, see EachContact), at most limit (0: all).
+// ones too, in id order; with limit > 0 only those with id <= after+limit (see EachContactFact).
 func (s *Store) EachDNCAfter(ctx context.Context, ws, after int64, limit int, fn func(reporting.DNCFact) error) error {
 	query := `SELECT id, kind, reason, channel_in, received_at, recorded_at, deadline, deadline_rule
-		FROM suppressions WHERE ` + s.sql.noIndex + `workspace_id = ? AND id > ? ORDER BY id`
+		FROM suppressions WHERE ` + s.sql.noIndex + `workspace_id = ? AND id > ?`
 	args := []any{ws, after}
 	if limit > 0 {
-		query += ` LIMIT ?`
-		args = append(args, limit)
+		query += ` AND id <= ?`
+		args = append(args, after+int64(limit))
 	}
+	query += ` ORDER BY id`
 	rows, err := s.db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return fmt.Errorf("read do-not-contact intake: %w", err)
@@ -112,6 +118,17 @@ func (s *Store) EachDNCAfter(ctx context.Context, ws, after int64, limit int, fn
 		}
 	}
 	return rows.Err()
+}
+
+// LastIDs returns the highest contact and do-not-contact entry ids of the instance (by the
+// primary keys), for the reports to tell whether more arrived than a page reads.
+func (s *Store) LastIDs(ctx context.Context) (contactID, suppressionID int64, err error) {
+	err = s.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(id), 0) FROM contacts), (SELECT COALESCE(MAX(id), 0) FROM suppressions)`).
+		Scan(&contactID, &suppressionID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("last ids: %w", err)
+	}
+	return contactID, suppressionID, nil
 }
 
 var _ reporting.Store = (*Store)(nil)

@@ -116,6 +116,10 @@ func testReporting(t *testing.T, st *store.Store) {
 		dnc[0].IsLate() || dnc[1].DeadlineRule != "dl-test" || time.Since(dnc[0].ReceivedAt) < 99*24*time.Hour {
 		t.Fatalf("EachDNCAfter = %+v", dnc)
 	}
+	lastContact, lastDNC, err := st.LastIDs(ctx)
+	if err != nil || lastContact <= ids[2] || lastDNC <= dnc[1].ID {
+		t.Fatalf("LastIDs = %d, %d, %v (after contact %d, entry %d)", lastContact, lastDNC, err, ids[2], dnc[1].ID)
+	}
 	first := dnc[0].ID
 	dnc = nil
 	if err := st.EachDNCAfter(ctx, w, first, 1, collectDNC); err != nil || len(dnc) != 1 || dnc[0].ID == first {
