@@ -183,12 +183,13 @@ func UI(ctx context.Context, a *app.App, contacts, n int, dir string, progress f
 			}
 		}
 	}
-	for i, ts := range times {
-		slices.Sort(ts)
-		ms := func(q float64) float64 {
-			return float64(ts[min(len(ts)-1, int(q*float64(len(ts))))].Microseconds()) / 1000
+	for i := range times {
+		res.Pages[i].P50, res.Pages[i].P95, res.Pages[i].Max = quantile(times[i], 0.5), quantile(times[i], 0.95), quantile(times[i], 1)
+		var sum time.Duration
+		for _, c := range cpus[i] {
+			sum += c
 		}
-		res.Pages[i].P50, res.Pages[i].P95, res.Pages[i].Max = ms(0.50), ms(0.95), ms(1)
+		res.Pages[i].CPU = float64(sum.Microseconds()) / 1000 / float64(len(cpus[i]))
 	}
 	return res, nil
 }
