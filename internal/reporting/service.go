@@ -187,3 +187,6 @@ func (s *Service) read(ctx context.Context, ws int64) (snapshot, Stored, error) 
 
 // day is a time's UTC date.
 func day(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// WithClock sets the clock that places today in the reports (tests).
+func (s *Service) WithClock(now func() time.Time) *Service { s.now = now; return s }
