@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/riverqueue/river"
 
 	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/audit"
@@ -73,6 +74,16 @@ func TestAxeEveryPage(t *testing.T) {
 		}
 	}
 	ids["unsub"] = axeUnsubToken(t, a, base, ids["contact"])
+	// A job no worker knows, tried once: discarded, so the dashboard lists a job needing attention.
+	jc, err := a.OpenJobs(t.Context(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer jc.Close()
+	if _, _, err := jc.Enqueue(t.Context(), axeFailArgs{}, &river.InsertOpts{MaxAttempts: 1}); err != nil {
+		t.Fatal(err)
+	}
+	waitJobs(t, jc, axeFailArgs{}.Kind(), "discarded", 1)
 	var ui, public []string
 	wild := regexp.MustCompile(`\{[^}]+\}`)
 	for _, p := range a.served.Load().Patterns() {
@@ -154,6 +165,10 @@ func TestAxeEveryPage(t *testing.T) {
 	for _, p := range ui {
 		check(p)
 	}
+	tab.must(chromedp.Navigate(base + "/ui/"))
+	if got := tab.text(`#jobs-attention`); !strings.Contains(got, "axe_unknown_kind") || !strings.Contains(got, "discarded") {
+		t.Errorf("jobs needing attention: %q", got)
+	}
 	if len(ui) < 5 || !slices.Contains(public, "/login") {
 		t.Errorf("walked too little: ui %v, public %v", ui, public)
 	}
@@ -221,6 +236,11 @@ func axeFixture(t *testing.T, a *App) map[string]string {
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	return map[string]string{"contact": id(cs[0].ID), "campaign": id(cp.ID), "list": id(l.ID), "source": id(src.ID)}
 }
+
+// axeFailArgs is a job kind no worker handles.
+type axeFailArgs struct{}
+
+func (axeFailArgs) Kind() string { return "axe_unknown_kind" }
 
 // axeUnsubToken is the token of an unsubscribe link for the contact (the public page /u/{token}).
 func axeUnsubToken(t *testing.T, a *App, base, contactID string) string {

@@ -367,7 +367,7 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 }
 
 // Kinds are the job kinds clearlist runs.
-var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune}
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune, KindReportCounts}
 
 // RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
 // besides the periodic ones.
@@ -386,6 +386,8 @@ func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
 		args = AuditPruneArgs{}
 	case KindBouncePrune:
 		args = BouncePruneArgs{}
+	case KindReportCounts:
+		args = ReportCountsArgs{}
 	default:
 		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
 	}
