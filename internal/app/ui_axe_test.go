@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -142,6 +143,16 @@ func TestAxeEveryPage(t *testing.T) {
 		}
 		for _, v := range vs {
 			t.Errorf("%s: %s (%s): %s\n\t%s", page, v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+		}
+		if dir := os.Getenv("CLEARLIST_SCREENSHOTS"); dir != "" && strings.HasPrefix(page, "/ui/reports/") {
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := "ui-" + strings.ReplaceAll(strings.Trim(page, "/"), "/", "-") + ".png"
+			if err := os.WriteFile(filepath.Join(dir, strings.TrimPrefix(name, "ui-ui-")), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// The walk can fail: a page with an image without a text alternative is critical.

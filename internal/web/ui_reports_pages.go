@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -142,7 +143,7 @@ func dncReport(d reporting.DNC) reportPage {
 		Empty: "No entry in the window was recorded late."}
 	for _, f := range d.Late {
 		late.Rows = append(late.Rows, []string{itoa(f.ID), f.Kind, f.Reason, orDash(f.ChannelIn), when(f.ReceivedAt), when(f.Deadline),
-			when(f.RecordedAt), f.Lateness().Round(time.Minute).String()})
+			when(f.RecordedAt), lateBy(f.Lateness())})
 	}
 	p.Tables = []reportTable{weeks, late}
 	p.Charts = []reportChart{{SVG: barChart("Do-not-contact entries received per week", bars), TableID: "weeks"}}
@@ -201,4 +202,12 @@ func (s *Server) uiCampaignTimeReport(w http.ResponseWriter, r *http.Request) {
 		p.Charts = append(p.Charts, reportChart{SVG: barChart("Clicks per link", lb), TableID: "links"})
 	}
 	s.serveReport(w, r, p)
+}
+
+// lateBy formats how late an entry was recorded: days and hours, or hours and minutes.
+func lateBy(d time.Duration) string {
+	if d >= 24*time.Hour {
+		return fmt.Sprintf("%d d %d h", d/(24*time.Hour), d%(24*time.Hour)/time.Hour)
+	}
+	return fmt.Sprintf("%d h %d min", d/time.Hour, d%time.Hour/time.Minute)
 }
