@@ -84,7 +84,8 @@ func TestAxeEveryPage(t *testing.T) {
 	if _, _, err := jc.Enqueue(t.Context(), axeFailArgs{}, &river.InsertOpts{MaxAttempts: 1}); err != nil {
 		t.Fatal(err)
 	}
-	waitJobs(t, jc, axeFailArgs{}.Kind(), "discarded", 1)
+	failed := waitJobs(t, jc, axeFailArgs{}.Kind(), "discarded", 1)
+	ids["job"] = strconv.FormatInt(failed[0].ID, 10)
 	var ui, public []string
 	wild := regexp.MustCompile(`\{[^}]+\}`)
 	for _, p := range a.served.Load().Patterns() {
@@ -193,7 +194,8 @@ func axeFixture(t *testing.T, a *App) map[string]string {
 	t.Helper()
 	ctx := audit.WithActor(t.Context(), audit.Actor{Kind: audit.CLI, ID: "test"})
 	ws := a.Workspace.ID
-	if _, err := a.Users.Add(ctx, "owner@example.com", "Owner", "a long enough passphrase", ws, access.RoleOwner); err != nil {
+	owner, err := a.Users.Add(ctx, "owner@example.com", "Owner", "a long enough passphrase", ws, access.RoleOwner)
+	if err != nil {
 		t.Fatal(err)
 	}
 	src, err := a.st.CreateSource(ctx, contact.Source{WorkspaceID: ws, Type: "web-form-double-opt-in", Description: "sign-up form"})
@@ -245,7 +247,20 @@ func axeFixture(t *testing.T, a *App) map[string]string {
 		t.Fatal(err)
 	}
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
-	return map[string]string{"contact": id(cs[0].ID), "campaign": id(cp.ID), "list": id(l.ID), "source": id(src.ID)}
+	ids := map[string]string{"contact": id(cs[0].ID), "campaign": id(cp.ID), "list": id(l.ID), "source": id(src.ID), "user": id(owner.ID),
+		"purpose": "newsletter"}
+	// For the pages of other sections (they take these ids when they exist).
+	if tok, _, err := a.Tokens.Create(ctx, ws, "axe", access.RoleAdmin); err == nil {
+		ids["token"] = id(tok.ID)
+	}
+	if tpl, err := a.Campaigns.AddTemplate(ctx, campaign.Template{WorkspaceID: ws, Name: "welcome",
+		Content: campaign.Content{Subject: "Hi", Text: "Hello"}}); err == nil {
+		ids["template"] = id(tpl.ID)
+	}
+	if wh, err := a.Webhooks.Create(ctx, ws, "https://hooks.example.com/clearlist"); err == nil {
+		ids["webhook"] = id(wh.ID)
+	}
+	return ids
 }
 
 // axeFailArgs is a job kind no worker handles.
