@@ -14,9 +14,11 @@ import (
 // latest ledger entry of that purpose and channel granted or confirmed).
 type CoverageRow struct {
 	SourceType   string `json:"source_type"`
-	Jurisdiction string `json:"jurisdiction"`
+	Jurisdiction string `json:"jurisdiction"` // the policy's jurisdiction rule id, e.g. jur-de
 	Contacts     int64  `json:"contacts"`
 	Covered      int64  `json:"covered"`
+	// JurisdictionName is the rule's name (filled when read, from the policy).
+	JurisdictionName string `json:"-"`
 }
 
 // Share is the covered share of the row's contacts, between 0 and 1.
@@ -39,6 +41,13 @@ func (s *Service) Coverage(ctx context.Context, ws int64) (Coverage, error) {
 	snap, st, err := s.read(ctx, ws)
 	if err != nil {
 		return Coverage{}, err
+	}
+	names := map[string]string{}
+	for _, j := range s.pol.Jurisdictions() {
+		names[j.ID] = j.Name
+	}
+	for i := range snap.Coverage {
+		snap.Coverage[i].JurisdictionName = cmp.Or(names[snap.Coverage[i].Jurisdiction], snap.Coverage[i].Jurisdiction)
 	}
 	return Coverage{Rows: snap.Coverage, CountedAt: st.CountedAt}, nil
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/reporting"
@@ -95,12 +94,13 @@ func coverageReport(c reporting.Coverage) reportPage {
 		p.Note = "Counted at " + when(c.CountedAt) + " (every 5 minutes)."
 	}
 	t := reportTable{ID: "coverage", Caption: "Consent coverage by source type and jurisdiction",
-		Head: []string{"Source type", "Jurisdiction", "Contacts", "With consent in force", "Share"},
-		Num:  []bool{false, false, true, true, true}, Empty: "No contacts counted yet."}
+		Head: []string{"Source type", "Jurisdiction", "Rule", "Contacts", "With consent in force", "Share"},
+		Num:  []bool{false, false, false, true, true, true}, Empty: "No contacts counted yet."}
 	bars := make([]bar, 0, len(c.Rows))
 	for _, row := range c.Rows {
-		t.Rows = append(t.Rows, []string{orDash(row.SourceType), row.Jurisdiction, itoa(row.Contacts), itoa(row.Covered), percent(row.Share())})
-		bars = append(bars, bar{Label: orDash(row.SourceType) + " · " + strings.TrimPrefix(row.Jurisdiction, "jur-"), Value: row.Covered})
+		t.Rows = append(t.Rows, []string{orDash(row.SourceType), row.JurisdictionName, row.Jurisdiction, itoa(row.Contacts), itoa(row.Covered),
+			percent(row.Share())})
+		bars = append(bars, bar{Label: orDash(row.SourceType) + " · " + row.JurisdictionName, Value: row.Covered})
 	}
 	p.Tables = []reportTable{t}
 	if len(bars) > 0 {

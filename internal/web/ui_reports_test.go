@@ -168,8 +168,8 @@ func TestUIReports(t *testing.T) {
 			t.Fatalf("coverage: %d %s", code, b)
 		}
 		cov := pageTable(t, b, "coverage")
-		wantCov := [][]string{{"Source type", "Jurisdiction", "Contacts", "With consent in force", "Share"},
-			{"api", "jur-de", "2", "1", "50.0 %"}, {"purchased-list", "jur-us", "1", "0", "0.0 %"}}
+		wantCov := [][]string{{"Source type", "Jurisdiction", "Rule", "Contacts", "With consent in force", "Share"},
+			{"api", "Germany", "jur-de", "2", "1", "50.0 %"}, {"purchased-list", "United States", "jur-us", "1", "0", "0.0 %"}}
 		if !slices.EqualFunc(cov, wantCov, slices.Equal) {
 			t.Errorf("coverage %q, want %q", cov, wantCov)
 		}
