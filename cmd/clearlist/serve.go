@@ -39,4 +39,5 @@ type benchCmd struct {
 	Send        benchSendCmd        `cmd:"" help:"Send a campaign to N recipients through the real pipeline and relay pool to an SMTP sink in another process, against a bare go-smtp client."`
 	Sink        benchSinkCmd        `cmd:"" hidden:"" help:"The SMTP sink of bench send (its child process)."`
 	Bounce      benchBounceCmd      `cmd:"" hidden:"" help:"Ingest N generated real-shaped DSNs to a sent campaign through the bounce service."`
+	UI          benchUICmd          `cmd:"" name:"ui" help:"Time each admin UI page (p50/p95) with N contacts, signed in, on this engine."`
 }

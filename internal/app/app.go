@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/access"
@@ -20,6 +21,7 @@ import (
 	"github.com/clearlist/clearlist/internal/imports"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/keywrap"
+	"github.com/clearlist/clearlist/internal/reporting"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/store"
 	"github.com/clearlist/clearlist/internal/suppress"
@@ -28,6 +30,7 @@ import (
 	"github.com/clearlist/clearlist/internal/unsub"
 	"github.com/clearlist/clearlist/internal/user"
 	"github.com/clearlist/clearlist/internal/verify"
+	"github.com/clearlist/clearlist/internal/web"
 	"github.com/clearlist/clearlist/internal/webhook"
 	"github.com/clearlist/clearlist/internal/workspace"
 )
@@ -84,6 +87,8 @@ type App struct {
 	Bounces *bounce.Service
 	// DKIM keeps the workspace's DKIM signing keys (`clearlist keys dkim`).
 	DKIM *campaign.DKIMKeys
+	// Reporting answers the workspace-wide reports (audience, consent coverage, DNC intake).
+	Reporting *reporting.Service
 
 	composer *campaign.Composer // renders campaign messages; serve gives it the public URL
 
@@ -91,6 +96,9 @@ type App struct {
 	dkim  *deliver.Signer // signs campaign messages without a signature (SignCampaignsWith)
 	queue jobQueue        // the job client verification jobs are enqueued on
 	drain time.Duration   // how long serve's running jobs may go on at shutdown; 0 means importDrain
+
+	// served is the HTTP server ServeListener runs (tests walk the routes it registered).
+	served atomic.Pointer[web.Server]
 }
 
 // Open validates the configuration, opens the database (running migrations) and selects the
@@ -143,6 +151,7 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 	a.Reports = report.New(st, a.Workspaces)
 	a.Transactional = a.newTransactional()
 	a.Bounces = a.newBounces()
+	a.Reporting = reporting.New(st, nil)
 	return a, nil
 }
 

@@ -77,7 +77,8 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ClientTimeout: a.HTTP.ClientTimeout, UploadTimeout: a.HTTP.UploadTimeout, MaxPublicRequests: a.HTTP.MaxPublicRequests,
 		Metrics: web.MetricsAccess(a.HTTP.Metrics), TrustedProxies: proxies, Jobs: a.JobOps(jc),
 		Tokens: a.Tokens, Users: a.Users, Audit: a.Audit, Health: a.Ping, Unsubscribe: a.Unsub, Tracker: a.Track,
-		Workspaces: a.Workspaces, DKIM: a.DKIM, TokenAdmin: a.Tokens, Webhooks: a.Webhooks, Accounts: a.Users}, uploads)
+		Workspaces: a.Workspaces, DKIM: a.DKIM, TokenAdmin: a.Tokens, Webhooks: a.Webhooks, Accounts: a.Users, Reporting: a.Reporting}, uploads)
+	a.served.Store(srv)
 	syncDone := make(chan struct{})
 	// This process's screening indexes catch up with the other processes' writes. Each process
 	// refreshes its own (a River job would run on one of them only): see docs/architecture.md.

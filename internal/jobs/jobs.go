@@ -305,6 +305,7 @@ func open[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], o Options) 
 		addAuditPrune(w, cfg, o.Service, o.Periods.AuditPrune, now, log)
 		addBounceMaildir(w, cfg, o.Service, log)
 		addBouncePrune(w, cfg, o.Service, now, log)
+		addReportCounts(w, cfg, o.Service, now, log)
 	}
 	rc, err := river.NewClient(drv, cfg)
 	if err != nil {
@@ -366,7 +367,7 @@ func (c *Client) Enqueue(ctx context.Context, args river.JobArgs, opts *river.In
 }
 
 // Kinds are the job kinds clearlist runs.
-var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune, KindBounceMaildir}
+var Kinds = []string{KindDOIExpiry, KindImpliedLapse, KindReverify, KindWebhookDeliver, KindAuditPrune, KindBouncePrune, KindBounceMaildir, KindReportCounts}
 
 // RunNow inserts a one-off job of the kind, worked as soon as a serve process is running,
 // besides the periodic ones.
@@ -387,6 +388,8 @@ func (c *Client) RunNow(ctx context.Context, kind string) (Job, error) {
 		args = BouncePruneArgs{}
 	case KindBounceMaildir: // worked by a serve process with --bounce-maildir
 		args = BounceMaildirArgs{}
+	case KindReportCounts:
+		args = ReportCountsArgs{}
 	default:
 		return Job{}, fmt.Errorf("job kind %q: give one of %v", kind, Kinds)
 	}

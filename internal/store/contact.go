@@ -166,6 +166,11 @@ func (s *Store) EachListContact(ctx context.Context, ws, listID int64, fn func(c
 func (s *Store) EachContact(ctx context.Context, ws int64, f ContactFilter, fn func(contact.Contact) error) error {
 	var where strings.Builder
 	args := []any{ws, f.After}
+	if f.Status == "" && f.ListID == 0 {
+		// The plain listing walks the primary key from After: without statistics SQLite would
+		// take the (workspace_id, email) index and sort the whole workspace for every page.
+		where.WriteString(s.sql.noIndex)
+	}
 	where.WriteString(`workspace_id = ? AND id > ?`)
 	if f.Status != "" {
 		where.WriteString(` AND status = ?`)

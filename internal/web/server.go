@@ -21,6 +21,7 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/imports"
+	"github.com/clearlist/clearlist/internal/reporting"
 	"github.com/clearlist/clearlist/internal/transactional"
 	"github.com/clearlist/clearlist/internal/user"
 	"github.com/clearlist/clearlist/internal/webhook"
@@ -77,6 +78,8 @@ type Config struct {
 	TokenAdmin *access.Service    // API tokens: list, create, revoke (/ui/settings/tokens)
 	Webhooks   *webhook.Service   // outgoing webhooks (/ui/settings/webhooks)
 	Accounts   *user.Service      // the workspace's people and one's own account (/ui/settings/users, /ui/account)
+	// Reporting answers the workspace reports of the dashboard and /ui/reports; nil leaves them out.
+	Reporting *reporting.Service
 }
 
 // defaultMaxUpload is the upload limit when Config leaves it 0.

@@ -50,6 +50,7 @@ func (s *Server) uiPageRoutes(rt *router) {
 	s.uiAdminRoutes(page)
 	s.uiCampaignRoutes(page)
 	s.uiOpsRoutes(rt)
+	s.uiReportRoutes(rt)
 }
 
 // uiNav is what the shared layout needs: who is signed in, the form token of the forms (and
@@ -104,6 +105,8 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Accounts != nil }},
 	{Key: "templates", Href: "/ui/templates", Label: "Templates", Route: uiTemplatesRoute,
 		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "reports", Href: "/ui/reports", Label: "Reports", Route: uiContactsRoute,
+		Available: func(s *Server) bool { return s.cfg.Reporting != nil }},
 }
 
 // nav describes the signed-in user for the layout.
@@ -173,6 +176,8 @@ type dashboardData struct {
 	Campaigns []campaignRow
 	// ShowCampaigns is false when the role may not read campaigns or none are set up.
 	ShowCampaigns bool
+	Reports       dashboardReports
+	ListsNote     string // when the member counts were counted ("" when just now)
 }
 
 // campaignRow is a campaign in a listing, with its report when one was read.
@@ -185,8 +190,14 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	ss, _ := sessionOf(r.Context())
 	ctx, ws := r.Context(), ss.WorkspaceID
 	d := dashboardData{Nav: s.nav(r, "dashboard")}
+	var err error
+	var what string
+	if d.Reports, what, err = s.dashboardReports(r); err != nil {
+		s.uiFail(w, r, "dashboard", what, err)
+		return
+	}
 	if s.cfg.Contacts != nil && s.may(r, uiListsRoute) {
-		lists, err := s.cfg.Contacts.Lists(ctx, ws)
+		lists, err := s.dashboardLists(r, &d)
 		if err != nil {
 			s.uiFail(w, r, "dashboard", "lists", err)
 			return

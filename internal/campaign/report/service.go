@@ -31,6 +31,8 @@ type Store interface {
 	ReportMembers(ctx context.Context, ws, id int64, p Page) ([]Member, error)
 	// VariantFigures counts an A/B test's deliveries and events per variant.
 	VariantFigures(ctx context.Context, ws, id int64) ([]campaign.VariantFigures, error)
+	// ReportLinks counts people's clicks per link, most clicked first.
+	ReportLinks(ctx context.Context, ws, id int64) ([]Link, error)
 }
 
 // Settings reads a workspace setting (workspace.Service); ok is false when unset.

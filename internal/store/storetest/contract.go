@@ -78,6 +78,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"WorkspaceName":     testWorkspaceName,
 		"CampaignProgress":  testCampaignProgress,
 		"UIOps":             testUIOps,
+		"Reporting":         testReporting,
 	}
 	for name, fn := range tests {
 		t.Run(name, func(t *testing.T) {
