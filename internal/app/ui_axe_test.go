@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -75,6 +76,7 @@ func TestAxeEveryPage(t *testing.T) {
 		}
 	}
 	ids["unsub"] = axeUnsubToken(t, a, base, ids["contact"])
+	ids["import"] = axeImport(t, a, base)
 	// A job no worker knows, tried once: discarded, so the dashboard lists a job needing attention.
 	jc, err := a.OpenJobs(t.Context(), false)
 	if err != nil {
@@ -261,6 +263,27 @@ func axeFixture(t *testing.T, a *App) map[string]string {
 		ids["webhook"] = id(wh.ID)
 	}
 	return ids
+}
+
+// axeImport uploads a file with a bad row through the API (a River job imports it) and waits
+// for it to finish, so that the import's page and its error report have something to show.
+func axeImport(t *testing.T, a *App, base string) string {
+	t.Helper()
+	_, secret, err := a.Tokens.Create(audit.WithActor(t.Context(), audit.Actor{Kind: audit.CLI, ID: "test"}), a.Workspace.ID, "axe-import", access.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out := apiCall(t, "POST", base+"/api/v1/imports?source_type=api", secret, "text/csv", "email\nimp1@example.com\nnot an address\n")
+	var im struct{ ID int64 }
+	if err := json.Unmarshal([]byte(out), &im); err != nil || im.ID == 0 {
+		t.Fatalf("import: %d %s", code, out)
+	}
+	id := strconv.FormatInt(im.ID, 10)
+	waitFor(t, func() bool {
+		_, body := apiCall(t, "GET", base+"/api/v1/imports/"+id, secret, "", "")
+		return strings.Contains(body, `"status":"done"`)
+	})
+	return id
 }
 
 // axeFailArgs is a job kind no worker handles.
