@@ -149,3 +149,33 @@ func TestBrowserPublicPages(t *testing.T) {
 	}
 	checkContactable(t, a, a.Workspace.ID, "Browser.User@example.com", "email", "newsletter", false)
 }
+
+// shooter returns a function that saves a full-page screenshot of the tab as NAME.png in the
+// test's temp dir and in $CLEARLIST_SCREENSHOTS when set.
+func (b browserTab) shooter() func(name string) {
+	dirs := []string{b.t.TempDir()}
+	if dir := os.Getenv("CLEARLIST_SCREENSHOTS"); dir != "" {
+		dirs = append(dirs, dir)
+	}
+	return func(name string) {
+		b.t.Helper()
+		png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			b.t.Fatalf("screenshot %s: %v", name, err)
+		}
+		for _, dir := range dirs {
+			if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+				b.t.Fatal(err)
+			}
+		}
+		b.t.Logf("screenshot %s.png in %v", name, dirs)
+	}
+}
+
+// login signs in to the admin UI at base with the login form and waits for the dashboard.
+func (b browserTab) login(base, email, password string) {
+	b.t.Helper()
+	b.must(chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	b.must(chromedp.SendKeys(chromedp.CSS(`#email`), email), chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Click(chromedp.CSS(`button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#whoami`)))
+}
