@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,4 +179,16 @@ func (b browserTab) login(base, email, password string) {
 	b.must(chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(chromedp.CSS(`#email`)))
 	b.must(chromedp.SendKeys(chromedp.CSS(`#email`), email), chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Click(chromedp.CSS(`button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#whoami`)))
+}
+
+// live returns the trimmed text of the element sel (CSS), or "" when there is none at this
+// moment: for a fragment htmx polls, whose node a swap replaces between a wait and a read
+// (text would fail with "No node with given id found").
+func (b browserTab) live(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`)?.textContent.trim() ?? ""`))
+	if err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	return v
 }

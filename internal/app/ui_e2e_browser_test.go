@@ -84,16 +84,7 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	tab := browserTab{t, ctx}
-	text, must, shoot := tab.text, tab.must, tab.shooter()
-	// live reads the text of an element htmx may be swapping at this moment ("" while it is).
-	live := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(`+strconv.Quote(sel)+`)?.textContent.trim() ?? ""`))
-		if err != nil {
-			t.Fatalf("read %s: %v", sel, err)
-		}
-		return v
-	}
+	text, live, must, shoot := tab.text, tab.live, tab.must, tab.shooter()
 	must(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) { // the proxy's test certificate
 		_, err := cdp.Call(ctx, tg, security.SetIgnoreCertificateErrors, security.SetIgnoreCertificateErrorsParams{Ignore: true})
 		return chromedp.Void{}, err
