@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -58,9 +59,9 @@ func TestBrowserEndToEnd(t *testing.T) {
 
 	// The TLS-terminating proxy in front of the server: the public URL (links in the
 	// messages, the admin UI) is its https address.
-	var backend *url.URL
+	var backend atomic.Pointer[url.URL] // the server's address, known once it listens
 	proxy := httptest.NewUnstartedServer(&httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
-		r.SetURL(backend)
+		r.SetURL(backend.Load())
 		r.SetXForwarded()
 		r.Out.Host = r.In.Host
 	}})
@@ -71,10 +72,11 @@ func TestBrowserEndToEnd(t *testing.T) {
 	a.Campaigns = a.newCampaigns() // the send jobs write to this data folder's outbox, with https links
 	base, stop := startServer(t, a)
 	defer stop()
-	var err error
-	if backend, err = url.Parse(base); err != nil {
+	u, err := url.Parse(base)
+	if err != nil {
 		t.Fatal(err)
 	}
+	backend.Store(u)
 	waitFor(t, func() bool { // serve's job client is up: the start enqueues on it
 		a.queue.mu.Lock()
 		defer a.queue.mu.Unlock()
