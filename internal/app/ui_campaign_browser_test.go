@@ -142,7 +142,7 @@ func TestBrowserCampaignEditor(t *testing.T) {
 
 	// The progress fragment polls until the send jobs are done.
 	deadline := time.Now().Add(20 * time.Second)
-	for text(`#progress-state`) != "finished" {
+	for tab.live(`#progress-state`) != "finished" {
 		if time.Now().After(deadline) {
 			t.Fatalf("progress after 20 s: %q", text(`#progress`))
 		}

@@ -69,7 +69,7 @@ func TestBrowserImportUpload(t *testing.T) {
 
 	// The page is not reloaded: htmx swaps the progress in place until the job has finished.
 	deadline, polls := time.Now().Add(15*time.Second), 0
-	for state := text(`#import-state`); !strings.Contains(state, "finished"); state = text(`#import-state`) {
+	for state := tab.live(`#import-state`); !strings.Contains(state, "finished"); state = tab.live(`#import-state`) {
 		if strings.Contains(state, "failed") || time.Now().After(deadline) {
 			t.Fatalf("import state %q; the page says:\n%s", state, text(`main`))
 		}
