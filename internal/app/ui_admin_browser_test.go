@@ -1,8 +1,6 @@
 package app
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -31,25 +29,10 @@ func TestBrowserAdminSettings(t *testing.T) {
 	}
 	base, stop := startServer(t, a)
 	defer stop()
-	shots := []string{t.TempDir()}
-	if dir := os.Getenv("CLEARLIST_SCREENSHOTS"); dir != "" {
-		shots = append(shots, dir)
-	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	tab := browserTab{t, ctx}
 	text, must := tab.text, tab.must
-	shoot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		for _, dir := range shots {
-			if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	shoot := tab.shooter()
 	signIn := func(email, password, code string) {
 		t.Helper()
 		must(chromedp.Navigate(base+"/login"), chromedp.WaitVisible(css(`#email`)),

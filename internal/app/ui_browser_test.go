@@ -2,8 +2,6 @@ package app
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -109,30 +107,12 @@ func TestBrowserAdminPages(t *testing.T) {
 	base, stop := startServer(t, a)
 	defer stop()
 
-	shots := []string{t.TempDir()}
-	if dir := os.Getenv("CLEARLIST_SCREENSHOTS"); dir != "" {
-		shots = append(shots, dir)
-	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	tab := browserTab{t, ctx}
 	text, must := tab.text, tab.must
-	shoot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		for _, dir := range shots {
-			if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Logf("screenshot %s.png in %v", name, shots)
-	}
+	shoot := tab.shooter()
 	must(chromedp.EmulateViewport(1024, 700))
-	must(chromedp.Navigate(base+"/ui/"), chromedp.WaitVisible(css(`#email`)))
-	must(chromedp.SendKeys(css(`#email`), "owner@example.com"), chromedp.SendKeys(css(`#password`), "a long enough passphrase"),
-		chromedp.Click(css(`button[type=submit]`)), chromedp.WaitVisible(css(`#whoami`)))
+	tab.login(base, "owner@example.com", "a long enough passphrase")
 	if body := text(`main`); !strings.Contains(body, "December news") || !strings.Contains(body, "newsletter") {
 		t.Fatalf("dashboard: %q", body)
 	}

@@ -62,26 +62,10 @@ func TestBrowserCampaignEditor(t *testing.T) {
 		return a.queue.serve != nil
 	})
 
-	shots := []string{t.TempDir()}
-	if dir := os.Getenv("CLEARLIST_SCREENSHOTS"); dir != "" {
-		shots = append(shots, dir)
-	}
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	tab := browserTab{t, ctx}
 	text, must := tab.text, tab.must
-	shoot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatalf("screenshot %s: %v", name, err)
-		}
-		for _, dir := range shots {
-			if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		t.Logf("screenshot %s.png in %v", name, shots)
-	}
+	shoot := tab.shooter()
 	must(chromedp.EmulateViewport(1024, 800))
 	must(chromedp.Navigate(base+"/ui/campaigns"), chromedp.WaitVisible(css(`#email`)))
 	must(chromedp.SendKeys(css(`#email`), "marketer@example.com"), chromedp.SendKeys(css(`#password`), "a long enough passphrase"),
