@@ -126,10 +126,11 @@ func (n uiNav) section(key string) bool {
 	return slices.ContainsFunc(n.Sections, func(i uiNavItem) bool { return i.Key == key })
 }
 
-// may reports whether the session's role may call the API route (GET) behind a page.
+// may reports whether the session's role may call the API route ("METHOD /path") behind a page or a form.
 func (s *Server) may(r *http.Request, route string) bool {
+	method, _, _ := strings.Cut(route, " ")
 	ss, _ := sessionOf(r.Context())
-	return access.Allows(rolesFor(route), ss.Role, http.MethodGet)
+	return access.Allows(rolesFor(route), ss.Role, method)
 }
 
 // uiGate answers 403 (or 404 when the server lacks the service) unless the session's role may
@@ -141,7 +142,11 @@ func (s *Server) uiGate(w http.ResponseWriter, r *http.Request, route, section s
 	}
 	if !s.may(r, route) {
 		ss, _ := sessionOf(r.Context())
-		s.uiError(w, r, section, http.StatusForbidden, "Your role ("+ss.Role+") may not open this page; ask an owner for another role.")
+		what := "open this page"
+		if !strings.HasPrefix(route, "GET ") {
+			what = "do this"
+		}
+		s.uiError(w, r, section, http.StatusForbidden, "Your role ("+ss.Role+") may not "+what+"; ask an owner for another role.")
 		return false
 	}
 	return true
@@ -378,7 +383,7 @@ func (s *Server) uiCampaigns(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortFunc(cs, func(a, b campaign.Campaign) int { return cmp.Compare(b.ID, a.ID) })
 	s.renderUI(w, r, http.StatusOK, campaignsPage(campaignsData{Nav: s.nav(r, "campaigns"), Campaigns: cs,
-		CanCreate: s.mayRoute(r, uiCreateCampaignRoute)}))
+		CanCreate: s.may(r, uiCreateCampaignRoute)}))
 }
 
 // campaignData is a campaign's report page.

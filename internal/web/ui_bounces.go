@@ -28,7 +28,7 @@ func (s *Server) uiBounces(w http.ResponseWriter, r *http.Request) {
 	}
 	ss, _ := sessionOf(r.Context())
 	ctx, ws := r.Context(), ss.WorkspaceID
-	d := bouncesData{Nav: s.nav(r, "bounces"), Done: r.URL.Query().Get("done"), MayDecide: s.mayChange(r, uiDecideRoute)}
+	d := bouncesData{Nav: s.nav(r, "bounces"), Done: r.URL.Query().Get("done"), MayDecide: s.may(r, uiDecideRoute)}
 	before, err := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
 	if r.URL.Query().Get("before") != "" && (err != nil || before <= 0) {
 		d.Error = "That page link is out of date; start again from the first page."
@@ -60,7 +60,7 @@ func (s *Server) uiDecide(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiBounceRoute, "bounces", s.cfg.Bounces != nil) {
 		return
 	}
-	if !s.mayChange(r, uiDecideRoute) {
+	if !s.may(r, uiDecideRoute) {
 		s.uiRefuse(w, r, "bounces")
 		return
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/a-h/templ"
 
-	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
@@ -65,27 +64,6 @@ func (s *Server) uiCampaignRoutes(page func(string, http.HandlerFunc)) {
 	page("POST /ui/templates", s.uiTemplateCreate)
 	page("GET /ui/templates/{id}", s.uiTemplateEdit)
 	page("POST /ui/templates/{id}", s.uiTemplateUpdate)
-}
-
-// mayRoute reports whether the session's role may call the API route ("METHOD /path").
-func (s *Server) mayRoute(r *http.Request, route string) bool {
-	method, _, _ := strings.Cut(route, " ")
-	ss, _ := sessionOf(r.Context())
-	return access.Allows(rolesFor(route), ss.Role, method)
-}
-
-// uiGateRoute is uiGate for a route of any method (the editor's forms, the buttons).
-func (s *Server) uiGateRoute(w http.ResponseWriter, r *http.Request, route, section string, available bool) bool {
-	if !available {
-		s.uiError(w, r, section, http.StatusNotFound, "This part of clearlist is not set up on this server.")
-		return false
-	}
-	if !s.mayRoute(r, route) {
-		ss, _ := sessionOf(r.Context())
-		s.uiError(w, r, section, http.StatusForbidden, "Your role ("+ss.Role+") may not do this; ask an owner for another role.")
-		return false
-	}
-	return true
 }
 
 // readForm parses a posted form of at most limit bytes; false when it answered.
@@ -298,14 +276,14 @@ func (s *Server) renderEditor(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) uiCampaignNew(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiCreateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) {
+	if !s.uiGate(w, r, uiCreateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) {
 		return
 	}
 	s.renderEditor(w, r, http.StatusOK, campaignForm{}, nil)
 }
 
 func (s *Server) uiCampaignCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiCreateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "campaigns") {
+	if !s.uiGate(w, r, uiCreateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "campaigns") {
 		return
 	}
 	ss, _ := sessionOf(r.Context())
@@ -329,7 +307,7 @@ func (s *Server) uiCampaignCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiCampaignEdit(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiUpdateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) {
+	if !s.uiGate(w, r, uiUpdateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) {
 		return
 	}
 	c, ok := s.uiCampaignOf(w, r)
@@ -344,7 +322,7 @@ func (s *Server) uiCampaignEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiCampaignUpdate(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiUpdateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "campaigns") {
+	if !s.uiGate(w, r, uiUpdateCampaignRoute, "campaigns", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "campaigns") {
 		return
 	}
 	id, ok := pathID(r)
@@ -474,11 +452,11 @@ func (s *Server) manage(r *http.Request, c campaign.Campaign) (manageData, error
 	if d.Progress, _, err = s.progress(r, c.ID); err != nil {
 		return d, err
 	}
-	may := func(action string) bool { return s.mayRoute(r, uiCampaignActions[action]) }
+	may := func(action string) bool { return s.may(r, uiCampaignActions[action]) }
 	st := c.State
-	d.Can["edit"] = campaign.Editable(st) && s.mayRoute(r, uiUpdateCampaignRoute)
-	d.Can["preview"] = s.mayRoute(r, uiPreviewRoute)
-	d.Can["preflight"] = (st == campaign.Draft || st == campaign.Scheduled) && s.mayRoute(r, uiPreflightRoute)
+	d.Can["edit"] = campaign.Editable(st) && s.may(r, uiUpdateCampaignRoute)
+	d.Can["preview"] = s.may(r, uiPreviewRoute)
+	d.Can["preflight"] = (st == campaign.Draft || st == campaign.Scheduled) && s.may(r, uiPreflightRoute)
 	d.Can["test"] = may("test")
 	d.Can["start"] = (st == campaign.Draft || st == campaign.Scheduled) && may("start")
 	d.Can["schedule"] = st == campaign.Draft && may("schedule")
@@ -540,7 +518,7 @@ func (s *Server) progress(r *http.Request, id int64) (progressData, campaign.Cam
 			return p, c, err
 		}
 		p.CanPick = c.ABDecision == nil && (c.State == campaign.Sending || c.State == campaign.Paused) &&
-			s.mayRoute(r, uiCampaignActions["pick"])
+			s.may(r, uiCampaignActions["pick"])
 	}
 	return p, c, nil
 }
@@ -577,7 +555,7 @@ func (s *Server) uiCampaignAction(w http.ResponseWriter, r *http.Request) {
 		s.uiError(w, r, "campaigns", http.StatusNotFound, "There is no such action on a campaign.")
 		return
 	}
-	if !s.uiGateRoute(w, r, route, "campaigns", s.cfg.Campaigns != nil) || !s.readForm(w, r, 64<<10, "campaigns") {
+	if !s.uiGate(w, r, route, "campaigns", s.cfg.Campaigns != nil) || !s.readForm(w, r, 64<<10, "campaigns") {
 		return
 	}
 	id, ok := pathID(r)
@@ -743,7 +721,7 @@ func (s *Server) uiCampaignPreflight(w http.ResponseWriter, r *http.Request) {
 		}
 		return strings.Compare(x.Reason, y.Reason)
 	})
-	d.CanStart = (c.State == campaign.Draft || c.State == campaign.Scheduled) && s.mayRoute(r, uiCampaignActions["start"])
+	d.CanStart = (c.State == campaign.Draft || c.State == campaign.Scheduled) && s.may(r, uiCampaignActions["start"])
 	s.renderUI(w, r, http.StatusOK, campaignPreflightPage(d))
 }
 
@@ -777,11 +755,11 @@ func (s *Server) uiTemplates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderUI(w, r, http.StatusOK, templatesPage(templatesData{Nav: s.nav(r, "templates"), Templates: ts,
-		CanCreate: s.mayRoute(r, uiCreateTemplateRoute)}))
+		CanCreate: s.may(r, uiCreateTemplateRoute)}))
 }
 
 func (s *Server) uiTemplateNew(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiCreateTemplateRoute, "templates", s.cfg.Campaigns != nil) {
+	if !s.uiGate(w, r, uiCreateTemplateRoute, "templates", s.cfg.Campaigns != nil) {
 		return
 	}
 	s.renderUI(w, r, http.StatusOK, templatePage(templateData{Nav: s.nav(r, "templates"), CanSave: true}))
@@ -808,7 +786,7 @@ func templateFieldOf(msg string) string {
 }
 
 func (s *Server) uiTemplateCreate(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiCreateTemplateRoute, "templates", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "templates") {
+	if !s.uiGate(w, r, uiCreateTemplateRoute, "templates", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "templates") {
 		return
 	}
 	ss, _ := sessionOf(r.Context())
@@ -843,11 +821,11 @@ func (s *Server) uiTemplateEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderUI(w, r, http.StatusOK, templatePage(templateData{Nav: s.nav(r, "templates"), ID: id, Form: t,
-		CanSave: s.mayRoute(r, uiUpdateTemplateRoute), Done: r.URL.Query().Get("done") != ""}))
+		CanSave: s.may(r, uiUpdateTemplateRoute), Done: r.URL.Query().Get("done") != ""}))
 }
 
 func (s *Server) uiTemplateUpdate(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoute(w, r, uiUpdateTemplateRoute, "templates", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "templates") {
+	if !s.uiGate(w, r, uiUpdateTemplateRoute, "templates", s.cfg.Campaigns != nil) || !s.readForm(w, r, maxCampaignForm, "templates") {
 		return
 	}
 	id, ok := pathID(r)

@@ -39,7 +39,7 @@ func (s *Server) uiDNC(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	d := dncData{Nav: s.nav(r, "dnc"), Query: url.Values{}, Search: strings.TrimSpace(q.Get("q")), Reason: q.Get("reason"),
 		Late: q.Get("late") == "1", Removed: q.Get("removed") == "1", Done: q.Get("done"),
-		MayRemove: s.mayChange(r, uiDNCRemoveRoute), MayOverrul: access.MayOverrulePerson(ss.Role)}
+		MayRemove: s.may(r, uiDNCRemoveRoute), MayOverrul: access.MayOverrulePerson(ss.Role)}
 	for _, k := range []string{"reason", "late", "removed"} {
 		if v := q.Get(k); v != "" {
 			d.Query.Set(k, v)
@@ -87,7 +87,7 @@ func (s *Server) uiDNCRemove(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiDNCRoute, "dnc", s.cfg.Suppressions != nil) {
 		return
 	}
-	if !s.mayChange(r, uiDNCRemoveRoute) {
+	if !s.may(r, uiDNCRemoveRoute) {
 		s.uiRefuse(w, r, "dnc")
 		return
 	}

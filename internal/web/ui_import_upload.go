@@ -63,7 +63,7 @@ func (s *Server) uploadGate(w http.ResponseWriter, r *http.Request) (uiImporter,
 	if !s.uiGate(w, r, uiImportRoute, "imports", ok) {
 		return nil, false
 	}
-	if !s.mayCallRoute(r, uiImportUploadRoute) {
+	if !s.may(r, uiImportUploadRoute) {
 		ss, _ := sessionOf(r.Context())
 		s.uiError(w, r, "imports", http.StatusForbidden, "Your role ("+ss.Role+") may not start imports; ask an owner for another role.")
 		return nil, false

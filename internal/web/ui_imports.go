@@ -5,9 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
-	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/imports"
 )
 
@@ -52,13 +50,6 @@ func (s *Server) uiImportRoutes(rt *router) {
 	page("GET /ui/imports/{id}/errors", s.uiImportErrors)
 }
 
-// mayCallRoute reports whether the session's role may call the API route (any method).
-func (s *Server) mayCallRoute(r *http.Request, route string) bool {
-	ss, _ := sessionOf(r.Context())
-	method, _, _ := strings.Cut(route, " ")
-	return access.Allows(rolesFor(route), ss.Role, method)
-}
-
 // uiImportRow is an import in the listing, with its list's name.
 type uiImportRow struct {
 	imports.Import
@@ -81,7 +72,7 @@ func (s *Server) uiImportList(w http.ResponseWriter, r *http.Request) {
 	}
 	ss, _ := sessionOf(r.Context())
 	ctx, ws := r.Context(), ss.WorkspaceID
-	d := uiImportsData{Nav: s.nav(r, "imports"), CanUpload: s.mayCallRoute(r, uiImportUploadRoute)}
+	d := uiImportsData{Nav: s.nav(r, "imports"), CanUpload: s.may(r, uiImportUploadRoute)}
 	before, err := decodeCursor(r.URL.Query().Get("cursor"))
 	if err != nil {
 		d.Error = "That page link is out of date; start again from the first page."

@@ -34,8 +34,8 @@ func (s *Server) uiJobs(w http.ResponseWriter, r *http.Request) {
 	}
 	ss, _ := sessionOf(r.Context())
 	d := jobsData{Nav: s.nav(r, "jobs"), WorkspaceID: ss.WorkspaceID, State: r.URL.Query().Get("state"), States: jobs.States, Kinds: jobs.Kinds,
-		Done: r.URL.Query().Get("done"), MayRetry: s.mayChange(r, uiJobRetryRoute), MayCancel: s.mayChange(r, uiJobCancelRoute),
-		MayRun: s.mayChange(r, uiJobRunRoute)}
+		Done: r.URL.Query().Get("done"), MayRetry: s.may(r, uiJobRetryRoute), MayCancel: s.may(r, uiJobCancelRoute),
+		MayRun: s.may(r, uiJobRunRoute)}
 	if d.State != "" && !slices.Contains(jobs.States, d.State) {
 		d.Error = "There is no job state " + d.State + "; choose one from the list."
 		s.renderUI(w, r, http.StatusBadRequest, jobsPage(d))
@@ -64,7 +64,7 @@ func (s *Server) uiJobOp(w http.ResponseWriter, r *http.Request) {
 	case !ok || (op != "retry" && op != "cancel"):
 		s.uiError(w, r, "jobs", http.StatusNotFound, "There is no such job action.")
 		return
-	case op == "retry" && !s.mayChange(r, uiJobRetryRoute), op == "cancel" && !s.mayChange(r, uiJobCancelRoute):
+	case op == "retry" && !s.may(r, uiJobRetryRoute), op == "cancel" && !s.may(r, uiJobCancelRoute):
 		s.uiRefuse(w, r, "jobs")
 		return
 	case op == "retry":
@@ -80,7 +80,7 @@ func (s *Server) uiJobRun(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiJobsRoute, "jobs", s.cfg.Jobs != nil) {
 		return
 	}
-	if !s.mayChange(r, uiJobRunRoute) {
+	if !s.may(r, uiJobRunRoute) {
 		s.uiRefuse(w, r, "jobs")
 		return
 	}

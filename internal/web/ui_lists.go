@@ -46,8 +46,8 @@ type uiListsData struct {
 }
 
 func (s *Server) listsData(r *http.Request) uiListsData {
-	return uiListsData{Nav: s.nav(r, "lists"), CanCreate: s.mayCallRoute(r, uiListCreateRoute),
-		CanChange: s.mayCallRoute(r, uiListUpdateRoute), CanDelete: s.mayCallRoute(r, uiListDeleteRoute)}
+	return uiListsData{Nav: s.nav(r, "lists"), CanCreate: s.may(r, uiListCreateRoute),
+		CanChange: s.may(r, uiListUpdateRoute), CanDelete: s.may(r, uiListDeleteRoute)}
 }
 
 func (s *Server) uiLists(w http.ResponseWriter, r *http.Request) {
@@ -75,7 +75,7 @@ func (s *Server) listAction(w http.ResponseWriter, r *http.Request, route string
 	if !s.uiGate(w, r, uiListsRoute, "lists", s.cfg.Contacts != nil) {
 		return false
 	}
-	if !s.mayCallRoute(r, route) {
+	if !s.may(r, route) {
 		ss, _ := sessionOf(r.Context())
 		s.uiError(w, r, "lists", http.StatusForbidden, "Your role ("+ss.Role+") may not change lists; ask an owner for another role.")
 		return false
@@ -155,8 +155,8 @@ func (s *Server) uiList(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	d := uiListData{Nav: s.nav(r, "lists"), List: l, CanChange: s.mayCallRoute(r, uiListUpdateRoute),
-		CanDelete: s.mayCallRoute(r, uiListDeleteRoute), ShowMembers: s.may(r, uiContactsRoute)}
+	d := uiListData{Nav: s.nav(r, "lists"), List: l, CanChange: s.may(r, uiListUpdateRoute),
+		CanDelete: s.may(r, uiListDeleteRoute), ShowMembers: s.may(r, uiContactsRoute)}
 	if d.ShowMembers {
 		after, err := decodeCursor(r.URL.Query().Get("cursor"))
 		if err != nil {

@@ -4,9 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
-
-	"github.com/clearlist/clearlist/internal/access"
 )
 
 // The operations pages of the admin UI (do-not-contact, bounces and replies, verification
@@ -48,14 +45,6 @@ func (s *Server) uiOpsRoutes(rt *router) {
 	page("GET /ui/jobs", s.uiJobs)
 	page("POST /ui/jobs/{id}/{op}", s.uiJobOp)
 	page("POST /ui/jobs/run", s.uiJobRun)
-}
-
-// mayChange reports whether the session's role may call a changing API route (its method is
-// the pattern's).
-func (s *Server) mayChange(r *http.Request, route string) bool {
-	ss, _ := sessionOf(r.Context())
-	method, _, _ := strings.Cut(route, " ")
-	return access.Allows(rolesFor(route), ss.Role, method)
 }
 
 // uiRefuse answers a form the role may not send with 403 (its page does not show it).

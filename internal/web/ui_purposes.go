@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/clearlist/clearlist/internal/access"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/errs"
 )
@@ -53,7 +52,7 @@ func (s *Server) renderPurposes(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	d.Nav, d.Purposes = s.nav(r, "purposes"), ps
-	d.MayAdd = access.Allows(rolesFor(uiAddPurposeRoute), ss.Role, http.MethodPost)
+	d.MayAdd = s.may(r, uiAddPurposeRoute)
 	d.ShowLIAs = s.mayRoles(r, uiLIARoles, http.MethodPost)
 	if d.ShowLIAs {
 		ls, err := s.cfg.Consents.LIAs(ctx, ws)
@@ -74,7 +73,7 @@ func (s *Server) uiAddPurpose(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss, _ := sessionOf(r.Context())
-	if !access.Allows(rolesFor(uiAddPurposeRoute), ss.Role, http.MethodPost) {
+	if !s.may(r, uiAddPurposeRoute) {
 		s.uiError(w, r, "purposes", http.StatusForbidden, "Your role ("+ss.Role+") may not declare purposes; ask an admin, compliance or a marketer.")
 		return
 	}

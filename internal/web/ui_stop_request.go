@@ -40,7 +40,7 @@ func (s *Server) uiStopRequest(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	d := stopData{Nav: s.nav(r, "stop-request"), How: "phone", Scope: "all", Errors: map[string]string{}, Done: q.Get("done"),
-		MayRecord: s.mayChange(r, uiAgentRoute)}
+		MayRecord: s.may(r, uiAgentRoute)}
 	if v := strings.TrimSpace(q.Get("check")); v != "" {
 		ss, _ := sessionOf(r.Context())
 		d.Value = v
@@ -64,7 +64,7 @@ func (s *Server) uiStopRequestPost(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiCheckRoute, "stop-request", s.cfg.Suppressions != nil) {
 		return
 	}
-	if !s.mayChange(r, uiAgentRoute) {
+	if !s.may(r, uiAgentRoute) {
 		s.uiRefuse(w, r, "stop-request")
 		return
 	}

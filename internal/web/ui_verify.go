@@ -48,7 +48,7 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request, status int, 
 		d.NextBefore = js[uiVerifyJobPageSize-1].ID
 	}
 	d.Jobs = js
-	d.MayStart = s.mayChange(r, uiVerifyStartRoute)
+	d.MayStart = s.may(r, uiVerifyStartRoute)
 	if d.MayStart && s.cfg.Contacts != nil {
 		if d.Lists, err = s.cfg.Contacts.Lists(ctx, ws); err != nil {
 			s.uiFail(w, r, "verify", "lists", err)
@@ -64,7 +64,7 @@ func (s *Server) uiVerifyStart(w http.ResponseWriter, r *http.Request) {
 	if !s.uiGate(w, r, uiVerifyJobsRoute, "verify", s.cfg.Verifier != nil) {
 		return
 	}
-	if !s.mayChange(r, uiVerifyStartRoute) {
+	if !s.may(r, uiVerifyStartRoute) {
 		s.uiRefuse(w, r, "verify")
 		return
 	}
