@@ -111,14 +111,14 @@ func (s *Service) Snippet(ctx context.Context, ws int64, list, lang, kind string
 		kind = SnippetForm
 	}
 	if kind != SnippetForm && kind != SnippetFrame {
-		return Snippet{}, invalid("kind", "kind %q: give form or frame", clip(kind))
+		return Snippet{}, &InvalidError{Field: "kind", Message: fmt.Sprintf("kind %q: give form or frame", clip(kind))}
 	}
 	if lang != "" && !i18n.Supported(lang) {
 		var codes []string
 		for _, l := range i18n.Langs() {
 			codes = append(codes, l.Code)
 		}
-		return Snippet{}, invalid("lang", "language %q: give one of %s", clip(lang), strings.Join(codes, ", "))
+		return Snippet{}, &InvalidError{Field: "lang", Message: fmt.Sprintf("language %q: give one of %s", clip(lang), strings.Join(codes, ", "))}
 	}
 	if s.PublicURL == "" {
 		return Snippet{}, &InvalidError{Field: "public_url", Message: ErrNoPublicURL.Error()}
