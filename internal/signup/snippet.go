@@ -74,17 +74,17 @@ var formHTML = template.Must(template.New("form").Parse(`<form class="clearlist-
     e.preventDefault();
     var boxes = Array.prototype.slice.call(f.querySelectorAll("input[name=purpose]")), wording = {};
     boxes.forEach(function (b) { wording[b.value] = b.nextElementSibling.textContent; });
-    var list = f.querySelector("input[name=list]"), out = f.querySelector(".clearlist-answer"), d = f.dataset;
+    var list = f.querySelector("input[name=list]"), lang = f.querySelector("input[name=lang]"), out = f.querySelector(".clearlist-answer"), d = f.dataset;
     fetch(d.api, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({
       email: f.email.value, purposes_shown: boxes.map(function (b) { return b.value; }),
       purposes_ticked: boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }),
       prechecked: [], form_id: "{{.FormID}}", form_version: d.formVersion, wording: wording,
-      list: list ? list.value : "", form_url: location.href})
+      list: list ? list.value : "", form_url: location.href, lang: lang ? lang.value : ""})
     }).then(function (r) {
       if (r.ok) { out.textContent = d.pending; f.reset(); return; }
       return r.json().then(function (p) {
-        var at = (p.errors && p.errors[0] && p.errors[0].location) || "";
-        out.textContent = at === "body.email" ? d.errEmail : at === "body.purposes_ticked" ? d.errNone : d.errOther;
+        var at = (p.errors && p.errors[0] && p.errors[0].location) || "", said = (p.errors && p.errors[0] && p.errors[0].message) || "";
+        out.textContent = at === "body.email" ? d.errEmail : at === "body.purposes_ticked" ? d.errNone : said || d.errOther;
       });
     }).catch(function () { out.textContent = d.errOther; });
   });
