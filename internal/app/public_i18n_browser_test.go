@@ -183,6 +183,10 @@ func TestBrowserEmbeddedSnippet(t *testing.T) {
 	if !strings.HasPrefix(answer, "Dziękujemy. Wysłaliśmy Ci e-mail") {
 		t.Fatalf("answer on the site's page: %q", answer)
 	}
+	// The confirmation e-mail is in the form's language too.
+	if m := readLangOutbox(t, filepath.Join(a.Cfg.DataDir, "outbox"), "pasted@example.com"); m.subject != "Potwierdź swoją subskrypcję" || m.lang != "pl" || !strings.HasSuffix(m.link, "&lang=pl") {
+		t.Fatalf("confirmation e-mail of the pasted form: %+v", m)
+	}
 	pc, err := a.st.ContactByEmail(context.Background(), a.Workspace.ID, "pasted@example.com")
 	if err != nil {
 		t.Fatal(err)

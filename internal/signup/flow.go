@@ -35,5 +35,9 @@ type Submission struct {
 	Workspace string
 	Request
 	FormURL string
+	// Lang is the i18n code of the language the form was shown in: the confirmation e-mail
+	// is written in it and its link opens the confirm page in it. "" (or a code that is not
+	// one of ours) means English.
+	Lang string
 	Step
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/i18n"
 )
 
 // Request is a sign-up as a form or the JSON API posted it.
@@ -27,16 +28,30 @@ type Request struct {
 	List          string            // optional list name to join on confirmation
 }
 
-// InvalidError is a refused request: Field names what to fix.
+// InvalidError is a refused request: Field names what to fix. Key names the refusal in the
+// message catalogues (i18n key "refuse."+Key, formatted with Args), so that a page or the
+// JSON API can say it in the visitor's language; Message is the English.
 type InvalidError struct {
 	Field   string
 	Message string
+	Key     string
+	Args    []any
 }
 
 func (e *InvalidError) Error() string { return e.Field + ": " + e.Message }
 
-func invalid(field, format string, args ...any) error {
-	return &InvalidError{Field: field, Message: fmt.Sprintf(format, args...)}
+// In is the refusal in a language: the catalogue's message, or the English Message for a
+// refusal without a key and for English itself (its text may be more precise, as a
+// malformed address's).
+func (e *InvalidError) In(lang string) string {
+	if e.Key == "" || lang == "" || lang == i18n.Default {
+		return e.Message
+	}
+	return i18n.T(lang, "refuse."+e.Key, e.Args...)
+}
+
+func invalid(field, key string, args ...any) error {
+	return &InvalidError{Field: field, Key: key, Args: args, Message: i18n.T(i18n.Default, "refuse."+key, args...)}
 }
 
 // Checked is a valid request's normalised content.
@@ -52,17 +67,17 @@ const maxField = 256
 // signed up for: service messages need no sign-up.
 func Check(r Request, purposes []consent.Purpose) (Checked, error) {
 	if !r.PrecheckedSet {
-		return Checked{}, invalid("prechecked", "say which boxes were displayed already ticked: send prechecked: [] (pre-checked boxes are not consent)")
+		return Checked{}, invalid("prechecked", "prechecked_unsaid")
 	}
 	if len(r.Prechecked) > 0 {
-		return Checked{}, invalid("prechecked", "pre-checked boxes are not consent: display every box unticked and let the person tick it")
+		return Checked{}, invalid("prechecked", "prechecked")
 	}
 	given, canonical, err := contact.CanonicalEmail(r.Email)
 	if err != nil {
-		return Checked{}, invalid("email", "%v", err)
+		return Checked{}, &InvalidError{Field: "email", Key: "email", Message: err.Error()}
 	}
 	if len(r.Shown) == 0 || len(r.Shown) > 64 {
-		return Checked{}, invalid("purposes_shown", "list the purposes whose boxes were displayed (1 to 64)")
+		return Checked{}, invalid("purposes_shown", "shown_count")
 	}
 	offered := map[string]bool{}
 	for _, p := range purposes {
@@ -72,22 +87,22 @@ func Check(r Request, purposes []consent.Purpose) (Checked, error) {
 	}
 	for _, name := range r.Shown {
 		if !offered[name] {
-			return Checked{}, invalid("purposes_shown", "unknown purpose %q: sign-ups can be for %s", clip(name), strings.Join(sortedKeys(offered), ", "))
+			return Checked{}, invalid("purposes_shown", "shown_unknown", clip(name), strings.Join(sortedKeys(offered), ", "))
 		}
 	}
 	ticked := slices.Clone(r.Ticked)
 	slices.Sort(ticked)
 	ticked = slices.Compact(ticked)
 	if len(ticked) == 0 {
-		return Checked{}, invalid("purposes_ticked", "no box was ticked: tick at least one to sign up")
+		return Checked{}, invalid("purposes_ticked", "none_ticked")
 	}
 	for _, name := range ticked {
 		if !slices.Contains(r.Shown, name) {
-			return Checked{}, invalid("purposes_ticked", "purpose %q was ticked but its box was not shown", clip(name))
+			return Checked{}, invalid("purposes_ticked", "ticked_not_shown", clip(name))
 		}
 		w := r.Wording[name]
 		if strings.TrimSpace(w) == "" {
-			return Checked{}, invalid("wording", "record the exact wording shown with the %q box", name)
+			return Checked{}, invalid("wording", "wording_missing", clip(name))
 		}
 		if err := text("wording", w, 4096); err != nil {
 			return Checked{}, err
@@ -104,11 +119,11 @@ func Check(r Request, purposes []consent.Purpose) (Checked, error) {
 func text(field, v string, max int) error {
 	switch {
 	case len(v) > max:
-		return invalid(field, "longer than %d bytes", max)
+		return invalid(field, "too_long", field, max)
 	case !utf8.ValidString(v):
-		return invalid(field, "not valid UTF-8")
+		return invalid(field, "not_utf8", field)
 	case strings.ContainsFunc(v, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' || r == 0x7f }):
-		return invalid(field, "contains control characters")
+		return invalid(field, "control", field)
 	}
 	return nil
 }

@@ -74,17 +74,17 @@ var formHTML = template.Must(template.New("form").Parse(`<form class="clearlist-
     e.preventDefault();
     var boxes = Array.prototype.slice.call(f.querySelectorAll("input[name=purpose]")), wording = {};
     boxes.forEach(function (b) { wording[b.value] = b.nextElementSibling.textContent; });
-    var list = f.querySelector("input[name=list]"), out = f.querySelector(".clearlist-answer"), d = f.dataset;
+    var list = f.querySelector("input[name=list]"), lang = f.querySelector("input[name=lang]"), out = f.querySelector(".clearlist-answer"), d = f.dataset;
     fetch(d.api, {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({
       email: f.email.value, purposes_shown: boxes.map(function (b) { return b.value; }),
       purposes_ticked: boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }),
       prechecked: [], form_id: "{{.FormID}}", form_version: d.formVersion, wording: wording,
-      list: list ? list.value : "", form_url: location.href})
+      list: list ? list.value : "", form_url: location.href, lang: lang ? lang.value : ""})
     }).then(function (r) {
       if (r.ok) { out.textContent = d.pending; f.reset(); return; }
       return r.json().then(function (p) {
-        var at = (p.errors && p.errors[0] && p.errors[0].location) || "";
-        out.textContent = at === "body.email" ? d.errEmail : at === "body.purposes_ticked" ? d.errNone : d.errOther;
+        var at = (p.errors && p.errors[0] && p.errors[0].location) || "", said = (p.errors && p.errors[0] && p.errors[0].message) || "";
+        out.textContent = at === "body.email" ? d.errEmail : at === "body.purposes_ticked" ? d.errNone : said || d.errOther;
       });
     }).catch(function () { out.textContent = d.errOther; });
   });
@@ -111,14 +111,14 @@ func (s *Service) Snippet(ctx context.Context, ws int64, list, lang, kind string
 		kind = SnippetForm
 	}
 	if kind != SnippetForm && kind != SnippetFrame {
-		return Snippet{}, invalid("kind", "kind %q: give form or frame", clip(kind))
+		return Snippet{}, &InvalidError{Field: "kind", Message: fmt.Sprintf("kind %q: give form or frame", clip(kind))}
 	}
 	if lang != "" && !i18n.Supported(lang) {
 		var codes []string
 		for _, l := range i18n.Langs() {
 			codes = append(codes, l.Code)
 		}
-		return Snippet{}, invalid("lang", "language %q: give one of %s", clip(lang), strings.Join(codes, ", "))
+		return Snippet{}, &InvalidError{Field: "lang", Message: fmt.Sprintf("language %q: give one of %s", clip(lang), strings.Join(codes, ", "))}
 	}
 	if s.PublicURL == "" {
 		return Snippet{}, &InvalidError{Field: "public_url", Message: ErrNoPublicURL.Error()}

@@ -12,6 +12,7 @@ import (
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/errs"
+	"github.com/clearlist/clearlist/internal/i18n"
 )
 
 // Subscribe validates a sign-up, records it (source, contact, sign-up, one granted entry per
@@ -63,8 +64,13 @@ func (s *Service) Subscribe(ctx context.Context, in Submission) error {
 	if err != nil {
 		return err
 	}
-	link := strings.TrimRight(s.PublicURL, "/") + "/confirm?token=" + url.QueryEscape(Token{Workspace: ws, Signup: sg.ID, Secret: secret}.Encode(key))
-	if err := s.Sender.Send(ctx, confirmationMail(s.From, checked.Email, in.Workspace, checked.Purposes, link, sg.ExpiresAt)); err != nil {
+	lang := i18n.Default
+	if i18n.Supported(in.Lang) {
+		lang = in.Lang
+	}
+	tok := Token{Workspace: ws, Signup: sg.ID, Secret: secret, Lang: lang}.Encode(key)
+	link := strings.TrimRight(s.PublicURL, "/") + "/confirm?token=" + url.QueryEscape(tok) + "&lang=" + lang
+	if err := s.Sender.Send(ctx, confirmationMail(lang, s.From, checked.Email, in.Workspace, checked.Purposes, link, sg.ExpiresAt)); err != nil {
 		s.log().ErrorContext(ctx, "send confirmation e-mail", "workspace_id", ws, "signup_id", sg.ID, "err", err)
 		s.recipients().release(ws, checked.Canonical, at) // not sent: the person may try again at once
 		return ErrMailFailed

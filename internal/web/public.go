@@ -23,9 +23,6 @@ type DoubleOptIn interface {
 // maxPublicBody bounds a sign-up post: an address and a few boxes.
 const maxPublicBody = 64 << 10
 
-// pendingText is the one answer to a sign-up, whether the address was new or known.
-const pendingText = "Thank you. We have sent you an e-mail: open the link in it to confirm your subscription. Nothing is sent to you until you confirm."
-
 // publicRoutes registers the pages anyone may use: subscribe and confirm. They take no
 // token; their POSTs are checked for cross-origin requests and rate-limited per IP.
 func (s *Server) publicRoutes(rt *router) {
@@ -80,7 +77,7 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 	req := signup.Request{Email: r.PostForm.Get("email"), Shown: r.PostForm["shown"], Ticked: r.PostForm["purpose"],
 		Prechecked: r.PostForm["prechecked"], PrecheckedSet: true, FormID: f.FormID, FormVersion: f.FormVersion,
 		Wording: wordings(lang, f.Purposes), List: r.PostForm.Get("list")}
-	err = s.cfg.DOI.Subscribe(ctx, signup.Submission{Workspace: ws, Request: req, FormURL: s.publicURL("/subscribe/" + url.PathEscape(ws)), Step: s.step(r)})
+	err = s.cfg.DOI.Subscribe(ctx, signup.Submission{Workspace: ws, Request: req, FormURL: s.publicURL("/subscribe/" + url.PathEscape(ws)), Lang: lang, Step: s.step(r)})
 	var inv *signup.InvalidError
 	if errors.As(err, &inv) {
 		page.Error = invalidText(lang, inv)
@@ -95,11 +92,11 @@ func (s *Server) subscribeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // invalidText says what to fix in a refused sign-up: the service's own words in English,
-// the field's message in another language.
+// the refusal's own message in another language (the field's, for a refusal without one).
 func invalidText(lang string, inv *signup.InvalidError) string {
 	switch {
-	case lang == i18n.Default:
-		return inv.Message
+	case lang == i18n.Default || inv.Key != "":
+		return inv.In(lang)
 	case inv.Field == "email":
 		return i18n.T(lang, "subscribe.err_email")
 	case inv.Field == "purposes_ticked":
@@ -120,6 +117,18 @@ type subscribeBody struct {
 	Wording        json.RawMessage `json:"wording"` // one text for every box, or {"purpose": "text"}
 	List           string          `json:"list,omitempty"`
 	FormURL        string          `json:"form_url,omitempty"`
+	// Lang is the language the form was shown in (an i18n code): the answers and the
+	// confirmation e-mail are in it. Without it, Accept-Language chooses.
+	Lang string `json:"lang,omitempty"`
+}
+
+// apiLang is the language of a JSON sign-up's answers: the body's lang field, else
+// Accept-Language, else English.
+func apiLang(w http.ResponseWriter, r *http.Request, field string) string {
+	lang := i18n.Choose(r.Header.Get("Accept-Language"), field)
+	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
+	return lang
 }
 
 func (s *Server) subscribeJSON(w http.ResponseWriter, r *http.Request) {
@@ -127,9 +136,11 @@ func (s *Server) subscribeJSON(w http.ResponseWriter, r *http.Request) {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxPublicBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&b); err != nil {
-		s.writeError(w, r, "subscribe", invalid("body", "the body is not the expected JSON object: "+err.Error(), nil))
+		lang := apiLang(w, r, "")
+		s.writeError(w, r, "subscribe", invalid("body", i18n.T(lang, "refuse.body", err.Error()), nil))
 		return
 	}
+	lang := apiLang(w, r, b.Lang)
 	req := signup.Request{Email: b.Email, Shown: b.PurposesShown, Ticked: b.PurposesTicked, PrecheckedSet: b.Prechecked != nil,
 		FormID: b.FormID, FormVersion: b.FormVersion, List: b.List, Wording: map[string]string{}}
 	if b.Prechecked != nil {
@@ -141,30 +152,36 @@ func (s *Server) subscribeJSON(w http.ResponseWriter, r *http.Request) {
 			req.Wording[p] = one
 		}
 	} else if err := json.Unmarshal(b.Wording, &req.Wording); err != nil && len(b.Wording) > 0 {
-		s.writeError(w, r, "subscribe", invalid("body.wording", "wording is a string or an object of purpose: text", nil))
+		s.writeError(w, r, "subscribe", invalid("body.wording", i18n.T(lang, "refuse.wording_shape"), nil))
 		return
 	}
 	ws := r.PathValue("workspace")
-	err := s.cfg.DOI.Subscribe(r.Context(), signup.Submission{Workspace: ws, Request: req, FormURL: b.FormURL, Step: s.step(r)})
+	err := s.cfg.DOI.Subscribe(r.Context(), signup.Submission{Workspace: ws, Request: req, FormURL: b.FormURL, Lang: lang, Step: s.step(r)})
 	var inv *signup.InvalidError
 	switch {
 	case errors.As(err, &inv):
-		s.writeError(w, r, "subscribe", invalid("body."+inv.Field, inv.Message, nil))
+		s.writeError(w, r, "subscribe", invalid("body."+inv.Field, inv.In(lang), nil))
 	case errors.Is(err, signup.ErrNoWorkspace):
-		writeProblem(w, http.StatusNotFound, err.Error())
+		writeProblem(w, http.StatusNotFound, i18n.T(lang, "err.no_signup"))
 	case errors.Is(err, signup.ErrMailFailed):
-		writeProblem(w, http.StatusServiceUnavailable, err.Error())
+		writeProblem(w, http.StatusServiceUnavailable, i18n.T(lang, "err.mail_failed"))
 	case err != nil:
-		s.serverError(w, r, "subscribe", err)
+		s.log.ErrorContext(r.Context(), "subscribe", "method", r.Method, "path", r.URL.Path, "err", err)
+		writeProblem(w, http.StatusInternalServerError, i18n.T(lang, "err.wrong"))
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusAccepted)
-		json.NewEncoder(w).Encode(map[string]string{"status": "pending", "message": pendingText})
+		json.NewEncoder(w).Encode(map[string]string{"status": "pending", "message": i18n.T(lang, "subscribe.pending")})
 	}
 }
 
 func (s *Server) confirmPage(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
+	if q := r.URL.Query(); q.Get("lang") == "" && signup.LinkLang(token) != "" {
+		// a link whose lang parameter was lost: the language the token was mailed in
+		q.Set("lang", signup.LinkLang(token))
+		r.URL.RawQuery = q.Encode()
+	}
 	if err := s.cfg.DOI.Check(r.Context(), token); err != nil {
 		s.publicError(w, r, err)
 		return
