@@ -9,14 +9,13 @@ import (
 	"github.com/clearlist/clearlist/internal/access"
 )
 
-// The admin UI's settings, people and account pages. Settings, tokens, webhooks and people
-// have no API route to be gated by: they are open to owners and admins (uiAdminRoles, as
-// access.Allows maps the user roles: owner acts as admin); a person's own account page to
-// every role. Purposes follow their API routes; legitimate-interest assessments are for
-// compliance (uiLIARoles).
+// The admin UI's settings, people and account pages. Settings, DKIM keys, tokens, webhooks,
+// people and legitimate-interest assessments are gated by their API routes (admin_api.go;
+// uiGateRoute), so a page and a token have the same rights. Without an API route: a
+// person's own account page (every role) and the owners' workspaces page (uiAdminRoles, as
+// access.Allows maps the user roles: owner acts as admin; the page checks for owners).
 var (
 	uiAdminRoles    = []string{access.RoleAdmin}
-	uiLIARoles      = []string{access.RoleAdmin, access.RoleCompliance}
 	uiEveryoneRoles = []string{access.RoleAdmin, access.RoleCompliance, access.RoleMarketer, access.RoleAgent}
 )
 
@@ -82,6 +81,22 @@ func (s *Server) uiGateRoles(w http.ResponseWriter, r *http.Request, roles []str
 		return false
 	}
 	if !s.mayRoles(r, roles, r.Method) {
+		ss, _ := sessionOf(r.Context())
+		s.uiError(w, r, section, http.StatusForbidden, "Your role ("+ss.Role+") may not open or change this; ask an owner or an admin.")
+		return false
+	}
+	return s.uiReadForm(w, r, section)
+}
+
+// uiGateAdmin gates a settings, people or assessment page by its API route (mayRoute:
+// the route's own method, so a read-only role may look but not change) and reads a POST's
+// form (bounded).
+func (s *Server) uiGateAdmin(w http.ResponseWriter, r *http.Request, route, section string, available bool) bool {
+	if !available {
+		s.uiError(w, r, section, http.StatusNotFound, "This part of clearlist is not set up on this server.")
+		return false
+	}
+	if !s.mayRoute(r, route) {
 		ss, _ := sessionOf(r.Context())
 		s.uiError(w, r, section, http.StatusForbidden, "Your role ("+ss.Role+") may not open or change this; ask an owner or an admin.")
 		return false

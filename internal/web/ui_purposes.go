@@ -54,7 +54,7 @@ func (s *Server) renderPurposes(w http.ResponseWriter, r *http.Request, status i
 	}
 	d.Nav, d.Purposes = s.nav(r, "purposes"), ps
 	d.MayAdd = access.Allows(rolesFor(uiAddPurposeRoute), ss.Role, http.MethodPost)
-	d.ShowLIAs = s.mayRoles(r, uiLIARoles, http.MethodPost)
+	d.ShowLIAs = s.may(r, liaRoute) && access.Allows(rolesFor(setLIARoute), ss.Role, http.MethodPut)
 	if d.ShowLIAs {
 		ls, err := s.cfg.Consents.LIAs(ctx, ws)
 		if err != nil {
@@ -104,7 +104,7 @@ func (s *Server) uiAddPurpose(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiSetLIA(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiLIARoles, "purposes", s.cfg.Consents != nil) {
+	if !s.uiGateAdmin(w, r, setLIARoute, "purposes", s.cfg.Consents != nil) {
 		return
 	}
 	ss, _ := sessionOf(r.Context())
