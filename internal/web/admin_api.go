@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -175,13 +176,7 @@ func (s *Server) setSettings(ctx context.Context, in *setSettingsInput) (*settin
 		if err != nil {
 			return nil, err
 		}
-		for _, n := range slices.Sorted(func(yield func(string) bool) {
-			for n := range bad {
-				if !yield(n) {
-					return
-				}
-			}
-		}) {
+		for _, n := range slices.Sorted(maps.Keys(bad)) {
 			details = append(details, &huma.ErrorDetail{Location: "body.values." + n, Message: bad[n], Value: in.Body.Values[n]})
 		}
 	}

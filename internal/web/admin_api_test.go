@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -40,6 +41,23 @@ var adminAPIRoutes = []struct {
 	{changeUserRoute, "/api/v1/users/999999", `{"disabled":true}`, ""},
 	{liaRoute, "/api/v1/purposes/newsletter/lia", "", ""},
 	{setLIARoute, "/api/v1/purposes/newsletter/lia", `{"purpose_text":"a","necessity":"b","balancing":"c","approved_by":"d"}`, ""},
+}
+
+// adminUIForms are the admin pages' forms, each calling the service method of a changing
+// route: a role may post one exactly when it may call the route.
+var adminUIForms = []struct {
+	route, path string
+	form        url.Values
+}{
+	{setSettingsRoute, "/ui/settings", url.Values{"group": {"sender"}, "sender.name": {"Acme"}}},
+	{makeDKIMRoute, "/ui/settings/dkim", url.Values{"domain": {"example.com"}, "selector": {"s2"}, "algorithm": {"ed25519"}}},
+	{createTokenRoute, "/ui/settings/tokens", url.Values{"name": {"ui-made"}, "role": {"agent"}}},
+	{revokeTokenRoute, "/ui/settings/tokens/999999/revoke", url.Values{}},
+	{addWebhookRoute, "/ui/settings/webhooks", url.Values{"url": {"https://ui.example.com/hook"}}},
+	{dropWebhookRoute, "/ui/settings/webhooks/999999/disable", url.Values{}},
+	{addUserRoute, "/ui/settings/users", url.Values{"email": {"ui-{role}@example.com"}, "role": {"agent"}, "password": {"a long enough passphrase"}}},
+	{changeUserRoute, "/ui/settings/users/disable", url.Values{"email": {"nobody@example.com"}}},
+	{setLIARoute, "/ui/purposes/lia", url.Values{"purpose": {"newsletter"}, "purpose_text": {"a"}, "necessity": {"b"}, "balancing": {"c"}, "approved_by": {"d"}}},
 }
 
 // roleToken makes a token of a role in the env's workspace and returns its secret.
@@ -132,6 +150,17 @@ func TestAdminAPIRoles(t *testing.T) {
 				code, _ := e.get(r.page, id)
 				if opens := access.Allows(rolesFor(r.route), role, http.MethodGet); opens != (code == 200) || !opens && code != 403 {
 					t.Errorf("%s opens %s: %d, but its route %s says %v", role, r.page, code, r.route, opens)
+				}
+			}
+			for _, f := range adminUIForms {
+				form := url.Values{}
+				for k, v := range f.form {
+					form[k] = []string{strings.ReplaceAll(v[0], "{role}", role)}
+				}
+				code, b := e.post(f.path, id, form)
+				method, _, _ := strings.Cut(f.route, " ")
+				if may := access.Allows(rolesFor(f.route), role, method); may != (code != 403) {
+					t.Errorf("%s posts %s: %d, but its route %s says %v\n%s", role, f.path, code, f.route, may, b)
 				}
 			}
 		}
