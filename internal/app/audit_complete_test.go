@@ -91,7 +91,8 @@ func (e *auditEnv) fill(path string) string {
 		"{source}", itoa64(e.ids["source"]), "{suppression}", itoa64(e.ids["suppression"]),
 		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"]),
 		"{later}", itoa64(e.ids["later"]), "{review}", itoa64(e.ids["review"]), "{unsub}", e.unsub,
-		"{job}", itoa64(e.ids["job"])).Replace(path)
+		"{job}", itoa64(e.ids["job"]), "{doomedToken}", itoa64(e.ids["doomedToken"]), "{doomedHook}", itoa64(e.ids["doomedHook"]),
+		"{member}", itoa64(e.ids["member"])).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -188,6 +189,23 @@ func auditFixtures() map[string]auditFixture {
 		// The RFC 8058 one-click POST of a campaign message's link (the page's form is the same route).
 		"POST /u/{token}": {path: "/u/{unsub}", ctype: "application/x-www-form-urlencoded", public: true,
 			body: "List-Unsubscribe=One-Click", want: []string{"suppression.add"}},
+		// The admin UI's settings, people and assessments, by token (an admin token: no owner).
+		"PUT /api/v1/settings": {path: "/api/v1/settings", body: `{"group":"tracking","values":{"tracking.opens":"true"}}`,
+			want: []string{"setting.set"}},
+		"POST /api/v1/dkim": {path: "/api/v1/dkim", body: `{"domain":"example.com","selector":"cl2026","algorithm":"ed25519"}`,
+			want: []string{"dkim.generate"}},
+		"POST /api/v1/tokens":          {path: "/api/v1/tokens", body: `{"name":"crm-sync","role":"agent"}`, want: []string{"token.create"}},
+		"DELETE /api/v1/tokens/{id}":   {path: "/api/v1/tokens/{doomedToken}", want: []string{"token.revoke"}},
+		"POST /api/v1/webhooks":        {path: "/api/v1/webhooks", body: `{"url":"https://crm.example.com/hook"}`, want: []string{"webhook.create"}},
+		"DELETE /api/v1/webhooks/{id}": {path: "/api/v1/webhooks/{doomedHook}", want: []string{"webhook.disable"}},
+		// The account itself is recorded in the instance's trail (user.add); the workspace's
+		// trail has the role given in it.
+		"POST /api/v1/users": {path: "/api/v1/users", body: `{"email":"new.member@example.com","password":"a long enough passphrase","role":"marketer"}`,
+			want: []string{"user.role"}},
+		"PATCH /api/v1/users/{id}": {path: "/api/v1/users/{member}", body: `{"role":"compliance"}`, want: []string{"user.role"}},
+		"PUT /api/v1/purposes/{name}/lia": {path: "/api/v1/purposes/newsletter/lia",
+			body: `{"purpose_text":"news for customers","necessity":"no other way","balancing":"they expect it","approved_by":"dpo@example.com"}`,
+			want: []string{"lia.set"}},
 	}
 }
 
@@ -303,7 +321,8 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 	srv := web.New(web.Config{DOI: doi, Suppressions: a.Suppressions, Verifier: a.Verify, Eligibility: a.Elig, Contacts: a.Contacts,
 		Consents: a.Consents, Jobs: a.JobOps(jc), Tokens: a.Tokens, Audit: a.Audit, Health: a.Ping, PublicRate: 1000, Logger: a.Log,
 		DataDir: a.Cfg.DataDir, Unsubscribe: a.Unsub, Tracker: a.Track, Campaigns: a.Campaigns,
-		Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces}, a.importService().Uploads(jc))
+		Reports: a.Reports, Transactional: a.Transactional, Bounces: a.Bounces,
+		Workspaces: a.Workspaces, DKIM: a.DKIM, TokenAdmin: a.Tokens, Webhooks: a.Webhooks, Accounts: a.Users}, a.importService().Uploads(jc))
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	doi.PublicURL = ts.URL
@@ -372,6 +391,20 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		t.Fatal(err)
 	}
 	e.ids["job"] = j.ID
+	// A token to revoke, a webhook to disable and a person whose role to change.
+	doomed, _, err := a.st.CreateTokenWithRole(setup, a.Workspace.ID, "doomed", store.RoleMarketer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, err := a.Webhooks.Create(setup, a.Workspace.ID, "https://old.example.com/hook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, err := a.Users.Add(setup, "member@example.com", "", "a long enough passphrase", a.Workspace.ID, "marketer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["doomedToken"], e.ids["doomedHook"], e.ids["member"] = doomed.ID, hook.ID, member.ID
 	return e
 }
 

@@ -46,7 +46,15 @@ var (
 	retryDecision = []string{"POST /api/v1/campaigns/{id}/retry"}
 	// adminOnly: retrying, cancelling and queueing the instance's background jobs (owners act
 	// as admins).
-	adminOnly = []string{"POST /api/v1/jobs/{id}/retry", "POST /api/v1/jobs/{id}/cancel", "POST /api/v1/jobs/run"}
+	adminOnly = []string{"POST /api/v1/jobs/{id}/retry", "POST /api/v1/jobs/{id}/cancel", "POST /api/v1/jobs/run",
+		// The workspace's settings, DKIM keys, API tokens, webhooks and people (the admin UI's
+		// Settings pages, gated by these routes).
+		"GET /api/v1/settings", "PUT /api/v1/settings", "GET /api/v1/dkim", "POST /api/v1/dkim",
+		"GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
+		"GET /api/v1/webhooks", "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id}",
+		"GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}"}
+	// assessments: a purpose's legitimate-interest assessment is compliance's to read and write.
+	assessments = []string{"GET /api/v1/purposes/{name}/lia", "PUT /api/v1/purposes/{name}/lia"}
 )
 
 // expectedRoles is the decision above for one route.
@@ -54,7 +62,8 @@ func expectedRoles(pattern string) []string {
 	switch {
 	case slices.Contains(agentMay, pattern):
 		return []string{"admin", "agent", "compliance", "marketer"}
-	case slices.Contains(overrulerOnly, pattern), slices.Contains(operatorOnly, pattern), slices.Contains(retryDecision, pattern):
+	case slices.Contains(overrulerOnly, pattern), slices.Contains(operatorOnly, pattern), slices.Contains(retryDecision, pattern),
+		slices.Contains(assessments, pattern):
 		return []string{"admin", "compliance"}
 	case slices.Contains(marketingOnly, pattern):
 		return []string{"admin", "marketer"}

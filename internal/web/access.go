@@ -105,6 +105,24 @@ var routeRoles = map[string][]string{
 	"POST /api/v1/jobs/{id}/cancel": admins,
 	"POST /api/v1/jobs/run":         admins,
 	"GET /api/v1/verify/jobs":       staff,
+	// The workspace's settings, DKIM keys, API tokens, webhooks and people are the admins'
+	// (owners act as admins; the user service keeps the owner role to owners); a purpose's
+	// legitimate-interest assessment is compliance's.
+	"GET /api/v1/settings":            admins,
+	"PUT /api/v1/settings":            admins,
+	"GET /api/v1/dkim":                admins,
+	"POST /api/v1/dkim":               admins,
+	"GET /api/v1/tokens":              admins,
+	"POST /api/v1/tokens":             admins,
+	"DELETE /api/v1/tokens/{id}":      admins,
+	"GET /api/v1/webhooks":            admins,
+	"POST /api/v1/webhooks":           admins,
+	"DELETE /api/v1/webhooks/{id}":    admins,
+	"GET /api/v1/users":               admins,
+	"POST /api/v1/users":              admins,
+	"PATCH /api/v1/users/{id}":        admins,
+	"GET /api/v1/purposes/{name}/lia": compliance,
+	"PUT /api/v1/purposes/{name}/lia": compliance,
 }
 
 // Route is one /api/v1 route and the roles allowed on it.

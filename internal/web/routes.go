@@ -43,6 +43,7 @@ func (s *Server) routes(rt *router) {
 		s.bounceRoutes(api)
 	}
 	s.formRoutes(api)
+	s.adminRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

@@ -9,14 +9,13 @@ import (
 	"github.com/clearlist/clearlist/internal/access"
 )
 
-// The admin UI's settings, people and account pages. Settings, tokens, webhooks and people
-// have no API route to be gated by: they are open to owners and admins (uiAdminRoles, as
-// access.Allows maps the user roles: owner acts as admin); a person's own account page to
-// every role. Purposes follow their API routes; legitimate-interest assessments are for
-// compliance (uiLIARoles).
+// The admin UI's settings, people and account pages. Settings, DKIM keys, tokens, webhooks,
+// people and legitimate-interest assessments are gated by their API routes (admin_api.go;
+// uiGate), so a page and a token have the same rights. Without an API route: a
+// person's own account page (every role) and the owners' workspaces page (uiAdminRoles, as
+// access.Allows maps the user roles: owner acts as admin; the page checks for owners).
 var (
 	uiAdminRoles    = []string{access.RoleAdmin}
-	uiLIARoles      = []string{access.RoleAdmin, access.RoleCompliance}
 	uiEveryoneRoles = []string{access.RoleAdmin, access.RoleCompliance, access.RoleMarketer, access.RoleAgent}
 )
 
@@ -87,6 +86,13 @@ func (s *Server) uiGateRoles(w http.ResponseWriter, r *http.Request, roles []str
 		return false
 	}
 	return s.uiReadForm(w, r, section)
+}
+
+// uiGateAdmin gates a settings, people or assessment page by its API route (uiGate: the
+// route's own method, so a read-only role may look but not change) and reads a POST's form
+// (bounded).
+func (s *Server) uiGateAdmin(w http.ResponseWriter, r *http.Request, route, section string, available bool) bool {
+	return s.uiGate(w, r, route, section, available) && s.uiReadForm(w, r, section)
 }
 
 // uiReadForm reads a POST's form (at most maxAdminForm); it answers 400 and reports false

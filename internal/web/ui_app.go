@@ -69,7 +69,7 @@ type uiNavItem struct{ Key, Href, Label string }
 type uiSection struct {
 	Key, Href, Label, Route string
 	Available               func(*Server) bool
-	// Roles, when set, opens a section that has no API route (settings, people) to these
+	// Roles, when set, opens a section that has no API route (one's own account) to these
 	// token roles (as access.Allows maps user roles onto them) instead of Route's.
 	Roles []string
 }
@@ -99,7 +99,7 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Audit != nil }},
 	{Key: "jobs", Href: "/ui/jobs", Label: "Jobs", Route: uiJobsRoute,
 		Available: func(s *Server) bool { return s.cfg.Jobs != nil }},
-	{Key: "settings", Href: "/ui/settings", Label: "Settings", Roles: uiAdminRoles,
+	{Key: "settings", Href: "/ui/settings", Label: "Settings", Route: settingsRoute,
 		Available: func(s *Server) bool { return s.cfg.Workspaces != nil }},
 	{Key: "account", Href: "/ui/account", Label: "My account", Roles: uiEveryoneRoles,
 		Available: func(s *Server) bool { return s.cfg.Accounts != nil }},

@@ -53,7 +53,7 @@ func (s *Server) renderPurposes(w http.ResponseWriter, r *http.Request, status i
 	}
 	d.Nav, d.Purposes = s.nav(r, "purposes"), ps
 	d.MayAdd = s.may(r, uiAddPurposeRoute)
-	d.ShowLIAs = s.mayRoles(r, uiLIARoles, http.MethodPost)
+	d.ShowLIAs = s.may(r, liaRoute) && s.may(r, setLIARoute)
 	if d.ShowLIAs {
 		ls, err := s.cfg.Consents.LIAs(ctx, ws)
 		if err != nil {
@@ -103,7 +103,7 @@ func (s *Server) uiAddPurpose(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiSetLIA(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiLIARoles, "purposes", s.cfg.Consents != nil) {
+	if !s.uiGateAdmin(w, r, setLIARoute, "purposes", s.cfg.Consents != nil) {
 		return
 	}
 	ss, _ := sessionOf(r.Context())

@@ -192,6 +192,7 @@ func (s *Server) sessionAPI(w http.ResponseWriter, r *http.Request, allowed []st
 	}
 	tok := access.Token{WorkspaceID: ss.WorkspaceID, Name: ss.Email, Role: apiRole(ss.Role)}
 	ctx := context.WithValue(r.Context(), tokenKey{}, tok)
+	ctx = context.WithValue(ctx, sessionKey{}, ss) // the person, for the rules on their own role (apiManager)
 	ctx = audit.WithActor(ctx, ss.Actor(requestID(w, r)))
 	next.ServeHTTP(w, r.WithContext(ctx))
 	return true

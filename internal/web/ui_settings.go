@@ -71,7 +71,7 @@ type settingsData struct {
 func fieldID(name string) string { return "set-" + strings.ReplaceAll(name, ".", "-") }
 
 func (s *Server) uiSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Workspaces != nil) {
+	if !s.uiGateAdmin(w, r, settingsRoute, "settings", s.cfg.Workspaces != nil) {
 		return
 	}
 	s.renderSettings(w, r, http.StatusOK, "", nil, r.URL.Query().Get("saved"))
@@ -110,7 +110,7 @@ func (s *Server) renderSettings(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) uiSaveSettings(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Workspaces != nil) {
+	if !s.uiGateAdmin(w, r, setSettingsRoute, "settings", s.cfg.Workspaces != nil) {
 		return
 	}
 	key := r.PostForm.Get("group")
@@ -148,7 +148,7 @@ type dkimData struct {
 }
 
 func (s *Server) uiDKIM(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.DKIM != nil) {
+	if !s.uiGateAdmin(w, r, dkimRoute, "settings", s.cfg.DKIM != nil) {
 		return
 	}
 	s.renderDKIM(w, r, http.StatusOK, dkimData{Algorithm: campaign.DKIMRSA})
@@ -166,7 +166,7 @@ func (s *Server) renderDKIM(w http.ResponseWriter, r *http.Request, status int, 
 }
 
 func (s *Server) uiGenerateDKIM(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.DKIM != nil) {
+	if !s.uiGateAdmin(w, r, makeDKIMRoute, "settings", s.cfg.DKIM != nil) {
 		return
 	}
 	d := dkimData{Domain: r.PostForm.Get("domain"), Selector: r.PostForm.Get("selector"), Algorithm: r.PostForm.Get("algorithm")}

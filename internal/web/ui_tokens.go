@@ -22,7 +22,7 @@ type tokensData struct {
 }
 
 func (s *Server) uiTokens(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.TokenAdmin != nil) {
+	if !s.uiGateAdmin(w, r, tokensRoute, "settings", s.cfg.TokenAdmin != nil) {
 		return
 	}
 	s.renderTokens(w, r, http.StatusOK, tokensData{Role: access.RoleMarketer})
@@ -40,7 +40,7 @@ func (s *Server) renderTokens(w http.ResponseWriter, r *http.Request, status int
 }
 
 func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.TokenAdmin != nil) {
+	if !s.uiGateAdmin(w, r, createTokenRoute, "settings", s.cfg.TokenAdmin != nil) {
 		return
 	}
 	d := tokensData{Name: strings.TrimSpace(r.PostForm.Get("name")), Role: r.PostForm.Get("role")}
@@ -65,7 +65,7 @@ func (s *Server) uiCreateToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiRevokeToken(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.TokenAdmin != nil) {
+	if !s.uiGateAdmin(w, r, revokeTokenRoute, "settings", s.cfg.TokenAdmin != nil) {
 		return
 	}
 	id, ok := pathID(r)
@@ -91,7 +91,7 @@ type webhooksData struct {
 }
 
 func (s *Server) uiWebhooks(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Webhooks != nil) {
+	if !s.uiGateAdmin(w, r, webhooksRoute, "settings", s.cfg.Webhooks != nil) {
 		return
 	}
 	s.renderWebhooks(w, r, http.StatusOK, webhooksData{})
@@ -109,7 +109,7 @@ func (s *Server) renderWebhooks(w http.ResponseWriter, r *http.Request, status i
 }
 
 func (s *Server) uiAddWebhook(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Webhooks != nil) {
+	if !s.uiGateAdmin(w, r, addWebhookRoute, "settings", s.cfg.Webhooks != nil) {
 		return
 	}
 	d := webhooksData{URL: strings.TrimSpace(r.PostForm.Get("url"))}
@@ -129,7 +129,7 @@ func (s *Server) uiAddWebhook(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) uiDisableWebhook(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Webhooks != nil) {
+	if !s.uiGateAdmin(w, r, dropWebhookRoute, "settings", s.cfg.Webhooks != nil) {
 		return
 	}
 	id, ok := pathID(r)
@@ -156,7 +156,7 @@ type webhookLogData struct {
 }
 
 func (s *Server) uiWebhookLog(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Webhooks != nil) {
+	if !s.uiGateAdmin(w, r, webhooksRoute, "settings", s.cfg.Webhooks != nil) {
 		return
 	}
 	id, _ := pathID(r)

@@ -36,7 +36,7 @@ func manager(r *http.Request) user.Manager {
 }
 
 func (s *Server) uiUsers(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Accounts != nil) {
+	if !s.uiGateAdmin(w, r, usersRoute, "settings", s.cfg.Accounts != nil) {
 		return
 	}
 	s.renderUsers(w, r, http.StatusOK, usersData{Add: userForm{Role: access.RoleMarketer}, Done: doneText(r.URL.Query().Get("done"))})
@@ -65,7 +65,7 @@ func (s *Server) renderUsers(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (s *Server) uiAddUser(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Accounts != nil) {
+	if !s.uiGateAdmin(w, r, addUserRoute, "settings", s.cfg.Accounts != nil) {
 		return
 	}
 	f := userForm{Email: strings.TrimSpace(r.PostForm.Get("email")), Name: strings.TrimSpace(r.PostForm.Get("name")), Role: r.PostForm.Get("role")}
@@ -95,7 +95,7 @@ func (s *Server) uiAddUser(w http.ResponseWriter, r *http.Request) {
 // uiUserChange runs one change of a member's account and answers it: back to the list on
 // success, the list with the reason otherwise.
 func (s *Server) uiUserChange(w http.ResponseWriter, r *http.Request, done string, change func(by user.Manager, email string) error) {
-	if !s.uiGateRoles(w, r, uiAdminRoles, "settings", s.cfg.Accounts != nil) {
+	if !s.uiGateAdmin(w, r, changeUserRoute, "settings", s.cfg.Accounts != nil) {
 		return
 	}
 	email := r.PostForm.Get("email")
