@@ -28,9 +28,9 @@ type Pipeline struct {
 	q    chan pipelineItem
 	fin  chan finishItem // unbuffered: the writer starts a batch only once done has had the one before the last
 
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	err  error // the first error done returned: the pipeline stops
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error // the first error done returned: the pipeline stops
 }
 
 type pipelineItem struct {
