@@ -153,15 +153,26 @@ func (s *Service) prepareBatch(ctx context.Context, raws [][]byte, via string) (
 // recordBatch writes a prepared batch in one transaction and does what follows it (the
 // screening index brought up to date, the campaigns guarded).
 func (s *Service) recordBatch(ctx context.Context, p *preparedBatch) ([]IngestResult, error) {
+	out, after, err := s.writeBatch(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	s.after(ctx, after)
+	return out, nil
+}
+
+// writeBatch writes a prepared batch in one transaction and gives its results and what is
+// to follow it (s.after).
+func (s *Service) writeBatch(ctx context.Context, p *preparedBatch) ([]IngestResult, afterBatch, error) {
+	var after afterBatch
 	out, msgs := p.out, p.msgs
 	if len(msgs) == 0 {
-		return out, nil
+		return out, after, nil
 	}
 	written, err := s.st.RecordBounceBatch(ctx, msgs)
 	if err != nil {
-		return nil, fmt.Errorf("record %d received messages: %w", len(msgs), err)
+		return nil, after, fmt.Errorf("record %d received messages: %w", len(msgs), err)
 	}
-	var after afterBatch
 	for k, w := range written {
 		res := &out[p.idx[k]]
 		res.MessageID = w.InboundID
@@ -173,8 +184,7 @@ func (s *Service) recordBatch(ctx context.Context, p *preparedBatch) ([]IngestRe
 			after.note(msgs[k].WorkspaceID, &msgs[k].Changes[j], ew, &res.Events[p.at[k][j]])
 		}
 	}
-	s.after(ctx, after)
-	return out, nil
+	return out, after, nil
 }
 
 // batch is what a batch's messages share: the workspaces' VERP keys, settings and

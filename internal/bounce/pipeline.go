@@ -5,24 +5,32 @@ import (
 	"sync"
 )
 
-// Pipeline ingests a stream of batches as IngestBatch does, one transaction each, with the
-// next batch parsed, identified and matched (in the caller's goroutine, in Add) while the
-// batch before it is being written (in the pipeline's own goroutine): on two cores the
-// parsing no longer waits for the database, nor the database for the parsing. Batches are
-// written in the order they were added, and done is called after each, in that order, from
-// the pipeline's goroutine. A batch that fails writes nothing and is given to done with its
-// error; the batches after it go on. Preparing reads only what ingestion does not write
-// (signing keys, settings, deliveries), so a batch prepared early is the batch prepared
-// late: the results are those of IngestBatch one batch after another.
+// Pipeline ingests a stream of batches as IngestBatch does, one transaction each, in three
+// overlapping stages: the next batch is parsed, identified and matched (in the caller's
+// goroutine, in Add) while the batch before it is being written (in the pipeline's writer
+// goroutine), while what follows the batch before that — the screening index brought up to
+// date, the campaigns guarded, done — runs in the pipeline's finisher goroutine. On two
+// cores the parsing no longer waits for the database, nor the database for the parsing or
+// for the screening and guard reads. Batches are written in the order they were added, and
+// done is called after each batch's screening and guard, in that order, from the finisher.
+// A batch that fails writes nothing and is given to done with its error; the batches after
+// it go on. done's error stops the pipeline: the batch being written meanwhile (at most
+// one) is still given to done — what was written is always reported — and no later batch
+// is written. Preparing reads only what ingestion does not write (signing keys, settings,
+// deliveries), and writing reads nothing the screening or guard write, so a batch prepared
+// early is the batch prepared late: the results are those of IngestBatch one batch after
+// another.
 type Pipeline struct {
 	s    *Service
 	ctx  context.Context
 	via  string
 	done func(tag any, rs []IngestResult, err error) error
 	q    chan pipelineItem
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	err  error // the first error done returned: the pipeline stops
+	fin  chan finishItem // unbuffered: the writer starts a batch only once done has had the one before the last
+
+	wg  sync.WaitGroup
+	mu  sync.Mutex
+	err error // the first error done returned: the pipeline stops
 }
 
 type pipelineItem struct {
@@ -31,25 +39,47 @@ type pipelineItem struct {
 	err error
 }
 
+// finishItem is a written (or failed) batch waiting for its screening, guard and done.
+type finishItem struct {
+	tag   any
+	rs    []IngestResult
+	after afterBatch
+	err   error
+}
+
 // Pipeline starts a pipeline; Close it to wait for the last batch. done's error stops the
 // pipeline (Add and Close return it).
 func (s *Service) Pipeline(ctx context.Context, via string, done func(tag any, rs []IngestResult, err error) error) *Pipeline {
-	pl := &Pipeline{s: s, ctx: ctx, via: via, done: done, q: make(chan pipelineItem, 1)}
-	pl.wg.Add(1)
-	go func() {
+	pl := &Pipeline{s: s, ctx: ctx, via: via, done: done, q: make(chan pipelineItem, 1), fin: make(chan finishItem)}
+	pl.wg.Add(2)
+	go func() { // the writer
 		defer pl.wg.Done()
+		defer close(pl.fin)
 		for it := range pl.q {
 			if pl.failed() != nil {
 				continue // drain
 			}
-			var rs []IngestResult
-			err := it.err
-			if err == nil {
-				rs, err = s.recordBatch(ctx, it.p)
+			f := finishItem{tag: it.tag, err: it.err}
+			if f.err == nil {
+				f.rs, f.after, f.err = s.writeBatch(ctx, it.p)
 			}
-			if derr := done(it.tag, rs, err); derr != nil {
+			pl.fin <- f
+		}
+	}()
+	go func() { // the finisher
+		defer pl.wg.Done()
+		for f := range pl.fin {
+			if f.err == nil {
+				s.after(ctx, f.after)
+			}
+			if pl.failed() != nil && f.err != nil {
+				continue // not written: nothing to report after the stop
+			}
+			if derr := done(f.tag, f.rs, f.err); derr != nil {
 				pl.mu.Lock()
-				pl.err = derr
+				if pl.err == nil {
+					pl.err = derr
+				}
 				pl.mu.Unlock()
 			}
 		}

@@ -52,6 +52,7 @@ type Store struct {
 
 	auditKeys sync.Map // workspace id -> audit key (see auditKeyTx)
 	auditOff  bool     // set only by tests, to measure what the audit entry costs
+	idSeqs    sync.Map // table -> its id sequence's quoted name, PostgreSQL (see tableIDs)
 }
 
 // DefaultDSN is the SQLite file used when no database is given.
