@@ -79,6 +79,23 @@ func TestEraseClearsBounceData(t *testing.T) {
 			if raws[rs[0].MessageID] != 0 || raws[rs[2].MessageID] != 0 || raws[rs[1].MessageID] != len("h1") {
 				t.Errorf("kept messages' sizes after the erasure: %v (erased: %d, %d; kept: %d)", raws, rs[0].MessageID, rs[2].MessageID, rs[1].MessageID)
 			}
+			sentTo := map[int64]string{}
+			rows, err = db.QueryContext(e.ctx, fmt.Sprintf(`SELECT contact_id, address FROM deliveries WHERE workspace_id = %d`, e.s.WS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var c int64
+				var a string
+				if err := rows.Scan(&c, &a); err != nil {
+					t.Fatal(err)
+				}
+				sentTo[c] = a
+			}
+			rows.Close()
+			if a, ok := sentTo[e.s.Contacts[0]]; !ok || a != "" || sentTo[e.s.Contacts[1]] != e.s.Addresses[1] {
+				t.Errorf("send log after the erasure: %v (the erased contact's address must go, the other's stay)", sentTo)
+			}
 			rv, err := e.svc.Reviews(e.ctx, e.s.WS, false)
 			if err != nil || len(rv) != 1 || rv[0].Address != "" || rv[0].Excerpt != "" {
 				t.Errorf("review after the erasure: %+v, %v", rv, err)

@@ -13,7 +13,7 @@ import (
 // eraseBounceDataTx is the bounce side of erasing an e-mail address's data, in the erasure's
 // transaction: the kept messages its events came from lose their raw bytes and outcome, its
 // events their address and detail (the remote server's words often quote the address), its
-// replies queued for review their address and excerpt. The events are found by address (any
+// replies queued for review their address and excerpt, the campaigns' send-log rows their address. The events are found by address (any
 // spelling with the same canonical form) and by the workspace's contacts of that address. The counts go in
 // one audit entry when anything was cleared.
 func (s *Store) eraseBounceDataTx(ctx context.Context, tx *sql.Tx, ws int64, e Suppression, by string) error {
@@ -54,11 +54,20 @@ func (s *Store) eraseBounceDataTx(ctx context.Context, tx *sql.Tx, ws int64, e S
 		return fmt.Errorf("erase replies queued for review: %w", mapErr(err))
 	}
 	reviews, _ := res.RowsAffected()
-	if msgs+evs+reviews == 0 {
+	// The campaigns' send logs keep each recipient's address as it was mailed: the rows stay
+	// (the counts and the guard need them), the address goes. No index serves this (one on the
+	// send log would tax every send): an erasure, which is rare, reads the workspace's rows once.
+	res, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET address = '' WHERE workspace_id = ? AND `+whose+`
+		AND address <> ''`), append([]any{ws}, args...)...)
+	if err != nil {
+		return fmt.Errorf("erase send-log addresses: %w", mapErr(err))
+	}
+	sent, _ := res.RowsAffected()
+	if msgs+evs+reviews+sent == 0 {
 		return nil
 	}
 	return s.auditTx(ctx, tx, ws, "bounce.erase", "event", 0, audit.Set("recorded_by", by), audit.Count("events", int(evs)),
-		audit.Count("messages", int(msgs)), audit.Count("reviews", int(reviews)))
+		audit.Count("messages", int(msgs)), audit.Count("reviews", int(reviews)), audit.Count("deliveries", int(sent)))
 }
 
 // erasedAddressForms finds how the erased address (in the do-not-contact list's canonical
