@@ -67,7 +67,7 @@ func TestUIAdminRoles(t *testing.T) {
 			admin := role == access.RoleOwner || role == access.RoleAdmin
 			for _, p := range pages {
 				code, b := e.get(p, id)
-				if admin && code != 200 || !admin && (code != 403 || !strings.Contains(b, "ask an owner or an admin")) {
+				if admin && code != 200 || !admin && (code != 403 || !strings.Contains(b, "ask an owner for another role")) {
 					t.Errorf("%s opens %s: %d", role, p, code)
 				}
 			}

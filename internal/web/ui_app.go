@@ -74,19 +74,22 @@ type uiSection struct {
 	Roles []string
 }
 
-// uiSections is the main menu, in order. A section appears only when the server has its
+// uiSections is the main menu, in order: the audience, outreach, do-not-contact and hygiene,
+// compliance, operations, then the settings. A section appears only when the server has its
 // service and the session's role may call its route; its pages check the same (uiGate).
 var uiSections = []uiSection{
 	{Key: "contacts", Href: "/ui/contacts", Label: "Contacts", Route: uiContactsRoute,
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
-	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
-		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
-	{Key: "imports", Href: "/ui/imports", Label: "Imports", Route: uiImportRoute,
-		Available: func(s *Server) bool { _, ok := s.uiImports(); return ok }},
 	{Key: "lists", Href: "/ui/lists", Label: "Lists", Route: uiListsRoute,
 		Available: func(s *Server) bool { return s.cfg.Contacts != nil }},
-	{Key: "purposes", Href: "/ui/purposes", Label: "Purposes", Route: uiPurposesRoute,
-		Available: func(s *Server) bool { return s.cfg.Consents != nil }},
+	{Key: "imports", Href: "/ui/imports", Label: "Imports", Route: uiImportRoute,
+		Available: func(s *Server) bool { _, ok := s.uiImports(); return ok }},
+	{Key: "campaigns", Href: "/ui/campaigns", Label: "Campaigns", Route: uiCampaignsRoute,
+		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "templates", Href: "/ui/templates", Label: "Templates", Route: uiTemplatesRoute,
+		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
+	{Key: "reports", Href: "/ui/reports", Label: "Reports", Route: uiContactsRoute,
+		Available: func(s *Server) bool { return s.cfg.Reporting != nil }},
 	{Key: "dnc", Href: "/ui/dnc", Label: "Do-not-contact", Route: uiDNCRoute,
 		Available: func(s *Server) bool { return s.cfg.Suppressions != nil }},
 	{Key: "stop-request", Href: "/ui/dnc/request", Label: "Stop requests", Route: uiCheckRoute,
@@ -95,6 +98,8 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Bounces != nil }},
 	{Key: "verify", Href: "/ui/verify", Label: "Verification", Route: uiVerifyJobsRoute,
 		Available: func(s *Server) bool { return s.cfg.Verifier != nil }},
+	{Key: "purposes", Href: "/ui/purposes", Label: "Purposes", Route: uiPurposesRoute,
+		Available: func(s *Server) bool { return s.cfg.Consents != nil }},
 	{Key: "audit", Href: "/ui/audit", Label: "Audit log", Route: uiAuditRoute,
 		Available: func(s *Server) bool { return s.cfg.Audit != nil }},
 	{Key: "jobs", Href: "/ui/jobs", Label: "Jobs", Route: uiJobsRoute,
@@ -103,10 +108,6 @@ var uiSections = []uiSection{
 		Available: func(s *Server) bool { return s.cfg.Workspaces != nil }},
 	{Key: "account", Href: "/ui/account", Label: "My account", Roles: uiEveryoneRoles,
 		Available: func(s *Server) bool { return s.cfg.Accounts != nil }},
-	{Key: "templates", Href: "/ui/templates", Label: "Templates", Route: uiTemplatesRoute,
-		Available: func(s *Server) bool { return s.cfg.Campaigns != nil }},
-	{Key: "reports", Href: "/ui/reports", Label: "Reports", Route: uiContactsRoute,
-		Available: func(s *Server) bool { return s.cfg.Reporting != nil }},
 }
 
 // nav describes the signed-in user for the layout.
