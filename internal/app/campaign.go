@@ -1,13 +1,11 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/campaign/preflight"
-	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/jobs"
 	"github.com/clearlist/clearlist/internal/verify"
 )
@@ -19,34 +17,17 @@ import (
 func (a *App) newCampaigns() *campaign.Service {
 	a.DKIM = campaign.NewDKIMKeys(a.st)
 	a.composer = &campaign.Composer{Settings: a.Workspaces, Links: a.Unsub, Notices: a.Elig, Tracker: a.Track,
-		Keys: a.st, DKIM: a.DKIM, PublicBase: a.Cfg.PublicURL, Resolver: a.preflightResolver, Relays: a.relays()}
+		Keys: a.st, DKIM: a.DKIM, PublicBase: a.Cfg.PublicURL, Resolver: a.preflightResolver, Relays: a.Cfg.PreflightRelays()}
 	return campaign.New(campaign.Deps{Store: a.st, Eligibility: a.Elig, Screener: a.Suppressions,
 		Renderer: a.composer, Gate: a.composer, Sources: a.st, Contacts: a.st, Sender: a.campaignSender(), Queue: &a.queue, Settings: a.Workspaces},
 		campaign.Options{})
-}
-
-// relays are the SMTP relays campaigns go through, for the sender pre-flight: the campaign
-// relays (--relay), else the one relay of every e-mail (--smtp-addr); none means the
-// development outbox. (A --relay that does not parse is reported when the pool is opened.)
-func (a *App) relays() []preflight.Relay {
-	if rs, err := a.Cfg.CampaignRelays(); err == nil && len(rs) > 0 {
-		out := make([]preflight.Relay, len(rs))
-		for i, r := range rs {
-			out[i] = preflight.Relay{Addr: r.Addr, HeloName: r.HelloName, TLS: string(r.TLS), TLSConfig: r.TLSConfig}
-		}
-		return out
-	}
-	if a.Cfg.SMTPAddr == "" {
-		return nil
-	}
-	return []preflight.Relay{{Addr: a.Cfg.SMTPAddr, TLS: string(deliver.TLSMode(cmp.Or(a.Cfg.SMTPTLS, "starttls")))}}
 }
 
 // preflightResolver is the DNS the sender pre-flight asks: the configured server, else the
 // system's first name server. With neither a relay nor a DNS server configured (a fresh
 // install mailing into the development outbox) there is none: nothing is looked up.
 func (a *App) preflightResolver() (preflight.Resolver, error) {
-	if a.Cfg.DNSServer == "" && len(a.relays()) == 0 {
+	if a.Cfg.DNSServer == "" && len(a.Cfg.PreflightRelays()) == 0 {
 		return nil, nil
 	}
 	return verify.NewDNSResolver(verify.DNSConfig{Server: a.Cfg.DNSServer})

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/clearlist/clearlist/internal/deliver"
@@ -16,32 +15,17 @@ func (a *App) openPool() error {
 	if err != nil || len(relays) == 0 {
 		return err
 	}
-	cfg := deliver.PoolConfig{Relays: relays}
-	relayLimits := map[string]deliver.Limit{}
-	for _, r := range relays {
-		if r.RatePerSec > 0 {
-			name := r.Name
-			if name == "" {
-				name = r.Addr
-			}
-			relayLimits["relay:"+name] = deliver.Limit{PerSecond: r.RatePerSec, Burst: r.Burst}
-		}
-	}
-	if len(relayLimits) > 0 {
-		cfg.RelayLimiter = &deliver.SharedLimiter{Store: a.st, Limits: relayLimits}
-	}
 	def, per, err := a.Cfg.DomainLimits()
 	if err != nil {
 		return err
 	}
+	cfg := deliver.PoolConfig{Relays: relays, Buckets: a.st}
 	if def.PerSecond > 0 || len(per) > 0 {
 		cfg.DomainLimiter = &deliver.SharedLimiter{Store: a.st, Default: def, Limits: per}
 	}
-	p, err := deliver.NewPool(cfg)
-	if err != nil {
+	if a.pool, err = deliver.NewPool(cfg); err != nil {
 		return fmt.Errorf("campaign relays: %w", err)
 	}
-	a.pool = p
 	return nil
 }
 
@@ -53,27 +37,13 @@ func (a *App) campaignSender() deliver.Sender {
 		s = a.Sender()
 	}
 	if a.dkim != nil {
-		s = signingSender{s, a.dkim}
+		s = deliver.SigningSender{Sender: s, DKIM: a.dkim}
 	}
 	return s
 }
 
 // Pool is the campaign relay pool, nil when no relay is configured (for its statistics).
 func (a *App) Pool() *deliver.Pool { return a.pool }
-
-// signingSender puts the DKIM signer on every campaign message before its transport sends
-// it (the benchmark's signing until the composer signs with the workspace's keys).
-type signingSender struct {
-	deliver.Sender
-	dkim *deliver.Signer
-}
-
-func (s signingSender) Send(ctx context.Context, m deliver.Message) error {
-	if m.DKIM == nil {
-		m.DKIM = s.dkim
-	}
-	return s.Sender.Send(ctx, m)
-}
 
 // SignCampaignsWith makes every campaign message that carries no signature of its own
 // DKIM-signed by s (`clearlist bench send --dkim`); it rebuilds App.Campaigns.

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/clearlist/clearlist/internal/campaign/preflight"
 	"github.com/clearlist/clearlist/internal/deliver"
 )
 
@@ -154,4 +156,21 @@ func (c *Config) DomainLimits() (def deliver.Limit, per map[string]deliver.Limit
 		}
 	}
 	return def, per, nil
+}
+
+// PreflightRelays are the SMTP relays campaigns go through, for the sender pre-flight: the
+// campaign relays (--relay), else the one relay of every e-mail (--smtp-addr); none means the
+// development outbox. (A --relay that does not parse is reported when the pool is opened.)
+func (c *Config) PreflightRelays() []preflight.Relay {
+	if rs, err := c.CampaignRelays(); err == nil && len(rs) > 0 {
+		out := make([]preflight.Relay, len(rs))
+		for i, r := range rs {
+			out[i] = preflight.Relay{Addr: r.Addr, HeloName: r.HelloName, TLS: string(r.TLS), TLSConfig: r.TLSConfig}
+		}
+		return out
+	}
+	if c.SMTPAddr == "" {
+		return nil
+	}
+	return []preflight.Relay{{Addr: c.SMTPAddr, TLS: string(deliver.TLSMode(cmp.Or(c.SMTPTLS, "starttls")))}}
 }

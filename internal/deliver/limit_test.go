@@ -180,3 +180,27 @@ func TestRateLimiterBuckets(t *testing.T) {
 		t.Fatal("no limit made a bucket")
 	}
 }
+
+// TestPoolBuckets: with Buckets, the relays' own rates are taken from the shared buckets
+// (under "relay:<name>", the relay's address when it has no name); without, in this process.
+func TestPoolBuckets(t *testing.T) {
+	relays := []Relay{{Addr: "127.0.0.1:1", TLS: TLSNone, RatePerSec: 5, Burst: 2}, {Name: "b", Addr: "127.0.0.1:2", TLS: TLSNone}}
+	store := &mapBuckets{}
+	p, err := NewPool(PoolConfig{Relays: relays, Buckets: store})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.relayLim.Wait(t.Context(), "relay:127.0.0.1:1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := store.m["relay:127.0.0.1:1"]; !ok || len(store.m) != 1 {
+		t.Fatalf("shared buckets after a send's wait: %v", store.m)
+	}
+	local, err := NewPool(PoolConfig{Relays: relays})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := local.relayLim.(*RateLimiter); !ok {
+		t.Fatalf("without Buckets the relay limiter is %T, want the in-process one", local.relayLim)
+	}
+}

@@ -19,6 +19,10 @@ type PoolConfig struct {
 	// built from each Relay's RatePerSec and Burst. Give a store-shared one (SharedLimiter) so
 	// that the limit holds across processes.
 	RelayLimiter Limiter
+	// Buckets, when RelayLimiter is nil, keeps the per-relay limits built from each Relay's
+	// RatePerSec and Burst in shared token buckets (a SharedLimiter over the store), so that
+	// they hold across every worker of every process; nil keeps them in this process.
+	Buckets BucketStore
 }
 
 // Pool is the campaign transport: persistent, reused connections to several relays, rate
@@ -78,6 +82,9 @@ func NewPool(cfg PoolConfig) (*Pool, error) {
 	}
 	if p.relayLim == nil && len(limits) > 0 {
 		p.relayLim = &RateLimiter{Limits: limits}
+		if cfg.Buckets != nil {
+			p.relayLim = &SharedLimiter{Store: cfg.Buckets, Limits: limits}
+		}
 	}
 	return p, nil
 }
