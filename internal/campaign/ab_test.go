@@ -382,6 +382,22 @@ func TestABWaitSurvivesRestart(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
+		// The sample's workers end once they have queued the decision: wait for that, so the
+		// stop below finds no send job of the first server still running or retrying (which
+		// would rightly keep EnsureWorkers from queueing new ones).
+		for {
+			have, err := first.CampaignJobs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if have[[2]int64{e.ws, c.ID}] == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the sample's send jobs did not end: %v", have)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 		stopFirst()
 		if err := e.svc.Cancel(ctx, e.ws, cancelled.ID); err != nil {
 			t.Fatal(err)
