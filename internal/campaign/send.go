@@ -76,6 +76,20 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 	if err := s.sweep(ctx, ws, id, claim); err != nil {
 		return SendResult{}, err
 	}
+	res, err := w.run(ctx)
+	// The outcomes of the last round ride with no further claim: record them now (if that
+	// fails their rows stay in sending, and become unknown once this process is gone).
+	if ferr := w.flush(context.WithoutCancel(ctx)); ferr != nil && err == nil {
+		err = ferr
+	}
+	res.Sent = w.sent
+	return res, err
+}
+
+// run works the campaign's rounds until nothing is claimable, the campaign leaves the
+// sending state or ctx ends.
+func (w *worker) run(ctx context.Context) (SendResult, error) {
+	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
 	for ctx.Err() == nil {
 		cur, err := s.st.CampaignState(ctx, ws, id)
 		if err != nil {
@@ -92,7 +106,7 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 			return w.idle(ctx)
 		}
 	}
-	return SendResult{Sent: w.sent}, ctx.Err()
+	return SendResult{}, ctx.Err()
 }
 
 // idle is a worker's end when nothing is claimable now: the campaign is finished when nothing
@@ -100,6 +114,9 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 // live workers hold are theirs to finish).
 func (w *worker) idle(ctx context.Context) (SendResult, error) {
 	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
+	if err := w.flush(context.WithoutCancel(ctx)); err != nil {
+		return SendResult{Sent: w.sent}, err
+	}
 	if err := s.sweep(ctx, ws, id, w.claim); err != nil {
 		return SendResult{Sent: w.sent}, err
 	}
@@ -208,12 +225,18 @@ func (w *worker) round(ctx context.Context) (more bool, err error) {
 		if err != nil {
 			return false, err
 		}
+		if wait > 0 { // a slow rate: the last round's outcomes are not to wait for the next claim
+			if err := w.flush(context.WithoutCancel(ctx)); err != nil {
+				return false, err
+			}
+		}
 		if stay, err := w.wait(ctx, wait); err != nil || !stay {
 			s.st.TakeTokens(context.WithoutCancel(ctx), bucketKey(id), w.c.Rate, float64(n), -n, s.now().UTC())
 			return false, err
 		}
 	}
-	rs, err := s.st.ClaimCampaignDeliveries(ctx, ws, id, w.claim, n, s.now().UTC())
+	first := min(max(w.group, s.opts.Concurrency, 1), n)
+	rs, err := w.claimBatch(ctx, n, first)
 	if err != nil {
 		return false, err
 	}
@@ -230,11 +253,24 @@ func (w *worker) round(ctx context.Context) (more bool, err error) {
 		w.release(rs)
 		return false, err
 	}
-	w.sendAll(ctx, rs)
-	if err := w.flush(context.WithoutCancel(ctx)); err != nil {
-		return false, err
-	}
+	w.sendAll(ctx, rs, min(first, len(rs)))
+	// The outcomes are recorded with the next claim (or by the clock, or at the end).
 	return true, w.checkGuard(ctx)
+}
+
+// claimBatch claims up to n deliveries, the first `first` of them straight into sending, and
+// records the outcomes waiting, in one durable transaction (ClaimInFlight).
+func (w *worker) claimBatch(ctx context.Context, n, first int) ([]Recipient, error) {
+	w.flushing.Lock()
+	defer w.flushing.Unlock()
+	outs := w.takeOutcomes()
+	rs, err := w.s.st.ClaimInFlight(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs, n, first, w.s.now().UTC())
+	if err != nil {
+		w.keepOutcomes(outs)
+		return nil, err
+	}
+	w.recorded(outs)
+	return rs, nil
 }
 
 // wait sleeps until the batch's tokens are due, looking every second whether the campaign
@@ -260,7 +296,7 @@ func (w *worker) wait(ctx context.Context, d time.Duration) (stay bool, err erro
 
 // sendAll sends the batch over Options.Concurrency goroutines; outcomes are recorded in
 // transactions of FlushEvery, or FlushAfter after the last, whichever comes first.
-func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
+func (w *worker) sendAll(ctx context.Context, rs []Recipient, marked int) {
 	// Slow answers must not keep finished outcomes unrecorded: flush on a clock too.
 	stop := make(chan struct{})
 	ticked := make(chan struct{})
@@ -291,7 +327,7 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 			}
 		}()
 	}
-	w.feed(ctx, rs, next)
+	w.feed(ctx, rs, marked, next)
 	close(next)
 	wg.Wait()
 }
@@ -305,11 +341,18 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient) {
 // outlasting the group) the groups double, up to the whole claimed batch, so that the
 // senders do not wait on the disk — never more in flight than a claimed batch (the group
 // and the c rows the senders hold).
-func (w *worker) feed(ctx context.Context, rs []Recipient, next chan<- Recipient) {
+func (w *worker) feed(ctx context.Context, rs []Recipient, marked int, next chan<- Recipient) {
 	c := max(w.s.opts.Concurrency, 1)
 	g := max(w.group, c)
+	for i, r := range rs[:marked] { // in flight since the claim
+		if ctx.Err() != nil {
+			w.release(rs[i:])
+			return
+		}
+		next <- r
+	}
 	ids := make([]int64, 0, len(rs))
-	for i := 0; i < len(rs); {
+	for i := marked; i < len(rs); {
 		grp := rs[i:min(i+g, len(rs))]
 		if ctx.Err() != nil {
 			w.release(rs[i:]) // never handed to the transport: back to the queue
@@ -363,10 +406,7 @@ func (w *worker) flush(ctx context.Context) error { return w.record(ctx, nil) }
 func (w *worker) record(ctx context.Context, inFlight []int64) error {
 	w.flushing.Lock()
 	defer w.flushing.Unlock()
-	w.mu.Lock()
-	outs := w.outs
-	w.outs, w.lastFlush = nil, w.s.now()
-	w.mu.Unlock()
+	outs := w.takeOutcomes()
 	if len(outs) == 0 && len(inFlight) == 0 {
 		return nil
 	}
@@ -377,18 +417,38 @@ func (w *worker) record(ctx context.Context, inFlight []int64) error {
 		err = w.s.st.RecordOutcomes(ctx, w.c.WorkspaceID, w.c.ID, w.claim, outs)
 	}
 	if err != nil {
-		w.mu.Lock()
-		w.outs = append(outs, w.outs...)
-		w.mu.Unlock()
+		w.keepOutcomes(outs)
 		return fmt.Errorf("campaign %d: record %d outcomes: %w", w.c.ID, len(outs), err)
 	}
+	w.recorded(outs)
+	return nil
+}
+
+// takeOutcomes takes the outcomes waiting to be recorded (the caller holds flushing).
+func (w *worker) takeOutcomes() []Outcome {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	outs := w.outs
+	w.outs, w.lastFlush = nil, w.s.now()
+	return outs
+}
+
+// keepOutcomes puts back outcomes whose recording failed, for the next one: their rows stay
+// in sending meanwhile, and become unknown if this process dies first.
+func (w *worker) keepOutcomes(outs []Outcome) {
+	w.mu.Lock()
+	w.outs = append(outs, w.outs...)
+	w.mu.Unlock()
+}
+
+// recorded counts outcomes the store has taken (the caller holds flushing).
+func (w *worker) recorded(outs []Outcome) {
 	for _, o := range outs {
 		w.guard.add(o)
 		if o.State == Sent {
 			w.sent++
 		}
 	}
-	return nil
 }
 
 // release puts claimed rows never handed to the transport back in the queue.

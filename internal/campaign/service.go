@@ -45,6 +45,9 @@ type Store interface {
 	// an earlier start that did not complete.
 	WriteDeliveries(ctx context.Context, ws, id int64, reset bool, rows []Snapshot, at time.Time) error
 	ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]Recipient, error)
+	// ClaimInFlight records outcomes and claims up to limit queued deliveries, the first
+	// sending of them straight into sending, in one durable transaction.
+	ClaimInFlight(ctx context.Context, ws, id int64, claim string, outs []Outcome, limit, sending int, at time.Time) ([]Recipient, error)
 	RecordOutcomes(ctx context.Context, ws, id int64, claim string, outs []Outcome) error
 	// SendingClaims lists the process claims holding deliveries in sending.
 	SendingClaims(ctx context.Context, ws, id int64) ([]string, error)

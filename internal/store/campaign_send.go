@@ -70,50 +70,6 @@ func (s *Store) WriteDeliveries(ctx context.Context, ws, id int64, reset bool, r
 	})
 }
 
-// ClaimCampaignDeliveries takes up to limit queued deliveries due at at for the process claim, in
-// one transaction: they move to claimed under the claim (FOR UPDATE SKIP LOCKED on
-// PostgreSQL, so concurrent workers of any process take disjoint rows). Each comes with its
-// contact's attributes and status as they are now ("deleted" for a contact since erased).
-func (s *Store) ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]campaign.Recipient, error) {
-	var out []campaign.Recipient
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT d.contact_id, d.address, COALESCE(c.email_canonical, d.address),
-			d.attempts, COALESCE(c.attrs, '{}'), COALESCE(c.status, 'deleted'), COALESCE(c.country, ''), d.basis, d.provenance, d.variant
-			FROM deliveries d LEFT JOIN contacts c ON c.id = d.contact_id
-			WHERE d.campaign_id = ? AND d.workspace_id = ? AND d.state = 'queued' AND d.next_attempt_at <= ?
-			ORDER BY d.next_attempt_at LIMIT ?`+s.sql.skipLocked("d")), id, ws, at, limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r campaign.Recipient
-			var attrs string
-			if err := rows.Scan(&r.ContactID, &r.Address, &r.Canonical, &r.Attempts, &attrs, &r.Status,
-				&r.Country, &r.Basis, &r.Provenance, &r.Variant); err != nil {
-				return err
-			}
-			r.Attrs = []byte(attrs)
-			out = append(out, r)
-		}
-		if err := rows.Err(); err != nil || len(out) == 0 {
-			return err
-		}
-		rows.Close()
-		ids := make([]any, len(out))
-		for i, r := range out {
-			ids[i] = r.ContactID
-		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE deliveries SET state = 'claimed', claimed_by = ?, claimed_at = ?, updated_at = ?
-			WHERE campaign_id = ? AND contact_id IN (`+marks(len(ids))+`)`), append([]any{claim, at, at, id}, ids...)...)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("claim deliveries of campaign %d: %w", id, err)
-	}
-	return out, nil
-}
-
 // RecordOutcomes records what became of claimed deliveries, in one transaction. Only rows
 // the claim holds change (claimed, sending, or unknown if a sweep took the claim for dead: what
 // the worker knows beats the guess).
@@ -177,6 +133,26 @@ func (s *Store) recordOutcomesTx(ctx context.Context, tx *sql.Tx, ws, id int64, 
 
 // recordOutcomesArrays is recordOutcomesTx as one statement over arrays (PostgreSQL).
 func (s *Store) recordOutcomesArrays(ctx context.Context, tx *sql.Tx, ws, id int64, claim string, outs []campaign.Outcome) error {
+	_, err := tx.ExecContext(ctx, outcomesUpdatePG, outcomeArgs(ws, id, claim, outs)...)
+	return err
+}
+
+// outcomesUpdatePG records outcomes given as arrays ($1–$8) for campaign $9 of workspace $10
+// held by claim $11: one UPDATE … FROM unnest(…), usable alone or as a WITH query.
+const outcomesUpdatePG = `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
+		message_id = v.mid, attempts = d.attempts + v.att,
+		next_attempt_at = CASE WHEN v.state = 'queued' THEN v.next ELSE d.next_attempt_at END,
+		sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE d.sent_at END,
+		claimed_by = CASE WHEN v.state = 'queued' THEN '' ELSE d.claimed_by END, updated_at = v.at
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
+			AS v(contact_id, state, reason, code, mid, att, next, at)
+		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
+			AND d.state IN ('claimed', 'sending', 'unknown') AND d.claimed_by = $11`
+
+// outcomeArgs are the eleven parameters of outcomesUpdatePG, the outcomes in key order.
+func outcomeArgs(ws, id int64, claim string, outs []campaign.Outcome) []any {
+	outs = slices.Clone(outs)
+	slices.SortFunc(outs, func(a, b campaign.Outcome) int { return cmp.Compare(a.ContactID, b.ContactID) })
 	n := len(outs)
 	ids, states, reasons, mids := make([]int64, n), make([]string, n), make([]string, n), make([]string, n)
 	codes, atts := make([]int32, n), make([]int32, n)
@@ -188,17 +164,7 @@ func (s *Store) recordOutcomesArrays(ctx context.Context, tx *sql.Tx, ws, id int
 			atts[i] = 1
 		}
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE deliveries d SET state = v.state, reason = v.reason, smtp_code = v.code,
-		message_id = v.mid, attempts = d.attempts + v.att,
-		next_attempt_at = CASE WHEN v.state = 'queued' THEN v.next ELSE d.next_attempt_at END,
-		sent_at = CASE WHEN v.state = 'sent' THEN v.at ELSE d.sent_at END,
-		claimed_by = CASE WHEN v.state = 'queued' THEN '' ELSE d.claimed_by END, updated_at = v.at
-		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::timestamptz[], $8::timestamptz[])
-			AS v(contact_id, state, reason, code, mid, att, next, at)
-		WHERE d.campaign_id = $9 AND d.workspace_id = $10 AND d.contact_id = v.contact_id
-			AND d.state IN ('claimed', 'sending', 'unknown') AND d.claimed_by = $11`,
-		ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim)
-	return err
+	return []any{ids, states, reasons, codes, mids, atts, nexts, ats, id, ws, claim}
 }
 
 func truncate(s string, n int) string {
@@ -236,6 +202,19 @@ func (s *Store) SendingClaims(ctx context.Context, ws, id int64) ([]string, erro
 // It returns how many moved (fewer when a sweep took the claim for dead).
 func (s *Store) MarkInFlight(ctx context.Context, ws, id int64, claim string, outs []campaign.Outcome, contacts []int64, at time.Time) (int, error) {
 	var n int64
+	if s.sql.arrayParams {
+		// One statement, one round trip: the outcomes (a WITH query) and the mark, which touch
+		// different rows (sending ones, claimed ones), committed together.
+		res, err := s.db.ExecContext(ctx, `WITH rec AS (`+outcomesUpdatePG+` RETURNING 1)
+			UPDATE deliveries SET state = 'sending', updated_at = $12 WHERE campaign_id = $9 AND workspace_id = $10
+			AND state = 'claimed' AND claimed_by = $11 AND contact_id = ANY($13::bigint[])`,
+			append(outcomeArgs(ws, id, claim, outs), at, contacts)...)
+		if err != nil {
+			return 0, fmt.Errorf("mark %d deliveries of campaign %d in flight: %w", len(contacts), id, err)
+		}
+		n, _ = res.RowsAffected()
+		return int(n), nil
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.recordOutcomesTx(ctx, tx, ws, id, claim, outs); err != nil {
 			return err

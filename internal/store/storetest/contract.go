@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"UIAdmin":           testUIAdmin,
 		"WorkspaceName":     testWorkspaceName,
 		"CampaignProgress":  testCampaignProgress,
+		"ClaimInFlight":     testClaimInFlight,
 		"UIOps":             testUIOps,
 		"Reporting":         testReporting,
 	}
