@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -32,7 +33,14 @@ type worker struct {
 	s      *Service
 	c      Campaign
 	claim  string
-	screen *suppress.Screen
+	// screen is the do-not-contact list as the last claim found it (the senders read it).
+	screen atomic.Pointer[suppress.Screen]
+	// next feeds the senders, which live as long as the run: a round's tail is still being
+	// sent while the next round claims (see startSenders).
+	next     chan Recipient
+	senders  sync.WaitGroup
+	stopTick chan struct{}
+	ticked   chan struct{}
 	// marketing: an unsubscribe refuses this campaign's purpose (a service message goes on).
 	marketing bool
 	mu        sync.Mutex // guards outs and lastFlush
@@ -89,6 +97,8 @@ func (s *Service) Send(ctx context.Context, ws, id int64, claim string) (SendRes
 // run works the campaign's rounds until nothing is claimable, the campaign leaves the
 // sending state or ctx ends.
 func (w *worker) run(ctx context.Context) (SendResult, error) {
+	w.startSenders(ctx)
+	defer w.stopSenders()
 	s, ws, id := w.s, w.c.WorkspaceID, w.c.ID
 	for ctx.Err() == nil {
 		cur, err := s.st.CampaignState(ctx, ws, id)
@@ -103,6 +113,7 @@ func (w *worker) run(ctx context.Context) (SendResult, error) {
 			return SendResult{Sent: w.sent}, err
 		}
 		if !more {
+			w.stopSenders() // their outcomes first: idle may finish the campaign
 			return w.idle(ctx)
 		}
 	}
@@ -249,12 +260,15 @@ func (w *worker) round(ctx context.Context) (more bool, err error) {
 		return false, nil
 	}
 	// The screen as the store has it now: an unsubscribe since the start stops this batch.
-	if w.screen, err = s.screens.Screen(ctx, ws, true); err != nil {
+	screen, err := s.screens.Screen(ctx, ws, true)
+	if err != nil {
 		w.release(rs)
 		return false, err
 	}
-	w.sendAll(ctx, rs, min(first, len(rs)))
-	// The outcomes are recorded with the next claim (or by the clock, or at the end).
+	w.screen.Store(screen)
+	w.feed(ctx, rs, min(first, len(rs)))
+	// The senders finish the batch's tail while the next round claims; the outcomes are
+	// recorded with that claim (or by the clock, or at the end).
 	return true, w.checkGuard(ctx)
 }
 
@@ -294,19 +308,19 @@ func (w *worker) wait(ctx context.Context, d time.Duration) (stay bool, err erro
 	return true, nil
 }
 
-// sendAll sends the batch over Options.Concurrency goroutines; outcomes are recorded in
-// transactions of FlushEvery, or FlushAfter after the last, whichever comes first.
-func (w *worker) sendAll(ctx context.Context, rs []Recipient, marked int) {
-	// Slow answers must not keep finished outcomes unrecorded: flush on a clock too.
-	stop := make(chan struct{})
-	ticked := make(chan struct{})
+// startSenders starts the run's Options.Concurrency senders and the clock that records
+// their outcomes every FlushAfter (slow answers must not keep finished outcomes unrecorded).
+// The senders take rows from feed round after round, so a round's last messages are still
+// being sent while the next round claims: the relays never wait on the claim.
+func (w *worker) startSenders(ctx context.Context) {
+	w.next, w.stopTick, w.ticked = make(chan Recipient), make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(ticked)
+		defer close(w.ticked)
 		t := time.NewTicker(w.s.opts.FlushAfter)
 		defer t.Stop()
 		for {
 			select {
-			case <-stop:
+			case <-w.stopTick:
 				return
 			case <-t.C:
 				if err := w.flush(context.WithoutCancel(ctx)); err != nil {
@@ -315,21 +329,28 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient, marked int) {
 			}
 		}
 	}()
-	defer func() { close(stop); <-ticked }()
-	next := make(chan Recipient)
-	var wg sync.WaitGroup
-	for range min(w.s.opts.Concurrency, len(rs)) {
-		wg.Add(1)
+	for range max(w.s.opts.Concurrency, 1) {
+		w.senders.Add(1)
 		go func() {
-			defer wg.Done()
-			for r := range next {
+			defer w.senders.Done()
+			for r := range w.next {
 				w.add(ctx, w.one(ctx, r))
 			}
 		}()
 	}
-	w.feed(ctx, rs, marked, next)
-	close(next)
-	wg.Wait()
+}
+
+// stopSenders lets the senders finish the rows they hold and stops them and the clock; it
+// may be called again.
+func (w *worker) stopSenders() {
+	if w.next == nil {
+		return
+	}
+	close(w.next)
+	w.senders.Wait()
+	close(w.stopTick)
+	<-w.ticked
+	w.next = nil
 }
 
 // feed hands the claimed rows to the senders a group at a time: first the outcomes finished
@@ -341,7 +362,8 @@ func (w *worker) sendAll(ctx context.Context, rs []Recipient, marked int) {
 // outlasting the group) the groups double, up to the whole claimed batch, so that the
 // senders do not wait on the disk — never more in flight than a claimed batch (the group
 // and the c rows the senders hold).
-func (w *worker) feed(ctx context.Context, rs []Recipient, marked int, next chan<- Recipient) {
+func (w *worker) feed(ctx context.Context, rs []Recipient, marked int) {
+	next := w.next
 	c := max(w.s.opts.Concurrency, 1)
 	g := max(w.group, c)
 	for i, r := range rs[:marked] { // in flight since the claim
@@ -505,7 +527,7 @@ func (w *worker) one(ctx context.Context, r Recipient) Outcome {
 // refuse says why a recipient may no longer be mailed, "" when they may: the do-not-contact
 // list as it is now, and the contact's status (an unsubscribe refuses marketing only).
 func (w *worker) refuse(r Recipient) string {
-	if w.screen != nil && w.screen.BlocksContact(r.Canonical, "", w.c.Channel, w.c.Purpose) {
+	if screen := w.screen.Load(); screen != nil && screen.BlocksContact(r.Canonical, "", w.c.Channel, w.c.Purpose) {
 		return "suppressed since the campaign started (do-not-contact list)"
 	}
 	switch r.Status {
