@@ -27,6 +27,7 @@ type env struct {
 	dnc  *suppress.Service
 	sink *delivertest.Sink
 	svc  *transactional.Service
+	dkim *campaign.DKIMKeys
 }
 
 func newEnv(t *testing.T, st *store.Store) *env {
@@ -48,7 +49,9 @@ func newEnv(t *testing.T, st *store.Store) *env {
 		return nil
 	}
 	addr, _ := delivertest.Start(t, e.sink, string(deliver.TLSNone))
-	e.svc = transactional.New(st, e.dnc, &campaign.BasicRenderer{}, &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone}, e.wss)
+	e.dkim = campaign.NewDKIMKeys(st)
+	env := &campaign.Composer{Settings: e.wss, Keys: st, DKIM: e.dkim}
+	e.svc = transactional.New(st, e.dnc, env, &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone}, e.wss)
 	if err := e.wss.SetSetting(ctx, w.ID, transactional.SettingFrom, "Shop <orders@shop.example>"); err != nil {
 		t.Fatal(err)
 	}
