@@ -199,8 +199,8 @@ func (s *Service) purpose(ctx context.Context, ws int64, name string) error {
 
 // refused says why the do-not-contact list refuses the message, or "". Only what covers a
 // service message stops it: an entry for every channel and purpose (an objection to all
-// contact, an erasure), or a hard bounce (the address does not exist). An unsubscribe from
-// marketing does not stop a receipt.
+// contact, an erasure), one for the message's own purpose, or a hard bounce (the address
+// does not exist). An unsubscribe from marketing does not stop a receipt.
 func (s *Service) refused(ctx context.Context, ws int64, to, purpose string) (string, error) {
 	ans, err := s.screen.CheckSuppressed(ctx, ws, string(suppress.KindEmail), to, string(suppress.ChannelEmail), purpose)
 	if err != nil {
@@ -222,6 +222,8 @@ func (s *Service) refused(ctx context.Context, ws int64, to, purpose string) (st
 			return "the address hard-bounced (it does not exist); fix the address before sending to it", nil
 		case e.ScopeChannel == "" && e.ScopePurpose == "":
 			return "a do-not-contact entry (" + e.Reason + ") covers every channel and purpose for this address", nil
+		case e.ScopePurpose == purpose && (e.ScopeChannel == "" || e.ScopeChannel == string(suppress.ChannelEmail)):
+			return "a do-not-contact entry (" + e.Reason + ") covers the purpose " + purpose + " for this address", nil
 		}
 	}
 	return "", nil

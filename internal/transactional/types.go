@@ -3,8 +3,9 @@
 // transactional.from), its own rate (transactional.rate), Feedback-ID stream
 // "transactional", never through a campaign's send log and never mixed with marketing. The
 // purpose must be a service purpose (not marketing); the address is still screened, and a
-// do-not-contact entry that covers everything, or a hard bounce, refuses it. Every request
-// is recorded in the transactional send log with its outcome, audited.
+// do-not-contact entry that covers everything or the message's own purpose, or a hard
+// bounce, refuses it. Every request is recorded in the transactional send log with its
+// outcome, audited.
 //
 // A message is rendered by campaign/render, as a campaign's (html/template escaping, CSS
 // inlined, Markdown, the text part derived, a subject that never carries a line break),
