@@ -86,6 +86,7 @@ func cliSteps(e *cliEnv) []cliStep {
 		{cmd: "doi expire", args: []string{"doi", "expire"}},       // nothing open: nothing written
 		{cmd: "doi stale", args: []string{"doi", "stale"}},
 		{cmd: "doi welcomed", args: []string{"doi", "welcomed", "1"}, code: 1}, // no such sign-up; the contract suite's AuditCoverage has the write
+		{cmd: "doi resend", args: []string{"doi", "resend", "1"}, code: 1},     // no such sign-up; the contract suite's AuditCoverage has signup.renew
 		{cmd: "suppress rules", args: []string{"suppress", "rules"}},
 		{cmd: "suppress add", args: []string{"suppress", "add", "x@example.com", "--reason", "manual"}, want: []string{"suppression.add"}},
 		{cmd: "suppress check", args: []string{"suppress", "check", "y@example.com"}},

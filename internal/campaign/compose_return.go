@@ -21,3 +21,17 @@ func (k *Composer) TransactionalReturnPath(ctx context.Context, ws, id int64, fr
 	}
 	return deliver.VERPAddress(key, cmpOrStr(domain, domainOf(from)), ws, 0, id), nil
 }
+
+// TransactionalSigner is the DKIM signer of a transactional message sent from the address
+// from: the workspace's keys aligned with its domain, as a campaign's; nil when the
+// workspace has none (or the composer no key service).
+func (k *Composer) TransactionalSigner(ctx context.Context, ws int64, from string) (*deliver.Signer, error) {
+	if k.DKIM == nil {
+		return nil, nil
+	}
+	s, _, err := k.DKIM.Signer(ctx, ws, domainOf(from))
+	if err != nil {
+		return nil, fmt.Errorf("DKIM key: %w", err)
+	}
+	return s, nil
+}

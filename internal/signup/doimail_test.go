@@ -90,7 +90,7 @@ func TestConfirmationMailLanguages(t *testing.T) {
 		{"ar", "ar", "يُرجى تأكيد اشتراكك", "واضغط على «تأكيد اشتراكي»", "rtl"},
 		{"ru", "ru", "Подтвердите подписку", "и нажмите «Подтвердить подписку»", "ltr"},
 	} {
-		m := confirmationMail(tc.lang, "news <noreply@example.com>", "ann@example.com", `A<b>&Co`, []string{"newsletter", "surveys"}, link+tc.lang, exp)
+		m := confirmationMail(tc.lang, "news <noreply@example.com>", "ann@example.com", `A<b>&Co`, []string{"newsletter", "surveys"}, link+tc.lang, exp, false)
 		raw, err := m.Bytes()
 		if err != nil {
 			t.Fatal(err)
@@ -114,7 +114,7 @@ func TestConfirmationMailLanguages(t *testing.T) {
 		}
 	}
 	// A language that is not ours is English.
-	if m := confirmationMail("xx", "a@example.com", "b@example.com", "w", []string{"n"}, link, exp); m.Subject != "Please confirm your subscription" || m.Headers["Content-Language"] != "en" {
+	if m := confirmationMail("xx", "a@example.com", "b@example.com", "w", []string{"n"}, link, exp, false); m.Subject != "Please confirm your subscription" || m.Headers["Content-Language"] != "en" {
 		t.Errorf("unknown language: %q %v", m.Subject, m.Headers)
 	}
 }

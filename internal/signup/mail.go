@@ -21,13 +21,16 @@ var mailHTML = template.Must(template.New("mail").Parse(`<!doctype html>
 <p>{{.Open}}</p>
 <p><a href="{{.Link}}" style="display:inline-block;padding:.5em 1em;background:#0b5394;color:#fff;text-decoration:none;border-radius:4px">{{.Button}}</a></p>
 <p style="font-size:.9em;color:#444" dir="ltr"><a href="{{.Link}}">{{.Link}}</a></p>
-<p>{{.Until}}</p>
+{{with .Replaces}}<p>{{.}}</p>
+{{end}}<p>{{.Until}}</p>
 </body></html>
 `))
 
 // confirmationMail is the double opt-in e-mail in the language of code (an i18n code; the
-// caller gives one of ours): subject, text and HTML parts, and Content-Language.
-func confirmationMail(code, from, to, workspace string, purposes []string, link string, expires time.Time) deliver.Message {
+// caller gives one of ours): subject, text and HTML parts, and Content-Language. replaces
+// says that its link replaces one mailed before (a repeated request, a resend), which no
+// longer works.
+func confirmationMail(code, from, to, workspace string, purposes []string, link string, expires time.Time, replaces bool) deliver.Message {
 	l, ok := i18n.Get(code)
 	if !ok {
 		l, _ = i18n.Get(i18n.Default)
@@ -39,14 +42,21 @@ func confirmationMail(code, from, to, workspace string, purposes []string, link 
 	}
 	button := t("confirm.button")
 	d := struct {
-		Tag, Dir, Subject, Hello, Intro, Open, Button, Link, Until string
+		Tag, Dir, Subject, Hello, Intro, Open, Button, Link, Replaces, Until string
 	}{Tag: l.Tag, Dir: l.Dir, Subject: t("mail.confirm_subject"), Hello: t("mail.confirm_hello"),
 		Intro: t("mail.confirm_intro", "\u2068"+workspace+"\u2069", "\u2068"+strings.Join(purposes, t("list.sep"))+"\u2069"),
 		Open:  t("mail.confirm_open", button), Button: button, Link: link, Until: t("mail.confirm_until", when)}
+	if replaces {
+		d.Replaces = t("mail.confirm_replaces")
+	}
 	if l.Dir != "rtl" { // the isolates are for right-to-left text only; plain text elsewhere
 		d.Intro = t("mail.confirm_intro", workspace, strings.Join(purposes, t("list.sep")))
 	}
-	text := fmt.Sprintf("%s\n\n%s\n\n%s\n\n%s\n\n%s\n", d.Hello, d.Intro, d.Open, link, d.Until)
+	until := d.Until
+	if replaces {
+		until = d.Replaces + "\n\n" + until
+	}
+	text := fmt.Sprintf("%s\n\n%s\n\n%s\n\n%s\n\n%s\n", d.Hello, d.Intro, d.Open, link, until)
 	var b strings.Builder
 	if err := mailHTML.Execute(&b, d); err != nil { // cannot fail on these fields; the text part suffices
 		b.Reset()

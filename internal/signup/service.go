@@ -41,7 +41,10 @@ type Store interface {
 	WriteSignup(ctx context.Context, w Write) (Signup, error)
 	SignupByTokenHash(ctx context.Context, ws int64, hash []byte) (Signup, error)
 	OpenSignups(ctx context.Context, ws, contactID int64, now time.Time) ([]Signup, error)
-	RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time) error
+	// RenewSignupLink gives an open sign-up a new link, expiry and language (ErrClosed when
+	// it is no longer open).
+	RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time, lang string) error
+	Signup(ctx context.Context, ws, id int64) (Signup, error)
 	// ConfirmSignup closes the sign-up with its confirmed entries and list membership in one
 	// transaction; ExpireSignup closes it with its expired entries.
 	ConfirmSignup(ctx context.Context, ws, id int64, at time.Time, ip, ua string, entries []consent.Entry) error

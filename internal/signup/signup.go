@@ -34,6 +34,9 @@ type Signup struct {
 	ConfirmUA   string            `json:"confirm_ua,omitempty"`
 	ExpiredAt   *time.Time        `json:"expired_at,omitempty"`
 	WelcomedAt  *time.Time        `json:"welcomed_at,omitempty"`
+	// Lang is the i18n code of the language the visitor asked in (its latest request), the
+	// language of every mail about the sign-up; "" (made before it was kept) means English.
+	Lang string `json:"lang,omitempty"`
 }
 
 // Write is what one sign-up request records, committed together by Store.WriteSignup.

@@ -51,28 +51,38 @@ func (s *Service) Subscribe(ctx context.Context, in Submission) error {
 	if err != nil {
 		return err
 	}
-	sg := p.open
-	if sg != nil {
-		sg.ExpiresAt = at.Add(s.window())
-		if err := s.st.RenewSignupLink(ctx, ws, sg.ID, SecretHash(secret), sg.ExpiresAt); err != nil {
-			return err
-		}
-	} else if sg, err = s.record(ctx, ws, in, checked, listID, p, secret, at); err != nil {
-		return err
-	}
-	key, err := s.st.SigningKey(ctx, ws, KeyName)
-	if err != nil {
-		return err
-	}
 	lang := i18n.Default
 	if i18n.Supported(in.Lang) {
 		lang = in.Lang
 	}
+	sg := p.open
+	if sg != nil {
+		sg.ExpiresAt = at.Add(s.window())
+		if err := s.st.RenewSignupLink(ctx, ws, sg.ID, SecretHash(secret), sg.ExpiresAt, lang); err != nil {
+			return err
+		}
+	} else if sg, err = s.record(ctx, ws, in, checked, listID, p, secret, at, lang); err != nil {
+		return err
+	}
+	if err := s.mailLink(ctx, ws, sg, secret, lang, checked.Email, in.Workspace, checked.Purposes, p.open != nil); err != nil {
+		s.recipients().release(ws, checked.Canonical, at) // not sent: the person may try again at once
+		return err
+	}
+	return nil
+}
+
+// mailLink sends the confirmation e-mail of sign-up sg for purposes, in language lang, with
+// the link of secret to the address to; renewed says the link replaces an earlier one.
+func (s *Service) mailLink(ctx context.Context, ws int64, sg *Signup, secret [32]byte, lang, to, workspace string,
+	purposes []string, renewed bool) error {
+	key, err := s.st.SigningKey(ctx, ws, KeyName)
+	if err != nil {
+		return err
+	}
 	tok := Token{Workspace: ws, Signup: sg.ID, Secret: secret, Lang: lang}.Encode(key)
 	link := strings.TrimRight(s.PublicURL, "/") + "/confirm?token=" + url.QueryEscape(tok) + "&lang=" + lang
-	if err := s.Sender.Send(ctx, confirmationMail(lang, s.From, checked.Email, in.Workspace, checked.Purposes, link, sg.ExpiresAt)); err != nil {
+	if err := s.Sender.Send(ctx, confirmationMail(lang, s.From, to, workspace, purposes, link, sg.ExpiresAt, renewed)); err != nil {
 		s.log().ErrorContext(ctx, "send confirmation e-mail", "workspace_id", ws, "signup_id", sg.ID, "err", err)
-		s.recipients().release(ws, checked.Canonical, at) // not sent: the person may try again at once
 		return ErrMailFailed
 	}
 	return nil
@@ -83,7 +93,7 @@ func (s *Service) Subscribe(ctx context.Context, in Submission) error {
 // became a contact since the plan was made (signed up twice at the same moment) is
 // written again as the existing contact's.
 func (s *Service) record(ctx context.Context, ws int64, in Submission, checked Checked, listID *int64,
-	p plan, secret [32]byte, at time.Time) (*Signup, error) {
+	p plan, secret [32]byte, at time.Time, lang string) (*Signup, error) {
 	ip, ua := evidenceIP(in.IP), Clean(in.UserAgent, 512)
 	wording := map[string]string{}
 	for _, pu := range checked.Purposes {
@@ -97,7 +107,7 @@ func (s *Service) record(ctx context.Context, ws int64, in Submission, checked C
 				"form_version": in.FormVersion, "wording": string(wordingJSON)}},
 		Signup: Signup{WorkspaceID: ws, ListID: listID, Purposes: checked.Purposes, FormID: in.FormID,
 			FormVersion: in.FormVersion, Wording: wording, TokenHash: SecretHash(secret), RequestedAt: at,
-			RequestIP: ip, RequestUA: ua, ExpiresAt: at.Add(s.window())},
+			RequestIP: ip, RequestUA: ua, ExpiresAt: at.Add(s.window()), Lang: lang},
 	}
 	for _, pu := range p.grant {
 		w.Entries = append(w.Entries, consent.Entry{WorkspaceID: ws, Purpose: pu, Channel: consent.Email,

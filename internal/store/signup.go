@@ -23,7 +23,7 @@ var ErrSignupClosed = signup.ErrClosed
 type Signup = signup.Signup
 
 const signupColumns = `id, workspace_id, contact_id, source_id, list_id, purposes, form_id, form_version, wording,
-	token_hash, requested_at, request_ip, request_ua, expires_at, confirmed_at, confirm_ip, confirm_ua, expired_at, welcomed_at`
+	token_hash, requested_at, request_ip, request_ua, expires_at, confirmed_at, confirm_ip, confirm_ua, expired_at, welcomed_at, lang`
 
 // CreateSignup records a sign-up and its ledger entries (granted, one per purpose) in one
 // transaction, and links the sign-up's source to the contact. The store sets ID.
@@ -93,10 +93,10 @@ func (s *Store) createSignupTx(ctx context.Context, tx *sql.Tx, sg *Signup, entr
 		}
 	}
 	sg.ID, err = s.insertID(ctx, tx, `INSERT INTO signups (workspace_id, contact_id, source_id, list_id, purposes,
-		form_id, form_version, wording, token_hash, requested_at, request_ip, request_ua, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		form_id, form_version, wording, token_hash, requested_at, request_ip, request_ua, expires_at, lang)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		sg.WorkspaceID, sg.ContactID, sg.SourceID, sg.ListID, string(purposes), sg.FormID, sg.FormVersion, string(wording),
-		sg.TokenHash, sg.RequestedAt.UTC(), sg.RequestIP, sg.RequestUA, sg.ExpiresAt.UTC())
+		sg.TokenHash, sg.RequestedAt.UTC(), sg.RequestIP, sg.RequestUA, sg.ExpiresAt.UTC(), sg.Lang)
 	if err != nil {
 		return err
 	}
@@ -287,7 +287,7 @@ func scanSignup(row rowScanner) (Signup, error) {
 	var confirmed, expired, welcomed nullTime
 	if err := row.Scan(&sg.ID, &sg.WorkspaceID, &sg.ContactID, &sg.SourceID, &list, &purposes, &sg.FormID, &sg.FormVersion,
 		&wording, &sg.TokenHash, &sg.RequestedAt, &sg.RequestIP, &sg.RequestUA, &sg.ExpiresAt, &confirmed, &sg.ConfirmIP,
-		&sg.ConfirmUA, &expired, &welcomed); err != nil {
+		&sg.ConfirmUA, &expired, &welcomed, &sg.Lang); err != nil {
 		return Signup{}, err
 	}
 	sg.ListID, sg.ConfirmedAt, sg.ExpiredAt, sg.WelcomedAt = list.ptr(), confirmed.ptr(), expired.ptr(), welcomed.ptr()
@@ -340,18 +340,20 @@ func (s *Store) OpenSignups(ctx context.Context, ws, contactID int64, now time.T
 		AND confirmed_at IS NULL AND expired_at IS NULL AND expires_at > ? ORDER BY id DESC`, ws, contactID, now.UTC())
 }
 
-// RenewSignupLink gives an open sign-up a new link (its hash) and expiry, for a repeated
-// request: the earlier link stops working and nothing else is written.
-func (s *Store) RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time) error {
+// RenewSignupLink gives an open sign-up a new link (its hash), expiry and language (the
+// i18n code the new link is mailed in), for a repeated request or a resend: the earlier link
+// stops working and nothing else is written.
+func (s *Store) RenewSignupLink(ctx context.Context, ws, id int64, tokenHash []byte, expires time.Time, lang string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE signups SET token_hash = ?, expires_at = ?
-		WHERE workspace_id = ? AND id = ? AND confirmed_at IS NULL AND expired_at IS NULL`), tokenHash, expires.UTC(), ws, id)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE signups SET token_hash = ?, expires_at = ?, lang = ?
+		WHERE workspace_id = ? AND id = ? AND confirmed_at IS NULL AND expired_at IS NULL`), tokenHash, expires.UTC(), lang, ws, id)
 		if err != nil {
 			return fmt.Errorf("renew sign-up %d: %w", id, mapErr(err))
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("renew sign-up %d: %w", id, ErrSignupClosed)
 		}
-		return s.auditTx(ctx, tx, ws, "signup.renew", "signup", id, audit.Set("expires_at", expires.UTC().Format(time.RFC3339)))
+		return s.auditTx(ctx, tx, ws, "signup.renew", "signup", id, audit.Set("expires_at", expires.UTC().Format(time.RFC3339)),
+			audit.Set("lang", lang))
 	})
 }

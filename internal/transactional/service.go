@@ -2,10 +2,8 @@ package transactional
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/clearlist/clearlist/internal/campaign"
 	"github.com/clearlist/clearlist/internal/consent"
+	"github.com/clearlist/clearlist/internal/contact"
 	"github.com/clearlist/clearlist/internal/deliver"
 	"github.com/clearlist/clearlist/internal/suppress"
 )
@@ -20,6 +19,7 @@ import (
 // Store is what the service keeps its send log in and reads templates and purposes from;
 // the store implements it.
 type Store interface {
+	ContactByEmail(ctx context.Context, ws int64, canonical string) (contact.Contact, error)
 	TemplateByName(ctx context.Context, ws int64, name string) (campaign.Template, error)
 	Purposes(ctx context.Context, ws int64) ([]consent.Purpose, error)
 	// RecordTransactional writes a send (sending or refused) with its audit entry, in one
@@ -38,11 +38,6 @@ type Screener interface {
 	SuppressionsFor(ctx context.Context, ws int64, kind, value string) ([]suppress.Suppression, error)
 }
 
-// returnPather gives a transactional message its VERP return path (campaign.Composer).
-type returnPather interface {
-	TransactionalReturnPath(ctx context.Context, ws, id int64, from string) (string, error)
-}
-
 // Settings reads a workspace setting (workspace.Service); ok is false when unset.
 type Settings interface {
 	Setting(ctx context.Context, ws int64, name string) (string, bool, error)
@@ -52,27 +47,32 @@ type Settings interface {
 type Service struct {
 	st       Store
 	screen   Screener
-	render   campaign.Renderer
+	env      Envelope
 	send     deliver.Sender
 	settings Settings
+	tmpls    compiler
 	now      func() time.Time
 	// MaxWait is the longest a request waits for the stream's rate before it is refused.
 	MaxWait time.Duration
 }
 
-// New returns the service.
-func New(st Store, screen Screener, render campaign.Renderer, send deliver.Sender, settings Settings) *Service {
-	return &Service{st: st, screen: screen, render: render, send: send, settings: settings, now: time.Now, MaxWait: 2 * time.Second}
+// New returns the service; env (nil: no VERP return path, no DKIM) gives its messages their
+// envelope and signature.
+func New(st Store, screen Screener, env Envelope, send deliver.Sender, settings Settings) *Service {
+	return &Service{st: st, screen: screen, env: env, send: send, settings: settings, now: time.Now, MaxWait: 2 * time.Second}
 }
 
 // Send screens, renders and sends one message at once and records it. A refusal by the
 // do-not-contact list is recorded (state refused) and returned as ErrRefused with the send.
 func (s *Service) Send(ctx context.Context, r Request) (Send, error) {
-	c, err := s.message(ctx, r)
+	d, err := s.message(ctx, r)
 	if err != nil {
 		return Send{}, err
 	}
-	to := strings.TrimSpace(r.To)
+	to, canonical, err := contact.CanonicalEmail(r.To)
+	if err != nil {
+		return Send{}, fmt.Errorf("%w: to: %v", ErrInvalid, err)
+	}
 	rec := Send{WorkspaceID: r.WorkspaceID, Address: to, Purpose: r.Purpose, Template: r.Template, State: StateSending,
 		CreatedAt: s.now().UTC()}
 	if why, err := s.refused(ctx, r.WorkspaceID, to, r.Purpose); err != nil {
@@ -85,16 +85,18 @@ func (s *Service) Send(ctx context.Context, r Request) (Send, error) {
 		}
 		return rec, fmt.Errorf("%w: %s", ErrRefused, why)
 	}
-	attrs, err := json.Marshal(r.Data)
-	if err != nil || r.Data == nil {
-		attrs = []byte("{}")
-	}
-	m, err := s.render.Render(ctx, c, campaign.Recipient{Address: to, Canonical: strings.ToLower(to), Attrs: attrs})
-	if err == nil {
-		err = m.Validate()
-	}
+	data, err := s.personal(ctx, r.WorkspaceID, to, canonical, r.Data)
 	if err != nil {
-		return Send{}, fmt.Errorf("%w: the message does not render: %v", ErrInvalid, err)
+		return Send{}, err
+	}
+	m, err := s.compose(d, to, data)
+	if err != nil {
+		return Send{}, err
+	}
+	if s.env != nil {
+		if m.DKIM, err = s.env.TransactionalSigner(ctx, r.WorkspaceID, d.from.Address); err != nil {
+			return Send{}, err
+		}
 	}
 	if err := s.wait(ctx, r.WorkspaceID); err != nil {
 		return Send{}, err
@@ -102,17 +104,11 @@ func (s *Service) Send(ctx context.Context, r Request) (Send, error) {
 	if rec, err = s.st.RecordTransactional(ctx, rec); err != nil {
 		return Send{}, err
 	}
-	rec.MessageID = fmt.Sprintf("t%d.%d@%s", rec.ID, rec.CreatedAt.UnixNano(), domainOf(c.FromAddress))
+	rec.MessageID = fmt.Sprintf("t%d.%d@%s", rec.ID, rec.CreatedAt.UnixNano(), domainOf(d.from.Address))
 	m.MessageID = rec.MessageID
-	if m.Headers == nil {
-		m.Headers = map[string]string{}
-	}
-	delete(m.Headers, "Message-ID")
-	// No list headers: this is one message to one person, not a mailing.
-	m.ListID, m.UnsubscribeURL, m.UnsubscribeMailto = "", "", ""
 	m.FeedbackID = deliver.FeedbackID("t"+strconv.FormatInt(rec.ID, 10), strconv.FormatInt(r.WorkspaceID, 10), Stream, "clearlist")
-	if rp, ok := s.render.(returnPather); ok { // bounces come back to clearlist and count (bounce processing)
-		if m.ReturnPath, err = rp.TransactionalReturnPath(ctx, r.WorkspaceID, rec.ID, c.FromAddress); err != nil {
+	if s.env != nil { // bounces come back to clearlist and count (bounce processing)
+		if m.ReturnPath, err = s.env.TransactionalReturnPath(ctx, r.WorkspaceID, rec.ID, d.from.Address); err != nil {
 			return rec, fmt.Errorf("transactional message %d: return path: %w", rec.ID, err)
 		}
 	}
@@ -143,48 +139,43 @@ func (s *Service) Sends(ctx context.Context, ws, before int64, limit int) ([]Sen
 	return s.st.TransactionalSends(ctx, ws, before, limit)
 }
 
-// message checks the request and builds the pseudo-campaign the renderer takes: the
-// stream's sender, the template's or the request's parts.
-func (s *Service) message(ctx context.Context, r Request) (campaign.Campaign, error) {
+// message checks the request and prepares what every recipient of it shares: the stream's
+// sender, the purpose, the template's or the request's parts compiled.
+func (s *Service) message(ctx context.Context, r Request) (draft, error) {
 	if _, err := mail.ParseAddress(strings.TrimSpace(r.To)); err != nil || strings.ContainsAny(r.To, "\r\n<>") {
-		return campaign.Campaign{}, fmt.Errorf("%w: to: give one e-mail address, not %q", ErrInvalid, r.To)
+		return draft{}, fmt.Errorf("%w: to: give one e-mail address, not %q", ErrInvalid, r.To)
 	}
 	if err := s.purpose(ctx, r.WorkspaceID, r.Purpose); err != nil {
-		return campaign.Campaign{}, err
+		return draft{}, err
 	}
 	from, ok, err := s.setting(ctx, r.WorkspaceID, SettingFrom)
 	if err != nil {
-		return campaign.Campaign{}, err
+		return draft{}, err
 	}
 	addr, perr := mail.ParseAddress(from)
 	if !ok || perr != nil {
-		return campaign.Campaign{}, fmt.Errorf("%w: no transactional sender: set one with `clearlist setting set %s \"Name <address>\"`",
+		return draft{}, fmt.Errorf("%w: no transactional sender: set one with `clearlist setting set %s \"Name <address>\"`",
 			ErrInvalid, SettingFrom)
 	}
 	content := r.Content
 	if r.Template != "" {
 		if content != (campaign.Content{}) {
-			return campaign.Campaign{}, fmt.Errorf("%w: give a template or the parts, not both", ErrInvalid)
+			return draft{}, fmt.Errorf("%w: give a template or the parts, not both", ErrInvalid)
 		}
 		t, err := s.st.TemplateByName(ctx, r.WorkspaceID, r.Template)
 		if err != nil {
-			return campaign.Campaign{}, fmt.Errorf("%w: template %q: %v", ErrInvalid, r.Template, err)
+			return draft{}, fmt.Errorf("%w: template %q: %v", ErrInvalid, r.Template, err)
 		}
 		content = t.Content
 	}
 	if strings.TrimSpace(content.Subject) == "" || content.HTML == "" && content.Text == "" && content.Markdown == "" {
-		return campaign.Campaign{}, fmt.Errorf("%w: give a saved template or a subject and a body (html, text or markdown)", ErrInvalid)
+		return draft{}, fmt.Errorf("%w: give a saved template or a subject and a body (html, text or markdown)", ErrInvalid)
 	}
-	// The renderer keeps compiled templates per campaign id and version: a transactional
-	// message has no campaign, so its version is a hash of its parts (the same message
-	// compiles once).
-	h := fnv.New64a()
-	for _, p := range []string{content.Subject, content.Preheader, content.HTML, content.Text, content.Markdown} {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
+	tmpl, err := s.tmpls.compile(content)
+	if err != nil {
+		return draft{}, err
 	}
-	return campaign.Campaign{WorkspaceID: r.WorkspaceID, Name: "transactional", Purpose: r.Purpose, Channel: "email",
-		FromName: addr.Name, FromAddress: addr.Address, Content: content, UpdatedAt: time.Unix(0, int64(h.Sum64()>>1))}, nil
+	return draft{from: addr, purpose: r.Purpose, template: r.Template, tmpl: tmpl}, nil
 }
 
 // purpose allows a service purpose (not marketing) of the workspace only.
@@ -208,8 +199,8 @@ func (s *Service) purpose(ctx context.Context, ws int64, name string) error {
 
 // refused says why the do-not-contact list refuses the message, or "". Only what covers a
 // service message stops it: an entry for every channel and purpose (an objection to all
-// contact, an erasure), or a hard bounce (the address does not exist). An unsubscribe from
-// marketing does not stop a receipt.
+// contact, an erasure), one for the message's own purpose, or a hard bounce (the address
+// does not exist). An unsubscribe from marketing does not stop a receipt.
 func (s *Service) refused(ctx context.Context, ws int64, to, purpose string) (string, error) {
 	ans, err := s.screen.CheckSuppressed(ctx, ws, string(suppress.KindEmail), to, string(suppress.ChannelEmail), purpose)
 	if err != nil {
@@ -231,6 +222,8 @@ func (s *Service) refused(ctx context.Context, ws int64, to, purpose string) (st
 			return "the address hard-bounced (it does not exist); fix the address before sending to it", nil
 		case e.ScopeChannel == "" && e.ScopePurpose == "":
 			return "a do-not-contact entry (" + e.Reason + ") covers every channel and purpose for this address", nil
+		case e.ScopePurpose == purpose && (e.ScopeChannel == "" || e.ScopeChannel == string(suppress.ChannelEmail)):
+			return "a do-not-contact entry (" + e.Reason + ") covers the purpose " + purpose + " for this address", nil
 		}
 	}
 	return "", nil

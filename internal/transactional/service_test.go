@@ -27,6 +27,7 @@ type env struct {
 	dnc  *suppress.Service
 	sink *delivertest.Sink
 	svc  *transactional.Service
+	dkim *campaign.DKIMKeys
 }
 
 func newEnv(t *testing.T, st *store.Store) *env {
@@ -48,7 +49,9 @@ func newEnv(t *testing.T, st *store.Store) *env {
 		return nil
 	}
 	addr, _ := delivertest.Start(t, e.sink, string(deliver.TLSNone))
-	e.svc = transactional.New(st, e.dnc, &campaign.BasicRenderer{}, &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone}, e.wss)
+	e.dkim = campaign.NewDKIMKeys(st)
+	env := &campaign.Composer{Settings: e.wss, Keys: st, DKIM: e.dkim}
+	e.svc = transactional.New(st, e.dnc, env, &deliver.SMTP{Addr: addr, TLS: deliver.TLSNone}, e.wss)
 	if err := e.wss.SetSetting(ctx, w.ID, transactional.SettingFrom, "Shop <orders@shop.example>"); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +127,7 @@ func TestSend(t *testing.T) {
 }
 
 // TestScreened: an unsubscribe from marketing does not stop a receipt; an entry covering
-// everything or a hard bounce does, with the reason, recorded as refused and audited;
+// everything, one for the receipt's own purpose, or a hard bounce does, with the reason, recorded as refused and audited;
 // nothing reaches the relay.
 func TestScreened(t *testing.T) {
 	storetest.ForEach(t, func(t *testing.T, st *store.Store) {
@@ -133,13 +136,15 @@ func TestScreened(t *testing.T) {
 		e.suppress(t, "news@example.com", "email:newsletter", "unsubscribe")
 		e.suppress(t, "bounced@example.com", "email", "hard-bounce")
 		e.suppress(t, "objector@example.com", "all", "request-email")
+		e.suppress(t, "no-receipts@example.com", "email:receipts", "request-email")
 		req := func(to string) transactional.Request {
 			return transactional.Request{WorkspaceID: e.ws, To: to, Purpose: "receipts", Content: campaign.Content{Subject: "Receipt", Text: "Paid."}}
 		}
 		if _, err := e.svc.Send(ctx, req("news@example.com")); err != nil {
 			t.Errorf("a marketing unsubscribe stopped a receipt: %v", err)
 		}
-		for to, want := range map[string]string{"bounced@example.com": "hard-bounced", "objector@example.com": "every channel and purpose"} {
+		for to, want := range map[string]string{"bounced@example.com": "hard-bounced", "objector@example.com": "every channel and purpose",
+			"no-receipts@example.com": "covers the purpose receipts"} {
 			got, err := e.svc.Send(ctx, req(to))
 			if !errors.Is(err, transactional.ErrRefused) || !strings.Contains(err.Error(), want) || got.State != transactional.StateRefused {
 				t.Errorf("%s: %+v, %v; want refused, %q", to, got, err, want)
@@ -148,7 +153,7 @@ func TestScreened(t *testing.T) {
 		if n := len(e.sink.Messages()); n != 1 {
 			t.Errorf("relay got %d messages, want 1", n)
 		}
-		if a := e.actions(t); len(a) != 3 || a[1] != "transactional.refuse" || a[2] != "transactional.refuse" {
+		if a := e.actions(t); len(a) != 4 || a[1] != "transactional.refuse" || a[2] != "transactional.refuse" || a[3] != "transactional.refuse" {
 			t.Errorf("audit = %v", a)
 		}
 	})

@@ -3,8 +3,19 @@
 // transactional.from), its own rate (transactional.rate), Feedback-ID stream
 // "transactional", never through a campaign's send log and never mixed with marketing. The
 // purpose must be a service purpose (not marketing); the address is still screened, and a
-// do-not-contact entry that covers everything, or a hard bounce, refuses it. Every request
-// is recorded in the transactional send log with its outcome, audited.
+// do-not-contact entry that covers everything or the message's own purpose, or a hard
+// bounce, refuses it. Every request is recorded in the transactional send log with its
+// outcome, audited.
+//
+// A message is rendered by campaign/render, as a campaign's (html/template escaping, CSS
+// inlined, Markdown, the text part derived, a subject that never carries a line break),
+// personalised by the attributes of the workspace's contact with the address and the
+// request's data over them. It is a service message, not a mailing: no compliance footer, no
+// unsubscribe link, no List-Id or List-Unsubscribe, no tracking (a marketing purpose is
+// refused: marketing goes out as a campaign, with all of those). It carries its own
+// Message-ID, a Feedback-ID of stream "transactional", a VERP return path (its bounces count
+// like a campaign's) and, when the workspace has a DKIM key for the From domain, the same
+// signature as a campaign's.
 package transactional
 
 import (
@@ -54,7 +65,8 @@ type Request struct {
 	// Template names a saved template; or give Content.
 	Template string
 	campaign.Content
-	// Data personalises the message: {{.Contact.key}} in the template (with .Contact.email).
+	// Data personalises the message: {{.Contact.key}} in the template (with .Contact.email),
+	// over the attributes of the workspace's contact with the address, if there is one.
 	Data    map[string]any
 	Purpose string
 }

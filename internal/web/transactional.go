@@ -26,7 +26,7 @@ type transactionalInput struct {
 		To       string `json:"to" minLength:"3" maxLength:"320" doc:"The recipient's address."`
 		Template string `json:"template,omitempty" doc:"A saved template's name; or give the parts."`
 		campaign.Content
-		Data    map[string]any `json:"data,omitempty" doc:"Values for the template: {{.Contact.key}}."`
+		Data    map[string]any `json:"data,omitempty" doc:"Values for the template: {{.Contact.key}}, over the attributes of the workspace's contact with the address, if any."`
 		Purpose string         `json:"purpose" minLength:"1" doc:"A service (not marketing) purpose of the workspace."`
 	}
 }

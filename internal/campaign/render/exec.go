@@ -62,6 +62,18 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 	if err := f.Validate(); err != nil {
 		return Rendered{}, err
 	}
+	return c.render(d, &f)
+}
+
+// RenderService executes the compiled template for one recipient of a service message (a
+// receipt, a password reset: not marketing), which carries no compliance footer: no
+// unsubscribe or preferences link, no sender block. Everything else is as Render.
+func (c *Compiled) RenderService(d Data) (Rendered, error) {
+	return c.render(d, nil)
+}
+
+// render is Render with the footer f, or none when f is nil.
+func (c *Compiled) render(d Data, f *Footer) (Rendered, error) {
 	if err := checkData(d); err != nil {
 		return Rendered{}, err
 	}
@@ -83,7 +95,9 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 	}
 
 	st.footer.Reset()
-	f.writeHTML(&st.footer, &english)
+	if f != nil {
+		f.writeHTML(&st.footer, &english)
+	}
 	st.root.ClearlistPreheader = r.Preheader
 	st.root.ClearlistFooter = htmpl.HTML(st.footer.String())
 	st.buf.Reset()
@@ -112,7 +126,9 @@ func (c *Compiled) Render(d Data, f Footer) (Rendered, error) {
 	} else {
 		st.footer.WriteString(strings.TrimRight(st.buf.String(), " \t\r\n"))
 	}
-	f.writeText(&st.footer, &english)
+	if f != nil {
+		f.writeText(&st.footer, &english)
+	}
 	r.Text = st.footer.String()
 	st.footer = strings.Builder{} // its string is r.Text now
 	return r, nil

@@ -15,6 +15,8 @@
 //   - The footer (sender, postal address, unsubscribe and preference links, the
 //     legitimate-interest notice) is added by Render to both parts and cannot be removed by the
 //     template: Compile refuses a template that would put it inside {{if}}, {{range}} or {{with}}.
+//     RenderService renders a service message (a transactional receipt, not marketing) with
+//     no footer at all; everything else is the same.
 //   - define, block, template and range over a constant number are refused, so that a template
 //     cannot recurse or loop without data; a source larger than MaxTemplateBytes is refused.
 //

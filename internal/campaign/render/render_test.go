@@ -160,3 +160,38 @@ func TestGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestRenderService: a service message renders as Render does (escaping, one-line subject,
+// CSS inlined, derived text) but carries no footer in either part, and needs none.
+func TestRenderService(t *testing.T) {
+	c, err := Compile(Template{Subject: "Order {{.Contact.order}}",
+		HTML: `<style>p.total{color:#c00}</style><p>Hi {{.Contact.first_name}}</p><p class="total">Total {{.Contact.total}}</p>`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := Data{Contact: map[string]any{"first_name": "<script>x</script>", "order": "A-1\r\nBcc: x@example.com", "total": "9.50"}}
+	r, err := c.RenderService(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Subject != "Order A-1 Bcc: x@example.com" {
+		t.Errorf("subject %q", r.Subject)
+	}
+	if strings.Contains(r.HTML, "<script>") || !strings.Contains(r.HTML, "&lt;script&gt;") || !strings.Contains(r.HTML, `style="color:#c00"`) {
+		t.Errorf("html:\n%s", r.HTML)
+	}
+	if !strings.Contains(r.Text, "Total 9.50") || strings.Contains(r.Text, "<p") || strings.Contains(r.Text, "&lt;") { // plain text: no markup, no entities
+		t.Errorf("text:\n%s", r.Text)
+	}
+	for _, part := range []string{r.HTML, r.Text} {
+		for _, w := range []string{english.SentBy, english.Unsubscribe, english.Preferences} {
+			if strings.Contains(part, w) {
+				t.Errorf("a service message carries the footer's %q:\n%s", w, part)
+			}
+		}
+	}
+	full, err := c.Render(d, footer())
+	if err != nil || !strings.Contains(full.Text, english.Unsubscribe) || full.Subject != r.Subject {
+		t.Errorf("Render after RenderService: %+v, %v", full, err)
+	}
+}

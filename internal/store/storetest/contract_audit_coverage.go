@@ -73,7 +73,7 @@ func testAuditCoverage(t *testing.T, st *store.Store) {
 			return err
 		}},
 		{"signup.renew", func() error {
-			return st.RenewSignupLink(ctx, w, sg.ID, bytes.Repeat([]byte{8}, 32), at.Add(2*time.Hour))
+			return st.RenewSignupLink(ctx, w, sg.ID, bytes.Repeat([]byte{8}, 32), at.Add(2*time.Hour), "fr")
 		}},
 		{"signup.confirm", func() error { return st.ConfirmSignup(ctx, w, sg.ID, at, "192.0.2.2", "UA2", nil) }},
 		{"signup.welcomed", func() error { return st.MarkSignupWelcomed(ctx, w, sg.ID, at.Add(time.Minute)) }},

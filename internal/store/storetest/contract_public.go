@@ -54,30 +54,31 @@ func testPublicLists(t *testing.T, st *store.Store) {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	sg, err := st.CreateSignup(ctx, store.Signup{WorkspaceID: a, ContactID: c.ID, SourceID: src.ID, Purposes: []string{"newsletter"},
-		Wording: map[string]string{}, TokenHash: []byte("old-hash-old-hash-old-hash-old-ha"), RequestedAt: now, ExpiresAt: now.Add(time.Hour)}, nil)
+		Wording: map[string]string{}, TokenHash: []byte("old-hash-old-hash-old-hash-old-ha"), RequestedAt: now, ExpiresAt: now.Add(time.Hour),
+		Lang: "fr"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if open, err := st.OpenSignups(ctx, a, c.ID, now); err != nil || len(open) != 1 {
+	if open, err := st.OpenSignups(ctx, a, c.ID, now); err != nil || len(open) != 1 || open[0].Lang != "fr" {
 		t.Fatalf("OpenSignups = %v, %v", open, err)
 	}
 	if open, _ := st.OpenSignups(ctx, a, c.ID, now.Add(2*time.Hour)); len(open) != 0 {
 		t.Fatalf("an expired sign-up is open: %v", open)
 	}
-	if err := st.RenewSignupLink(ctx, b, sg.ID, []byte("x"), now.Add(2*time.Hour)); !errors.Is(err, store.ErrSignupClosed) {
+	if err := st.RenewSignupLink(ctx, b, sg.ID, []byte("x"), now.Add(2*time.Hour), "de"); !errors.Is(err, store.ErrSignupClosed) {
 		t.Fatalf("renewed from another workspace: %v", err)
 	}
 	newHash := []byte("new-hash-new-hash-new-hash-new-ha")
-	if err := st.RenewSignupLink(ctx, a, sg.ID, newHash, now.Add(2*time.Hour)); err != nil {
+	if err := st.RenewSignupLink(ctx, a, sg.ID, newHash, now.Add(2*time.Hour), "ar"); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := st.SignupByTokenHash(ctx, a, newHash); err != nil || got.ID != sg.ID || !got.ExpiresAt.Equal(now.Add(2*time.Hour)) {
+	if got, err := st.SignupByTokenHash(ctx, a, newHash); err != nil || got.ID != sg.ID || !got.ExpiresAt.Equal(now.Add(2*time.Hour)) || got.Lang != "ar" {
 		t.Fatalf("after renewal: %+v %v", got, err)
 	}
 	if err := st.ConfirmSignup(ctx, a, sg.ID, now, "", "", nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RenewSignupLink(ctx, a, sg.ID, []byte("y"), now.Add(3*time.Hour)); !errors.Is(err, store.ErrSignupClosed) {
+	if err := st.RenewSignupLink(ctx, a, sg.ID, []byte("y"), now.Add(3*time.Hour), "en"); !errors.Is(err, store.ErrSignupClosed) {
 		t.Fatalf("renewed a confirmed sign-up: %v", err)
 	}
 }
