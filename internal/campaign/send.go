@@ -30,9 +30,9 @@ type SendResult struct {
 // worker is one run of a send job: the campaign as it started, the process claim its rows
 // are taken under, and the outcomes waiting to be recorded.
 type worker struct {
-	s      *Service
-	c      Campaign
-	claim  string
+	s     *Service
+	c     Campaign
+	claim string
 	// screen is the do-not-contact list as the last claim found it (the senders read it).
 	screen atomic.Pointer[suppress.Screen]
 	// next feeds the senders, which live as long as the run: a round's tail is still being
