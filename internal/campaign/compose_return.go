@@ -21,3 +21,16 @@ func (k *Composer) TransactionalReturnPath(ctx context.Context, ws, id int64, fr
 	}
 	return deliver.VERPAddress(key, cmpOrStr(domain, domainOf(from)), ws, 0, id), nil
 }
+
+// TransactionalRenderer renders transactional messages as BasicRenderer does (they carry no
+// campaign footer) and gives them the Composer's VERP return path, so that their bounces
+// count (transactional.Service).
+type TransactionalRenderer struct {
+	*BasicRenderer
+	Composer *Composer
+}
+
+// TransactionalReturnPath is the Composer's VERP return path of transactional message id.
+func (r TransactionalRenderer) TransactionalReturnPath(ctx context.Context, ws, id int64, from string) (string, error) {
+	return r.Composer.TransactionalReturnPath(ctx, ws, id, from)
+}
