@@ -156,29 +156,15 @@ type webhookLogData struct {
 }
 
 func (s *Server) uiWebhookLog(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateAdmin(w, r, webhooksRoute, "settings", s.cfg.Webhooks != nil) {
+	if !s.uiGateAdmin(w, r, webhookLogRoute, "settings", s.cfg.Webhooks != nil) {
 		return
 	}
 	id, _ := pathID(r)
 	ss, _ := sessionOf(r.Context())
-	hs, err := s.cfg.Webhooks.List(r.Context(), ss.WorkspaceID)
-	if err != nil {
-		s.uiFail(w, r, "settings", "webhook", err)
-		return
-	}
 	d := webhookLogData{Nav: s.nav(r, "settings")}
-	found := false
-	for _, h := range hs {
-		if h.ID == id {
-			d.Hook, found = h, true
-		}
-	}
-	if !found {
-		s.uiFail(w, r, "settings", "webhook", errs.ErrNotFound)
-		return
-	}
-	if d.Deliveries, err = s.cfg.Webhooks.Log(r.Context(), ss.WorkspaceID, id, webhookLogLimit); err != nil {
-		s.uiFail(w, r, "settings", "webhook's deliveries", err)
+	var err error // the service call of GET /api/v1/webhooks/{id}/deliveries
+	if d.Hook, d.Deliveries, err = s.cfg.Webhooks.DeliveryLog(r.Context(), ss.WorkspaceID, id, 0, webhookLogLimit); err != nil {
+		s.uiFail(w, r, "settings", "webhook", err)
 		return
 	}
 	s.renderUI(w, r, http.StatusOK, webhookLogPage(d))
