@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -182,6 +184,30 @@ func TestAdminAPIWebhookDeliveries(t *testing.T) {
 		}
 		if code, _ := e.get(idPath("/ui/settings/webhooks/", oh.ID, ""), e.login("admin@example.com", "")); code != 404 {
 			t.Fatalf("the UI shows another workspace's webhook log: %d", code)
+		}
+		// The UI pages too: webhookLogLimit a page, the oldest on the next.
+		for i := range webhookLogLimit {
+			v := fmt.Sprintf("more%d@example.com", i)
+			sum := sha256.Sum256([]byte(v))
+			if _, _, err := st.AddSuppressions(ctx, e.ws, []store.Suppression{{Kind: "email", Value: v, Hash: sum[:], Reason: "manual",
+				ChannelIn: "email", RecordedBy: "test", ReceivedAt: at, Deadline: at.Add(48 * time.Hour), DeadlineRule: "dl-test"}}, ""); err != nil {
+				t.Fatal(err)
+			}
+		}
+		row := func(id int64) string { return fmt.Sprintf(`<td class="num">%d</td>`, id) }
+		sess := e.login("admin@example.com", "")
+		_, first := e.get(idPath("/ui/settings/webhooks/", h.ID, ""), sess)
+		m := regexp.MustCompile(`href="(/ui/settings/webhooks/\d+\?cursor=[^"]+)" rel="next"`).FindStringSubmatch(first)
+		if m == nil || strings.Contains(first, row(ds[0].ID)) {
+			t.Fatalf("the first page of %d deliveries has no link to the older ones, or shows the oldest:\n%s", webhookLogLimit+3, first)
+		}
+		code, older := e.get(html.UnescapeString(m[1]), sess)
+		if code != 200 || !strings.Contains(older, row(ds[0].ID)) || !strings.Contains(older, row(ds[2].ID)) ||
+			strings.Contains(older, `rel="next"`) || !strings.Contains(older, "Back to the newest") {
+			t.Fatalf("the older page: %d\n%s", code, older)
+		}
+		if code, _ := e.get(idPath("/ui/settings/webhooks/", h.ID, "?cursor=nonsense"), sess); code != 400 {
+			t.Fatalf("a bad cursor: %d", code)
 		}
 	})
 }

@@ -145,14 +145,16 @@ func (s *Server) uiDisableWebhook(w http.ResponseWriter, r *http.Request) {
 	uiDone(w, r, "/ui/settings/webhooks")
 }
 
-// webhookLogLimit is how many deliveries a webhook's page shows (the newest).
+// webhookLogLimit is how many deliveries a page of a webhook's log shows.
 const webhookLogLimit = 50
 
-// webhookLogData is a webhook's delivery log.
+// webhookLogData is a page of a webhook's delivery log; NextCursor continues it.
 type webhookLogData struct {
 	Nav        uiNav
 	Hook       webhook.Webhook
 	Deliveries []webhook.Delivery
+	Older      bool // not the first page
+	NextCursor string
 }
 
 func (s *Server) uiWebhookLog(w http.ResponseWriter, r *http.Request) {
@@ -160,12 +162,21 @@ func (s *Server) uiWebhookLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id, _ := pathID(r)
+	before, err := decodeCursor(r.URL.Query().Get("cursor"))
+	if err != nil {
+		s.uiError(w, r, "settings", http.StatusBadRequest, "That page link is out of date; start again from the newest deliveries.")
+		return
+	}
 	ss, _ := sessionOf(r.Context())
-	d := webhookLogData{Nav: s.nav(r, "settings")}
-	var err error // the service call of GET /api/v1/webhooks/{id}/deliveries
-	if d.Hook, d.Deliveries, err = s.cfg.Webhooks.DeliveryLog(r.Context(), ss.WorkspaceID, id, 0, webhookLogLimit); err != nil {
+	d := webhookLogData{Nav: s.nav(r, "settings"), Older: before > 0}
+	// The service call of GET /api/v1/webhooks/{id}/deliveries.
+	if d.Hook, d.Deliveries, err = s.cfg.Webhooks.DeliveryLog(r.Context(), ss.WorkspaceID, id, before, webhookLogLimit+1); err != nil {
 		s.uiFail(w, r, "settings", "webhook", err)
 		return
+	}
+	if len(d.Deliveries) > webhookLogLimit {
+		d.Deliveries = d.Deliveries[:webhookLogLimit]
+		d.NextCursor = encodeCursor(d.Deliveries[webhookLogLimit-1].ID)
 	}
 	s.renderUI(w, r, http.StatusOK, webhookLogPage(d))
 }
