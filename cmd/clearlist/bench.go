@@ -49,7 +49,7 @@ func (c *benchImportCmd) Run(ctx context.Context, cfg *config.Config) error {
 	}
 	// A fresh database (a new schema on PostgreSQL, a new file on SQLite) so that earlier
 	// data neither slows the run nor is touched by it; it is removed afterwards.
-	dsn, drop, err := app.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
+	dsn, drop, err := bench.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
 	if err != nil {
 		return err
 	}

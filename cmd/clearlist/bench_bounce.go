@@ -35,7 +35,7 @@ func (c *benchBounceCmd) Run(ctx context.Context, cfg *config.Config) error {
 		dir = d
 	}
 	// A fresh database, as for bench import.
-	dsn, drop, err := app.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
+	dsn, drop, err := bench.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func withBenchApp(ctx context.Context, cfg *config.Config, fn func(a *app.App, d
 		return err
 	}
 	defer os.RemoveAll(dir)
-	dsn, drop, err := app.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
+	dsn, drop, err := bench.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
 	if err != nil {
 		return err
 	}

@@ -42,7 +42,7 @@ func (c *benchSendCmd) Run(ctx context.Context, cfg *config.Config) error {
 	}
 	defer sink.Close()
 	// A fresh database, as for bench import; the campaign relay is the sink process.
-	dsn, drop, err := app.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
+	dsn, drop, err := bench.ScratchDSN(ctx, cfg.DB, dir, "clearlist_bench_")
 	if err != nil {
 		return err
 	}

@@ -158,6 +158,10 @@ func Open(ctx context.Context, cfg config.Config) (*App, error) {
 // Ping reports whether the database answers (the server's health check).
 func (a *App) Ping(ctx context.Context) error { return a.st.DB().PingContext(ctx) }
 
+// BenchStore is the database for package bench's seeding (bench.Seeder) only: commands and
+// handlers call the services.
+func (a *App) BenchStore() *store.Store { return a.st }
+
 // Dialect names the database engine (sqlite or postgres).
 func (a *App) Dialect() string { return string(a.st.Dialect()) }
 

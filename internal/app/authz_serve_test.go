@@ -51,8 +51,10 @@ var (
 		// Settings pages, gated by these routes).
 		"GET /api/v1/settings", "PUT /api/v1/settings", "GET /api/v1/dkim", "POST /api/v1/dkim",
 		"GET /api/v1/tokens", "POST /api/v1/tokens", "DELETE /api/v1/tokens/{id}",
-		"GET /api/v1/webhooks", "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id}",
-		"GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}"}
+		"GET /api/v1/webhooks", "POST /api/v1/webhooks", "DELETE /api/v1/webhooks/{id}", "GET /api/v1/webhooks/{id}/deliveries",
+		"GET /api/v1/users", "POST /api/v1/users", "PATCH /api/v1/users/{id}",
+		// The workspaces the caller works in (the workspaces page's list).
+		"GET /api/v1/workspaces"}
 	// assessments: a purpose's legitimate-interest assessment is compliance's to read and write.
 	assessments = []string{"GET /api/v1/purposes/{name}/lia", "PUT /api/v1/purposes/{name}/lia"}
 )

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -55,19 +56,8 @@ func (a *App) queueSendingCampaigns(ctx context.Context, jc *jobs.Client) error 
 	return err
 }
 
-// BenchSender readies the workspace's campaigns for `clearlist bench send`: a sender identity
-// and postal address for the footer, and no DNS look-ups in the sender pre-flight (the
-// bench's sender domain is made up and its relay is a sink on this machine).
-func (a *App) BenchSender(ctx context.Context, ws int64) error {
-	for name, v := range map[string]string{campaign.SettingSenderName: "clearlist bench",
-		campaign.SettingPostalAddress: "1 Bench Street, 10115 Berlin, Germany"} {
-		if err := a.Workspaces.SetSetting(ctx, ws, name, v); err != nil {
-			return err
-		}
-	}
-	a.composer.Resolver = nil
-	if a.composer.PublicBase == "" {
-		a.composer.PublicBase = "http://127.0.0.1:8080" // the links' base: nobody follows them here
-	}
-	return nil
+// OfflineSender makes the campaigns' sender pre-flight look nothing up and gives their links
+// base when none is configured (`clearlist bench`: its sender domain is made up).
+func (a *App) OfflineSender(base string) {
+	a.composer.Resolver, a.composer.PublicBase = nil, cmp.Or(a.composer.PublicBase, base)
 }

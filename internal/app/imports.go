@@ -7,5 +7,5 @@ import "github.com/clearlist/clearlist/internal/imports"
 // by the do-not-contact service.
 func (a *App) importService() *imports.Service {
 	return imports.New(a.st, a.Contacts, a.Suppressions, imports.Config{DataDir: a.Cfg.DataDir, DefaultRegion: a.Cfg.DefaultRegion,
-		Log: a.Log, Suppressor: a.Suppressions, AfterUpload: a.verifyAfterImport})
+		Log: a.Log, Suppressor: a.Suppressions, AfterUpload: a.Verify.VerifyImported})
 }

@@ -3,10 +3,6 @@ package app
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
-	"os"
 
 	"github.com/clearlist/clearlist/internal/jobs"
 )
@@ -16,13 +12,7 @@ import (
 // killed with SIGKILL), makes sure every unfinished verification job is queued, and starts
 // working; stop stops the client and releases the claim.
 func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(context.Context), err error) {
-	id := a.JobOptions.ID
-	if id == "" {
-		host, _ := os.Hostname()
-		b := make([]byte, 6)
-		rand.Read(b)
-		id = fmt.Sprintf("serve_%.40s_%d_%s", host, os.Getpid(), hex.EncodeToString(b))
-	}
+	id := cmp.Or(a.JobOptions.ID, jobs.ServeID())
 	release, err := a.st.ClaimProcess(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -37,7 +27,7 @@ func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(con
 	} else if n > 0 {
 		a.Log.Info("took up the jobs of stopped servers", "jobs", n)
 	}
-	if err := a.queueUnfinishedVerifyJobs(ctx, jc); err != nil {
+	if err := a.Verify.RequeueUnfinished(ctx, jc.EnqueueVerify); err != nil {
 		a.Log.Error("queue unfinished verification jobs", "err", err)
 	}
 	if err := a.queueSendingCampaigns(ctx, jc); err != nil {
@@ -57,20 +47,4 @@ func (a *App) serveJobs(ctx, bg context.Context) (jc *jobs.Client, stop func(con
 		jc.Close()
 		release()
 	}, nil
-}
-
-// queueUnfinishedVerifyJobs enqueues every verification job whose row says it is running; one
-// already queued or running is not queued again (jobs.VerifyOpts). It covers a job whose
-// enqueue was lost and the jobs of a database from before verification ran on River.
-func (a *App) queueUnfinishedVerifyJobs(ctx context.Context, jc *jobs.Client) error {
-	refs, err := a.Verify.UnfinishedJobs(ctx)
-	if err != nil {
-		return err
-	}
-	for _, r := range refs {
-		if err := jc.EnqueueVerify(ctx, r.WorkspaceID, r.ID); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"net"
 	"time"
 
@@ -45,9 +44,13 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 		ln.Close()
 		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
-	if err := a.wrapStoredKeys(ctx); err != nil {
+	wrapped, err := a.Keys.WrapLeftInClear(ctx)
+	if err != nil {
 		ln.Close()
 		return err
+	}
+	if wrapped > 0 {
+		a.Log.Info("wrapped the keys stored in clear with the secret key", "keys", wrapped)
 	}
 	if a.composer.PublicBase == "" { // before the send jobs start: their links need it
 		a.composer.PublicBase = "http://" + addr
@@ -102,35 +105,4 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	<-syncDone
 	a.Log.Info("clearlist stopped")
 	return err
-}
-
-// verifyAfterImport checks the addresses of the import's list (or workspace) that were never
-// checked, as `clearlist import --verify` does; its results are stored as they come.
-func (a *App) verifyAfterImport(ctx context.Context, ws int64, list string, log *slog.Logger) {
-	j, err := a.Verify.StartJob(ctx, ws, nil, list, -1)
-	if err != nil {
-		log.Error("verify imported addresses", "err", err)
-		return
-	}
-	log.Info("verifying imported addresses", "verify_job", j.ID, "addresses", j.Total)
-}
-
-// wrapStoredKeys wraps, when serve is given a secret key, the keys still stored in clear (a
-// database from before the key, or one a keyless command wrote to), so that a running server
-// never leaves them readable in the database file.
-func (a *App) wrapStoredKeys(ctx context.Context) error {
-	if a.Keys.Key() == nil {
-		return nil
-	}
-	n, err := a.Keys.Wrap(ctx)
-	if err != nil {
-		// Another process starting with the same key may have wrapped them meanwhile.
-		if n, err = a.Keys.Wrap(ctx); err != nil {
-			return fmt.Errorf("wrap the keys stored in clear with the secret key: %w", err)
-		}
-	}
-	if n > 0 {
-		a.Log.Info("wrapped the keys stored in clear with the secret key", "keys", n)
-	}
-	return nil
 }

@@ -7,10 +7,6 @@ import (
 	"github.com/clearlist/clearlist/internal/workspace"
 )
 
-// ErrNoWorkspace is returned (wrapped, with how to create it) when the named workspace does
-// not exist (workspace.ErrNoWorkspace).
-var ErrNoWorkspace = workspace.ErrNoWorkspace
-
 // Instance is a database opened for what needs no workspace selected: managing workspaces,
 // migrating.
 type Instance struct {

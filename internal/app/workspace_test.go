@@ -9,6 +9,7 @@ import (
 	"github.com/clearlist/clearlist/internal/config"
 	"github.com/clearlist/clearlist/internal/signup"
 	"github.com/clearlist/clearlist/internal/suppress"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 // TestOpenUnknownWorkspace: Open never creates a workspace; the error says how to.
@@ -17,7 +18,7 @@ func TestOpenUnknownWorkspace(t *testing.T) {
 		ctx := context.Background()
 		openApp(t, dsn) // the default workspace exists on a fresh database
 		_, err := Open(ctx, config.Config{DB: dsn, Workspace: "acme", LogLevel: "error"})
-		if !errors.Is(err, ErrNoWorkspace) || !strings.Contains(err.Error(), "clearlist workspace create acme") ||
+		if !errors.Is(err, workspace.ErrNoWorkspace) || !strings.Contains(err.Error(), "clearlist workspace create acme") ||
 			!strings.Contains(err.Error(), "existing: default") {
 			t.Fatalf("Open(unknown) = %v", err)
 		}

@@ -70,7 +70,7 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 		return res, err
 	}
 	for _, at := range attributes {
-		if err := a.BenchSeed().AddAttribute(ctx, ws, at); err != nil {
+		if err := seeder(a).AddAttribute(ctx, ws, at); err != nil {
 			return res, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
@@ -87,7 +87,7 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 	if err != nil {
 		return res, err
 	}
-	if err := a.BenchSender(ctx, ws); err != nil {
+	if err := readySender(ctx, a, ws); err != nil {
 		return res, err
 	}
 	c, err := a.Campaigns.Create(ctx, campaign.Campaign{WorkspaceID: ws, Name: "bench", Purpose: "newsletter",
@@ -99,14 +99,14 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 		return res, err
 	}
 	progress("recording the campaign as sent…")
-	sent, err := a.BenchSeed().MarkSent(ctx, ws, c.ID)
+	sent, err := markSent(ctx, seeder(a), ws, c.ID)
 	if err != nil {
 		return res, err
 	}
 	if len(sent) != o.Messages {
 		return res, fmt.Errorf("bench bounce: %d of %d deliveries sent", len(sent), o.Messages)
 	}
-	key, err := a.BenchSeed().VERPKey(ctx, ws)
+	key, err := verpKey(ctx, seeder(a), ws)
 	if err != nil {
 		return res, err
 	}

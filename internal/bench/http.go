@@ -15,6 +15,7 @@ import (
 	"github.com/clearlist/clearlist/internal/app"
 	"github.com/clearlist/clearlist/internal/consent"
 	"github.com/clearlist/clearlist/internal/contact"
+	"github.com/clearlist/clearlist/internal/store"
 )
 
 // Target is one HTTP service under load in a latency benchmark: the URLs to request
@@ -34,7 +35,7 @@ func EligibilitySetup(ctx context.Context, a *app.App, contacts, consents int, d
 		return eligibility, bare, nil, err
 	}
 	for _, at := range attributes {
-		if err := a.BenchSeed().AddAttribute(ctx, a.Workspace.ID, at); err != nil {
+		if err := seeder(a).AddAttribute(ctx, a.Workspace.ID, at); err != nil {
 			return eligibility, bare, nil, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
@@ -44,13 +45,13 @@ func EligibilitySetup(ctx context.Context, a *app.App, contacts, consents int, d
 	}
 	emails := make([]string, 0, contacts)
 	allowed := make(map[string]bool, contacts)
-	err = a.BenchSeed().EachContact(ctx, a.Workspace.ID, func(c contact.Contact) error {
+	err = seeder(a).EachContact(ctx, a.Workspace.ID, store.ContactFilter{}, func(c contact.Contact) error {
 		if len(emails) < consents {
 			for _, act := range []consent.Action{consent.Granted, consent.Confirmed} {
 				e := consent.Entry{WorkspaceID: a.Workspace.ID, ContactID: c.ID, Purpose: "newsletter", Channel: consent.Email,
 					Action: act, Basis: consent.BasisDoubleOptIn, Actor: "bench",
 					Evidence: consent.Evidence{Wording: "Yes, send me the newsletter", Timestamp: time.Now().Add(-time.Hour)}}
-				if _, err := a.BenchSeed().AppendConsent(ctx, e); err != nil {
+				if _, err := seeder(a).AppendConsent(ctx, e); err != nil {
 					return err
 				}
 			}

@@ -66,7 +66,7 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, o ImportOptio
 	}
 	res.GeneratedIn = path
 	for _, at := range attributes {
-		if err := a.BenchSeed().AddAttribute(ctx, a.Workspace.ID, at); err != nil {
+		if err := seeder(a).AddAttribute(ctx, a.Workspace.ID, at); err != nil {
 			return res, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
@@ -117,7 +117,7 @@ func Import(ctx context.Context, a *app.App, rows int, dir string, o ImportOptio
 		return res, err
 	}
 	start = time.Now()
-	n, err := a.BenchSeed().PlainBulkInsert(ctx, 1+len(attributes), func() ([]any, error) {
+	n, err := seeder(a).PlainBulkInsert(ctx, 1+len(attributes), func() ([]any, error) {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil, nil

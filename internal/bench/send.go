@@ -57,7 +57,7 @@ func Send(ctx context.Context, a *app.App, sink *Sink, dir string, o SendOptions
 		return res, err
 	}
 	for _, at := range attributes {
-		if err := a.BenchSeed().AddAttribute(ctx, ws, at); err != nil {
+		if err := seeder(a).AddAttribute(ctx, ws, at); err != nil {
 			return res, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}
@@ -77,7 +77,7 @@ func Send(ctx context.Context, a *app.App, sink *Sink, dir string, o SendOptions
 	if err := signWith(a, o.DKIM); err != nil {
 		return res, err
 	}
-	if err := a.BenchSender(ctx, ws); err != nil {
+	if err := readySender(ctx, a, ws); err != nil {
 		return res, err
 	}
 	c, err := a.Campaigns.Create(ctx, campaign.Campaign{WorkspaceID: ws, Name: "bench", Purpose: "newsletter",

@@ -66,7 +66,7 @@ func UI(ctx context.Context, a *app.App, contacts, n int, dir string, progress f
 		return res, err
 	}
 	for _, at := range attributes {
-		if err := a.BenchSeed().AddAttribute(ctx, ws, at); err != nil {
+		if err := seeder(a).AddAttribute(ctx, ws, at); err != nil {
 			return res, fmt.Errorf("bench needs a fresh workspace: %w", err)
 		}
 	}

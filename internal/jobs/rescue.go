@@ -2,14 +2,26 @@ package jobs
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivertype"
 )
+
+// ServeID is a fresh ID for a serve process's working client (Options.ID): its host, its
+// process id and a random part, so that no two processes, here or elsewhere, share one.
+func ServeID() string {
+	host, _ := os.Hostname()
+	b := make([]byte, 6)
+	rand.Read(b)
+	return fmt.Sprintf("serve_%.40s_%d_%s", host, os.Getpid(), hex.EncodeToString(b))
+}
 
 // RescueOrphans takes up at once the jobs left running by a client that is gone (its process
 // killed), rather than after River's rescuer delay (Options.RescueStuckJobsAfter, or a

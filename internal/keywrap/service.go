@@ -68,6 +68,24 @@ func (s *Service) Wrap(ctx context.Context) (int, error) {
 	return s.st.WrapSecrets(ctx)
 }
 
+// WrapLeftInClear wraps, when a secret key is given, the secrets still stored in clear (a
+// database from before the key, or one a keyless command wrote to), so that a running server
+// never leaves them readable in the database; without a key it does nothing. It returns how
+// many it wrapped.
+func (s *Service) WrapLeftInClear(ctx context.Context) (int, error) {
+	if s.key == nil {
+		return 0, nil
+	}
+	n, err := s.st.WrapSecrets(ctx)
+	if err != nil {
+		// Another process starting with the same key may have wrapped them meanwhile.
+		if n, err = s.st.WrapSecrets(ctx); err != nil {
+			return 0, fmt.Errorf("wrap the keys stored in clear with the secret key: %w", err)
+		}
+	}
+	return n, nil
+}
+
 // Unwrap stores every wrapped secret in clear again (before changing the secret key: unwrap
 // with the old key, wrap with the new one) and returns how many it unwrapped.
 func (s *Service) Unwrap(ctx context.Context) (int, error) { return s.st.UnwrapSecrets(ctx) }

@@ -25,6 +25,9 @@ func TestStoredKeysService(t *testing.T) {
 			if _, err := keywrap.NewService(st, nil).Wrap(ctx); err == nil {
 				t.Fatal("Wrap without a key did not say how to give one")
 			}
+			if n, err := keywrap.NewService(st, nil).WrapLeftInClear(ctx); n != 0 || err != nil {
+				t.Fatalf("WrapLeftInClear without a key = %d, %v; want 0, nil (serve without a key)", n, err)
+			}
 			st.Close()
 
 			text, err := keywrap.Generate()
@@ -54,6 +57,13 @@ func TestStoredKeysService(t *testing.T) {
 			}
 			if status, err = svc.Status(ctx); err != nil || status.Wrapped != 0 {
 				t.Fatalf("after Unwrap: %+v, %v", status, err)
+			}
+			// What serve does when it starts with a key: wrap what is in clear, once.
+			if m, err := svc.WrapLeftInClear(ctx); err != nil || m != n {
+				t.Fatalf("WrapLeftInClear = %d, %v; want %d", m, err, n)
+			}
+			if m, err := svc.WrapLeftInClear(ctx); err != nil || m != 0 {
+				t.Fatalf("WrapLeftInClear again = %d, %v; want 0", m, err)
 			}
 		})
 	}

@@ -206,11 +206,15 @@ func (s *Store) RecordDelivery(ctx context.Context, id int64, status int, errTex
 	return err
 }
 
-// Deliveries returns a webhook's delivery log, newest first.
-func (s *Store) Deliveries(ctx context.Context, ws, webhookID int64, limit int) ([]WebhookDelivery, error) {
+// Deliveries returns a webhook's delivery log, newest first, from the delivery before id
+// before (0: the newest).
+func (s *Store) Deliveries(ctx context.Context, ws, webhookID, before int64, limit int) ([]WebhookDelivery, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT id, workspace_id, webhook_id, event, body, created_at, attempts, next_at,
 		delivered_at, failed_at, last_status, last_error FROM webhook_deliveries
-		WHERE workspace_id = ? AND webhook_id = ? ORDER BY id DESC LIMIT ?`), ws, webhookID, limit)
+		WHERE workspace_id = ? AND webhook_id = ? AND id < ? ORDER BY id DESC LIMIT ?`), ws, webhookID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read webhook deliveries: %w", err)
 	}

@@ -175,6 +175,27 @@ func (s *Service) Memberships(ctx context.Context, email string) ([]Membership, 
 	return c.Roles, nil
 }
 
+// Workspaces returns the workspaces the caller m may see, with m's role in each: a signed-in
+// person sees the workspaces they work in (as the admin UI's workspaces and account pages
+// show them), a token (no person) its own workspace only. The other workspaces of the
+// instance are other data controllers'; an operator lists them all with
+// `clearlist workspace ls`.
+func (s *Service) Workspaces(ctx context.Context, m Manager) ([]Membership, error) {
+	if m.Email != "" {
+		return s.Memberships(ctx, m.Email)
+	}
+	all, err := s.st.Workspaces(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range all {
+		if w.ID == m.WorkspaceID {
+			return []Membership{{WorkspaceID: w.ID, Workspace: w.Name, Role: m.Role}}, nil
+		}
+	}
+	return nil, fmt.Errorf("workspace %d: %w", m.WorkspaceID, errs.ErrNotFound)
+}
+
 // SwitchWorkspace moves the session of id to another workspace its user has a role in and
 // returns it as it now is.
 func (s *Service) SwitchWorkspace(ctx context.Context, id, workspace string) (Session, error) {

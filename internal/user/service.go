@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/clearlist/clearlist/internal/errs"
+	"github.com/clearlist/clearlist/internal/workspace"
 )
 
 // Store is what the user service needs from the database. Each writing method is one
@@ -29,6 +30,8 @@ type Store interface {
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)
 	TouchSession(ctx context.Context, hash []byte, at time.Time) error
 	EndSession(ctx context.Context, hash []byte) error
+	// Workspaces lists the instance's workspaces (for a token's own, by id).
+	Workspaces(ctx context.Context) ([]workspace.Workspace, error)
 }
 
 // Options tune the service; zero values take the defaults.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -162,4 +163,33 @@ func (s *Service) UnfinishedJobs(ctx context.Context) ([]JobRef, error) {
 		out[i] = JobRef{WorkspaceID: j.WorkspaceID, ID: j.ID}
 	}
 	return out, nil
+}
+
+// RequeueUnfinished hands every job whose row says it is running to enqueue (a starting
+// server's job client; one already queued or running is not queued twice there). It covers
+// a job whose enqueue was lost and the jobs of a database from before verification ran on
+// River.
+func (s *Service) RequeueUnfinished(ctx context.Context, enqueue func(ctx context.Context, ws, id int64) error) error {
+	refs, err := s.UnfinishedJobs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if err := enqueue(ctx, r.WorkspaceID, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// VerifyImported checks the addresses of an import's list (or workspace) that were never
+// checked, as `clearlist import --verify` does, in a verification job whose results are
+// stored as they come; log is the import's (imports.Config.AfterUpload).
+func (s *Service) VerifyImported(ctx context.Context, ws int64, list string, log *slog.Logger) {
+	j, err := s.StartJob(ctx, ws, nil, list, -1)
+	if err != nil {
+		log.Error("verify imported addresses", "err", err)
+		return
+	}
+	log.Info("verifying imported addresses", "verify_job", j.ID, "addresses", j.Total)
 }

@@ -108,16 +108,20 @@ var routeRoles = map[string][]string{
 	// The workspace's settings, DKIM keys, API tokens, webhooks and people are the admins'
 	// (owners act as admins; the user service keeps the owner role to owners); a purpose's
 	// legitimate-interest assessment is compliance's.
-	"GET /api/v1/settings":            admins,
-	"PUT /api/v1/settings":            admins,
-	"GET /api/v1/dkim":                admins,
-	"POST /api/v1/dkim":               admins,
-	"GET /api/v1/tokens":              admins,
-	"POST /api/v1/tokens":             admins,
-	"DELETE /api/v1/tokens/{id}":      admins,
-	"GET /api/v1/webhooks":            admins,
-	"POST /api/v1/webhooks":           admins,
-	"DELETE /api/v1/webhooks/{id}":    admins,
+	"GET /api/v1/settings":                 admins,
+	"PUT /api/v1/settings":                 admins,
+	"GET /api/v1/dkim":                     admins,
+	"POST /api/v1/dkim":                    admins,
+	"GET /api/v1/tokens":                   admins,
+	"POST /api/v1/tokens":                  admins,
+	"DELETE /api/v1/tokens/{id}":           admins,
+	"GET /api/v1/webhooks":                 admins,
+	"POST /api/v1/webhooks":                admins,
+	"DELETE /api/v1/webhooks/{id}":         admins,
+	"GET /api/v1/webhooks/{id}/deliveries": admins,
+	// The workspaces the caller works in (a person's memberships, a token's own workspace);
+	// the workspaces page, which also creates workspaces, opens for owners only.
+	"GET /api/v1/workspaces":          admins,
 	"GET /api/v1/users":               admins,
 	"POST /api/v1/users":              admins,
 	"PATCH /api/v1/users/{id}":        admins,

@@ -36,6 +36,8 @@ var adminAPIRoutes = []struct {
 	{webhooksRoute, "/api/v1/webhooks", "", "/ui/settings/webhooks"},
 	{addWebhookRoute, "/api/v1/webhooks", `{"url":"https://crm.example.com/hook"}`, ""},
 	{dropWebhookRoute, "/api/v1/webhooks/999999", "", ""},
+	{webhookLogRoute, "/api/v1/webhooks/999999/deliveries", "", ""},
+	{workspacesRoute, "/api/v1/workspaces", "", ""},
 	{usersRoute, "/api/v1/users", "", "/ui/settings/users"},
 	{addUserRoute, "/api/v1/users", `{"email":"x@example.com","password":"a long enough passphrase","role":"marketer"}`, ""},
 	{changeUserRoute, "/api/v1/users/999999", `{"disabled":true}`, ""},

@@ -44,6 +44,7 @@ func (s *Server) routes(rt *router) {
 	}
 	s.formRoutes(api)
 	s.adminRoutes(api)
+	s.adminLogRoutes(api)
 	s.publicRoutes(rt)
 	s.stopRoutes(rt)
 	s.unsubRoutes(rt)

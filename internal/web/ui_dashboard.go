@@ -36,7 +36,7 @@ func (s *Server) dashboardReports(r *http.Request) (dashboardReports, string, er
 		}
 		d.Audience = &a
 	}
-	if s.cfg.Reporting != nil && s.may(r, uiSuppressionsRoute) {
+	if s.cfg.Reporting != nil && s.may(r, uiDNCRoute) {
 		n, err := s.cfg.Reporting.DNC(ctx, ws)
 		if err != nil {
 			return d, "do-not-contact intake", err

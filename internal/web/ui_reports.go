@@ -15,10 +15,8 @@ import (
 // The Reports section: workspace reports (audience, consent coverage, do-not-contact intake)
 // read through reporting.Service, and per-campaign reports over time read through
 // report.Service. Each page is a few tables; each table is downloadable as CSV from the same
-// handler (?csv=ID), so the file holds exactly the rows the page shows.
-const (
-	uiSuppressionsRoute = "GET /api/v1/suppressions"
-)
+// handler (?csv=ID), so the file holds exactly the rows the page shows. The do-not-contact
+// intake report is gated by uiDNCRoute, as the do-not-contact page is.
 
 // uiReportRoutes registers the Reports pages.
 func (s *Server) uiReportRoutes(rt *router) {
@@ -105,7 +103,7 @@ func (s *Server) uiReports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss, _ := sessionOf(r.Context())
-	d := reportIndex{Nav: s.nav(r, "reports"), Audience: true, Coverage: true, DNC: s.may(r, uiSuppressionsRoute)}
+	d := reportIndex{Nav: s.nav(r, "reports"), Audience: true, Coverage: true, DNC: s.may(r, uiDNCRoute)}
 	if s.cfg.Campaigns != nil && s.cfg.Reports != nil && s.may(r, uiReportRoute) {
 		cs, err := s.cfg.Campaigns.Campaigns(r.Context(), ss.WorkspaceID)
 		if err != nil {

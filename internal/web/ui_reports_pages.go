@@ -110,7 +110,7 @@ func coverageReport(c reporting.Coverage) reportPage {
 }
 
 func (s *Server) uiDNCReport(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGate(w, r, uiSuppressionsRoute, "reports", s.cfg.Reporting != nil) {
+	if !s.uiGate(w, r, uiDNCRoute, "reports", s.cfg.Reporting != nil) {
 		return
 	}
 	ss, _ := sessionOf(r.Context())

@@ -257,7 +257,7 @@ func TestUIReportsRoles(t *testing.T) {
 			id := f.login(role+"@example.com", "")
 			r := f.do("GET", "/ui/", id, nil, nil)
 			dash := bodyOf(t, r)
-			for path, route := range map[string]string{"/ui/reports/audience": uiContactsRoute, "/ui/reports/dnc": uiSuppressionsRoute,
+			for path, route := range map[string]string{"/ui/reports/audience": uiContactsRoute, "/ui/reports/dnc": uiDNCRoute,
 				fmt.Sprintf("/ui/reports/campaigns/%d", f.campaign): uiReportRoute} {
 				code, _ := f.page(path, id)
 				allowed := allowsRole(route, role)
@@ -268,7 +268,7 @@ func TestUIReportsRoles(t *testing.T) {
 			if allowsRole(uiContactsRoute, role) != strings.Contains(dash, `href="/ui/reports"`) {
 				t.Errorf("%s: menu %v", role, strings.Contains(dash, `href="/ui/reports"`))
 			}
-			if allowsRole(uiSuppressionsRoute, role) != strings.Contains(dash, "Do-not-contact intake") {
+			if allowsRole(uiDNCRoute, role) != strings.Contains(dash, "Do-not-contact intake") {
 				t.Errorf("%s: DNC panel", role)
 			}
 		}

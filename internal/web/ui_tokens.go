@@ -145,41 +145,38 @@ func (s *Server) uiDisableWebhook(w http.ResponseWriter, r *http.Request) {
 	uiDone(w, r, "/ui/settings/webhooks")
 }
 
-// webhookLogLimit is how many deliveries a webhook's page shows (the newest).
+// webhookLogLimit is how many deliveries a page of a webhook's log shows.
 const webhookLogLimit = 50
 
-// webhookLogData is a webhook's delivery log.
+// webhookLogData is a page of a webhook's delivery log; NextCursor continues it.
 type webhookLogData struct {
 	Nav        uiNav
 	Hook       webhook.Webhook
 	Deliveries []webhook.Delivery
+	Older      bool // not the first page
+	NextCursor string
 }
 
 func (s *Server) uiWebhookLog(w http.ResponseWriter, r *http.Request) {
-	if !s.uiGateAdmin(w, r, webhooksRoute, "settings", s.cfg.Webhooks != nil) {
+	if !s.uiGateAdmin(w, r, webhookLogRoute, "settings", s.cfg.Webhooks != nil) {
 		return
 	}
 	id, _ := pathID(r)
-	ss, _ := sessionOf(r.Context())
-	hs, err := s.cfg.Webhooks.List(r.Context(), ss.WorkspaceID)
+	before, err := decodeCursor(r.URL.Query().Get("cursor"))
 	if err != nil {
+		s.uiError(w, r, "settings", http.StatusBadRequest, "That page link is out of date; start again from the newest deliveries.")
+		return
+	}
+	ss, _ := sessionOf(r.Context())
+	d := webhookLogData{Nav: s.nav(r, "settings"), Older: before > 0}
+	// The service call of GET /api/v1/webhooks/{id}/deliveries.
+	if d.Hook, d.Deliveries, err = s.cfg.Webhooks.DeliveryLog(r.Context(), ss.WorkspaceID, id, before, webhookLogLimit+1); err != nil {
 		s.uiFail(w, r, "settings", "webhook", err)
 		return
 	}
-	d := webhookLogData{Nav: s.nav(r, "settings")}
-	found := false
-	for _, h := range hs {
-		if h.ID == id {
-			d.Hook, found = h, true
-		}
-	}
-	if !found {
-		s.uiFail(w, r, "settings", "webhook", errs.ErrNotFound)
-		return
-	}
-	if d.Deliveries, err = s.cfg.Webhooks.Log(r.Context(), ss.WorkspaceID, id, webhookLogLimit); err != nil {
-		s.uiFail(w, r, "settings", "webhook's deliveries", err)
-		return
+	if len(d.Deliveries) > webhookLogLimit {
+		d.Deliveries = d.Deliveries[:webhookLogLimit]
+		d.NextCursor = encodeCursor(d.Deliveries[webhookLogLimit-1].ID)
 	}
 	s.renderUI(w, r, http.StatusOK, webhookLogPage(d))
 }

@@ -38,8 +38,7 @@ func (s *Server) uiWorkspaces(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderWorkspaces(w http.ResponseWriter, r *http.Request, status int, d workspacesData) {
-	ss, _ := sessionOf(r.Context())
-	ms, err := s.cfg.Accounts.Memberships(r.Context(), ss.Email)
+	ms, err := s.cfg.Accounts.Workspaces(r.Context(), apiManager(r.Context())) // as GET /api/v1/workspaces
 	if err != nil {
 		s.uiFail(w, r, "settings", "workspaces", err)
 		return

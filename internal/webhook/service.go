@@ -6,7 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
+
+	"github.com/clearlist/clearlist/internal/errs"
 )
 
 // Lease is how long a claimed delivery is kept from other senders while it is sent.
@@ -18,8 +21,9 @@ type Store interface {
 	CreateWebhook(ctx context.Context, ws int64, url string) (Webhook, error)
 	Webhooks(ctx context.Context, ws int64) ([]Webhook, error)
 	DisableWebhook(ctx context.Context, ws, id int64) error
-	// Deliveries returns a webhook's delivery log, newest first.
-	Deliveries(ctx context.Context, ws, webhookID int64, limit int) ([]Delivery, error)
+	// Deliveries returns a webhook's delivery log, newest first, from the delivery before
+	// id before (0: the newest).
+	Deliveries(ctx context.Context, ws, webhookID, before int64, limit int) ([]Delivery, error)
 	// ClaimDeliveries returns up to limit deliveries that are due with their webhooks, and
 	// keeps them from other senders for lease.
 	ClaimDeliveries(ctx context.Context, at time.Time, lease time.Duration, limit int) ([]Delivery, []Webhook, error)
@@ -69,7 +73,24 @@ func (s *Service) Disable(ctx context.Context, ws, id int64) error {
 
 // Log returns a webhook's latest deliveries (at most limit), newest first.
 func (s *Service) Log(ctx context.Context, ws, id int64, limit int) ([]Delivery, error) {
-	return s.st.Deliveries(ctx, ws, id, limit)
+	return s.st.Deliveries(ctx, ws, id, 0, limit)
+}
+
+// DeliveryLog returns webhook id of the workspace and a page of its delivery log, newest
+// first: at most limit deliveries older than delivery before (0: from the newest). A
+// webhook not in the workspace is errs.ErrNotFound. (The admin UI's delivery log and
+// GET /api/v1/webhooks/{id}/deliveries.)
+func (s *Service) DeliveryLog(ctx context.Context, ws, id, before int64, limit int) (Webhook, []Delivery, error) {
+	hs, err := s.st.Webhooks(ctx, ws)
+	if err != nil {
+		return Webhook{}, nil, err
+	}
+	i := slices.IndexFunc(hs, func(h Webhook) bool { return h.ID == id })
+	if i < 0 {
+		return Webhook{}, nil, fmt.Errorf("no webhook %d in this workspace (see `clearlist webhook ls`): %w", id, errs.ErrNotFound)
+	}
+	ds, err := s.st.Deliveries(ctx, ws, id, before, limit)
+	return hs[i], ds, err
 }
 
 // Deliver sends the deliveries that are due at now (at most limit) and records each attempt:

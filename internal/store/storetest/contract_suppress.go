@@ -260,9 +260,22 @@ func testWebhookOutbox(t *testing.T, st *store.Store) {
 	if err := st.RecordDelivery(ctx, retry[0].ID, 410, "gone", false, time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	log, err := st.Deliveries(ctx, w, h.ID, 10)
+	log, err := st.Deliveries(ctx, w, h.ID, 0, 10)
 	if err != nil || len(log) != 2 || log[0].DeliveredAt == nil || log[1].FailedAt == nil || log[1].LastStatus != 410 {
 		t.Fatalf("delivery log = %+v, %v", log, err)
+	}
+	// Paged: one at a time, from the newest, each page after the previous one's last id.
+	if p1, err := st.Deliveries(ctx, w, h.ID, 0, 1); err != nil || len(p1) != 1 || p1[0].ID != log[0].ID {
+		t.Fatalf("first page = %+v, %v; want delivery %d", p1, err, log[0].ID)
+	}
+	if p2, err := st.Deliveries(ctx, w, h.ID, log[0].ID, 1); err != nil || len(p2) != 1 || p2[0].ID != log[1].ID {
+		t.Fatalf("second page = %+v, %v; want delivery %d", p2, err, log[1].ID)
+	}
+	if p3, err := st.Deliveries(ctx, w, h.ID, log[1].ID, 1); err != nil || len(p3) != 0 {
+		t.Fatalf("after the last = %+v, %v; want none", p3, err)
+	}
+	if other, err := st.Deliveries(ctx, w+1000, h.ID, 0, 10); err != nil || len(other) != 0 {
+		t.Fatalf("another workspace reads this one's log: %+v, %v", other, err)
 	}
 	if err := st.DisableWebhook(ctx, w, h.ID); err != nil {
 		t.Fatal(err)
