@@ -153,17 +153,31 @@ func (s *Server) endSession(x *session) {
 	s.mu.Lock()
 	delete(s.sessions, x)
 	s.mu.Unlock()
+	x.answered()
 }
 
-// closeSessions closes the connections still open.
+// answerGrace is how long closeSessions waits for the answers being written.
+const answerGrace = 5 * time.Second
+
+// closeSessions closes the connections still open; one whose message's answer is being
+// written (the batcher is stopped: every answer is decided) is closed once it is written,
+// so that a 250 reaches the sender.
 func (s *Server) closeSessions() {
 	s.mu.Lock()
-	open := make([]*session, 0, len(s.sessions))
+	open := make(map[*session]chan struct{}, len(s.sessions))
 	for x := range s.sessions {
-		open = append(open, x)
+		open[x] = x.answering
 	}
 	s.mu.Unlock()
-	for _, x := range open {
+	deadline := time.NewTimer(answerGrace)
+	defer deadline.Stop()
+	for x, answering := range open {
+		if answering != nil {
+			select {
+			case <-answering:
+			case <-deadline.C:
+			}
+		}
 		x.conn.Close() // calls Logout, which takes s.mu
 	}
 }

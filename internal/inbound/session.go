@@ -18,10 +18,22 @@ type session struct {
 	helo   string
 	from   string
 	rcpts  []string
+	// answering is open from DATA until the answer is written (go-smtp resets the session
+	// after writing it); under the server's mu.
+	answering chan struct{}
 }
 
-func (x *session) Reset()        { x.from, x.rcpts = "", nil }
+func (x *session) Reset()        { x.from, x.rcpts = "", nil; x.answered() }
 func (x *session) Logout() error { x.s.endSession(x); return nil }
+
+func (x *session) answered() {
+	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
+	if x.answering != nil {
+		close(x.answering)
+		x.answering = nil
+	}
+}
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	x.from = from // DSNs come from the null sender <>
@@ -53,6 +65,9 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 // on top, as a mail server delivering it to a mailbox would: Return-Path, one Delivered-To
 // per recipient and a Received line.
 func (x *session) Data(r io.Reader) error {
+	x.s.mu.Lock()
+	x.answering = make(chan struct{})
+	x.s.mu.Unlock()
 	br := x.s.batch.startReading(r)
 	defer br.release()
 	trace := x.trace()
