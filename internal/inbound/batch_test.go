@@ -220,10 +220,14 @@ func TestServerShutdownAfterGrace(t *testing.T) {
 	ts := serveTest(t, sink, Options{ShutdownGrace: time.Nanosecond})
 	c1, c2 := dial(t, ts.addr), dial(t, ts.addr)
 	first := make(chan error, 1)
-	go func() { first <- send(c1, "", []string{"a@bounce.example"}, strings.NewReader("Subject: 1\r\n\r\n1\r\n")) }()
+	go func() {
+		first <- send(c1, "", []string{"a@bounce.example"}, strings.NewReader("Subject: 1\r\n\r\n1\r\n"))
+	}()
 	<-sink.atGate
 	second := make(chan error, 1)
-	go func() { second <- send(c2, "", []string{"b@bounce.example"}, strings.NewReader("Subject: 2\r\n\r\n2\r\n")) }()
+	go func() {
+		second <- send(c2, "", []string{"b@bounce.example"}, strings.NewReader("Subject: 2\r\n\r\n2\r\n"))
+	}()
 	waitUntil(t, "the second message waiting", func() bool { return ts.srv.batch.reading.Load() == 1 })
 	stopped := make(chan struct{})
 	go func() { ts.stop(); close(stopped) }()
