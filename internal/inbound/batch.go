@@ -209,6 +209,7 @@ func (b *batcher) write(batch []*pendingMsg) {
 		rs, err := b.bs.IngestBatch(ctx, raws, bounce.ViaSMTP)
 		cancel()
 		if err == nil && len(rs) == len(batch) {
+			b.o.Logger.Debug("inbound SMTP: batch stored", "messages", len(batch))
 			for i, m := range batch {
 				logStored(m, rs[i])
 				m.answer <- nil
