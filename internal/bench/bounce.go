@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"embed"
 	"fmt"
@@ -36,22 +37,29 @@ var bounceTemplates = []struct{ file, recipient, sender string }{
 // BounceOptions varies `clearlist bench bounce`.
 type BounceOptions struct {
 	Messages int // DSNs to generate and ingest, one per recipient of the campaign
-	Batch    int // messages per IngestBatch (1: IngestMessage one by one)
+	Batch    int // messages per IngestBatch (1: IngestMessage one by one); via SMTP, the server's largest batch
+	// Via is "file" (the service's batch pipeline, as `bounce ingest`) or "smtp": the DSNs
+	// are sent over Connections concurrent SMTP connections to the inbound server on
+	// 127.0.0.1, which stores them by group commit.
+	Via         string
+	Connections int
 }
 
 // BounceResult is what `clearlist bench bounce` measured.
 type BounceResult struct {
-	Engine     string  `json:"engine"`
-	Messages   int     `json:"messages"`
-	Batch      int     `json:"batch"`
-	Events     int     `json:"events"`
-	Suppressed int     `json:"undeliverable"` // events that marked the contact and put it on the list
-	Secs       float64 `json:"seconds"`
-	Rate       float64 `json:"messages_per_second"`
-	EventRate  float64 `json:"events_per_second"`
-	ParseSecs  float64 `json:"parse_only_seconds"` // dsn.Parse alone over the same messages, on one core
-	AvgBytes   float64 `json:"average_message_bytes"`
-	PeakRSSMiB float64 `json:"peak_rss_mib"`
+	Engine      string  `json:"engine"`
+	Via         string  `json:"via"`
+	Connections int     `json:"connections,omitempty"`
+	Messages    int     `json:"messages"`
+	Batch       int     `json:"batch"`
+	Events      int     `json:"events"`
+	Suppressed  int     `json:"undeliverable"` // events that marked the contact and put it on the list
+	Secs        float64 `json:"seconds"`
+	Rate        float64 `json:"messages_per_second"`
+	EventRate   float64 `json:"events_per_second"`
+	ParseSecs   float64 `json:"parse_only_seconds"` // dsn.Parse alone over the same messages, on one core
+	AvgBytes    float64 `json:"average_message_bytes"`
+	PeakRSSMiB  float64 `json:"peak_rss_mib"`
 	// CPUSecs is this process's CPU time while ingesting (user and system, all threads; on
 	// PostgreSQL the server's is not in it): on a loaded machine, messages per CPU-second
 	// says more than messages per second.
@@ -63,7 +71,10 @@ type BounceResult struct {
 // delivery from real DSN samples (each to the delivery's VERP address), and ingests them
 // through the bounce service (parse, classify, identify, record) in batches.
 func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progress func(string)) (BounceResult, error) {
-	res := BounceResult{Engine: a.Dialect(), Messages: o.Messages, Batch: max(o.Batch, 1)}
+	res := BounceResult{Engine: a.Dialect(), Via: cmp.Or(o.Via, "file"), Messages: o.Messages, Batch: max(o.Batch, 1)}
+	if res.Via == "smtp" {
+		res.Connections = max(o.Connections, 1)
+	}
 	ws := a.Workspace.ID
 	path := filepath.Join(dir, fmt.Sprintf("bounce-%d.csv", o.Messages))
 	if err := generateFile(path, o.Messages, true); err != nil {
@@ -120,7 +131,9 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 	}
 	res.AvgBytes = float64(total) / float64(len(raws))
 	resetPeakRSS()
-	progress(fmt.Sprintf("ingesting %d DSNs in batches of %d…", len(raws), res.Batch))
+	if res.Via != "smtp" {
+		progress(fmt.Sprintf("ingesting %d DSNs in batches of %d…", len(raws), res.Batch))
+	}
 	start, cpu0 := time.Now(), cpuSeconds()
 	check := func(first int, rs []bounce.IngestResult) error {
 		for k, r := range rs {
@@ -136,7 +149,20 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 		}
 		return nil
 	}
-	if res.Batch == 1 {
+	switch {
+	case res.Via == "smtp":
+		progress(fmt.Sprintf("sending %d DSNs over %d SMTP connections to the inbound server…", len(raws), res.Connections))
+		if err := sendSMTP(ctx, a, res.Connections, res.Batch, bounceVERPs(key, ws, c.ID, sent), raws); err != nil {
+			return res, err
+		}
+		res.Secs, res.CPUSecs = time.Since(start).Seconds(), cpuSeconds()-cpu0
+		if res.Events, res.Suppressed, err = countEvents(ctx, a, ws); err != nil {
+			return res, err
+		}
+		if res.Suppressed != len(raws) {
+			return res, fmt.Errorf("bench bounce: %d of %d DSNs sent by SMTP made the contact undeliverable", res.Suppressed, len(raws))
+		}
+	case res.Batch == 1:
 		for i, raw := range raws {
 			r, err := a.Bounces.IngestMessage(ctx, raw, bounce.ViaFile)
 			if err != nil {
@@ -146,7 +172,7 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 				return res, err
 			}
 		}
-	} else {
+	default:
 		// As `clearlist bounce ingest` does: a batch parsed while the one before is written.
 		pl := a.Bounces.Pipeline(ctx, bounce.ViaFile, func(tag any, rs []bounce.IngestResult, err error) error {
 			if err != nil {
@@ -163,7 +189,9 @@ func Bounce(ctx context.Context, a *app.App, dir string, o BounceOptions, progre
 			return res, err
 		}
 	}
-	res.Secs, res.CPUSecs = time.Since(start).Seconds(), cpuSeconds()-cpu0
+	if res.Secs == 0 {
+		res.Secs, res.CPUSecs = time.Since(start).Seconds(), cpuSeconds()-cpu0
+	}
 	res.PeakRSSMiB = peakRSSMiB()
 	res.Rate, res.EventRate = float64(len(raws))/res.Secs, float64(res.Events)/res.Secs
 	pstart := time.Now()
@@ -188,7 +216,7 @@ func BounceMessages(key []byte, ws, campaignID int64, rs []campaign.Recipient) (
 	out := make([][]byte, len(rs))
 	for i, r := range rs {
 		t := bounceTemplates[i%len(tpls)]
-		verp := deliver.VERPAddress(key, "bounces.sender.example", ws, campaignID, r.ContactID)
+		verp := deliver.VERPAddress(key, benchBounceDomain, ws, campaignID, r.ContactID)
 		b := bytes.ReplaceAll(tpls[i%len(tpls)], []byte(t.recipient), []byte(r.Address))
 		out[i] = bytes.ReplaceAll(b, []byte(t.sender), []byte(verp))
 	}

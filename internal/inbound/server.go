@@ -12,11 +12,10 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/emersion/go-smtp"
-
-	"github.com/clearlist/clearlist/internal/bounce"
 )
 
 // The defaults of Options.
@@ -29,6 +28,9 @@ const (
 	DefaultIngestTimeout   = time.Minute
 	DefaultShutdownGrace   = 30 * time.Second
 	DefaultDomainsTTL      = 30 * time.Second
+	DefaultBatchMessages   = 500                  // messages of one batch (one transaction), as the Maildir poller
+	DefaultBatchLinger     = 2 * time.Millisecond // a batch's wait for the messages still being read
+	DefaultPendingBytes    = 64 << 20             // bytes of the messages read and not yet answered, all sessions
 )
 
 // Options configure the SMTP server; zero values take the defaults.
@@ -45,6 +47,14 @@ type Options struct {
 	DomainsTTL                time.Duration // how long the list of our domains is reused
 	TLS                       *tls.Config   // offers STARTTLS when set
 	Logger                    *slog.Logger
+	// BatchMessages bounds a batch of the group commit; BatchLinger is how long a batch
+	// waits for the messages other sessions are still reading (not at all when none is).
+	BatchMessages int
+	BatchLinger   time.Duration
+	// PendingBytes bounds the bytes of the messages read or being read and not yet answered,
+	// over all sessions; a message that would go over it is answered 452 (retry later). It
+	// is at least MaxMessageBytes and 64 KiB (the trace headers), so a lone message fits.
+	PendingBytes int64
 }
 
 func (o Options) withDefaults() Options {
@@ -60,6 +70,9 @@ func (o Options) withDefaults() Options {
 	o.IngestTimeout = cmp.Or(o.IngestTimeout, DefaultIngestTimeout)
 	o.ShutdownGrace = cmp.Or(o.ShutdownGrace, DefaultShutdownGrace)
 	o.DomainsTTL = cmp.Or(o.DomainsTTL, DefaultDomainsTTL)
+	o.BatchMessages = max(cmp.Or(o.BatchMessages, DefaultBatchMessages), 1)
+	o.BatchLinger = cmp.Or(o.BatchLinger, DefaultBatchLinger)
+	o.PendingBytes = max(cmp.Or(o.PendingBytes, DefaultPendingBytes), o.MaxMessageBytes+64<<10)
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -67,19 +80,26 @@ func (o Options) withDefaults() Options {
 }
 
 // Server is the inbound SMTP server: it takes mail for our domains only and hands each
-// message to the Sink before it answers 250, so that a message it accepted is stored.
+// message to the Sink before it answers 250, so that a message it accepted is stored. The
+// messages of concurrent sessions are stored together, one transaction a batch, when the
+// Sink takes batches (BatchSink; see batcher).
 type Server struct {
-	sink    Sink
 	domains *domainCache
 	o       Options
 	smtp    *smtp.Server
 	base    context.Context // the context ingestion runs in (not cancelled by shutdown)
+	batch   *batcher
+
+	mu       sync.Mutex
+	sessions map[*session]bool
 }
 
 // NewServer builds a server that gives what it receives to sink.
 func NewServer(sink Sink, domains Domains, o Options) *Server {
 	o = o.withDefaults()
-	s := &Server{sink: sink, o: o, domains: &domainCache{src: domains, ttl: o.DomainsTTL}, base: context.Background()}
+	s := &Server{o: o, domains: &domainCache{src: domains, ttl: o.DomainsTTL}, base: context.Background(),
+		sessions: map[*session]bool{}}
+	s.batch = newBatcher(sink, o, func() context.Context { return s.base })
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = o.Hostname
 	srv.MaxMessageBytes = o.MaxMessageBytes
@@ -91,11 +111,14 @@ func NewServer(sink Sink, domains Domains, o Options) *Server {
 	return s
 }
 
-// Serve answers on ln until ctx is cancelled; then it stops accepting, lets the open
-// sessions finish for up to the shutdown grace (a message being stored is stored) and
-// closes the rest.
+// Serve answers on ln until ctx is cancelled; then it stops accepting and lets the open
+// sessions finish for up to the shutdown grace (a message being stored is stored). After
+// it, the messages still waiting for their batch are answered 421, the batch being written
+// is finished and answered, and the connections left are closed.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	s.base = context.WithoutCancel(ctx)
+	go s.batch.run()
+	defer s.batch.stop()
 	ln = limitListener(ln, s.o.MaxConnections, s.o.WriteTimeout)
 	errc := make(chan error, 1)
 	go func() { errc <- s.smtp.Serve(ln) }()
@@ -110,7 +133,8 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	if err := s.smtp.Shutdown(grace); err != nil {
 		s.o.Logger.Warn("inbound SMTP: sessions still open after the grace period; closing them", "err", err)
-		s.smtp.Close()
+		s.batch.stop()
+		s.closeSessions() // go-smtp's Close does nothing after Shutdown
 	}
 	<-errc
 	s.o.Logger.Info("inbound SMTP stopped")
@@ -118,25 +142,43 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	return &session{s: s, remote: c.Conn().RemoteAddr().String(), helo: c.Hostname(), conn: c}, nil
+	x := &session{s: s, remote: c.Conn().RemoteAddr().String(), helo: c.Hostname(), conn: c}
+	s.mu.Lock()
+	s.sessions[x] = true
+	s.mu.Unlock()
+	return x, nil
 }
 
-// ingest gives one message to the sink and turns the outcome into the SMTP answer.
-func (s *Server) ingest(raw []byte, log *slog.Logger) error {
-	ctx, cancel := context.WithTimeout(s.base, s.o.IngestTimeout)
-	defer cancel()
-	res, err := s.sink.IngestMessage(ctx, raw, bounce.ViaSMTP)
-	switch {
-	case err == nil:
-		log.Info("inbound message", "bytes", len(raw), "stored", res.MessageID, "kind", res.Kind,
-			"events", len(res.Events), "ignored", res.Ignored)
-		return nil
-	case Permanent(err):
-		log.Warn("inbound message refused", "bytes", len(raw), "err", err)
-		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: oneLine(err.Error())}
-	default:
-		log.Error("inbound message not stored; the sender will retry", "bytes", len(raw), "err", err)
-		return errTryLater
+func (s *Server) endSession(x *session) {
+	s.mu.Lock()
+	delete(s.sessions, x)
+	s.mu.Unlock()
+	x.answered()
+}
+
+// answerGrace is how long closeSessions waits for the answers being written.
+const answerGrace = 5 * time.Second
+
+// closeSessions closes the connections still open; one whose message's answer is being
+// written (the batcher is stopped: every answer is decided) is closed once it is written,
+// so that a 250 reaches the sender.
+func (s *Server) closeSessions() {
+	s.mu.Lock()
+	open := make(map[*session]chan struct{}, len(s.sessions))
+	for x := range s.sessions {
+		open[x] = x.answering
+	}
+	s.mu.Unlock()
+	deadline := time.NewTimer(answerGrace)
+	defer deadline.Stop()
+	for x, answering := range open {
+		if answering != nil {
+			select {
+			case <-answering:
+			case <-deadline.C:
+			}
+		}
+		x.conn.Close() // calls Logout, which takes s.mu
 	}
 }
 

@@ -18,10 +18,22 @@ type session struct {
 	helo   string
 	from   string
 	rcpts  []string
+	// answering is open from DATA until the answer is written (go-smtp resets the session
+	// after writing it); under the server's mu.
+	answering chan struct{}
 }
 
-func (x *session) Reset()        { x.from, x.rcpts = "", nil }
-func (x *session) Logout() error { return nil }
+func (x *session) Reset()        { x.from, x.rcpts = "", nil; x.answered() }
+func (x *session) Logout() error { x.s.endSession(x); return nil }
+
+func (x *session) answered() {
+	x.s.mu.Lock()
+	defer x.s.mu.Unlock()
+	if x.answering != nil {
+		close(x.answering)
+		x.answering = nil
+	}
+}
 
 func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	x.from = from // DSNs come from the null sender <>
@@ -48,17 +60,26 @@ func (x *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	return nil
 }
 
-// Data reads the message (up to the size limit) and stores it before answering; the
-// envelope is kept as trace headers on top, as a mail server delivering it to a mailbox
-// would: Return-Path, one Delivered-To per recipient and a Received line.
+// Data reads the message (up to the size limit) and answers once it is stored, with the
+// messages of the other sessions in the same batch; the envelope is kept as trace headers
+// on top, as a mail server delivering it to a mailbox would: Return-Path, one Delivered-To
+// per recipient and a Received line.
 func (x *session) Data(r io.Reader) error {
-	raw, err := readData(r, x.trace())
+	x.s.mu.Lock()
+	x.answering = make(chan struct{})
+	x.s.mu.Unlock()
+	br := x.s.batch.startReading(r)
+	defer br.release()
+	trace := x.trace()
+	br.reserve(len(trace))
+	raw, err := readData(br, trace)
 	if err != nil {
+		x.s.batch.stopReading()
 		x.s.o.Logger.Info("inbound SMTP: message not read", "remote", x.remote, "err", err)
 		return err
 	}
 	log := x.s.o.Logger.With(slog.String("remote", x.remote), slog.String("from", x.from), slog.Any("rcpt", x.rcpts))
-	return x.s.ingest(raw, log)
+	return x.s.batch.submit(raw, log)
 }
 
 func (x *session) trace() []byte {
