@@ -199,7 +199,11 @@ func cliLeaves(t *testing.T) []string {
 			}
 		}
 		if leaf && n.Type == kong.CommandNode {
-			out = append(out, strings.TrimPrefix(n.FullPath(), "clearlist "))
+			path := strings.TrimPrefix(n.FullPath(), "clearlist ")
+			if n.Parent != nil && n.Parent.DefaultCmd == n { // "import", not "import run"
+				path = strings.TrimSuffix(path, " "+n.Name)
+			}
+			out = append(out, path)
 		}
 	}
 	walk(p.Model.Node)
