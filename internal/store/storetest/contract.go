@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"BounceBatch":       testBounceBatch,
 		"ImportPages":       testImportPages,
 		"ImportCancel":      testImportCancel,
+		"ListingPages":      testListingPages,
 		"UIAdmin":           testUIAdmin,
 		"WorkspaceName":     testWorkspaceName,
 		"CampaignProgress":  testCampaignProgress,
