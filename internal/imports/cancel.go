@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/clearlist/clearlist/internal/audit"
 	"github.com/clearlist/clearlist/internal/contact"
 )
 
@@ -15,7 +16,11 @@ import (
 // next batch, which is not written, and the import is never resumed. An import that has
 // ended (done, failed or cancelled) gives ErrNotCancellable, saying its state.
 func (s *Service) Cancel(ctx context.Context, ws, id int64) (Import, error) {
-	im, err := s.st.CancelImport(ctx, ws, id, starter(ctx))
+	by := starter(ctx)
+	if a := audit.ActorFrom(ctx); a.Kind == audit.CLI && a.ID != "" {
+		by = "cli " + a.ID // the OS user, not the command line
+	}
+	im, err := s.st.CancelImport(ctx, ws, id, by)
 	if errors.Is(err, ErrNotCancellable) {
 		return im, fmt.Errorf("import %d %s: %w", id, endedWords(im), ErrNotCancellable)
 	}
@@ -48,9 +53,9 @@ func cancelledError(im Import) error {
 	if im.CancelledBy != "" {
 		by = " by " + im.CancelledBy
 	}
-	return fmt.Errorf("import %d was cancelled%s after row %d; the rows up to it are stored "+
-		"(%d new, %d updated, %d rejected) and nothing after it: %w",
-		im.ID, by, im.RowsDone, im.Inserted, im.Updated, im.Failed, ErrCancelled)
+	return fmt.Errorf("import %d %w%s after row %d; the rows up to it are stored "+
+		"(%d new, %d updated, %d rejected) and nothing after it",
+		im.ID, ErrCancelled, by, im.RowsDone, im.Inserted, im.Updated, im.Failed)
 }
 
 // endCancelled completes the run of an import that was cancelled while it ran: the error

@@ -59,7 +59,8 @@ const (
 func Ended(st string) bool { return st == Done || st == Cancelled }
 
 // ErrCancelled says that the import was cancelled: a batch is not written, a resume refused.
-var ErrCancelled = errors.New("the import was cancelled")
+// Its text follows the import it names: "import 5 was cancelled".
+var ErrCancelled = errors.New("was cancelled")
 
 // ErrNotCancellable says that the import has ended (done, failed or cancelled), so there is
 // nothing left to cancel.

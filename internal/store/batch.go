@@ -160,7 +160,7 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 			return fmt.Errorf("record import progress: %w", err)
 		}
 		if n == 0 {
-			return fmt.Errorf("import %d: %w", b.ImportID, imports.ErrCancelled)
+			return fmt.Errorf("import %d %w", b.ImportID, imports.ErrCancelled)
 		}
 	}
 	return nil

@@ -78,7 +78,7 @@ func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText 
 			&im.Inserted, &im.Updated, &im.Skipped, &im.Unchanged, &im.Failed, &im.Warnings, &im.Consents)
 		if errors.Is(err, sql.ErrNoRows) {
 			if cur, cerr := s.importTx(ctx, tx, ws, id); cerr == nil && cur.Status == ImportCancelled {
-				return imports.ErrCancelled
+				return fmt.Errorf("import %d %w", id, imports.ErrCancelled)
 			}
 		}
 		if err != nil {
@@ -87,6 +87,9 @@ func (s *Store) FinishImport(ctx context.Context, ws, id int64, status, errText 
 		// An import is one entry with its counts, not one per row.
 		return s.auditTx(ctx, tx, ws, "import.finish", "import", id, importCounts(im, audit.Set("status", status))...)
 	})
+	if errors.Is(err, imports.ErrCancelled) {
+		return err
+	}
 	if err != nil {
 		return fmt.Errorf("finish import %d: %w", id, err)
 	}
