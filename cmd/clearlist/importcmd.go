@@ -24,6 +24,39 @@ import (
 	"github.com/clearlist/clearlist/internal/privfile"
 )
 
+// importGroup is `clearlist import FILE` (its default command, run) and `clearlist import
+// cancel ID`.
+type importGroup struct {
+	Run    importCmd       `cmd:"" default:"withargs" help:"Import contacts from a CSV or JSON-lines file (the default: clearlist import FILE)."`
+	Cancel importCancelCmd `cmd:"" help:"Cancel a queued or running import: the rows committed so far stay, the rest is not imported, and it is never resumed."`
+}
+
+type importCancelCmd struct {
+	ID   int64 `arg:"" help:"The import's id (see 'clearlist imports')."`
+	JSON bool  `name:"json" help:"Print the cancelled import as JSON."`
+}
+
+func (c *importCancelCmd) Run(ctx context.Context, cfg *config.Config) error {
+	return withApp(ctx, cfg, func(a *app.App) error {
+		im, err := a.Imports.Cancel(ctx, a.Workspace.ID, c.ID)
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			enc := json.NewEncoder(os.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(im)
+		}
+		fmt.Printf("import %d (%s) cancelled after row %d: %d new, %d updated, %d unchanged, %d rejected, %d consent entries are kept\n",
+			im.ID, im.FileName, im.RowsDone, im.Inserted, im.Updated, im.Unchanged, im.Failed, im.Consents)
+		if im.RowsDone == 0 {
+			fmt.Println("  it had not written any row yet")
+		}
+		fmt.Println("  a running import stops before its next batch; follow it with `clearlist imports`")
+		return nil
+	})
+}
+
 type importCmd struct {
 	File           string            `arg:"" optional:"" type:"existingfile" help:"CSV or JSON-lines file (left out with --resume of an import uploaded to the server)."`
 	List           string            `help:"List to add the contacts to (created if missing)."`

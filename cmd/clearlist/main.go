@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/alecthomas/kong"
@@ -23,7 +24,7 @@ type cli struct {
 	ConfigFile kong.ConfigFlag `name:"config" help:"Optional JSON file with settings (keys as the long flag names)."`
 
 	Serve       serveCmd       `cmd:"" help:"Run the HTTP server (API, health, metrics)."`
-	Import      importCmd      `cmd:"" help:"Import contacts from a CSV or JSON-lines file."`
+	Import      importGroup    `cmd:"" help:"Import contacts from a CSV or JSON-lines file (clearlist import FILE); cancel an import."`
 	Imports     importsCmd     `cmd:"" help:"Show recent imports (ids for --resume)."`
 	Export      exportCmd      `cmd:"" help:"Export contacts as CSV or JSON lines."`
 	List        listCmd        `cmd:"" help:"Manage lists."`
@@ -71,7 +72,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	ctx = audit.WithActor(ctx, auditCLIActor(kctx.Command())) // serve sets its own
+	ctx = audit.WithActor(ctx, auditCLIActor(commandName(kctx))) // serve sets its own
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	if err := kctx.Run(&c.Config); err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -84,6 +85,16 @@ func main() {
 }
 
 type kongContext = kong.Context
+
+// commandName is the command line's command as the user writes it: kctx.Command() without
+// the name of a group's default command ("import <file>", not "import run <file>").
+func commandName(kctx *kong.Context) string {
+	cmd := kctx.Command()
+	if n := kctx.Selected(); n != nil && n.Parent != nil && n.Parent.DefaultCmd == n {
+		cmd = strings.Replace(cmd, n.Parent.Name+" "+n.Name, n.Parent.Name, 1)
+	}
+	return cmd
+}
 
 // envFirstJSON reads the --config file, whose values yield to CLEARLIST_* variables: kong
 // treats variables as defaults, which a configuration file would otherwise override.

@@ -92,7 +92,7 @@ func (e *auditEnv) fill(path string) string {
 		"{campaign}", itoa64(e.ids["campaign"]), "{template}", itoa64(e.ids["template"]),
 		"{later}", itoa64(e.ids["later"]), "{review}", itoa64(e.ids["review"]), "{unsub}", e.unsub,
 		"{job}", itoa64(e.ids["job"]), "{doomedToken}", itoa64(e.ids["doomedToken"]), "{doomedHook}", itoa64(e.ids["doomedHook"]),
-		"{member}", itoa64(e.ids["member"])).Replace(path)
+		"{member}", itoa64(e.ids["member"]), "{import}", itoa64(e.ids["import"])).Replace(path)
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
@@ -112,12 +112,13 @@ func auditFixtures() map[string]auditFixture {
 			want: []string{"consent.append"}},
 		"POST /api/v1/purposes": {path: "/api/v1/purposes", body: `{"name":"webinars","description":"invitations","marketing":true}`,
 			want: []string{"purpose.add"}},
-		"POST /api/v1/lists":        {path: "/api/v1/lists", body: `{"name":"audited"}`, want: []string{"list.create"}},
-		"PATCH /api/v1/lists/{id}":  {path: "/api/v1/lists/{list}", body: `{"public":false}`, want: []string{"list.public"}},
-		"DELETE /api/v1/lists/{id}": {path: "/api/v1/lists/{doomedList}", want: []string{"list.delete"}},
-		"POST /api/v1/sources":      {path: "/api/v1/sources", body: `{"source_type":"api","description":"the CRM"}`, want: []string{"source.create"}},
-		"POST /api/v1/imports":      {path: "/api/v1/imports?source_type=api", ctype: "text/csv", body: "email\nimp1@example.com\nimp2@example.com\n", want: []string{"import.finish"}, settle: settleImport},
-		"POST /api/v1/suppressions": {path: "/api/v1/suppressions", body: `{"entries":[{"value":"zed@example.com","reason":"unsubscribe"}]}`, want: []string{"suppression.add"}},
+		"POST /api/v1/lists":               {path: "/api/v1/lists", body: `{"name":"audited"}`, want: []string{"list.create"}},
+		"PATCH /api/v1/lists/{id}":         {path: "/api/v1/lists/{list}", body: `{"public":false}`, want: []string{"list.public"}},
+		"DELETE /api/v1/lists/{id}":        {path: "/api/v1/lists/{doomedList}", want: []string{"list.delete"}},
+		"POST /api/v1/sources":             {path: "/api/v1/sources", body: `{"source_type":"api","description":"the CRM"}`, want: []string{"source.create"}},
+		"POST /api/v1/imports":             {path: "/api/v1/imports?source_type=api", ctype: "text/csv", body: "email\nimp1@example.com\nimp2@example.com\n", want: []string{"import.finish"}, settle: settleImport},
+		"POST /api/v1/imports/{id}/cancel": {path: "/api/v1/imports/{import}/cancel", want: []string{"import.cancel"}},
+		"POST /api/v1/suppressions":        {path: "/api/v1/suppressions", body: `{"entries":[{"value":"zed@example.com","reason":"unsubscribe"}]}`, want: []string{"suppression.add"}},
 		"DELETE /api/v1/suppressions/{id}": {path: "/api/v1/suppressions/{suppression}", body: `{"why":"recorded against the wrong person"}`,
 			want: []string{"suppression.remove"}},
 		"POST /api/v1/agent/dnc": {path: "/api/v1/agent/dnc", body: `{"phone":"+1 (646) 555-0199","agent":"maria","note":"call 8812"}`,
@@ -340,6 +341,12 @@ func newAuditEnv(t *testing.T, dsn, dnsAddr string) *auditEnv {
 		t.Fatal(err)
 	}
 	e.ids["source"] = src.ID
+	// An import recorded and waiting for its job (none runs here): one to cancel.
+	queued, err := a.st.CreateImport(setup, store.Import{WorkspaceID: a.Workspace.ID, SourceID: src.ID, FileName: "queued.csv", OnConflict: "update"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ids["import"] = queued.ID
 	for _, c := range []struct{ key, email string }{{"contact", "ann@example.com"}, {"doomed", "gone@example.com"},
 		{"known", "known@example.com"}, {"known2", "known2@example.com"}} {
 		made, err := a.st.CreateContact(setup, contact.Contact{WorkspaceID: a.Workspace.ID, Email: c.email,

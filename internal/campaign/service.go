@@ -24,6 +24,8 @@ type Store interface {
 	Template(ctx context.Context, ws, id int64) (Template, error)
 	TemplateByName(ctx context.Context, ws int64, name string) (Template, error)
 	Templates(ctx context.Context, ws int64) ([]Template, error)
+	// TemplatesPage is a page of Templates: at most limit templates whose name sorts after after.
+	TemplatesPage(ctx context.Context, ws int64, after string, limit int) ([]Template, error)
 
 	CreateCampaign(ctx context.Context, c Campaign) (Campaign, error)
 	// UpdateCampaign rewrites the campaign while its state is one of states; ErrState otherwise.
@@ -356,6 +358,12 @@ func (s *Service) TemplateByName(ctx context.Context, ws int64, name string) (Te
 // Templates lists the workspace's templates.
 func (s *Service) Templates(ctx context.Context, ws int64) ([]Template, error) {
 	return s.st.Templates(ctx, ws)
+}
+
+// TemplatesPage returns a page of the workspace's templates by name: at most limit of those
+// whose name sorts after after ("": from the first).
+func (s *Service) TemplatesPage(ctx context.Context, ws int64, after string, limit int) ([]Template, error) {
+	return s.st.TemplatesPage(ctx, ws, after, limit)
 }
 
 func checkTemplate(t *Template) error {

@@ -22,6 +22,8 @@ type Store interface {
 	List(ctx context.Context, ws, id int64) (List, error)
 	ListByName(ctx context.Context, ws int64, name string) (List, error)
 	Lists(ctx context.Context, ws int64) ([]ListWithCount, error)
+	// ListsPage is a page of Lists: at most limit lists whose name sorts after after.
+	ListsPage(ctx context.Context, ws int64, after string, limit int) ([]ListWithCount, error)
 	SetListPublic(ctx context.Context, ws, id int64, public bool) (List, error)
 	DeleteList(ctx context.Context, ws, id int64) error
 

@@ -52,6 +52,12 @@ func (s *Service) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) 
 	return s.store.Lists(ctx, ws)
 }
 
+// ListsPage returns a page of the workspace's lists by name with their member counts: at
+// most limit of those whose name sorts after after ("": from the first).
+func (s *Service) ListsPage(ctx context.Context, ws int64, after string, limit int) ([]ListWithCount, error) {
+	return s.store.ListsPage(ctx, ws, after, limit)
+}
+
 // SetListPublic opens list id to public sign-up (the subscribe page and API) or closes it.
 func (s *Service) SetListPublic(ctx context.Context, ws, id int64, public bool) (List, error) {
 	return s.store.SetListPublic(ctx, ws, id, public)

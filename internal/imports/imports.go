@@ -21,7 +21,7 @@ type Import struct {
 	SourceID    int64  `json:"source_id"`
 	ListID      *int64 `json:"list_id,omitempty"`
 	FileName    string `json:"file_name"`
-	Status      string `json:"status"` // running, done, failed
+	Status      string `json:"status"` // running, done, failed, cancelled
 	OnConflict  string `json:"on_conflict"`
 	RowsDone    int64  `json:"rows_done"` // the file's rows up to this number are committed
 	Inserted    int64  `json:"inserted"`
@@ -37,9 +37,11 @@ type Import struct {
 	Sender *contact.SenderSummary `json:"sender,omitempty"`
 	// StartedBy names who started the import (the audit actor of its upload), "" for
 	// imports recorded before it was kept.
-	StartedBy  string     `json:"started_by,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	FinishedAt *time.Time `json:"finished_at,omitempty"`
+	StartedBy string `json:"started_by,omitempty"`
+	// CancelledBy names who cancelled the import, as StartedBy does; "" unless cancelled.
+	CancelledBy string     `json:"cancelled_by,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	FinishedAt  *time.Time `json:"finished_at,omitempty"`
 }
 
 // Import statuses.
@@ -47,7 +49,22 @@ const (
 	Running = "running"
 	Done    = "done"
 	Failed  = "failed"
+	// Cancelled imports were stopped on request (Service.Cancel): the batches committed
+	// before stay, nothing after them is written, and they are never resumed.
+	Cancelled = "cancelled"
 )
+
+// Ended says whether an import with status st has ended for good: done or cancelled. A
+// failed import can still be resumed.
+func Ended(st string) bool { return st == Done || st == Cancelled }
+
+// ErrCancelled says that the import was cancelled: a batch is not written, a resume refused.
+// Its text follows the import it names: "import 5 was cancelled".
+var ErrCancelled = errors.New("was cancelled")
+
+// ErrNotCancellable says that the import has ended (done, failed or cancelled), so there is
+// nothing left to cancel.
+var ErrNotCancellable = errors.New("only a queued or running import can be cancelled")
 
 // ErrClaimed says that another process is running the import.
 var ErrClaimed = errors.New("another process is running this import; wait for it to end (see `clearlist imports`) or stop that process")
@@ -68,7 +85,13 @@ type Store interface {
 	// Imports lists the workspace's imports with an id below before (0: the newest), newest first.
 	Imports(ctx context.Context, ws, before int64, limit int) ([]Import, error)
 	UnfinishedImports(ctx context.Context) ([]Import, error)
+	// FinishImport records how an import ended; ErrCancelled when it was cancelled meanwhile
+	// (the cancel stands).
 	FinishImport(ctx context.Context, ws, id int64, status, errText string, rowsDone, failed int64) error
+	// CancelImport marks a running import of the workspace cancelled by by, with its audit
+	// entry, in one transaction, and returns it; ErrNotCancellable with the import as it is
+	// when it is not running.
+	CancelImport(ctx context.Context, ws, id int64, by string) (Import, error)
 	// ClaimImport makes this process the one running import id until release is called or
 	// the process dies; ErrClaimed when another process holds it.
 	ClaimImport(ctx context.Context, id int64) (release func(), err error)

@@ -86,11 +86,13 @@ func (s *Service) RunUpload(ctx context.Context, ws, id int64) error {
 		return err
 	}
 	j, jerr := s.loadRequest(id)
-	if im.Status == Done {
+	if Ended(im.Status) {
 		if jerr == nil {
 			s.forgetUpload(id, j.Path)
 		}
-		return nil // finished by another job or `clearlist import --resume`
+		// finished by another job or `clearlist import --resume`, or cancelled (also before a
+		// restart: a cancelled import is never resumed)
+		return nil
 	}
 	if jerr != nil {
 		return jerr // another server's upload, or a data folder not shared: retried later
@@ -105,6 +107,10 @@ func (s *Service) RunUpload(ctx context.Context, ws, id int64) error {
 	log := s.log.With("import", id, "file", j.FileName)
 	p, err := s.prepareImport(ctx, req, id)
 	switch {
+	case errors.Is(err, ErrCancelled): // cancelled meanwhile
+		s.forgetUpload(id, j.Path)
+		log.Info("import cancelled before it ran", "err", err)
+		return nil
 	case errors.Is(err, ErrClaimed):
 		return err
 	case errors.Is(err, contact.ErrInvalidImport) || errors.Is(err, fs.ErrNotExist):
@@ -122,6 +128,11 @@ func (s *Service) RunUpload(ctx context.Context, ws, id int64) error {
 		log.Info("resuming import", "after_row", p.resume)
 	}
 	sum, err := s.runImport(ctx, p)
+	if errors.Is(err, ErrCancelled) {
+		s.forgetUpload(id, j.Path)
+		log.Info("import cancelled; its committed rows are kept", "err", err)
+		return nil
+	}
 	if errors.Is(err, contact.ErrInvalidImport) {
 		log.Error("import failed", "err", err)
 		s.forgetUpload(id, j.Path)

@@ -66,8 +66,8 @@ func (u *Uploads) requeue(ctx context.Context, id int64) error {
 		return err
 	}
 	im, err := u.st.Import(ctx, j.WorkspaceID, id)
-	if errors.Is(err, errs.ErrNotFound) || (err == nil && im.Status == Done) {
-		u.forgetUpload(id, j.Path) // finished (or deleted with its workspace): nothing left to do
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && Ended(im.Status)) {
+		u.forgetUpload(id, j.Path) // finished, cancelled (or deleted with its workspace): nothing left to do
 		return nil
 	}
 	if err != nil {

@@ -223,6 +223,9 @@ func (s *Service) resumeImport(ctx context.Context, p *preparedImport, id int64)
 	if im.Status == Done {
 		return fmt.Errorf("import %d is already complete; nothing to resume", id)
 	}
+	if im.Status == Cancelled {
+		return fmt.Errorf("%w; it cannot be resumed: import the file again to start a new import", cancelledError(im))
+	}
 	if im.FileName != p.req.FileName {
 		return fmt.Errorf("import %d was of %q, not %q: resume with the same file (an upload to the server: leave FILE out)", id, im.FileName, p.req.FileName)
 	}
@@ -289,6 +292,10 @@ func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact
 		err = ferr
 	}
 	rf.Close()
+	if !p.req.DryRun && errors.Is(err, ErrCancelled) {
+		sum.ImportID, sum.SourceID, sum.ListID = p.im.ID, p.im.SourceID, p.list
+		return sum, s.endCancelled(ctx, p, &sum, rp)
+	}
 	sum.ImportID, sum.SourceID, sum.ListID, sum.Dropped = p.im.ID, p.im.SourceID, p.list, p.dropped
 	sum.SourcePolicy = sourcePolicy(p.req.Source.Type)
 	if p.sender != nil {
@@ -320,7 +327,11 @@ func (s *Service) runImport(ctx context.Context, p *preparedImport) (sum contact
 			status, msg = Failed, err.Error()
 		}
 		// The import's row must say how it ended even when ctx was cancelled.
-		if ferr := s.st.FinishImport(context.WithoutCancel(ctx), p.req.WorkspaceID, p.im.ID, status, msg, 0, 0); err == nil {
+		ferr := s.st.FinishImport(context.WithoutCancel(ctx), p.req.WorkspaceID, p.im.ID, status, msg, 0, 0)
+		if errors.Is(ferr, ErrCancelled) { // cancelled after its last batch: the cancel stands
+			return sum, s.endCancelled(ctx, p, &sum, rp)
+		}
+		if err == nil {
 			err = ferr
 		}
 	}

@@ -149,11 +149,18 @@ func (w *BatchWriter) merge(ctx context.Context, tx batchTx, b *contact.Batch, r
 		return err
 	}
 	if b.ImportID != 0 {
-		if _, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,
+		// A cancelled import takes no more batches: this one rolls back whole. The row's lock
+		// orders it with the cancel (CancelImport), so no batch commits after a cancel.
+		n, err := tx.exec(ctx, s.q(`UPDATE imports SET rows_done = ?, inserted = inserted + ?, updated = updated + ?,
 			unchanged = unchanged + ?, skipped = skipped + ?, failed = failed + ?, warnings = warnings + ?, consents = consents + ?
-			WHERE workspace_id = ? AND id = ?`),
-			b.LastRow, res.Inserted, res.Updated, res.Unchanged, res.Skipped, b.Failed, b.Warnings, res.Consents, b.WorkspaceID, b.ImportID); err != nil {
+			WHERE workspace_id = ? AND id = ? AND status <> ?`),
+			b.LastRow, res.Inserted, res.Updated, res.Unchanged, res.Skipped, b.Failed, b.Warnings, res.Consents, b.WorkspaceID, b.ImportID,
+			ImportCancelled)
+		if err != nil {
 			return fmt.Errorf("record import progress: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("import %d %w", b.ImportID, imports.ErrCancelled)
 		}
 	}
 	return nil

@@ -73,6 +73,19 @@ func (s *Store) Templates(ctx context.Context, ws int64) ([]campaign.Template, e
 	return out, nil
 }
 
+// TemplatesPage returns a page of the workspace's templates by name: at most limit of those
+// whose name sorts after after ("": from the first). Names are unique in a workspace, so the
+// last name of a page is the cursor of the next.
+func (s *Store) TemplatesPage(ctx context.Context, ws int64, after string, limit int) ([]campaign.Template, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+templateColumns+` FROM templates WHERE workspace_id = ? AND name > ?
+		ORDER BY name LIMIT ?`), ws, after, limit)
+	out, err := collect(rows, err, scanTemplate)
+	if err != nil {
+		return nil, fmt.Errorf("list templates: %w", err)
+	}
+	return out, nil
+}
+
 func scanTemplate(r rowScanner) (campaign.Template, error) {
 	var t campaign.Template
 	err := r.Scan(&t.ID, &t.WorkspaceID, &t.Name, &t.Subject, &t.Preheader, &t.HTML, &t.Text, &t.Markdown, &t.CreatedAt, &t.UpdatedAt)

@@ -62,11 +62,23 @@ func (s *Store) scanList(row rowScanner) (contact.List, error) {
 	return l, nil
 }
 
-// Lists returns every list of the workspace with its member count.
+// Lists returns every list of the workspace with its member count, by name.
 func (s *Store) Lists(ctx context.Context, ws int64) ([]ListWithCount, error) {
+	return s.queryLists(ctx, `WHERE l.workspace_id = ? ORDER BY l.name`, ws)
+}
+
+// ListsPage returns a page of the workspace's lists by name with their member counts: at
+// most limit of those whose name sorts after after ("": from the first). Names are unique in
+// a workspace, so the last name of a page is the cursor of the next.
+func (s *Store) ListsPage(ctx context.Context, ws int64, after string, limit int) ([]ListWithCount, error) {
+	return s.queryLists(ctx, `WHERE l.workspace_id = ? AND l.name > ? ORDER BY l.name LIMIT ?`, ws, after, limit)
+}
+
+// queryLists reads lists with their member counts; tail is the query's WHERE and ORDER BY.
+func (s *Store) queryLists(ctx context.Context, tail string, args ...any) ([]ListWithCount, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT l.id, l.workspace_id, l.name, l.description, l.public, l.created_at,
 		(SELECT count(*) FROM list_members m WHERE m.list_id = l.id)
-		FROM lists l WHERE l.workspace_id = ? ORDER BY l.name`), ws)
+		FROM lists l `+tail), args...)
 	if err != nil {
 		return nil, fmt.Errorf("lists: %w", err)
 	}

@@ -50,6 +50,7 @@ var routeRoles = map[string][]string{
 	"POST /api/v1/imports":                     staff,
 	"GET /api/v1/imports/{id}":                 staff,
 	"GET /api/v1/imports/{id}/errors":          staff,
+	"POST /api/v1/imports/{id}/cancel":         staff, // as starting one
 	"GET /api/v1/eligibility":                  everyone,
 	"GET /api/v1/suppressions":                 staff,
 	"POST /api/v1/suppressions":                staff,

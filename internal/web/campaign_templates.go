@@ -14,7 +14,7 @@ func (s *Server) templateRoutes(api huma.API) {
 	tags := []string{"campaigns"}
 	errs := []int{http.StatusConflict, http.StatusUnprocessableEntity}
 	register(s, api, huma.Operation{OperationID: "list-templates", Method: http.MethodGet, Path: "/api/v1/templates",
-		Summary: "List the saved templates", Tags: tags}, s.listTemplates)
+		Summary: "List the saved templates by name, a page at a time", Tags: tags}, s.listTemplates)
 	register(s, api, huma.Operation{OperationID: "create-template", Method: http.MethodPost, Path: "/api/v1/templates",
 		Summary: "Save a template", Tags: tags, DefaultStatus: http.StatusCreated, Errors: errs}, s.createTemplate)
 	register(s, api, huma.Operation{OperationID: "get-template", Method: http.MethodGet, Path: "/api/v1/templates/{id}",
@@ -42,18 +42,34 @@ type templateOutput struct {
 	Body     campaign.Template
 }
 
+type listTemplatesInput struct {
+	Limit  int    `query:"limit" default:"100" minimum:"1" maximum:"1000" doc:"Templates per page."`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page."`
+}
+
 type templatesOutput struct {
 	Body struct {
-		Items []campaign.Template `json:"items"`
+		Items      []campaign.Template `json:"items"`
+		NextCursor string              `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
 	}
 }
 
-func (s *Server) listTemplates(ctx context.Context, _ *struct{}) (*templatesOutput, error) {
-	ts, err := s.cfg.Campaigns.Templates(ctx, workspace(ctx))
+// listTemplates returns one page of the workspace's templates by name.
+func (s *Server) listTemplates(ctx context.Context, in *listTemplatesInput) (*templatesOutput, error) {
+	after, err := decodeNameCursor(in.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	n := pageSize(in.Limit)
+	ts, err := s.cfg.Campaigns.TemplatesPage(ctx, workspace(ctx), after, n+1)
 	if err != nil {
 		return nil, err
 	}
 	out := &templatesOutput{}
+	if len(ts) > n {
+		ts = ts[:n]
+		out.Body.NextCursor = encodeNameCursor(ts[n-1].Name)
+	}
 	out.Body.Items = ts
 	if ts == nil {
 		out.Body.Items = []campaign.Template{}

@@ -194,6 +194,10 @@ func (r *recordingImporter) Get(ctx context.Context, ws, id int64) (store.Import
 	return r.st.Import(ctx, ws, id)
 }
 
+func (r *recordingImporter) Cancel(ctx context.Context, ws, id int64) (store.Import, error) {
+	return r.st.CancelImport(ctx, ws, id, "test")
+}
+
 // calls returns the requests Start was given and the files' contents.
 func (r *recordingImporter) calls() ([]contact.ImportRequest, [][]byte) {
 	r.mu.Lock()

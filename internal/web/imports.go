@@ -27,6 +27,23 @@ func (s *Server) importRoutes(api huma.API, rt *router) {
 		Responses: map[string]*huma.Response{"200": {Description: "The error report.",
 			Content: map[string]*huma.MediaType{"text/csv": {Schema: &huma.Schema{Type: huma.TypeString}}}}},
 	}, s.getImportErrors)
+	register(s, api, huma.Operation{OperationID: "cancel-import", Method: http.MethodPost, Path: "/api/v1/imports/{id}/cancel",
+		Summary: "Cancel a queued or running import", Tags: tags,
+		Description: "The import stops before its next batch (within about a second); the batches committed before stay, " +
+			"each whole with its consent ledger entries, and the import ends cancelled with its counts so far. " +
+			"It is never resumed. An import that has ended (done, failed or cancelled) answers 409.",
+		Errors: []int{http.StatusConflict}}, s.cancelImport)
+}
+
+func (s *Server) cancelImport(ctx context.Context, in *importIDInput) (*importOutput, error) {
+	im, err := s.imp.Cancel(ctx, workspace(ctx), in.ID)
+	if errors.Is(err, imports.ErrNotCancellable) {
+		return nil, huma.Error409Conflict(err.Error())
+	}
+	if err != nil {
+		return nil, notFound(err, "import %d", in.ID)
+	}
+	return &importOutput{Body: im}, nil
 }
 
 type importIDInput struct {

@@ -13,7 +13,7 @@ import (
 func (s *Server) listRoutes(api huma.API) {
 	tags := []string{"lists"}
 	register(s, api, huma.Operation{OperationID: "list-lists", Method: http.MethodGet, Path: "/api/v1/lists",
-		Summary: "List the lists with their member counts", Tags: tags}, s.listLists)
+		Summary: "List the lists with their member counts, by name, a page at a time", Tags: tags}, s.listLists)
 	register(s, api, huma.Operation{OperationID: "create-list", Method: http.MethodPost, Path: "/api/v1/lists",
 		Summary: "Create a list", Tags: tags, DefaultStatus: http.StatusCreated, Errors: []int{http.StatusConflict}}, s.createList)
 	register(s, api, huma.Operation{OperationID: "get-list", Method: http.MethodGet, Path: "/api/v1/lists/{id}",
@@ -33,9 +33,15 @@ type listOutput struct {
 	Body     contact.List
 }
 
+type listListsInput struct {
+	Limit  int    `query:"limit" default:"100" minimum:"1" maximum:"1000" doc:"Lists per page."`
+	Cursor string `query:"cursor" doc:"next_cursor of the previous page; leave out for the first page."`
+}
+
 type listsOutput struct {
 	Body struct {
-		Items []contact.ListWithCount `json:"items"`
+		Items      []contact.ListWithCount `json:"items"`
+		NextCursor string                  `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
 	}
 }
 
@@ -54,12 +60,22 @@ type updateListInput struct {
 	}
 }
 
-func (s *Server) listLists(ctx context.Context, _ *struct{}) (*listsOutput, error) {
-	items, err := s.cfg.Contacts.Lists(ctx, workspace(ctx))
+// listLists returns one page of the workspace's lists by name, with their member counts.
+func (s *Server) listLists(ctx context.Context, in *listListsInput) (*listsOutput, error) {
+	after, err := decodeNameCursor(in.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	n := pageSize(in.Limit)
+	items, err := s.cfg.Contacts.ListsPage(ctx, workspace(ctx), after, n+1)
 	if err != nil {
 		return nil, err
 	}
 	out := &listsOutput{}
+	if len(items) > n {
+		items = items[:n]
+		out.Body.NextCursor = encodeNameCursor(items[n-1].Name)
+	}
 	out.Body.Items = items
 	if items == nil {
 		out.Body.Items = []contact.ListWithCount{}

@@ -35,6 +35,9 @@ type Importer interface {
 	Start(ctx context.Context, req contact.ImportRequest) (imports.Import, error)
 	// Get returns one import of the workspace.
 	Get(ctx context.Context, ws, id int64) (imports.Import, error)
+	// Cancel cancels a queued or running import of the workspace (imports.ErrNotCancellable
+	// when it has ended) and returns it.
+	Cancel(ctx context.Context, ws, id int64) (imports.Import, error)
 }
 
 // Config says where and how the server runs.

@@ -729,10 +729,15 @@ func (s *Server) uiCampaignPreflight(w http.ResponseWriter, r *http.Request) {
 
 // templatesData is the template listing.
 type templatesData struct {
-	Nav       uiNav
-	Templates []campaign.Template
-	CanCreate bool
+	Nav        uiNav
+	Templates  []campaign.Template
+	CanCreate  bool
+	NextCursor string // continues the listing after this page; "" on the last page
+	Error      string
 }
+
+// uiTemplatesPageSize is the number of templates on a page of the listing.
+const uiTemplatesPageSize = 50
 
 // templateData is a template's form.
 type templateData struct {
@@ -749,13 +754,24 @@ func (s *Server) uiTemplates(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ss, _ := sessionOf(r.Context())
-	ts, err := s.cfg.Campaigns.Templates(r.Context(), ss.WorkspaceID)
+	d := templatesData{Nav: s.nav(r, "templates"), CanCreate: s.may(r, uiCreateTemplateRoute)}
+	after, err := decodeNameCursor(r.URL.Query().Get("cursor"))
+	if err != nil {
+		d.Error = "That page link is out of date; start again from the first page."
+		s.renderUI(w, r, http.StatusBadRequest, templatesPage(d))
+		return
+	}
+	ts, err := s.cfg.Campaigns.TemplatesPage(r.Context(), ss.WorkspaceID, after, uiTemplatesPageSize+1)
 	if err != nil {
 		s.uiFail(w, r, "templates", "templates", err)
 		return
 	}
-	s.renderUI(w, r, http.StatusOK, templatesPage(templatesData{Nav: s.nav(r, "templates"), Templates: ts,
-		CanCreate: s.may(r, uiCreateTemplateRoute)}))
+	if len(ts) > uiTemplatesPageSize {
+		ts = ts[:uiTemplatesPageSize]
+		d.NextCursor = encodeNameCursor(ts[uiTemplatesPageSize-1].Name)
+	}
+	d.Templates = ts
+	s.renderUI(w, r, http.StatusOK, templatesPage(d))
 }
 
 func (s *Server) uiTemplateNew(w http.ResponseWriter, r *http.Request) {

@@ -16,6 +16,7 @@ const (
 	uiImportRoute       = "GET /api/v1/imports/{id}"
 	uiImportUploadRoute = "POST /api/v1/imports"
 	uiImportErrorsRoute = "GET /api/v1/imports/{id}/errors"
+	uiImportCancelRoute = "POST /api/v1/imports/{id}/cancel"
 )
 
 // Page sizes of the import listing and of the error report.
@@ -48,6 +49,7 @@ func (s *Server) uiImportRoutes(rt *router) {
 	page("GET /ui/imports/{id}", s.uiImportPage)
 	page("GET /ui/imports/{id}/progress", s.uiImportProgress)
 	page("GET /ui/imports/{id}/errors", s.uiImportErrors)
+	page("POST /ui/imports/{id}/cancel", s.uiImportCancel)
 }
 
 // uiImportRow is an import in the listing, with its list's name.
@@ -119,7 +121,9 @@ type uiImportData struct {
 	Nav       uiNav
 	P         imports.Progress
 	List      string
-	CanReport bool // the role may read the error report
+	CanReport bool   // the role may read the error report
+	CanCancel bool   // the role may cancel the import
+	Error     string // why the cancel was refused
 }
 
 // readImport reads the progress of the import of the page's path, or answers the request.
@@ -139,7 +143,7 @@ func (s *Server) readImport(w http.ResponseWriter, r *http.Request, route string
 		s.uiFail(w, r, "imports", "import", err)
 		return uiImportData{}, false
 	}
-	d := uiImportData{Nav: s.nav(r, "imports"), P: p, CanReport: s.may(r, uiImportErrorsRoute)}
+	d := uiImportData{Nav: s.nav(r, "imports"), P: p, CanReport: s.may(r, uiImportErrorsRoute), CanCancel: s.may(r, uiImportCancelRoute)}
 	if p.ListID != nil {
 		d.List = s.listName(r.Context(), ss.WorkspaceID, *p.ListID)
 	}
@@ -157,6 +161,45 @@ func (s *Server) uiImportPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) uiImportProgress(w http.ResponseWriter, r *http.Request) {
 	if d, ok := s.readImport(w, r, uiImportRoute); ok {
 		s.renderUI(w, r, http.StatusOK, importProgress(d))
+	}
+}
+
+// uiImportCancel is the Cancel button of an import's page: it cancels the import through the
+// API route's service method, then shows the page again (303), or, for htmx, the progress
+// fragment, saying "cancelled" or why the import could not be cancelled.
+func (s *Server) uiImportCancel(w http.ResponseWriter, r *http.Request) {
+	imp, ok := s.uiImports()
+	if !s.uiGate(w, r, uiImportCancelRoute, "imports", ok) || !s.uiReadForm(w, r, "imports") {
+		return
+	}
+	id, ok := pathID(r)
+	if !ok {
+		s.uiError(w, r, "imports", http.StatusNotFound, "There is no such import in this workspace.")
+		return
+	}
+	ss, _ := sessionOf(r.Context())
+	_, err := imp.Cancel(r.Context(), ss.WorkspaceID, id)
+	htmx := r.Header.Get("HX-Request") == "true"
+	switch {
+	case err == nil && !htmx:
+		http.Redirect(w, r, importURL(id), http.StatusSeeOther)
+		return
+	case err != nil && !errors.Is(err, imports.ErrNotCancellable):
+		s.uiFail(w, r, "imports", "import", err)
+		return
+	}
+	d, ok := s.readImport(w, r, uiImportRoute)
+	if !ok {
+		return
+	}
+	if err != nil {
+		d.Error = capital(err.Error())
+	}
+	switch {
+	case htmx: // htmx swaps only a 2xx answer: the refusal is in the fragment
+		s.renderUI(w, r, http.StatusOK, importProgress(d))
+	default:
+		s.renderUI(w, r, http.StatusConflict, importPage(d))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -261,6 +262,80 @@ func TestUIImportRoles(t *testing.T) {
 		}
 		if ims, _ := f.srv.imp.(uiImporter).Page(t.Context(), f.ws, 0, 10); len(ims) != 1 {
 			t.Errorf("imports after the uploads: %+v", ims)
+		}
+	})
+}
+
+// TestImportCancel on both engines, with the import service: the API cancels a running
+// import (200, cancelled, who) and refuses an ended one with 409 saying its state, a missing
+// one with 404; the page's Cancel button (htmx) swaps in the fragment saying cancelled, the
+// plain form answers 303, a refused cancel says why next to the state; a read-only user sees
+// no button and may not post it.
+func TestImportCancel(t *testing.T) {
+	engines(t, func(t *testing.T, st *store.Store) {
+		f := newUIFixture(t, st)
+		withImports(f)
+		ctx := audit.WithActor(t.Context(), audit.Actor{Kind: audit.CLI, ID: "test"})
+		start := func(name string) int64 {
+			t.Helper()
+			_, im, err := st.StartImport(ctx, contact.Source{WorkspaceID: f.ws, Type: "api", Evidence: map[string]string{}},
+				store.Import{WorkspaceID: f.ws, FileName: name, OnConflict: "update"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return im.ID
+		}
+		mk, ro := f.login("marketer@example.com", ""), f.login("read-only@example.com", "")
+
+		// The API, as a signed-in browser (the route table's roles, the session's CSRF token).
+		api := func(session string, id int64) (int, string) {
+			r := f.doJSON("POST", fmt.Sprintf("/api/v1/imports/%d/cancel", id), session, "", map[string]string{"X-CSRF-Token": user.CSRFToken(session)})
+			return r.StatusCode, bodyOf(t, r)
+		}
+		first := start("first.csv")
+		if code, b := api(ro, first); code != http.StatusForbidden {
+			t.Errorf("read-only cancels by the API: %d %s", code, b)
+		}
+		code, b := api(mk, first)
+		if code != 200 || !strings.Contains(b, `"status":"cancelled"`) || !strings.Contains(b, `"cancelled_by":"user marketer@example.com"`) {
+			t.Fatalf("cancel by the API: %d %s", code, b)
+		}
+		if code, b := api(mk, first); code != http.StatusConflict || !strings.Contains(b, "was cancelled already, by user marketer@example.com") {
+			t.Errorf("cancel twice: %d %s", code, b)
+		}
+		if code, _ := api(mk, 999999); code != http.StatusNotFound {
+			t.Errorf("cancel a missing import: %d", code)
+		}
+
+		// The page's button.
+		second := start("second.csv")
+		page := fmt.Sprintf("/ui/imports/%d", second)
+		_, b = f.page(page, ro)
+		if strings.Contains(b, `id="cancel-import"`) {
+			t.Errorf("read-only is shown the Cancel button")
+		}
+		if r := f.do("POST", page+"/cancel", ro, url.Values{"csrf": {user.CSRFToken(ro)}}, nil); r.StatusCode != http.StatusForbidden {
+			t.Errorf("read-only posts the cancel: %d", r.StatusCode)
+		}
+		_, b = f.page(page, mk)
+		mustContain(t, "running import's page", b, `id="cancel-import"`, `hx-post="`+page+`/cancel"`, `name="csrf"`)
+		if r := f.do("POST", page+"/cancel", mk, url.Values{}, nil); r.StatusCode != http.StatusForbidden {
+			t.Errorf("cancel without the form token: %d", r.StatusCode)
+		}
+		r := f.do("POST", page+"/cancel", mk, url.Values{"csrf": {user.CSRFToken(mk)}}, map[string]string{"HX-Request": "true"})
+		b = bodyOf(t, r)
+		if r.StatusCode != 200 || strings.Contains(b, "<html") || strings.Contains(b, "hx-trigger") || strings.Contains(b, `id="cancel-import"`) {
+			t.Fatalf("htmx cancel: %d %s", r.StatusCode, b)
+		}
+		mustContain(t, "cancelled fragment", b, "State: <strong>cancelled</strong>", "user marketer@example.com")
+		r = f.do("POST", page+"/cancel", mk, url.Values{"csrf": {user.CSRFToken(mk)}}, nil)
+		if b := bodyOf(t, r); r.StatusCode != http.StatusConflict || !strings.Contains(b, `id="cancel-error"`) || !strings.Contains(b, "cancelled already") {
+			t.Errorf("cancel a cancelled import from its page: %d %s", r.StatusCode, b)
+		}
+		third := start("third.csv")
+		r = f.do("POST", fmt.Sprintf("/ui/imports/%d/cancel", third), mk, url.Values{"csrf": {user.CSRFToken(mk)}}, nil)
+		if r.StatusCode != http.StatusSeeOther || r.Header.Get("Location") != fmt.Sprintf("/ui/imports/%d", third) {
+			t.Errorf("plain form cancel: %d %s", r.StatusCode, r.Header.Get("Location"))
 		}
 	})
 }

@@ -20,8 +20,12 @@ const (
 	uiListDeleteRoute = "DELETE /api/v1/lists/{id}"
 )
 
-// uiMembersPageSize is the number of members on a page of a list.
-const uiMembersPageSize = 50
+// uiMembersPageSize is the number of members on a page of a list; uiListsPageSize the
+// number of lists on a page of the listing.
+const (
+	uiMembersPageSize = 50
+	uiListsPageSize   = 50
+)
 
 // uiListRoutes registers the lists pages.
 func (s *Server) uiListRoutes(rt *router) {
@@ -43,6 +47,9 @@ type uiListsData struct {
 	Name, Description string
 	Public            bool
 	Field, Error      string
+	// NextCursor continues the listing after this page; "" on the last page.
+	NextCursor string
+	PageError  string // the page link was not one the listing gave out
 }
 
 func (s *Server) listsData(r *http.Request) uiListsData {
@@ -60,10 +67,23 @@ func (s *Server) uiLists(w http.ResponseWriter, r *http.Request) {
 // renderLists reads the lists with their member counts and renders the page.
 func (s *Server) renderLists(w http.ResponseWriter, r *http.Request, status int, d uiListsData) {
 	ss, _ := sessionOf(r.Context())
-	lists, err := s.cfg.Contacts.Lists(r.Context(), ss.WorkspaceID)
+	after := ""
+	if r.Method == http.MethodGet { // a refused form shows the first page again
+		var err error
+		if after, err = decodeNameCursor(r.URL.Query().Get("cursor")); err != nil {
+			d.PageError = "That page link is out of date; start again from the first page."
+			s.renderUI(w, r, http.StatusBadRequest, listsPage(d))
+			return
+		}
+	}
+	lists, err := s.cfg.Contacts.ListsPage(r.Context(), ss.WorkspaceID, after, uiListsPageSize+1)
 	if err != nil {
 		s.uiFail(w, r, "lists", "lists", err)
 		return
+	}
+	if len(lists) > uiListsPageSize {
+		lists = lists[:uiListsPageSize]
+		d.NextCursor = encodeNameCursor(lists[uiListsPageSize-1].Name)
 	}
 	d.Lists = lists
 	s.renderUI(w, r, status, listsPage(d))

@@ -74,6 +74,8 @@ func Run(t *testing.T, open func(t testing.TB) *store.Store) {
 		"Users":             testUsers,
 		"BounceBatch":       testBounceBatch,
 		"ImportPages":       testImportPages,
+		"ImportCancel":      testImportCancel,
+		"ListingPages":      testListingPages,
 		"UIAdmin":           testUIAdmin,
 		"WorkspaceName":     testWorkspaceName,
 		"CampaignProgress":  testCampaignProgress,
