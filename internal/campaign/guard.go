@@ -118,12 +118,38 @@ func (w *worker) checkGuard(ctx context.Context) error {
 // delivery events (hard bounces reported after sending, complaints) and pauses it when they
 // cross the thresholds. Bounce processing calls it after each hard bounce or complaint of a
 // campaign; the workers keep their own window of the send log.
+//
+// The events (the numerators that bounce processing just added to) are read each time; the
+// send log's part — a read of the campaign's rows — is reused for guardSendWindowAge, so a
+// storm of bounce batches does not rescan a large campaign for each.
 func (s *Service) Guard(ctx context.Context, ws, id int64) error {
-	win, err := s.st.OutcomeWindow(ctx, ws, id, s.now().UTC().Add(-GuardWindow))
+	now := s.now().UTC()
+	since := now.Add(-GuardWindow)
+	key := [2]int64{ws, id}
+	sent, ok := s.sendWindows.Load(key)
+	if !ok || now.Sub(sent.(cachedWindow).at) > guardSendWindowAge {
+		w, err := s.st.DeliveryWindow(ctx, ws, id, since)
+		if err != nil {
+			return err
+		}
+		sent = cachedWindow{at: now, win: w}
+		s.sendWindows.Store(key, sent)
+	}
+	ev, err := s.st.EventWindow(ctx, ws, id, since)
 	if err != nil {
 		return err
 	}
-	return s.pauseIfOver(ctx, ws, id, win)
+	d := sent.(cachedWindow).win
+	return s.pauseIfOver(ctx, ws, id, Window{Finished: d.Finished, Hard: d.Hard + ev.Hard, Complaints: ev.Complaints})
+}
+
+// guardSendWindowAge is how long Guard reuses a campaign's send-log window.
+const guardSendWindowAge = 2 * time.Second
+
+// cachedWindow is a DeliveryWindow and when it was read.
+type cachedWindow struct {
+	at  time.Time
+	win Window
 }
 
 func (s *Service) pauseIfOver(ctx context.Context, ws, id int64, win Window) error {

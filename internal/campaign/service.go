@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/clearlist/clearlist/internal/audit"
@@ -71,9 +72,12 @@ type Store interface {
 	QueuedZones(ctx context.Context, ws, id, after int64, limit int) ([]ZoneOf, error)
 	SetNextAttempts(ctx context.Context, ws, id int64, due []Due) error
 	CampaignDeliveries(ctx context.Context, ws, id int64, f DeliveryFilter) ([]Delivery, error)
-	// OutcomeWindow reads the campaign's outcomes since a time: deliveries finished (sent or
-	// failed for good), the hard bounces among them and reported since, and the complaints.
-	OutcomeWindow(ctx context.Context, ws, id int64, since time.Time) (Window, error)
+	// DeliveryWindow reads the send log since a time: the deliveries finished (sent or failed
+	// for good) and the hard failures among them (Finished, Hard).
+	DeliveryWindow(ctx context.Context, ws, id int64, since time.Time) (Window, error)
+	// EventWindow reads the delivery events since a time: the hard bounces reported and the
+	// complaints (Hard, Complaints).
+	EventWindow(ctx context.Context, ws, id int64, since time.Time) (Window, error)
 	// TakeTokens takes n tokens from the shared bucket key (refilled at rate a second, up
 	// to burst) and says how long to wait before using them; a negative n gives tokens back.
 	TakeTokens(ctx context.Context, key string, rate, burst float64, n int, at time.Time) (time.Duration, error)
@@ -120,18 +124,20 @@ type Settings interface {
 
 // Service runs campaigns. It is safe for concurrent use.
 type Service struct {
-	st       Store
-	elig     Eligibility
-	screens  Screener
-	render   Renderer
-	send     deliver.Sender
-	queue    Queue
-	settings Settings
-	gates    Gate
-	sources  Sources
-	contacts ContactFinder
-	now      func() time.Time
-	opts     Options
+	// sendWindows caches DeliveryWindow per campaign for Guard (see guardSendWindowAge).
+	sendWindows sync.Map // [2]int64{ws, id} → cachedWindow
+	st          Store
+	elig        Eligibility
+	screens     Screener
+	render      Renderer
+	send        deliver.Sender
+	queue       Queue
+	settings    Settings
+	gates       Gate
+	sources     Sources
+	contacts    ContactFinder
+	now         func() time.Time
+	opts        Options
 }
 
 // Options tune the send pipeline; zero values take the defaults.

@@ -365,21 +365,25 @@ func (s *Store) CampaignDeliveries(ctx context.Context, ws, id int64, f campaign
 	return out, rows.Err()
 }
 
-// OutcomeWindow reads the campaign's outcomes since a time: deliveries finished (sent, or
-// failed with a permanent 5xx answer), the hard ones among them plus the hard bounces
-// reported afterwards (DSNs, provider events), and the complaints.
-func (s *Store) OutcomeWindow(ctx context.Context, ws, id int64, since time.Time) (campaign.Window, error) {
-	var a, b, c, d sql.NullInt64
+// DeliveryWindow reads the campaign's send log since a time: the deliveries finished (sent,
+// or failed with a permanent 5xx answer) and the hard failures among them (a read of the
+// campaign's rows).
+func (s *Store) DeliveryWindow(ctx context.Context, ws, id int64, since time.Time) (campaign.Window, error) {
+	var a, b sql.NullInt64
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT SUM(CASE WHEN state = 'sent' THEN 1 ELSE 0 END),
 		SUM(CASE WHEN state = 'failed' AND smtp_code >= 500 THEN 1 ELSE 0 END)
 		FROM deliveries WHERE campaign_id = ? AND workspace_id = ? AND state IN ('sent', 'failed') AND updated_at >= ?`),
 		id, ws, since).Scan(&a, &b)
-	if err != nil {
-		return campaign.Window{}, err
-	}
-	err = s.db.QueryRowContext(ctx, s.q(`SELECT SUM(CASE WHEN kind = 'bounced' AND hard THEN 1 ELSE 0 END),
+	return campaign.Window{Finished: int(a.Int64 + b.Int64), Hard: int(b.Int64)}, err
+}
+
+// EventWindow reads the campaign's delivery events since a time: the hard bounces reported
+// afterwards (DSNs, provider events) and the complaints.
+func (s *Store) EventWindow(ctx context.Context, ws, id int64, since time.Time) (campaign.Window, error) {
+	var c, d sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT SUM(CASE WHEN kind = 'bounced' AND hard THEN 1 ELSE 0 END),
 		SUM(CASE WHEN kind = 'complained' THEN 1 ELSE 0 END)
 		FROM events WHERE workspace_id = ? AND campaign_id = ? AND kind IN ('bounced', 'complained') AND at >= ?`),
 		ws, id, since).Scan(&c, &d)
-	return campaign.Window{Finished: int(a.Int64 + b.Int64), Hard: int(b.Int64 + c.Int64), Complaints: int(d.Int64)}, err
+	return campaign.Window{Hard: int(c.Int64), Complaints: int(d.Int64)}, err
 }

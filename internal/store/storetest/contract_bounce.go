@@ -206,7 +206,7 @@ func testBounce(t *testing.T, st *store.Store) {
 		Address: s.Addresses[0], CampaignID: s.Campaign, ContactID: s.Contacts[0], Action: "suppressed", At: at}}); err != nil {
 		t.Fatal(err)
 	}
-	win, err := st.OutcomeWindow(ctx, s.WS, s.Campaign, at.Add(-time.Hour))
+	win, err := outcomeWindow(ctx, st, s.WS, s.Campaign, at.Add(-time.Hour))
 	if err != nil || win.Finished != 3 || win.Hard != 2 || win.Complaints != 1 {
 		t.Fatalf("guard window = %+v, %v; want 3 finished, 2 hard (reported), 1 complaint", win, err)
 	}

@@ -237,7 +237,7 @@ func testCampaignDeliveries(t *testing.T, st *store.Store) {
 	if len(all) != 5 || all[0].MessageID != "m1@x" || all[0].SentAt == nil || all[0].Attempts != 1 {
 		t.Fatalf("send log = %+v", all)
 	}
-	if win, err := st.OutcomeWindow(ctx, w, id, now.Add(-time.Hour)); err != nil || win.Finished != 3 || win.Hard != 1 || win.Complaints != 0 {
+	if win, err := outcomeWindow(ctx, st, w, id, now.Add(-time.Hour)); err != nil || win.Finished != 3 || win.Hard != 1 || win.Complaints != 0 {
 		t.Fatalf("window = %+v, %v", win, err)
 	}
 	if n, err := st.RequeueDeliveries(ctx, w, id, campaign.Unknown, later); err != nil || n != 1 {

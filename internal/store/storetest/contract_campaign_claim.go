@@ -75,3 +75,14 @@ func testClaimInFlight(t *testing.T, st *store.Store) {
 		t.Fatalf("another workspace claimed %d rows, %v", len(other), err)
 	}
 }
+
+// outcomeWindow is the guard's window as campaign.Service.Guard puts it together: the send
+// log's finished and hard deliveries, plus the hard bounces and complaints reported since.
+func outcomeWindow(ctx context.Context, st *store.Store, ws, id int64, since time.Time) (campaign.Window, error) {
+	sent, err := st.DeliveryWindow(ctx, ws, id, since)
+	if err != nil {
+		return campaign.Window{}, err
+	}
+	ev, err := st.EventWindow(ctx, ws, id, since)
+	return campaign.Window{Finished: sent.Finished, Hard: sent.Hard + ev.Hard, Complaints: ev.Complaints}, err
+}
