@@ -16,7 +16,7 @@ import (
 type benchSendCmd struct {
 	Recipients int    `default:"100000" help:"How many consented contacts to seed and send the campaign to."`
 	DKIM       string `name:"dkim" default:"none" enum:"none,rsa,ed25519" help:"Sign every message: none, rsa (RSA-2048) or ed25519 (a key generated for the run)."`
-	Workers    int    `default:"2" help:"Send workers of the campaign."`
+	Workers    int    `default:"4" help:"Send workers of the campaign (the campaign default)."`
 	Conns      int    `default:"16" help:"Connections to the sink, of the relay pool and of the bare client alike."`
 	Dir        string `help:"Folder for the generated file (default: a temporary folder, removed after)."`
 	CPUProfile string `name:"cpu-profile" type:"path" help:"Write a CPU profile of the campaign's send to this file."`

@@ -49,7 +49,7 @@ type campaignCmd struct {
 		ReplyTo  string   `help:"Reply-To address."`
 		Template string   `help:"A saved template (by name) as the message."`
 		Rate     float64  `default:"0" help:"Most messages a second, across every worker and server; 0 for no limit."`
-		Workers  int      `default:"0" help:"Send jobs working at once (default 2)."`
+		Workers  int      `default:"0" help:"Send jobs working at once (default 4)."`
 
 		LocalTime string `help:"HH:MM: send at this time of day in each recipient's time zone (timezone attribute, else country, else setting campaign.timezone)."`
 		messageFlags

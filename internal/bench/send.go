@@ -24,7 +24,7 @@ import (
 type SendOptions struct {
 	Recipients int
 	DKIM       string // none, rsa (RSA-2048) or ed25519
-	Workers    int    // send workers of the campaign (default 2)
+	Workers    int    // send workers of the campaign (default 4)
 	Conns      int    // connections to the sink, of the pool and of the bare client alike
 }
 

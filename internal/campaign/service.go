@@ -144,7 +144,7 @@ type Service struct {
 type Options struct {
 	Batch        int           // deliveries claimed at once (default 50: what a kill can leave unknown per worker)
 	Concurrency  int           // messages one worker sends at once (default 8)
-	Workers      int           // send jobs a start enqueues when the campaign names none (default 2)
+	Workers      int           // send jobs a start enqueues when the campaign names none (default 4: while one claims, the others send)
 	MaxAttempts  int           // attempts before a temporary failure is final (default 5)
 	FlushEvery   int           // outcomes recorded per transaction (default 50)
 	FlushAfter   time.Duration // longest an outcome waits to be recorded (default 200 ms)
@@ -160,7 +160,7 @@ func (o Options) withDefaults() Options {
 	}
 	def(&o.Batch, 50)
 	def(&o.Concurrency, 8)
-	def(&o.Workers, 2)
+	def(&o.Workers, 4)
 	def(&o.MaxAttempts, 5)
 	def(&o.FlushEvery, 50)
 	def(&o.SnapshotRows, 5000)
