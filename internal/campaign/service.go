@@ -47,7 +47,6 @@ type Store interface {
 	// WriteDeliveries writes a batch of the audience snapshot; reset first drops the rows of
 	// an earlier start that did not complete.
 	WriteDeliveries(ctx context.Context, ws, id int64, reset bool, rows []Snapshot, at time.Time) error
-	ClaimCampaignDeliveries(ctx context.Context, ws, id int64, claim string, limit int, at time.Time) ([]Recipient, error)
 	// ClaimInFlight records outcomes and claims up to limit queued deliveries, the first
 	// sending of them straight into sending, in one durable transaction.
 	ClaimInFlight(ctx context.Context, ws, id int64, claim string, outs []Outcome, limit, sending int, at time.Time) ([]Recipient, error)
