@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"mime/quotedprintable"
 	"os"
@@ -27,7 +28,13 @@ type browserTab struct {
 // text returns the text of the element sel (CSS).
 func (b browserTab) text(sel string) string {
 	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	// Wait for the element, then read it in one script: a page that swaps its DOM between a
+	// node look-up and the read (an htmx swap, the redirect after a sign-in) cannot leave a
+	// stale node id ("No node with given id found").
+	if err := chromedp.Do(b.ctx, chromedp.WaitReady(chromedp.CSS(sel))); err != nil {
+		b.t.Fatalf("read %s: %v", sel, err)
+	}
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).innerText`, sel)))
 	if err != nil {
 		b.t.Fatalf("read %s: %v", sel, err)
 	}
